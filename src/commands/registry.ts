@@ -1,0 +1,208 @@
+/**
+ * Every command of the extension, in one table, behind one wrapper.
+ *
+ * The wrapper resolves which instances a command is about (the clicked tree node, a multi-selection,
+ * an index passed by another extension or a test, or else a quick pick), shows progress for
+ * operations that talk to the engine, and reports every error the same way: the message names the
+ * problem and the fix, with a "Show Log" action (and "Open Settings" where a setting is the cause).
+ */
+import * as vscode from 'vscode';
+import { describeState } from '../instances/describe';
+import { SettingsError, type InstanceManager } from '../instances/manager';
+import type { InstanceSnapshot } from '../instances/model';
+import { instanceLabel } from '../instances/model';
+import type { LogChannels } from '../views/logChannels';
+import type { SimViewManager } from '../views/simView';
+import { InstanceTreeItem } from '../views/tree';
+
+export interface CommandContext {
+  manager: InstanceManager;
+  logs: LogChannels;
+  simViews: SimViewManager;
+  log: vscode.LogOutputChannel;
+}
+
+type Picker = 'startable' | 'running' | 'existing' | 'any';
+
+interface InstanceCommand {
+  id: string;
+  /** Which instances the quick pick offers when no instance was given. */
+  pick: Picker;
+  /** Progress title; undefined runs without a progress notification. */
+  progress?: (label: string) => string;
+  run: (ctx: CommandContext, s: InstanceSnapshot) => Promise<unknown> | unknown;
+}
+
+interface PlainCommand {
+  id: string;
+  progress?: string;
+  run: (ctx: CommandContext) => Promise<unknown> | unknown;
+}
+
+async function externalUrl(s: InstanceSnapshot): Promise<vscode.Uri> {
+  return vscode.env.asExternalUri(vscode.Uri.parse(s.clientUrl));
+}
+
+export const INSTANCE_COMMANDS: InstanceCommand[] = [
+  { id: 'isaacSim.startInstance', pick: 'startable', progress: (l) => `Starting ${l}…`, run: (c, s) => c.manager.start(s.index) },
+  { id: 'isaacSim.stopInstance', pick: 'running', progress: (l) => `Stopping ${l}…`, run: (c, s) => c.manager.stop(s.index) },
+  { id: 'isaacSim.restartInstance', pick: 'existing', progress: (l) => `Restarting ${l}…`, run: (c, s) => c.manager.restart(s.index) },
+  { id: 'isaacSim.removeInstance', pick: 'existing', progress: (l) => `Removing ${l}…`, run: (c, s) => c.manager.remove(s.index) },
+  { id: 'isaacSim.showLogs', pick: 'any', run: (c, s) => c.logs.show(s.index, s.label) },
+  { id: 'isaacSim.openSimView', pick: 'any', run: (c, s) => c.simViews.open(s.index) },
+  { id: 'isaacSim.openInBrowser', pick: 'any', run: async (_c, s) => vscode.env.openExternal(await externalUrl(s)) },
+  {
+    id: 'isaacSim.copyClientUrl',
+    pick: 'any',
+    run: async (_c, s) => {
+      const url = (await externalUrl(s)).toString(true);
+      await vscode.env.clipboard.writeText(url);
+      vscode.window.setStatusBarMessage(`Copied ${url}`, 3000);
+    },
+  },
+];
+
+export const PLAIN_COMMANDS: PlainCommand[] = [
+  { id: 'isaacSim.startAll', progress: 'Starting all Isaac Sim instances…', run: (c) => c.manager.startAll() },
+  { id: 'isaacSim.stopAll', progress: 'Stopping all Isaac Sim instances…', run: (c) => c.manager.stopAll() },
+  { id: 'isaacSim.refresh', run: async (c) => (c.manager.engineStatus.kind === 'connected' ? c.manager.resync() : c.manager.reconnect()) },
+  { id: 'isaacSim.retry', run: (c) => c.manager.reconnect() },
+  { id: 'isaacSim.openSettings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:isaac-sim-orchestrator.isaac-sim-orchestrator') },
+  { id: 'isaacSim.showDiagnostics', run: (c) => c.log.show(true) },
+];
+
+/** All command ids, for the activation test that compares them with package.json. */
+export const ALL_COMMAND_IDS = [...INSTANCE_COMMANDS.map((c) => c.id), ...PLAIN_COMMANDS.map((c) => c.id)];
+
+function matches(picker: Picker, s: InstanceSnapshot): boolean {
+  switch (picker) {
+    case 'startable':
+      return s.state.kind === 'stopped' || s.state.kind === 'failed';
+    case 'running':
+      return s.state.kind === 'starting' || s.state.kind === 'loading' || s.state.kind === 'ready' || (s.state.kind === 'failed' && s.startedAt !== undefined);
+    case 'existing':
+      return s.exists;
+    case 'any':
+      return true;
+  }
+}
+
+/** Turns whatever a command was invoked with into the instances it is about. */
+function fromArgs(manager: InstanceManager, args: unknown[]): InstanceSnapshot[] | undefined {
+  const [first, second] = args;
+  const toSnapshot = (a: unknown): InstanceSnapshot | undefined => {
+    if (a instanceof InstanceTreeItem) return manager.get(a.snapshot.index) ?? a.snapshot;
+    if (typeof a === 'number' && Number.isInteger(a) && a >= 0) return manager.get(a) ?? syntheticSnapshot(manager, a);
+    if (a && typeof a === 'object' && typeof (a as { index?: unknown }).index === 'number') return toSnapshot((a as { index: number }).index);
+    return undefined;
+  };
+  if (Array.isArray(second) && second.length > 1) {
+    const all = second.map(toSnapshot).filter((s): s is InstanceSnapshot => !!s);
+    if (all.length > 0) return all;
+  }
+  const one = toSnapshot(first);
+  return one ? [one] : undefined;
+}
+
+/** An instance beyond the configured count that has no container yet (e.g. "New instance" or an index from a test). */
+function syntheticSnapshot(manager: InstanceManager, index: number): InstanceSnapshot | undefined {
+  const template = manager.list()[0];
+  if (!template) return { index, label: instanceLabel(index) } as InstanceSnapshot;
+  return { ...template, index, label: instanceLabel(index), containerName: `isaac-sim-instance-${index}`, containerId: undefined, exists: false, configured: false, busy: false, state: { kind: 'stopped', since: 0 } };
+}
+
+async function pickInstance(manager: InstanceManager, picker: Picker, title: string): Promise<InstanceSnapshot | undefined> {
+  await manager.connect();
+  const list = manager.list();
+  const candidates = list.filter((s) => matches(picker, s));
+  type Item = vscode.QuickPickItem & { index: number };
+  const items: Item[] = candidates.map((s) => ({ label: s.label, description: describeState(s), detail: s.clientUrl, index: s.index }));
+  if (picker === 'startable') {
+    const used = new Set(list.map((s) => s.index));
+    let next = 0;
+    while (used.has(next)) next++;
+    items.push({ label: `$(add) New instance`, description: instanceLabel(next), index: next });
+  }
+  if (items.length === 0) {
+    vscode.window.showInformationMessage(`No Isaac Sim instance to ${title.toLowerCase()}.`);
+    return undefined;
+  }
+  if (items.length === 1 && picker !== 'startable') return manager.get(items[0].index);
+  if (items.length === 1 || (picker === 'startable' && candidates.length === 0)) {
+    return manager.get(items[0].index) ?? syntheticSnapshot(manager, items[0].index);
+  }
+  const chosen = await vscode.window.showQuickPick(items, { title, placeHolder: 'Choose an Isaac Sim instance' });
+  if (!chosen) return undefined;
+  return manager.get(chosen.index) ?? syntheticSnapshot(manager, chosen.index);
+}
+
+/** The one error path. */
+export function reportError(ctx: CommandContext, commandId: string, err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  ctx.log.error(`${commandId}: ${message}`);
+  const cause = err instanceof Error ? err.cause : undefined;
+  if (cause) ctx.log.debug(`  cause: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
+  const actions = err instanceof SettingsError || /isaacSim\.\w+/.test(message) ? ['Open Settings', 'Show Log'] : ['Show Log'];
+  // Not awaited: the command finishes now; the notification stays until the user acts on it.
+  void vscode.window.showErrorMessage(message, ...actions).then(async (choice) => {
+    if (choice === 'Show Log') ctx.log.show(true);
+    if (choice === 'Open Settings') {
+      const setting = err instanceof SettingsError ? err.problems[0]?.setting : /isaacSim\.\w+/.exec(message)?.[0];
+      await vscode.commands.executeCommand('workbench.action.openSettings', setting ?? 'isaacSim');
+    }
+  });
+}
+
+function titleOf(id: string): string {
+  return id
+    .replace('isaacSim.', '')
+    .replace(/([A-Z])/g, ' $1')
+    .replace(/^./, (c) => c.toUpperCase())
+    .replace(' Instance', '');
+}
+
+async function withProgress<T>(title: string | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!title) return fn();
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, fn);
+}
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  const disposables: vscode.Disposable[] = [];
+  for (const cmd of INSTANCE_COMMANDS) {
+    disposables.push(
+      vscode.commands.registerCommand(cmd.id, async (...args: unknown[]) => {
+        try {
+          let targets = fromArgs(ctx.manager, args);
+          if (!targets) {
+            const picked = await pickInstance(ctx.manager, cmd.pick, titleOf(cmd.id));
+            if (!picked) return;
+            targets = [picked];
+          }
+          const label = targets.length === 1 ? targets[0].label : `${targets.length} instances`;
+          await withProgress(cmd.progress?.(label), async () => {
+            const results = await Promise.allSettled(targets.map((t) => cmd.run(ctx, t)));
+            const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+            if (failed.length === 1) throw failed[0].reason;
+            if (failed.length > 1) throw new Error(failed.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join(' '));
+          });
+        } catch (err) {
+          reportError(ctx, cmd.id, err);
+        }
+      }),
+    );
+  }
+  for (const cmd of PLAIN_COMMANDS) {
+    disposables.push(
+      vscode.commands.registerCommand(cmd.id, async () => {
+        try {
+          await withProgress(cmd.progress, async () => {
+            await cmd.run(ctx);
+          });
+        } catch (err) {
+          reportError(ctx, cmd.id, err);
+        }
+      }),
+    );
+  }
+  return disposables;
+}

@@ -1,0 +1,318 @@
+/**
+ * The only code that talks to the Docker Engine API (through dockerode). No `vscode` here.
+ * Raw engine JSON is parsed with zod into small domain types at this edge; errors are turned into
+ * EngineErrors whose message names the problem and the fix.
+ */
+import Docker from 'dockerode';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { describeEngineError, EngineError } from './errors';
+import { LineSplitter, Utf8Lines } from './lines';
+
+export interface ContainerInfo {
+  id: string;
+  /** Name without the leading slash. */
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  running: boolean;
+  status: string;
+  exitCode: number;
+  oomKilled: boolean;
+  /** Epoch ms, undefined if never started. */
+  startedAt?: number;
+  /** Engine-side error of the last start, if any (e.g. unknown runtime). */
+  error?: string;
+  args: string[];
+}
+
+export interface EngineEvent {
+  id: string;
+  action: string;
+  exitCode?: number;
+  /** Epoch ms. */
+  time: number;
+  /** Nanoseconds since epoch, as the engine gives it (used to resume with `since`). */
+  timeNano: bigint;
+  labels: Record<string, string>;
+}
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  /** Nanoseconds since epoch of the line, from the engine's timestamps. */
+  ts: bigint;
+  text: string;
+}
+
+export interface Closeable {
+  close(): void;
+}
+
+const DockerTime = z
+  .string()
+  .optional()
+  .transform((s) => {
+    if (!s || s.startsWith('0001-')) return undefined;
+    const ms = Date.parse(s);
+    return Number.isNaN(ms) ? undefined : ms;
+  });
+
+const InspectSchema = z.object({
+  Id: z.string(),
+  Name: z.string(),
+  Args: z.array(z.string()).nullish(),
+  Config: z.object({ Image: z.string(), Labels: z.record(z.string(), z.string()).nullish() }),
+  State: z.object({
+    Status: z.string(),
+    Running: z.boolean(),
+    ExitCode: z.number(),
+    OOMKilled: z.boolean().optional().default(false),
+    StartedAt: DockerTime,
+    Error: z.string().optional(),
+  }),
+});
+
+const EventSchema = z.object({
+  Type: z.string().optional(),
+  Action: z.string(),
+  Actor: z.object({ ID: z.string(), Attributes: z.record(z.string(), z.string()).nullish() }),
+  time: z.number(),
+  timeNano: z.number().optional(),
+});
+
+const SummarySchema = z.array(z.object({ Id: z.string() }));
+
+/** Parses an RFC 3339 timestamp with nanoseconds into nanoseconds since the epoch. */
+export function parseTimestampNanos(ts: string): bigint | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(ts);
+  if (!m) return undefined;
+  const seconds = Date.parse(`${m[1]}${m[3]}`);
+  if (Number.isNaN(seconds)) return undefined;
+  return BigInt(seconds) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+/** The engine's `since` parameter: "seconds.nanoseconds". */
+export function sinceParam(nanos: bigint): string {
+  const s = nanos / 1_000_000_000n;
+  const ns = nanos % 1_000_000_000n;
+  return `${s}.${String(ns).padStart(9, '0')}`;
+}
+
+export function toInfo(raw: unknown): ContainerInfo {
+  const c = InspectSchema.parse(raw);
+  return {
+    id: c.Id,
+    name: c.Name.replace(/^\//, ''),
+    image: c.Config.Image,
+    labels: c.Config.Labels ?? {},
+    running: c.State.Running,
+    status: c.State.Status,
+    exitCode: c.State.ExitCode,
+    oomKilled: c.State.OOMKilled,
+    startedAt: c.State.StartedAt,
+    error: c.State.Error || undefined,
+    args: c.Args ?? [],
+  };
+}
+
+function statusCode(err: unknown): number | undefined {
+  const code = (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export interface EngineOptions {
+  /** "" uses DOCKER_HOST or the default socket; else unix:///path or tcp://host:port. */
+  dockerHost: string;
+}
+
+export class DockerEngine {
+  readonly docker: Docker;
+  /** Where the engine is, for messages. */
+  readonly address: string;
+
+  constructor(options: EngineOptions) {
+    const host = options.dockerHost || process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+    this.address = host;
+    if (host.startsWith('unix://')) {
+      this.docker = new Docker({ socketPath: host.slice('unix://'.length) });
+    } else if (host.startsWith('npipe://')) {
+      this.docker = new Docker({ socketPath: host.slice('npipe://'.length) });
+    } else {
+      const url = new URL(host.replace(/^tcp:/, 'http:'));
+      this.docker = new Docker({ host: url.hostname, port: Number(url.port), protocol: 'http' });
+    }
+  }
+
+  /** True when the engine is on this machine, so host folders can be created by us before a bind mount. */
+  get isLocal(): boolean {
+    return this.address.startsWith('unix://') || this.address.startsWith('npipe://');
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw describeEngineError(err, what, this.address);
+    }
+  }
+
+  async version(): Promise<{ version: string; apiVersion: string }> {
+    const v = await this.call('ask the engine for its version', () => this.docker.version());
+    return { version: v.Version, apiVersion: v.ApiVersion };
+  }
+
+  async inspect(idOrName: string): Promise<ContainerInfo | undefined> {
+    try {
+      return toInfo(await this.docker.getContainer(idOrName).inspect());
+    } catch (err) {
+      if (statusCode(err) === 404) return undefined;
+      throw describeEngineError(err, `inspect container ${idOrName}`, this.address);
+    }
+  }
+
+  /** Containers (any state) carrying the given label, inspected. */
+  async listByLabel(label: string): Promise<ContainerInfo[]> {
+    const list = SummarySchema.parse(await this.call('list containers', () => this.docker.listContainers({ all: true, filters: { label: [label] } })));
+    const infos = await Promise.all(list.map((c) => this.inspect(c.Id)));
+    return infos.filter((i): i is ContainerInfo => i !== undefined);
+  }
+
+  async imagePresent(image: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return true;
+    } catch (err) {
+      if (statusCode(err) === 404) return false;
+      throw describeEngineError(err, `inspect image ${image}`, this.address);
+    }
+  }
+
+  async create(body: Docker.ContainerCreateOptions): Promise<string> {
+    const c = await this.call(`create container ${body.name}`, () => this.docker.createContainer(body));
+    return c.id;
+  }
+
+  async start(id: string): Promise<void> {
+    await this.tolerate304(`start container ${id}`, () => this.docker.getContainer(id).start());
+  }
+
+  async stop(id: string, timeoutSeconds: number): Promise<void> {
+    await this.tolerate304(`stop container ${id}`, () => this.docker.getContainer(id).stop({ t: timeoutSeconds }));
+  }
+
+  async restart(id: string, timeoutSeconds: number): Promise<void> {
+    await this.call(`restart container ${id}`, () => this.docker.getContainer(id).restart({ t: timeoutSeconds }));
+  }
+
+  async remove(id: string, force = false): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force, v: true });
+    } catch (err) {
+      if (statusCode(err) === 404) return;
+      throw describeEngineError(err, `remove container ${id}`, this.address);
+    }
+  }
+
+  private async tolerate304(what: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      if (statusCode(err) === 304) return; // already in the requested state
+      throw describeEngineError(err, what, this.address);
+    }
+  }
+
+  /**
+   * Follows container events carrying `label`, from `since` (ns) if given, so a reconnect misses nothing.
+   * `onEnd` is called once when the stream ends or fails.
+   */
+  async streamEvents(label: string, since: bigint | undefined, onEvent: (e: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<Closeable> {
+    const stream = (await this.call('follow engine events', () =>
+      this.docker.getEvents({
+        ...(since !== undefined ? { since: sinceParam(since) as unknown as number } : {}),
+        filters: { type: ['container'], label: [label] },
+      }),
+    )) as Readable;
+    const splitter = new LineSplitter((line) => {
+      let parsed: z.infer<typeof EventSchema>;
+      try {
+        parsed = EventSchema.parse(JSON.parse(line));
+      } catch {
+        return; // not a container event we understand
+      }
+      const attrs = parsed.Actor.Attributes ?? {};
+      const exit = attrs.exitCode !== undefined ? Number(attrs.exitCode) : undefined;
+      onEvent({
+        id: parsed.Actor.ID,
+        action: parsed.Action.split(':')[0],
+        exitCode: Number.isInteger(exit) ? exit : undefined,
+        time: parsed.timeNano !== undefined ? Math.floor(parsed.timeNano / 1e6) : parsed.time * 1000,
+        timeNano: parsed.timeNano !== undefined ? BigInt(Math.round(parsed.timeNano)) : BigInt(parsed.time) * 1_000_000_000n,
+        labels: attrs,
+      });
+    });
+    return followStream(stream, (chunk) => splitter.push(chunk.toString('utf8')), onEnd);
+  }
+
+  /**
+   * Follows a container's logs with engine timestamps, stdout and stderr demultiplexed, one call per
+   * complete line. `since` (ns, inclusive) resumes after a restart; `tail` limits the first attach.
+   */
+  async followLogs(id: string, opts: { since?: bigint; tail?: number }, onLine: (line: LogLine) => void, onEnd: (err?: Error) => void): Promise<Closeable> {
+    const stream = (await this.call(`follow logs of ${id}`, () =>
+      this.docker.getContainer(id).logs({
+        follow: true,
+        stdout: true,
+        stderr: true,
+        timestamps: true,
+        ...(opts.since !== undefined ? { since: sinceParam(opts.since) as unknown as number } : {}),
+        ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
+      }),
+    )) as unknown as Readable;
+    const outLines = splitterFor('stdout', onLine);
+    const errLines = splitterFor('stderr', onLine);
+    // Plain sinks rather than PassThrough streams: demuxStream calls write() synchronously, which keeps
+    // stdout and stderr lines in the engine's order.
+    const sink = (lines: Utf8Lines) => ({ write: (b: Buffer) => lines.push(b) }) as unknown as NodeJS.WritableStream;
+    const out = sink(outLines);
+    const err = sink(errLines);
+    this.docker.modem.demuxStream(stream, out, err);
+    return followStream(stream, () => undefined, (e) => {
+      outLines.flush();
+      errLines.flush();
+      onEnd(e);
+    });
+  }
+}
+
+function followStream(stream: Readable, onData: (chunk: Buffer) => void, onEnd: (err?: Error) => void): Closeable {
+  let ended = false;
+  const finish = (err?: Error) => {
+    if (ended) return;
+    ended = true;
+    onEnd(err);
+  };
+  stream.on('data', onData);
+  stream.on('end', () => finish());
+  stream.on('close', () => finish());
+  stream.on('error', (err: Error) => finish(err));
+  return {
+    close: () => {
+      ended = true;
+      stream.removeAllListeners('data');
+      stream.on('error', () => undefined);
+      (stream as Readable & { destroy?: () => void }).destroy?.();
+    },
+  };
+}
+
+function splitterFor(which: 'stdout' | 'stderr', onLine: (line: LogLine) => void): Utf8Lines {
+  return new Utf8Lines((raw) => {
+    const space = raw.indexOf(' ');
+    const ts = space > 0 ? parseTimestampNanos(raw.slice(0, space)) : undefined;
+    if (ts === undefined) onLine({ stream: which, ts: 0n, text: raw });
+    else onLine({ stream: which, ts, text: raw.slice(space + 1) });
+  });
+}
+
+export { EngineError };

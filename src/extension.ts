@@ -1,0 +1,56 @@
+/**
+ * Entry point: builds the objects, wires them together, registers them. Nothing here talks to the
+ * engine: the manager connects when the view is first shown or a command runs.
+ */
+import * as vscode from 'vscode';
+import { registerCommands } from './commands/registry';
+import { DockerEngine } from './docker/engine';
+import { InstanceManager } from './instances/manager';
+import { watchSettings } from './views/config';
+import { LogChannels } from './views/logChannels';
+import { SimViewManager } from './views/simView';
+import { InstanceTreeProvider } from './views/tree';
+
+/** What the extension exports, for integration tests and other extensions. */
+export interface IsaacSimApi {
+  manager: InstanceManager;
+  logs: LogChannels;
+  simViews: SimViewManager;
+}
+
+export function activate(context: vscode.ExtensionContext): IsaacSimApi {
+  const log = vscode.window.createOutputChannel('Isaac Sim Orchestrator', { log: true });
+  const manager = new InstanceManager({
+    engineFor: (dockerHost) => new DockerEngine({ dockerHost }),
+    log,
+  });
+  const logs = new LogChannels(manager);
+  const simViews = new SimViewManager(context.extensionUri, manager, log);
+  const tree = new InstanceTreeProvider(manager);
+  const treeView = vscode.window.createTreeView('isaacSim.instances', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: false });
+
+  const syncViewState = () => {
+    const status = manager.engineStatus;
+    void vscode.commands.executeCommand('setContext', 'isaacSim.engineStatus', status.kind);
+    treeView.message = status.kind === 'unreachable' ? status.message : undefined;
+  };
+
+  context.subscriptions.push(
+    log,
+    watchSettings(manager, log),
+    manager,
+    logs,
+    simViews,
+    simViews.registerSerializer(),
+    tree,
+    treeView,
+    manager.onDidChangeEngineStatus(syncViewState),
+    ...registerCommands({ manager, logs, simViews, log }),
+  );
+  syncViewState();
+  return { manager, logs, simViews };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

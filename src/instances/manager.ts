@@ -1,0 +1,640 @@
+/**
+ * InstanceManager: the one owner of instance state. No `vscode` here.
+ *
+ * Design note
+ * - Nothing touches the engine until `connect()` is first called (by the view becoming visible or a
+ *   command running).
+ * - State is driven by the engine's event stream (no polling while events flow) and by log lines;
+ *   an inspect after each of our own operations and after every (re)connect is the authoritative resync.
+ * - Each instance has an operation queue, so concurrent commands on one instance run one after
+ *   another and always see the engine's current truth.
+ * - Log lines are read with engine timestamps, so a follower that re-attaches (after a restart or an
+ *   engine outage) resumes with `since` and drops what it already delivered: no line twice, none lost.
+ * - Only containers labelled as ours are ever stopped or removed; a foreign container in our way is
+ *   reported by name and left alone.
+ */
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import type { Closeable, ContainerInfo, DockerEngine, EngineEvent, LogLine } from '../docker/engine';
+import { EngineError } from '../docker/errors';
+import { Emitter, type Disposable, type Event } from './events';
+import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel, type InstanceSnapshot } from './model';
+import { LogClassifier } from './readiness';
+import { DEFAULT_SETTINGS, describeProblems, type Settings, type SettingsProblem, type SettingsResult } from './settings';
+import { PORTS_LABEL, SPEC_HASH_LABEL, buildContainerSpec, clientUrlFor, hostFoldersFor, parsePortsLabel, portsFor } from './spec';
+import { initialTracked, reduce, type StateInput, type Tracked } from './state';
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export type EngineStatus =
+  | { kind: 'idle' }
+  | { kind: 'connecting' }
+  | { kind: 'connected'; version: string }
+  | { kind: 'unreachable'; message: string };
+
+export interface LogAppend {
+  index: number;
+  label: string;
+  /** Complete lines, in order. A separator, if any, comes first. */
+  lines: string[];
+}
+
+/** Invalid settings: nothing was started. */
+export class SettingsError extends Error {
+  constructor(readonly problems: SettingsProblem[]) {
+    super(`${describeProblems(problems)} Nothing was started.`);
+    this.name = 'SettingsError';
+  }
+}
+
+/** A container that is not ours stands where ours must go. It is left untouched. */
+export class ForeignContainerError extends Error {
+  constructor(readonly container: ContainerInfo, index: number) {
+    super(
+      `A container named "${container.name}" (id ${container.id.slice(0, 12)}, image ${container.image}, ${container.status}) already exists and was not created by Isaac Sim Orchestrator, so ${instanceLabel(index)} cannot use that name. It was left untouched: rename or remove it yourself (docker rename / docker rm ${container.name}).`,
+    );
+    this.name = 'ForeignContainerError';
+  }
+}
+
+export const OWNER_FILTER = `${OWNER_LABEL}=${OWNER_VALUE}`;
+
+export function isOurs(info: Pick<ContainerInfo, 'labels'>): boolean {
+  return info.labels[OWNER_LABEL] === OWNER_VALUE;
+}
+
+function indexOf(labels: Record<string, string>): number | undefined {
+  const raw = labels[INDEX_LABEL];
+  if (raw === undefined || !/^\d{1,4}$/.test(raw)) return undefined;
+  return Number(raw);
+}
+
+interface Entry {
+  index: number;
+  tracked: Tracked;
+  info?: ContainerInfo;
+  follower?: Closeable;
+  followerFor?: string;
+  /** Identity of the current follower, so callbacks of a replaced one are ignored. */
+  followToken?: object;
+  /** Timestamp (ns) of the last delivered line, and how many lines carried exactly it. */
+  lastTs?: bigint;
+  countAtLastTs: number;
+  /** Container id the lastTs belongs to. */
+  logsOf?: string;
+  /** startedAt (ms) of the run whose lines were delivered last; a new run gets a separator. */
+  runShown?: number;
+  /** startedAt (ms) of the run in which the readiness line was seen. */
+  readyRun?: number;
+  pending: string[];
+  flushScheduled: boolean;
+  busy: number;
+  queue: Promise<unknown>;
+}
+
+export interface ManagerOptions {
+  engineFor: (dockerHost: string) => DockerEngine;
+  log: Logger;
+  home?: string;
+  now?: () => number;
+}
+
+export class InstanceManager implements Disposable {
+  private readonly changed = new Emitter<void>();
+  private readonly logAppended = new Emitter<LogAppend>();
+  private readonly statusChanged = new Emitter<EngineStatus>();
+  /** Fires after any instance or engine status change. */
+  readonly onDidChange: Event<void> = this.changed.event;
+  /** Fires with new log lines of an instance, batched per engine chunk. */
+  readonly onDidAppendLog: Event<LogAppend> = this.logAppended.event;
+  readonly onDidChangeEngineStatus: Event<EngineStatus> = this.statusChanged.event;
+
+  private readonly entries = new Map<number, Entry>();
+  private settingsResult: SettingsResult = { ok: true, settings: { ...DEFAULT_SETTINGS } };
+  private lastGood: Settings = { ...DEFAULT_SETTINGS };
+  private classifier = new LogClassifier(DEFAULT_SETTINGS.readinessPattern);
+  private engine: DockerEngine | undefined;
+  private events: Closeable | undefined;
+  private lastEventNano: bigint | undefined;
+  private connecting: Promise<void> | undefined;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private backoffMs = 250;
+  private disposed = false;
+  private status: EngineStatus = { kind: 'idle' };
+  private readonly home: string;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ManagerOptions) {
+    this.home = options.home ?? os.homedir();
+    this.now = options.now ?? Date.now;
+  }
+
+  get engineStatus(): EngineStatus {
+    return this.status;
+  }
+
+  /** The engine client, once connected (for diagnostics and tests). */
+  get currentEngine(): DockerEngine | undefined {
+    return this.engine;
+  }
+
+  get settingsProblems(): SettingsProblem[] {
+    return this.settingsResult.ok ? [] : this.settingsResult.problems;
+  }
+
+  /** Applies (re)validated settings. A new docker host means a new connection. */
+  updateSettings(result: SettingsResult): void {
+    const previousHost = this.lastGood.dockerHost;
+    this.settingsResult = result;
+    if (result.ok) {
+      this.lastGood = result.settings;
+      this.classifier = new LogClassifier(result.settings.readinessPattern);
+      if (this.engine && result.settings.dockerHost !== previousHost) {
+        this.options.log.info(`Docker host changed to "${result.settings.dockerHost || 'default'}"; reconnecting.`);
+        this.disconnect();
+        void this.connect().catch(() => undefined);
+      }
+    }
+    this.changed.fire();
+  }
+
+  private setStatus(status: EngineStatus): void {
+    const same = JSON.stringify(status) === JSON.stringify(this.status);
+    this.status = status;
+    if (!same) {
+      this.statusChanged.fire(status);
+      this.changed.fire();
+    }
+  }
+
+  /** Connects once (idempotent); rejects with an EngineError if the engine is unreachable. */
+  connect(): Promise<void> {
+    if (this.disposed) return Promise.reject(new Error('Isaac Sim Orchestrator is shutting down.'));
+    if (this.status.kind === 'connected' && this.events) return Promise.resolve();
+    this.connecting ??= this.doConnect().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  /** Drops the connection and connects again now (the "Retry" action). */
+  async reconnect(): Promise<void> {
+    this.disconnect();
+    await this.connect();
+  }
+
+  private disconnect(): void {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.events?.close();
+    this.events = undefined;
+    for (const entry of this.entries.values()) this.closeFollower(entry);
+    this.engine = undefined;
+    this.status = { kind: 'idle' };
+  }
+
+  private async doConnect(): Promise<void> {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    if (this.status.kind !== 'unreachable') this.setStatus({ kind: 'connecting' });
+    const engine = (this.engine ??= this.options.engineFor(this.lastGood.dockerHost));
+    try {
+      const { version } = await engine.version();
+      const since = this.lastEventNano;
+      this.events = await engine.streamEvents(OWNER_FILTER, since, (e) => this.onEngineEvent(e), (err) => this.onEventsEnded(err));
+      this.backoffMs = 250;
+      this.setStatus({ kind: 'connected', version });
+      this.options.log.info(`Connected to Docker ${version} at ${engine.address}.`);
+      await this.resync();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.events?.close();
+      this.events = undefined;
+      this.setStatus({ kind: 'unreachable', message });
+      this.options.log.warn(message);
+      this.scheduleReconnect();
+      throw err;
+    }
+  }
+
+  private onEventsEnded(err?: Error): void {
+    if (this.disposed || !this.events) return;
+    this.events = undefined;
+    this.options.log.warn(`Engine event stream ended${err ? `: ${err.message}` : ''}; reconnecting.`);
+    const message = `Docker engine unreachable at ${this.engine?.address ?? 'its socket'}: the connection was lost. Reconnecting…`;
+    this.setStatus({ kind: 'unreachable', message });
+    void this.connect().catch(() => undefined);
+  }
+
+  private scheduleReconnect(): void {
+    if (this.disposed || this.reconnectTimer) return;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, 10_000);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      void this.connect().catch(() => undefined);
+    }, delay);
+  }
+
+  /** Reads every owned container and brings the model in line with it. */
+  async resync(): Promise<void> {
+    const engine = this.engine;
+    if (!engine) return;
+    const infos = await engine.listByLabel(OWNER_FILTER);
+    const seen = new Set<number>();
+    for (const info of infos) {
+      const index = indexOf(info.labels);
+      if (index === undefined || info.name !== containerNameFor(index)) continue;
+      seen.add(index);
+      this.applyInfo(this.entry(index), info);
+    }
+    for (const entry of this.entries.values()) {
+      if (!seen.has(entry.index) && entry.info) this.applyInfo(entry, undefined);
+    }
+    this.changed.fire();
+  }
+
+  private entry(index: number): Entry {
+    let e = this.entries.get(index);
+    if (!e) {
+      e = { index, tracked: initialTracked(this.now()), countAtLastTs: 0, pending: [], flushScheduled: false, busy: 0, queue: Promise.resolve() };
+      this.entries.set(index, e);
+    }
+    return e;
+  }
+
+  private apply(entry: Entry, input: StateInput): void {
+    const next = reduce(entry.tracked, input, this.now());
+    if (next !== entry.tracked) {
+      entry.tracked = next;
+      this.changed.fire();
+    }
+  }
+
+  private applyInfo(entry: Entry, info: ContainerInfo | undefined): void {
+    if (!info) {
+      this.closeFollower(entry);
+      entry.info = undefined;
+      this.apply(entry, { type: 'inspect', facts: { exists: false, running: false } });
+      return;
+    }
+    entry.info = info;
+    this.apply(entry, {
+      type: 'inspect',
+      facts: { exists: true, running: info.running, exitCode: info.exitCode, oomKilled: info.oomKilled, startedAt: info.startedAt, error: info.error },
+      readySeen: info.running && entry.readyRun !== undefined && entry.readyRun === info.startedAt,
+    });
+    if (info.running) this.follow(entry, info);
+  }
+
+  private onEngineEvent(e: EngineEvent): void {
+    this.lastEventNano = e.timeNano;
+    const index = indexOf(e.labels);
+    if (index === undefined) return;
+    const entry = this.entry(index);
+    if (e.action === 'start' && entry.tracked.running && entry.info?.id === e.id) return; // already known (inspect came first)
+    this.apply(entry, { type: 'engine', action: e.action, exitCode: e.exitCode, at: e.time });
+    if (e.action === 'destroy') {
+      if (entry.info?.id === e.id || !entry.info) {
+        this.closeFollower(entry);
+        entry.info = undefined;
+        this.changed.fire();
+      }
+      return;
+    }
+    if (e.action === 'create' || e.action === 'start' || e.action === 'die' || e.action === 'oom') {
+      // Fetch exact facts (startedAt, OOMKilled, labels) for the container the event is about.
+      void this.engine
+        ?.inspect(e.id)
+        .then((info) => {
+          if (!info || this.disposed) return;
+          if (info.running && (e.action === 'start' || !entry.follower)) {
+            entry.info = info;
+            entry.tracked = { ...entry.tracked, startedAt: info.startedAt };
+            this.follow(entry, info);
+          } else if (!info.running) {
+            entry.info = info;
+            if (info.oomKilled && !entry.tracked.oomKilled) this.apply(entry, { type: 'inspect', facts: { exists: true, running: false, exitCode: info.exitCode, oomKilled: true, startedAt: info.startedAt } });
+          }
+          this.changed.fire();
+        })
+        .catch((err: unknown) => this.options.log.debug(`inspect after ${e.action} failed: ${String(err)}`));
+    }
+  }
+
+  // ---- logs ---------------------------------------------------------------------------------------
+
+  private closeFollower(entry: Entry): void {
+    entry.follower?.close();
+    entry.follower = undefined;
+    entry.followerFor = undefined;
+    entry.followToken = undefined;
+  }
+
+  private follow(entry: Entry, info: ContainerInfo): void {
+    const engine = this.engine;
+    if (!engine || (entry.follower && entry.followerFor === info.id)) return;
+    this.closeFollower(entry);
+    if (entry.logsOf !== info.id) {
+      entry.logsOf = info.id;
+      entry.lastTs = undefined;
+      entry.countAtLastTs = 0;
+    }
+    const resumeAt = entry.lastTs;
+    let skip = entry.countAtLastTs;
+    const token = {};
+    entry.followerFor = info.id;
+    const handle: { current?: Closeable } = {};
+    entry.follower = { close: () => handle.current?.close() };
+    entry.followToken = token;
+    const isCurrent = () => entry.followToken === token && entry.follower !== undefined;
+    engine
+      .followLogs(
+        info.id,
+        resumeAt !== undefined ? { since: resumeAt } : { tail: this.lastGood.logTailLines },
+        (line) => {
+          if (!isCurrent()) return;
+          if (resumeAt !== undefined && line.ts !== 0n) {
+            if (line.ts < resumeAt) return;
+            if (line.ts === resumeAt && skip > 0) {
+              skip--;
+              return;
+            }
+          }
+          this.deliver(entry, line);
+        },
+        (err) => {
+          if (!isCurrent()) return;
+          entry.follower = undefined;
+          entry.followerFor = undefined;
+          if (err) this.options.log.debug(`Log stream of ${instanceLabel(entry.index)} ended: ${err.message}`);
+        },
+      )
+      .then((closeable) => {
+        if (isCurrent()) handle.current = closeable;
+        else closeable.close();
+      })
+      .catch((err: unknown) => {
+        if (!isCurrent()) return;
+        entry.follower = undefined;
+        entry.followerFor = undefined;
+        this.options.log.warn(`Could not follow logs of ${instanceLabel(entry.index)}: ${err instanceof Error ? err.message : String(err)}`);
+      });
+  }
+
+  private deliver(entry: Entry, line: LogLine): void {
+    if (line.ts !== 0n) {
+      if (entry.lastTs === line.ts) entry.countAtLastTs++;
+      else {
+        entry.lastTs = line.ts;
+        entry.countAtLastTs = 1;
+      }
+    }
+    const run = entry.info?.startedAt;
+    const inCurrentRun = run !== undefined && line.ts >= BigInt(run) * 1_000_000n;
+    if (inCurrentRun && entry.runShown !== run) {
+      if (entry.runShown !== undefined) {
+        const at = new Date(run).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+        entry.pending.push(`──────── ${instanceLabel(entry.index)} restarted at ${at} ────────`);
+      }
+      entry.runShown = run;
+    }
+    entry.pending.push(line.text);
+    if (inCurrentRun && entry.tracked.running) {
+      const verdict = this.classifier.classify(line.text);
+      if (verdict) {
+        if (verdict.kind === 'ready') entry.readyRun = run;
+        this.apply(entry, { type: 'log', line: verdict });
+      }
+    }
+    if (!entry.flushScheduled) {
+      entry.flushScheduled = true;
+      setImmediate(() => this.flush(entry));
+    }
+  }
+
+  private flush(entry: Entry): void {
+    entry.flushScheduled = false;
+    if (entry.pending.length === 0) return;
+    const lines = entry.pending;
+    entry.pending = [];
+    this.logAppended.fire({ index: entry.index, label: instanceLabel(entry.index), lines });
+  }
+
+  // ---- queries ------------------------------------------------------------------------------------
+
+  /** One snapshot per instance: the configured count plus any owned container that exists. */
+  list(): InstanceSnapshot[] {
+    const count = this.settingsResult.ok ? this.settingsResult.settings.instanceCount : this.lastGood.instanceCount;
+    const indexes = new Set<number>();
+    for (let i = 0; i < count; i++) indexes.add(i);
+    for (const entry of this.entries.values()) if (entry.info || entry.busy > 0 || entry.tracked.exists) indexes.add(entry.index);
+    return [...indexes].sort((a, b) => a - b).map((i) => this.snapshot(i, count));
+  }
+
+  get(index: number): InstanceSnapshot | undefined {
+    return this.list().find((s) => s.index === index);
+  }
+
+  private snapshot(index: number, count: number): InstanceSnapshot {
+    const entry = this.entries.get(index);
+    const s = this.lastGood;
+    const ports = parsePortsLabel(entry?.info?.labels[PORTS_LABEL]) ?? portsFor(s, index);
+    const tracked = entry?.tracked ?? initialTracked(0);
+    return {
+      index,
+      label: instanceLabel(index),
+      containerName: containerNameFor(index),
+      containerId: entry?.info?.id,
+      image: entry?.info?.image ?? s.image,
+      ports,
+      clientUrl: clientUrlFor(s, index, ports),
+      state: tracked.state,
+      startedAt: tracked.running ? tracked.startedAt : undefined,
+      exists: tracked.exists || entry?.info !== undefined,
+      configured: index < count,
+      busy: (entry?.busy ?? 0) > 0,
+    };
+  }
+
+  // ---- operations ---------------------------------------------------------------------------------
+
+  private requireSettings(): Settings {
+    if (!this.settingsResult.ok) throw new SettingsError(this.settingsResult.problems);
+    return this.settingsResult.settings;
+  }
+
+  private async requireEngine(): Promise<DockerEngine> {
+    await this.connect();
+    if (!this.engine) throw new EngineError('Docker engine is not connected.', true);
+    return this.engine;
+  }
+
+  /** Runs `fn` in the instance's queue, after whatever is already queued for it. */
+  private enqueue<T>(index: number, op: 'start' | 'stop' | 'restart' | 'remove', fn: (engine: DockerEngine, entry: Entry) => Promise<T>): Promise<T> {
+    const entry = this.entry(index);
+    entry.busy++;
+    this.changed.fire();
+    const run = async (): Promise<T> => {
+      const engine = await this.requireEngine();
+      this.apply(entry, { type: 'op', op });
+      try {
+        return await fn(engine, entry);
+      } catch (err) {
+        this.apply(entry, { type: 'opFailed', message: err instanceof Error ? shortReason(err.message) : String(err) });
+        throw err;
+      } finally {
+        await this.inspectInto(engine, entry).catch(() => undefined);
+      }
+    };
+    const result = entry.queue.then(run, run);
+    entry.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result.finally(() => {
+      entry.busy--;
+      this.changed.fire();
+    });
+  }
+
+  private async inspectInto(engine: DockerEngine, entry: Entry): Promise<void> {
+    const info = await engine.inspect(containerNameFor(entry.index));
+    if (info && !isOurs(info)) {
+      if (entry.info) this.applyInfo(entry, undefined);
+      return;
+    }
+    this.applyInfo(entry, info);
+  }
+
+  private async ownedOrNone(engine: DockerEngine, index: number): Promise<ContainerInfo | undefined> {
+    const info = await engine.inspect(containerNameFor(index));
+    if (info && !isOurs(info)) throw new ForeignContainerError(info, index);
+    return info;
+  }
+
+  async start(index: number): Promise<void> {
+    const settings = this.requireSettings();
+    await this.enqueue(index, 'start', async (engine) => {
+      const spec = buildContainerSpec(settings, index, this.home);
+      const existing = await this.ownedOrNone(engine, index);
+      if (existing?.running) return;
+      if (existing) {
+        if (existing.labels[SPEC_HASH_LABEL] === spec.Labels[SPEC_HASH_LABEL]) {
+          await engine.start(existing.id);
+          return;
+        }
+        this.options.log.info(`${instanceLabel(index)}: settings changed since its container was created; recreating it.`);
+        await engine.remove(existing.id);
+      }
+      if (!(await engine.imagePresent(settings.image))) {
+        throw new EngineError(
+          `Image "${settings.image}" is not on this machine. Pull it first ("docker login nvcr.io" then "docker pull ${settings.image}"), or set isaacSim.image to an image you have. Nothing was created.`,
+          false,
+        );
+      }
+      if (engine.isLocal) await this.createHostFolders(settings, index);
+      const id = await engine.create(spec);
+      try {
+        await engine.start(id);
+      } catch (err) {
+        // Nothing half-created: a container that cannot start is removed again.
+        await engine.remove(id, true).catch((e: unknown) => this.options.log.warn(`Could not remove ${spec.name} after a failed start: ${String(e)}`));
+        throw err;
+      }
+    });
+  }
+
+  private async createHostFolders(settings: Settings, index: number): Promise<void> {
+    for (const folder of hostFoldersFor(settings, index, this.home)) {
+      try {
+        await mkdir(folder, { recursive: true });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? String(err);
+        throw new Error(`Could not create the host folder "${folder}" (${code}) for ${instanceLabel(index)}'s caches: set isaacSim.hostDataRoot to a folder you can write. Nothing was created.`);
+      }
+    }
+  }
+
+  async stop(index: number): Promise<void> {
+    const timeout = this.lastGood.stopTimeoutSeconds;
+    await this.enqueue(index, 'stop', async (engine) => {
+      const info = await this.ownedOrNone(engine, index);
+      if (info?.running) await engine.stop(info.id, timeout);
+    });
+  }
+
+  async restart(index: number): Promise<void> {
+    const info = this.entries.get(index)?.info;
+    if (!info?.running) return this.start(index);
+    const timeout = this.lastGood.stopTimeoutSeconds;
+    await this.enqueue(index, 'restart', async (engine) => {
+      const current = await this.ownedOrNone(engine, index);
+      if (!current) throw new Error(`${instanceLabel(index)} has no container any more; start it instead.`);
+      await engine.restart(current.id, timeout);
+    });
+  }
+
+  async remove(index: number): Promise<void> {
+    const timeout = this.lastGood.stopTimeoutSeconds;
+    await this.enqueue(index, 'remove', async (engine) => {
+      const info = await this.ownedOrNone(engine, index);
+      if (!info) return;
+      if (info.running) await engine.stop(info.id, timeout);
+      await engine.remove(info.id);
+    });
+  }
+
+  async startAll(): Promise<void> {
+    const settings = this.requireSettings();
+    await this.all(
+      Array.from({ length: settings.instanceCount }, (_, i) => i),
+      (i) => this.start(i),
+      'start',
+    );
+  }
+
+  async stopAll(): Promise<void> {
+    await this.connect();
+    await this.all(
+      this.list().filter((s) => s.exists).map((s) => s.index),
+      (i) => this.stop(i),
+      'stop',
+    );
+  }
+
+  async removeAll(): Promise<void> {
+    await this.connect();
+    await this.all(
+      this.list().filter((s) => s.exists).map((s) => s.index),
+      (i) => this.remove(i),
+      'remove',
+    );
+  }
+
+  private async all(indexes: number[], fn: (i: number) => Promise<void>, verb: string): Promise<void> {
+    const results = await Promise.allSettled(indexes.map(fn));
+    const failures = results.flatMap((r, k) => (r.status === 'rejected' ? [`${instanceLabel(indexes[k])}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`] : []));
+    if (failures.length === 1) throw new Error(`Could not ${verb} ${failures[0]}`);
+    if (failures.length > 1) throw new Error(`Could not ${verb} ${failures.length} of ${indexes.length} instances. ${failures.join(' ')}`);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.disconnect();
+    this.changed.dispose();
+    this.logAppended.dispose();
+    this.statusChanged.dispose();
+  }
+}
+
+/** The first sentence of an error, short enough for a tree description. */
+export function shortReason(message: string): string {
+  const first = message.split(/(?<=[.:])\s/)[0] ?? message;
+  return first.length > 120 ? `${first.slice(0, 117)}...` : first.replace(/[.:]$/, '');
+}

@@ -1,0 +1,263 @@
+/**
+ * The extension's settings: one zod schema, one place that validates them.
+ *
+ * Every field carries a sentence saying what is allowed, so that any invalid value becomes an error
+ * that names the setting, shows the bad value and says what to put there instead. VS Code supplies
+ * the values (defaults come from package.json; a unit test keeps those equal to DEFAULT_SETTINGS).
+ */
+import { z } from 'zod';
+
+export const SETTINGS_SECTION = 'isaacSim';
+
+/** Placeholders a client URL template or a port argument template may use. */
+export const TEMPLATE_PLACEHOLDERS = ['host', 'httpPort', 'webrtcPort', 'nativePort', 'index', 'label'] as const;
+export type TemplateValues = Record<(typeof TEMPLATE_PLACEHOLDERS)[number], string | number>;
+
+const IMAGE_REF =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PLACEHOLDER = /\{([A-Za-z]+)\}/g;
+
+/** Replaces `{name}` placeholders; unknown names are left as they are (validation rejects them earlier). */
+export function fillTemplate(template: string, values: Partial<TemplateValues>): string {
+  return template.replace(PLACEHOLDER, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(values, name) ? String(values[name as keyof TemplateValues]) : whole,
+  );
+}
+
+function unknownPlaceholders(template: string): string[] {
+  const known = new Set<string>(TEMPLATE_PLACEHOLDERS);
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((name) => !known.has(name));
+}
+
+const SAMPLE_VALUES: TemplateValues = { host: '127.0.0.1', httpPort: 8211, webrtcPort: 8011, nativePort: 8899, index: 0, label: 'instance-0' };
+
+function isHttpUrlTemplate(template: string): boolean {
+  if (unknownPlaceholders(template).length > 0) return false;
+  try {
+    const url = new URL(fillTemplate(template, SAMPLE_VALUES));
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}
+
+function isValidRegex(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const port = z.number().int().min(1).max(65535);
+
+/** Each setting: its schema, and the sentence that says what is allowed. */
+const FIELDS = {
+  instanceCount: {
+    schema: z.number().int().min(0).max(16),
+    allowed: 'a whole number of instances from 0 to 16',
+  },
+  image: {
+    schema: z.string().regex(IMAGE_REF),
+    allowed: 'a Docker image reference such as "nvcr.io/nvidia/isaac-sim:4.2.0"',
+  },
+  entrypoint: {
+    schema: z.array(z.string().min(1)),
+    allowed: 'a list of non-empty strings (the command to run; [] keeps the image\'s own entrypoint)',
+  },
+  portArgs: {
+    schema: z.array(z.string().min(1).refine((s) => unknownPlaceholders(s).length === 0)),
+    allowed: `a list of argument templates that may use only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
+  },
+  extraArgs: {
+    schema: z.array(z.string()),
+    allowed: 'a list of strings appended to the simulator\'s command line',
+  },
+  env: {
+    schema: z.record(z.string().regex(ENV_NAME), z.string()),
+    allowed: 'an object of environment variables, names like MY_VAR mapped to string values',
+  },
+  runtime: {
+    schema: z.string().regex(/^[A-Za-z0-9_.-]*$/),
+    allowed: 'a container runtime name such as "nvidia", or "" for the engine\'s default runtime',
+  },
+  gpus: {
+    schema: z.string().regex(/^(?:all|none|[A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*)$/),
+    allowed: '"all", "none", or a comma-separated list of GPU indexes or UUIDs such as "0,1"',
+  },
+  memoryLimitGiB: {
+    schema: z.number().min(0).max(1024).refine((n) => n === 0 || n >= 1),
+    allowed: 'a memory limit in GiB from 1 to 1024, or 0 for no limit',
+  },
+  hostDataRoot: {
+    schema: z.string().min(1).refine((s) => s === '~' || s.startsWith('~/') || s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s)),
+    allowed: 'an absolute host folder, or one under your home such as "~/docker/isaac-sim"',
+  },
+  httpPortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
+  webrtcPortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
+  nativePortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
+  host: {
+    schema: z.string().regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$/),
+    allowed: 'a host name or IP address that reaches the simulator, such as "127.0.0.1"',
+  },
+  clientUrlTemplate: {
+    schema: z.string().refine(isHttpUrlTemplate),
+    allowed: `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{httpPort}/streaming/webrtc-client/?server={host}"`,
+  },
+  readinessPattern: {
+    schema: z.string().min(1).refine(isValidRegex),
+    allowed: 'a non-empty regular expression matched against each log line',
+  },
+  logTailLines: {
+    schema: z.number().int().min(0).max(100000),
+    allowed: 'a whole number of lines from 0 to 100000',
+  },
+  stopTimeoutSeconds: {
+    schema: z.number().int().min(0).max(600),
+    allowed: 'a whole number of seconds from 0 to 600',
+  },
+  dockerHost: {
+    schema: z.string().regex(/^(?:|unix:\/\/\/.+|tcp:\/\/[^/\s]+:[0-9]{1,5}|npipe:\/\/.+)$/),
+    allowed: '"" (use DOCKER_HOST or the default socket), "unix:///path/to/docker.sock" or "tcp://host:port"',
+  },
+} as const;
+
+export type SettingKey = keyof typeof FIELDS;
+export const SETTING_KEYS = Object.keys(FIELDS) as SettingKey[];
+
+export interface Settings {
+  instanceCount: number;
+  image: string;
+  entrypoint: string[];
+  portArgs: string[];
+  extraArgs: string[];
+  env: Record<string, string>;
+  runtime: string;
+  gpus: string;
+  memoryLimitGiB: number;
+  hostDataRoot: string;
+  httpPortBase: number;
+  webrtcPortBase: number;
+  nativePortBase: number;
+  host: string;
+  clientUrlTemplate: string;
+  readinessPattern: string;
+  logTailLines: number;
+  stopTimeoutSeconds: number;
+  dockerHost: string;
+}
+
+/** Defaults for real Isaac Sim 4.2 with its legacy Kit web client (the one that serves /streaming/webrtc-client/). */
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  instanceCount: 1,
+  image: 'nvcr.io/nvidia/isaac-sim:4.2.0',
+  entrypoint: ['/isaac-sim/runheadless.webrtc.sh'],
+  portArgs: [
+    '--/exts/omni.services.transport.server.http/port={httpPort}',
+    '--/exts/omni.kit.livestream.webrtc/port={webrtcPort}',
+    '--/app/livestream/port={nativePort}',
+  ],
+  extraArgs: [],
+  env: {},
+  runtime: 'nvidia',
+  gpus: 'all',
+  memoryLimitGiB: 8,
+  hostDataRoot: '~/docker/isaac-sim',
+  httpPortBase: 8211,
+  webrtcPortBase: 8011,
+  nativePortBase: 8899,
+  host: '127.0.0.1',
+  clientUrlTemplate: 'http://{host}:{httpPort}/streaming/webrtc-client/?server={host}',
+  readinessPattern: 'Isaac Sim Full Streaming App is loaded\\.',
+  logTailLines: 1000,
+  stopTimeoutSeconds: 20,
+  dockerHost: '',
+});
+
+export interface SettingsProblem {
+  /** Full setting id, e.g. `isaacSim.memoryLimitGiB`. */
+  setting: string;
+  message: string;
+}
+
+export type SettingsResult = { ok: true; settings: Settings } | { ok: false; problems: SettingsProblem[] };
+
+function show(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function settingId(key: string): string {
+  return `${SETTINGS_SECTION}.${key}`;
+}
+
+/**
+ * Validates a raw settings object (as read from VS Code, or any unknown input).
+ * Missing keys take their defaults; unknown keys are ignored. Never throws.
+ */
+export function parseSettings(raw: unknown): SettingsResult {
+  const input: Record<string, unknown> = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const problems: SettingsProblem[] = [];
+  if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
+    problems.push({ setting: SETTINGS_SECTION, message: `Settings "${SETTINGS_SECTION}" must be an object, got ${show(raw)}. Fix it in your settings.json.` });
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const value = Object.prototype.hasOwnProperty.call(input, key) && input[key] !== undefined ? input[key] : DEFAULT_SETTINGS[key];
+    const field = FIELDS[key];
+    const parsed = (field.schema as z.ZodType).safeParse(value);
+    if (parsed.success) {
+      out[key] = parsed.data;
+    } else {
+      problems.push({
+        setting: settingId(key),
+        message: `Setting ${settingId(key)} is ${show(value)}, which is not allowed: use ${field.allowed}.`,
+      });
+    }
+  }
+  if (problems.length === 0) {
+    problems.push(...crossFieldProblems(out as unknown as Settings));
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, settings: out as unknown as Settings };
+}
+
+/** Rules that span several settings: port ranges must fit and must not overlap. */
+function crossFieldProblems(s: Settings): SettingsProblem[] {
+  const problems: SettingsProblem[] = [];
+  const count = Math.max(s.instanceCount, 1);
+  const ranges = (['httpPortBase', 'webrtcPortBase', 'nativePortBase'] as const).map((key) => ({ key, from: s[key], to: s[key] + count - 1 }));
+  for (const r of ranges) {
+    if (r.to > 65535) {
+      problems.push({
+        setting: settingId(r.key),
+        message: `Setting ${settingId(r.key)} is ${r.from}, but ${s.instanceCount} instances need ports up to ${r.to}, past 65535: use a base of at most ${65536 - count}.`,
+      });
+    }
+  }
+  for (let i = 0; i < ranges.length; i++) {
+    for (let j = i + 1; j < ranges.length; j++) {
+      const a = ranges[i];
+      const b = ranges[j];
+      if (a.from <= b.to && b.from <= a.to) {
+        problems.push({
+          setting: settingId(b.key),
+          message: `Settings ${settingId(a.key)} (${a.from}-${a.to}) and ${settingId(b.key)} (${b.from}-${b.to}) give overlapping ports for ${s.instanceCount} instances: move one base so the ranges do not overlap.`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/** One message for all problems, for an error notification. */
+export function describeProblems(problems: SettingsProblem[]): string {
+  if (problems.length === 1) return problems[0].message;
+  return `${problems.length} Isaac Sim settings are invalid: ${problems.map((p) => p.message).join(' ')}`;
+}

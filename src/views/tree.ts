@@ -1,0 +1,101 @@
+/**
+ * The "Isaac Sim" instances tree. It only renders what the InstanceManager holds; it never calls
+ * the engine itself and never shows UI. The first time the tree is asked for children (which VS Code
+ * does only once the view is visible), it asks the manager to connect.
+ */
+import * as vscode from 'vscode';
+import { describeState, formatElapsed } from '../instances/describe';
+import type { InstanceManager } from '../instances/manager';
+import type { InstanceSnapshot, InstanceStateKind } from '../instances/model';
+
+const ICONS: Record<InstanceStateKind, [string, string | undefined]> = {
+  stopped: ['circle-outline', undefined],
+  starting: ['loading~spin', 'charts.yellow'],
+  loading: ['sync~spin', 'charts.yellow'],
+  ready: ['pass-filled', 'testing.iconPassed'],
+  stopping: ['loading~spin', 'charts.orange'],
+  failed: ['error', 'errorForeground'],
+};
+
+/** contextValue drives menus: `isaacSimInstance.<state>` plus `.exists` / `.busy` flags. */
+export function contextValueFor(s: InstanceSnapshot): string {
+  const parts = ['isaacSimInstance', s.state.kind === 'stopped' && !s.exists ? 'absent' : s.state.kind];
+  if (s.exists) parts.push('exists');
+  if (s.busy) parts.push('busy');
+  return parts.join('.');
+}
+
+export class InstanceTreeItem extends vscode.TreeItem {
+  constructor(readonly snapshot: InstanceSnapshot, now: number) {
+    super(snapshot.label, vscode.TreeItemCollapsibleState.None);
+    const s = snapshot;
+    this.id = `instance-${s.index}`;
+    this.description = `${describeState(s, now)} · :${s.ports.http}`;
+    const [icon, color] = ICONS[s.state.kind];
+    this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    this.contextValue = contextValueFor(s);
+    const md = new vscode.MarkdownString(undefined, true);
+    md.supportThemeIcons = true;
+    md.appendMarkdown(`**${s.label}** — ${describeState(s, now)}\n\n`);
+    const row = (k: string, v: string) => md.appendMarkdown(`${k}: \`${v.replace(/`/g, "'")}\`  \n`);
+    row('Image', s.image);
+    row('Container', s.containerId ? `${s.containerName} (${s.containerId.slice(0, 12)})` : `${s.containerName} (not created)`);
+    row('Ports', `HTTP ${s.ports.http} · WebRTC ${s.ports.webrtc} · native ${s.ports.native}`);
+    row('Uptime', s.startedAt !== undefined ? formatElapsed(now - s.startedAt) : '—');
+    row('Client URL', s.clientUrl);
+    if (s.state.kind === 'failed' && s.state.reason) md.appendMarkdown(`\n$(error) ${escapeMd(s.state.reason)}`);
+    if (!s.configured) md.appendMarkdown(`\n\n_Beyond isaacSim.instanceCount; kept because its container exists._`);
+    this.tooltip = md;
+    if (s.state.kind === 'ready') {
+      this.command = { command: 'isaacSim.openSimView', title: 'Open Sim View', arguments: [this] };
+    }
+  }
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
+
+export class InstanceTreeProvider implements vscode.TreeDataProvider<InstanceTreeItem>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<InstanceTreeItem | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private ticker: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly manager: InstanceManager) {
+    this.disposables.push(
+      manager.onDidChange(() => {
+        this.changed.fire(undefined);
+        this.updateTicker();
+      }),
+    );
+  }
+
+  /** Elapsed times in descriptions tick once a second, but only while something is loading. */
+  private updateTicker(): void {
+    const anyLoading = this.manager.list().some((s) => s.state.kind === 'loading');
+    if (anyLoading && !this.ticker) this.ticker = setInterval(() => this.changed.fire(undefined), 1000);
+    if (!anyLoading && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
+  getTreeItem(element: InstanceTreeItem): vscode.TreeItem {
+    return element;
+  }
+
+  getChildren(element?: InstanceTreeItem): InstanceTreeItem[] {
+    if (element) return [];
+    // VS Code asks only once the view is visible: that is our cue to connect (idempotent).
+    void this.manager.connect().catch(() => undefined);
+    if (this.manager.engineStatus.kind === 'unreachable') return [];
+    const now = Date.now();
+    return this.manager.list().map((s) => new InstanceTreeItem(s, now));
+  }
+
+  dispose(): void {
+    clearInterval(this.ticker);
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,92 @@
+/** Shared helpers for tests against the real Docker engine and the stand-in image. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DockerEngine } from '../../src/docker/engine';
+import { InstanceManager, type Logger } from '../../src/instances/manager';
+import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../../src/instances/settings';
+
+const run = promisify(execFile);
+export const REPO = path.resolve(__dirname, '../../..');
+export const STANDIN_IMAGE = readFileSync(path.join(REPO, 'stand-in/IMAGE'), 'utf8').trim();
+
+/** Runs the docker CLI as a second, independent client of the engine. */
+export async function docker(...args: string[]): Promise<string> {
+  const { stdout } = await run('docker', args, { maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
+export async function dockerInspect(name: string): Promise<Record<string, any> | undefined> {
+  try {
+    return JSON.parse(await docker('inspect', name))[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls `check` until it returns a truthy value, or fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export class MemoryLogger implements Logger {
+  readonly lines: string[] = [];
+  debug(m: string) { this.lines.push(`debug ${m}`); }
+  info(m: string) { this.lines.push(`info ${m}`); }
+  warn(m: string) { this.lines.push(`warn ${m}`); }
+  error(m: string) { this.lines.push(`error ${m}`); }
+}
+
+/** Settings that run the stand-in here: no NVIDIA runtime, no GPU request, ports well away from defaults. */
+export function standinSettings(overrides: Partial<Settings> = {}): Settings {
+  const result = parseSettings({
+    ...DEFAULT_SETTINGS,
+    image: STANDIN_IMAGE,
+    runtime: '',
+    gpus: 'none',
+    memoryLimitGiB: 2,
+    hostDataRoot: mkdtempSync(path.join(os.tmpdir(), 'isaac-sim-data-')),
+    env: { STANDIN_STEP_SECONDS: '0.05' },
+    ...overrides,
+  });
+  if (!result.ok) throw new Error(result.problems.map((p) => p.message).join(' '));
+  return result.settings;
+}
+
+export function newManager(settings: Settings, log = new MemoryLogger()): { manager: InstanceManager; log: MemoryLogger; enginesMade: () => number } {
+  let made = 0;
+  const manager = new InstanceManager({
+    engineFor: (dockerHost) => {
+      made++;
+      return new DockerEngine({ dockerHost });
+    },
+    log,
+  });
+  manager.updateSettings({ ok: true, settings });
+  return { manager, log, enginesMade: () => made };
+}
+
+/** Removes test containers by name prefix, whoever made them. */
+export async function removeContainers(...names: string[]): Promise<void> {
+  for (const name of names) {
+    await docker('rm', '-f', name).catch(() => undefined);
+  }
+}
+
+export async function httpGet(url: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.text() };
+}
