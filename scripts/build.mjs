@@ -4,12 +4,36 @@
 // activation fast and the package small.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const production = process.argv.includes('--production');
 const withTests = process.argv.includes('--tests');
+
+/**
+ * dockerode loads two things at require time that this extension never uses: BuildKit sessions
+ * (gRPC + protobuf, ~400 KB) and SSH transport (ssh2 with optional native addons). Both are
+ * replaced by modules that fail clearly if ever called, which keeps the bundle small and free of
+ * native code. ssh:// Docker hosts are rejected by settings validation before they get here.
+ */
+const unusedDockerFeatures = {
+  name: 'unused-docker-features',
+  setup(b) {
+    const stubs = {
+      session: 'BuildKit sessions are not supported by Isaac Sim Orchestrator.',
+      ssh: 'ssh:// Docker hosts are not supported by Isaac Sim Orchestrator; use unix:// or tcp://.',
+    };
+    b.onResolve({ filter: /^\.\/(session|ssh)$/ }, (args) =>
+      /[\\/](dockerode|docker-modem)[\\/]lib$/.test(args.resolveDir) ? { path: args.path.slice(2), namespace: 'unused-stub' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'unused-stub' }, (args) => ({
+      contents: `module.exports = function unsupported() { throw new Error(${JSON.stringify(stubs[args.path])}); };`,
+      loader: 'js',
+    }));
+  },
+};
 
 await Promise.all([
   build({
@@ -20,7 +44,8 @@ await Promise.all([
     target: 'node20',
     format: 'cjs',
     outfile: 'dist/extension.js',
-    external: ['vscode', 'cpu-features', 'ssh2'],
+    external: ['vscode'],
+    plugins: [unusedDockerFeatures],
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
@@ -38,6 +63,13 @@ await Promise.all([
     logLevel: 'warning',
   }),
 ]);
+
+// The webview can only read files under media/, and node_modules is not shipped: copy the codicon
+// font next to its stylesheet (the CSS refers to ./codicon.ttf).
+mkdirSync(path.join(root, 'media/codicons'), { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf']) {
+  copyFileSync(path.join(root, 'node_modules/@vscode/codicons/dist', file), path.join(root, 'media/codicons', file));
+}
 
 if (withTests) {
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });

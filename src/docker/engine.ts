@@ -5,7 +5,7 @@
  */
 import Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeEngineError, EngineError } from './errors';
 import { LineSplitter, Utf8Lines } from './lines';
 

@@ -556,7 +556,7 @@ export class InstanceManager implements Disposable {
         await mkdir(folder, { recursive: true });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? String(err);
-        throw new Error(`Could not create the host folder "${folder}" (${code}) for ${instanceLabel(index)}'s caches: set isaacSim.hostDataRoot to a folder you can write. Nothing was created.`);
+        throw new Error(`Could not create the host folder "${folder}" (${code}) for ${instanceLabel(index)}'s caches: set isaacSim.hostDataRoot to a folder you can write. Nothing was created.`, { cause: err });
       }
     }
   }

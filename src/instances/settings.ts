@@ -5,7 +5,7 @@
  * that names the setting, shows the bad value and says what to put there instead. VS Code supplies
  * the values (defaults come from package.json; a unit test keeps those equal to DEFAULT_SETTINGS).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SETTINGS_SECTION = 'isaacSim';
 

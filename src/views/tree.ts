@@ -46,9 +46,6 @@ export class InstanceTreeItem extends vscode.TreeItem {
     if (s.state.kind === 'failed' && s.state.reason) md.appendMarkdown(`\n$(error) ${escapeMd(s.state.reason)}`);
     if (!s.configured) md.appendMarkdown(`\n\n_Beyond isaacSim.instanceCount; kept because its container exists._`);
     this.tooltip = md;
-    if (s.state.kind === 'ready') {
-      this.command = { command: 'isaacSim.openSimView', title: 'Open Sim View', arguments: [this] };
-    }
   }
 }
 

@@ -18,6 +18,7 @@ export async function docker(...args: string[]): Promise<string> {
   return stdout;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw `docker inspect` JSON, read field by field in assertions
 export async function dockerInspect(name: string): Promise<Record<string, any> | undefined> {
   try {
     return JSON.parse(await docker('inspect', name))[0];

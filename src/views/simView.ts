@@ -1,0 +1,406 @@
+/**
+ * Sim view: one webview panel per instance, showing the instance's web client in an iframe beside the code.
+ *
+ * Design note: `webview.html` is set ONCE per panel, and again only when the client URL's origin changes
+ * (the CSP's `frame-src` names that origin). Reassigning it reloads the page and with it the stream, which
+ * admits one viewer and can end the simulator's session, so state changes and tab switches never touch it:
+ * panels keep their context while hidden, and state travels as `HostMessage`s that the page applies itself
+ * (it decides when to load its iframe; see src/webview/main.ts). Messages are sent only when what the page
+ * shows would change. Each panel acts only on its own instance.
+ */
+import * as vscode from 'vscode';
+import * as z from 'zod';
+import { describeState } from '../instances/describe';
+import type { Event } from '../instances/events';
+import { Emitter } from '../instances/events';
+import type { InstanceSnapshot } from '../instances/model';
+import { instanceLabel } from '../instances/model';
+import type { HostMessage, SimViewState, ViewMessage } from '../webview/messages';
+import { buildSimViewHtml, buildSimViewNoteHtml, cryptoNonce, frameOrigin } from './simViewHtml';
+
+/** What the sim view needs from the instance model. */
+export interface SimViewHost {
+  get(index: number): InstanceSnapshot | undefined;
+  readonly onDidChange: Event<void>;
+}
+
+const viewMessageSchema = z.object({
+  type: z.enum(['ready', 'reload', 'openExternal', 'copyUrl']),
+}) satisfies z.ZodType<ViewMessage>;
+
+const simViewStateSchema = z.object({ index: z.number().int().nonnegative() }) satisfies z.ZodType<SimViewState>;
+
+/** How long a restored panel waits for its instance to show up in the model after a window reload. */
+const RESTORE_WAIT_MS = 5000;
+
+interface Disposable {
+  dispose(): unknown;
+}
+
+/** Owns disposables and releases them once, newest first. */
+abstract class DisposableBase implements vscode.Disposable {
+  private readonly disposables: Disposable[] = [];
+  private disposed = false;
+
+  protected get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  protected _register<T extends Disposable>(disposable: T): T {
+    if (this.disposed) {
+      disposable.dispose();
+    } else {
+      this.disposables.push(disposable);
+    }
+    return disposable;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    while (this.disposables.length > 0) {
+      this.disposables.pop()?.dispose();
+    }
+  }
+}
+
+interface PanelContext {
+  readonly mediaUri: vscode.Uri;
+  readonly host: SimViewHost;
+  readonly log: vscode.LogOutputChannel;
+}
+
+/** The client URL as the webview must load it, or why it cannot. */
+type FrameTarget =
+  | { clientUrl: string; ok: true; uri: vscode.Uri; url: string; origin: string }
+  | { clientUrl: string; ok: false; message: string };
+
+function runIdOf(snapshot: InstanceSnapshot): string {
+  return snapshot.containerId && snapshot.startedAt !== undefined ? `${snapshot.containerId}@${snapshot.startedAt}` : '';
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Replaces a panel's page with a script-less note. */
+function showNote(webview: vscode.Webview, mediaUri: vscode.Uri, title: string, message: string): void {
+  webview.html = buildSimViewNoteHtml({
+    cspSource: webview.cspSource,
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(mediaUri, 'simview.css')).toString(),
+    title,
+    message,
+  });
+}
+
+/** One sim view panel, bound to one instance for its whole life. */
+class SimViewPanel extends DisposableBase {
+  private readonly onDidDisposeEmitter = this._register(new Emitter<void>());
+  readonly onDidDispose = this.onDidDisposeEmitter.event;
+
+  /** The origin the current page's CSP admits; '' while a note is shown; undefined before the first render. */
+  private pageOrigin: string | undefined;
+  private target: FrameTarget | undefined;
+  private lastMessage: HostMessage | undefined;
+  private lastSentKey: string | undefined;
+  /** The message of the note page shown for an unusable client URL, so it is logged once. */
+  private lastNote: string | undefined;
+  private syncQueued = false;
+  private queue: Promise<void> = Promise.resolve();
+  private ticker: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    readonly index: number,
+    readonly webviewPanel: vscode.WebviewPanel,
+    private readonly ctx: PanelContext,
+  ) {
+    super();
+    this._register(webviewPanel);
+    this._register(webviewPanel.onDidDispose(() => this.dispose()));
+    this._register(webviewPanel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)));
+    // Only to start or stop the loading clock; visibility never changes the page.
+    this._register(webviewPanel.onDidChangeViewState(() => this.scheduleSync()));
+    this._register({ dispose: () => this.stopTicker() });
+  }
+
+  get label(): string {
+    return instanceLabel(this.index);
+  }
+
+  /**
+   * Brings the page up to date with the model. Runs are serialized (resolving the external URL is async)
+   * and coalesced: a sync requested while one is queued is the same sync, which reads the newest snapshot.
+   */
+  scheduleSync(): Promise<void> {
+    if (!this.syncQueued && !this.isDisposed) {
+      this.syncQueued = true;
+      this.queue = this.queue
+        .then(async () => {
+          this.syncQueued = false;
+          if (!this.isDisposed) await this.sync();
+        })
+        .catch((err) => this.ctx.log.error(`${this.label}: sim view update failed: ${errorMessage(err)}`));
+    }
+    return this.queue;
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    this.onDidDisposeEmitter.fire();
+    super.dispose();
+  }
+
+  private async sync(): Promise<void> {
+    const snapshot = this.ctx.host.get(this.index);
+    if (!snapshot) {
+      this.stopTicker();
+      // The instance left the model (e.g. the instance count shrank): say so, keep the page.
+      if (this.lastMessage && this.pageOrigin) {
+        this.post({ ...this.lastMessage, state: 'stopped', stateText: 'no longer configured' });
+      }
+      return;
+    }
+
+    const target = await this.resolveTarget(snapshot.clientUrl);
+    if (this.isDisposed) return;
+    if (!target.ok) {
+      this.stopTicker();
+      if (this.pageOrigin !== '' || this.lastNote !== target.message) {
+        this.ctx.log.error(`${this.label}: ${target.message}`);
+        showNote(this.webviewPanel.webview, this.ctx.mediaUri, `Sim: ${this.label}`, target.message);
+        this.pageOrigin = '';
+        this.lastNote = target.message;
+        this.lastSentKey = undefined;
+      }
+      return;
+    }
+
+    const message: HostMessage = {
+      type: 'state',
+      index: this.index,
+      label: snapshot.label,
+      state: snapshot.state.kind,
+      stateText: describeState(snapshot),
+      url: target.url,
+      runId: runIdOf(snapshot),
+    };
+    this.lastMessage = message;
+    this.updateTicker(snapshot);
+
+    if (this.pageOrigin !== target.origin) {
+      const { webview } = this.webviewPanel;
+      const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.ctx.mediaUri, ...path)).toString();
+      webview.html = buildSimViewHtml({
+        cspSource: webview.cspSource,
+        nonce: cryptoNonce(),
+        scriptUri: asset('webview.js'),
+        styleUri: asset('simview.css'),
+        // Copied from @vscode/codicons by the build: node_modules is not part of the .vsix.
+        codiconCssUri: asset('codicons', 'codicon.css'),
+        frameUrl: target.url,
+        initial: message,
+      });
+      this.pageOrigin = target.origin;
+      this.lastSentKey = JSON.stringify(message);
+      return;
+    }
+    this.post(message);
+  }
+
+  private post(message: HostMessage): void {
+    const key = JSON.stringify(message);
+    if (key === this.lastSentKey) return;
+    this.lastSentKey = key;
+    void this.webviewPanel.webview.postMessage(message).then(undefined, (err: unknown) => {
+      this.ctx.log.error(`${this.label}: could not update the sim view: ${errorMessage(err)}`);
+    });
+  }
+
+  /** `asExternalUri` once per client URL: it may set up a port forward, so it is not called per update. */
+  private async resolveTarget(clientUrl: string): Promise<FrameTarget> {
+    if (this.target?.clientUrl === clientUrl) return this.target;
+    let target: FrameTarget;
+    try {
+      frameOrigin(clientUrl); // refuse non-http(s) URLs before handing them to VS Code
+      const uri = await vscode.env.asExternalUri(vscode.Uri.parse(clientUrl, true));
+      const url = uri.toString(true);
+      target = { clientUrl, ok: true, uri, url, origin: frameOrigin(url) };
+    } catch (err) {
+      target = { clientUrl, ok: false, message: errorMessage(err) };
+    }
+    this.target = target;
+    return target;
+  }
+
+  /** "loading 1:05" counts up: while loading and visible, re-check once a second (posts only on change). */
+  private updateTicker(snapshot: InstanceSnapshot): void {
+    const wanted = snapshot.state.kind === 'loading' && this.webviewPanel.visible;
+    if (wanted && !this.ticker) {
+      this.ticker = setInterval(() => void this.scheduleSync(), 1000);
+    } else if (!wanted) {
+      this.stopTicker();
+    }
+  }
+
+  private stopTicker(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  private onMessage(raw: unknown): void {
+    const parsed = viewMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.ctx.log.debug(`${this.label}: ignored an unexpected sim view message`);
+      return;
+    }
+    this.handle(parsed.data).catch((err) => this.ctx.log.error(`${this.label}: sim view action failed: ${errorMessage(err)}`));
+  }
+
+  private async handle(message: ViewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        // A (re)loaded page: send the current state even if it was sent before.
+        this.lastSentKey = undefined;
+        await this.scheduleSync();
+        return;
+      case 'reload':
+        this.ctx.log.info(`${this.label}: sim view reloaded by the user`);
+        return;
+      case 'openExternal': {
+        const target = this.target;
+        if (!target?.ok) return;
+        if (!(await vscode.env.openExternal(target.uri))) {
+          this.ctx.log.warn(`${this.label}: opening ${target.url} in the browser was declined`);
+        }
+        return;
+      }
+      case 'copyUrl': {
+        const target = this.target;
+        if (!target?.ok) return;
+        await vscode.env.clipboard.writeText(target.url);
+        // Expires by itself; the returned Disposable only hides it early.
+        vscode.window.setStatusBarMessage(`Copied the ${this.label} sim view URL`, 3000);
+        return;
+      }
+    }
+  }
+}
+
+/** Opens, tracks and restores sim view panels, one per instance. */
+export class SimViewManager implements vscode.Disposable {
+  static readonly viewType = 'isaacSim.simView';
+
+  private readonly panels = new Map<number, SimViewPanel>();
+  private readonly mediaUri: vscode.Uri;
+  private readonly hostSubscription: Disposable;
+
+  constructor(
+    extensionUri: vscode.Uri,
+    private readonly host: SimViewHost,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.mediaUri = vscode.Uri.joinPath(extensionUri, 'media');
+    this.hostSubscription = host.onDidChange(() => {
+      for (const panel of this.panels.values()) void panel.scheduleSync();
+    });
+  }
+
+  /**
+   * Shows the sim view of an instance: reveals its panel if open, else opens one beside the editor.
+   * Rejects when the instance does not exist (the caller's command shows the error).
+   */
+  async open(index: number): Promise<void> {
+    const existing = this.panels.get(index);
+    if (existing) {
+      existing.webviewPanel.reveal(undefined, true);
+      return;
+    }
+    if (!this.host.get(index)) {
+      throw new Error(`${instanceLabel(index)} does not exist`);
+    }
+    const webviewPanel = vscode.window.createWebviewPanel(
+      SimViewManager.viewType,
+      this.titleFor(index),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { ...this.webviewOptions(), retainContextWhenHidden: true },
+    );
+    await this.adopt(index, webviewPanel).scheduleSync();
+  }
+
+  /** The open panel of an instance, if any. */
+  panelFor(index: number): vscode.WebviewPanel | undefined {
+    return this.panels.get(index)?.webviewPanel;
+  }
+
+  /** Restores sim view panels after a window reload. Register during activation. */
+  registerSerializer(): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(SimViewManager.viewType, {
+      deserializeWebviewPanel: async (webviewPanel, state) => {
+        try {
+          await this.restore(webviewPanel, state);
+        } catch (err) {
+          this.log.error(`Could not restore a sim view: ${errorMessage(err)}`);
+        }
+      },
+    });
+  }
+
+  dispose(): void {
+    this.hostSubscription.dispose();
+    for (const panel of [...this.panels.values()]) panel.dispose();
+    this.panels.clear();
+  }
+
+  private async restore(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    webviewPanel.webview.options = this.webviewOptions();
+    const parsed = simViewStateSchema.safeParse(state);
+    const index = parsed.success ? parsed.data.index : undefined;
+    const found = index === undefined ? false : await this.waitForInstance(index);
+    if (index === undefined || !found) {
+      const what = index === undefined ? 'This sim view' : `The sim view of ${instanceLabel(index)}`;
+      showNote(webviewPanel.webview, this.mediaUri, 'Sim view', `${what} cannot be restored: the instance no longer exists. You can close this tab.`);
+      return;
+    }
+    if (this.panels.has(index)) {
+      // Already opened since activation; one panel per instance.
+      webviewPanel.dispose();
+      return;
+    }
+    webviewPanel.title = this.titleFor(index);
+    await this.adopt(index, webviewPanel).scheduleSync();
+  }
+
+  /** After a window reload the model may not know its instances yet: give it a moment. */
+  private waitForInstance(index: number): Promise<boolean> {
+    if (this.host.get(index)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const finish = (found: boolean) => {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve(found);
+      };
+      const subscription = this.host.onDidChange(() => {
+        if (this.host.get(index)) finish(true);
+      });
+      const timer = setTimeout(() => finish(false), RESTORE_WAIT_MS);
+    });
+  }
+
+  private adopt(index: number, webviewPanel: vscode.WebviewPanel): SimViewPanel {
+    const panel = new SimViewPanel(index, webviewPanel, { mediaUri: this.mediaUri, host: this.host, log: this.log });
+    this.panels.set(index, panel);
+    panel.onDidDispose(() => {
+      if (this.panels.get(index) === panel) this.panels.delete(index);
+    });
+    return panel;
+  }
+
+  private titleFor(index: number): string {
+    return `Sim: ${instanceLabel(index)}`;
+  }
+
+  private webviewOptions(): vscode.WebviewOptions {
+    // Only media/ (webview.js, simview.css, codicons/) is readable by the page.
+    return { enableScripts: true, localResourceRoots: [this.mediaUri] };
+  }
+}

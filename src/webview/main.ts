@@ -1,0 +1,168 @@
+/**
+ * The sim view's browser program.
+ *
+ * Design note: the simulator's stream admits ONE viewer, and newer Isaac Sim quits ~30 s after its session
+ * ends, so loading the web client is an action with consequences. This program therefore loads the iframe
+ * only (1) the first time the instance is ready with a URL, (2) once more for each new run of the container
+ * (`runId`) that becomes ready, and (3) when the user presses Reload. State messages otherwise only update
+ * the badge and the overlay; the overlay covers a stale iframe without unloading it. The panel is created
+ * with `retainContextWhenHidden`, so switching tabs never reaches this program at all.
+ */
+// Individual component modules (not the package's main entry) keep the bundle small.
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
+import type { InstanceStateKind } from '../instances/model';
+import type { HostMessage, SimViewState, ViewMessage } from './messages';
+
+interface VsCodeApi {
+  postMessage(message: ViewMessage): void;
+  setState(state: SimViewState): void;
+  getState(): SimViewState | undefined;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const STATE_KINDS: readonly InstanceStateKind[] = ['stopped', 'starting', 'loading', 'ready', 'stopping', 'failed'];
+
+const OVERLAY_TITLES: Record<InstanceStateKind, string> = {
+  stopped: 'The simulator is not running',
+  starting: 'Waiting for the simulator…',
+  loading: 'Waiting for the simulator…',
+  ready: 'Connecting to the simulator…',
+  stopping: 'The simulator is stopping',
+  failed: 'The simulator failed',
+};
+
+/** Messages arrive through `window`, where other frames can post too: check the shape, never trust it. */
+function isHostMessage(data: unknown): data is HostMessage {
+  if (typeof data !== 'object' || data === null) return false;
+  const m = data as Record<string, unknown>;
+  return (
+    m.type === 'state' &&
+    typeof m.index === 'number' &&
+    Number.isInteger(m.index) &&
+    typeof m.label === 'string' &&
+    typeof m.state === 'string' &&
+    (STATE_KINDS as readonly string[]).includes(m.state) &&
+    typeof m.stateText === 'string' &&
+    typeof m.url === 'string' &&
+    (m.url === '' || /^https?:\/\//i.test(m.url)) &&
+    typeof m.runId === 'string'
+  );
+}
+
+function element<T extends HTMLElement = HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`Sim view: element #${id} is missing`);
+  return found as T;
+}
+
+const root = element('root');
+const label = element('label');
+const badge = element('state-badge');
+const reloadButton = element('reload');
+const openButton = element('open-external');
+const copyButton = element('copy-url');
+const frameHost = element('frame-host');
+const overlay = element('overlay');
+const spinner = element('spinner');
+const overlayTitle = element('overlay-title');
+const overlayDetail = element('overlay-detail');
+
+const parsedInitial: unknown = JSON.parse(root.dataset.state ?? 'null');
+if (!isHostMessage(parsedInitial)) throw new Error('Sim view: the initial state is missing or malformed');
+let current: HostMessage = parsedInitial;
+
+const vscode = acquireVsCodeApi();
+vscode.setState({ index: current.index });
+
+let frame: HTMLIFrameElement | undefined;
+/** What the iframe currently shows: the URL and the container run it was loaded for. */
+let loaded: { url: string; runId: string } | undefined;
+
+/**
+ * (Re)creates the iframe. A fresh element, rather than reassigning `src`, always reloads: setting the same
+ * `src` on a URL with a #fragment would only scroll.
+ */
+function loadFrame(url: string, runId: string): void {
+  const next = document.createElement('iframe');
+  next.className = 'sim-frame';
+  next.title = `Isaac Sim web client for ${current.label}`;
+  // The WebRTC client plays its stream without a click (autoplay), may go fullscreen, and copies text in
+  // and out. VS Code grants its webview frame autoplay, clipboard and local-network-access; a permission
+  // the webview lacks (fullscreen in some hosts) is simply not granted, which is harmless.
+  next.allow = 'autoplay; fullscreen; clipboard-read; clipboard-write; local-network-access';
+  // The client needs scripts, its own origin (cookies/storage, fetches to its server), forms and pointer
+  // lock (camera navigation). allow-scripts + allow-same-origin is safe here because the frame is cross-origin
+  // to this webview, so it cannot reach into this page. No popups, top navigation or downloads.
+  next.sandbox.add('allow-scripts', 'allow-same-origin', 'allow-forms', 'allow-pointer-lock');
+  next.referrerPolicy = 'no-referrer';
+  next.src = url;
+  frameHost.replaceChildren(next);
+  frame = next;
+  loaded = { url, runId };
+}
+
+function render(message: HostMessage): void {
+  label.textContent = message.label;
+  badge.textContent = message.stateText;
+  badge.dataset.kind = message.state;
+
+  const showing = frame !== undefined && message.state === 'ready';
+  overlay.hidden = showing;
+  if (frame) frame.inert = !showing;
+  const noUrl = message.state === 'ready' && !message.url;
+  spinner.hidden = noUrl || !['starting', 'loading', 'stopping', 'ready'].includes(message.state);
+  overlayTitle.textContent = noUrl ? 'The simulator has no client URL' : OVERLAY_TITLES[message.state];
+  overlayDetail.textContent = message.stateText;
+
+  setEnabled(reloadButton, frame !== undefined);
+  setEnabled(openButton, message.url !== '');
+  setEnabled(copyButton, message.url !== '');
+}
+
+// `disabled` on a toolbar button only blocks the pointer (its inner <button> stays focusable), so the
+// click handlers check `isEnabled` as well.
+function setEnabled(button: HTMLElement, enabled: boolean): void {
+  button.toggleAttribute('disabled', !enabled);
+  button.setAttribute('aria-disabled', String(!enabled));
+}
+
+function isEnabled(button: HTMLElement): boolean {
+  return !button.hasAttribute('disabled');
+}
+
+function apply(message: HostMessage): void {
+  current = message;
+  const isNewPage = !loaded || loaded.runId !== message.runId || loaded.url !== message.url;
+  if (message.state === 'ready' && message.url && isNewPage) {
+    loadFrame(message.url, message.runId);
+  }
+  render(message);
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  // The host's messages come from this page's own origin (VS Code's outer webview frame). The simulator's
+  // frame is cross-origin and could post to its parent; ignore it and anything else.
+  if (frame && event.source === frame.contentWindow) return;
+  if (event.origin !== '' && event.origin !== window.origin) return;
+  if (isHostMessage(event.data)) apply(event.data);
+});
+
+reloadButton.addEventListener('click', () => {
+  if (!loaded || !isEnabled(reloadButton)) return;
+  // Keep the run the frame was loaded for: if a new run is still starting, its readiness loads it again.
+  loadFrame(current.url || loaded.url, loaded.runId);
+  render(current);
+  vscode.postMessage({ type: 'reload' });
+});
+openButton.addEventListener('click', () => {
+  if (isEnabled(openButton)) vscode.postMessage({ type: 'openExternal' });
+});
+copyButton.addEventListener('click', () => {
+  if (isEnabled(copyButton)) vscode.postMessage({ type: 'copyUrl' });
+});
+
+apply(current);
+vscode.postMessage({ type: 'ready' });
