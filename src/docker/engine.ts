@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import * as z from 'zod';
 import { describeEngineError, EngineError } from './errors';
-import { LineSplitter, Utf8Lines } from './lines';
+import { Utf8Lines } from './lines';
 
 export interface ContainerInfo {
   id: string;
@@ -30,6 +30,8 @@ export interface EngineEvent {
   id: string;
   action: string;
   exitCode?: number;
+  /** Signal number of a `kill` event. */
+  signal?: number;
   /** Epoch ms. */
   time: number;
   /** Nanoseconds since epoch, as the engine gives it (used to resume with `since`). */
@@ -233,7 +235,7 @@ export class DockerEngine {
         filters: { type: ['container'], label: [label] },
       }),
     )) as Readable;
-    const splitter = new LineSplitter((line) => {
+    const lines = new Utf8Lines((line) => {
       let parsed: z.infer<typeof EventSchema>;
       try {
         parsed = EventSchema.parse(JSON.parse(line));
@@ -241,17 +243,21 @@ export class DockerEngine {
         return; // not a container event we understand
       }
       const attrs = parsed.Actor.Attributes ?? {};
-      const exit = attrs.exitCode !== undefined ? Number(attrs.exitCode) : undefined;
+      const int = (v: string | undefined) => (v !== undefined && /^-?\d+$/.test(v) ? Number(v) : undefined);
+      // timeNano exceeds double precision; read its digits from the text to resume exactly.
+      const nanoDigits = /"timeNano"\s*:\s*(\d+)/.exec(line)?.[1];
+      const timeNano = nanoDigits ? BigInt(nanoDigits) : BigInt(parsed.time) * 1_000_000_000n;
       onEvent({
         id: parsed.Actor.ID,
         action: parsed.Action.split(':')[0],
-        exitCode: Number.isInteger(exit) ? exit : undefined,
-        time: parsed.timeNano !== undefined ? Math.floor(parsed.timeNano / 1e6) : parsed.time * 1000,
-        timeNano: parsed.timeNano !== undefined ? BigInt(Math.round(parsed.timeNano)) : BigInt(parsed.time) * 1_000_000_000n,
+        exitCode: int(attrs.exitCode),
+        signal: int(attrs.signal),
+        time: Number(timeNano / 1_000_000n),
+        timeNano,
         labels: attrs,
       });
     });
-    return followStream(stream, (chunk) => splitter.push(chunk.toString('utf8')), onEnd);
+    return followStream(stream, (chunk) => lines.push(chunk), onEnd);
   }
 
   /**

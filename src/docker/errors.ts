@@ -27,7 +27,7 @@ function rawMessage(err: unknown): string {
   return String(err);
 }
 
-const UNREACHABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE']);
+const UNREACHABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 
 export function describeEngineError(err: unknown, what: string, address: string): EngineError {
   if (err instanceof EngineError) return err;

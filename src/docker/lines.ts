@@ -15,7 +15,7 @@ export class LineSplitter {
     if (this.partial) {
       const rest = this.partial;
       this.partial = '';
-      this.onLine(rest);
+      this.onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
     }
   }
 }

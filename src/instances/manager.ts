@@ -298,7 +298,7 @@ export class InstanceManager implements Disposable {
     if (index === undefined) return;
     const entry = this.entry(index);
     if (e.action === 'start' && entry.tracked.running && entry.info?.id === e.id) return; // already known (inspect came first)
-    this.apply(entry, { type: 'engine', action: e.action, exitCode: e.exitCode, at: e.time });
+    this.apply(entry, { type: 'engine', action: e.action, exitCode: e.exitCode, at: e.time, signal: e.signal });
     if (e.action === 'destroy') {
       if (entry.info?.id === e.id || !entry.info) {
         this.closeFollower(entry);

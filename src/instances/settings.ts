@@ -76,7 +76,11 @@ const FIELDS = {
     allowed: 'a list of strings appended to the simulator\'s command line',
   },
   env: {
-    schema: z.record(z.string().regex(ENV_NAME), z.string()),
+    // zod's record skips an own "__proto__" key (JSON.parse makes one), so reject it before.
+    schema: z
+      .unknown()
+      .refine((v) => v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, '__proto__'))
+      .pipe(z.record(z.string().regex(ENV_NAME), z.string())),
     allowed: 'an object of environment variables, names like MY_VAR mapped to string values',
   },
   runtime: {
@@ -187,9 +191,9 @@ export type SettingsResult = { ok: true; settings: Settings } | { ok: false; pro
 function show(value: unknown): string {
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    text = typeof value === 'number' || typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value));
   } catch {
-    text = String(value);
+    text = Object.prototype.toString.call(value);
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -40,7 +40,7 @@ export interface InspectFacts {
 export type StateInput =
   | { type: 'op'; op: 'start' | 'stop' | 'restart' | 'remove' }
   | { type: 'opFailed'; message: string }
-  | { type: 'engine'; action: string; exitCode?: number; at?: number }
+  | { type: 'engine'; action: string; exitCode?: number; at?: number; signal?: number }
   | { type: 'log'; line: { kind: 'ready' } | { kind: 'failure'; reason: string } }
   | { type: 'inspect'; facts: InspectFacts; readySeen?: boolean };
 
@@ -71,7 +71,8 @@ function enter(t: Tracked, state: Omit<InstanceState, 'since'>, now: number): Tr
 function exited(t: Tracked, exitCode: number, now: number): Tracked {
   const base: Tracked = { ...t, running: false, exists: true };
   if (t.diagnosis) return enter({ ...base, stopRequested: false }, { kind: 'failed', reason: `${t.diagnosis} (exit ${exitCode})`, exitCode }, now);
-  if (t.stopRequested || (exitCode === 0 && !t.oomKilled)) {
+  // SIGTERM (143) is how every stop ends a process that does not handle it: a stop, not a failure.
+  if (t.stopRequested || ((exitCode === 0 || exitCode === 143) && !t.oomKilled)) {
     return enter({ ...base, stopRequested: false }, { kind: 'stopped', exitCode }, now);
   }
   return enter({ ...base, stopRequested: false }, { kind: 'failed', reason: exitReason(exitCode, t.oomKilled), exitCode }, now);
@@ -106,7 +107,10 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
             now,
           );
         case 'kill':
-          return t.running && t.state.kind !== 'failed' ? enter(t, { kind: 'stopping' }, now) : t;
+          // SIGTERM/SIGINT is a stop (ours or `docker stop` from outside); SIGKILL alone is a kill.
+          if (!t.running) return t;
+          if (input.signal === 15 || input.signal === 2) return t.state.kind === 'failed' ? { ...t, stopRequested: true } : enter({ ...t, stopRequested: true }, { kind: 'stopping' }, now);
+          return t;
         case 'oom':
           return { ...t, oomKilled: true };
         case 'die':
@@ -133,8 +137,9 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
         const sameRun = t.running && t.startedAt === f.startedAt;
         const next: Tracked = { ...t, exists: true, running: true, startedAt: f.startedAt, oomKilled: sameRun ? t.oomKilled : false, diagnosis: sameRun ? t.diagnosis : undefined };
         if (next.diagnosis) return enter(next, { kind: 'failed', reason: next.diagnosis }, now);
+        if (sameRun && t.state.kind === 'stopping') return next;
         if (input.readySeen) return enter(next, { kind: 'ready' }, now);
-        if (sameRun && (t.state.kind === 'ready' || t.state.kind === 'stopping')) return next;
+        if (sameRun && t.state.kind === 'ready') return next;
         return enter(next, { kind: 'loading' }, now);
       }
       if (t.running || t.state.kind === 'starting' || t.state.kind === 'stopping' || t.state.kind === 'loading' || t.state.kind === 'ready' || !t.exists) {

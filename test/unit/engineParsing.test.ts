@@ -1,0 +1,375 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parseTimestampNanos, sinceParam, toInfo } from '../../src/docker/engine';
+import { EngineError, describeEngineError } from '../../src/docker/errors';
+
+const EPOCH_2024 = 1704067200n; // 2024-01-01T00:00:00Z in seconds
+const NS = 1_000_000_000n;
+
+describe('parseTimestampNanos', () => {
+  test('Docker log timestamps with 9 fraction digits', () => {
+    assert.equal(parseTimestampNanos('2024-01-01T00:00:00.123456789Z'), EPOCH_2024 * NS + 123456789n);
+  });
+
+  test('0 to 9 fraction digits are scaled to nanoseconds', () => {
+    assert.equal(parseTimestampNanos('2024-01-01T00:00:00Z'), EPOCH_2024 * NS);
+    assert.equal(parseTimestampNanos('2024-01-01T00:00:00.5Z'), EPOCH_2024 * NS + 500_000_000n);
+    assert.equal(parseTimestampNanos('2024-01-01T00:00:00.05Z'), EPOCH_2024 * NS + 50_000_000n);
+    assert.equal(parseTimestampNanos('2024-01-01T00:00:00.123Z'), EPOCH_2024 * NS + 123_000_000n);
+    assert.equal(parseTimestampNanos('2024-01-01T00:00:00.000001Z'), EPOCH_2024 * NS + 1000n);
+    assert.equal(parseTimestampNanos('2024-01-01T00:00:00.000000001Z'), EPOCH_2024 * NS + 1n);
+    assert.equal(parseTimestampNanos('2024-01-01T00:00:00.1Z'), parseTimestampNanos('2024-01-01T00:00:00.100000000Z'));
+  });
+
+  test('offsets are applied', () => {
+    assert.equal(parseTimestampNanos('2024-01-01T02:00:00+02:00'), EPOCH_2024 * NS);
+    assert.equal(parseTimestampNanos('2023-12-31T18:30:00.25-05:30'), EPOCH_2024 * NS + 250_000_000n);
+    assert.equal(parseTimestampNanos('2024-01-01T00:00:00+00:00'), parseTimestampNanos('2024-01-01T00:00:00Z'));
+  });
+
+  test('agrees with Date.parse at millisecond precision', () => {
+    const iso = '2025-06-15T13:45:12.345Z';
+    assert.equal(parseTimestampNanos(iso), BigInt(Date.parse(iso)) * 1_000_000n);
+  });
+
+  test('times before the epoch', () => {
+    assert.equal(parseTimestampNanos('1969-12-31T23:59:59.5Z'), -500_000_000n);
+  });
+
+  test('garbage and near misses → undefined', () => {
+    for (const s of [
+      '',
+      'garbage',
+      '2024-01-01',
+      '2024-01-01T00:00:00',
+      '2024-01-01 00:00:00Z',
+      '2024-01-01T00:00:00.Z',
+      '2024-01-01T00:00:00.1234567890Z',
+      '2024-01-01T00:00:00+0200',
+      '2024-01-01T00:00:00z',
+      '2024-13-01T00:00:00Z',
+      '2024-01-01T00:00:60Z',
+      ' 2024-01-01T00:00:00Z',
+      '2024-01-01T00:00:00Z stdout line',
+      '1704067200',
+    ]) {
+      assert.equal(parseTimestampNanos(s), undefined, JSON.stringify(s));
+    }
+  });
+
+  test('ordering is preserved across fractions of different lengths', () => {
+    const ordered = [
+      '2024-01-01T00:00:00Z',
+      '2024-01-01T00:00:00.000000001Z',
+      '2024-01-01T00:00:00.05Z',
+      '2024-01-01T00:00:00.449999999Z',
+      '2024-01-01T00:00:00.45Z',
+      '2024-01-01T00:00:00.5Z',
+      '2024-01-01T00:00:00.999999999Z',
+      '2024-01-01T00:00:01Z',
+      '2024-01-01T00:00:01.1Z',
+    ].map((s) => parseTimestampNanos(s));
+    for (let i = 1; i < ordered.length; i++) {
+      const a = ordered[i - 1];
+      const b = ordered[i];
+      assert.ok(a !== undefined && b !== undefined && a < b, `#${i - 1} < #${i}`);
+    }
+  });
+
+  test('property: fraction digits of any length compare like the decimal fractions they are', () => {
+    const fraction = fc.string({ unit: fc.constantFrom(...'0123456789'.split('')), minLength: 1, maxLength: 9 });
+    fc.assert(
+      fc.property(fraction, fraction, (a, b) => {
+        const na = parseTimestampNanos(`2024-01-01T00:00:00.${a}Z`);
+        const nb = parseTimestampNanos(`2024-01-01T00:00:00.${b}Z`);
+        assert.ok(na !== undefined && nb !== undefined);
+        const fa = a.padEnd(9, '0');
+        const fb = b.padEnd(9, '0');
+        assert.equal(na < nb, fa < fb);
+        assert.equal(na === nb, fa === fb);
+      }),
+    );
+  });
+});
+
+describe('sinceParam', () => {
+  test('formats seconds.nanoseconds with 9 digits', () => {
+    assert.equal(sinceParam(EPOCH_2024 * NS + 123456789n), '1704067200.123456789');
+    assert.equal(sinceParam(EPOCH_2024 * NS + 5n), '1704067200.000000005');
+    assert.equal(sinceParam(0n), '0.000000000');
+    assert.equal(sinceParam(NS), '1.000000000');
+  });
+
+  test('round trip from a log timestamp', () => {
+    const ns = parseTimestampNanos('2024-01-01T00:00:00.000000001Z');
+    assert.ok(ns !== undefined);
+    assert.equal(sinceParam(ns), '1704067200.000000001');
+  });
+
+  test('property: parsing the parameter back gives the same nanoseconds', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 4_000_000_000n * NS }), (ns) => {
+        const text = sinceParam(ns);
+        const m = /^(\d+)\.(\d{9})$/.exec(text);
+        assert.ok(m, text);
+        assert.equal(BigInt(m[1]) * NS + BigInt(m[2]), ns);
+      }),
+    );
+  });
+});
+
+describe('toInfo', () => {
+  const running = {
+    Id: '4f66ad9a0b2e6f0b6ad6bd0a8b3f2a0e7c8e9d0f1a2b3c4d5e6f7a8b9c0d1e2f',
+    Created: '2024-05-01T11:59:58.000000000Z',
+    Path: '/isaac-sim/runheadless.webrtc.sh',
+    Args: ['--/exts/omni.services.transport.server.http/port=8211', '--/exts/omni.kit.livestream.webrtc/port=8011', '--/app/livestream/port=8899'],
+    State: {
+      Status: 'running',
+      Running: true,
+      Paused: false,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      Pid: 4242,
+      ExitCode: 0,
+      Error: '',
+      StartedAt: '2024-05-01T12:00:00.123456789Z',
+      FinishedAt: '0001-01-01T00:00:00Z',
+    },
+    Image: 'sha256:0123456789abcdef',
+    Name: '/isaac-sim-instance-0',
+    RestartCount: 0,
+    Driver: 'overlay2',
+    Config: {
+      Hostname: 'sim',
+      Env: ['ACCEPT_EULA=Y', 'PRIVACY_CONSENT=Y'],
+      Image: 'nvcr.io/nvidia/isaac-sim:4.2.0',
+      Labels: {
+        'dev.isaac-sim-orchestrator.owner': 'isaac-sim-orchestrator',
+        'dev.isaac-sim-orchestrator.instance': '0',
+      },
+    },
+    HostConfig: { NetworkMode: 'host', Runtime: 'nvidia' },
+    NetworkSettings: { Networks: {} },
+  };
+
+  test('a realistic running container', () => {
+    assert.deepEqual(toInfo(running), {
+      id: running.Id,
+      name: 'isaac-sim-instance-0',
+      image: 'nvcr.io/nvidia/isaac-sim:4.2.0',
+      labels: {
+        'dev.isaac-sim-orchestrator.owner': 'isaac-sim-orchestrator',
+        'dev.isaac-sim-orchestrator.instance': '0',
+      },
+      running: true,
+      status: 'running',
+      exitCode: 0,
+      oomKilled: false,
+      startedAt: Date.UTC(2024, 4, 1, 12, 0, 0, 123),
+      error: undefined,
+      args: running.Args,
+    });
+  });
+
+  test('a created-never-started container: zero StartedAt → undefined, null labels → {}, null args → [], error kept', () => {
+    const created = {
+      ...running,
+      Args: null,
+      Name: '/isaac-sim-instance-3',
+      State: { ...running.State, Status: 'created', Running: false, ExitCode: 128, StartedAt: '0001-01-01T00:00:00Z', Error: 'unknown or invalid runtime name: nvidia' },
+      Config: { ...running.Config, Labels: null },
+    };
+    const info = toInfo(created);
+    assert.equal(info.name, 'isaac-sim-instance-3');
+    assert.equal(info.startedAt, undefined);
+    assert.deepEqual(info.labels, {});
+    assert.deepEqual(info.args, []);
+    assert.equal(info.error, 'unknown or invalid runtime name: nvidia');
+    assert.equal(info.exitCode, 128);
+    assert.equal(info.running, false);
+    assert.equal(info.status, 'created');
+  });
+
+  test('an OOM-killed exited container; missing OOMKilled defaults to false', () => {
+    const oom = toInfo({ ...running, State: { ...running.State, Status: 'exited', Running: false, ExitCode: 137, OOMKilled: true } });
+    assert.equal(oom.oomKilled, true);
+    assert.equal(oom.exitCode, 137);
+    const state: Record<string, unknown> = { ...running.State };
+    delete state.OOMKilled;
+    assert.equal(toInfo({ ...running, State: state }).oomKilled, false);
+  });
+
+  test('missing or unparsable StartedAt → undefined; labels absent → {}; Args absent → []', () => {
+    const state: Record<string, unknown> = { ...running.State, StartedAt: 'not a time' };
+    const info = toInfo({ ...running, Args: undefined, State: state, Config: { Image: 'x' } });
+    assert.equal(info.startedAt, undefined);
+    assert.deepEqual(info.labels, {});
+    assert.deepEqual(info.args, []);
+    delete state.StartedAt;
+    assert.equal(toInfo({ ...running, State: state }).startedAt, undefined);
+  });
+
+  test('only one leading slash is stripped from the name', () => {
+    assert.equal(toInfo({ ...running, Name: 'plain' }).name, 'plain');
+    assert.equal(toInfo({ ...running, Name: '//odd' }).name, '/odd');
+  });
+
+  test('malformed inspect JSON throws', () => {
+    assert.throws(() => toInfo({}));
+    assert.throws(() => toInfo(null));
+    assert.throws(() => toInfo({ ...running, Id: 5 }));
+    assert.throws(() => toInfo({ ...running, State: { ...running.State, Running: 'yes' } }));
+    assert.throws(() => toInfo({ ...running, Config: { ...running.Config, Labels: { a: 1 } } }));
+  });
+});
+
+/** A dockerode-like HTTP error. */
+function httpError(statusCode: number, reason: string, message: string): Error & { statusCode: number; json: { message: string }; reason: string } {
+  const err = new Error(`(HTTP code ${statusCode}) ${reason} - ${message} `) as Error & { statusCode: number; json: { message: string }; reason: string };
+  err.statusCode = statusCode;
+  err.json = { message };
+  err.reason = reason;
+  return err;
+}
+
+function sysError(code: string, message: string): Error & { code: string } {
+  const err = new Error(message) as Error & { code: string };
+  err.code = code;
+  return err;
+}
+
+const SOCKET = 'unix:///var/run/docker.sock';
+
+describe('describeEngineError', () => {
+  for (const code of ['ECONNREFUSED', 'ENOENT']) {
+    test(`${code} → unreachable, names the address and a fix`, () => {
+      const raw = sysError(code, `connect ${code} /var/run/docker.sock`);
+      const e = describeEngineError(raw, 'list containers', SOCKET);
+      assert.ok(e instanceof EngineError);
+      assert.ok(e instanceof Error);
+      assert.equal(e.name, 'EngineError');
+      assert.equal(e.unreachable, true);
+      assert.equal(e.cause, raw);
+      assert.ok(e.message.includes(SOCKET), e.message);
+      assert.ok(e.message.includes(code), e.message);
+      assert.ok(e.message.includes('list containers'), e.message);
+      assert.match(e.message, /start Docker/);
+      assert.match(e.message, /isaacSim\.dockerHost/);
+    });
+  }
+
+  test('ETIMEDOUT at a tcp address is unreachable too', () => {
+    const e = describeEngineError(sysError('ETIMEDOUT', 'connect ETIMEDOUT 10.0.0.5:2375'), 'ask the engine for its version', 'tcp://10.0.0.5:2375');
+    assert.equal(e.unreachable, true);
+    assert.ok(e.message.includes('tcp://10.0.0.5:2375'));
+  });
+
+  test('EACCES → unreachable, suggests the docker group', () => {
+    const e = describeEngineError(sysError('EACCES', 'connect EACCES /var/run/docker.sock'), 'list containers', SOCKET);
+    assert.equal(e.unreachable, true);
+    assert.match(e.message, /"docker" group/);
+    assert.match(e.message, /isaacSim\.dockerHost/);
+  });
+
+  test('unknown runtime "nvidia" → NVIDIA Container Toolkit and isaacSim.runtime', () => {
+    const raw = httpError(400, 'bad parameter', 'unknown or invalid runtime name: nvidia');
+    const e = describeEngineError(raw, 'create container isaac-sim-instance-0', SOCKET);
+    assert.equal(e.unreachable, false);
+    assert.equal(e.statusCode, 400);
+    assert.equal(e.cause, raw);
+    assert.match(e.message, /^Could not create container isaac-sim-instance-0: /);
+    assert.match(e.message, /no "nvidia" runtime/);
+    assert.match(e.message, /NVIDIA Container Toolkit/);
+    assert.match(e.message, /nvidia-ctk runtime configure --runtime=docker/);
+    assert.match(e.message, /isaacSim\.runtime/);
+  });
+
+  test('unknown runtime with another name names that runtime', () => {
+    const e = describeEngineError(new Error('Error response from daemon: unknown or invalid runtime name: kata'), 'start container x', SOCKET);
+    assert.match(e.message, /no "kata" runtime/);
+    assert.match(e.message, /isaacSim\.runtime/);
+  });
+
+  test('"could not select device driver" → isaacSim.gpus, keeps the engine text', () => {
+    const raw = httpError(500, 'server error', 'could not select device driver "" with capabilities: [[gpu]]');
+    const e = describeEngineError(raw, 'start container isaac-sim-instance-0', SOCKET);
+    assert.equal(e.unreachable, false);
+    assert.equal(e.statusCode, 500);
+    assert.ok(e.message.includes('could not select device driver "" with capabilities: [[gpu]]'), e.message);
+    assert.match(e.message, /isaacSim\.gpus/);
+    assert.match(e.message, /"none"/);
+    assert.match(e.message, /NVIDIA Container Toolkit/);
+  });
+
+  test('404 no such image → isaacSim.image and how to pull', () => {
+    const raw = httpError(404, 'no such container', 'No such image: nvcr.io/nvidia/isaac-sim:4.2.0');
+    const e = describeEngineError(raw, 'create container isaac-sim-instance-0', SOCKET);
+    assert.equal(e.statusCode, 404);
+    assert.equal(e.unreachable, false);
+    assert.match(e.message, /^Could not create container isaac-sim-instance-0: No such image: nvcr\.io\/nvidia\/isaac-sim:4\.2\.0\./);
+    assert.match(e.message, /docker pull/);
+    assert.match(e.message, /docker login nvcr\.io/);
+    assert.match(e.message, /isaacSim\.image/);
+  });
+
+  test('a 404 that is not about an image is generic', () => {
+    const e = describeEngineError(httpError(404, 'no such container', 'No such container: abc'), 'stop container abc', SOCKET);
+    assert.equal(e.message, 'Could not stop container abc: No such container: abc');
+    assert.doesNotMatch(e.message, /isaacSim\.image/);
+  });
+
+  test('address already in use → the port settings', () => {
+    const e = describeEngineError(httpError(500, 'server error', 'listen tcp 0.0.0.0:8211: bind: address already in use'), 'start container x', SOCKET);
+    assert.match(e.message, /a port is already in use/);
+    assert.match(e.message, /isaacSim\.\*PortBase/);
+  });
+
+  test('generic errors → "Could not <what>: <raw>"', () => {
+    const conflict = httpError(409, 'unexpected', 'Conflict. The container name "/isaac-sim-instance-0" is already in use by container "abc".');
+    assert.equal(
+      describeEngineError(conflict, 'create container isaac-sim-instance-0', SOCKET).message,
+      'Could not create container isaac-sim-instance-0: Conflict. The container name "/isaac-sim-instance-0" is already in use by container "abc".',
+    );
+    assert.equal(describeEngineError(new Error('socket hang up'), 'follow engine events', SOCKET).message, 'Could not follow engine events: socket hang up');
+    assert.equal(describeEngineError('plain string', 'do it', SOCKET).message, 'Could not do it: plain string');
+    assert.equal(describeEngineError(null, 'do it', SOCKET).message, 'Could not do it: null');
+    assert.equal(describeEngineError(undefined, 'do it', SOCKET).unreachable, false);
+  });
+
+  test('dockerode "(HTTP code N) reason - " prefixes are removed when there is no JSON body', () => {
+    const err = new Error('(HTTP code 500) server error - something broke') as Error & { statusCode: number };
+    err.statusCode = 500;
+    const e = describeEngineError(err, 'restart container x', SOCKET);
+    assert.equal(e.message, 'Could not restart container x: something broke');
+    assert.equal(e.statusCode, 500);
+  });
+
+  test('an error with only a reason uses the reason', () => {
+    const e = describeEngineError({ reason: 'server error', statusCode: 500 }, 'x', SOCKET);
+    assert.equal(e.message, 'Could not x: server error');
+  });
+
+  test('an EngineError passes through unchanged', () => {
+    const original = new EngineError('already described', true, 503);
+    assert.equal(describeEngineError(original, 'x', SOCKET), original);
+  });
+
+  test('a non-numeric statusCode is dropped', () => {
+    const e = describeEngineError({ message: 'x', statusCode: '500' }, 'y', SOCKET);
+    assert.equal(e.statusCode, undefined);
+  });
+});
+
+describe('describeEngineError: name resolution and routing failures', () => {
+  for (const code of ['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH']) {
+    test(`${code} counts as unreachable and names the fix`, () => {
+      const e = describeEngineError(Object.assign(new Error(`getaddrinfo ${code} badhost`), { code }), 'ask the engine for its version', 'tcp://badhost:2375');
+      assert.equal(e.unreachable, true);
+      assert.match(e.message, /tcp:\/\/badhost:2375/);
+      assert.match(e.message, /isaacSim\.dockerHost/);
+    });
+  }
+});

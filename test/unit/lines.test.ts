@@ -1,0 +1,204 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { LineSplitter, Utf8Lines } from '../../src/docker/lines';
+
+function collect(): { lines: string[]; splitter: LineSplitter } {
+  const lines: string[] = [];
+  return { lines, splitter: new LineSplitter((l) => lines.push(l)) };
+}
+
+function collectUtf8(): { lines: string[]; decoder: Utf8Lines } {
+  const lines: string[] = [];
+  return { lines, decoder: new Utf8Lines((l) => lines.push(l)) };
+}
+
+/** Splits `length` into pieces at the given cut points (deduplicated, sorted, in range). */
+function pieces(length: number, cuts: number[]): Array<[number, number]> {
+  const points = [...new Set(cuts.map((c) => Math.min(Math.max(c, 0), length)))].sort((a, b) => a - b);
+  const out: Array<[number, number]> = [];
+  let from = 0;
+  for (const p of [...points, length]) {
+    if (p > from) out.push([from, p]);
+    from = Math.max(from, p);
+  }
+  return out;
+}
+
+/**
+ * A text made of lines (without CR/LF), each ended by LF or CRLF, the last possibly unterminated.
+ * U+FEFF is left out: TextDecoder drops a leading byte-order mark, which is fine for logs.
+ */
+const linesArb = fc.record({
+  lines: fc.array(fc.string({ unit: 'grapheme', maxLength: 12 }).map((s) => s.replace(/[\r\n\uFEFF]/g, '')), { maxLength: 12 }),
+  endings: fc.array(fc.constantFrom('\n', '\r\n'), { minLength: 12, maxLength: 12 }),
+  terminated: fc.boolean(),
+});
+
+function textAndExpected(v: { lines: string[]; endings: string[]; terminated: boolean }): { text: string; expected: string[] } {
+  let text = '';
+  const expected: string[] = [];
+  v.lines.forEach((line, i) => {
+    const isLast = i === v.lines.length - 1;
+    if (isLast && !v.terminated) {
+      text += line;
+      if (line !== '') expected.push(line);
+    } else {
+      text += line + v.endings[i];
+      expected.push(line);
+    }
+  });
+  return { text, expected };
+}
+
+describe('LineSplitter', () => {
+  test('emits complete lines and keeps the partial one', () => {
+    const { lines, splitter } = collect();
+    splitter.push('first\nsec');
+    assert.deepEqual(lines, ['first']);
+    splitter.push('ond\nthird');
+    assert.deepEqual(lines, ['first', 'second']);
+    splitter.push('\n');
+    assert.deepEqual(lines, ['first', 'second', 'third']);
+  });
+
+  test('strips CR of CRLF, also when CR and LF arrive in different chunks', () => {
+    const { lines, splitter } = collect();
+    splitter.push('a\r\nb\r');
+    splitter.push('\nc\r\n');
+    assert.deepEqual(lines, ['a', 'b', 'c']);
+  });
+
+  test('keeps a CR that is not before LF', () => {
+    const { lines, splitter } = collect();
+    splitter.push('progress 10%\rprogress 20%\n');
+    assert.deepEqual(lines, ['progress 10%\rprogress 20%']);
+  });
+
+  test('keeps empty lines', () => {
+    const { lines, splitter } = collect();
+    splitter.push('\n\na\n\r\n');
+    assert.deepEqual(lines, ['', '', 'a', '']);
+  });
+
+  test('several lines in one chunk, and an empty push', () => {
+    const { lines, splitter } = collect();
+    splitter.push('');
+    splitter.push('1\n2\n3\n');
+    splitter.push('');
+    assert.deepEqual(lines, ['1', '2', '3']);
+  });
+
+  test('flush emits the unterminated last line once', () => {
+    const { lines, splitter } = collect();
+    splitter.push('done\ntail');
+    splitter.flush();
+    assert.deepEqual(lines, ['done', 'tail']);
+    splitter.flush();
+    assert.deepEqual(lines, ['done', 'tail']);
+  });
+
+  test('flush with nothing pending emits nothing', () => {
+    const { lines, splitter } = collect();
+    splitter.flush();
+    splitter.push('x\n');
+    splitter.flush();
+    assert.deepEqual(lines, ['x']);
+  });
+
+  test('the splitter can be reused after a flush', () => {
+    const { lines, splitter } = collect();
+    splitter.push('a');
+    splitter.flush();
+    splitter.push('b\n');
+    assert.deepEqual(lines, ['a', 'b']);
+  });
+
+  test('property: any chunking of a text yields exactly its lines', () => {
+    fc.assert(
+      fc.property(linesArb, fc.array(fc.nat({ max: 200 }), { maxLength: 20 }), (v, cuts) => {
+        const { text, expected } = textAndExpected(v);
+        const { lines, splitter } = collect();
+        for (const [from, to] of pieces(text.length, cuts)) splitter.push(text.slice(from, to));
+        splitter.flush();
+        assert.deepEqual(lines, expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('Utf8Lines', () => {
+  test('decodes ASCII lines from bytes', () => {
+    const { lines, decoder } = collectUtf8();
+    decoder.push(Buffer.from('hello\r\nworld\n'));
+    assert.deepEqual(lines, ['hello', 'world']);
+  });
+
+  test('a 3-byte character split at every possible byte boundary', () => {
+    const bytes = Buffer.from('price: 5€\n', 'utf8');
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const { lines, decoder } = collectUtf8();
+      decoder.push(bytes.subarray(0, cut));
+      decoder.push(bytes.subarray(cut));
+      decoder.flush();
+      assert.deepEqual(lines, ['price: 5€'], `cut at ${cut}`);
+    }
+  });
+
+  test('a 4-byte emoji fed one byte at a time', () => {
+    const bytes = new TextEncoder().encode('ok 🤖 ready\nnext 日本');
+    const { lines, decoder } = collectUtf8();
+    for (const b of bytes) decoder.push(Uint8Array.of(b));
+    assert.deepEqual(lines, ['ok 🤖 ready']);
+    decoder.flush();
+    assert.deepEqual(lines, ['ok 🤖 ready', 'next 日本']);
+  });
+
+  test('an incomplete sequence at the end becomes U+FFFD on flush', () => {
+    const { lines, decoder } = collectUtf8();
+    const euro = Buffer.from('€', 'utf8');
+    decoder.push(Buffer.concat([Buffer.from('cut '), euro.subarray(0, 2)]));
+    assert.deepEqual(lines, []);
+    decoder.flush();
+    assert.deepEqual(lines, ['cut \uFFFD']);
+  });
+
+  test('invalid bytes in the middle become U+FFFD without losing the rest', () => {
+    const { lines, decoder } = collectUtf8();
+    decoder.push(Uint8Array.of(0x61, 0xff, 0x62, 0x0a));
+    assert.deepEqual(lines, ['a\uFFFDb']);
+  });
+
+  test('flush emits the last unterminated line', () => {
+    const { lines, decoder } = collectUtf8();
+    decoder.push(Buffer.from('a\nb'));
+    decoder.flush();
+    assert.deepEqual(lines, ['a', 'b']);
+  });
+
+  test('property: multi-byte text split at any byte boundaries decodes to exactly its lines', () => {
+    const encoder = new TextEncoder();
+    fc.assert(
+      fc.property(linesArb, fc.array(fc.nat({ max: 400 }), { maxLength: 30 }), (v, cuts) => {
+        const { text, expected } = textAndExpected(v);
+        const bytes = encoder.encode(text);
+        const { lines, decoder } = collectUtf8();
+        for (const [from, to] of pieces(bytes.length, cuts)) decoder.push(bytes.subarray(from, to));
+        decoder.flush();
+        assert.deepEqual(lines, expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('LineSplitter: an unterminated CRLF line', () => {
+  test('flush drops the trailing carriage return too', () => {
+    const out: string[] = [];
+    const s = new LineSplitter((l) => out.push(l));
+    s.push('abc\r');
+    s.flush();
+    assert.deepEqual(out, ['abc']);
+  });
+});

@@ -1,0 +1,130 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_SETTINGS, SETTING_KEYS, SETTINGS_SECTION, parseSettings, type SettingKey } from '../../src/instances/settings';
+
+// Tests run from out/test/unit; the repository root is three levels up.
+const ROOT = path.resolve(__dirname, '../../..');
+const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  contributes: {
+    configuration: { title?: string; properties: Record<string, { type?: string | string[]; default?: unknown; minimum?: number; maximum?: number }> };
+    commands: Array<{ command: string; title: string; category?: string }>;
+    menus: Record<string, Array<{ command: string; when?: string }>>;
+    viewsWelcome?: Array<{ view: string; contents: string; when?: string }>;
+    views?: Record<string, Array<{ id: string }>>;
+  };
+  capabilities?: { untrustedWorkspaces?: { restrictedConfigurations?: string[] } };
+  activationEvents?: string[];
+};
+const { contributes } = manifest;
+const properties = contributes.configuration.properties;
+const commandIds = contributes.commands.map((c) => c.command);
+const commandSet = new Set(commandIds);
+
+function keyOf(property: string): string {
+  assert.ok(property.startsWith(`${SETTINGS_SECTION}.`), `${property} is not under ${SETTINGS_SECTION}.`);
+  return property.slice(SETTINGS_SECTION.length + 1);
+}
+
+describe('package.json configuration matches the settings schema', () => {
+  test('every contributed setting is a key of DEFAULT_SETTINGS, and vice versa', () => {
+    const contributed = Object.keys(properties).map(keyOf).sort();
+    assert.deepEqual(contributed, [...SETTING_KEYS].sort());
+    assert.deepEqual(contributed, Object.keys(DEFAULT_SETTINGS).sort());
+  });
+
+  for (const key of SETTING_KEYS) {
+    test(`isaacSim.${key}: default equals DEFAULT_SETTINGS.${key} and its type`, () => {
+      const prop = properties[`isaacSim.${key}`];
+      assert.ok(prop, `isaacSim.${key} is not contributed`);
+      assert.ok('default' in prop, `isaacSim.${key} has no default`);
+      assert.deepEqual(prop.default, DEFAULT_SETTINGS[key]);
+      const value = DEFAULT_SETTINGS[key];
+      const expectedType = Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value === 'number' ? (Number.isInteger(value) ? ['integer', 'number'] : ['number']) : typeof value;
+      if (Array.isArray(expectedType)) assert.ok(expectedType.includes(prop.type as string), `type ${String(prop.type)}`);
+      else assert.equal(prop.type, expectedType);
+    });
+  }
+
+  test('the contributed defaults, taken together, are valid settings', () => {
+    const raw = Object.fromEntries(Object.entries(properties).map(([k, v]) => [keyOf(k), v.default]));
+    const r = parseSettings(raw);
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(r.settings, { ...DEFAULT_SETTINGS });
+  });
+
+  test('declared minimum/maximum agree with what the schema accepts', () => {
+    let checked = 0;
+    for (const [id, prop] of Object.entries(properties)) {
+      const key = keyOf(id) as SettingKey;
+      if (prop.minimum !== undefined) {
+        assert.ok(parseSettings({ [key]: prop.minimum }).ok, `${id} minimum ${prop.minimum} should be accepted`);
+        const r = parseSettings({ [key]: prop.minimum - 1 });
+        assert.ok(!r.ok && r.problems.some((p) => p.setting === id), `${id} below minimum should be rejected`);
+        checked++;
+      }
+      if (prop.maximum !== undefined) {
+        // A port base at the maximum only fits with a single instance.
+        assert.ok(parseSettings({ [key]: prop.maximum, instanceCount: 1 }).ok, `${id} maximum ${prop.maximum} should be accepted`);
+        const r = parseSettings({ [key]: prop.maximum + 1 });
+        assert.ok(!r.ok && r.problems.some((p) => p.setting === id), `${id} above maximum should be rejected`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 10, `only ${checked} bounds checked`);
+  });
+
+  test('restricted configurations in untrusted workspaces are real settings', () => {
+    const restricted = manifest.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [];
+    assert.ok(restricted.length > 0);
+    for (const id of restricted) assert.ok(id in properties, `${id} is not a contributed setting`);
+  });
+});
+
+describe('package.json commands', () => {
+  test('command ids are unique and every command is in the "Isaac Sim" category with a title', () => {
+    assert.equal(commandSet.size, commandIds.length, `duplicate command ids: ${commandIds.join(', ')}`);
+    assert.ok(commandIds.length > 0);
+    for (const c of contributes.commands) {
+      assert.equal(c.category, 'Isaac Sim', `${c.command} category`);
+      assert.ok(c.title && c.title.trim().length > 0, `${c.command} title`);
+      assert.match(c.command, /^isaacSim\.[A-Za-z]+$/);
+    }
+  });
+
+  test('every command referenced in menus exists', () => {
+    let referenced = 0;
+    for (const [menu, items] of Object.entries(contributes.menus)) {
+      for (const item of items) {
+        assert.ok(commandSet.has(item.command), `menu ${menu} references unknown command ${item.command}`);
+        referenced++;
+      }
+    }
+    assert.ok(referenced > 0);
+  });
+
+  test('every command linked from viewsWelcome exists', () => {
+    const links = (contributes.viewsWelcome ?? []).flatMap((w) => [...w.contents.matchAll(/\(command:([A-Za-z0-9_.-]+)(?:\?[^)]*)?\)/g)].map((m) => m[1]));
+    assert.ok(links.length > 0, 'viewsWelcome has command links');
+    for (const id of links) assert.ok(commandSet.has(id), `viewsWelcome links to unknown command ${id}`);
+  });
+
+  test('viewsWelcome and menus only target contributed views', () => {
+    const viewIds = new Set(Object.values(contributes.views ?? {}).flatMap((vs) => vs.map((v) => v.id)));
+    for (const w of contributes.viewsWelcome ?? []) assert.ok(viewIds.has(w.view), `viewsWelcome for unknown view ${w.view}`);
+    for (const items of Object.values(contributes.menus)) {
+      for (const item of items) {
+        for (const m of (item.when ?? '').matchAll(/\bview == ([A-Za-z0-9_.-]+)/g)) assert.ok(viewIds.has(m[1]), `menu when-clause names unknown view ${m[1]}`);
+      }
+    }
+  });
+
+  test('the command ids registered in src/commands/registry.ts equal the contributed commands exactly', () => {
+    const source = fs.readFileSync(path.join(ROOT, 'src/commands/registry.ts'), 'utf8');
+    const registered = [...source.matchAll(/\bid: '(isaacSim\.[A-Za-z0-9_]+)'/g)].map((m) => m[1]);
+    assert.ok(registered.length > 0, 'no ids found in registry.ts');
+    assert.equal(new Set(registered).size, registered.length, `duplicate registrations: ${registered.join(', ')}`);
+    assert.deepEqual([...registered].sort(), [...commandSet].sort());
+  });
+});

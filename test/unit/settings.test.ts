@@ -1,0 +1,433 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  DEFAULT_SETTINGS,
+  SETTING_KEYS,
+  SETTINGS_SECTION,
+  TEMPLATE_PLACEHOLDERS,
+  describeProblems,
+  fillTemplate,
+  parseSettings,
+  type Settings,
+  type SettingsProblem,
+  type SettingsResult,
+} from '../../src/instances/settings';
+
+function problemsOf(result: SettingsResult): SettingsProblem[] {
+  assert.equal(result.ok, false, `expected invalid settings, got ${JSON.stringify(result)}`);
+  return result.ok ? [] : result.problems;
+}
+
+function settingsOf(result: SettingsResult): Settings {
+  assert.equal(result.ok, true, `expected valid settings, got ${JSON.stringify(result)}`);
+  return result.ok ? result.settings : (undefined as never);
+}
+
+/** Exactly one problem, for the named setting, showing the value and saying what is allowed. */
+function assertSingleProblem(key: string, value: unknown, allowedFragment: string | RegExp): SettingsProblem {
+  const problems = problemsOf(parseSettings({ [key]: value }));
+  assert.equal(problems.length, 1, `one problem expected for ${key}=${JSON.stringify(value)}: ${JSON.stringify(problems)}`);
+  const [p] = problems;
+  assert.equal(p.setting, `isaacSim.${key}`);
+  assert.ok(p.message.includes(`isaacSim.${key}`), `message names the setting: ${p.message}`);
+  const shown = JSON.stringify(value);
+  if (shown.length <= 80) assert.ok(p.message.includes(shown), `message shows the bad value ${shown}: ${p.message}`);
+  assert.match(p.message, /not allowed: use /);
+  if (typeof allowedFragment === 'string') assert.ok(p.message.includes(allowedFragment), `message says what is allowed ("${allowedFragment}"): ${p.message}`);
+  else assert.match(p.message, allowedFragment);
+  return p;
+}
+
+describe('parseSettings: defaults', () => {
+  test('an empty object is valid and equals DEFAULT_SETTINGS', () => {
+    const s = settingsOf(parseSettings({}));
+    assert.deepEqual(s, { ...DEFAULT_SETTINGS });
+  });
+
+  test('undefined input is valid and yields the defaults (VS Code may give nothing)', () => {
+    assert.deepEqual(settingsOf(parseSettings(undefined)), { ...DEFAULT_SETTINGS });
+  });
+
+  test('DEFAULT_SETTINGS carries the documented Isaac Sim 4.2 values', () => {
+    assert.equal(DEFAULT_SETTINGS.image, 'nvcr.io/nvidia/isaac-sim:4.2.0');
+    assert.deepEqual(DEFAULT_SETTINGS.entrypoint, ['/isaac-sim/runheadless.webrtc.sh']);
+    assert.equal(DEFAULT_SETTINGS.httpPortBase, 8211);
+    assert.equal(DEFAULT_SETTINGS.webrtcPortBase, 8011);
+    assert.equal(DEFAULT_SETTINGS.nativePortBase, 8899);
+    assert.equal(DEFAULT_SETTINGS.runtime, 'nvidia');
+    assert.equal(DEFAULT_SETTINGS.gpus, 'all');
+    assert.equal(DEFAULT_SETTINGS.readinessPattern, 'Isaac Sim Full Streaming App is loaded\\.');
+    assert.ok(Object.isFrozen(DEFAULT_SETTINGS));
+  });
+
+  test('SETTING_KEYS lists exactly the keys of DEFAULT_SETTINGS', () => {
+    assert.deepEqual([...SETTING_KEYS].sort(), Object.keys(DEFAULT_SETTINGS).sort());
+    assert.equal(SETTINGS_SECTION, 'isaacSim');
+  });
+
+  test('missing keys take defaults, given keys are kept, unknown keys are ignored', () => {
+    const s = settingsOf(parseSettings({ instanceCount: 3, image: 'my.registry:5000/team/isaac-sim:dev', somethingElse: 42 }));
+    assert.equal(s.instanceCount, 3);
+    assert.equal(s.image, 'my.registry:5000/team/isaac-sim:dev');
+    assert.equal(s.memoryLimitGiB, DEFAULT_SETTINGS.memoryLimitGiB);
+    assert.equal(s.clientUrlTemplate, DEFAULT_SETTINGS.clientUrlTemplate);
+    assert.ok(!('somethingElse' in s));
+  });
+
+  test('a key explicitly set to undefined takes its default', () => {
+    const s = settingsOf(parseSettings({ image: undefined, gpus: undefined }));
+    assert.equal(s.image, DEFAULT_SETTINGS.image);
+    assert.equal(s.gpus, DEFAULT_SETTINGS.gpus);
+  });
+
+  test('the returned settings are copies: mutating them leaves DEFAULT_SETTINGS and the input alone', () => {
+    const input = { extraArgs: ['--a'] };
+    const s = settingsOf(parseSettings(input));
+    s.entrypoint.push('--mutated');
+    s.portArgs.length = 0;
+    s.env.X = 'y';
+    s.extraArgs.push('--b');
+    assert.deepEqual(DEFAULT_SETTINGS.entrypoint, ['/isaac-sim/runheadless.webrtc.sh']);
+    assert.equal(DEFAULT_SETTINGS.portArgs.length, 3);
+    assert.deepEqual(DEFAULT_SETTINGS.env, {});
+    assert.deepEqual(input.extraArgs, ['--a']);
+  });
+
+  test('valid non-default values of every kind are accepted', () => {
+    const raw = {
+      instanceCount: 0,
+      image: 'nvcr.io/nvidia/isaac-sim@sha256:' + 'a'.repeat(64),
+      entrypoint: [],
+      portArgs: ['--port={httpPort}', '--label={label}', '--i={index}', '--h={host}', '--w={webrtcPort}', '--n={nativePort}'],
+      extraArgs: ['', '--no-window'],
+      env: { MY_VAR: 'x', _under: '', A1: 'with spaces and = signs' },
+      runtime: '',
+      gpus: 'none',
+      memoryLimitGiB: 0,
+      hostDataRoot: '/var/lib/isaac',
+      httpPortBase: 1,
+      webrtcPortBase: 100,
+      nativePortBase: 65535,
+      host: '[::1]',
+      clientUrlTemplate: 'https://{host}:{httpPort}/x?i={index}&l={label}&w={webrtcPort}&n={nativePort}',
+      readinessPattern: '^ready$',
+      logTailLines: 0,
+      stopTimeoutSeconds: 600,
+      dockerHost: 'tcp://10.0.0.5:2375',
+    };
+    assert.deepEqual(settingsOf(parseSettings(raw)), raw);
+  });
+
+  test('more accepted edge values', () => {
+    for (const [key, value] of [
+      ['instanceCount', 16],
+      ['image', 'localhost:5000/isaac:latest'],
+      ['image', 'isaac-sim'],
+      ['image', 'ubuntu:22.04'],
+      ['gpus', '0,1'],
+      ['gpus', 'GPU-0f1e2d3c-aaaa-bbbb'],
+      ['gpus', 'all'],
+      ['memoryLimitGiB', 1],
+      ['memoryLimitGiB', 1.5],
+      ['memoryLimitGiB', 1024],
+      ['hostDataRoot', '~'],
+      ['hostDataRoot', '~/x/y'],
+      ['hostDataRoot', 'C:\\isaac'],
+      ['hostDataRoot', 'D:/isaac'],
+      ['host', 'sim-box.local'],
+      ['host', '10.1.2.3'],
+      ['dockerHost', ''],
+      ['dockerHost', 'unix:///var/run/docker.sock'],
+      ['dockerHost', 'npipe:////./pipe/docker_engine'],
+      ['stopTimeoutSeconds', 0],
+      ['logTailLines', 100000],
+    ] as const) {
+      const s = settingsOf(parseSettings({ [key]: value }));
+      assert.deepEqual(s[key], value, `${key}=${JSON.stringify(value)}`);
+    }
+  });
+});
+
+describe('parseSettings: invalid values name the setting, show the value and say what is allowed', () => {
+  test('instanceCount: wrong type, fraction, out of range', () => {
+    for (const v of ['1', 1.5, -1, 17, null, true]) assertSingleProblem('instanceCount', v, 'a whole number of instances from 0 to 16');
+  });
+
+  test('image: bad references', () => {
+    for (const v of ['', 'Foo', 'nvidia/Isaac-Sim', ' nvcr.io/x', 'nvcr.io/nvidia/isaac-sim:', 'a b', 'nvcr.io/x@sha256:abc', 42]) {
+      assertSingleProblem('image', v, 'a Docker image reference such as "nvcr.io/nvidia/isaac-sim:4.2.0"');
+    }
+  });
+
+  test('entrypoint: not a list, or a list with an empty string', () => {
+    for (const v of ['/isaac-sim/runheadless.webrtc.sh', [''], [1], { a: 1 }]) assertSingleProblem('entrypoint', v, "[] keeps the image's own entrypoint");
+  });
+
+  test('portArgs: unknown placeholder, empty entry, not a list', () => {
+    const p = assertSingleProblem('portArgs', ['--port={bogus}'], 'may use only {host}, {httpPort}, {webrtcPort}, {nativePort}, {index}, {label}');
+    assert.ok(p.message.includes('{bogus}'));
+    assertSingleProblem('portArgs', ['--port={HTTPPORT}'], '{httpPort}');
+    assertSingleProblem('portArgs', [''], '{httpPort}');
+    assertSingleProblem('portArgs', '--port={httpPort}', '{httpPort}');
+  });
+
+  test('extraArgs: non-string entries', () => {
+    for (const v of [[1], 'x', [null]]) assertSingleProblem('extraArgs', v, "a list of strings appended to the simulator's command line");
+  });
+
+  test('env: bad names, non-string values, not an object', () => {
+    for (const v of [{ '1A': 'x' }, { 'MY-VAR': 'x' }, { 'A B': 'x' }, { '': 'x' }, { A: 1 }, { A: null }, [], 'A=1']) {
+      assertSingleProblem('env', v, 'names like MY_VAR mapped to string values');
+    }
+  });
+
+  test('runtime: characters that are not a runtime name', () => {
+    for (const v of ['a b', 'nvidia;rm', 5]) assertSingleProblem('runtime', v, 'or "" for the engine\'s default runtime');
+  });
+
+  test('gpus: empty, trailing comma, spaces, wrong type', () => {
+    for (const v of ['', '0,', ',0', '0, 1', 'all,none!', 2]) assertSingleProblem('gpus', v, '"all", "none", or a comma-separated list of GPU indexes or UUIDs such as "0,1"');
+  });
+
+  test('memoryLimitGiB: between 0 and 1, negative, too large, string', () => {
+    for (const v of [0.5, 0.001, -1, 1025, '8', null]) assertSingleProblem('memoryLimitGiB', v, 'a memory limit in GiB from 1 to 1024, or 0 for no limit');
+  });
+
+  test('hostDataRoot: relative, ~user, empty', () => {
+    for (const v of ['rel/path', './x', '~user/x', '', 'C:relative']) assertSingleProblem('hostDataRoot', v, 'an absolute host folder, or one under your home such as "~/docker/isaac-sim"');
+  });
+
+  test('port bases: 0, 65536, fractions, strings', () => {
+    for (const key of ['httpPortBase', 'webrtcPortBase', 'nativePortBase']) {
+      for (const v of [0, 65536, 8211.5, '8211', -8211]) assertSingleProblem(key, v, 'a TCP port from 1 to 65535');
+    }
+  });
+
+  test('host: empty, spaces, URL, leading dash', () => {
+    for (const v of ['', 'a b', 'http://127.0.0.1', '-bad', 'host/path']) assertSingleProblem('host', v, 'a host name or IP address that reaches the simulator, such as "127.0.0.1"');
+  });
+
+  test('clientUrlTemplate: javascript:, file:, data:, credentials, unknown placeholder, not a URL', () => {
+    const allowed = 'an http(s) URL template using only {host}, {httpPort}, {webrtcPort}, {nativePort}, {index}, {label}';
+    for (const v of [
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'data:text/html,<script>1</script>',
+      'ftp://{host}/',
+      'http://user:secret@{host}:{httpPort}/',
+      'http://user@{host}/',
+      'http://{host}:{foo}/',
+      'http://{HOST}/',
+      '{host}:{httpPort}',
+      'not a url',
+      '',
+    ]) {
+      assertSingleProblem('clientUrlTemplate', v, allowed);
+    }
+  });
+
+  test('readinessPattern: invalid regex, empty', () => {
+    for (const v of ['(', '[a-', '*x', '']) assertSingleProblem('readinessPattern', v, 'a non-empty regular expression matched against each log line');
+  });
+
+  test('logTailLines and stopTimeoutSeconds: range and type', () => {
+    for (const v of [-1, 100001, 1.5, '10']) assertSingleProblem('logTailLines', v, 'a whole number of lines from 0 to 100000');
+    for (const v of [-1, 601, 2.5, '20']) assertSingleProblem('stopTimeoutSeconds', v, 'a whole number of seconds from 0 to 600');
+  });
+
+  test('dockerHost: missing port, wrong scheme, empty unix path', () => {
+    for (const v of ['tcp://h', 'tcp://h:', 'http://h:2375', 'unix://', '/var/run/docker.sock', 'ssh://user@host', 'tcp://h:2375/path']) {
+      assertSingleProblem('dockerHost', v, '"unix:///path/to/docker.sock" or "tcp://host:port"');
+    }
+  });
+
+  test('a long bad value is shown truncated with "..."', () => {
+    const long = 'x'.repeat(200);
+    const p = assertSingleProblem('host', long + ' !', 'a host name or IP address');
+    assert.ok(p.message.includes(`"${'x'.repeat(76)}...`), p.message);
+    assert.ok(!p.message.includes('x'.repeat(100)));
+  });
+
+  test('several bad settings give one problem each, in schema order', () => {
+    const problems = problemsOf(parseSettings({ gpus: '', instanceCount: -3, dockerHost: 'nope' }));
+    assert.deepEqual(
+      problems.map((p) => p.setting),
+      ['isaacSim.instanceCount', 'isaacSim.gpus', 'isaacSim.dockerHost'],
+    );
+  });
+});
+
+describe('parseSettings: non-object input', () => {
+  for (const raw of [null, 5, 'isaacSim', true, [], [1, 2]]) {
+    test(`${JSON.stringify(raw)} is reported as a problem of the section`, () => {
+      const problems = problemsOf(parseSettings(raw));
+      assert.equal(problems.length, 1);
+      assert.equal(problems[0].setting, 'isaacSim');
+      assert.ok(problems[0].message.includes('must be an object'), problems[0].message);
+      assert.ok(problems[0].message.includes(JSON.stringify(raw)), problems[0].message);
+    });
+  }
+});
+
+describe('parseSettings: cross-field port rules', () => {
+  test('a port range that runs past 65535 names the base and the largest allowed base', () => {
+    const problems = problemsOf(parseSettings({ instanceCount: 16, httpPortBase: 65530 }));
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0].setting, 'isaacSim.httpPortBase');
+    assert.match(problems[0].message, /isaacSim\.httpPortBase is 65530/);
+    assert.match(problems[0].message, /16 instances need ports up to 65545, past 65535/);
+    assert.match(problems[0].message, /at most 65520/);
+  });
+
+  test('the last port that fits exactly is accepted', () => {
+    const s = settingsOf(parseSettings({ instanceCount: 16, nativePortBase: 65520 }));
+    assert.equal(s.nativePortBase, 65520);
+    problemsOf(parseSettings({ instanceCount: 16, nativePortBase: 65521 }));
+  });
+
+  test('with 0 instances a base of 65535 still fits (one port is reserved)', () => {
+    settingsOf(parseSettings({ instanceCount: 0, webrtcPortBase: 65535 }));
+    settingsOf(parseSettings({ instanceCount: 1, webrtcPortBase: 65535 }));
+    problemsOf(parseSettings({ instanceCount: 2, webrtcPortBase: 65535 }));
+  });
+
+  test('overlapping port ranges are reported on the later setting with both ranges', () => {
+    const problems = problemsOf(parseSettings({ instanceCount: 4, httpPortBase: 8000, webrtcPortBase: 8003 }));
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0].setting, 'isaacSim.webrtcPortBase');
+    assert.ok(problems[0].message.includes('isaacSim.httpPortBase (8000-8003)'), problems[0].message);
+    assert.ok(problems[0].message.includes('isaacSim.webrtcPortBase (8003-8006)'), problems[0].message);
+    assert.match(problems[0].message, /overlapping/);
+  });
+
+  test('adjacent ranges do not overlap', () => {
+    settingsOf(parseSettings({ instanceCount: 4, httpPortBase: 8000, webrtcPortBase: 8004, nativePortBase: 8008 }));
+  });
+
+  test('equal bases overlap pairwise: each later setting is reported once per earlier one', () => {
+    const problems = problemsOf(parseSettings({ httpPortBase: 9000, webrtcPortBase: 9000, nativePortBase: 9000 }));
+    assert.deepEqual(
+      problems.map((p) => p.setting),
+      ['isaacSim.webrtcPortBase', 'isaacSim.nativePortBase', 'isaacSim.nativePortBase'],
+    );
+  });
+
+  test('cross-field rules are only checked when every field is valid', () => {
+    const problems = problemsOf(parseSettings({ httpPortBase: 9000, webrtcPortBase: 9000, gpus: '' }));
+    assert.deepEqual(
+      problems.map((p) => p.setting),
+      ['isaacSim.gpus'],
+    );
+  });
+});
+
+describe('describeProblems', () => {
+  test('one problem is its own message', () => {
+    const problems = problemsOf(parseSettings({ gpus: '' }));
+    assert.equal(describeProblems(problems), problems[0].message);
+  });
+
+  test('several problems are counted and all included', () => {
+    const problems = problemsOf(parseSettings({ gpus: '', host: '' }));
+    const text = describeProblems(problems);
+    assert.match(text, /^2 Isaac Sim settings are invalid: /);
+    assert.ok(text.includes(problems[0].message) && text.includes(problems[1].message));
+  });
+});
+
+describe('fillTemplate', () => {
+  test('replaces every known placeholder, repeatedly', () => {
+    assert.equal(
+      fillTemplate('http://{host}:{httpPort}/?server={host}&w={webrtcPort}&n={nativePort}&i={index}&l={label}', {
+        host: '10.0.0.2',
+        httpPort: 8212,
+        webrtcPort: 8012,
+        nativePort: 8900,
+        index: 1,
+        label: 'instance-1',
+      }),
+      'http://10.0.0.2:8212/?server=10.0.0.2&w=8012&n=8900&i=1&l=instance-1',
+    );
+  });
+
+  test('leaves unknown and missing placeholders as they are', () => {
+    assert.equal(fillTemplate('{host}/{nope}/{index}', { host: 'h' }), 'h/{nope}/{index}');
+  });
+
+  test('does not resolve inherited names such as {constructor} or {toString}', () => {
+    assert.equal(fillTemplate('{constructor}{toString}{__proto__}', { host: 'h' }), '{constructor}{toString}{__proto__}');
+  });
+
+  test('substitutes 0 and values with $ patterns literally', () => {
+    assert.equal(fillTemplate('a{index}b{host}c', { index: 0, host: "$&$1$'" }), "a0b$&$1$'c");
+  });
+
+  test('text without placeholders is unchanged', () => {
+    assert.equal(fillTemplate('--flag={not a placeholder}', { host: 'h' }), '--flag={not a placeholder}');
+    assert.equal(TEMPLATE_PLACEHOLDERS.length, 6);
+  });
+});
+
+describe('parseSettings: properties', () => {
+  const isProblemWellFormed = (p: SettingsProblem): boolean =>
+    (p.setting === SETTINGS_SECTION || (p.setting.startsWith(`${SETTINGS_SECTION}.`) && (SETTING_KEYS as string[]).includes(p.setting.slice(SETTINGS_SECTION.length + 1)))) &&
+    p.message.includes(p.setting);
+
+  test('never throws on arbitrary input; every problem names an isaacSim setting', () => {
+    fc.assert(
+      fc.property(fc.anything(), (raw) => {
+        const r = parseSettings(raw);
+        if (!r.ok) {
+          assert.ok(r.problems.length > 0);
+          for (const p of r.problems) assert.ok(isProblemWellFormed(p), JSON.stringify(p));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('arbitrary JSON values for the real keys: never throws, problems are well formed, valid results round-trip', () => {
+    const keyed = fc.dictionary(fc.constantFrom(...SETTING_KEYS), fc.jsonValue(), { maxKeys: 6 });
+    fc.assert(
+      fc.property(keyed, (raw) => {
+        const r = parseSettings(raw);
+        if (r.ok) {
+          assert.deepEqual(Object.keys(r.settings).sort(), [...SETTING_KEYS].sort());
+          const again = parseSettings(r.settings);
+          assert.ok(again.ok);
+          assert.deepEqual(again.ok && again.settings, r.settings);
+        } else {
+          for (const p of r.problems) {
+            assert.ok(isProblemWellFormed(p), JSON.stringify(p));
+            assert.notEqual(p.setting, SETTINGS_SECTION);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('parseSettings: hostile values', () => {
+  test('values JSON cannot show are reported, not thrown', () => {
+    const r = parseSettings({ image: Object.assign(Object.create(null), { x: 1n }) });
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.match(r.problems[0].message, /isaacSim\.image/);
+  });
+
+  test('NaN and Infinity are shown as themselves', () => {
+    const r = parseSettings({ memoryLimitGiB: Number.NaN, logTailLines: Number.POSITIVE_INFINITY });
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      assert.match(r.problems.find((p) => p.setting === 'isaacSim.memoryLimitGiB')!.message, /is NaN,/);
+      assert.match(r.problems.find((p) => p.setting === 'isaacSim.logTailLines')!.message, /is Infinity,/);
+    }
+  });
+
+  test('an env variable named __proto__ is rejected rather than silently dropped', () => {
+    const r = parseSettings({ env: JSON.parse('{"__proto__": "x"}') });
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.equal(r.problems[0].setting, 'isaacSim.env');
+  });
+});

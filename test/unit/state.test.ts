@@ -1,0 +1,513 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { exitReason, initialTracked, reduce, type InspectFacts, type StateInput, type Tracked } from '../../src/instances/state';
+
+const T0 = 1_700_000_000_000;
+
+const op = (o: 'start' | 'stop' | 'restart' | 'remove'): StateInput => ({ type: 'op', op: o });
+const engine = (action: string, exitCode?: number, at?: number): StateInput => ({ type: 'engine', action, exitCode, at });
+const ready: StateInput = { type: 'log', line: { kind: 'ready' } };
+const failure = (reason: string): StateInput => ({ type: 'log', line: { kind: 'failure', reason } });
+const inspect = (facts: InspectFacts, readySeen?: boolean): StateInput => ({ type: 'inspect', facts, readySeen });
+const opFailed = (message: string): StateInput => ({ type: 'opFailed', message });
+
+/** Applies inputs one second apart, starting at T0 + 1s; returns every intermediate value. */
+function run(inputs: StateInput[], from: Tracked = initialTracked(T0)): Tracked[] {
+  const out: Tracked[] = [];
+  let t = from;
+  inputs.forEach((input, i) => {
+    t = reduce(t, input, T0 + (i + 1) * 1000);
+    out.push(t);
+  });
+  return out;
+}
+
+function last(inputs: StateInput[], from?: Tracked): Tracked {
+  const all = run(inputs, from);
+  return all[all.length - 1];
+}
+
+/** A tracked instance that is running and ready (started at T0 + 2s). */
+function runningReady(): Tracked {
+  return last([op('start'), engine('start', undefined, T0 + 2000), ready]);
+}
+
+describe('initialTracked', () => {
+  test('is stopped, with no container, since now', () => {
+    assert.deepEqual(initialTracked(T0), { state: { kind: 'stopped', since: T0 }, exists: false, running: false, stopRequested: false, oomKilled: false });
+  });
+});
+
+describe('exitReason', () => {
+  test('names the well-known exit codes', () => {
+    assert.equal(exitReason(1, false), 'exited with code 1');
+    assert.equal(exitReason(0, false), 'exited with code 0');
+    assert.equal(exitReason(137, false), 'killed (SIGKILL, exit 137)');
+    assert.equal(exitReason(139, false), 'crashed (segmentation fault, exit 139)');
+    assert.equal(exitReason(143, false), 'terminated (SIGTERM, exit 143)');
+    assert.equal(exitReason(2, false), 'exited with code 2');
+  });
+
+  test('OOM wins over the exit code', () => {
+    assert.equal(exitReason(137, true), 'out of memory (OOM killed, exit 137)');
+    assert.equal(exitReason(1, true), 'out of memory (OOM killed, exit 1)');
+  });
+});
+
+describe('reduce: the happy path of the design note', () => {
+  test('start op → starting → engine start → loading → log ready → ready', () => {
+    const [a, b, c] = run([op('start'), engine('start', undefined, T0 + 1500), ready]);
+    assert.equal(a.state.kind, 'starting');
+    assert.equal(a.state.since, T0 + 1000);
+    assert.equal(a.running, false);
+
+    assert.equal(b.state.kind, 'loading');
+    assert.equal(b.state.since, T0 + 2000);
+    assert.equal(b.running, true);
+    assert.equal(b.exists, true);
+    assert.equal(b.startedAt, T0 + 1500, 'startedAt comes from the event time');
+
+    assert.equal(c.state.kind, 'ready');
+    assert.equal(c.state.since, T0 + 3000);
+  });
+
+  test('engine start without a time uses now as startedAt', () => {
+    const t = reduce(initialTracked(T0), engine('start'), T0 + 42);
+    assert.equal(t.startedAt, T0 + 42);
+  });
+
+  test('ready is also accepted straight from starting when the container is running', () => {
+    const starting: Tracked = { ...initialTracked(T0), exists: true, running: true, startedAt: T0, state: { kind: 'starting', since: T0 } };
+    const t = reduce(starting, ready, T0 + 5);
+    assert.deepEqual(t.state, { kind: 'ready', since: T0 + 5 });
+  });
+
+  test('create marks the container as existing without changing the state', () => {
+    const [a, b] = run([op('start'), engine('create')]);
+    assert.equal(b.exists, true);
+    assert.equal(b.state, a.state);
+    const again = reduce(b, engine('create'), T0 + 10_000);
+    assert.equal(again, b, 'a second create returns the same object');
+  });
+});
+
+describe('reduce: log lines', () => {
+  test('ready is ignored while not running', () => {
+    const t0 = initialTracked(T0);
+    assert.equal(reduce(t0, ready, T0 + 1), t0);
+    const starting = reduce(t0, op('start'), T0 + 1);
+    assert.equal(reduce(starting, ready, T0 + 2), starting);
+  });
+
+  test('ready is ignored when ready, stopping or failed', () => {
+    const r = runningReady();
+    assert.equal(reduce(r, ready, T0 + 99_000), r);
+    const stopping = reduce(r, op('stop'), T0 + 10_000);
+    assert.equal(stopping.state.kind, 'stopping');
+    assert.equal(reduce(stopping, ready, T0 + 11_000).state.kind, 'stopping');
+    const failed = reduce(r, failure('no suitable CUDA GPU found'), T0 + 10_000);
+    assert.equal(reduce(failed, ready, T0 + 11_000).state.kind, 'failed');
+  });
+
+  test('a failure line while running → failed with its reason, remembered as diagnosis', () => {
+    const t = last([op('start'), engine('start'), failure('no suitable CUDA GPU found')]);
+    assert.equal(t.state.kind, 'failed');
+    assert.equal(t.state.reason, 'no suitable CUDA GPU found');
+    assert.equal(t.diagnosis, 'no suitable CUDA GPU found');
+    assert.equal(t.running, true);
+  });
+
+  test('a failure line while not running is ignored', () => {
+    const t0 = initialTracked(T0);
+    assert.equal(reduce(t0, failure('x'), T0 + 1), t0);
+  });
+
+  test('after a failure line, die puts the exit code into the reason', () => {
+    const t = last([op('start'), engine('start'), failure('RTX resource manager unavailable'), engine('die', 1)]);
+    assert.equal(t.state.kind, 'failed');
+    assert.equal(t.state.reason, 'RTX resource manager unavailable (exit 1)');
+    assert.equal(t.state.exitCode, 1);
+    assert.equal(t.running, false);
+    assert.equal(t.exists, true);
+  });
+
+  test('the diagnosis survives a requested stop: the run still failed', () => {
+    const t = last([op('start'), engine('start'), failure('NVML failed to initialize'), op('stop'), engine('die', 0)]);
+    assert.equal(t.state.kind, 'failed');
+    assert.equal(t.state.reason, 'NVML failed to initialize (exit 0)');
+    assert.equal(t.stopRequested, false);
+  });
+
+  test('the first failure line is the root cause: later ones do not replace it', () => {
+    const [first, second] = run([failure('no suitable CUDA GPU found'), failure('RTX resource manager unavailable')], runningReady());
+    assert.equal(second, first, 'a later failure line returns the same tracked value');
+    assert.equal(second.state.reason, 'no suitable CUDA GPU found');
+    assert.equal(second.diagnosis, 'no suitable CUDA GPU found');
+    const died = reduce(second, engine('die', 1), T0 + 99_000);
+    assert.equal(died.state.reason, 'no suitable CUDA GPU found (exit 1)');
+  });
+
+  test('after a new run starts, a failure line is a new diagnosis', () => {
+    const t = last([failure('first'), engine('die', 1), engine('start'), failure('second')], runningReady());
+    assert.equal(t.state.kind, 'failed');
+    assert.equal(t.state.reason, 'second');
+  });
+});
+
+describe('reduce: stopping and exits', () => {
+  test('stop op while running → stopping with stopRequested', () => {
+    const t = reduce(runningReady(), op('stop'), T0 + 10_000);
+    assert.equal(t.state.kind, 'stopping');
+    assert.equal(t.state.since, T0 + 10_000);
+    assert.equal(t.stopRequested, true);
+  });
+
+  test('stop or remove op while not running changes nothing', () => {
+    const t0 = initialTracked(T0);
+    assert.equal(reduce(t0, op('stop'), T0 + 1), t0);
+    assert.equal(reduce(t0, op('remove'), T0 + 1), t0);
+  });
+
+  test('remove op while running → stopping', () => {
+    const t = reduce(runningReady(), op('remove'), T0 + 10_000);
+    assert.equal(t.state.kind, 'stopping');
+    assert.equal(t.stopRequested, true);
+  });
+
+  for (const code of [0, 1, 137, 143, 139]) {
+    test(`die after a requested stop with exit ${code} → stopped (exit ${code})`, () => {
+      const t = last([op('stop'), engine('kill'), engine('die', code)], runningReady());
+      assert.equal(t.state.kind, 'stopped');
+      assert.equal(t.state.exitCode, code);
+      assert.equal(t.state.reason, undefined);
+      assert.equal(t.stopRequested, false);
+      assert.equal(t.running, false);
+      assert.equal(t.exists, true);
+    });
+  }
+
+  test('die not requested, exit 0 → stopped', () => {
+    const t = reduce(runningReady(), engine('die', 0), T0 + 10_000);
+    assert.equal(t.state.kind, 'stopped');
+    assert.equal(t.state.exitCode, 0);
+  });
+
+  test('die without an exit code counts as 0', () => {
+    const t = reduce(runningReady(), engine('die'), T0 + 10_000);
+    assert.deepEqual(t.state, { kind: 'stopped', exitCode: 0, since: T0 + 10_000 });
+  });
+
+  const unrequested: Array<[number, string]> = [
+    [1, 'exited with code 1'],
+    [137, 'killed (SIGKILL, exit 137)'],
+    [139, 'crashed (segmentation fault, exit 139)'],
+    [255, 'exited with code 255'],
+  ];
+  for (const [code, reason] of unrequested) {
+    test(`die not requested with exit ${code} → failed "${reason}"`, () => {
+      const t = reduce(runningReady(), engine('die', code), T0 + 10_000);
+      assert.deepEqual(t.state, { kind: 'failed', reason, exitCode: code, since: T0 + 10_000 });
+      assert.equal(t.running, false);
+      assert.equal(t.exists, true);
+    });
+  }
+
+  test('oom then die → failed with the OOM reason', () => {
+    const [o, d] = run([engine('oom'), engine('die', 137)], runningReady());
+    assert.equal(o.oomKilled, true);
+    assert.equal(o.state.kind, 'ready', 'oom alone does not change the visible state');
+    assert.equal(d.state.kind, 'failed');
+    assert.equal(d.state.reason, 'out of memory (OOM killed, exit 137)');
+    assert.equal(d.state.exitCode, 137);
+  });
+
+  test('oom then die with exit 0 is still a failure', () => {
+    const t = last([engine('oom'), engine('die', 0)], runningReady());
+    assert.equal(t.state.kind, 'failed');
+    assert.equal(t.state.reason, 'out of memory (OOM killed, exit 0)');
+  });
+
+  test('die not requested with exit 143 (SIGTERM) → stopped, not failed', () => {
+    const t = reduce(runningReady(), engine('die', 143), T0 + 10_000);
+    assert.deepEqual(t.state, { kind: 'stopped', exitCode: 143, since: T0 + 10_000 });
+  });
+
+  test('kill with SIGTERM while running (docker stop from outside) → stopping, and the exit is a stop', () => {
+    const t = reduce(runningReady(), { type: 'engine', action: 'kill', signal: 15 }, T0 + 10_000);
+    assert.equal(t.state.kind, 'stopping');
+    assert.equal(t.stopRequested, true);
+    const d = reduce(t, engine('die', 137), T0 + 11_000);
+    assert.deepEqual(d.state, { kind: 'stopped', exitCode: 137, since: T0 + 11_000 });
+    const t0 = initialTracked(T0);
+    assert.equal(reduce(t0, { type: 'engine', action: 'kill', signal: 15 }, T0 + 1), t0);
+  });
+
+  test('kill with SIGKILL (docker kill) → the exit is a failure "killed"', () => {
+    const k = reduce(runningReady(), { type: 'engine', action: 'kill', signal: 9 }, T0 + 10_000);
+    assert.equal(k.state.kind, 'ready');
+    const d = reduce(k, engine('die', 137), T0 + 11_000);
+    assert.deepEqual(d.state, { kind: 'failed', reason: 'killed (SIGKILL, exit 137)', exitCode: 137, since: T0 + 11_000 });
+  });
+
+  test('SIGTERM on a failed instance keeps the failure and its reason', () => {
+    const failed = reduce(runningReady(), failure('x'), T0 + 10_000);
+    const k = reduce(failed, { type: 'engine', action: 'kill', signal: 15 }, T0 + 11_000);
+    assert.equal(k.state, failed.state);
+  });
+
+  test('stopping survives a resync that still sees the readiness of the same run', () => {
+    const stopping = reduce(runningReady(), op('stop'), T0 + 10_000);
+    assert.equal(stopping.state.kind, 'stopping');
+    const r = reduce(stopping, inspect({ exists: true, running: true, startedAt: stopping.startedAt }, true), T0 + 11_000);
+    assert.equal(r.state.kind, 'stopping');
+  });
+
+  test('destroy → stopped, no container, diagnosis cleared', () => {
+    const t = last([failure('x'), engine('die', 1), engine('destroy')], runningReady());
+    assert.equal(t.state.kind, 'stopped');
+    assert.equal(t.state.reason, undefined);
+    assert.equal(t.state.exitCode, undefined);
+    assert.equal(t.exists, false);
+    assert.equal(t.running, false);
+    assert.equal(t.diagnosis, undefined);
+  });
+
+  test('destroy while running (docker rm -f) → stopped and not running', () => {
+    const t = reduce(runningReady(), engine('destroy'), T0 + 10_000);
+    assert.equal(t.state.kind, 'stopped');
+    assert.equal(t.running, false);
+    assert.equal(t.exists, false);
+  });
+
+  test('unknown engine actions change nothing', () => {
+    const r = runningReady();
+    for (const action of ['pause', 'exec_start', 'attach', 'health_status', 'rename']) assert.equal(reduce(r, engine(action), T0 + 10_000), r);
+  });
+});
+
+describe('reduce: restart', () => {
+  test('restart while running → stopping; die → stopped; start → loading; ready', () => {
+    const [a, b, c, d] = run([op('restart'), engine('die', 143), engine('start'), ready], runningReady());
+    assert.equal(a.state.kind, 'stopping');
+    assert.equal(a.stopRequested, true);
+    assert.equal(b.state.kind, 'stopped');
+    assert.equal(c.state.kind, 'loading');
+    assert.equal(d.state.kind, 'ready');
+  });
+
+  test('restart while stopped → starting', () => {
+    const t = reduce(initialTracked(T0), op('restart'), T0 + 1);
+    assert.equal(t.state.kind, 'starting');
+  });
+
+  test('start op while running changes nothing', () => {
+    const r = runningReady();
+    assert.equal(reduce(r, op('start'), T0 + 10_000), r);
+  });
+});
+
+describe('reduce: a new run clears the old one', () => {
+  test("'start' event clears an old diagnosis, OOM flag and stop request", () => {
+    const failedRun = last([op('start'), engine('start'), engine('oom'), failure('no GPU device could be created'), engine('die', 1)]);
+    assert.equal(failedRun.state.kind, 'failed');
+    const [starting, loading, stopped] = run([op('start'), engine('start'), engine('die', 0)], failedRun);
+    assert.equal(starting.state.kind, 'starting');
+    assert.equal(loading.state.kind, 'loading');
+    assert.equal(loading.diagnosis, undefined);
+    assert.equal(loading.oomKilled, false);
+    assert.equal(loading.stopRequested, false);
+    assert.equal(loading.state.reason, undefined);
+    // The next clean exit is a plain stop, not the old failure.
+    assert.deepEqual(stopped.state, { kind: 'stopped', exitCode: 0, since: stopped.state.since });
+  });
+
+  test('a start op after a requested stop that never died resets stopRequested', () => {
+    const stoppedOnce: Tracked = { ...initialTracked(T0), stopRequested: true, exists: true };
+    const t = reduce(stoppedOnce, op('start'), T0 + 1);
+    assert.equal(t.stopRequested, false);
+  });
+});
+
+describe('reduce: opFailed', () => {
+  test('while starting (not running) → failed with the message', () => {
+    const t = last([op('start'), opFailed('Could not create container: no such image')]);
+    assert.equal(t.state.kind, 'failed');
+    assert.equal(t.state.reason, 'Could not create container: no such image');
+  });
+
+  test('while stopping a running container → back to loading', () => {
+    const t = last([op('stop'), opFailed('timeout')], runningReady());
+    assert.equal(t.state.kind, 'loading');
+    assert.equal(t.stopRequested, false);
+  });
+
+  test('in other states changes nothing', () => {
+    const r = runningReady();
+    assert.equal(reduce(r, opFailed('x'), T0 + 10_000), r);
+    const t0 = initialTracked(T0);
+    assert.equal(reduce(t0, opFailed('x'), T0 + 1), t0);
+  });
+});
+
+describe('reduce: inspect (authoritative resync)', () => {
+  test('a running container discovered fresh → loading, or ready when its ready line was seen', () => {
+    const facts: InspectFacts = { exists: true, running: true, startedAt: T0 - 60_000 };
+    const loading = reduce(initialTracked(T0), inspect(facts), T0 + 1);
+    assert.equal(loading.state.kind, 'loading');
+    assert.equal(loading.exists, true);
+    assert.equal(loading.running, true);
+    assert.equal(loading.startedAt, T0 - 60_000);
+    const readyNow = reduce(initialTracked(T0), inspect(facts, true), T0 + 1);
+    assert.equal(readyNow.state.kind, 'ready');
+    assert.equal(reduce(initialTracked(T0), inspect(facts, false), T0 + 1).state.kind, 'loading');
+  });
+
+  test('same run already ready stays ready (with the same since) even without readySeen', () => {
+    const r = runningReady();
+    const t = reduce(r, inspect({ exists: true, running: true, startedAt: r.startedAt }), T0 + 50_000);
+    assert.equal(t.state.kind, 'ready');
+    assert.equal(t.state.since, r.state.since);
+  });
+
+  test('same run stopping stays stopping', () => {
+    const s = reduce(runningReady(), op('stop'), T0 + 10_000);
+    const t = reduce(s, inspect({ exists: true, running: true, startedAt: s.startedAt }), T0 + 11_000);
+    assert.equal(t.state.kind, 'stopping');
+    assert.equal(t.stopRequested, true);
+  });
+
+  test('same run with a diagnosis stays failed', () => {
+    const f = reduce(runningReady(), failure('NVML failed to initialize'), T0 + 10_000);
+    const t = reduce(f, inspect({ exists: true, running: true, startedAt: f.startedAt }, true), T0 + 11_000);
+    assert.equal(t.state.kind, 'failed');
+    assert.equal(t.state.reason, 'NVML failed to initialize');
+    assert.equal(t.state.since, f.state.since);
+  });
+
+  test('a different run (new startedAt) drops the old diagnosis and OOM flag → loading', () => {
+    const f = last([engine('oom'), failure('x')], runningReady());
+    const t = reduce(f, inspect({ exists: true, running: true, startedAt: T0 + 20_000 }), T0 + 21_000);
+    assert.equal(t.state.kind, 'loading');
+    assert.equal(t.diagnosis, undefined);
+    assert.equal(t.oomKilled, false);
+    assert.equal(t.startedAt, T0 + 20_000);
+  });
+
+  test('an exited container discovered fresh: exit 0 → stopped, exit 1 → failed, OOM → failed(OOM)', () => {
+    const stopped = reduce(initialTracked(T0), inspect({ exists: true, running: false, exitCode: 0, startedAt: T0 - 5000 }), T0 + 1);
+    assert.deepEqual(stopped.state, { kind: 'stopped', exitCode: 0, since: T0 + 1 });
+    assert.equal(stopped.exists, true);
+    assert.equal(stopped.running, false);
+
+    const failed = reduce(initialTracked(T0), inspect({ exists: true, running: false, exitCode: 1 }), T0 + 1);
+    assert.deepEqual(failed.state, { kind: 'failed', reason: 'exited with code 1', exitCode: 1, since: T0 + 1 });
+    assert.equal(failed.running, false);
+
+    const oom = reduce(initialTracked(T0), inspect({ exists: true, running: false, exitCode: 137, oomKilled: true }), T0 + 1);
+    assert.equal(oom.state.kind, 'failed');
+    assert.equal(oom.state.reason, 'out of memory (OOM killed, exit 137)');
+  });
+
+  test('an engine-side start error (e.g. unknown runtime) → failed with that error', () => {
+    const t = last([op('start'), inspect({ exists: true, running: false, exitCode: 128, error: 'unknown or invalid runtime name: nvidia' })]);
+    assert.deepEqual(t.state, { kind: 'failed', reason: 'unknown or invalid runtime name: nvidia', exitCode: 128, since: T0 + 2000 });
+    assert.equal(t.running, false);
+    assert.equal(t.exists, true);
+  });
+
+  test('an engine-side error is not a failure after a requested stop', () => {
+    const s = reduce(runningReady(), op('stop'), T0 + 10_000);
+    const t = reduce(s, inspect({ exists: true, running: false, exitCode: 137, error: 'some error' }), T0 + 11_000);
+    assert.equal(t.state.kind, 'stopped');
+    assert.equal(t.state.exitCode, 137);
+  });
+
+  test('a missed die (we thought it was running) is caught up by inspect', () => {
+    const t = reduce(runningReady(), inspect({ exists: true, running: false, exitCode: 139 }), T0 + 10_000);
+    assert.equal(t.state.kind, 'failed');
+    assert.equal(t.state.reason, 'crashed (segmentation fault, exit 139)');
+    assert.equal(t.running, false);
+  });
+
+  test('an exited container already known as failed or stopped keeps its state', () => {
+    const failed = last([engine('die', 1)], runningReady());
+    const t = reduce(failed, inspect({ exists: true, running: false, exitCode: 1 }), T0 + 99_000);
+    assert.equal(t.state, failed.state);
+    const stopped = last([op('stop'), engine('die', 137)], runningReady());
+    const u = reduce(stopped, inspect({ exists: true, running: false, exitCode: 137 }), T0 + 99_000);
+    assert.equal(u.state, stopped.state);
+  });
+
+  test('no container → stopped, not existing, everything reset', () => {
+    const f = last([failure('x'), engine('die', 1)], runningReady());
+    const t = reduce(f, inspect({ exists: false, running: false }), T0 + 99_000);
+    assert.equal(t.state.kind, 'stopped');
+    assert.equal(t.exists, false);
+    assert.equal(t.running, false);
+    assert.equal(t.diagnosis, undefined);
+    assert.equal(t.oomKilled, false);
+    assert.equal(t.stopRequested, false);
+    assert.equal(t.state.since, T0 + 99_000);
+  });
+
+  test('no container while starting (create in flight) keeps starting', () => {
+    const s = reduce(initialTracked(T0), op('start'), T0 + 1);
+    const t = reduce(s, inspect({ exists: false, running: false }), T0 + 2);
+    assert.equal(t.state.kind, 'starting');
+    assert.equal(t.state.since, T0 + 1);
+    assert.equal(t.exists, false);
+  });
+});
+
+describe('reduce: since changes only when the state really changes', () => {
+  test('repeating the same input keeps since', () => {
+    const [a, b] = run([op('start'), op('start')]);
+    assert.equal(b.state.since, a.state.since);
+    const l = reduce(initialTracked(T0), inspect({ exists: true, running: true, startedAt: T0 }), T0 + 1);
+    const l2 = reduce(l, inspect({ exists: true, running: true, startedAt: T0 }), T0 + 5000);
+    assert.equal(l2.state.kind, 'loading');
+    assert.equal(l2.state.since, T0 + 1, 'the loading timer is not restarted by a resync');
+    const sigterm = { type: 'engine', action: 'kill', signal: 15 } as const;
+    const k = reduce(reduce(runningReady(), sigterm, T0 + 10_000), sigterm, T0 + 20_000);
+    assert.equal(k.state.since, T0 + 10_000);
+  });
+
+  test('a repeated failure line keeps since; a die that adds the exit code changes it', () => {
+    const f1 = reduce(runningReady(), failure('a'), T0 + 10_000);
+    const f2 = reduce(f1, failure('a'), T0 + 20_000);
+    assert.equal(f2.state.since, T0 + 10_000);
+    const f3 = reduce(f2, engine('die', 1), T0 + 30_000);
+    assert.equal(f3.state.reason, 'a (exit 1)');
+    assert.equal(f3.state.since, T0 + 30_000);
+  });
+
+  test('an inspect that confirms the current state keeps since; one that changes it does not', () => {
+    const r = runningReady();
+    const same = reduce(r, inspect({ exists: true, running: true, startedAt: r.startedAt }, true), T0 + 60_000);
+    assert.equal(same.state, r.state);
+    const gone = reduce(r, inspect({ exists: true, running: false, exitCode: 0 }), T0 + 70_000);
+    assert.equal(gone.state.since, T0 + 70_000);
+  });
+
+  test('a different exit code is a different state', () => {
+    const a = reduce(runningReady(), engine('die', 1), T0 + 10_000);
+    const b = reduce({ ...a, running: true }, engine('die', 2), T0 + 20_000);
+    assert.equal(b.state.since, T0 + 20_000);
+    assert.equal(b.state.reason, 'exited with code 2');
+  });
+
+  test('engine start while already loading keeps since', () => {
+    const l = last([op('start'), engine('start', undefined, T0)]);
+    const again = reduce(l, engine('start', undefined, T0), T0 + 60_000);
+    assert.equal(again.state.since, l.state.since);
+  });
+
+  test('the reducer never mutates its input', () => {
+    const r = runningReady();
+    const frozen = JSON.stringify(r);
+    for (const input of [op('stop'), op('restart'), engine('die', 1), engine('destroy'), engine('oom'), failure('x'), ready, inspect({ exists: false, running: false }), opFailed('x')]) {
+      reduce(r, input, T0 + 123_456);
+      assert.equal(JSON.stringify(r), frozen);
+    }
+  });
+});
