@@ -46,6 +46,8 @@ await Promise.all([
     outfile: 'dist/extension.js',
     external: ['vscode'],
     plugins: [unusedDockerFeatures],
+    // zod probes `navigator` (a Node 21+ global that VS Code's extension host flags when touched).
+    define: { navigator: 'undefined' },
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',

@@ -2,6 +2,7 @@
 # Installs what the tests and the demo need, once; a second run changes nothing.
 #   - Debian packages: docker.io (engine), busybox-static (stand-in image), chromium (UI tests)
 #   - npm dependencies of the extension (npm ci)
+#   - code-server and its Node 24, in their own folder vscode-server/ (scripts/code-server.sh)
 # Needs root (or sudo) only when a Debian package is missing.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,6 +11,7 @@ cd "$REPO"
 missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "install ok installed" || missing+=(busybox-static)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if ((${#missing[@]})); then
   echo "setup.sh: installing Debian packages: ${missing[*]}"
   SUDO=""
@@ -21,9 +23,13 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# npm ci only when the installed tree does not match the lock file.
-if [[ ! -f node_modules/.package-lock.json ]] || ! cmp -s <(node -e 'const l=require("./package-lock.json");console.log(JSON.stringify(Object.keys(l.packages).sort()))') \
-    <(node -e 'const l=require("./node_modules/.package-lock.json");console.log(JSON.stringify(Object.keys(l.packages).map(k=>k).concat([""]).sort()))'); then
+# npm ci only when the lock file changed since the last install (a stamp holds its hash).
+stamp=node_modules/.setup-lock-hash
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
   echo "setup.sh: npm ci"
   npm ci --no-audit --no-fund
+  echo "$want" > "$stamp"
 fi
+
+bash scripts/code-server.sh install

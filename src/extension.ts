@@ -16,6 +16,7 @@ export interface IsaacSimApi {
   manager: InstanceManager;
   logs: LogChannels;
   simViews: SimViewManager;
+  tree: InstanceTreeProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): IsaacSimApi {
@@ -29,9 +30,17 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
   const tree = new InstanceTreeProvider(manager);
   const treeView = vscode.window.createTreeView('isaacSim.instances', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: false });
 
+  // Context keys for the welcome content and menus, set only when they change.
+  const contextKeys = new Map<string, unknown>();
+  const setContext = (key: string, value: unknown) => {
+    if (contextKeys.get(key) === value) return;
+    contextKeys.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  };
   const syncViewState = () => {
     const status = manager.engineStatus;
-    void vscode.commands.executeCommand('setContext', 'isaacSim.engineStatus', status.kind);
+    setContext('isaacSim.engineStatus', status.kind);
+    setContext('isaacSim.noInstances', manager.list().length === 0);
     treeView.message = status.kind === 'unreachable' ? status.message : undefined;
   };
 
@@ -44,11 +53,11 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     simViews.registerSerializer(),
     tree,
     treeView,
-    manager.onDidChangeEngineStatus(syncViewState),
+    manager.onDidChange(syncViewState),
     ...registerCommands({ manager, logs, simViews, log }),
   );
   syncViewState();
-  return { manager, logs, simViews };
+  return { manager, logs, simViews, tree };
 }
 
 export function deactivate(): void {

@@ -1,0 +1,86 @@
+/**
+ * Runs the extension-host suite (test/e2e/suite) inside code-server's real extension host, and turns
+ * each of its mocha results into a node:test result so the overall count is per test.
+ *
+ * The same suite runs on desktop VS Code through @vscode/test-electron: see test/e2e/desktop.ts.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { ensureCodeServerInstalled, runExtensionHostTests, startCodeServer, type CodeServer } from './host';
+
+const run = promisify(execFile);
+const REPO = path.resolve(__dirname, '../../..');
+const RUN_DIR = path.join(REPO, '.run/exthost');
+const RESULT_PREFIX = 'EXTHOST-RESULT ';
+
+interface Result {
+  title: string;
+  state: 'passed' | 'failed';
+  error?: string;
+}
+
+let server: CodeServer | undefined;
+const results: Result[] = [];
+const log: string[] = [];
+let exitCode: number | undefined;
+
+before(async () => {
+  await run('docker', ['rm', '-f', 'isaac-sim-instance-0']).catch(() => undefined);
+  rmSync(RUN_DIR, { recursive: true, force: true });
+  mkdirSync(RUN_DIR, { recursive: true });
+  await ensureCodeServerInstalled();
+  server = await startCodeServer({
+    workspace: path.join(REPO, 'test/e2e/sample-workspace'),
+    runDir: RUN_DIR,
+    smokeTestDriver: true,
+    settings: {
+      'isaacSim.image': readFileSync(path.join(REPO, 'stand-in/IMAGE'), 'utf8').trim(),
+      'isaacSim.runtime': '',
+      'isaacSim.gpus': 'none',
+      'isaacSim.memoryLimitGiB': 2,
+      'isaacSim.instanceCount': 1,
+      'isaacSim.hostDataRoot': path.join(RUN_DIR, 'isaac-sim-data'),
+      'isaacSim.httpPortBase': 38211,
+      'isaacSim.webrtcPortBase': 38011,
+      'isaacSim.nativePortBase': 38899,
+      'isaacSim.env': { STANDIN_STEP_SECONDS: '0.05' },
+      // The suite serves this socket: a counting proxy in front of the real engine.
+      'isaacSim.dockerHost': `unix://${path.join(RUN_DIR, 'counting-docker.sock')}`,
+    },
+  });
+  exitCode = await runExtensionHostTests({
+    server,
+    extensionDevelopmentPath: REPO,
+    extensionTestsPath: path.join(REPO, 'out/test/e2e/suite/index'),
+    folder: path.join(REPO, 'test/e2e/sample-workspace'),
+    timeoutMs: 180_000,
+    onLog: (line) => {
+      log.push(line);
+      const at = line.indexOf(RESULT_PREFIX);
+      if (at >= 0) results.push(JSON.parse(line.slice(at + RESULT_PREFIX.length)) as Result);
+    },
+  });
+});
+
+after(async () => {
+  await server?.stop();
+  await run('docker', ['rm', '-f', 'isaac-sim-instance-0']).catch(() => undefined);
+});
+
+test('the extension-host suite ran to the end', () => {
+  const expected = 6;
+  assert.equal(results.length, expected, `expected ${expected} results, got ${results.length}. Log tail:\n${log.slice(-40).join('\n')}`);
+  assert.equal(exitCode, results.some((r) => r.state === 'failed') ? 1 : 0);
+});
+
+test('extension host', async (t) => {
+  for (const r of results) {
+    await t.test(r.title, () => {
+      if (r.state === 'failed') assert.fail(r.error ?? 'failed');
+    });
+  }
+});

@@ -1,0 +1,182 @@
+/**
+ * Extension-host integration tests: the real extension inside a real VS Code, against a real Docker
+ * engine running the stand-in. The runner sets user settings that point the extension at the stand-in
+ * and at `isaacSim.dockerHost` = a socket that this suite serves: a counting proxy in front of the
+ * real engine, so "no Docker call before the view is shown" is measured on the wire.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import net from 'node:net';
+import { promisify } from 'node:util';
+import * as vscode from 'vscode';
+import type { IsaacSimApi } from '../../../src/extension';
+
+const run = promisify(execFile);
+const EXTENSION_ID = 'isaac-sim-orchestrator.isaac-sim-orchestrator';
+const READY = 'Isaac Sim Full Streaming App is loaded.';
+const CONTAINER = 'isaac-sim-instance-0';
+
+async function dockerInspect(name: string): Promise<{ State: { Running: boolean }; Config: { Labels: Record<string, string> } } | undefined> {
+  try {
+    const { stdout } = await run('docker', ['inspect', name]);
+    return JSON.parse(stdout)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A unix-socket proxy to the real engine that counts the HTTP requests passing through it. */
+function countingProxy(listenPath: string, upstreamPath: string): Promise<{ requests: () => number; close: () => void }> {
+  let requests = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(upstreamPath);
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk: Buffer) => {
+      requests += (chunk.toString('latin1').match(/^(GET|POST|PUT|DELETE|HEAD) \/\S* HTTP\/1\.[01]\r$/gm) ?? []).length;
+    });
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  rmSync(listenPath, { force: true });
+  return new Promise((resolve) =>
+    server.listen(listenPath, () =>
+      resolve({
+        requests: () => requests,
+        close: () => {
+          for (const s of sockets) s.destroy();
+          server.close();
+        },
+      }),
+    ),
+  );
+}
+
+describe('Isaac Sim Orchestrator in a real VS Code', function () {
+  this.timeout(90_000);
+  let api: IsaacSimApi;
+  let proxy: { requests: () => number; close: () => void };
+
+  before(async () => {
+    await run('docker', ['rm', '-f', CONTAINER]).catch(() => undefined);
+    const dockerHost = vscode.workspace.getConfiguration('isaacSim').get<string>('dockerHost') ?? '';
+    assert.match(dockerHost, /^unix:\/\//, 'the runner points isaacSim.dockerHost at the counting proxy socket');
+    const upstream = (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
+    proxy = await countingProxy(dockerHost.slice('unix://'.length), upstream);
+  });
+
+  after(async () => {
+    proxy?.close();
+    await run('docker', ['rm', '-f', CONTAINER]).catch(() => undefined);
+  });
+
+  it('activates, registers every contributed command, and makes no Docker call yet', async () => {
+    const ext = vscode.extensions.getExtension<IsaacSimApi>(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} is installed`);
+    api = await ext.activate();
+    assert.ok(api.manager && api.logs && api.simViews && api.tree, 'the extension exports its API');
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const contributed = (ext.packageJSON.contributes.commands as Array<{ command: string }>).map((c) => c.command);
+    assert.ok(contributed.length >= 11);
+    for (const id of contributed) assert.ok(registered.has(id), `${id} is registered`);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(proxy.requests(), 0, 'no request reached the engine before the view was shown');
+    assert.equal(api.manager.engineStatus.kind, 'idle');
+  });
+
+  it('connects when the Isaac Sim view is shown', async () => {
+    await vscode.commands.executeCommand('isaacSim.instances.focus');
+    await waitFor('the engine connection', () => api.manager.engineStatus.kind === 'connected');
+    assert.ok(proxy.requests() > 0, 'the view made the first engine calls');
+    const items = api.tree.getChildren();
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['instance-0'],
+    );
+    assert.match(String(items[0].description), /^not created · :\d+$/);
+  });
+
+  it('Start Instance creates the container and the tree goes from starting to ready', async () => {
+    const seen: string[] = [];
+    const sub = api.tree.onDidChangeTreeData(() => {
+      const d = String(api.tree.getChildren()[0]?.description ?? '');
+      const state = d.split(/ · | \d/)[0].trim();
+      if (seen[seen.length - 1] !== state) seen.push(state);
+    });
+    try {
+      await vscode.commands.executeCommand('isaacSim.startInstance', 0);
+      const c = await dockerInspect(CONTAINER);
+      assert.ok(c, 'the container exists');
+      assert.equal(c.Config.Labels['dev.isaac-sim-orchestrator.owner'], 'isaac-sim-orchestrator');
+      await waitFor('instance-0 ready', () => api.manager.get(0)?.state.kind === 'ready');
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      sub.dispose();
+    }
+    assert.ok(seen.includes('starting'), `the tree showed starting (saw ${seen.join(' → ')})`);
+    assert.equal(seen[seen.length - 1], 'ready', `the tree ends at ready (saw ${seen.join(' → ')})`);
+    assert.ok(seen.indexOf('starting') < seen.indexOf('ready'));
+    const item = api.tree.getChildren()[0];
+    assert.equal(item.contextValue, 'isaacSimInstance.ready.exists');
+    assert.match(String(item.description), /^ready · :\d+$/);
+  });
+
+  it("the instance's log channel has received the readiness line", async () => {
+    await waitFor('the readiness line in the channel', () => api.logs.linesOf(0).includes(READY), 10_000);
+    await vscode.commands.executeCommand('isaacSim.showLogs', 0);
+    const lines = api.logs.linesOf(0);
+    assert.ok(lines.indexOf(READY) > 5, 'startup lines came before the readiness line');
+  });
+
+  it('Open Sim View opens a panel with a nonce CSP, frame-src limited to the instance origin, and the right URL', async () => {
+    await vscode.commands.executeCommand('isaacSim.openSimView', 0);
+    const panel = (await waitFor('the sim view panel', () => api.simViews.panelFor(0)))!;
+    assert.equal(panel.title, 'Sim: instance-0');
+    const html = panel.webview.html;
+    const snapshot = api.manager.get(0)!;
+    const external = (await vscode.env.asExternalUri(vscode.Uri.parse(snapshot.clientUrl))).toString(true);
+    const origin = new URL(external).origin;
+    const unescape = (text: string) => text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const cspAttr = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+    const csp = cspAttr && unescape(cspAttr);
+    assert.ok(csp, 'the page has a CSP meta tag');
+    const nonce = /script-src 'nonce-([0-9a-f-]{36})'/.exec(csp)?.[1];
+    assert.ok(nonce, `script-src carries a UUID nonce (CSP: ${csp})`);
+    assert.ok(html.includes(`nonce="${nonce}"`), 'the script tag carries the same nonce');
+    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    assert.deepEqual(directives.get('frame-src'), [origin], 'frame-src is the instance origin and nothing else');
+    assert.deepEqual(directives.get('default-src'), ["'none'"]);
+    assert.deepEqual(directives.get('script-src'), [`'nonce-${nonce}'`], 'scripts only by nonce');
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    const state = /data-state="([^"]+)"/.exec(html)?.[1];
+    assert.ok(state);
+    const decoded = JSON.parse(unescape(state));
+    assert.equal(decoded.url, external);
+  });
+
+  it('Stop and Remove clean up', async () => {
+    await vscode.commands.executeCommand('isaacSim.stopInstance', 0);
+    assert.equal((await dockerInspect(CONTAINER))?.State.Running, false);
+    await waitFor('instance-0 stopped', () => api.manager.get(0)?.state.kind === 'stopped');
+    await vscode.commands.executeCommand('isaacSim.removeInstance', 0);
+    assert.equal(await dockerInspect(CONTAINER), undefined);
+    await waitFor('instance-0 not created', () => api.manager.get(0)?.exists === false);
+    assert.match(String(api.tree.getChildren()[0].description), /^not created/);
+  });
+});
