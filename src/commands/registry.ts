@@ -131,7 +131,8 @@ async function pickInstance(manager: InstanceManager, picker: Picker, title: str
   if (items.length === 1 || (picker === 'startable' && candidates.length === 0)) {
     return manager.get(items[0].index) ?? syntheticSnapshot(manager, items[0].index);
   }
-  const chosen = await vscode.window.showQuickPick(items, { title, placeHolder: 'Choose an Isaac Sim instance' });
+  // ignoreFocusOut: a sim view that takes focus back after the palette closes must not dismiss the pick.
+  const chosen = await vscode.window.showQuickPick(items, { title, placeHolder: 'Choose an Isaac Sim instance', ignoreFocusOut: true });
   if (!chosen) return undefined;
   return manager.get(chosen.index) ?? syntheticSnapshot(manager, chosen.index);
 }

@@ -93,10 +93,15 @@ function loadFrame(url: string, runId: string): void {
   // and out. VS Code grants its webview frame autoplay, clipboard and local-network-access; a permission
   // the webview lacks (fullscreen in some hosts) is simply not granted, which is harmless.
   next.allow = 'autoplay; fullscreen; clipboard-read; clipboard-write; local-network-access';
-  // The client needs scripts, its own origin (cookies/storage, fetches to its server), forms and pointer
-  // lock (camera navigation). allow-scripts + allow-same-origin is safe here because the frame is cross-origin
-  // to this webview, so it cannot reach into this page. No popups, top navigation or downloads.
-  next.sandbox.add('allow-scripts', 'allow-same-origin', 'allow-forms', 'allow-pointer-lock');
+  // The client needs scripts, forms and pointer lock (camera navigation), and normally its own origin
+  // (cookies/storage, fetches to its server). allow-scripts + allow-same-origin is only safe while the frame
+  // is cross-origin to this page, as in desktop VS Code. Under code-server, asExternalUri routes the client
+  // through the server's /proxy/PORT/ path: the same origin as the workbench, where allow-same-origin would
+  // let the simulator's page script the whole editor. Then the frame gets an opaque origin instead.
+  // No popups, top navigation or downloads in either case.
+  const sameOriginAsWorkbench = new URL(url, location.href).origin === location.origin;
+  next.sandbox.add('allow-scripts', 'allow-forms', 'allow-pointer-lock');
+  if (!sameOriginAsWorkbench) next.sandbox.add('allow-same-origin');
   next.referrerPolicy = 'no-referrer';
   next.src = url;
   frameHost.replaceChildren(next);

@@ -6,10 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { standinUserSettings } from './standinSettings';
 import { ensureCodeServerInstalled, runExtensionHostTests, startCodeServer, type CodeServer } from './host';
 
 const run = promisify(execFile);
@@ -37,20 +38,7 @@ before(async () => {
     workspace: path.join(REPO, 'test/e2e/sample-workspace'),
     runDir: RUN_DIR,
     smokeTestDriver: true,
-    settings: {
-      'isaacSim.image': readFileSync(path.join(REPO, 'stand-in/IMAGE'), 'utf8').trim(),
-      'isaacSim.runtime': '',
-      'isaacSim.gpus': 'none',
-      'isaacSim.memoryLimitGiB': 2,
-      'isaacSim.instanceCount': 1,
-      'isaacSim.hostDataRoot': path.join(RUN_DIR, 'isaac-sim-data'),
-      'isaacSim.httpPortBase': 38211,
-      'isaacSim.webrtcPortBase': 38011,
-      'isaacSim.nativePortBase': 38899,
-      'isaacSim.env': { STANDIN_STEP_SECONDS: '0.05' },
-      // The suite serves this socket: a counting proxy in front of the real engine.
-      'isaacSim.dockerHost': `unix://${path.join(RUN_DIR, 'counting-docker.sock')}`,
-    },
+    settings: standinUserSettings(RUN_DIR),
   });
   exitCode = await runExtensionHostTests({
     server,

@@ -12,6 +12,7 @@
  * settings switch off telemetry, update checks, trust prompts and the welcome page, and the
  * extension gallery is disabled outright so nothing tries to leave the machine.
  */
+import { format } from 'node:util';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -210,7 +211,8 @@ export async function listInstalledExtensions(server: CodeServer): Promise<strin
 export async function launchChromium(profileDir: string): Promise<BrowserContext> {
   const { chromium } = await import('playwright-core');
   await fs.mkdir(profileDir, { recursive: true });
-  return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  // handleSIGINT off: the caller's own cleanup decides what happens on Ctrl-C, not playwright's.
+  return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, handleSIGINT: false });
 }
 
 export interface RunExtensionHostTestsOptions {
@@ -258,7 +260,8 @@ export async function runExtensionHostTests(opts: RunExtensionHostTestsOptions):
     const exitCode = new Promise<number>((resolve) => (settle = resolve));
     const page = context.pages()[0] ?? (await context.newPage());
     await page.exposeFunction('codeAutomationLog', (level: unknown, args: unknown) => {
-      const text = Array.isArray(args) ? args.map(String).join(' ') : String(args ?? '');
+      // The extension host forwards console arguments unformatted ("%d passing", 6): format them here.
+      const text = Array.isArray(args) ? format(...args.map(String)) : String(args ?? '');
       for (const line of text.split('\n')) {
         onLog(`[${String(level)}] ${line}`);
       }

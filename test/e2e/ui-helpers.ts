@@ -1,0 +1,360 @@
+/**
+ * Helpers for the UI end-to-end suite (ui.test.ts): polling instead of fixed sleeps, the command
+ * palette and quick picks, tree rows, the Output panel, webview frames and the Docker CLI.
+ *
+ * VS Code's workbench renders asynchronously and virtualises lists and editors, so every read here
+ * polls until the expected text shows up (or a deadline passes) and fails with what it last saw.
+ */
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import type { Frame, Page } from 'playwright-core';
+
+const execFileP = promisify(execFile);
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Calls `fn` until it returns something truthy and returns that. On timeout, throws an Error naming
+ * `what` and the last value (or error) seen, so a failing step says what it was waiting for.
+ */
+export async function poll<T>(
+  fn: () => T | undefined | null | false | '' | Promise<T | undefined | null | false | ''>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 100,
+): Promise<T> {
+  const started = Date.now();
+  let last: { value: unknown } | { error: unknown };
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value;
+      last = { value };
+    } catch (error) {
+      last = { error };
+    }
+    if (Date.now() - started > timeoutMs) {
+      const seen = 'error' in last ? `last error: ${errorText(last.error)}` : `last value: ${JSON.stringify(last.value)}`;
+      throw new Error(`timed out after ${((Date.now() - started) / 1000).toFixed(1)} s waiting for ${what} (${seen})`);
+    }
+    await delay(intervalMs);
+  }
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Text as the workbench renders it: monaco uses non-breaking spaces; collapse runs of whitespace. */
+export function normalize(text: string): string {
+  return text.replace(/\u00a0/g, ' ').replace(/[ \t]+/g, ' ').trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command palette and quick picks
+
+const QUICK_INPUT = '.quick-input-widget';
+const QUICK_INPUT_BOX = `${QUICK_INPUT} input`;
+const QUICK_ROWS = `${QUICK_INPUT} .quick-input-list .monaco-list-row`;
+
+/** The visible rows of the open quick input, as their accessible labels (or text). */
+export async function quickPickRows(page: Page): Promise<string[]> {
+  const rows = page.locator(QUICK_ROWS);
+  const count = await rows.count();
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const row = rows.nth(i);
+    const label = (await row.getAttribute('aria-label').catch(() => null)) ?? (await row.innerText().catch(() => ''));
+    out.push(normalize(label));
+  }
+  return out;
+}
+
+/** Closes any open quick input (Escape) and waits until it is hidden. */
+export async function closeQuickInput(page: Page): Promise<void> {
+  const widget = page.locator(QUICK_INPUT);
+  if (await widget.isVisible().catch(() => false)) {
+    await page.keyboard.press('Escape');
+    await poll(async () => !(await widget.isVisible().catch(() => false)), 5_000, 'the quick input to close');
+  }
+}
+
+/**
+ * Runs a command by its palette title (e.g. "Isaac Sim: Start Instance"): F1, type `>title`, wait
+ * for the row that is exactly that command (the palette's fuzzy match may rank another first, e.g.
+ * "Start All Instances" for "Start Instance"), then pick it.
+ */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await closeQuickInput(page);
+  await page.keyboard.press('F1');
+  const input = page.locator(QUICK_INPUT_BOX);
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${title}`);
+  // A row's accessible label is the command's "Category: Title", optionally followed by ", …"
+  // (a keybinding, "recently used", "similar commands").
+  const isOurs = (row: string) => row === title || row.startsWith(`${title},`);
+  const rows = await poll(
+    async () => {
+      const list = await quickPickRows(page);
+      return list.some(isOurs) ? list : undefined;
+    },
+    10_000,
+    `the command palette to offer "${title}"`,
+  ).catch(async (err) => {
+    throw new Error(`${errorText(err)}; rows: ${JSON.stringify(await quickPickRows(page))}`);
+  });
+  const index = rows.findIndex(isOurs);
+  if (index === 0) {
+    await page.keyboard.press('Enter');
+  } else {
+    await page.locator(QUICK_ROWS).nth(index).click();
+  }
+}
+
+/**
+ * Waits for a quick pick (not the palette) showing a row that matches `row`, returns all its rows,
+ * and picks the matching one with the keyboard (type nothing, move to the row, Enter).
+ */
+export async function pickQuickItem(page: Page, row: RegExp, what: string): Promise<string[]> {
+  const rows = await poll(
+    async () => {
+      const input = page.locator(QUICK_INPUT_BOX);
+      if (!(await input.isVisible().catch(() => false))) return undefined;
+      const value = await input.inputValue().catch(() => '');
+      if (value.startsWith('>')) return undefined; // still the command palette
+      const list = await quickPickRows(page);
+      return list.some((r) => row.test(r)) ? list : undefined;
+    },
+    15_000,
+    `a quick pick offering ${what}`,
+  ).catch(async (err) => {
+    throw new Error(`${errorText(err)}; rows: ${JSON.stringify(await quickPickRows(page))}`);
+  });
+  // Same locator and order as quickPickRows, so the index names the row that matched.
+  await page.locator(QUICK_ROWS).nth(rows.findIndex((r) => row.test(r))).click();
+  await poll(async () => !(await page.locator(QUICK_INPUT).isVisible().catch(() => false)), 5_000, 'the quick pick to close after picking');
+  return rows;
+}
+
+/**
+ * Puts the keyboard focus in the side bar (an empty spot of its view) and waits until it stays there.
+ *
+ * Why: while a webview is the active editor, VS Code hands focus back to it asynchronously (a message
+ * into its iframe) when the command palette closes. If that lands after the quick pick that the command
+ * opened has taken focus, the quick pick loses focus and hides itself. Measured here: 2 of 7 quick
+ * picks opened within ~1 s of a sim view opening closed on their own. With the focus in the side bar
+ * the palette restores focus synchronously and the race does not exist.
+ */
+export async function focusSideBar(page: Page): Promise<void> {
+  const inSideBar = () => page.evaluate(() => !!document.activeElement?.closest('.part.sidebar'));
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const body = page.locator('.part.sidebar .pane-body').first();
+    const box = await body.boundingBox();
+    if (!box) throw new Error('the side bar is not visible');
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height - 10);
+    await delay(300); // a late focus hand-off to a webview would show up within this time
+    if (await inSideBar()) return;
+  }
+  throw new Error(`could not keep the focus in the side bar (focus is on ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120))})`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notifications
+
+/** Clears every notification toast (they can cover the panel and the tabs). */
+export async function clearNotifications(page: Page): Promise<void> {
+  const toasts = page.locator('.notifications-toasts .notification-toast');
+  if ((await toasts.count().catch(() => 0)) === 0) return;
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  // A progress notification of an operation still running cannot be cleared: not worth failing for.
+  await poll(async () => (await toasts.count().catch(() => 0)) === 0, 5_000, 'the notifications to clear').catch(() => undefined);
+}
+
+/** The texts of the notification toasts currently shown (for error messages). */
+export async function notificationTexts(page: Page): Promise<string[]> {
+  const toasts = page.locator('.notifications-toasts .notification-toast');
+  const n = await toasts.count().catch(() => 0);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(normalize(await toasts.nth(i).innerText().catch(() => '')));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The instances tree
+
+export interface TreeRow {
+  /** The row's accessible name (aria-label). */
+  ariaLabel: string;
+  /** The visible label, e.g. "instance-0". */
+  label: string;
+  /** The visible description, e.g. "not created · :48211". */
+  description: string;
+}
+
+/** Reads the tree row of an instance in the Isaac Sim view; undefined while it is not rendered. */
+export async function treeRow(page: Page, label: string): Promise<TreeRow | undefined> {
+  const item = page.getByRole('treeitem', { name: new RegExp(`\\b${escapeRegExp(label)}\\b`) }).first();
+  if ((await item.count()) === 0) return undefined;
+  const [ariaLabel, name, description] = await Promise.all([
+    item.getAttribute('aria-label', { timeout: 2_000 }),
+    item.locator('.label-name').first().innerText({ timeout: 2_000 }),
+    item.locator('.label-description').first().innerText({ timeout: 2_000 }).catch(() => ''),
+  ]);
+  return { ariaLabel: normalize(ariaLabel ?? ''), label: normalize(name), description: normalize(description) };
+}
+
+/** Polls the row of `label` until its description satisfies `accept`; returns the row. */
+export async function waitForTreeRow(page: Page, label: string, accept: (row: TreeRow) => boolean, timeoutMs: number, what: string): Promise<TreeRow> {
+  let last: TreeRow | undefined;
+  try {
+    return await poll(
+      async () => {
+        last = await treeRow(page, label);
+        return last && accept(last) ? last : undefined;
+      },
+      timeoutMs,
+      `${label} to be ${what}`,
+      150,
+    );
+  } catch (err) {
+    const toasts = await notificationTexts(page);
+    throw new Error(
+      `${errorText(err)}; last row: ${last ? JSON.stringify(last) : 'not rendered'}` + (toasts.length ? `; notifications: ${JSON.stringify(toasts)}` : ''),
+      { cause: err },
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Editors and the Output panel
+
+/**
+ * The editor tab with this title. Its accessible name is the title (a file's label is split into
+ * name and suffix elements, "README" + ".md", so the visible text is not matched).
+ */
+export function editorTab(page: Page, title: string) {
+  const q = JSON.stringify(title);
+  return page.locator(`.tabs-container .tab[aria-label=${q}], .tabs-container .tab[aria-label^=${JSON.stringify(`${title},`)}]`);
+}
+
+/** Clicks an editor tab and waits until it is the active tab of its group. */
+export async function activateTab(page: Page, title: string): Promise<void> {
+  const tab = editorTab(page, title);
+  await tab.first().click();
+  await poll(async () => /\bactive\b/.test((await tab.first().getAttribute('class')) ?? ''), 5_000, `tab "${title}" to become active`);
+}
+
+/** The text currently rendered in the Output panel's editor (only the lines in view). */
+export async function outputPanelText(page: Page): Promise<string> {
+  const lines = page.locator('.panel .monaco-editor .view-lines');
+  if ((await lines.count()) === 0) return '';
+  return (await lines.first().innerText({ timeout: 2_000 })).replace(/\u00a0/g, ' ');
+}
+
+/** The channel selected in the Output panel's drop-down (its visible text). */
+export async function outputChannelName(page: Page): Promise<string> {
+  const select = page.locator('.panel .monaco-select-box, .panel select').first();
+  if ((await select.count()) === 0) return '';
+  const value = await select.evaluate((el) => (el instanceof HTMLSelectElement ? (el.selectedOptions[0]?.textContent ?? '') : (el.textContent ?? '')));
+  return normalize(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webview frames
+
+/** The simulator's page of an HTTP port: either the direct URL or code-server's /proxy/PORT/ path. */
+export function isClientFrameUrl(url: string, httpPort: number): boolean {
+  if (!url.includes('/streaming/webrtc-client/')) return false;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return parsed.port === String(httpPort) || parsed.pathname.startsWith(`/proxy/${httpPort}/`);
+}
+
+/** The frame (two levels below the workbench) that shows the web client on `httpPort`, if any. */
+export function findClientFrame(page: Page, httpPort: number): Frame | undefined {
+  return page.frames().find((f) => isClientFrameUrl(f.url(), httpPort));
+}
+
+/**
+ * Whether the webview that holds `frame` is shown: the workbench hides the webview (its top-level
+ * iframe) of an editor that is not the active one of its group, but keeps it (and `frame`) alive.
+ */
+export async function webviewShown(frame: Frame): Promise<boolean> {
+  let top = frame;
+  for (let parent = top.parentFrame(); parent?.parentFrame(); parent = parent.parentFrame()) top = parent;
+  const element = await top.frameElement();
+  try {
+    return await element.isVisible();
+  } finally {
+    await element.dispose();
+  }
+}
+
+/** How deep a frame is below the page's main frame (1 = a direct child). */
+export function frameDepth(frame: Frame): number {
+  let depth = 0;
+  for (let f = frame.parentFrame(); f; f = f.parentFrame()) depth++;
+  return depth;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Docker and files
+
+/** `docker inspect NAME` → State.Running, or undefined when there is no such container. */
+export async function dockerRunning(name: string): Promise<boolean | undefined> {
+  try {
+    const { stdout } = await execFileP('docker', ['inspect', '-f', '{{.State.Running}}', name]);
+    return stdout.trim() === 'true';
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bind-mount sources of a container (to tell whose it is); undefined when it does not exist. */
+export async function dockerBinds(name: string): Promise<string[] | undefined> {
+  try {
+    const { stdout } = await execFileP('docker', ['inspect', '-f', '{{range .HostConfig.Binds}}{{println .}}{{end}}', name]);
+    return stdout.split('\n').filter(Boolean);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `docker rm -f` the containers that exist among `names`; returns the ones removed. */
+export async function dockerRemove(names: string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of names) {
+    if ((await dockerRunning(name)) === undefined) continue;
+    await execFileP('docker', ['rm', '-f', name]).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
+}
+
+export async function fileSize(file: string): Promise<number | undefined> {
+  try {
+    return (await fs.stat(file)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Saves a full-page screenshot under `dir` and returns its path. */
+export async function screenshot(page: Page, dir: string, name: string): Promise<string> {
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
