@@ -5,6 +5,7 @@
 #   exthost  the extension-host suite inside a real VS Code (code-server), against the engine
 #   desktop  the same suite through @vscode/test-electron (here via the code-server launcher)
 #   ui       playwright + Chromium driving the packaged extension in code-server
+#   demo     the README's main command in its smoke mode (DEMO_SMOKE=1)
 # Starts (and afterwards stops) a Docker engine if none answers, builds the stand-in image if it
 # is missing or changed. In CI (CI=true) a skipped test counts as a failure: nothing may skip there.
 set -uo pipefail
@@ -58,7 +59,7 @@ summary+=("static: $static_pass passed, $static_fail failed, 0 skipped")
 
 run_suite unit out/test/unit/
 run_suite engine --test-concurrency=1 out/test/engine/
-for suite in exthost desktop ui; do
+for suite in exthost desktop ui demo; do
   if [[ -f out/test/e2e/$suite.test.js ]]; then run_suite "$suite" --test-concurrency=1 "out/test/e2e/$suite.test.js"
   else echo "suite $suite is missing"; total_fail=$((total_fail + 1)); summary+=("$suite: missing"); fi
 done
