@@ -53,7 +53,7 @@ chmod 1777 "$R/tmp"
 cp "$BUSYBOX" "$R/bin/busybox"
 # Only the applets the scripts (and a person using `docker exec`) need.
 for applet in sh ash awk cat cp cut date echo env grep head httpd id kill ln ls mkdir mv \
-              nc printf ps rm rmdir sed sleep tail test tr true false usleep wc; do
+              nc printf ps rm rmdir sed sleep tail test timeout tr true false usleep wc; do
   ln -s busybox "$R/bin/$applet"
 done
 ln -s /bin/env "$R/usr/bin/env"

@@ -7,6 +7,10 @@ import { registerCommands } from './commands/registry';
 import { DockerEngine } from './docker/engine';
 import { InstanceManager } from './instances/manager';
 import { watchSettings } from './views/config';
+import { DoctorView } from './views/doctorView';
+import { FailureNotifier } from './views/failureNotifier';
+import { pullWithProgress } from './views/pullProgress';
+import { InstancesStatusBar } from './views/statusBar';
 import { LogChannels } from './views/logChannels';
 import { SimViewManager } from './views/simView';
 import { InstanceTreeProvider } from './views/tree';
@@ -17,6 +21,8 @@ export interface IsaacSimApi {
   logs: LogChannels;
   simViews: SimViewManager;
   tree: InstanceTreeProvider;
+  statusBar: InstancesStatusBar;
+  doctor: DoctorView;
 }
 
 export function activate(context: vscode.ExtensionContext): IsaacSimApi {
@@ -24,7 +30,12 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
   const manager = new InstanceManager({
     engineFor: (dockerHost) => new DockerEngine({ dockerHost }),
     log,
+    store: context.globalState,
+    // A missing image is pulled with a cancellable progress notification before the start.
+    ensureImage: (engine, image) => pullWithProgress(engine, image, log),
   });
+  const statusBar = new InstancesStatusBar(manager);
+  const doctor = new DoctorView({ manager, log, pullsOnStart: true });
   const logs = new LogChannels(manager);
   const simViews = new SimViewManager(context.extensionUri, manager, log);
   const tree = new InstanceTreeProvider(manager);
@@ -53,11 +64,14 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     simViews.registerSerializer(),
     tree,
     treeView,
+    statusBar,
+    new FailureNotifier(manager),
     manager.onDidChange(syncViewState),
-    ...registerCommands({ manager, logs, simViews, log }),
+    doctor,
+    ...registerCommands({ manager, logs, simViews, log, doctor }),
   );
   syncViewState();
-  return { manager, logs, simViews, tree };
+  return { manager, logs, simViews, tree, statusBar, doctor };
 }
 
 export function deactivate(): void {

@@ -7,12 +7,15 @@
  * problem and the fix, with a "Show Log" action (and "Open Settings" where a setting is the cause).
  */
 import * as vscode from 'vscode';
+import { isPullCancelled } from '../docker/pull';
 import { describeState } from '../instances/describe';
 import { SettingsError, type InstanceManager } from '../instances/manager';
 import type { InstanceSnapshot } from '../instances/model';
 import { instanceLabel } from '../instances/model';
+import type { DoctorView } from '../views/doctorView';
 import type { LogChannels } from '../views/logChannels';
 import type { SimViewManager } from '../views/simView';
+import { followStart } from '../views/startProgress';
 import { InstanceTreeItem } from '../views/tree';
 
 export interface CommandContext {
@@ -20,6 +23,7 @@ export interface CommandContext {
   logs: LogChannels;
   simViews: SimViewManager;
   log: vscode.LogOutputChannel;
+  doctor: DoctorView;
 }
 
 type Picker = 'startable' | 'running' | 'existing' | 'any';
@@ -44,7 +48,16 @@ async function externalUrl(s: InstanceSnapshot): Promise<vscode.Uri> {
 }
 
 export const INSTANCE_COMMANDS: InstanceCommand[] = [
-  { id: 'isaacSim.startInstance', pick: 'startable', progress: (l) => `Starting ${l}…`, run: (c, s) => c.manager.start(s.index) },
+  {
+    id: 'isaacSim.startInstance',
+    pick: 'startable',
+    progress: (l) => `Starting ${l}…`,
+    run: async (c, s) => {
+      await c.manager.start(s.index);
+      // Not awaited: the command is done once the container runs; the notification follows the load.
+      void followStart(c.manager, s.index);
+    },
+  },
   { id: 'isaacSim.stopInstance', pick: 'running', progress: (l) => `Stopping ${l}…`, run: (c, s) => c.manager.stop(s.index) },
   { id: 'isaacSim.restartInstance', pick: 'existing', progress: (l) => `Restarting ${l}…`, run: (c, s) => c.manager.restart(s.index) },
   { id: 'isaacSim.removeInstance', pick: 'existing', progress: (l) => `Removing ${l}…`, run: (c, s) => c.manager.remove(s.index) },
@@ -63,12 +76,22 @@ export const INSTANCE_COMMANDS: InstanceCommand[] = [
 ];
 
 export const PLAIN_COMMANDS: PlainCommand[] = [
-  { id: 'isaacSim.startAll', progress: 'Starting all Isaac Sim instances…', run: (c) => c.manager.startAll() },
+  {
+    id: 'isaacSim.startAll',
+    progress: 'Starting all Isaac Sim instances…',
+    run: async (c) => {
+      const before = new Set(c.manager.list().filter((s) => s.state.kind === 'ready' || s.state.kind === 'loading').map((s) => s.index));
+      await c.manager.startAll();
+      for (const s of c.manager.list()) if (s.configured && !before.has(s.index) && s.state.kind !== 'ready') void followStart(c.manager, s.index);
+    },
+  },
   { id: 'isaacSim.stopAll', progress: 'Stopping all Isaac Sim instances…', run: (c) => c.manager.stopAll() },
   { id: 'isaacSim.refresh', run: async (c) => (c.manager.engineStatus.kind === 'connected' ? c.manager.resync() : c.manager.reconnect()) },
   { id: 'isaacSim.retry', run: (c) => c.manager.reconnect() },
   { id: 'isaacSim.openSettings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:isaac-sim-orchestrator.isaac-sim-orchestrator') },
   { id: 'isaacSim.showDiagnostics', run: (c) => c.log.show(true) },
+  // No progress here: the doctor shows its own.
+  { id: 'isaacSim.doctor', run: (c) => c.doctor.runAndShowDoctor() },
 ];
 
 /** All command ids, for the activation test that compares them with package.json. */
@@ -140,10 +163,18 @@ async function pickInstance(manager: InstanceManager, picker: Picker, title: str
 /** The one error path. */
 export function reportError(ctx: CommandContext, commandId: string, err: unknown): void {
   const message = err instanceof Error ? err.message : String(err);
+  if (isPullCancelled(err)) {
+    // The user cancelled: not an error.
+    ctx.log.info(`${commandId}: ${message}`);
+    void vscode.window.showInformationMessage(message);
+    return;
+  }
   ctx.log.error(`${commandId}: ${message}`);
   const cause = err instanceof Error ? err.cause : undefined;
   if (cause) ctx.log.debug(`  cause: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
   const actions = err instanceof SettingsError || /isaacSim\.\w+/.test(message) ? ['Open Settings', 'Show Log'] : ['Show Log'];
+  // A failed start runs the preflight doctor, which opens its report only if it finds a problem.
+  if (commandId === 'isaacSim.startInstance' || commandId === 'isaacSim.startAll' || commandId === 'isaacSim.restartInstance') void ctx.doctor.runAfterFailedStart(err);
   // Not awaited: the command finishes now; the notification stays until the user acts on it.
   void vscode.window.showErrorMessage(message, ...actions).then(async (choice) => {
     if (choice === 'Show Log') ctx.log.show(true);

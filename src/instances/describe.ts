@@ -1,4 +1,5 @@
 import type { InstanceSnapshot } from './model';
+import { PHASE_LABELS } from './readiness';
 
 /** "1:05", "12:03:09": compact elapsed time for descriptions. */
 export function formatElapsed(ms: number): string {
@@ -19,8 +20,12 @@ export function describeState(snapshot: InstanceSnapshot, now = Date.now()): str
       return state.exitCode !== undefined ? `stopped (exit ${state.exitCode})` : 'stopped';
     case 'starting':
       return 'starting';
-    case 'loading':
-      return `loading ${formatElapsed(now - state.since)}`;
+    case 'loading': {
+      const elapsed = formatElapsed(now - (snapshot.startup?.since ?? state.since));
+      const eta = snapshot.startup?.etaMs;
+      const timing = eta ? `${elapsed} of ~${formatElapsed(eta)}` : elapsed;
+      return state.phase && state.phase !== 'container' ? `${PHASE_LABELS[state.phase]} ${timing}` : `loading ${timing}`;
+    }
     case 'ready':
       return 'ready';
     case 'stopping':

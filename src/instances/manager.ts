@@ -13,15 +13,31 @@
  * - Only containers labelled as ours are ever stopped or removed; a foreign container in our way is
  *   reported by name and left alone.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import os from 'node:os';
 import type { Closeable, ContainerInfo, DockerEngine, EngineEvent, LogLine } from '../docker/engine';
 import { EngineError } from '../docker/errors';
 import { Emitter, type Disposable, type Event } from './events';
-import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel, type InstanceSnapshot } from './model';
+import { StartupTimes, type KeyValueStore, type StartKind } from './eta';
+import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel, type InstanceSnapshot, type InstanceView } from './model';
+import { probeHttp, probeTcp } from './probe';
+import { PROFILES, PROFILE_IDS, type ProfileId } from './profiles';
 import { LogClassifier } from './readiness';
 import { DEFAULT_SETTINGS, describeProblems, type Settings, type SettingsProblem, type SettingsResult } from './settings';
-import { PORTS_LABEL, SPEC_HASH_LABEL, buildContainerSpec, clientUrlFor, hostFoldersFor, parsePortsLabel, portsFor } from './spec';
+import {
+  GPU_LABEL,
+  PORTS_LABEL,
+  PROFILE_LABEL,
+  SPEC_HASH_LABEL,
+  buildContainerSpec,
+  clientUrlFor,
+  expandHome,
+  gpuFor,
+  hostFoldersFor,
+  parsePortsLabel,
+  portsFor,
+} from './spec';
 import { initialTracked, reduce, type StateInput, type Tracked } from './state';
 
 export interface Logger {
@@ -36,6 +52,12 @@ export type EngineStatus =
   | { kind: 'connecting' }
   | { kind: 'connected'; version: string }
   | { kind: 'unreachable'; message: string };
+
+export interface InstanceFailure {
+  index: number;
+  label: string;
+  snapshot: InstanceSnapshot;
+}
 
 export interface LogAppend {
   index: number;
@@ -89,8 +111,14 @@ interface Entry {
   logsOf?: string;
   /** startedAt (ms) of the run whose lines were delivered last; a new run gets a separator. */
   runShown?: number;
-  /** startedAt (ms) of the run in which the readiness line was seen. */
+  /** startedAt (ms) of the run that is ready (readiness line seen AND the client endpoint answered). */
   readyRun?: number;
+  /** startedAt (ms) of the run whose readiness line was seen; the probe runs until it answers. */
+  probingRun?: number;
+  /** For the livestream profile: the web viewer answered when last probed. */
+  webViewerUp?: boolean;
+  /** The start we asked for, while it is in progress: for the phase timer and the ETA. */
+  startup?: { since: number; kind: StartKind; image: string };
   pending: string[];
   flushScheduled: boolean;
   busy: number;
@@ -102,6 +130,12 @@ export interface ManagerOptions {
   log: Logger;
   home?: string;
   now?: () => number;
+  /** Persists learned startup times (VS Code's globalState). */
+  store?: KeyValueStore;
+  /** Called when the configured image is missing before a start; without it, the start fails with a clear error. */
+  ensureImage?: (engine: DockerEngine, image: string) => Promise<void>;
+  /** How often a readiness probe is retried (ms). */
+  probeIntervalMs?: number;
 }
 
 export class InstanceManager implements Disposable {
@@ -113,11 +147,17 @@ export class InstanceManager implements Disposable {
   /** Fires with new log lines of an instance, batched per engine chunk. */
   readonly onDidAppendLog: Event<LogAppend> = this.logAppended.event;
   readonly onDidChangeEngineStatus: Event<EngineStatus> = this.statusChanged.event;
+  private readonly failed = new Emitter<InstanceFailure>();
+  /** Fires when an instance is seen to fail (not for failures that were already there when we connected). */
+  readonly onDidFail: Event<InstanceFailure> = this.failed.event;
+  private readonly startupTimes: StartupTimes;
+  /** True after the first resync: failures seen from then on are news. */
+  private synced = false;
 
   private readonly entries = new Map<number, Entry>();
   private settingsResult: SettingsResult = { ok: true, settings: { ...DEFAULT_SETTINGS } };
   private lastGood: Settings = { ...DEFAULT_SETTINGS };
-  private classifier = new LogClassifier(DEFAULT_SETTINGS.readinessPattern);
+  private classifier = new LogClassifier(DEFAULT_SETTINGS.readinessPatterns);
   private engine: DockerEngine | undefined;
   private events: Closeable | undefined;
   private lastEventNano: bigint | undefined;
@@ -132,6 +172,7 @@ export class InstanceManager implements Disposable {
   constructor(private readonly options: ManagerOptions) {
     this.home = options.home ?? os.homedir();
     this.now = options.now ?? Date.now;
+    this.startupTimes = new StartupTimes(options.store);
   }
 
   get engineStatus(): EngineStatus {
@@ -153,7 +194,7 @@ export class InstanceManager implements Disposable {
     this.settingsResult = result;
     if (result.ok) {
       this.lastGood = result.settings;
-      this.classifier = new LogClassifier(result.settings.readinessPattern);
+      this.classifier = new LogClassifier(result.settings.readinessPatterns);
       if (this.engine && result.settings.dockerHost !== previousHost) {
         this.options.log.info(`Docker host changed to "${result.settings.dockerHost || 'default'}"; reconnecting.`);
         this.disconnect();
@@ -256,7 +297,23 @@ export class InstanceManager implements Disposable {
     for (const entry of this.entries.values()) {
       if (!seen.has(entry.index) && entry.info) this.applyInfo(entry, undefined);
     }
+    this.synced = true;
     this.changed.fire();
+    void this.recheckWebViewers();
+  }
+
+  /** A web viewer may have come or gone since the instance became ready (Refresh asks again). */
+  private async recheckWebViewers(): Promise<void> {
+    for (const entry of this.entries.values()) {
+      if (entry.tracked.state.kind !== 'ready') continue;
+      const s = this.snapshot(entry.index, this.count());
+      if (PROFILES[s.profile].view !== 'web-viewer') continue;
+      const up = await probeHttp(s.clientUrl);
+      if (up !== entry.webViewerUp) {
+        entry.webViewerUp = up;
+        this.changed.fire();
+      }
+    }
   }
 
   private entry(index: number): Entry {
@@ -269,11 +326,24 @@ export class InstanceManager implements Disposable {
   }
 
   private apply(entry: Entry, input: StateInput): void {
-    const next = reduce(entry.tracked, input, this.now());
-    if (next !== entry.tracked) {
-      entry.tracked = next;
-      this.changed.fire();
+    const previous = entry.tracked;
+    const next = reduce(previous, input, this.now());
+    if (next === previous) return;
+    entry.tracked = next;
+    const kind = next.state.kind;
+    if (kind !== previous.state.kind) {
+      if (kind === 'ready' && entry.startup) {
+        const { image, kind: startKind, since } = entry.startup;
+        void this.startupTimes.record(image, startKind, this.now() - since).catch((err: unknown) => this.options.log.warn(`Could not store the startup time: ${String(err)}`));
+      }
+      if (kind === 'ready' || kind === 'failed' || kind === 'stopped') entry.startup = undefined;
+      if (kind === 'failed' && this.synced) {
+        const snapshot = this.snapshot(entry.index, this.count());
+        this.options.log.error(`${snapshot.label} failed: ${next.state.reason ?? 'unknown reason'}`);
+        this.failed.fire({ index: entry.index, label: snapshot.label, snapshot });
+      }
     }
+    this.changed.fire();
   }
 
   private applyInfo(entry: Entry, info: ContainerInfo | undefined): void {
@@ -407,8 +477,11 @@ export class InstanceManager implements Disposable {
     entry.pending.push(line.text);
     if (inCurrentRun && entry.tracked.running) {
       const verdict = this.classifier.classify(line.text);
-      if (verdict) {
-        if (verdict.kind === 'ready') entry.readyRun = run;
+      if (verdict?.kind === 'ready') {
+        // The line alone is not enough: the client endpoint must answer too.
+        this.apply(entry, { type: 'log', line: { kind: 'phase', phase: 'streaming' } });
+        this.startProbe(entry, run);
+      } else if (verdict) {
         this.apply(entry, { type: 'log', line: verdict });
       }
     }
@@ -416,6 +489,40 @@ export class InstanceManager implements Disposable {
       entry.flushScheduled = true;
       setImmediate(() => this.flush(entry));
     }
+  }
+
+  /** Probes the client endpoint of run `run` until it answers, the run ends, or we shut down. */
+  private startProbe(entry: Entry, run: number): void {
+    if (entry.probingRun === run || entry.readyRun === run) return;
+    entry.probingRun = run;
+    const interval = this.options.probeIntervalMs ?? 500;
+    const attempt = async (n: number): Promise<void> => {
+      if (this.disposed || entry.probingRun !== run || entry.info?.startedAt !== run || !entry.tracked.running) return;
+      if (await this.probeOnce(entry)) {
+        if (entry.probingRun !== run || entry.info?.startedAt !== run) return;
+        entry.probingRun = undefined;
+        entry.readyRun = run;
+        this.apply(entry, { type: 'log', line: { kind: 'ready' } });
+        return;
+      }
+      if (n === 3) this.options.log.info(`${instanceLabel(entry.index)}: readiness line seen; waiting for its client endpoint to answer.`);
+      setTimeout(() => void attempt(n + 1), Math.min(interval * (1 + Math.floor(n / 10)), 2000));
+    };
+    void attempt(0);
+  }
+
+  /** One readiness probe for the instance's profile; for livestream it also notes whether a web viewer answers. */
+  private async probeOnce(entry: Entry): Promise<boolean> {
+    const s = this.snapshot(entry.index, this.count());
+    const profile = PROFILES[s.profile];
+    if (profile.probe.kind === 'tcp') {
+      const port = s.ports[profile.probe.port];
+      if (port === undefined) return false;
+      const ok = await probeTcp(this.lastGood.host, port);
+      if (ok && profile.view === 'web-viewer') entry.webViewerUp = await probeHttp(s.clientUrl);
+      return ok;
+    }
+    return probeHttp(s.clientUrl);
   }
 
   private flush(entry: Entry): void {
@@ -430,7 +537,7 @@ export class InstanceManager implements Disposable {
 
   /** One snapshot per instance: the configured count plus any owned container that exists. */
   list(): InstanceSnapshot[] {
-    const count = this.settingsResult.ok ? this.settingsResult.settings.instanceCount : this.lastGood.instanceCount;
+    const count = this.count();
     const indexes = new Set<number>();
     for (let i = 0; i < count; i++) indexes.add(i);
     for (const entry of this.entries.values()) if (entry.info || entry.busy > 0 || entry.tracked.exists) indexes.add(entry.index);
@@ -441,11 +548,26 @@ export class InstanceManager implements Disposable {
     return this.list().find((s) => s.index === index);
   }
 
+  private count(): number {
+    return this.settingsResult.ok ? this.settingsResult.settings.instanceCount : this.lastGood.instanceCount;
+  }
+
   private snapshot(index: number, count: number): InstanceSnapshot {
     const entry = this.entries.get(index);
     const s = this.lastGood;
-    const ports = parsePortsLabel(entry?.info?.labels[PORTS_LABEL]) ?? portsFor(s, index);
+    const labels = entry?.info?.labels ?? {};
+    const labelledProfile = labels[PROFILE_LABEL] as ProfileId | undefined;
+    const profile: ProfileId = labelledProfile && PROFILE_IDS.includes(labelledProfile) ? labelledProfile : s.streamingProfile;
+    const settings: Settings = { ...s, streamingProfile: profile };
+    const ports = parsePortsLabel(labels[PORTS_LABEL]) ?? portsFor(settings, index);
+    const clientUrl = clientUrlFor(settings, index, ports);
     const tracked = entry?.tracked ?? initialTracked(0);
+    let view: InstanceView = { kind: 'url', url: clientUrl };
+    if (PROFILES[profile].view === 'web-viewer' && entry?.webViewerUp === false && ports.signal !== undefined) {
+      view = { kind: 'native-client', host: s.host, port: ports.signal, webViewerUrl: clientUrl };
+    }
+    const startup = entry?.startup;
+    const loadingSince = tracked.state.kind === 'loading' ? tracked.state.since : undefined;
     return {
       index,
       label: instanceLabel(index),
@@ -453,9 +575,17 @@ export class InstanceManager implements Disposable {
       containerId: entry?.info?.id,
       image: entry?.info?.image ?? s.image,
       ports,
-      clientUrl: clientUrlFor(s, index, ports),
+      clientUrl,
+      view,
+      profile,
+      gpu: labels[GPU_LABEL] ?? gpuFor(s.gpus, index),
       state: tracked.state,
       startedAt: tracked.running ? tracked.startedAt : undefined,
+      startup: startup
+        ? { since: startup.since, kind: startup.kind, etaMs: this.startupTimes.estimate(startup.image, startup.kind) }
+        : loadingSince !== undefined
+          ? { since: loadingSince, kind: 'unknown', etaMs: this.startupTimes.estimate(entry?.info?.image ?? s.image, 'unknown') }
+          : undefined,
       exists: tracked.exists || entry?.info !== undefined,
       configured: index < count,
       busy: (entry?.busy ?? 0) > 0,
@@ -486,7 +616,8 @@ export class InstanceManager implements Disposable {
       try {
         return await fn(engine, entry);
       } catch (err) {
-        this.apply(entry, { type: 'opFailed', message: err instanceof Error ? shortReason(err.message) : String(err) });
+        const message = err instanceof Error ? err.message : String(err);
+        this.apply(entry, { type: 'opFailed', message, short: shortReason(message) });
         throw err;
       } finally {
         await this.inspectInto(engine, entry).catch(() => undefined);
@@ -520,12 +651,13 @@ export class InstanceManager implements Disposable {
 
   async start(index: number): Promise<void> {
     const settings = this.requireSettings();
-    await this.enqueue(index, 'start', async (engine) => {
+    await this.enqueue(index, 'start', async (engine, entry) => {
       const spec = buildContainerSpec(settings, index, this.home);
       const existing = await this.ownedOrNone(engine, index);
       if (existing?.running) return;
       if (existing) {
         if (existing.labels[SPEC_HASH_LABEL] === spec.Labels[SPEC_HASH_LABEL]) {
+          entry.startup = { since: this.now(), kind: engine.isLocal ? await this.startKind(settings) : 'unknown', image: settings.image };
           await engine.start(existing.id);
           return;
         }
@@ -533,12 +665,17 @@ export class InstanceManager implements Disposable {
         await engine.remove(existing.id);
       }
       if (!(await engine.imagePresent(settings.image))) {
-        throw new EngineError(
-          `Image "${settings.image}" is not on this machine. Pull it first ("docker login nvcr.io" then "docker pull ${settings.image}"), or set isaacSim.image to an image you have. Nothing was created.`,
-          false,
-        );
+        if (!this.options.ensureImage) {
+          throw new EngineError(
+            `Image "${settings.image}" is not on this machine. Pull it first ("docker login nvcr.io" then "docker pull ${settings.image}"), or set isaacSim.image to an image you have. Nothing was created.`,
+            false,
+          );
+        }
+        this.options.log.info(`${instanceLabel(index)}: image ${settings.image} is missing; pulling it.`);
+        await this.options.ensureImage(engine, settings.image);
       }
       if (engine.isLocal) await this.createHostFolders(settings, index);
+      entry.startup = { since: this.now(), kind: engine.isLocal ? await this.startKind(settings) : 'unknown', image: settings.image };
       const id = await engine.create(spec);
       try {
         await engine.start(id);
@@ -548,6 +685,16 @@ export class InstanceManager implements Disposable {
         throw err;
       }
     });
+  }
+
+  /** A first start when the shader caches on the host are empty: Kit will compile shaders. */
+  private async startKind(settings: Settings): Promise<StartKind> {
+    const root = expandHome(settings.hostDataRoot, this.home);
+    for (const folder of ['cache/computecache', 'cache/glcache', 'cache/kit']) {
+      const items = await readdir(path.join(root, folder)).catch(() => [] as string[]);
+      if (items.length > 0) return 'cached';
+    }
+    return 'first';
   }
 
   private async createHostFolders(settings: Settings, index: number): Promise<void> {
@@ -630,6 +777,7 @@ export class InstanceManager implements Disposable {
     this.changed.dispose();
     this.logAppended.dispose();
     this.statusChanged.dispose();
+    this.failed.dispose();
   }
 }
 

@@ -2,6 +2,8 @@
  * The domain's public vocabulary: what an instance is and which state it is in, as the views see it.
  * Nothing here knows about VS Code or Docker wire formats.
  */
+import type { PortKind, ProfileId } from './profiles';
+import type { StartupPhase } from './readiness';
 
 export type InstanceStateKind = 'stopped' | 'starting' | 'loading' | 'ready' | 'stopping' | 'failed';
 
@@ -11,17 +13,31 @@ export interface InstanceState {
   reason?: string;
   /** Exit code of the container's last run, when it has exited. */
   exitCode?: number;
+  /** While loading: how far the simulator got. */
+  phase?: StartupPhase;
+  /** When failed: the diagnosis id and what to do about it. */
+  diagnosisId?: string;
+  fix?: string;
   /** Epoch milliseconds when this state was entered. */
   since: number;
 }
 
-export interface InstancePorts {
-  /** Kit HTTP server, serves the legacy web client at /streaming/webrtc-client/. */
-  http: number;
-  /** WebRTC livestream port. */
-  webrtc: number;
-  /** Native livestream port. */
-  native: number;
+/** The ports an instance uses; which kinds depends on its streaming profile. */
+export type InstancePorts = Partial<Record<PortKind, number>>;
+
+/** What the sim view shows for an instance. */
+export type InstanceView =
+  | { kind: 'url'; url: string }
+  /** No web viewer answers: the desktop "Isaac Sim WebRTC Streaming Client" connects to host:port. */
+  | { kind: 'native-client'; host: string; port: number; webViewerUrl: string };
+
+export interface StartupInfo {
+  /** Epoch ms the start was requested (or the run began, for a run we did not start). */
+  since: number;
+  /** First start (empty shader caches) or a cached one, when it could be told. */
+  kind: 'first' | 'cached' | 'unknown';
+  /** Expected total duration from earlier starts of this image, if any. */
+  etaMs?: number;
 }
 
 export interface InstanceSnapshot {
@@ -37,6 +53,13 @@ export interface InstanceSnapshot {
   ports: InstancePorts;
   /** Client URL built from the URL template (before `asExternalUri`). */
   clientUrl: string;
+  /** What the sim view shows (depends on the streaming profile and, for livestream, on a web viewer answering). */
+  view: InstanceView;
+  profile: ProfileId;
+  /** GPUs handed to this instance: "all", "none" or a device id. */
+  gpu: string;
+  /** While starting or loading: phase timing and ETA. */
+  startup?: StartupInfo;
   state: InstanceState;
   /** Epoch ms the container last started, if it is running. */
   startedAt?: number;

@@ -1,37 +1,41 @@
 /**
- * Reads the simulator's log lines: which line means "ready", which lines mean it failed and why.
- * The failure table is data; each entry names the problem in the user's words.
+ * Reads the simulator's log lines: which line means "loaded", which startup phase a line belongs to,
+ * and which lines mean it failed and why (see diagnosis.ts).
  */
+import { diagnoseLine, type Diagnosis } from './diagnosis';
 
-export interface FailurePattern {
-  pattern: RegExp;
-  /** Short reason shown in the tree and the tooltip. */
-  reason: string;
-}
+/** Startup phases, in order. `streaming` = the readiness line appeared; waiting for the client endpoint. */
+export type StartupPhase = 'container' | 'extensions' | 'shaders' | 'streaming';
 
-/** Known fatal lines of Isaac Sim (see ENVIRONMENT.md). "OmniHub: Hub encountered error" is harmless and absent on purpose. */
-export const FAILURE_PATTERNS: readonly FailurePattern[] = [
-  { pattern: /CUDA libs are present, but no suitable CUDA GPU was found!/, reason: 'no suitable CUDA GPU found' },
-  { pattern: /Failed to acquire rtx::resourcemanager::ResourceManager!/, reason: 'RTX resource manager unavailable' },
-  { pattern: /\[gpu\.foundation\.plugin\] No device could be created/, reason: 'no GPU device could be created' },
-  { pattern: /Failed to initialize NVML: Unknown Error/, reason: 'NVML failed to initialize' },
+export const PHASE_LABELS: Readonly<Record<StartupPhase, string>> = {
+  container: 'container started',
+  extensions: 'loading extensions',
+  shaders: 'compiling shaders',
+  streaming: 'starting streaming',
+};
+
+/** Lines that mark the start of a phase. Data, so new Isaac Sim versions only need a line here. */
+export const PHASE_PATTERNS: ReadonlyArray<{ phase: StartupPhase; pattern: RegExp }> = [
+  { phase: 'shaders', pattern: /[Cc]ompiling shaders|shader cache|[Ss]hader compilation|Shader cache hit/ },
+  // [^\][]: no nested brackets, so a long junk line cannot make the match quadratic.
+  { phase: 'extensions', pattern: /\[ext: [^\][]+\] startup/ },
 ];
 
-export type LineClass = { kind: 'ready' } | { kind: 'failure'; reason: string } | undefined;
+export type LineClass = { kind: 'ready' } | { kind: 'failure'; diagnosis: Diagnosis } | { kind: 'phase'; phase: StartupPhase } | undefined;
 
 export class LogClassifier {
-  private readonly ready: RegExp;
+  private readonly ready: RegExp[];
 
-  /** @param readinessPattern a regular expression source, already validated by the settings schema. */
-  constructor(readinessPattern: string, private readonly failures: readonly FailurePattern[] = FAILURE_PATTERNS) {
-    this.ready = new RegExp(readinessPattern);
+  /** @param readinessPatterns regular expression sources, already validated by the settings schema. */
+  constructor(readinessPatterns: readonly string[]) {
+    this.ready = readinessPatterns.map((p) => new RegExp(p));
   }
 
   classify(line: string): LineClass {
-    if (this.ready.test(line)) return { kind: 'ready' };
-    for (const f of this.failures) {
-      if (f.pattern.test(line)) return { kind: 'failure', reason: f.reason };
-    }
-    return undefined;
+    if (this.ready.some((r) => r.test(line))) return { kind: 'ready' };
+    const diagnosis = diagnoseLine(line);
+    if (diagnosis) return { kind: 'failure', diagnosis };
+    const phase = PHASE_PATTERNS.find((p) => p.pattern.test(line));
+    return phase ? { kind: 'phase', phase: phase.phase } : undefined;
   }
 }

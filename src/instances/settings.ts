@@ -6,11 +6,12 @@
  * the values (defaults come from package.json; a unit test keeps those equal to DEFAULT_SETTINGS).
  */
 import * as z from 'zod';
+import { PROFILES, PROFILE_IDS, type PortKind, type ProfileId } from './profiles';
 
 export const SETTINGS_SECTION = 'isaacSim';
 
 /** Placeholders a client URL template or a port argument template may use. */
-export const TEMPLATE_PLACEHOLDERS = ['host', 'httpPort', 'webrtcPort', 'nativePort', 'index', 'label'] as const;
+export const TEMPLATE_PLACEHOLDERS = ['host', 'httpPort', 'webrtcPort', 'nativePort', 'signalPort', 'streamPort', 'webViewerPort', 'index', 'label'] as const;
 export type TemplateValues = Record<(typeof TEMPLATE_PLACEHOLDERS)[number], string | number>;
 
 const IMAGE_REF =
@@ -30,7 +31,17 @@ function unknownPlaceholders(template: string): string[] {
   return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((name) => !known.has(name));
 }
 
-const SAMPLE_VALUES: TemplateValues = { host: '127.0.0.1', httpPort: 8211, webrtcPort: 8011, nativePort: 8899, index: 0, label: 'instance-0' };
+const SAMPLE_VALUES: TemplateValues = {
+  host: '127.0.0.1',
+  httpPort: 8211,
+  webrtcPort: 8011,
+  nativePort: 8899,
+  signalPort: 49100,
+  streamPort: 47998,
+  webViewerPort: 8210,
+  index: 0,
+  label: 'instance-0',
+};
 
 function isHttpUrlTemplate(template: string): boolean {
   if (unknownPlaceholders(template).length > 0) return false;
@@ -63,13 +74,17 @@ const FIELDS = {
     schema: z.string().regex(IMAGE_REF),
     allowed: 'a Docker image reference such as "nvcr.io/nvidia/isaac-sim:4.2.0"',
   },
+  streamingProfile: {
+    schema: z.enum(PROFILE_IDS as [ProfileId, ...ProfileId[]]),
+    allowed: `one of ${PROFILE_IDS.map((p) => `"${p}"`).join(', ')}`,
+  },
   entrypoint: {
     schema: z.array(z.string().min(1)),
-    allowed: 'a list of non-empty strings (the command to run; [] keeps the image\'s own entrypoint)',
+    allowed: 'a list of non-empty strings (the command to run; [] uses the streaming profile\'s launcher)',
   },
   portArgs: {
     schema: z.array(z.string().min(1).refine((s) => unknownPlaceholders(s).length === 0)),
-    allowed: `a list of argument templates that may use only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
+    allowed: `a list of argument templates that may use only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')} ([] uses the streaming profile's arguments)`,
   },
   extraArgs: {
     schema: z.array(z.string()),
@@ -89,7 +104,7 @@ const FIELDS = {
   },
   gpus: {
     schema: z.string().regex(/^(?:all|none|[A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*)$/),
-    allowed: '"all", "none", or a comma-separated list of GPU indexes or UUIDs such as "0,1"',
+    allowed: '"all", "none", or a comma-separated list of GPU indexes or UUIDs such as "0,1" (handed to instances round-robin)',
   },
   memoryLimitGiB: {
     schema: z.number().min(0).max(1024).refine((n) => n === 0 || n >= 1),
@@ -102,6 +117,9 @@ const FIELDS = {
   httpPortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
   webrtcPortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
   nativePortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
+  signalPortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
+  streamPortBase: { schema: port, allowed: 'a UDP port from 1 to 65535' },
+  webViewerPortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
   host: {
     schema: z.string().regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$/),
     allowed: 'a host name or IP address that reaches the simulator, such as "127.0.0.1"',
@@ -110,9 +128,13 @@ const FIELDS = {
     schema: z.string().refine(isHttpUrlTemplate),
     allowed: `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{httpPort}/streaming/webrtc-client/?server={host}"`,
   },
-  readinessPattern: {
-    schema: z.string().min(1).refine(isValidRegex),
-    allowed: 'a non-empty regular expression matched against each log line',
+  webViewerUrlTemplate: {
+    schema: z.string().refine(isHttpUrlTemplate),
+    allowed: `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{webViewerPort}/"`,
+  },
+  readinessPatterns: {
+    schema: z.array(z.string().min(1).refine(isValidRegex)).min(1),
+    allowed: 'a non-empty list of regular expressions; a log line that matches any of them means the simulator is loaded',
   },
   logTailLines: {
     schema: z.number().int().min(0).max(100000),
@@ -134,6 +156,7 @@ export const SETTING_KEYS = Object.keys(FIELDS) as SettingKey[];
 export interface Settings {
   instanceCount: number;
   image: string;
+  streamingProfile: ProfileId;
   entrypoint: string[];
   portArgs: string[];
   extraArgs: string[];
@@ -145,24 +168,29 @@ export interface Settings {
   httpPortBase: number;
   webrtcPortBase: number;
   nativePortBase: number;
+  signalPortBase: number;
+  streamPortBase: number;
+  webViewerPortBase: number;
   host: string;
   clientUrlTemplate: string;
-  readinessPattern: string;
+  webViewerUrlTemplate: string;
+  readinessPatterns: string[];
   logTailLines: number;
   stopTimeoutSeconds: number;
   dockerHost: string;
 }
 
-/** Defaults for real Isaac Sim 4.2 with its legacy Kit web client (the one that serves /streaming/webrtc-client/). */
+/**
+ * Defaults for real Isaac Sim 4.2 with its legacy Kit web client (the one that serves
+ * /streaming/webrtc-client/), the combination that shows the simulator inside VS Code without any
+ * extra container. Switch to the "livestream" profile for 4.5 and later.
+ */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   instanceCount: 1,
   image: 'nvcr.io/nvidia/isaac-sim:4.2.0',
-  entrypoint: ['/isaac-sim/runheadless.webrtc.sh'],
-  portArgs: [
-    '--/exts/omni.services.transport.server.http/port={httpPort}',
-    '--/exts/omni.kit.livestream.webrtc/port={webrtcPort}',
-    '--/app/livestream/port={nativePort}',
-  ],
+  streamingProfile: 'legacy-webrtc',
+  entrypoint: [],
+  portArgs: [],
   extraArgs: [],
   env: {},
   runtime: 'nvidia',
@@ -172,9 +200,18 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   httpPortBase: 8211,
   webrtcPortBase: 8011,
   nativePortBase: 8899,
+  signalPortBase: 49100,
+  streamPortBase: 47998,
+  webViewerPortBase: 8210,
   host: '127.0.0.1',
   clientUrlTemplate: 'http://{host}:{httpPort}/streaming/webrtc-client/?server={host}',
-  readinessPattern: 'Isaac Sim Full Streaming App is loaded\\.',
+  webViewerUrlTemplate: 'http://{host}:{webViewerPort}/',
+  readinessPatterns: [
+    'Isaac Sim Full Streaming App is loaded\\.',
+    'Isaac Sim Headless Native App is loaded\\.',
+    'Isaac Sim Headless WebRTC App is loaded\\.',
+    'Isaac Sim App is loaded\\.',
+  ],
   logTailLines: 1000,
   stopTimeoutSeconds: 20,
   dockerHost: '',
@@ -232,11 +269,24 @@ export function parseSettings(raw: unknown): SettingsResult {
   return problems.length > 0 ? { ok: false, problems } : { ok: true, settings: out as unknown as Settings };
 }
 
-/** Rules that span several settings: port ranges must fit and must not overlap. */
+export const PORT_BASE_SETTING: Readonly<Record<PortKind, SettingKey>> = {
+  http: 'httpPortBase',
+  webrtc: 'webrtcPortBase',
+  native: 'nativePortBase',
+  signal: 'signalPortBase',
+  stream: 'streamPortBase',
+  webViewer: 'webViewerPortBase',
+};
+
+/** Rules that span several settings: the profile's port ranges must fit and must not overlap. */
 function crossFieldProblems(s: Settings): SettingsProblem[] {
   const problems: SettingsProblem[] = [];
   const count = Math.max(s.instanceCount, 1);
-  const ranges = (['httpPortBase', 'webrtcPortBase', 'nativePortBase'] as const).map((key) => ({ key, from: s[key], to: s[key] + count - 1 }));
+  const ranges = PROFILES[s.streamingProfile].ports.map((kind) => {
+    const key = PORT_BASE_SETTING[kind];
+    const from = s[key] as number;
+    return { key, from, to: from + count - 1 };
+  });
   for (const r of ranges) {
     if (r.to > 65535) {
       problems.push({

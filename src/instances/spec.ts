@@ -5,10 +5,13 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel, type InstancePorts } from './model';
-import { fillTemplate, type Settings, type TemplateValues } from './settings';
+import { PROFILES, type PortKind } from './profiles';
+import { PORT_BASE_SETTING, fillTemplate, type Settings, type TemplateValues } from './settings';
 
 export const PORTS_LABEL = 'dev.isaac-sim-orchestrator.ports';
 export const SPEC_HASH_LABEL = 'dev.isaac-sim-orchestrator.spec-hash';
+export const GPU_LABEL = 'dev.isaac-sim-orchestrator.gpu';
+export const PROFILE_LABEL = 'dev.isaac-sim-orchestrator.profile';
 
 /** Isaac Sim's documented cache/config layout: host sub-folder → container path. */
 export const VOLUME_LAYOUT: ReadonlyArray<{ host: string; container: string; perInstance?: boolean }> = [
@@ -40,21 +43,45 @@ export interface ContainerCreateBody {
   };
 }
 
+/** The ports of instance `index` for the active streaming profile: base + index for each kind it uses. */
 export function portsFor(settings: Settings, index: number): InstancePorts {
-  return {
-    http: settings.httpPortBase + index,
-    webrtc: settings.webrtcPortBase + index,
-    native: settings.nativePortBase + index,
-  };
+  const ports: InstancePorts = {};
+  for (const kind of PROFILES[settings.streamingProfile].ports) ports[kind] = (settings[PORT_BASE_SETTING[kind]] as number) + index;
+  return ports;
+}
+
+/** The port shown next to an instance: the first one its profile uses. */
+export function primaryPort(ports: InstancePorts): number | undefined {
+  return Object.values(ports)[0];
 }
 
 export function templateValues(settings: Settings, index: number, ports: InstancePorts): TemplateValues {
-  return { host: settings.host, httpPort: ports.http, webrtcPort: ports.webrtc, nativePort: ports.native, index, label: instanceLabel(index) };
+  // Ports a profile does not use still get their base + index, so any template stays fillable.
+  const port = (kind: PortKind) => ports[kind] ?? (settings[PORT_BASE_SETTING[kind]] as number) + index;
+  return {
+    host: settings.host,
+    httpPort: port('http'),
+    webrtcPort: port('webrtc'),
+    nativePort: port('native'),
+    signalPort: port('signal'),
+    streamPort: port('stream'),
+    webViewerPort: port('webViewer'),
+    index,
+    label: instanceLabel(index),
+  };
 }
 
-/** The client URL for an instance, from the URL template. */
+/** The URL the sim view loads: the web viewer for the livestream profile, else the client URL template. */
 export function clientUrlFor(settings: Settings, index: number, ports: InstancePorts = portsFor(settings, index)): string {
-  return fillTemplate(settings.clientUrlTemplate, templateValues(settings, index, ports));
+  const template = PROFILES[settings.streamingProfile].view === 'web-viewer' ? settings.webViewerUrlTemplate : settings.clientUrlTemplate;
+  return fillTemplate(template, templateValues(settings, index, ports));
+}
+
+/** The GPUs instance `index` gets: "all", "none", or one id of the list, handed out round-robin. */
+export function gpuFor(gpus: string, index: number): string {
+  if (gpus === 'all' || gpus === 'none') return gpus;
+  const ids = gpus.split(',');
+  return ids[index % ids.length];
 }
 
 /** Expands a leading `~` against the given home folder. */
@@ -71,21 +98,36 @@ export function hostFoldersFor(settings: Settings, index: number, home: string):
 }
 
 export function parsePortsLabel(value: string | undefined): InstancePorts | undefined {
-  const parts = (value ?? '').split(',').map(Number);
-  if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n) || n < 1 || n > 65535)) return undefined;
-  return { http: parts[0], webrtc: parts[1], native: parts[2] };
+  if (!value) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const ports: InstancePorts = {};
+  for (const [kind, port] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!Object.prototype.hasOwnProperty.call(PORT_BASE_SETTING, kind) || typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+    ports[kind as PortKind] = port;
+  }
+  return Object.keys(ports).length > 0 ? ports : undefined;
 }
 
-function gpuRequest(gpus: string): ContainerCreateBody['HostConfig']['DeviceRequests'] {
-  if (gpus === 'none') return undefined;
-  if (gpus === 'all') return [{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }];
-  return [{ Driver: 'nvidia', DeviceIDs: gpus.split(','), Capabilities: [['gpu']] }];
+function gpuRequest(gpu: string): ContainerCreateBody['HostConfig']['DeviceRequests'] {
+  if (gpu === 'none') return undefined;
+  if (gpu === 'all') return [{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }];
+  return [{ Driver: 'nvidia', DeviceIDs: [gpu], Capabilities: [['gpu']] }];
 }
 
 export function buildContainerSpec(settings: Settings, index: number, home: string): ContainerCreateBody {
   const ports = portsFor(settings, index);
   const values = templateValues(settings, index, ports);
   const root = expandHome(settings.hostDataRoot, home);
+  const profile = PROFILES[settings.streamingProfile];
+  const entrypoint = settings.entrypoint.length > 0 ? settings.entrypoint : profile.entrypoint;
+  const portArgs = settings.portArgs.length > 0 ? settings.portArgs : profile.portArgs;
+  const gpu = gpuFor(settings.gpus, index);
   const env: Record<string, string> = {
     ACCEPT_EULA: 'Y',
     PRIVACY_CONSENT: 'Y',
@@ -96,18 +138,20 @@ export function buildContainerSpec(settings: Settings, index: number, home: stri
   const body: ContainerCreateBody = {
     name: containerNameFor(index),
     Image: settings.image,
-    ...(settings.entrypoint.length > 0 ? { Entrypoint: [...settings.entrypoint] } : {}),
-    Cmd: [...settings.portArgs.map((arg) => fillTemplate(arg, values)), ...settings.extraArgs],
+    ...(entrypoint.length > 0 ? { Entrypoint: [...entrypoint] } : {}),
+    Cmd: [...portArgs.map((arg) => fillTemplate(arg, values)), ...settings.extraArgs],
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     Labels: {
       [OWNER_LABEL]: OWNER_VALUE,
       [INDEX_LABEL]: String(index),
-      [PORTS_LABEL]: `${ports.http},${ports.webrtc},${ports.native}`,
+      [PORTS_LABEL]: JSON.stringify(ports),
+      [GPU_LABEL]: gpu,
+      [PROFILE_LABEL]: settings.streamingProfile,
     },
     HostConfig: {
       NetworkMode: 'host',
       ...(settings.runtime ? { Runtime: settings.runtime } : {}),
-      ...(settings.gpus !== 'none' ? { DeviceRequests: gpuRequest(settings.gpus) } : {}),
+      ...(gpu !== 'none' ? { DeviceRequests: gpuRequest(gpu) } : {}),
       ...(settings.memoryLimitGiB > 0 ? { Memory: Math.round(settings.memoryLimitGiB * 1024 ** 3) } : {}),
       Binds: VOLUME_LAYOUT.map((v) => `${path.posix.join(root, v.host, v.perInstance ? instanceLabel(index) : '')}:${v.container}:rw`),
       RestartPolicy: { Name: 'no' },

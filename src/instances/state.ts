@@ -10,7 +10,11 @@
  *   running --engine:die (not requested, code != 0)--> failed(reason)
  *   any --log:failure--> failed(diagnosis)           any --engine:destroy--> stopped (no container)
  */
+import { diagnoseEngineError, diagnoseExit, type Diagnosis } from './diagnosis';
 import type { InstanceState } from './model';
+import type { StartupPhase } from './readiness';
+
+const PHASE_ORDER: readonly StartupPhase[] = ['container', 'extensions', 'shaders', 'streaming'];
 
 export interface Tracked {
   state: InstanceState;
@@ -25,7 +29,13 @@ export interface Tracked {
   /** The kernel OOM killer hit the current run. */
   oomKilled: boolean;
   /** A failure line was seen in the current run. */
-  diagnosis?: string;
+  diagnosis?: Diagnosis;
+  /**
+   * Our start failed before the simulator ran (e.g. no NVIDIA runtime). The failure stays shown while
+   * the half-made container is cleaned up (its destroy event must not turn it into "not created"),
+   * until the next operation.
+   */
+  startFailed?: boolean;
 }
 
 export interface InspectFacts {
@@ -39,9 +49,10 @@ export interface InspectFacts {
 
 export type StateInput =
   | { type: 'op'; op: 'start' | 'stop' | 'restart' | 'remove' }
-  | { type: 'opFailed'; message: string }
+  /** `message` is the whole error (matched against the diagnosis table); `short` is what the tree shows otherwise. */
+  | { type: 'opFailed'; message: string; short?: string }
   | { type: 'engine'; action: string; exitCode?: number; at?: number; signal?: number }
-  | { type: 'log'; line: { kind: 'ready' } | { kind: 'failure'; reason: string } }
+  | { type: 'log'; line: { kind: 'ready' } | { kind: 'failure'; diagnosis: Diagnosis } | { kind: 'phase'; phase: StartupPhase } }
   | { type: 'inspect'; facts: InspectFacts; readySeen?: boolean };
 
 export function initialTracked(now: number): Tracked {
@@ -50,37 +61,37 @@ export function initialTracked(now: number): Tracked {
 
 /** Human reason for an exit the user did not ask for. */
 export function exitReason(exitCode: number, oomKilled: boolean): string {
-  if (oomKilled) return `out of memory (OOM killed, exit ${exitCode})`;
-  switch (exitCode) {
-    case 137:
-      return 'killed (SIGKILL, exit 137)';
-    case 139:
-      return 'crashed (segmentation fault, exit 139)';
-    case 143:
-      return 'terminated (SIGTERM, exit 143)';
-    default:
-      return `exited with code ${exitCode}`;
-  }
+  return diagnoseExit(exitCode, oomKilled).problem;
 }
 
-function enter(t: Tracked, state: Omit<InstanceState, 'since'>, now: number): Tracked {
-  const same = t.state.kind === state.kind && t.state.reason === state.reason && t.state.exitCode === state.exitCode;
-  return { ...t, state: same ? t.state : { ...state, since: now } };
+function enter(t: Tracked, state: Omit<InstanceState, 'since'>, now: number, newRun = false): Tracked {
+  const same = !newRun && t.state.kind === state.kind && t.state.reason === state.reason && t.state.exitCode === state.exitCode && t.state.phase === state.phase;
+  if (same) return { ...t, state: t.state };
+  // A new phase of the same loading keeps its start time: the tree shows time since the run began.
+  const since = !newRun && state.kind === 'loading' && t.state.kind === 'loading' ? t.state.since : now;
+  return { ...t, state: { ...state, since } };
+}
+
+function failedWith(t: Tracked, d: Diagnosis, now: number, exitCode?: number): Tracked {
+  const mentioned = exitCode !== undefined && new RegExp(`\\b(exit|code) ${exitCode}\\b`).test(d.problem);
+  const reason = exitCode !== undefined && !mentioned ? `${d.problem} (exit ${exitCode})` : d.problem;
+  return enter(t, { kind: 'failed', reason, exitCode, diagnosisId: d.id, fix: d.fix }, now);
 }
 
 function exited(t: Tracked, exitCode: number, now: number): Tracked {
-  const base: Tracked = { ...t, running: false, exists: true };
-  if (t.diagnosis) return enter({ ...base, stopRequested: false }, { kind: 'failed', reason: `${t.diagnosis} (exit ${exitCode})`, exitCode }, now);
+  const base: Tracked = { ...t, running: false, exists: true, stopRequested: false };
+  if (t.diagnosis) return failedWith(base, t.diagnosis, now, exitCode);
   // SIGTERM (143) is how every stop ends a process that does not handle it: a stop, not a failure.
   if (t.stopRequested || ((exitCode === 0 || exitCode === 143) && !t.oomKilled)) {
-    return enter({ ...base, stopRequested: false }, { kind: 'stopped', exitCode }, now);
+    return enter(base, { kind: 'stopped', exitCode }, now);
   }
-  return enter({ ...base, stopRequested: false }, { kind: 'failed', reason: exitReason(exitCode, t.oomKilled), exitCode }, now);
+  return failedWith(base, diagnoseExit(exitCode, t.oomKilled), now, exitCode);
 }
 
 export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
   switch (input.type) {
     case 'op':
+      if (t.startFailed) t = { ...t, startFailed: false };
       switch (input.op) {
         case 'start':
           return t.running ? t : enter({ ...t, stopRequested: false }, { kind: 'starting' }, now);
@@ -93,7 +104,11 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
       return t;
     case 'opFailed':
       // The operation did not happen; an inspect follows and sets the real state. Until then, show why.
-      if (t.state.kind === 'starting' && !t.running) return enter({ ...t, stopRequested: false }, { kind: 'failed', reason: input.message }, now);
+      if (t.state.kind === 'starting' && !t.running) {
+        const d = diagnoseEngineError(input.message);
+        const base = { ...t, stopRequested: false, startFailed: true };
+        return d ? failedWith(base, d, now) : enter(base, { kind: 'failed', reason: input.short ?? input.message }, now);
+      }
       if (t.state.kind === 'stopping' && t.running) return enter({ ...t, stopRequested: false }, { kind: 'loading' }, now);
       return t;
     case 'engine':
@@ -103,7 +118,7 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
         case 'start':
           return enter(
             { ...t, exists: true, running: true, startedAt: input.at ?? now, stopRequested: false, oomKilled: false, diagnosis: undefined },
-            { kind: 'loading' },
+            { kind: 'loading', phase: 'container' },
             now,
           );
         case 'kill':
@@ -116,6 +131,7 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
         case 'die':
           return exited(t, input.exitCode ?? 0, now);
         case 'destroy':
+          if (t.startFailed) return { ...t, exists: false, running: false };
           return enter({ ...t, exists: false, running: false, stopRequested: false, diagnosis: undefined }, { kind: 'stopped' }, now);
         default:
           return t;
@@ -125,27 +141,37 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
       if (input.line.kind === 'ready') {
         return t.state.kind === 'loading' || t.state.kind === 'starting' ? enter(t, { kind: 'ready' }, now) : t;
       }
+      if (input.line.kind === 'phase') {
+        if (t.state.kind !== 'loading') return t;
+        const current = t.state.phase ? PHASE_ORDER.indexOf(t.state.phase) : -1;
+        // Phases only move forward: a late "[ext: …] startup" line does not undo "compiling shaders".
+        return PHASE_ORDER.indexOf(input.line.phase) > current ? enter(t, { kind: 'loading', phase: input.line.phase }, now) : t;
+      }
       // The first failure line is the root cause; later ones are usually its consequences.
       if (t.diagnosis) return t;
-      return enter({ ...t, diagnosis: input.line.reason }, { kind: 'failed', reason: input.line.reason }, now);
+      return failedWith({ ...t, diagnosis: input.line.diagnosis }, input.line.diagnosis, now);
     case 'inspect': {
       const f = input.facts;
       if (!f.exists) {
-        return t.state.kind === 'starting' ? { ...t, exists: false, running: false } : enter({ ...initialTracked(now), state: t.state }, { kind: 'stopped' }, now);
+        // A start that failed before its container existed keeps its diagnosis: it says why there is none.
+        if (t.state.kind === 'starting' || t.startFailed) return { ...t, exists: false, running: false };
+        return enter({ ...initialTracked(now), state: t.state }, { kind: 'stopped' }, now);
       }
       if (f.running) {
         const sameRun = t.running && t.startedAt === f.startedAt;
         const next: Tracked = { ...t, exists: true, running: true, startedAt: f.startedAt, oomKilled: sameRun ? t.oomKilled : false, diagnosis: sameRun ? t.diagnosis : undefined };
-        if (next.diagnosis) return enter(next, { kind: 'failed', reason: next.diagnosis }, now);
+        if (next.diagnosis) return failedWith(next, next.diagnosis, now);
         if (sameRun && t.state.kind === 'stopping') return next;
         if (input.readySeen) return enter(next, { kind: 'ready' }, now);
-        if (sameRun && t.state.kind === 'ready') return next;
-        return enter(next, { kind: 'loading' }, now);
+        if (sameRun && (t.state.kind === 'ready' || t.state.kind === 'loading')) return next;
+        return enter(next, { kind: 'loading', phase: 'container' }, now, !sameRun);
       }
       if (t.running || t.state.kind === 'starting' || t.state.kind === 'stopping' || t.state.kind === 'loading' || t.state.kind === 'ready' || !t.exists) {
         const base = { ...t, exists: true, running: true, oomKilled: t.oomKilled || !!f.oomKilled };
         if (f.error && !t.stopRequested) {
-          return enter({ ...base, running: false, stopRequested: false }, { kind: 'failed', reason: f.error, exitCode: f.exitCode }, now);
+          const d = diagnoseEngineError(f.error);
+          const stopped = { ...base, running: false, stopRequested: false };
+          return d ? failedWith(stopped, d, now, f.exitCode) : enter(stopped, { kind: 'failed', reason: f.error, exitCode: f.exitCode }, now);
         }
         return exited(base, f.exitCode ?? 0, now);
       }

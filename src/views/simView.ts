@@ -161,6 +161,20 @@ class SimViewPanel extends DisposableBase {
       return;
     }
 
+    if (snapshot.view.kind === 'native-client') {
+      // Livestream without a web viewer: the stream is for the desktop client; say exactly what to enter.
+      const { host, port, webViewerUrl } = snapshot.view;
+      const note = `${snapshot.label} is ${snapshot.state.kind}. It streams to the "Isaac Sim WebRTC Streaming Client" desktop app: open it and connect to server ${host}, port ${port}. (No web viewer answers at ${webViewerUrl}; start Isaac Sim's web-viewer container to watch it here.)`;
+      this.stopTicker();
+      if (this.pageOrigin !== '' || this.lastNote !== note) {
+        showNote(this.webviewPanel.webview, this.ctx.mediaUri, `Sim: ${this.label}`, note);
+        this.pageOrigin = '';
+        this.lastNote = note;
+        this.lastSentKey = undefined;
+      }
+      return;
+    }
+
     const target = await this.resolveTarget(snapshot.clientUrl);
     if (this.isDisposed) return;
     if (!target.ok) {

@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import { describeState, formatElapsed } from '../instances/describe';
 import type { InstanceManager } from '../instances/manager';
 import type { InstanceSnapshot, InstanceStateKind } from '../instances/model';
+import { PORT_LABELS, type PortKind } from '../instances/profiles';
+import { primaryPort } from '../instances/spec';
 
 const ICONS: Record<InstanceStateKind, [string, string | undefined]> = {
   stopped: ['circle-outline', undefined],
@@ -30,7 +32,8 @@ export class InstanceTreeItem extends vscode.TreeItem {
     super(snapshot.label, vscode.TreeItemCollapsibleState.None);
     const s = snapshot;
     this.id = `instance-${s.index}`;
-    this.description = `${describeState(s, now)} · :${s.ports.http}`;
+    const gpu = s.gpu === 'all' || s.gpu === 'none' ? '' : ` · GPU ${s.gpu}`;
+    this.description = `${describeState(s, now)} · :${primaryPort(s.ports) ?? '?'}${gpu}`;
     const [icon, color] = ICONS[s.state.kind];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     this.contextValue = contextValueFor(s);
@@ -40,10 +43,16 @@ export class InstanceTreeItem extends vscode.TreeItem {
     const row = (k: string, v: string) => md.appendMarkdown(`${k}: \`${v.replace(/`/g, "'")}\`  \n`);
     row('Image', s.image);
     row('Container', s.containerId ? `${s.containerName} (${s.containerId.slice(0, 12)})` : `${s.containerName} (not created)`);
-    row('Ports', `HTTP ${s.ports.http} · WebRTC ${s.ports.webrtc} · native ${s.ports.native}`);
+    row('Ports', Object.entries(s.ports).map(([kind, port]) => `${PORT_LABELS[kind as PortKind]} ${port}`).join(' · '));
+    row('Streaming', s.profile);
+    row('GPU', s.gpu);
+    if (s.startup) row('Start', `${s.startup.kind === 'first' ? 'first start (compiling shaders)' : s.startup.kind === 'cached' ? 'cached start' : 'start'}${s.startup.etaMs ? `, usually ~${formatElapsed(s.startup.etaMs)}` : ''}`);
     row('Uptime', s.startedAt !== undefined ? formatElapsed(now - s.startedAt) : '—');
     row('Client URL', s.clientUrl);
-    if (s.state.kind === 'failed' && s.state.reason) md.appendMarkdown(`\n$(error) ${escapeMd(s.state.reason)}`);
+    if (s.state.kind === 'failed' && s.state.reason) {
+      md.appendMarkdown(`\n$(error) ${escapeMd(s.state.reason)}`);
+      if (s.state.fix) md.appendMarkdown(`\n\n**Fix:** ${escapeMd(s.state.fix)}`);
+    }
     if (!s.configured) md.appendMarkdown(`\n\n_Beyond isaacSim.instanceCount; kept because its container exists._`);
     this.tooltip = md;
   }

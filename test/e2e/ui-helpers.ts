@@ -176,11 +176,124 @@ export async function clearNotifications(page: Page): Promise<void> {
 
 /** The texts of the notification toasts currently shown (for error messages). */
 export async function notificationTexts(page: Page): Promise<string[]> {
-  const toasts = page.locator('.notifications-toasts .notification-toast');
+  const toasts = page.locator(TOAST);
   const n = await toasts.count().catch(() => 0);
   const out: string[] = [];
   for (let i = 0; i < n; i++) out.push(normalize(await toasts.nth(i).innerText().catch(() => '')));
   return out;
+}
+
+const TOAST = '.notifications-toasts .notification-toast';
+
+/**
+ * One notification toast as the workbench renders it:
+ *
+ *   .notifications-toasts .notification-toast .notification-list-item
+ *     .notification-list-item-icon.codicon.codicon-{info|warning|error}
+ *     .notification-list-item-message            "Title: message" of a progress notification
+ *     .notification-list-item-buttons-container .monaco-button   "Cancel" (cancellable progress), actions
+ *     .monaco-progress-container.active          the progress bar, while it runs
+ */
+export interface Toast {
+  message: string;
+  /** The severity codicon: "info", "warning" or "error". */
+  icon: string;
+  buttons: string[];
+  /** A running progress bar is shown. */
+  progress: boolean;
+}
+
+/** Every notification toast currently shown. */
+export async function readToasts(page: Page): Promise<Toast[]> {
+  return page.locator(TOAST).evaluateAll((toasts) =>
+    toasts.map((toast) => {
+      const text = (el: Element | null) => (el?.textContent ?? '').replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+      const icon = toast.querySelector('.notification-list-item-icon');
+      return {
+        message: text(toast.querySelector('.notification-list-item-message')),
+        icon: [...(icon?.classList ?? [])].find((c) => c.startsWith('codicon-'))?.slice('codicon-'.length) ?? '',
+        buttons: [...toast.querySelectorAll('.notification-list-item-buttons-container .monaco-button')].map(text),
+        progress: !!toast.querySelector('.monaco-progress-container.active'),
+      };
+    }),
+  );
+}
+
+/** The toast whose message matches `message` (a locator: it may not exist yet). */
+export function toast(page: Page, message: RegExp) {
+  return page.locator(TOAST).filter({ has: page.locator('.notification-list-item-message', { hasText: message }) });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The status bar
+
+/**
+ * A status bar item (`#workbench.parts.statusbar .statusbar-item`) found by its text. An extension's
+ * `$(icon)` renders as a `span.codicon.codicon-icon` (`$(loading~spin)` adds `codicon-modifier-spin`),
+ * and `backgroundColor: statusBarItem.errorBackground` as the class `error-kind` on the item.
+ */
+export interface StatusBarItem {
+  /** The visible text, icons left out. */
+  text: string;
+  /** The codicons in it, e.g. ["loading", "modifier-spin"]. */
+  codicons: string[];
+  classes: string[];
+  /** Computed background-color of the item, of the status bar, and of the theme's error background for items. */
+  background: string;
+  barBackground: string;
+  errorBackground: string;
+}
+
+/** Reads the status bar item whose text contains `text`; undefined when none is shown. */
+export async function readStatusBarItem(page: Page, text: string): Promise<StatusBarItem | undefined> {
+  return page.evaluate((wanted) => {
+    const bar = document.getElementById('workbench.parts.statusbar');
+    if (!bar) return undefined;
+    const item = [...bar.querySelectorAll<HTMLElement>('.statusbar-item')].find((el) => (el.textContent ?? '').includes(wanted));
+    if (!item) return undefined;
+    // The theme colour resolved the way the browser resolves it: a probe element with it as background.
+    const probe = document.createElement('div');
+    probe.style.backgroundColor = 'var(--vscode-statusBarItem-errorBackground)';
+    bar.appendChild(probe);
+    const errorBackground = getComputedStyle(probe).backgroundColor;
+    probe.remove();
+    return {
+      text: (item.textContent ?? '').replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim(),
+      codicons: [...item.querySelectorAll('.codicon')].flatMap((el) => [...el.classList].filter((c) => c.startsWith('codicon-')).map((c) => c.slice('codicon-'.length))),
+      classes: [...item.classList],
+      background: getComputedStyle(item).backgroundColor,
+      barBackground: getComputedStyle(bar).backgroundColor,
+      errorBackground,
+    };
+  }, text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Modal dialogs
+
+/** A modal dialog of the workbench (`.monaco-dialog-box`): message, detail and buttons. */
+export interface Dialog {
+  message: string;
+  detail: string;
+  buttons: string[];
+}
+
+export function dialogBox(page: Page) {
+  return page.locator('.monaco-dialog-box');
+}
+
+/** Reads the open modal dialog; undefined when none is open. */
+export async function readDialog(page: Page): Promise<Dialog | undefined> {
+  const box = dialogBox(page);
+  if ((await box.count()) === 0) return undefined;
+  return box.first().evaluate((el) => {
+    const text = (e: Element | null) => (e?.textContent ?? '').replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+    return {
+      message: text(el.querySelector('.dialog-message-text')),
+      detail: text(el.querySelector('.dialog-message-detail')),
+      buttons: [...el.querySelectorAll('.dialog-buttons .monaco-button')].map(text),
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,6 +320,13 @@ export async function treeRow(page: Page, label: string): Promise<TreeRow | unde
   return { ariaLabel: normalize(ariaLabel ?? ''), label: normalize(name), description: normalize(description) };
 }
 
+/** The accessible names of every row of the Isaac Sim view's tree (for messages). */
+export async function treeRowLabels(page: Page): Promise<string[]> {
+  return page
+    .locator('.part.sidebar [role="treeitem"]')
+    .evaluateAll((rows) => rows.map((r) => (r.getAttribute('aria-label') ?? '').replace(/\u00a0/g, ' ')).filter((label) => /^instance-\d+ /.test(label)));
+}
+
 /** Polls the row of `label` until its description satisfies `accept`; returns the row. */
 export async function waitForTreeRow(page: Page, label: string, accept: (row: TreeRow) => boolean, timeoutMs: number, what: string): Promise<TreeRow> {
   let last: TreeRow | undefined;
@@ -227,6 +347,51 @@ export async function waitForTreeRow(page: Page, label: string, accept: (row: Tr
       { cause: err },
     );
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// User settings
+
+/**
+ * Replaces the user settings the way a user does it: "Preferences: Open User Settings (JSON)", select
+ * all, type the new content, save, close the editor. Waits until the file on disk holds exactly
+ * `settings`.
+ *
+ * Why not write the file directly: this code-server does not notice changes made to
+ * User/settings.json behind its back (measured: nothing applied after 30 s, while a workspace file
+ * written the same way shows up at once); a save through its own editor is applied within ~2 s.
+ * The JSON goes in as one line, and whatever the editor auto-closed after it (the `}` of the
+ * first `{`) is deleted, so the result does not depend on auto-indent or auto-closing settings.
+ * Needs `workbench.editor.useModal: "off"`: in a modal editor the command palette does not open.
+ */
+export async function replaceUserSettings(page: Page, file: string, settings: Record<string, unknown>): Promise<void> {
+  await runCommand(page, 'Preferences: Open User Settings (JSON)');
+  await poll(
+    () => page.evaluate(() => /^settings\.json\b/.test(document.activeElement?.closest('.editor-instance')?.getAttribute('aria-label') ?? '')),
+    10_000,
+    'the editor of the user settings.json to open with the keyboard focus',
+  ).catch(async (err) => {
+    throw new Error(`${errorText(err)}; focus is on ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 160))}`);
+  });
+  const wanted = JSON.stringify(settings);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(wanted);
+  await page.keyboard.press('Control+Shift+End');
+  await page.keyboard.press('Delete');
+  await page.keyboard.press('Control+S');
+  let onDisk = '';
+  await poll(
+    async () => {
+      onDisk = await fs.readFile(file, 'utf8');
+      return onDisk === wanted;
+    },
+    10_000,
+    `the saved ${file} to hold the new settings`,
+  ).catch((err) => {
+    throw new Error(`${errorText(err)}; on disk: ${onDisk.slice(0, 600)}`);
+  });
+  await runCommand(page, 'View: Close Editor');
+  await poll(async () => (await editorTab(page, 'settings.json').count()) === 0, 5_000, 'the settings.json editor to close');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -318,6 +483,17 @@ export async function dockerRunning(name: string): Promise<boolean | undefined> 
   }
 }
 
+/** `docker inspect NAME` → the facts the suite checks, or undefined when there is no such container. */
+export async function dockerState(name: string): Promise<{ id: string; running: boolean; exitCode: number; env: string[] } | undefined> {
+  try {
+    const { stdout } = await execFileP('docker', ['inspect', '-f', '{{json .Id}} {{json .State.Running}} {{json .State.ExitCode}} {{json .Config.Env}}', name]);
+    const [id, running, exitCode, env] = stdout.trim().split(' ').map((part) => JSON.parse(part) as unknown);
+    return { id: String(id), running: running === true, exitCode: Number(exitCode), env: Array.isArray(env) ? env.map(String) : [] };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Bind-mount sources of a container (to tell whose it is); undefined when it does not exist. */
 export async function dockerBinds(name: string): Promise<string[] | undefined> {
   try {
@@ -326,6 +502,11 @@ export async function dockerBinds(name: string): Promise<string[] | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** `docker stop -t 2 NAME` (from outside, as a user in a terminal would). */
+export async function dockerStop(name: string): Promise<void> {
+  await execFileP('docker', ['stop', '-t', '2', name]);
 }
 
 /** `docker rm -f` the containers that exist among `names`; returns the ones removed. */

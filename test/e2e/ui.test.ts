@@ -4,6 +4,13 @@
  *
  *   npx tsc -p . && node --test --test-concurrency=1 out/test/e2e/ui.test.js
  *
+ * Steps: 1 build and start, 2 the view, 3 Start Instance → ready (3a: meanwhile the start progress
+ * notification named its phase and the status bar spun; both settled once ready; 3b: Cancel on the
+ * start progress of instance-1 stops it), 4 logs, 5–6 sim views, 7 no reload on tab switches, 8 Stop
+ * All, 9 the user settings switch the stand-in to STANDIN_MODE=gpu-fail (edited and saved in VS Code's
+ * own settings.json editor: see replaceUserSettings) and instance-0's next start fails, 10 the failure
+ * notification and its "Show Fix" modal, 11 the error icon in the tree and the status bar's error colour.
+ *
  * The steps run in order and share one code-server and one browser; each is its own test so a
  * failure names the step. When a step fails before it has set up what later steps need, the steps
  * after it fail at once, naming it (see `step`). Everything is written under .run/ui/ (fresh each
@@ -32,9 +39,12 @@ import {
   clearNotifications,
   closeQuickInput,
   delay,
+  dialogBox,
   dockerBinds,
   dockerRemove,
   dockerRunning,
+  dockerState,
+  dockerStop,
   editorTab,
   errorText,
   fileSize,
@@ -43,14 +53,24 @@ import {
   frameDepth,
   isClientFrameUrl,
   normalize,
+  notificationTexts,
   outputChannelName,
   outputPanelText,
   pickQuickItem,
   poll,
+  readDialog,
+  readStatusBarItem,
+  readToasts,
+  replaceUserSettings,
   runCommand,
   screenshot,
+  toast,
+  treeRow,
+  treeRowLabels,
   waitForTreeRow,
   webviewShown,
+  type StatusBarItem,
+  type Toast,
 } from './ui-helpers';
 
 const execFileP = promisify(execFile);
@@ -69,6 +89,19 @@ const PORTS = { http: 48211, webrtc: 48011, native: 48899 };
 const INSTANCES = [0, 1].map((i) => ({ index: i, label: `instance-${i}`, container: `isaac-sim-instance-${i}`, http: PORTS.http + i }));
 const CONTAINERS = INSTANCES.map((i) => i.container);
 const VIEWPORT = { width: 1280, height: 800 };
+/**
+ * The stand-in's delay between startup lines: ~16 lines on a first start, so instance-0 takes ~5 s
+ * to become ready and instance-1 (cached start) ~4 s, time enough to see and cancel the progress.
+ */
+const STEP_SECONDS = '0.3';
+/** What steps 9–11 switch the stand-in to: it fails at once with "no suitable CUDA GPU". */
+const GPU_FAIL_ENV = { STANDIN_STEP_SECONDS: '0.05', STANDIN_MODE: 'gpu-fail' };
+/** Put into the window title by the settings change of step 9: the workbench has applied it when the title shows it. */
+const TITLE_MARK = '(ui suite: gpu-fail)';
+/** The text of the extension's status bar item. */
+const STATUS = 'Isaac Sim:';
+/** A phase in the start progress notification: "Isaac Sim instance-0: compiling shaders — 0:03 (first start: …)". */
+const PHASE = '(loading|loading extensions|compiling shaders|starting streaming)';
 
 let server: CodeServer | undefined;
 let context: BrowserContext | undefined;
@@ -81,6 +114,8 @@ let brokenAt: string | undefined;
 const simFrames = new Map<number, { frame: Frame } & SimPage>();
 /** Navigations (page loads) of each instance's client URL seen by the browser, by HTTP port. */
 const clientNavigations = new Map<number, number>();
+/** What the start progress notification and the status bar showed while step 3 started instance-0 (checked by step 3a). */
+let startOfInstance0: StartWatch | undefined;
 const suiteStarted = Date.now();
 
 /**
@@ -113,7 +148,7 @@ before(async () => {
   await fs.mkdir(ARTIFACTS, { recursive: true });
   // Old screenshots would pass for this run's.
   for (const name of existsSync(ARTIFACTS) ? readdirSync(ARTIFACTS) : []) {
-    if (/^(\d\d-|failed-).*\.png$/.test(name)) await fs.rm(path.join(ARTIFACTS, name), { force: true });
+    if (/^(\d\d[a-z]?-|failed-).*\.png$/.test(name)) await fs.rm(path.join(ARTIFACTS, name), { force: true });
   }
   await execFileP('docker', ['info', '--format', '{{.ServerVersion}}']).catch((err) => {
     throw new Error(`no Docker engine answers (start one: bash scripts/dockerd.sh start): ${errorText(err)}`);
@@ -207,7 +242,9 @@ step(STEP1, 150_000, async (t) => {
       'isaacSim.httpPortBase': PORTS.http,
       'isaacSim.webrtcPortBase': PORTS.webrtc,
       'isaacSim.nativePortBase': PORTS.native,
-      'isaacSim.env': { STANDIN_STEP_SECONDS: '0.15' },
+      'isaacSim.env': { STANDIN_STEP_SECONDS: STEP_SECONDS },
+      // settings.json opens in a normal editor (replaceUserSettings): in a modal one the palette does not open.
+      'workbench.editor.useModal': 'off',
     },
   });
   const installed = await listInstalledExtensions(server);
@@ -259,7 +296,13 @@ step('2. the Isaac Sim view shows instance-0 as "not created"', 30_000, async (t
 
 step('3. "Start Instance" for instance-0 from the palette; the node reaches "ready"', 90_000, async (t, page) => {
   await runCommand(page, 'Isaac Sim: Start Instance');
-  const rows = await pickQuickItem(page, /^instance-0\b/, 'instance-0');
+  // Step 3a checks what the notifications and the status bar showed meanwhile.
+  const watch = watchStart(page, 'instance-0', '02a-start-progress-instance-0');
+  startOfInstance0 = watch.seen;
+  const rows = await pickQuickItem(page, /^instance-0\b/, 'instance-0').catch(async (err) => {
+    await watch.stop();
+    throw err;
+  });
   t.diagnostic(`Start Instance quick pick rows: ${JSON.stringify(rows)}`);
   assert.ok(rows.some((r) => /^instance-1\b/.test(r)), `the quick pick should list the stopped instance-1 too: ${JSON.stringify(rows)}`);
   assert.ok(rows.some((r) => /New instance/.test(r)), `the quick pick should offer "New instance": ${JSON.stringify(rows)}`);
@@ -273,13 +316,97 @@ step('3. "Start Instance" for instance-0 from the palette; the node reaches "rea
     },
     60_000,
     `"ready · :${PORTS.http}"`,
-  );
+  ).catch(async (err) => {
+    await watch.stop();
+    throw err;
+  });
+  await watch.settle(); // bounded waits that never fail: step 3a judges what they saw
   t.diagnostic(`instance-0 went through: ${[...seen].join(' → ')}`);
   assert.equal(await dockerRunning('isaac-sim-instance-0'), true, 'docker inspect: isaac-sim-instance-0 should be running');
   assert.ok(row.ariaLabel.startsWith(`instance-0 ready · :${PORTS.http}`), `accessible name: "${row.ariaLabel}"`);
   await clearNotifications(page);
   await restMouse(page);
   await screenshot(page, ARTIFACTS, '02-instance-0-ready');
+});
+
+step('3a. while instance-0 starts, a progress notification shows its phase and the status bar a spinner; both settle once it is ready', 15_000, async (t, page, enough) => {
+  enough(); // nothing after this step depends on it
+  const seen = startOfInstance0 ?? assert.fail('step 3 recorded nothing');
+  t.diagnostic(`notifications about instance-0: ${JSON.stringify(seen.messages)}`);
+  t.diagnostic(`status bar: ${seen.statusBar.join(' → ')}`);
+  if (seen.errors.length) t.diagnostic(`while watching: ${seen.errors.join('; ')}`);
+  const phaseToast =
+    seen.phaseToast ??
+    assert.fail(`no notification "Isaac Sim instance-0: <phase> — m:ss …" with a phase ${PHASE} was seen while instance-0 started; notifications about it: ${JSON.stringify(seen.messages)}`);
+  // A fresh data folder: the first start, whose shaders are compiled (no "of ~m:ss" yet: nothing measured before).
+  assert.match(
+    phaseToast.message,
+    new RegExp(`^Isaac Sim instance-0: ${PHASE} — \\d+:\\d\\d( of ~\\d+:\\d\\d)? \\(first start: shaders are compiled once\\)$`),
+    'the start progress message should read "Isaac Sim instance-0: <phase> — m:ss (first start: shaders are compiled once)"',
+  );
+  assert.equal(phaseToast.icon, 'info', `the start progress notification's icon: ${JSON.stringify(phaseToast)}`);
+  assert.ok(phaseToast.progress, `the start progress notification shows no running progress bar: ${JSON.stringify(phaseToast)}`);
+  assert.deepEqual(phaseToast.buttons, ['Cancel'], 'the start progress notification should be cancellable (one button, "Cancel")');
+  const starting = seen.statusWhileStarting ?? assert.fail(`the status bar item never showed a spinner ($(loading~spin)) while instance-0 started: ${seen.statusBar.join(' → ') || 'no "Isaac Sim:" item at all'}`);
+  assert.equal(starting.text, 'Isaac Sim: 0/2 ready', `the status bar while instance-0 started${await foreignRowsNote(page)}`);
+  assert.ok(
+    seen.progressGoneMs !== undefined,
+    `the progress notification of instance-0 was still shown 5 s after the node was "ready": ${JSON.stringify(seen.messages.slice(-3))}`,
+  );
+  t.diagnostic(`the progress notification closed ${seen.progressGoneMs} ms after the node showed "ready"`);
+  const ready = seen.statusAfterReady ?? assert.fail('no "Isaac Sim:" status bar item after instance-0 was ready');
+  assert.ok(!ready.codicons.includes('loading'), `the status bar still spins 5 s after instance-0 was ready: ${JSON.stringify(ready)}`);
+  assert.equal(ready.text, 'Isaac Sim: 1/2 ready', `the status bar once instance-0 was ready${await foreignRowsNote(page)}`);
+  assert.ok(!ready.classes.includes('error-kind'), `the status bar item has the error background with nothing failed: ${JSON.stringify(ready)}`);
+});
+
+step('3b. Cancel on the start progress of instance-1 stops the instance', 45_000, async (t, page, enough) => {
+  enough(); // if it fails, instance-1 is stopped from outside (below), so that step 6 can start it
+  try {
+    await runCommand(page, 'Isaac Sim: Start Instance');
+    await pickQuickItem(page, /^instance-1\b/, 'instance-1');
+    // The command's own "Starting instance-1…" comes first; the start progress follows once the container runs.
+    const progress = toast(page, /^Isaac Sim instance-1: /);
+    const cancel = progress.getByRole('button', { name: 'Cancel', exact: true });
+    await cancel.first().waitFor({ state: 'visible', timeout: 15_000 }).catch(async (err) => {
+      throw new Error(
+        `no notification "Isaac Sim instance-1: …" with a Cancel button (${errorText(err)}); notifications: ${JSON.stringify(await notificationTexts(page))}; instance-1 row: ${JSON.stringify(await treeRow(page, 'instance-1'))}`,
+      );
+    });
+    // Click at once: a cached start takes only a few seconds, less on a fast machine, and a busy
+    // CI machine can spend them on anything else.
+    const shown = (await readToasts(page)).find((n) => n.message.startsWith('Isaac Sim instance-1: '));
+    await screenshot(page, ARTIFACTS, '02b-start-progress-instance-1-cancel');
+    const rowAtClick = await treeRow(page, 'instance-1');
+    await cancel.first().click({ timeout: 5_000 }).catch((err) => {
+      throw new Error(`could not click Cancel on ${JSON.stringify(shown)} (instance-1 was "${rowAtClick?.description}"): ${errorText(err)}`);
+    });
+    t.diagnostic(`cancelled: ${JSON.stringify(shown?.message)}, instance-1 was "${rowAtClick?.description}"`);
+    assert.ok(!/^ready\b/.test(rowAtClick?.description ?? ''), `instance-1 was already ready when Cancel was clicked: the start was too quick to cancel (STANDIN_STEP_SECONDS ${STEP_SECONDS})`);
+    const row = await waitForTreeRow(page, 'instance-1', (r) => /^stopped\b/.test(r.description), 20_000, '"stopped" after Cancel');
+    t.diagnostic(`instance-1 row: ${JSON.stringify(row)}`);
+    assert.equal(await dockerRunning(INSTANCES[1].container), false, `docker inspect: ${INSTANCES[1].container} should exist and not be running after Cancel`);
+    await poll(async () => !(await readToasts(page)).some((n) => n.message.startsWith('Isaac Sim instance-1: ')), 5_000, 'the start progress of instance-1 to close').catch(
+      async (err) => {
+        throw new Error(`${errorText(err)}; notifications: ${JSON.stringify(await notificationTexts(page))}`);
+      },
+    );
+    const status = await waitForStatusBar(page, (s) => !s.codicons.includes('loading'), 5_000, 'to stop spinning');
+    assert.equal(status.text, 'Isaac Sim: 1/2 ready', `the status bar after the cancelled start${await foreignRowsNote(page)}`);
+    const failures = (await notificationTexts(page)).filter((n) => /instance-1 failed/.test(n));
+    assert.deepEqual(failures, [], 'a cancelled start is not a failure');
+    await clearNotifications(page);
+    await restMouse(page);
+    await screenshot(page, ARTIFACTS, '02c-instance-1-cancelled');
+  } catch (err) {
+    // Step 6 starts instance-1 from "stopped": leave it stopped whatever happened here.
+    if (await dockerRunning(INSTANCES[1].container)) {
+      await dockerStop(INSTANCES[1].container).catch(() => undefined);
+      await waitForTreeRow(page, 'instance-1', (r) => /^stopped\b/.test(r.description), 10_000, '"stopped"').catch(() => undefined);
+    }
+    await clearNotifications(page).catch(() => undefined);
+    throw err;
+  }
 });
 
 step('4. "Show Logs" for instance-0 shows the readiness line in the Output panel', 45_000, async (t, page, enough) => {
@@ -423,6 +550,94 @@ step('8. "Stop All Instances" stops both', 60_000, async (_t, page) => {
   await screenshot(page, ARTIFACTS, '06-after-stop-all');
 });
 
+step('9. with STANDIN_MODE=gpu-fail in the user settings, Start Instance recreates instance-0 and it fails', 60_000, async (t, page, enough) => {
+  const before = await dockerState(INSTANCES[0].container);
+  assert.ok(before && !before.running, `${INSTANCES[0].container} should exist, stopped, after step 8: ${JSON.stringify(before)}`);
+  const file = path.join((server ?? assert.fail('no code-server')).userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  await focusSideBar(page);
+  await replaceUserSettings(page, file, { ...settings, 'isaacSim.env': GPU_FAIL_ENV, 'window.title': `\${rootName} ${TITLE_MARK}` });
+  // The workbench has applied the new settings once the window title shows the mark; the extension
+  // host gets the same change, before the command below.
+  await poll(async () => (await page.title()).includes(TITLE_MARK), 10_000, `the window title to show "${TITLE_MARK}" (the settings change applied)`).catch(async (err) => {
+    throw new Error(`${errorText(err)}; title: "${await page.title()}"`);
+  });
+  await focusSideBar(page);
+  await runCommand(page, 'Isaac Sim: Start Instance');
+  await pickQuickItem(page, /^instance-0\b/, 'instance-0');
+  const row = await waitForTreeRow(page, 'instance-0', (r) => /^failed\b/.test(r.description), 30_000, '"failed: …"');
+  t.diagnostic(`instance-0 row: ${JSON.stringify(row)}`);
+  enough();
+  await restMouse(page);
+  await screenshot(page, ARTIFACTS, '07-instance-0-failed');
+  const after = await dockerState(INSTANCES[0].container);
+  assert.ok(after, `${INSTANCES[0].container} should still exist after the failed start`);
+  assert.notEqual(after.id, before.id, `the stopped container made from the old settings should have been recreated (same id ${before.id.slice(0, 12)})`);
+  assert.ok(after.env.includes('STANDIN_MODE=gpu-fail'), `the recreated container's env should have STANDIN_MODE=gpu-fail: ${JSON.stringify(after.env)}`);
+  assert.equal(after.running, false, 'the gpu-fail stand-in exits');
+  assert.equal(after.exitCode, 1, 'the gpu-fail stand-in exits with code 1');
+});
+
+step('10. the failure notification names the cause, offers "Show Fix" and "Show Logs"; "Show Fix" opens a modal with the fix', 30_000, async (t, page, enough) => {
+  enough(); // step 11 needs only the failed instance
+  const failed = /^Isaac Sim instance-0 failed: /;
+  const shown = await poll(async () => (await readToasts(page)).find((n) => failed.test(n.message)), 10_000, 'a notification "Isaac Sim instance-0 failed: …"').catch(async (err) => {
+    throw new Error(`${errorText(err)}; notifications: ${JSON.stringify(await notificationTexts(page))}`);
+  });
+  t.diagnostic(`notification: ${JSON.stringify(shown)}`);
+  assert.equal(shown.message, 'Isaac Sim instance-0 failed: no suitable CUDA GPU found.');
+  assert.equal(shown.icon, 'error', 'the failure notification is an error');
+  assert.deepEqual(shown.buttons, ['Show Fix', 'Show Logs']);
+  const all = (await readToasts(page)).filter((n) => failed.test(n.message));
+  assert.equal(all.length, 1, `one failure notification for instance-0, not ${all.length}: ${JSON.stringify(all)}`);
+
+  await toast(page, failed).getByRole('button', { name: 'Show Fix', exact: true }).click();
+  try {
+    const dialog = await poll(() => readDialog(page), 10_000, 'a modal dialog after "Show Fix"');
+    t.diagnostic(`dialog: ${JSON.stringify(dialog)}`);
+    await restMouse(page);
+    await screenshot(page, ARTIFACTS, '08-show-fix-modal');
+    assert.equal(dialog.message, 'How to fix "no suitable CUDA GPU found" (instance-0)');
+    assert.match(dialog.detail, /NVIDIA Container Toolkit/, 'the fix names the NVIDIA Container Toolkit');
+    assert.match(dialog.detail, /isaacSim\.runtime/, 'the fix names the setting to check');
+    for (const button of ['Show Logs', 'Run Preflight Doctor']) {
+      assert.ok(dialog.buttons.includes(button), `the modal offers "${button}": ${JSON.stringify(dialog.buttons)}`);
+    }
+  } finally {
+    // Escape is the modal's cancel: nothing else runs.
+    if ((await dialogBox(page).count()) > 0) await page.keyboard.press('Escape');
+    await poll(async () => (await dialogBox(page).count()) === 0, 5_000, 'the modal dialog to close on Escape');
+  }
+});
+
+step('11. the tree shows instance-0 failed with the error icon; the status bar shows $(error) on the error background', 30_000, async (t, page) => {
+  // The reason is the diagnosis of the first fatal log line; once the container has exited, the exit code follows it.
+  const failedRow = new RegExp(`^failed: no suitable CUDA GPU found( \\(exit 1\\))? · :${PORTS.http}$`);
+  const row = await waitForTreeRow(page, 'instance-0', (r) => failedRow.test(r.description), 5_000, `"failed: no suitable CUDA GPU found (exit 1) · :${PORTS.http}"`);
+  t.diagnostic(`instance-0 row: ${JSON.stringify(row)}`);
+  assert.ok(row.ariaLabel.startsWith(`instance-0 ${row.description}`), `accessible name: "${row.ariaLabel}"`);
+  const icons = await treeItem(page, 'instance-0')
+    .locator('.codicon')
+    .evaluateAll((els) => els.map((el) => ({ classes: [...el.classList].filter((c) => c.startsWith('codicon-')), color: getComputedStyle(el).color })));
+  t.diagnostic(`instance-0 row codicons: ${JSON.stringify(icons)}`);
+  assert.ok(
+    icons.some((i) => i.classes.includes('codicon-error')),
+    `the instance-0 row should show the error codicon (.codicon-error): ${JSON.stringify(icons)}`,
+  );
+
+  const status = await waitForStatusBar(page, (s) => s.codicons.includes('error'), 5_000, 'to show $(error)');
+  t.diagnostic(`status bar item: ${JSON.stringify(status)}`);
+  assert.equal(status.text, 'Isaac Sim: 0/2 ready', `the status bar with instance-0 failed and instance-1 stopped${await foreignRowsNote(page)}`);
+  assert.ok(!status.codicons.includes('loading'), 'no spinner: nothing is starting');
+  // statusBarItem.errorBackground becomes the item's "error" kind: the class error-kind, painted
+  // with the theme's --vscode-statusBarItem-errorBackground.
+  assert.ok(status.classes.includes('error-kind'), `the status bar item should have the error background (class error-kind): ${JSON.stringify(status.classes)}`);
+  assert.equal(status.background, status.errorBackground, 'the item is painted with the theme colour statusBarItem.errorBackground');
+  assert.notEqual(status.background, status.barBackground, 'the error background stands out from the status bar');
+  await restMouse(page);
+  await screenshot(page, ARTIFACTS, '09-failed-tree-and-status-bar');
+});
+
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -438,6 +653,109 @@ async function foreignContainerNote(): Promise<string | undefined> {
     }
   }
   return notes.length ? `NOTE: ${notes.join('; ')}: something else used the same Docker engine during this suite.` : undefined;
+}
+
+interface StartWatch {
+  /** Distinct messages of the start progress toasts of the instance ("Isaac Sim instance-0: …"), in order. */
+  messages: string[];
+  /** The first of those toasts that named a phase. */
+  phaseToast?: Toast;
+  /** Distinct states of the "Isaac Sim:" status bar item ("codicons | text"), in order. */
+  statusBar: string[];
+  /** The status bar item the first time it showed a spinner. */
+  statusWhileStarting?: StatusBarItem;
+  /** ms from "ready" in the tree until no start progress toast of the instance was shown; undefined: still shown after 5 s. */
+  progressGoneMs?: number;
+  /** The status bar item once it stopped spinning after "ready" (or the last one seen within 5 s). */
+  statusAfterReady?: StatusBarItem;
+  /** Reads that failed while watching (the DOM changes under them; kept for the diagnostics). */
+  errors: string[];
+}
+
+/**
+ * Samples the notification toasts and the status bar item every 100 ms while an instance starts,
+ * and takes a screenshot the first time the start progress names a phase. `settle()`, once the node
+ * is ready, waits (5 s at most each, never failing) for the progress to close and the spinner to stop.
+ */
+function watchStart(page: Page, label: string, screenshotName: string): { seen: StartWatch; stop: () => Promise<void>; settle: () => Promise<void> } {
+  const seen: StartWatch = { messages: [], statusBar: [], errors: [] };
+  const prefix = `Isaac Sim ${label}: `;
+  const withPhase = new RegExp(`^Isaac Sim ${label}: ${PHASE} — `);
+  let running = true;
+  const note = (err: unknown) => {
+    if (seen.errors.length < 5) seen.errors.push(errorText(err).split('\n')[0]);
+  };
+  const started = Date.now();
+  const loop = (async () => {
+    // Ends on its own too, should the step time out before stopping it (so the process can exit).
+    while (running && !page.isClosed() && Date.now() - started < 120_000) {
+      const [toasts, item] = await Promise.all([readToasts(page).catch((err) => (note(err), [])), readStatusBarItem(page, STATUS).catch((err) => (note(err), undefined))]);
+      for (const n of toasts) {
+        if (n.message.startsWith(prefix) && !seen.messages.includes(n.message)) seen.messages.push(n.message);
+      }
+      if (item) {
+        const key = `${item.codicons.join(',')} | ${item.text}`;
+        if (seen.statusBar[seen.statusBar.length - 1] !== key) seen.statusBar.push(key);
+        if (!seen.statusWhileStarting && item.codicons.includes('loading')) seen.statusWhileStarting = item;
+      }
+      const phaseToast = toasts.find((n) => withPhase.test(n.message));
+      if (phaseToast && !seen.phaseToast) {
+        seen.phaseToast = phaseToast;
+        await screenshot(page, ARTIFACTS, screenshotName).catch(note);
+      }
+      await delay(100);
+    }
+  })();
+  const stop = async () => {
+    running = false;
+    await loop;
+  };
+  const settle = async () => {
+    const readyAt = Date.now();
+    await poll(async () => !(await readToasts(page)).some((n) => n.message.startsWith(prefix)), 5_000, 'the start progress to close')
+      .then(() => (seen.progressGoneMs = Date.now() - readyAt))
+      .catch(note);
+    await poll(
+      async () => {
+        seen.statusAfterReady = await readStatusBarItem(page, STATUS);
+        return seen.statusAfterReady && !seen.statusAfterReady.codicons.includes('loading');
+      },
+      5_000,
+      'the status bar to stop spinning',
+    ).catch(note);
+    await stop();
+  };
+  return { seen, stop, settle };
+}
+
+/** Polls the "Isaac Sim:" status bar item until `accept` says yes; fails with what it showed. */
+async function waitForStatusBar(page: Page, accept: (item: StatusBarItem) => boolean, timeoutMs: number, what: string): Promise<StatusBarItem> {
+  let last: StatusBarItem | undefined;
+  return poll(
+    async () => {
+      last = await readStatusBarItem(page, STATUS);
+      return last && accept(last) ? last : undefined;
+    },
+    timeoutMs,
+    `the "${STATUS}" status bar item ${what}`,
+  ).catch((err) => {
+    throw new Error(`${errorText(err)}; it shows: ${last ? JSON.stringify(last) : 'no such item'}`);
+  });
+}
+
+/** The tree item of an instance in the Isaac Sim view. */
+function treeItem(page: Page, label: string) {
+  return page.getByRole('treeitem', { name: new RegExp(`^${label}\\b`) }).first();
+}
+
+/**
+ * Other suites on the same engine may run instances with other indices (e.g. instance-13); the
+ * extension shows every container with its owner label, and counts them in the status bar. Names
+ * them when they are in the tree, for the message of a count that is off.
+ */
+async function foreignRowsNote(page: Page): Promise<string> {
+  const rows = (await treeRowLabels(page).catch(() => [])).filter((r) => !INSTANCES.some((i) => r.startsWith(`${i.label} `)));
+  return rows.length ? ` (the tree also shows other instances, from another run on the same engine: ${rows.join('; ')})` : '';
 }
 
 /** Moves the pointer to an empty spot of the title bar, so no hover shows in a screenshot. */

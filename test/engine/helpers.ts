@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DockerEngine } from '../../src/docker/engine';
+import type { KeyValueStore } from '../../src/instances/eta';
 import { InstanceManager, type Logger } from '../../src/instances/manager';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../../src/instances/settings';
 
@@ -67,7 +68,7 @@ export function standinSettings(overrides: Partial<Settings> = {}): Settings {
   return result.settings;
 }
 
-export function newManager(settings: Settings, log = new MemoryLogger()): { manager: InstanceManager; log: MemoryLogger; enginesMade: () => number } {
+export function newManager(settings: Settings, log = new MemoryLogger(), store?: KeyValueStore): { manager: InstanceManager; log: MemoryLogger; enginesMade: () => number } {
   let made = 0;
   const manager = new InstanceManager({
     engineFor: (dockerHost) => {
@@ -75,6 +76,8 @@ export function newManager(settings: Settings, log = new MemoryLogger()): { mana
       return new DockerEngine({ dockerHost });
     },
     log,
+    store,
+    probeIntervalMs: 100,
   });
   manager.updateSettings({ ok: true, settings });
   return { manager, log, enginesMade: () => made };

@@ -4,7 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 const READY = 'Isaac Sim Full Streaming App is loaded.';
@@ -49,12 +51,12 @@ const created = new Set<string>();
 let seq = 0;
 
 /** Starts a detached stand-in container on the host network; returns its name. */
-async function start(opts: { env?: Record<string, string>; args?: string[]; eula?: boolean } = {}): Promise<string> {
+async function start(opts: { env?: Record<string, string>; args?: string[]; eula?: boolean; runArgs?: string[] } = {}): Promise<string> {
   const name = `standin-test-${process.pid}-${++seq}`;
   const env: Record<string, string> = { STANDIN_STEP_SECONDS: STEP, ...(opts.eula === false ? {} : { ACCEPT_EULA: 'Y' }), ...opts.env };
   const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   created.add(name);
-  await dockerOk('run', '-d', '--name', name, '--network', 'host', ...envArgs, IMAGE, ...(opts.args ?? []));
+  await dockerOk('run', '-d', '--name', name, '--network', 'host', ...(opts.runArgs ?? []), ...envArgs, IMAGE, ...(opts.args ?? []));
   return name;
 }
 
@@ -121,6 +123,33 @@ async function get(port: number, urlPath: string): Promise<{ status: number; bod
   return { status: res.status, body: await res.text(), headers: res.headers };
 }
 
+/** Opens a TCP connection to 127.0.0.1:port (what the extension's TCP probe does), then closes it. */
+function tcpConnect(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.setTimeout(5000, () => socket.destroy(new Error(`connect to 127.0.0.1:${port} took over 5 s`)));
+    socket.once('connect', () => { socket.destroy(); resolve(); });
+    socket.once('error', reject);
+  });
+}
+
+/** A connection to 127.0.0.1:port is refused (nothing listens there). */
+async function assertRefused(port: number, what: string): Promise<void> {
+  await assert.rejects(tcpConnect(port), (e: NodeJS.ErrnoException) => e.code === 'ECONNREFUSED', `${what}: expected ECONNREFUSED on ${port}`);
+}
+
+async function state(name: string): Promise<{ status: string; exitCode: number; oomKilled: boolean }> {
+  const s = (await dockerOk('inspect', '-f', '{{.State.Status}} {{.State.ExitCode}} {{.State.OOMKilled}}', name)).trim().split(' ');
+  return { status: s[0], exitCode: Number(s[1]), oomKilled: s[2] === 'true' };
+}
+
+const tempDirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'standin-test-'));
+  tempDirs.push(d);
+  return d;
+}
+
 before(async () => {
   // Builds only when missing or stale (a ~1 s no-op otherwise); makes the suite self-contained.
   const b = await run('bash', [path.join(ROOT, 'scripts', 'build-standin.sh')], 120_000);
@@ -129,6 +158,7 @@ before(async () => {
 
 after(async () => {
   for (const name of [...created]) await remove(name);
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
 test('normal mode: ordered, unique startup lines on both streams, then the readiness line', { timeout: 60_000 }, async () => {
@@ -314,5 +344,237 @@ test('a taken HTTP port makes the second instance fail instead of claiming readi
     }
   } finally {
     await remove(first);
+  }
+});
+
+// ---- livestream profile (Isaac Sim 4.5-6.x) ------------------------------------------------
+
+/** Checks a ready livestream-style instance: signal port accepts again and again, HTTP port refuses. */
+async function checkLivestream(name: string, signal: number, stream: number, httpPort: number): Promise<void> {
+  await waitReady(name);
+  const { stdout, stderr } = await logs(name);
+  const out = lines(stdout);
+  assert.equal(out[out.length - 1], READY, 'the readiness line comes last');
+  const listening = out.findIndex((l) =>
+    l.endsWith(`[Info] [omni.kit.livestream.app] Streaming server listening on 127.0.0.1:${signal} (signal), ${stream} (media)`));
+  assert.ok(listening >= 0, `no listening line:\n${stdout}`);
+  assert.ok(listening < out.length - 1, 'listening comes before readiness');
+  assert.ok(!stdout.includes('Serving on'), 'no legacy web client');
+  assert.ok(!stdout.includes('[ext: omni.services.transport.server.http'), 'no legacy HTTP server ext');
+  assertIncreasing(stdout, 'stdout');
+  assertIncreasing(stderr, 'stderr');
+  // A TCP probe connects, repeatedly, also many at once.
+  for (let i = 0; i < 5; i++) await tcpConnect(signal);
+  await Promise.all(Array.from({ length: 20 }, () => tcpConnect(signal)));
+  // It is an HTTP endpoint like the real signalling server; no legacy client there either.
+  const page = await get(signal, '/');
+  assert.equal(page.status, 200);
+  assert.match(page.body, /livestream signalling \(stand-in\) for /);
+  assert.equal((await get(signal, '/streaming/webrtc-client/')).status, 404);
+  await assertRefused(httpPort, 'HTTP port in livestream style');
+  // SIGTERM ends the listener with the app.
+  await dockerOk('stop', '-t', '10', name);
+  assert.equal(await exitCode(name), 0);
+  await assertRefused(signal, 'signal port after stop');
+}
+
+test('livestream style (6.x args): TCP listener on the signal port, nothing on the HTTP port', { timeout: 60_000 }, async () => {
+  const [httpPort, signal, stream] = [18221, 18231, 18232];
+  const name = await start({
+    env: { ISAACSIM_INSTANCE_LABEL: 'instance-2' },
+    // What the extension passes for 4.5-6.x: both signal forms (same value), stream port, public IP.
+    args: [
+      `${HTTP_ARG}${httpPort}`,
+      `--/app/livestream/port=${signal}`,
+      '--/app/livestream/enabled=true',
+      `--/exts/omni.kit.livestream.app/primaryStream/signalPort=${signal}`,
+      `--/exts/omni.kit.livestream.app/primaryStream/streamPort=${stream}`,
+      '--/exts/omni.kit.livestream.app/primaryStream/publicIp=127.0.0.1',
+    ],
+  });
+  try {
+    await waitReady(name);
+    assert.match((await logs(name)).stdout, /profile=livestream, signal=18231, stream=18232, publicIp=127\.0\.0\.1/);
+    await checkLivestream(name, signal, stream, httpPort);
+  } finally {
+    await remove(name);
+  }
+});
+
+test('livestream style (4.5/5.x: --/app/livestream/port with STANDIN_PROFILE=livestream)', { timeout: 60_000 }, async () => {
+  const [httpPort, signal] = [18222, 18233];
+  const name = await start({
+    env: { STANDIN_PROFILE: 'livestream' },
+    args: [`${HTTP_ARG}${httpPort}`, `--/app/livestream/port=${signal}`],
+  });
+  try {
+    await checkLivestream(name, signal, 47998, httpPort);
+  } finally {
+    await remove(name);
+  }
+});
+
+test('a taken signal port makes the instance fail with the bind line, never ready', { timeout: 60_000 }, async () => {
+  const signal = 18235;
+  // A holder that accepts and then neither answers nor closes: the worst case for a probe.
+  const holder = net.createServer({ allowHalfOpen: true }, () => undefined);
+  await new Promise<void>((resolve, reject) => { holder.once('error', reject); holder.listen(signal, '127.0.0.1', resolve); });
+  try {
+    const name = await start({ args: [`${HTTP_ARG}18227`, `--/exts/omni.kit.livestream.app/primaryStream/signalPort=${signal}`] });
+    try {
+      assert.equal(await exitCode(name), 1);
+      const { stdout, stderr } = await logs(name);
+      assert.ok(
+        lines(stderr).some((l) => l.endsWith(`[Error] [omni.kit.livestream.app] Failed to bind 127.0.0.1:${signal} (address in use?)`)),
+        `no bind line:\n${stderr}`,
+      );
+      assert.ok(!stdout.includes(READY) && !stderr.includes(READY), 'no readiness line');
+      assert.ok(!stdout.includes('Streaming server listening'), 'no listening line');
+    } finally {
+      await remove(name);
+    }
+  } finally {
+    holder.close();
+  }
+});
+
+// ---- web viewer (6.x's separate container) -------------------------------------------------
+
+test('web-viewer mode: page at / names the instance and its signal port, counts loads', { timeout: 60_000 }, async () => {
+  const port = 18223;
+  // No ACCEPT_EULA: the viewer is not the simulator.
+  const name = await start({
+    eula: false,
+    env: { STANDIN_MODE: 'web-viewer', STANDIN_WEB_VIEWER_PORT: String(port), STANDIN_SIGNAL_PORT: '18234', ISAACSIM_INSTANCE_LABEL: 'instance-4' },
+  });
+  try {
+    await waitFor(`${name} serving line`, async () => {
+      const l = await logs(name);
+      if (lines(l.stdout).some((x) => x.endsWith(`[Info] [web-viewer] serving on http://127.0.0.1:${port}/`))) return true;
+      const s = await state(name);
+      if (s.status !== 'running') throw new Error(`${name} ended (${s.status} ${s.exitCode}):\n${l.stdout}\n${l.stderr}`);
+      return undefined;
+    });
+    const page = await get(port, '/');
+    assert.equal(page.status, 200);
+    assert.match(page.body, /<title>Isaac Sim Web Viewer \(stand-in\) — instance-4<\/title>/);
+    assert.match(page.body, /id="instance-label">instance-4</);
+    assert.match(page.body, /id="signal-port">18234</);
+    assert.match(page.body, /id="load-count"/);
+    assert.match(page.body, /@keyframes/);
+    assert.match(page.body, /fetch\('cgi-bin\/hit'/, 'relative hit URL from /');
+    assert.doesNotMatch(page.body, /https?:\/\//, 'no external URLs in the page');
+    assert.equal(page.headers.get('x-frame-options'), null);
+
+    assert.equal((await get(port, '/cgi-bin/loads')).body.trim(), '0');
+    const hit = await get(port, '/cgi-bin/hit');
+    assert.equal(hit.body.trim(), '1');
+    assert.equal(hit.headers.get('access-control-allow-origin'), '*');
+    assert.equal((await get(port, '/cgi-bin/hit')).body.trim(), '2');
+    assert.equal((await get(port, '/cgi-bin/loads')).body.trim(), '2');
+
+    await dockerOk('stop', '-t', '10', name);
+    assert.equal(await exitCode(name), 0);
+    assert.ok(lines((await logs(name)).stdout).some((l) => l.endsWith('[Info] [web-viewer] Shutting down (SIGTERM)')));
+    await assert.rejects(get(port, '/'));
+  } finally {
+    await remove(name);
+  }
+});
+
+// ---- first start vs cached start ------------------------------------------------------------
+
+test('first start compiles shaders and writes the cache marker; a start with the same cache hits it', { timeout: 60_000 }, async () => {
+  const cache = tempDir();
+  const mount = ['-v', `${cache}:/root/.nv/ComputeCache`];
+  const first = await start({ runArgs: mount, args: [`${HTTP_ARG}18224`] });
+  try {
+    await waitReady(first);
+    const out = lines((await logs(first)).stdout);
+    const at = (needle: string) => out.findIndex((l) => l.includes(needle));
+    assert.ok(at('[Info] [omni.rtx] Compiling shaders (first start can take minutes)') >= 0, out.join('\n'));
+    for (let i = 1; i <= 4; i++) assert.ok(at(`[Info] [omni.rtx] shader cache: ${i}/4`) > at('Compiling shaders'));
+    assert.ok(at('Serving on') > at('shader cache: 4/4'));
+    assert.ok(!out.some((l) => l.includes('Shader cache hit')));
+    assert.ok(existsSync(path.join(cache, 'standin-shader-cache')), 'marker written into the mounted folder');
+  } finally {
+    await remove(first);
+  }
+  const second = await start({ runArgs: mount, args: [`${HTTP_ARG}18225`] });
+  try {
+    await waitReady(second);
+    const out = lines((await logs(second)).stdout);
+    const hit = out.findIndex((l) => l.endsWith('[Info] [omni.rtx] Shader cache hit: 1432 shaders loaded from /root/.nv/ComputeCache'));
+    assert.ok(hit >= 0, `no cache hit line:\n${out.join('\n')}`);
+    assert.ok(!out.some((l) => l.includes('shader cache: 1/4')), 'no compile steps on a cached start');
+    assert.ok(!out.some((l) => l.includes('Compiling shaders')));
+    assert.ok(out.findIndex((l) => l === READY) > hit);
+  } finally {
+    await remove(second);
+  }
+  // Nothing mounted, STANDIN_SHADER_STEPS=2: a first start again, with two steps.
+  const third = await start({ env: { STANDIN_SHADER_STEPS: '2' }, args: [`${HTTP_ARG}18226`] });
+  try {
+    await waitReady(third);
+    const out = lines((await logs(third)).stdout);
+    assert.ok(out.some((l) => l.endsWith('[Info] [omni.rtx] shader cache: 2/2')), out.join('\n'));
+    assert.ok(!out.some((l) => /shader cache: (3\/|\d+\/4$)/.test(l)), out.join('\n'));
+    assert.equal((await dockerOk('exec', third, 'cat', '/root/.nv/ComputeCache/standin-shader-cache')).trim(), '1432');
+  } finally {
+    await remove(third);
+  }
+});
+
+// ---- more failure modes --------------------------------------------------------------------
+
+test('nvml-fail: the NVML and CUDA lines, exit code 1, never ready', { timeout: 60_000 }, async () => {
+  const name = await start({ env: { STANDIN_MODE: 'nvml-fail' }, args: [`${HTTP_ARG}18228`] });
+  try {
+    assert.equal(await exitCode(name), 1);
+    const { stdout, stderr } = await logs(name);
+    const err = lines(stderr);
+    const nvml = err.findIndex((l) => l.endsWith('[Error] [carb.windowing-glfw.plugin] Failed to initialize NVML: Unknown Error'));
+    const cuda = err.findIndex((l) => l.endsWith('[Error] [carb.cudainterop.plugin] CUDA initialization failed: cuInit returned 999 (CUDA_ERROR_UNKNOWN)'));
+    assert.ok(nvml >= 0 && cuda > nvml, `NVML line then CUDA line expected:\n${stderr}`);
+    assert.ok(!stderr.includes('no suitable CUDA GPU'), 'not the gpu-fail lines');
+    assert.ok(!stdout.includes(READY) && !stderr.includes(READY), 'no readiness line');
+    assert.ok(!stdout.includes('Serving on'));
+  } finally {
+    await remove(name);
+  }
+});
+
+test('oom with a 64 MiB limit: the kernel OOM-kills it (OOMKilled, exit 137), never ready', { timeout: 60_000 }, async () => {
+  const name = await start({ runArgs: ['-m', '64m', '--memory-swap', '64m'], env: { STANDIN_MODE: 'oom' }, args: [`${HTTP_ARG}18229`] });
+  try {
+    assert.equal(await exitCode(name), 137);
+    const s = await state(name);
+    assert.equal(s.oomKilled, true, 'State.OOMKilled');
+    const { stdout, stderr } = await logs(name);
+    assert.ok(lines(stdout).some((l) => l.endsWith('[Info] [omni.physx] Allocating scene buffers')), stdout);
+    assert.ok(!stdout.includes(READY) && !stderr.includes(READY), 'no readiness line');
+    assert.ok(!stderr.includes('no container memory limit'), 'the limit was seen');
+  } finally {
+    await remove(name);
+  }
+});
+
+test('hang: alive after the normal startup time, never ready, nothing listening; SIGTERM still ends it', { timeout: 60_000 }, async () => {
+  const port = 18230;
+  const name = await start({ env: { STANDIN_MODE: 'hang' }, args: [`${HTTP_ARG}${port}`] });
+  try {
+    // A normal start with this step takes ~1 s; wait for the last line before the hang, then 3 s more.
+    await waitFor(`${name} shader phase`, async () => ((await logs(name)).stdout.includes('shader cache: 4/4') ? true : undefined));
+    await new Promise((r) => setTimeout(r, 3000));
+    const s = await state(name);
+    assert.equal(s.status, 'running');
+    const { stdout, stderr } = await logs(name);
+    assert.ok(!stdout.includes(READY) && !stderr.includes(READY), 'no readiness line');
+    assert.ok(!stdout.includes('Serving on'));
+    await assertRefused(port, 'HTTP port while hung');
+    await dockerOk('stop', '-t', '10', name);
+    assert.equal(await exitCode(name), 0);
+  } finally {
+    await remove(name);
   }
 });

@@ -1,11 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeState, formatElapsed } from '../../src/instances/describe';
-import type { InstanceSnapshot, InstanceState } from '../../src/instances/model';
+import type { InstanceSnapshot, InstanceState, StartupInfo } from '../../src/instances/model';
 
 const NOW = 1_700_000_000_000;
 
-function snapshot(state: Omit<InstanceState, 'since'> & { since?: number }, exists = true): InstanceSnapshot {
+function snapshot(state: Omit<InstanceState, 'since'> & { since?: number }, exists = true, startup?: StartupInfo): InstanceSnapshot {
   return {
     index: 0,
     label: 'instance-0',
@@ -13,6 +13,10 @@ function snapshot(state: Omit<InstanceState, 'since'> & { since?: number }, exis
     image: 'nvcr.io/nvidia/isaac-sim:4.2.0',
     ports: { http: 8211, webrtc: 8011, native: 8899 },
     clientUrl: 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1',
+    view: { kind: 'url', url: 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1' },
+    profile: 'legacy-webrtc',
+    gpu: 'all',
+    ...(startup ? { startup } : {}),
     state: { since: NOW, ...state },
     exists,
     configured: true,
@@ -70,6 +74,45 @@ describe('describeState', () => {
   test('loading uses the current time by default', () => {
     const text = describeState(snapshot({ kind: 'loading', since: Date.now() - 125_000 }));
     assert.match(text, /^loading 2:0[5-9]$/);
+  });
+
+  test('loading in phase "container" (or without a phase) reads "loading m:ss"', () => {
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'container', since: NOW - 65_000 }), NOW), 'loading 1:05');
+    assert.equal(describeState(snapshot({ kind: 'loading', since: NOW - 5_000 }), NOW), 'loading 0:05');
+  });
+
+  test('loading in a later phase names the phase', () => {
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'extensions', since: NOW - 12_000 }), NOW), 'loading extensions 0:12');
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'shaders', since: NOW - 42_000 }), NOW), 'compiling shaders 0:42');
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'streaming', since: NOW - 125_000 }), NOW), 'starting streaming 2:05');
+  });
+
+  test('with an ETA from earlier starts: "<phase> m:ss of ~m:ss"', () => {
+    const startup: StartupInfo = { since: NOW - 42_000, kind: 'first', etaMs: 130_000 };
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'shaders', since: NOW - 42_000 }, true, startup), NOW), 'compiling shaders 0:42 of ~2:10');
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'container', since: NOW - 42_000 }, true, startup), NOW), 'loading 0:42 of ~2:10');
+    assert.equal(describeState(snapshot({ kind: 'loading', since: NOW - 42_000 }, true, { since: NOW - 5_000, kind: 'cached', etaMs: 3_725_000 }), NOW), 'loading 0:05 of ~1:02:05');
+  });
+
+  test('the elapsed time counts from the start request (snapshot.startup.since), not from the state', () => {
+    const startup: StartupInfo = { since: NOW - 90_000, kind: 'cached' };
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'extensions', since: NOW - 10_000 }, true, startup), NOW), 'loading extensions 1:30');
+  });
+
+  test('without an ETA (no earlier starts, or an ETA of 0) only the elapsed time is shown', () => {
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'shaders', since: NOW - 42_000 }, true, { since: NOW - 42_000, kind: 'unknown' }), NOW), 'compiling shaders 0:42');
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'shaders', since: NOW - 42_000 }, true, { since: NOW - 42_000, kind: 'first', etaMs: 0 }), NOW), 'compiling shaders 0:42');
+  });
+
+  test('past the ETA the elapsed time keeps counting', () => {
+    const startup: StartupInfo = { since: NOW - 200_000, kind: 'cached', etaMs: 130_000 };
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'streaming' }, true, startup), NOW), 'starting streaming 3:20 of ~2:10');
+  });
+
+  test('startup info does not change the other states', () => {
+    const startup: StartupInfo = { since: NOW - 42_000, kind: 'first', etaMs: 130_000 };
+    assert.equal(describeState(snapshot({ kind: 'starting' }, true, startup), NOW), 'starting');
+    assert.equal(describeState(snapshot({ kind: 'ready' }, true, startup), NOW), 'ready');
   });
 
   test('failed with and without a reason', () => {

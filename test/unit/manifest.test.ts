@@ -2,13 +2,30 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_SETTINGS, SETTING_KEYS, SETTINGS_SECTION, parseSettings, type SettingKey } from '../../src/instances/settings';
+import { PROFILE_IDS } from '../../src/instances/profiles';
+import { DEFAULT_SETTINGS, SETTING_KEYS, SETTINGS_SECTION, TEMPLATE_PLACEHOLDERS, parseSettings, type SettingKey } from '../../src/instances/settings';
 
 // Tests run from out/test/unit; the repository root is three levels up.
 const ROOT = path.resolve(__dirname, '../../..');
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   contributes: {
-    configuration: { title?: string; properties: Record<string, { type?: string | string[]; default?: unknown; minimum?: number; maximum?: number }> };
+    configuration: {
+      title?: string;
+      properties: Record<
+        string,
+        {
+          type?: string | string[];
+          default?: unknown;
+          minimum?: number;
+          maximum?: number;
+          enum?: unknown[];
+          markdownEnumDescriptions?: string[];
+          minItems?: number;
+          items?: { type?: string };
+          markdownDescription?: string;
+        }
+      >;
+    };
     commands: Array<{ command: string; title: string; category?: string }>;
     menus: Record<string, Array<{ command: string; when?: string }>>;
     viewsWelcome?: Array<{ view: string; contents: string; when?: string }>;
@@ -75,10 +92,49 @@ describe('package.json configuration matches the settings schema', () => {
     assert.ok(checked >= 10, `only ${checked} bounds checked`);
   });
 
+  test('isaacSim.streamingProfile: its enum is exactly PROFILE_IDS, each value described', () => {
+    const prop = properties['isaacSim.streamingProfile'];
+    assert.deepEqual(prop.enum, [...PROFILE_IDS]);
+    assert.equal(prop.markdownEnumDescriptions?.length, PROFILE_IDS.length);
+    for (const d of prop.markdownEnumDescriptions ?? []) assert.ok(d.trim().length > 0);
+    assert.ok(PROFILE_IDS.includes(prop.default as never));
+    // Every value of the enum is accepted by the schema; something else is not.
+    for (const id of PROFILE_IDS) assert.ok(parseSettings({ streamingProfile: id }).ok, id);
+    assert.equal(parseSettings({ streamingProfile: 'legacy' }).ok, false);
+  });
+
+  test('isaacSim.readinessPatterns: a list of strings, at least one, as the schema requires', () => {
+    const prop = properties['isaacSim.readinessPatterns'];
+    assert.equal(prop.type, 'array');
+    assert.equal(prop.items?.type, 'string');
+    assert.equal(prop.minItems, 1);
+    assert.equal(parseSettings({ readinessPatterns: [] }).ok, false);
+    assert.ok(!('isaacSim.readinessPattern' in properties), 'the old single-pattern setting is gone');
+  });
+
+  test('array settings declare string items', () => {
+    for (const [id, prop] of Object.entries(properties)) {
+      if (prop.type === 'array') assert.equal(prop.items?.type, 'string', id);
+    }
+  });
+
+  test('the template settings document every placeholder', () => {
+    for (const id of ['isaacSim.portArgs', 'isaacSim.clientUrlTemplate']) {
+      const text = properties[id].markdownDescription ?? '';
+      for (const name of TEMPLATE_PLACEHOLDERS) assert.ok(text.includes(`{${name}}`), `${id} does not mention {${name}}`);
+    }
+    assert.ok((properties['isaacSim.webViewerUrlTemplate'].markdownDescription ?? '').includes('{webViewerPort}'));
+  });
+
   test('restricted configurations in untrusted workspaces are real settings', () => {
     const restricted = manifest.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [];
     assert.ok(restricted.length > 0);
     for (const id of restricted) assert.ok(id in properties, `${id} is not a contributed setting`);
+    assert.equal(new Set(restricted).size, restricted.length, 'duplicates');
+    // The settings that decide what runs or what the sim view loads.
+    for (const key of ['image', 'streamingProfile', 'entrypoint', 'portArgs', 'extraArgs', 'env', 'runtime', 'gpus', 'hostDataRoot', 'dockerHost', 'clientUrlTemplate', 'webViewerUrlTemplate']) {
+      assert.ok(restricted.includes(`isaacSim.${key}`), `isaacSim.${key} must be restricted in untrusted workspaces`);
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   DEFAULT_SETTINGS,
+  PORT_BASE_SETTING,
   SETTING_KEYS,
   SETTINGS_SECTION,
   TEMPLATE_PLACEHOLDERS,
@@ -13,6 +14,7 @@ import {
   type SettingsProblem,
   type SettingsResult,
 } from '../../src/instances/settings';
+import { PROFILES, PROFILE_IDS } from '../../src/instances/profiles';
 
 function problemsOf(result: SettingsResult): SettingsProblem[] {
   assert.equal(result.ok, false, `expected invalid settings, got ${JSON.stringify(result)}`);
@@ -49,16 +51,40 @@ describe('parseSettings: defaults', () => {
     assert.deepEqual(settingsOf(parseSettings(undefined)), { ...DEFAULT_SETTINGS });
   });
 
-  test('DEFAULT_SETTINGS carries the documented Isaac Sim 4.2 values', () => {
+  test('DEFAULT_SETTINGS carries the documented Isaac Sim 4.2 values and the livestream port bases', () => {
     assert.equal(DEFAULT_SETTINGS.image, 'nvcr.io/nvidia/isaac-sim:4.2.0');
-    assert.deepEqual(DEFAULT_SETTINGS.entrypoint, ['/isaac-sim/runheadless.webrtc.sh']);
+    assert.equal(DEFAULT_SETTINGS.streamingProfile, 'legacy-webrtc');
+    assert.deepEqual(DEFAULT_SETTINGS.entrypoint, [], 'the profile supplies the launcher');
+    assert.deepEqual(DEFAULT_SETTINGS.portArgs, [], 'the profile supplies the port arguments');
     assert.equal(DEFAULT_SETTINGS.httpPortBase, 8211);
     assert.equal(DEFAULT_SETTINGS.webrtcPortBase, 8011);
     assert.equal(DEFAULT_SETTINGS.nativePortBase, 8899);
+    assert.equal(DEFAULT_SETTINGS.signalPortBase, 49100);
+    assert.equal(DEFAULT_SETTINGS.streamPortBase, 47998);
+    assert.equal(DEFAULT_SETTINGS.webViewerPortBase, 8210);
+    assert.equal(DEFAULT_SETTINGS.webViewerUrlTemplate, 'http://{host}:{webViewerPort}/');
     assert.equal(DEFAULT_SETTINGS.runtime, 'nvidia');
     assert.equal(DEFAULT_SETTINGS.gpus, 'all');
-    assert.equal(DEFAULT_SETTINGS.readinessPattern, 'Isaac Sim Full Streaming App is loaded\\.');
+    assert.deepEqual(DEFAULT_SETTINGS.readinessPatterns, [
+      'Isaac Sim Full Streaming App is loaded\\.',
+      'Isaac Sim Headless Native App is loaded\\.',
+      'Isaac Sim Headless WebRTC App is loaded\\.',
+      'Isaac Sim App is loaded\\.',
+    ]);
     assert.ok(Object.isFrozen(DEFAULT_SETTINGS));
+  });
+
+  test('the default settings are valid for every streaming profile at every instance count', () => {
+    for (const streamingProfile of PROFILE_IDS) {
+      for (const instanceCount of [0, 1, 4, 16]) settingsOf(parseSettings({ streamingProfile, instanceCount }));
+    }
+  });
+
+  test('every port kind has a port base setting, and every profile uses only known kinds', () => {
+    for (const id of PROFILE_IDS) {
+      for (const kind of PROFILES[id].ports) assert.ok(PORT_BASE_SETTING[kind] in DEFAULT_SETTINGS, `${id}: ${kind}`);
+    }
+    assert.deepEqual(Object.values(PORT_BASE_SETTING).sort(), ['httpPortBase', 'nativePortBase', 'signalPortBase', 'streamPortBase', 'webViewerPortBase', 'webrtcPortBase']);
   });
 
   test('SETTING_KEYS lists exactly the keys of DEFAULT_SETTINGS', () => {
@@ -85,11 +111,13 @@ describe('parseSettings: defaults', () => {
     const input = { extraArgs: ['--a'] };
     const s = settingsOf(parseSettings(input));
     s.entrypoint.push('--mutated');
-    s.portArgs.length = 0;
+    s.portArgs.push('--mutated');
+    s.readinessPatterns.length = 0;
     s.env.X = 'y';
     s.extraArgs.push('--b');
-    assert.deepEqual(DEFAULT_SETTINGS.entrypoint, ['/isaac-sim/runheadless.webrtc.sh']);
-    assert.equal(DEFAULT_SETTINGS.portArgs.length, 3);
+    assert.deepEqual(DEFAULT_SETTINGS.entrypoint, []);
+    assert.deepEqual(DEFAULT_SETTINGS.portArgs, []);
+    assert.equal(DEFAULT_SETTINGS.readinessPatterns.length, 4);
     assert.deepEqual(DEFAULT_SETTINGS.env, {});
     assert.deepEqual(input.extraArgs, ['--a']);
   });
@@ -98,8 +126,9 @@ describe('parseSettings: defaults', () => {
     const raw = {
       instanceCount: 0,
       image: 'nvcr.io/nvidia/isaac-sim@sha256:' + 'a'.repeat(64),
-      entrypoint: [],
-      portArgs: ['--port={httpPort}', '--label={label}', '--i={index}', '--h={host}', '--w={webrtcPort}', '--n={nativePort}'],
+      streamingProfile: 'custom',
+      entrypoint: ['/bin/sh', '-c'],
+      portArgs: ['--port={httpPort}', '--label={label}', '--i={index}', '--h={host}', '--w={webrtcPort}', '--n={nativePort}', '--s={signalPort}', '--m={streamPort}', '--v={webViewerPort}'],
       extraArgs: ['', '--no-window'],
       env: { MY_VAR: 'x', _under: '', A1: 'with spaces and = signs' },
       runtime: '',
@@ -109,9 +138,13 @@ describe('parseSettings: defaults', () => {
       httpPortBase: 1,
       webrtcPortBase: 100,
       nativePortBase: 65535,
+      signalPortBase: 2,
+      streamPortBase: 2,
+      webViewerPortBase: 2,
       host: '[::1]',
       clientUrlTemplate: 'https://{host}:{httpPort}/x?i={index}&l={label}&w={webrtcPort}&n={nativePort}',
-      readinessPattern: '^ready$',
+      webViewerUrlTemplate: 'https://{host}:{webViewerPort}/v?s={signalPort}&m={streamPort}&l={label}',
+      readinessPatterns: ['^ready$', 'loaded\\.$'],
       logTailLines: 0,
       stopTimeoutSeconds: 600,
       dockerHost: 'tcp://10.0.0.5:2375',
@@ -142,6 +175,16 @@ describe('parseSettings: defaults', () => {
       ['dockerHost', 'npipe:////./pipe/docker_engine'],
       ['stopTimeoutSeconds', 0],
       ['logTailLines', 100000],
+      ['streamingProfile', 'legacy-webrtc'],
+      ['streamingProfile', 'livestream'],
+      ['streamingProfile', 'custom'],
+      ['readinessPatterns', ['x']],
+      ['readinessPatterns', ['a', 'b', 'c', 'd', 'e']],
+      ['webViewerUrlTemplate', 'http://{host}:{webViewerPort}/'],
+      ['webViewerUrlTemplate', 'https://viewer.example/{label}'],
+      ['clientUrlTemplate', 'http://{host}:{webViewerPort}/?signal={signalPort}&media={streamPort}'],
+      ['portArgs', []],
+      ['entrypoint', []],
     ] as const) {
       const s = settingsOf(parseSettings({ [key]: value }));
       assert.deepEqual(s[key], value, `${key}=${JSON.stringify(value)}`);
@@ -161,11 +204,15 @@ describe('parseSettings: invalid values name the setting, show the value and say
   });
 
   test('entrypoint: not a list, or a list with an empty string', () => {
-    for (const v of ['/isaac-sim/runheadless.webrtc.sh', [''], [1], { a: 1 }]) assertSingleProblem('entrypoint', v, "[] keeps the image's own entrypoint");
+    for (const v of ['/isaac-sim/runheadless.webrtc.sh', [''], [1], { a: 1 }]) assertSingleProblem('entrypoint', v, "[] uses the streaming profile's launcher");
   });
 
   test('portArgs: unknown placeholder, empty entry, not a list', () => {
-    const p = assertSingleProblem('portArgs', ['--port={bogus}'], 'may use only {host}, {httpPort}, {webrtcPort}, {nativePort}, {index}, {label}');
+    const p = assertSingleProblem(
+      'portArgs',
+      ['--port={bogus}'],
+      "may use only {host}, {httpPort}, {webrtcPort}, {nativePort}, {signalPort}, {streamPort}, {webViewerPort}, {index}, {label} ([] uses the streaming profile's arguments)",
+    );
     assert.ok(p.message.includes('{bogus}'));
     assertSingleProblem('portArgs', ['--port={HTTPPORT}'], '{httpPort}');
     assertSingleProblem('portArgs', [''], '{httpPort}');
@@ -199,8 +246,15 @@ describe('parseSettings: invalid values name the setting, show the value and say
   });
 
   test('port bases: 0, 65536, fractions, strings', () => {
-    for (const key of ['httpPortBase', 'webrtcPortBase', 'nativePortBase']) {
-      for (const v of [0, 65536, 8211.5, '8211', -8211]) assertSingleProblem(key, v, 'a TCP port from 1 to 65535');
+    for (const key of ['httpPortBase', 'webrtcPortBase', 'nativePortBase', 'signalPortBase', 'webViewerPortBase']) {
+      for (const v of [0, 65536, 8211.5, '8211', -8211, null]) assertSingleProblem(key, v, 'a TCP port from 1 to 65535');
+    }
+    for (const v of [0, 65536, 47998.5, '47998', -1, null]) assertSingleProblem('streamPortBase', v, 'a UDP port from 1 to 65535');
+  });
+
+  test('streamingProfile: only the known profile ids', () => {
+    for (const v of ['', 'legacy', 'LIVESTREAM', 'Livestream', 'webrtc', ' custom', 1, null, ['livestream']]) {
+      assertSingleProblem('streamingProfile', v, 'one of "legacy-webrtc", "livestream", "custom"');
     }
   });
 
@@ -209,7 +263,7 @@ describe('parseSettings: invalid values name the setting, show the value and say
   });
 
   test('clientUrlTemplate: javascript:, file:, data:, credentials, unknown placeholder, not a URL', () => {
-    const allowed = 'an http(s) URL template using only {host}, {httpPort}, {webrtcPort}, {nativePort}, {index}, {label}';
+    const allowed = 'an http(s) URL template using only {host}, {httpPort}, {webrtcPort}, {nativePort}, {signalPort}, {streamPort}, {webViewerPort}, {index}, {label}';
     for (const v of [
       'javascript:alert(1)',
       'file:///etc/passwd',
@@ -227,8 +281,21 @@ describe('parseSettings: invalid values name the setting, show the value and say
     }
   });
 
-  test('readinessPattern: invalid regex, empty', () => {
-    for (const v of ['(', '[a-', '*x', '']) assertSingleProblem('readinessPattern', v, 'a non-empty regular expression matched against each log line');
+  test('webViewerUrlTemplate: the same rules as the client URL template', () => {
+    const allowed = 'an http(s) URL template using only {host}, {httpPort}, {webrtcPort}, {nativePort}, {signalPort}, {streamPort}, {webViewerPort}, {index}, {label}, such as "http://{host}:{webViewerPort}/"';
+    for (const v of ['javascript:alert(1)', 'file:///x', 'http://u:p@{host}:{webViewerPort}/', 'http://{host}:{viewerPort}/', '{host}:{webViewerPort}', '', 7]) {
+      assertSingleProblem('webViewerUrlTemplate', v, allowed);
+    }
+  });
+
+  test('readinessPatterns: not a list, empty list, invalid or empty regex in the list', () => {
+    const allowed = 'a non-empty list of regular expressions; a log line that matches any of them means the simulator is loaded';
+    for (const v of ['Isaac Sim App is loaded\\.', [], ['('], ['ok', '[a-'], ['*x'], [''], [1], null, { 0: 'x' }]) assertSingleProblem('readinessPatterns', v, allowed);
+  });
+
+  test('the old single readinessPattern key is ignored (unknown keys are)', () => {
+    const s = settingsOf(parseSettings({ readinessPattern: '(' }));
+    assert.deepEqual(s.readinessPatterns, DEFAULT_SETTINGS.readinessPatterns);
   });
 
   test('logTailLines and stopTimeoutSeconds: range and type', () => {
@@ -313,6 +380,47 @@ describe('parseSettings: cross-field port rules', () => {
     );
   });
 
+  test('only the active profile\'s port kinds are checked: legacy-webrtc ignores the livestream bases', () => {
+    // Signal and web viewer bases overlapping each other and the HTTP range: irrelevant for legacy-webrtc and custom.
+    const raw = { instanceCount: 4, signalPortBase: 8211, streamPortBase: 8212, webViewerPortBase: 8213 };
+    settingsOf(parseSettings({ ...raw, streamingProfile: 'legacy-webrtc' }));
+    settingsOf(parseSettings({ ...raw, streamingProfile: 'custom' }));
+    const problems = problemsOf(parseSettings({ ...raw, streamingProfile: 'livestream' }));
+    assert.deepEqual(
+      problems.map((p) => p.setting),
+      ['isaacSim.streamPortBase', 'isaacSim.webViewerPortBase', 'isaacSim.webViewerPortBase'],
+    );
+    assert.ok(problems[0].message.includes('isaacSim.signalPortBase (8211-8214)'), problems[0].message);
+    assert.ok(problems[0].message.includes('isaacSim.streamPortBase (8212-8215)'), problems[0].message);
+  });
+
+  test('livestream ignores the legacy bases, and an overlapping signalPortBase matters only for livestream', () => {
+    const legacyClash = { instanceCount: 4, httpPortBase: 9000, webrtcPortBase: 9000, nativePortBase: 9000 };
+    settingsOf(parseSettings({ ...legacyClash, streamingProfile: 'livestream' }));
+    problemsOf(parseSettings({ ...legacyClash, streamingProfile: 'legacy-webrtc' }));
+    problemsOf(parseSettings({ ...legacyClash, streamingProfile: 'custom' }));
+
+    const signalClash = { instanceCount: 4, signalPortBase: 8210 };
+    settingsOf(parseSettings({ ...signalClash, streamingProfile: 'legacy-webrtc' }));
+    const problems = problemsOf(parseSettings({ ...signalClash, streamingProfile: 'livestream' }));
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0].setting, 'isaacSim.webViewerPortBase');
+    assert.ok(problems[0].message.includes('isaacSim.signalPortBase (8210-8213)'), problems[0].message);
+    assert.ok(problems[0].message.includes('isaacSim.webViewerPortBase (8210-8213)'), problems[0].message);
+  });
+
+  test('the 65535 limit applies only to the active profile\'s bases', () => {
+    settingsOf(parseSettings({ instanceCount: 16, signalPortBase: 65530, streamingProfile: 'legacy-webrtc' }));
+    settingsOf(parseSettings({ instanceCount: 16, httpPortBase: 65530, streamingProfile: 'livestream' }));
+    const problems = problemsOf(parseSettings({ instanceCount: 16, signalPortBase: 65530, streamingProfile: 'livestream' }));
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0].setting, 'isaacSim.signalPortBase');
+    assert.match(problems[0].message, /16 instances need ports up to 65545, past 65535/);
+    assert.match(problems[0].message, /at most 65520/);
+    settingsOf(parseSettings({ instanceCount: 16, streamPortBase: 65520, streamingProfile: 'livestream' }));
+    problemsOf(parseSettings({ instanceCount: 16, streamPortBase: 65521, streamingProfile: 'livestream' }));
+  });
+
   test('cross-field rules are only checked when every field is valid', () => {
     const problems = problemsOf(parseSettings({ httpPortBase: 9000, webrtcPortBase: 9000, gpus: '' }));
     assert.deepEqual(
@@ -363,9 +471,16 @@ describe('fillTemplate', () => {
     assert.equal(fillTemplate('a{index}b{host}c', { index: 0, host: "$&$1$'" }), "a0b$&$1$'c");
   });
 
+  test('replaces the livestream placeholders', () => {
+    assert.equal(
+      fillTemplate('--s={signalPort} --m={streamPort} --v={webViewerPort} --ip={host}', { host: '10.0.0.2', signalPort: 49101, streamPort: 47999, webViewerPort: 8211 }),
+      '--s=49101 --m=47999 --v=8211 --ip=10.0.0.2',
+    );
+  });
+
   test('text without placeholders is unchanged', () => {
     assert.equal(fillTemplate('--flag={not a placeholder}', { host: 'h' }), '--flag={not a placeholder}');
-    assert.equal(TEMPLATE_PLACEHOLDERS.length, 6);
+    assert.deepEqual([...TEMPLATE_PLACEHOLDERS], ['host', 'httpPort', 'webrtcPort', 'nativePort', 'signalPort', 'streamPort', 'webViewerPort', 'index', 'label']);
   });
 });
 

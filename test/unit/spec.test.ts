@@ -1,8 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../../src/instances/settings';
+import { DEFAULT_SETTINGS, TEMPLATE_PLACEHOLDERS, parseSettings, type Settings } from '../../src/instances/settings';
 import {
+  GPU_LABEL,
   PORTS_LABEL,
+  PROFILE_LABEL,
   SPEC_HASH_LABEL,
   buildContainerSpec,
   clientUrlFor,
@@ -14,6 +16,7 @@ import {
   templateValues,
 } from '../../src/instances/spec';
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel } from '../../src/instances/model';
+import { PROFILES, PROFILE_IDS } from '../../src/instances/profiles';
 
 const HOME = '/home/u';
 
@@ -46,6 +49,8 @@ describe('model naming', () => {
     assert.equal(INDEX_LABEL, 'dev.isaac-sim-orchestrator.instance');
     assert.equal(PORTS_LABEL, 'dev.isaac-sim-orchestrator.ports');
     assert.equal(SPEC_HASH_LABEL, 'dev.isaac-sim-orchestrator.spec-hash');
+    assert.equal(GPU_LABEL, 'dev.isaac-sim-orchestrator.gpu');
+    assert.equal(PROFILE_LABEL, 'dev.isaac-sim-orchestrator.profile');
   });
 });
 
@@ -63,12 +68,16 @@ describe('buildContainerSpec with defaults', () => {
     assert.deepEqual(body.Env, ['ACCEPT_EULA=Y', 'PRIVACY_CONSENT=Y', 'ISAACSIM_INSTANCE_LABEL=instance-0']);
     assert.equal(body.Labels['dev.isaac-sim-orchestrator.owner'], 'isaac-sim-orchestrator');
     assert.equal(body.Labels['dev.isaac-sim-orchestrator.instance'], '0');
-    assert.equal(body.Labels['dev.isaac-sim-orchestrator.ports'], '8211,8011,8899');
+    assert.equal(body.Labels['dev.isaac-sim-orchestrator.ports'], '{"http":8211,"webrtc":8011,"native":8899}');
+    assert.equal(body.Labels['dev.isaac-sim-orchestrator.gpu'], 'all');
+    assert.equal(body.Labels['dev.isaac-sim-orchestrator.profile'], 'legacy-webrtc');
     assert.match(body.Labels['dev.isaac-sim-orchestrator.spec-hash'], /^[0-9a-f]{16}$/);
     assert.deepEqual(Object.keys(body.Labels).sort(), [
+      'dev.isaac-sim-orchestrator.gpu',
       'dev.isaac-sim-orchestrator.instance',
       'dev.isaac-sim-orchestrator.owner',
       'dev.isaac-sim-orchestrator.ports',
+      'dev.isaac-sim-orchestrator.profile',
       'dev.isaac-sim-orchestrator.spec-hash',
     ]);
     assert.equal(body.HostConfig.NetworkMode, 'host');
@@ -88,7 +97,7 @@ describe('buildContainerSpec with defaults', () => {
       '--/app/livestream/port=8901',
     ]);
     assert.equal(body.Labels[INDEX_LABEL], '2');
-    assert.equal(body.Labels[PORTS_LABEL], '8213,8013,8901');
+    assert.equal(body.Labels[PORTS_LABEL], '{"http":8213,"webrtc":8013,"native":8901}');
     assert.ok(body.Env.includes('ISAACSIM_INSTANCE_LABEL=instance-2'));
     assert.deepEqual(body.HostConfig.Binds, documentedBinds('/home/u/docker/isaac-sim', 2));
     assert.notEqual(body.Labels[SPEC_HASH_LABEL], buildContainerSpec(settings(), 0, HOME).Labels[SPEC_HASH_LABEL]);
@@ -120,9 +129,13 @@ describe('buildContainerSpec options', () => {
     assert.ok(!('DeviceRequests' in body.HostConfig));
   });
 
-  test('gpus "0,1" requests those devices by id', () => {
+  test('gpus "0,1" hands one device per instance, round-robin, by id', () => {
     const body = buildContainerSpec(settings({ gpus: '0,1' }), 2, HOME);
-    assert.deepEqual(body.HostConfig.DeviceRequests, [{ Driver: 'nvidia', DeviceIDs: ['0', '1'], Capabilities: [['gpu']] }]);
+    assert.deepEqual(body.HostConfig.DeviceRequests, [{ Driver: 'nvidia', DeviceIDs: ['0'], Capabilities: [['gpu']] }]);
+    assert.equal(body.Labels[GPU_LABEL], '0');
+    const odd = buildContainerSpec(settings({ gpus: '0,1' }), 3, HOME);
+    assert.deepEqual(odd.HostConfig.DeviceRequests, [{ Driver: 'nvidia', DeviceIDs: ['1'], Capabilities: [['gpu']] }]);
+    assert.equal(odd.Labels[GPU_LABEL], '1');
   });
 
   test('gpus with a single UUID', () => {
@@ -136,9 +149,15 @@ describe('buildContainerSpec options', () => {
     assert.equal(buildContainerSpec(settings({ memoryLimitGiB: 1.5 }), 0, HOME).HostConfig.Memory, 1610612736);
   });
 
-  test('entrypoint [] omits Entrypoint (the image keeps its own)', () => {
-    const body = buildContainerSpec(settings({ entrypoint: [] }), 0, HOME);
+  test('entrypoint [] uses the profile\'s launcher; with the custom profile it omits Entrypoint (the image keeps its own)', () => {
+    assert.deepEqual(buildContainerSpec(settings({ entrypoint: [] }), 0, HOME).Entrypoint, ['/isaac-sim/runheadless.webrtc.sh']);
+    const body = buildContainerSpec(settings({ entrypoint: [], streamingProfile: 'custom' }), 0, HOME);
     assert.ok(!('Entrypoint' in body));
+  });
+
+  test('an explicit entrypoint replaces the profile\'s launcher', () => {
+    const body = buildContainerSpec(settings({ entrypoint: ['/isaac-sim/isaac-sim.sh', '--no-window'] }), 0, HOME);
+    assert.deepEqual(body.Entrypoint, ['/isaac-sim/isaac-sim.sh', '--no-window']);
   });
 
   test('Cmd is the filled port args followed by extraArgs, in order', () => {
@@ -172,7 +191,7 @@ describe('buildContainerSpec options', () => {
 
   test('custom port bases move Cmd and the ports label', () => {
     const body = buildContainerSpec(settings({ httpPortBase: 9000, webrtcPortBase: 9100, nativePortBase: 9200 }), 4, HOME);
-    assert.equal(body.Labels[PORTS_LABEL], '9004,9104,9204');
+    assert.equal(body.Labels[PORTS_LABEL], '{"http":9004,"webrtc":9104,"native":9204}');
     assert.deepEqual(body.Cmd, ['--/exts/omni.services.transport.server.http/port=9004', '--/exts/omni.kit.livestream.webrtc/port=9104', '--/app/livestream/port=9204']);
   });
 });
@@ -195,7 +214,10 @@ describe('specHash', () => {
 
   const changes: Array<[string, Partial<Settings>]> = [
     ['image', { image: 'nvcr.io/nvidia/isaac-sim:4.5.0' }],
-    ['entrypoint', { entrypoint: [] }],
+    ['entrypoint', { entrypoint: ['/isaac-sim/runheadless.sh'] }],
+    ['streamingProfile (livestream)', { streamingProfile: 'livestream' }],
+    ['streamingProfile (custom)', { streamingProfile: 'custom' }],
+    ['gpus (round-robin list whose first id differs)', { gpus: '1,0' }],
     ['portArgs', { portArgs: ['--p={httpPort}'] }],
     ['extraArgs', { extraArgs: ['--x'] }],
     ['env', { env: { A: '1' } }],
@@ -217,11 +239,35 @@ describe('specHash', () => {
   test('does not change for settings that are not part of the container (client URL, readiness, log tail, stop timeout)', () => {
     const base = buildContainerSpec(settings(), 0, HOME);
     const other = buildContainerSpec(
-      settings({ clientUrlTemplate: 'https://{host}:{httpPort}/other', readinessPattern: 'x', logTailLines: 5, stopTimeoutSeconds: 1, instanceCount: 4 }),
+      settings({
+        clientUrlTemplate: 'https://{host}:{httpPort}/other',
+        webViewerUrlTemplate: 'https://{host}:{webViewerPort}/other',
+        readinessPatterns: ['x'],
+        logTailLines: 5,
+        stopTimeoutSeconds: 1,
+        instanceCount: 4,
+        // Bases of port kinds the active (legacy-webrtc) profile does not use.
+        signalPortBase: 50000,
+        streamPortBase: 50100,
+        webViewerPortBase: 50200,
+      }),
       0,
       HOME,
     );
     assert.equal(other.Labels[SPEC_HASH_LABEL], base.Labels[SPEC_HASH_LABEL]);
+  });
+
+  test('does not change when entrypoint/portArgs are set explicitly to what the profile supplies anyway', () => {
+    const base = buildContainerSpec(settings(), 0, HOME);
+    const explicit = buildContainerSpec(settings({ entrypoint: ['/isaac-sim/runheadless.webrtc.sh'], portArgs: [...PROFILES['legacy-webrtc'].portArgs] }), 0, HOME);
+    assert.equal(explicit.Labels[SPEC_HASH_LABEL], base.Labels[SPEC_HASH_LABEL]);
+  });
+
+  test('gpus "0,1": instance 0 keeps its hash when the list grows to "0,1,2"; "all" differs', () => {
+    const a = buildContainerSpec(settings({ gpus: '0,1' }), 0, HOME);
+    const b = buildContainerSpec(settings({ gpus: '0,1,2' }), 0, HOME);
+    assert.equal(a.Labels[SPEC_HASH_LABEL], b.Labels[SPEC_HASH_LABEL]);
+    assert.notEqual(a.Labels[SPEC_HASH_LABEL], buildContainerSpec(settings({ gpus: 'all' }), 0, HOME).Labels[SPEC_HASH_LABEL]);
   });
 
   test('changes with the home folder (the binds change)', () => {
@@ -236,15 +282,34 @@ describe('portsFor, templateValues, clientUrlFor', () => {
     assert.deepEqual(portsFor(settings({ httpPortBase: 1, webrtcPortBase: 2000, nativePortBase: 3000 }), 1), { http: 2, webrtc: 2001, native: 3001 });
   });
 
-  test('templateValues carries host, ports, index and label', () => {
+  test('templateValues carries host, ports, index and label; ports the profile does not use get base + index', () => {
     assert.deepEqual(templateValues(settings({ host: 'h' }), 2, { http: 1, webrtc: 2, native: 3 }), {
       host: 'h',
       httpPort: 1,
       webrtcPort: 2,
       nativePort: 3,
+      signalPort: 49102,
+      streamPort: 48000,
+      webViewerPort: 8212,
       index: 2,
       label: 'instance-2',
     });
+    assert.deepEqual(templateValues(settings({ streamingProfile: 'livestream' }), 1, { signal: 5, stream: 6, webViewer: 7 }), {
+      host: '127.0.0.1',
+      httpPort: 8212,
+      webrtcPort: 8012,
+      nativePort: 8900,
+      signalPort: 5,
+      streamPort: 6,
+      webViewerPort: 7,
+      index: 1,
+      label: 'instance-1',
+    });
+  });
+
+  test('templateValues fills every placeholder a template may use', () => {
+    const values = templateValues(settings(), 0, portsFor(settings(), 0));
+    assert.deepEqual(Object.keys(values).sort(), [...TEMPLATE_PLACEHOLDERS].sort());
   });
 
   test('clientUrlFor fills the default template', () => {
@@ -260,19 +325,47 @@ describe('portsFor, templateValues, clientUrlFor', () => {
 });
 
 describe('parsePortsLabel', () => {
-  test('parses a valid label', () => {
-    assert.deepEqual(parsePortsLabel('8211,8011,8899'), { http: 8211, webrtc: 8011, native: 8899 });
-    assert.deepEqual(parsePortsLabel('1,65535,2'), { http: 1, webrtc: 65535, native: 2 });
+  test('parses a valid JSON label of any port kinds', () => {
+    assert.deepEqual(parsePortsLabel('{"http":8211,"webrtc":8011,"native":8899}'), { http: 8211, webrtc: 8011, native: 8899 });
+    assert.deepEqual(parsePortsLabel('{"signal":49100,"stream":47998,"webViewer":8210}'), { signal: 49100, stream: 47998, webViewer: 8210 });
+    assert.deepEqual(parsePortsLabel('{"http":1,"webrtc":65535}'), { http: 1, webrtc: 65535 });
+    assert.deepEqual(parsePortsLabel(' { "signal" : 49100 } '), { signal: 49100 });
   });
 
-  test('round-trips the label buildContainerSpec writes', () => {
-    const s = settings({ httpPortBase: 10000, webrtcPortBase: 20000, nativePortBase: 30000 });
-    const body = buildContainerSpec(s, 5, HOME);
-    assert.deepEqual(parsePortsLabel(body.Labels[PORTS_LABEL]), portsFor(s, 5));
+  test('round-trips the label buildContainerSpec writes, for every profile', () => {
+    for (const streamingProfile of PROFILE_IDS) {
+      const s = settings({ streamingProfile, httpPortBase: 10000, webrtcPortBase: 20000, nativePortBase: 30000, signalPortBase: 40000, streamPortBase: 50000, webViewerPortBase: 60000 });
+      const body = buildContainerSpec(s, 5, HOME);
+      assert.deepEqual(parsePortsLabel(body.Labels[PORTS_LABEL]), portsFor(s, 5), streamingProfile);
+      assert.deepEqual(Object.keys(parsePortsLabel(body.Labels[PORTS_LABEL])!), [...PROFILES[streamingProfile].ports], 'kinds in the profile\'s order');
+    }
   });
 
-  test('rejects missing, short, long, non-numeric, fractional and out-of-range values', () => {
-    for (const v of [undefined, '', '8211', '8211,8011', '8211,8011,8899,1', 'a,b,c', '8211,,8899', '8211.5,8011,8899', '0,8011,8899', '8211,8011,65536', '-1,2,3', 'NaN,1,2']) {
+  test('rejects missing, non-JSON, non-object, empty, unknown-kind, non-integer and out-of-range labels', () => {
+    for (const v of [
+      undefined,
+      '',
+      '8211,8011,8899', // the comma-separated label of earlier versions
+      '1,65535,2',
+      'a,b,c',
+      '{',
+      'null',
+      '8211',
+      '"8211"',
+      '[8211,8011,8899]',
+      '{}',
+      '{"bogus":8211}',
+      '{"http":8211,"bogus":1}',
+      '{"HTTP":8211}',
+      '{"http":"8211"}',
+      '{"http":8211.5}',
+      '{"http":0}',
+      '{"http":65536}',
+      '{"http":-1}',
+      '{"http":null}',
+      '{"http":1e400}',
+      '{"http":[8211]}',
+    ]) {
       assert.equal(parsePortsLabel(v), undefined, `${JSON.stringify(v)} must be rejected`);
     }
   });

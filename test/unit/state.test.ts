@@ -1,5 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ENGINE_DIAGNOSES, LOG_DIAGNOSES, diagnoseEngineError, diagnoseExit, type Diagnosis } from '../../src/instances/diagnosis';
+import type { StartupPhase } from '../../src/instances/readiness';
 import { exitReason, initialTracked, reduce, type InspectFacts, type StateInput, type Tracked } from '../../src/instances/state';
 
 const T0 = 1_700_000_000_000;
@@ -7,7 +9,15 @@ const T0 = 1_700_000_000_000;
 const op = (o: 'start' | 'stop' | 'restart' | 'remove'): StateInput => ({ type: 'op', op: o });
 const engine = (action: string, exitCode?: number, at?: number): StateInput => ({ type: 'engine', action, exitCode, at });
 const ready: StateInput = { type: 'log', line: { kind: 'ready' } };
-const failure = (reason: string): StateInput => ({ type: 'log', line: { kind: 'failure', reason } });
+/** The table's diagnosis with this problem text, or a made-up one (id `test:<problem>`). */
+function diag(problem: string): Diagnosis {
+  const known = LOG_DIAGNOSES.find((d) => d.problem === problem);
+  return known ? { id: known.id, problem: known.problem, fix: known.fix } : { id: `test:${problem}`, problem, fix: `do something about ${problem}` };
+}
+const failure = (problem: string | Diagnosis): StateInput => ({ type: 'log', line: { kind: 'failure', diagnosis: typeof problem === 'string' ? diag(problem) : problem } });
+const phase = (p: StartupPhase): StateInput => ({ type: 'log', line: { kind: 'phase', phase: p } });
+/** diagnoseExit's reason for an exit; the exit code may be repeated as " (exit N)" (see the report on that redundancy). */
+const exitedWithCode = (code: number) => new RegExp(`^exited with code ${code}(?: \\(exit ${code}\\))?$`);
 const inspect = (facts: InspectFacts, readySeen?: boolean): StateInput => ({ type: 'inspect', facts, readySeen });
 const opFailed = (message: string): StateInput => ({ type: 'opFailed', message });
 
@@ -45,7 +55,15 @@ describe('exitReason', () => {
     assert.equal(exitReason(137, false), 'killed (SIGKILL, exit 137)');
     assert.equal(exitReason(139, false), 'crashed (segmentation fault, exit 139)');
     assert.equal(exitReason(143, false), 'terminated (SIGTERM, exit 143)');
+    assert.equal(exitReason(134, false), 'aborted (SIGABRT, exit 134)');
     assert.equal(exitReason(2, false), 'exited with code 2');
+  });
+
+  test('is the problem text of diagnoseExit', () => {
+    for (const code of [0, 1, 2, 134, 137, 139, 143, 255]) {
+      assert.equal(exitReason(code, false), diagnoseExit(code, false).problem);
+      assert.equal(exitReason(code, true), diagnoseExit(code, true).problem);
+    }
   });
 
   test('OOM wins over the exit code', () => {
@@ -62,6 +80,7 @@ describe('reduce: the happy path of the design note', () => {
     assert.equal(a.running, false);
 
     assert.equal(b.state.kind, 'loading');
+    assert.equal(b.state.phase, 'container', 'a started container is loading in its first phase');
     assert.equal(b.state.since, T0 + 2000);
     assert.equal(b.running, true);
     assert.equal(b.exists, true);
@@ -113,8 +132,38 @@ describe('reduce: log lines', () => {
     const t = last([op('start'), engine('start'), failure('no suitable CUDA GPU found')]);
     assert.equal(t.state.kind, 'failed');
     assert.equal(t.state.reason, 'no suitable CUDA GPU found');
-    assert.equal(t.diagnosis, 'no suitable CUDA GPU found');
+    assert.deepEqual(t.diagnosis, diag('no suitable CUDA GPU found'));
+    assert.equal(t.diagnosis?.id, 'no-cuda-gpu');
     assert.equal(t.running, true);
+  });
+
+  test('the failed state carries the diagnosis id and its fix, and no exit code while still running', () => {
+    const d = diag('RTX resource manager unavailable');
+    const t = reduce(runningReady(), failure(d), T0 + 10_000);
+    const { exitCode, ...rest } = t.state;
+    assert.equal(exitCode, undefined);
+    assert.deepEqual(rest, { kind: 'failed', reason: d.problem, diagnosisId: 'rtx-resource-manager', fix: d.fix, since: T0 + 10_000 });
+    assert.ok(t.state.fix && t.state.fix.length > 0);
+  });
+
+  test('the die that follows adds the exit code to the reason and keeps the diagnosis id and fix', () => {
+    const d = diag('no GPU device could be created');
+    const t = last([failure(d), engine('die', 1)], runningReady());
+    assert.deepEqual(t.state, { kind: 'failed', reason: `${d.problem} (exit 1)`, exitCode: 1, diagnosisId: 'no-gpu-device', fix: d.fix, since: T0 + 2000 });
+  });
+
+  test('every LOG_DIAGNOSES entry flows through: id and fix in the state, exit code added on die', () => {
+    for (const entry of LOG_DIAGNOSES) {
+      const d: Diagnosis = { id: entry.id, problem: entry.problem, fix: entry.fix };
+      const [f, died] = run([failure(d), engine('die', 139)], runningReady());
+      assert.equal(f.state.diagnosisId, entry.id);
+      assert.equal(f.state.fix, entry.fix);
+      assert.equal(f.state.reason, entry.problem);
+      assert.equal(died.state.diagnosisId, entry.id, 'the log diagnosis, not the exit code, explains the failure');
+      assert.equal(died.state.fix, entry.fix);
+      assert.equal(died.state.reason, `${entry.problem} (exit 139)`);
+      assert.equal(died.state.exitCode, 139);
+    }
   });
 
   test('a failure line while not running is ignored', () => {
@@ -142,15 +191,18 @@ describe('reduce: log lines', () => {
     const [first, second] = run([failure('no suitable CUDA GPU found'), failure('RTX resource manager unavailable')], runningReady());
     assert.equal(second, first, 'a later failure line returns the same tracked value');
     assert.equal(second.state.reason, 'no suitable CUDA GPU found');
-    assert.equal(second.diagnosis, 'no suitable CUDA GPU found');
+    assert.equal(second.state.diagnosisId, 'no-cuda-gpu');
+    assert.equal(second.diagnosis?.id, 'no-cuda-gpu');
     const died = reduce(second, engine('die', 1), T0 + 99_000);
     assert.equal(died.state.reason, 'no suitable CUDA GPU found (exit 1)');
+    assert.equal(died.state.diagnosisId, 'no-cuda-gpu');
   });
 
   test('after a new run starts, a failure line is a new diagnosis', () => {
     const t = last([failure('first'), engine('die', 1), engine('start'), failure('second')], runningReady());
     assert.equal(t.state.kind, 'failed');
     assert.equal(t.state.reason, 'second');
+    assert.equal(t.state.diagnosisId, 'test:second');
   });
 });
 
@@ -197,16 +249,20 @@ describe('reduce: stopping and exits', () => {
     assert.deepEqual(t.state, { kind: 'stopped', exitCode: 0, since: T0 + 10_000 });
   });
 
-  const unrequested: Array<[number, string]> = [
-    [1, 'exited with code 1'],
-    [137, 'killed (SIGKILL, exit 137)'],
-    [139, 'crashed (segmentation fault, exit 139)'],
-    [255, 'exited with code 255'],
+  const unrequested: Array<[number, string | RegExp, string]> = [
+    [1, exitedWithCode(1), 'exit'],
+    [134, 'aborted (SIGABRT, exit 134)', 'abort'],
+    [137, 'killed (SIGKILL, exit 137)', 'killed'],
+    [139, 'crashed (segmentation fault, exit 139)', 'segfault'],
+    [255, exitedWithCode(255), 'exit'],
   ];
-  for (const [code, reason] of unrequested) {
-    test(`die not requested with exit ${code} → failed "${reason}"`, () => {
+  for (const [code, reason, id] of unrequested) {
+    test(`die not requested with exit ${code} → failed "${String(reason)}" (${id})`, () => {
       const t = reduce(runningReady(), engine('die', code), T0 + 10_000);
-      assert.deepEqual(t.state, { kind: 'failed', reason, exitCode: code, since: T0 + 10_000 });
+      const { reason: actual, ...rest } = t.state;
+      if (typeof reason === 'string') assert.equal(actual, reason);
+      else assert.match(actual ?? '', reason);
+      assert.deepEqual(rest, { kind: 'failed', exitCode: code, diagnosisId: id, fix: diagnoseExit(code, false).fix, since: T0 + 10_000 });
       assert.equal(t.running, false);
       assert.equal(t.exists, true);
     });
@@ -219,6 +275,8 @@ describe('reduce: stopping and exits', () => {
     assert.equal(d.state.kind, 'failed');
     assert.equal(d.state.reason, 'out of memory (OOM killed, exit 137)');
     assert.equal(d.state.exitCode, 137);
+    assert.equal(d.state.diagnosisId, 'oom');
+    assert.match(d.state.fix ?? '', /isaacSim\.memoryLimitGiB/);
   });
 
   test('oom then die with exit 0 is still a failure', () => {
@@ -246,13 +304,17 @@ describe('reduce: stopping and exits', () => {
     const k = reduce(runningReady(), { type: 'engine', action: 'kill', signal: 9 }, T0 + 10_000);
     assert.equal(k.state.kind, 'ready');
     const d = reduce(k, engine('die', 137), T0 + 11_000);
-    assert.deepEqual(d.state, { kind: 'failed', reason: 'killed (SIGKILL, exit 137)', exitCode: 137, since: T0 + 11_000 });
+    assert.deepEqual(d.state, { kind: 'failed', reason: 'killed (SIGKILL, exit 137)', exitCode: 137, diagnosisId: 'killed', fix: diagnoseExit(137, false).fix, since: T0 + 11_000 });
   });
 
   test('SIGTERM on a failed instance keeps the failure and its reason', () => {
     const failed = reduce(runningReady(), failure('x'), T0 + 10_000);
     const k = reduce(failed, { type: 'engine', action: 'kill', signal: 15 }, T0 + 11_000);
     assert.equal(k.state, failed.state);
+    const d = reduce(k, engine('die', 143), T0 + 12_000);
+    assert.equal(d.state.kind, 'failed');
+    assert.equal(d.state.reason, 'x (exit 143)');
+    assert.equal(d.state.diagnosisId, 'test:x');
   });
 
   test('stopping survives a resync that still sees the readiness of the same run', () => {
@@ -313,6 +375,9 @@ describe('reduce: a new run clears the old one', () => {
     const [starting, loading, stopped] = run([op('start'), engine('start'), engine('die', 0)], failedRun);
     assert.equal(starting.state.kind, 'starting');
     assert.equal(loading.state.kind, 'loading');
+    assert.equal(loading.state.phase, 'container');
+    assert.equal(loading.state.diagnosisId, undefined);
+    assert.equal(loading.state.fix, undefined);
     assert.equal(loading.diagnosis, undefined);
     assert.equal(loading.oomKilled, false);
     assert.equal(loading.stopRequested, false);
@@ -333,7 +398,30 @@ describe('reduce: opFailed', () => {
     const t = last([op('start'), opFailed('Could not create container: no such image')]);
     assert.equal(t.state.kind, 'failed');
     assert.equal(t.state.reason, 'Could not create container: no such image');
+    assert.equal(t.state.diagnosisId, undefined, 'a message no diagnosis explains has no id');
+    assert.equal(t.state.fix, undefined);
   });
+
+  const engineMessages: Array<[string, string]> = [
+    ['(HTTP code 500) server error - Unknown runtime specified nvidia', 'no-nvidia-runtime'],
+    ['Error response from daemon: unknown or invalid runtime name: nvidia', 'no-nvidia-runtime'],
+    ['Error response from daemon: could not select device driver "nvidia" with capabilities: [[gpu]]', 'no-gpu-driver'],
+    ['Error starting userland proxy: listen tcp4 0.0.0.0:8211: bind: address already in use', 'port-taken'],
+  ];
+  for (const [message, id] of engineMessages) {
+    test(`while starting, an engine message ENGINE_DIAGNOSES knows → failed with that diagnosis (${id})`, () => {
+      const t = last([op('start'), opFailed(message)]);
+      const d = ENGINE_DIAGNOSES.find((e) => e.id === id)!;
+      assert.equal(t.state.kind, 'failed');
+      assert.equal(t.state.diagnosisId, id);
+      assert.equal(t.state.reason, d.problem);
+      assert.equal(t.state.fix, d.fix);
+      assert.equal(t.state.exitCode, undefined);
+      assert.equal(t.stopRequested, false);
+      assert.equal(t.diagnosis, undefined, 'an engine error is not a log diagnosis of a run');
+      assert.deepEqual({ id: t.state.diagnosisId, problem: t.state.reason, fix: t.state.fix }, diagnoseEngineError(message));
+    });
+  }
 
   test('while stopping a running container → back to loading', () => {
     const t = last([op('stop'), opFailed('timeout')], runningReady());
@@ -344,6 +432,7 @@ describe('reduce: opFailed', () => {
   test('in other states changes nothing', () => {
     const r = runningReady();
     assert.equal(reduce(r, opFailed('x'), T0 + 10_000), r);
+    assert.equal(reduce(r, opFailed('unknown or invalid runtime name: nvidia'), T0 + 10_000), r);
     const t0 = initialTracked(T0);
     assert.equal(reduce(t0, opFailed('x'), T0 + 1), t0);
   });
@@ -354,6 +443,7 @@ describe('reduce: inspect (authoritative resync)', () => {
     const facts: InspectFacts = { exists: true, running: true, startedAt: T0 - 60_000 };
     const loading = reduce(initialTracked(T0), inspect(facts), T0 + 1);
     assert.equal(loading.state.kind, 'loading');
+    assert.equal(loading.state.phase, 'container');
     assert.equal(loading.exists, true);
     assert.equal(loading.running, true);
     assert.equal(loading.startedAt, T0 - 60_000);
@@ -381,6 +471,7 @@ describe('reduce: inspect (authoritative resync)', () => {
     const t = reduce(f, inspect({ exists: true, running: true, startedAt: f.startedAt }, true), T0 + 11_000);
     assert.equal(t.state.kind, 'failed');
     assert.equal(t.state.reason, 'NVML failed to initialize');
+    assert.equal(t.state.diagnosisId, 'nvml');
     assert.equal(t.state.since, f.state.since);
   });
 
@@ -400,19 +491,33 @@ describe('reduce: inspect (authoritative resync)', () => {
     assert.equal(stopped.running, false);
 
     const failed = reduce(initialTracked(T0), inspect({ exists: true, running: false, exitCode: 1 }), T0 + 1);
-    assert.deepEqual(failed.state, { kind: 'failed', reason: 'exited with code 1', exitCode: 1, since: T0 + 1 });
+    const { reason, ...rest } = failed.state;
+    assert.match(reason ?? '', exitedWithCode(1));
+    assert.deepEqual(rest, { kind: 'failed', exitCode: 1, diagnosisId: 'exit', fix: diagnoseExit(1, false).fix, since: T0 + 1 });
     assert.equal(failed.running, false);
 
     const oom = reduce(initialTracked(T0), inspect({ exists: true, running: false, exitCode: 137, oomKilled: true }), T0 + 1);
     assert.equal(oom.state.kind, 'failed');
     assert.equal(oom.state.reason, 'out of memory (OOM killed, exit 137)');
+    assert.equal(oom.state.diagnosisId, 'oom');
   });
 
-  test('an engine-side start error (e.g. unknown runtime) → failed with that error', () => {
+  test('an engine-side start error (e.g. unknown runtime) → failed with its diagnosis and the exit code', () => {
     const t = last([op('start'), inspect({ exists: true, running: false, exitCode: 128, error: 'unknown or invalid runtime name: nvidia' })]);
-    assert.deepEqual(t.state, { kind: 'failed', reason: 'unknown or invalid runtime name: nvidia', exitCode: 128, since: T0 + 2000 });
+    const d = diagnoseEngineError('unknown or invalid runtime name: nvidia')!;
+    assert.deepEqual(t.state, { kind: 'failed', reason: 'Docker has no NVIDIA runtime (exit 128)', exitCode: 128, diagnosisId: 'no-nvidia-runtime', fix: d.fix, since: T0 + 2000 });
     assert.equal(t.running, false);
     assert.equal(t.exists, true);
+  });
+
+  test('an engine-side start error no diagnosis knows → failed with the error text as it is', () => {
+    const t = last([op('start'), inspect({ exists: true, running: false, exitCode: 127, error: 'exec: "/isaac-sim/runheadless.sh": stat /isaac-sim/runheadless.sh: no such file or directory' })]);
+    assert.deepEqual(t.state, {
+      kind: 'failed',
+      reason: 'exec: "/isaac-sim/runheadless.sh": stat /isaac-sim/runheadless.sh: no such file or directory',
+      exitCode: 127,
+      since: T0 + 2000,
+    });
   });
 
   test('an engine-side error is not a failure after a requested stop', () => {
@@ -493,7 +598,7 @@ describe('reduce: since changes only when the state really changes', () => {
     const a = reduce(runningReady(), engine('die', 1), T0 + 10_000);
     const b = reduce({ ...a, running: true }, engine('die', 2), T0 + 20_000);
     assert.equal(b.state.since, T0 + 20_000);
-    assert.equal(b.state.reason, 'exited with code 2');
+    assert.match(b.state.reason ?? '', exitedWithCode(2));
   });
 
   test('engine start while already loading keeps since', () => {
@@ -505,9 +610,86 @@ describe('reduce: since changes only when the state really changes', () => {
   test('the reducer never mutates its input', () => {
     const r = runningReady();
     const frozen = JSON.stringify(r);
-    for (const input of [op('stop'), op('restart'), engine('die', 1), engine('destroy'), engine('oom'), failure('x'), ready, inspect({ exists: false, running: false }), opFailed('x')]) {
+    for (const input of [op('stop'), op('restart'), engine('die', 1), engine('destroy'), engine('oom'), failure('x'), ready, phase('shaders'), inspect({ exists: false, running: false }), opFailed('x')]) {
       reduce(r, input, T0 + 123_456);
       assert.equal(JSON.stringify(r), frozen);
     }
+  });
+});
+
+describe('reduce: startup phases', () => {
+  /** Started at T0 + 2s (engine start applied at T0 + 2s): loading in phase "container". */
+  function loading(): Tracked {
+    return last([op('start'), engine('start', undefined, T0 + 2000)]);
+  }
+
+  test('phases move forward container → extensions → shaders → streaming, keeping since', () => {
+    const l = loading();
+    assert.deepEqual(l.state, { kind: 'loading', phase: 'container', since: T0 + 2000 });
+    const [e, s, st] = run([phase('extensions'), phase('shaders'), phase('streaming')], l);
+    assert.deepEqual(e.state, { kind: 'loading', phase: 'extensions', since: T0 + 2000 });
+    assert.deepEqual(s.state, { kind: 'loading', phase: 'shaders', since: T0 + 2000 });
+    assert.deepEqual(st.state, { kind: 'loading', phase: 'streaming', since: T0 + 2000 });
+    const r = reduce(st, ready, T0 + 60_000);
+    assert.deepEqual(r.state, { kind: 'ready', since: T0 + 60_000 });
+  });
+
+  test('a phase may be skipped (cached starts compile no shaders)', () => {
+    const t = reduce(loading(), phase('streaming'), T0 + 5000);
+    assert.equal(t.state.phase, 'streaming');
+    assert.equal(t.state.since, T0 + 2000);
+  });
+
+  test('phases never move back: a late "[ext: …] startup" line does not undo "compiling shaders"', () => {
+    const s = last([phase('shaders')], loading());
+    for (const p of ['container', 'extensions', 'shaders'] as const) {
+      assert.equal(reduce(s, phase(p), T0 + 99_000), s, `phase ${p} after shaders returns the same tracked value`);
+    }
+    const st = reduce(s, phase('streaming'), T0 + 99_000);
+    for (const p of ['container', 'extensions', 'shaders', 'streaming'] as const) assert.equal(reduce(st, phase(p), T0 + 100_000), st);
+  });
+
+  test('the same phase again changes nothing', () => {
+    const e = reduce(loading(), phase('extensions'), T0 + 3000);
+    assert.equal(reduce(e, phase('extensions'), T0 + 4000), e);
+  });
+
+  test('phase lines are ignored unless loading', () => {
+    const r = runningReady();
+    assert.equal(reduce(r, phase('shaders'), T0 + 10_000), r, 'ready');
+    const f = reduce(r, failure('x'), T0 + 10_000);
+    assert.equal(reduce(f, phase('shaders'), T0 + 11_000), f, 'failed');
+    const stopping = reduce(r, op('stop'), T0 + 10_000);
+    assert.equal(reduce(stopping, phase('shaders'), T0 + 11_000), stopping, 'stopping');
+    const t0 = initialTracked(T0);
+    assert.equal(reduce(t0, phase('shaders'), T0 + 1), t0, 'not running');
+    const starting = reduce(t0, op('start'), T0 + 1);
+    assert.equal(reduce(starting, phase('shaders'), T0 + 2), starting, 'starting, not yet running');
+  });
+
+  test('a failure during a phase → failed (the phase is not kept on the failed state)', () => {
+    const s = last([phase('shaders')], loading());
+    const f = reduce(s, failure('NVML failed to initialize'), T0 + 50_000);
+    assert.equal(f.state.kind, 'failed');
+    assert.equal(f.state.phase, undefined);
+    assert.equal(f.state.diagnosisId, 'nvml');
+    assert.equal(f.state.since, T0 + 50_000);
+  });
+
+  test('a resync of the same run keeps the phase and since; a new run restarts at "container"', () => {
+    const s = last([phase('shaders')], loading());
+    const same = reduce(s, inspect({ exists: true, running: true, startedAt: s.startedAt }), T0 + 50_000);
+    assert.equal(same.state, s.state);
+    const other = reduce(s, inspect({ exists: true, running: true, startedAt: T0 + 40_000 }), T0 + 50_000);
+    assert.equal(other.state.kind, 'loading');
+    assert.equal(other.state.phase, 'container');
+  });
+
+  test('a new run after a restart starts at "container" again', () => {
+    const s = last([phase('shaders'), ready], loading());
+    const [stopping, stopped, again] = run([op('restart'), engine('die', 143), engine('start')], s);
+    assert.equal(stopping.state.kind, 'stopping');
+    assert.equal(stopped.state.kind, 'stopped');
+    assert.equal(again.state.phase, 'container');
   });
 });

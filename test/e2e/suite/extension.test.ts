@@ -137,6 +137,28 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
     assert.match(String(item.description), /^ready · :\d+$/);
   });
 
+  it('the status bar counts ready instances', async () => {
+    await waitFor('the status bar', () => api.statusBar.text === '$(vm) Isaac Sim: 1/1 ready', 5_000).catch(() => undefined);
+    assert.equal(api.statusBar.text, '$(vm) Isaac Sim: 1/1 ready');
+  });
+
+  it('the preflight doctor reports on this machine', async () => {
+    await vscode.commands.executeCommand('isaacSim.doctor');
+    const report = api.doctor.lastReport;
+    assert.ok(report, 'a report was made');
+    const byId = new Map(report.checks.map((c) => [c.id, c]));
+    assert.ok(byId.size >= 6, `checks: ${[...byId.keys()].join(', ')}`);
+    assert.ok(report.checks.some((c) => c.ok === true && /engine|docker/i.test(`${c.id} ${c.title}`)), 'the engine check passed');
+    assert.match(report.markdown, /✔/);
+    // The Markdown preview of the read-only report document is open.
+    const tab = await waitFor('the report preview tab', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /preview/i.test(t.input.viewType) && /doctor/i.test(t.label)),
+    5_000);
+    assert.ok(tab);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse('isaac-sim-doctor:/Isaac%20Sim%20Preflight%20Doctor.md'));
+    assert.equal(doc.getText(), report.markdown);
+  });
+
   it("the instance's log channel has received the readiness line", async () => {
     await waitFor('the readiness line in the channel', () => api.logs.linesOf(0).includes(READY), 10_000);
     await vscode.commands.executeCommand('isaacSim.showLogs', 0);
@@ -178,5 +200,21 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
     assert.equal(await dockerInspect(CONTAINER), undefined);
     await waitFor('instance-0 not created', () => api.manager.get(0)?.exists === false);
     assert.match(String(api.tree.getChildren()[0].description), /^not created/);
+  });
+
+  it('a GPU list is handed out round-robin and shown in the tree', async () => {
+    const config = vscode.workspace.getConfiguration('isaacSim');
+    await config.update('instanceCount', 2, vscode.ConfigurationTarget.Global);
+    await config.update('gpus', '0,1', vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor('the GPU in the tree', () => /GPU 1$/.test(String(api.tree.getChildren()[1]?.description ?? '')), 5_000);
+      assert.deepEqual(
+        api.tree.getChildren().map((i) => String(i.description).replace(/^.* · /, '')),
+        ['GPU 0', 'GPU 1'],
+      );
+    } finally {
+      await config.update('gpus', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('instanceCount', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 });

@@ -8,12 +8,15 @@ import path from 'node:path';
 import Mocha from 'mocha';
 
 export const RESULT_PREFIX = 'EXTHOST-RESULT ';
+/** Printed once before the tests run: how many there are, so a runner can tell a suite that stopped early. */
+export const TOTAL_PREFIX = 'EXTHOST-TOTAL ';
 
 export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   mocha.addFile(path.join(__dirname, 'extension.test.js'));
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension-host test(s) failed.`)) : resolve()));
+    console.log(`${TOTAL_PREFIX}${runner.total}`);
     const report = (test: Mocha.Test | Mocha.Hook, state: 'passed' | 'failed', err?: Error) =>
       console.log(RESULT_PREFIX + JSON.stringify({ title: test.fullTitle(), state, error: err ? String(err.stack ?? err.message) : undefined }));
     runner.on('pass', (test) => report(test, 'passed'));

@@ -1,0 +1,29 @@
+/**
+ * One notification per failure, with the diagnosis and two ways on: "Show Fix" and "Show Logs".
+ */
+import * as vscode from 'vscode';
+import type { InstanceFailure, InstanceManager } from '../instances/manager';
+
+export class FailureNotifier implements vscode.Disposable {
+  private readonly subscription: vscode.Disposable;
+
+  constructor(manager: InstanceManager) {
+    this.subscription = manager.onDidFail((f) => void this.notify(f));
+  }
+
+  private async notify({ index, label, snapshot }: InstanceFailure): Promise<void> {
+    const { reason, fix } = snapshot.state;
+    const actions = fix ? ['Show Fix', 'Show Logs'] : ['Show Logs'];
+    const choice = await vscode.window.showErrorMessage(`Isaac Sim ${label} failed: ${reason ?? 'unknown reason'}.`, ...actions);
+    if (choice === 'Show Logs') await vscode.commands.executeCommand('isaacSim.showLogs', index);
+    if (choice === 'Show Fix' && fix) {
+      const next = await vscode.window.showInformationMessage(`How to fix "${reason}" (${label})`, { modal: true, detail: fix }, 'Show Logs', 'Run Preflight Doctor');
+      if (next === 'Show Logs') await vscode.commands.executeCommand('isaacSim.showLogs', index);
+      if (next === 'Run Preflight Doctor') await vscode.commands.executeCommand('isaacSim.doctor');
+    }
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}

@@ -1,0 +1,222 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ENGINE_DIAGNOSES, LOG_DIAGNOSES, diagnoseEngineError, diagnoseExit, diagnoseLine, type Diagnosis, type PatternDiagnosis } from '../../src/instances/diagnosis';
+
+/** A fix must tell the user what to do: an imperative verb or a setting to change. */
+const ACTIONABLE = /\b(Install|Restart|Raise|Stop|Use|Check|Read|Make sure|Set|set|move|Update|update|run|clear|Or set)\b|isaacSim\.[A-Za-z*]+/;
+
+function assertWellFormed(d: Diagnosis, where: string): void {
+  assert.match(d.id, /^[a-z][a-z0-9-]*$/, `${where}: id ${d.id}`);
+  assert.ok(d.problem.trim().length > 0, `${where}: empty problem`);
+  assert.ok(d.problem.length <= 80, `${where}: problem too long for the tree: ${d.problem}`);
+  assert.ok(d.fix.trim().length > 20, `${where}: the fix must say what to do: ${d.fix}`);
+  assert.match(d.fix, ACTIONABLE, `${where}: the fix does not say what to do: ${d.fix}`);
+  assert.notEqual(d.fix, d.problem);
+}
+
+function assertTable(table: readonly PatternDiagnosis[], name: string): void {
+  assert.ok(table.length > 0);
+  const ids = table.map((d) => d.id);
+  assert.equal(new Set(ids).size, ids.length, `${name}: duplicate ids ${ids.join(', ')}`);
+  for (const d of table) {
+    assertWellFormed(d, `${name} ${d.id}`);
+    assert.ok(!d.pattern.global && !d.pattern.sticky, `${name} ${d.id}: a stateful regex flag makes .test() flaky`);
+  }
+}
+
+describe('LOG_DIAGNOSES: the table', () => {
+  test('ids are unique, every entry has a problem and a fix that says what to do', () => assertTable(LOG_DIAGNOSES, 'LOG_DIAGNOSES'));
+
+  test('holds the known fatal Isaac Sim lines', () => {
+    assert.deepEqual(
+      LOG_DIAGNOSES.map((d) => d.id),
+      ['no-cuda-gpu', 'rtx-resource-manager', 'no-gpu-device', 'nvml', 'port-taken'],
+    );
+  });
+});
+
+describe('diagnoseLine: verbatim Isaac Sim lines', () => {
+  const cases: Array<[string, string]> = [
+    ['[Error] [carb.cudainterop.plugin] CUDA libs are present, but no suitable CUDA GPU was found!', 'no-cuda-gpu'],
+    ['2024-08-12 09:14:03 [5,817ms] [Error] [carb.cudainterop.plugin] CUDA libs are present, but no suitable CUDA GPU was found!', 'no-cuda-gpu'],
+    ['[Error] [gpu.foundation.plugin] Failed to acquire rtx::resourcemanager::ResourceManager!', 'rtx-resource-manager'],
+    ['2024-08-12 09:14:04 [6,002ms] [Error] [rtx.resourcemanager.plugin] Failed to acquire rtx::resourcemanager::ResourceManager!', 'rtx-resource-manager'],
+    ['[Error] [gpu.foundation.plugin] No device could be created', 'no-gpu-device'],
+    ['[Error] [gpu.foundation.plugin] No device could be created. Some known system issues:', 'no-gpu-device'],
+    ['Failed to initialize NVML: Unknown Error', 'nvml'],
+    ['[Warning] [carb.windowing-glfw.plugin] Failed to initialize NVML: Unknown Error', 'nvml'],
+    ['[Error] [omni.services.transport.server.http] Failed to bind 127.0.0.1:8211 (address in use?)', 'port-taken'],
+    ['[Error] [omni.services.transport.server.http] Failed to bind 0.0.0.0:8212 (address in use?)', 'port-taken'],
+    ['[Error] [omni.kit.livestream.app] bind: Address already in use', 'port-taken'],
+    ['OSError: [Errno 98] address already in use', 'port-taken'],
+  ];
+  for (const [line, id] of cases) {
+    test(`${line.slice(0, 80)} → ${id}`, () => {
+      const d = diagnoseLine(line);
+      assert.ok(d, 'diagnosed');
+      assert.equal(d.id, id);
+      const entry = LOG_DIAGNOSES.find((e) => e.id === id)!;
+      assert.deepEqual(d, { id: entry.id, problem: entry.problem, fix: entry.fix }, 'the table entry, without its regex');
+    });
+  }
+
+  test('every LOG_DIAGNOSES entry is exercised by a verbatim line above', () => {
+    for (const d of LOG_DIAGNOSES) assert.ok(cases.some(([line, id]) => id === d.id && d.pattern.test(line)), `no line for ${d.id}`);
+  });
+
+  test('each line is diagnosed by its own entry only (no entry shadows another)', () => {
+    for (const [line, id] of cases) {
+      const matching = LOG_DIAGNOSES.filter((d) => d.pattern.test(line)).map((d) => d.id);
+      assert.deepEqual(matching, [id], line);
+    }
+  });
+
+  test('the diagnosis is a fresh object: changing it does not change the table', () => {
+    const d = diagnoseLine('Failed to initialize NVML: Unknown Error')!;
+    d.problem = 'changed';
+    assert.equal(diagnoseLine('Failed to initialize NVML: Unknown Error')!.problem, 'NVML failed to initialize');
+  });
+});
+
+describe('diagnoseLine: harmless and ordinary lines are never diagnosed', () => {
+  const harmless = [
+    '[Warning] [omni.hub] OmniHub: Hub encountered error: Connection refused',
+    '2024-08-12 09:14:01 [2,001ms] [Warning] [omni.hub] OmniHub: Hub encountered error while trying to connect: Failed to connect',
+    '[Error] [omni.hub] OmniHub: Hub encountered error: Error connecting to the Hub',
+    '[Info] [carb] Logging to file: /root/.nvidia-omniverse/logs/Kit/Isaac-Sim/4.2/kit_20240812_091400.log',
+    'Starting kit application with the following args: [...]',
+    '[ext: omni.kit.async_engine-0.0.0] startup',
+    '[ext: omni.services.transport.server.http-1.3.1] startup',
+    '[Info] [omni.services.transport.server.http] Started server on 127.0.0.1:8211',
+    '[Info] [carb.cudainterop.plugin] CUDA libs are present',
+    '[Info] [gpu.foundation.plugin] 1 device(s) created',
+    '|---------------------------------------------------------------------------------------------|',
+    '| GPU | Name                             | Active | LDA | GPU Memory | Vendor-ID | LUID       |',
+    '| 0   | NVIDIA RTX A6000                 | Yes: 0 |     | 49386   MB | 10de      | 0          |',
+    '[Info] [omni.kit.livestream.webrtc] WebRTC streaming on port 8011',
+    'Isaac Sim Full Streaming App is loaded.',
+    'Active user not found. Using default user [kiosk]',
+    '[Warning] [omni.kit.registry.nucleus.utils.common] Failed to find extension registry',
+    '[Error] [omni.physx.plugin] PhysX error: some unrelated error',
+    'NVML initialized',
+    'Failed to bind',
+    '',
+  ];
+  for (const line of harmless) {
+    test(JSON.stringify(line.slice(0, 90)), () => {
+      assert.equal(diagnoseLine(line), undefined);
+    });
+  }
+});
+
+describe('ENGINE_DIAGNOSES and diagnoseEngineError', () => {
+  test('ids are unique, every entry has a problem and a fix that says what to do', () => assertTable(ENGINE_DIAGNOSES, 'ENGINE_DIAGNOSES'));
+
+  const cases: Array<[string, string]> = [
+    ['Unknown runtime specified nvidia', 'no-nvidia-runtime'],
+    ['(HTTP code 400) unexpected - Unknown runtime specified nvidia', 'no-nvidia-runtime'],
+    ['unknown or invalid runtime name: nvidia', 'no-nvidia-runtime'],
+    ['Error response from daemon: unknown or invalid runtime name: nvidia', 'no-nvidia-runtime'],
+    ['could not select device driver "nvidia" with capabilities: [[gpu]]', 'no-gpu-driver'],
+    ['Error response from daemon: could not select device driver "" with capabilities: [[gpu]]', 'no-gpu-driver'],
+    ['address already in use', 'port-taken'],
+    ['driver failed programming external connectivity on endpoint isaac-sim-instance-0: Error starting userland proxy: listen tcp4 0.0.0.0:8211: bind: address already in use', 'port-taken'],
+  ];
+  for (const [message, id] of cases) {
+    test(`${message.slice(0, 80)} → ${id}`, () => {
+      const d = diagnoseEngineError(message);
+      assert.ok(d, 'diagnosed');
+      assert.equal(d.id, id);
+      const entry = ENGINE_DIAGNOSES.find((e) => e.id === id)!;
+      assert.deepEqual(d, { id: entry.id, problem: entry.problem, fix: entry.fix });
+    });
+  }
+
+  test('matching is case-insensitive', () => {
+    assert.equal(diagnoseEngineError('UNKNOWN RUNTIME SPECIFIED NVIDIA')?.id, 'no-nvidia-runtime');
+    assert.equal(diagnoseEngineError('Address Already In Use')?.id, 'port-taken');
+  });
+
+  test('every ENGINE_DIAGNOSES entry is exercised above', () => {
+    for (const d of ENGINE_DIAGNOSES) assert.ok(cases.some(([m, id]) => id === d.id && d.pattern.test(m)), `no message for ${d.id}`);
+  });
+
+  test('the runtime fixes name the NVIDIA Container Toolkit and the settings to change', () => {
+    assert.match(diagnoseEngineError('unknown or invalid runtime name: nvidia')!.fix, /NVIDIA Container Toolkit/);
+    assert.match(diagnoseEngineError('unknown or invalid runtime name: nvidia')!.fix, /isaacSim\.runtime/);
+    assert.match(diagnoseEngineError('could not select device driver "nvidia" with capabilities: [[gpu]]')!.fix, /isaacSim\.gpus/);
+    assert.match(diagnoseEngineError('address already in use')!.fix, /PortBase/);
+  });
+
+  test('other engine errors are not diagnosed', () => {
+    for (const message of [
+      '',
+      'No such image: nvcr.io/nvidia/isaac-sim:4.2.0',
+      'Conflict. The container name "/isaac-sim-instance-0" is already in use by container "abc"',
+      'connect ENOENT /var/run/docker.sock',
+      'pull access denied for nvcr.io/nvidia/isaac-sim, repository does not exist or may require \'docker login\'',
+      'OCI runtime create failed: exec: "/isaac-sim/runheadless.sh": stat /isaac-sim/runheadless.sh: no such file or directory',
+    ]) {
+      assert.equal(diagnoseEngineError(message), undefined, message);
+    }
+  });
+});
+
+describe('diagnoseExit', () => {
+  test('0: a plain "exited with code 0" (the reducer treats an unrequested exit 0 as a stop)', () => {
+    const d = diagnoseExit(0, false);
+    assert.deepEqual({ id: d.id, problem: d.problem }, { id: 'exit', problem: 'exited with code 0' });
+    assertWellFormed(d, 'exit 0');
+  });
+
+  const cases: Array<[number, string, string, RegExp]> = [
+    [1, 'exit', 'exited with code 1', /log|Preflight Doctor/],
+    [2, 'exit', 'exited with code 2', /log/],
+    [134, 'abort', 'aborted (SIGABRT, exit 134)', /log/],
+    [137, 'killed', 'killed (SIGKILL, exit 137)', /isaacSim\.stopTimeoutSeconds/],
+    [139, 'segfault', 'crashed (segmentation fault, exit 139)', /driver|cache/],
+    [143, 'terminated', 'terminated (SIGTERM, exit 143)', /stop/],
+    [255, 'exit', 'exited with code 255', /log/],
+  ];
+  for (const [code, id, problem, fix] of cases) {
+    test(`${code} → ${id}: "${problem}"`, () => {
+      const d = diagnoseExit(code, false);
+      assert.equal(d.id, id);
+      assert.equal(d.problem, problem);
+      assert.match(d.fix, fix);
+      assert.ok(d.problem.includes(String(code)), 'the problem names the exit code');
+      // SIGABRT and SIGTERM explain rather than prescribe; the others must say what to do.
+      if (id === 'abort' || id === 'terminated') {
+        assert.match(d.id, /^[a-z][a-z0-9-]*$/);
+        assert.ok(d.fix.trim().length > 0);
+      } else {
+        assertWellFormed(d, `exit ${code}`);
+      }
+    });
+  }
+
+  test('OOM wins over any exit code and tells to raise isaacSim.memoryLimitGiB', () => {
+    for (const code of [0, 1, 137, 139]) {
+      const d = diagnoseExit(code, true);
+      assert.equal(d.id, 'oom');
+      assert.equal(d.problem, `out of memory (OOM killed, exit ${code})`);
+      assert.match(d.fix, /Raise isaacSim\.memoryLimitGiB/);
+      assertWellFormed(d, `oom ${code}`);
+    }
+  });
+
+  test('OOM names the limit when it is known', () => {
+    assert.match(diagnoseExit(137, true, 8).fix, /its 8 GiB limit/);
+    assert.match(diagnoseExit(137, true, 1.5).fix, /its 1\.5 GiB limit/);
+    assert.doesNotMatch(diagnoseExit(137, true).fix, /GiB limit/);
+    assert.doesNotMatch(diagnoseExit(137, true, 0).fix, /its 0 GiB/, 'no limit (0) is not shown as a limit');
+  });
+
+  test('ids of exits do not collide with log or engine diagnosis ids (except the shared port-taken)', () => {
+    const exitIds = new Set([0, 1, 134, 137, 139, 143].map((c) => diagnoseExit(c, false).id).concat(diagnoseExit(1, true).id));
+    for (const d of LOG_DIAGNOSES) assert.ok(!exitIds.has(d.id), d.id);
+    for (const d of ENGINE_DIAGNOSES) assert.ok(!exitIds.has(d.id), d.id);
+    const shared = LOG_DIAGNOSES.map((d) => d.id).filter((id) => ENGINE_DIAGNOSES.some((e) => e.id === id));
+    assert.deepEqual(shared, ['port-taken']);
+  });
+});

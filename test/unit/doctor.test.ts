@@ -1,0 +1,517 @@
+/**
+ * The preflight doctor's verdicts, with a fake for each dependency: engine, ports, disk, memory.
+ * The host probes (node:net, statfs) get a few real loopback/tmpdir checks at the end.
+ */
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { EngineError } from '../../src/docker/errors';
+import { parseEngineInfo, type DeviceRequest, type EngineInfo, type GpuProbeResult } from '../../src/docker/system';
+import {
+  MIN_FREE_DISK_GIB,
+  code,
+  diskSpaceAt,
+  gpuRequestGroups,
+  invalidSettingsReport,
+  portProtocol,
+  probePort,
+  renderDoctorMarkdown,
+  runDoctor,
+  type DoctorCheck,
+  type DoctorCheckId,
+  type DoctorDeps,
+  type DoctorEngine,
+  type DoctorInstance,
+  type DoctorReport,
+  type PortProbe,
+} from '../../src/instances/doctor';
+import { parseSettings, type Settings } from '../../src/instances/settings';
+import { buildContainerSpec, portsFor } from '../../src/instances/spec';
+
+const GIB = 1024 ** 3;
+const HOME = '/home/u';
+const BASES = { httpPortBase: 58211, webrtcPortBase: 58011, nativePortBase: 58899 };
+
+function settings(overrides: Partial<Settings> = {}): Settings {
+  const r = parseSettings({ image: 'nvcr.io/nvidia/isaac-sim:4.2.0', instanceCount: 2, runtime: 'nvidia', gpus: 'all', memoryLimitGiB: 8, hostDataRoot: '/data/isaac-sim', ...BASES, ...overrides });
+  assert.ok(r.ok, `test settings must be valid: ${JSON.stringify(r)}`);
+  return r.settings;
+}
+
+interface GpuCall {
+  image: string;
+  requests: readonly DeviceRequest[];
+  runtime: string | undefined;
+}
+
+type FakeEngine = DoctorEngine & { gpuCalls: GpuCall[] };
+
+function fakeEngine(o: { runtimes?: string[]; present?: boolean; gpu?: (call: GpuCall) => GpuProbeResult; memTotal?: number; isLocal?: boolean; version?: () => Promise<{ version: string; apiVersion: string }>; info?: () => Promise<EngineInfo> } = {}): FakeEngine {
+  const gpuCalls: GpuCall[] = [];
+  return {
+    address: 'unix:///var/run/docker.sock',
+    isLocal: o.isLocal ?? true,
+    gpuCalls,
+    version: o.version ?? (async () => ({ version: '27.1.0', apiVersion: '1.46' })),
+    info:
+      o.info ??
+      (async () => ({
+        serverVersion: '27.1.0',
+        runtimes: o.runtimes ?? ['io.containerd.runc.v2', 'nvidia', 'runc'],
+        defaultRuntime: 'runc',
+        memTotal: o.memTotal ?? 64 * GIB,
+        ncpu: 16,
+        operatingSystem: 'Ubuntu 22.04.4 LTS',
+        driver: 'overlay2',
+        dockerRootDir: '/var/lib/docker',
+      })),
+    imagePresent: async () => o.present ?? true,
+    tryGpuRequest: async (image, requests, runtime) => {
+      const call = { image, requests, runtime };
+      gpuCalls.push(call);
+      return o.gpu ? o.gpu(call) : { ok: true };
+    },
+  };
+}
+
+function deps(overrides: Partial<DoctorDeps> = {}): DoctorDeps {
+  return {
+    settings: settings(),
+    engine: fakeEngine(),
+    instances: [],
+    checkPort: async () => ({ free: true }),
+    diskSpace: async (folder) => ({ checkedPath: folder, freeBytes: 200 * GIB }),
+    totalMemoryBytes: 64 * GIB,
+    home: HOME,
+    now: () => Date.UTC(2025, 0, 2, 10, 0, 0),
+    ...overrides,
+  };
+}
+
+function find(report: DoctorReport, id: DoctorCheckId): DoctorCheck {
+  const c = report.checks.find((x) => x.id === id);
+  assert.ok(c, `report has a ${id} check`);
+  return c;
+}
+
+function unreachable(code: string): EngineError {
+  const cause = Object.assign(new Error(`connect ${code} /var/run/docker.sock`), { code });
+  return new EngineError(`Docker engine unreachable at unix:///var/run/docker.sock (${code}) while trying to ask the engine for its version: start Docker.`, true, undefined, { cause });
+}
+
+function runningInstance(s: Settings, index: number): DoctorInstance {
+  return { index, label: `instance-${index}`, ports: portsFor(s, index), state: { kind: 'ready', since: 0 }, startedAt: 1 };
+}
+
+describe('doctor: engine check', () => {
+  test('a reachable engine is ✔ with its version, address and facts', async () => {
+    const r = await runDoctor(deps());
+    const c = find(r, 'engine');
+    assert.equal(c.ok, true);
+    assert.match(c.detail, /27\.1\.0/);
+    assert.match(c.detail, /API 1\.46/);
+    assert.match(c.detail, /unix:\/\/\/var\/run\/docker\.sock/);
+    assert.match(c.detail, /16 CPUs/);
+    assert.equal(c.fix, undefined);
+    assert.deepEqual(
+      r.checks.map((x) => x.id),
+      ['engine', 'runtime', 'gpu', 'image', 'ports', 'disk', 'memory'],
+    );
+  });
+
+  test('an unreachable engine is ✘ with "start Docker / set isaacSim.dockerHost", and the engine checks are skipped', async () => {
+    const engine = fakeEngine({ version: async () => Promise.reject(unreachable('ECONNREFUSED')) });
+    const r = await runDoctor(deps({ engine }));
+    const c = find(r, 'engine');
+    assert.equal(c.ok, false);
+    assert.match(c.detail, /ECONNREFUSED/);
+    assert.match(c.fix ?? '', /systemctl start docker/);
+    assert.match(c.fix ?? '', /isaacSim\.dockerHost/);
+    for (const id of ['runtime', 'gpu', 'image'] as const) {
+      assert.equal(find(r, id).ok, 'skipped', id);
+      assert.match(find(r, id).detail, /not reachable/);
+    }
+    assert.equal(engine.gpuCalls.length, 0);
+    // Host checks still run.
+    assert.equal(find(r, 'ports').ok, true);
+    assert.equal(find(r, 'disk').ok, true);
+  });
+
+  test('permission denied on the socket suggests the docker group', async () => {
+    const r = await runDoctor(deps({ engine: fakeEngine({ version: async () => Promise.reject(unreachable('EACCES')) }) }));
+    assert.match(find(r, 'engine').fix ?? '', /docker.*group/);
+  });
+
+  test('no engine client at all is ✘ and names why', async () => {
+    const r = await runDoctor(deps({ engine: undefined, engineAddress: 'tcp://127.0.0.1:1', engineUnavailable: 'Bad docker host "tcp://x".' }));
+    assert.equal(find(r, 'engine').ok, false);
+    assert.match(find(r, 'engine').detail, /Bad docker host/);
+    assert.equal(r.engineAddress, 'tcp://127.0.0.1:1');
+  });
+
+  test('an engine that never answers fails after the timeout', async () => {
+    const r = await runDoctor(deps({ engine: fakeEngine({ version: () => new Promise(() => undefined) }), engineTimeoutMs: 20 }));
+    assert.equal(find(r, 'engine').ok, false);
+    assert.match(find(r, 'engine').detail, /did not answer within/);
+  });
+});
+
+describe('doctor: NVIDIA runtime check', () => {
+  test('✔ when the configured runtime is registered', async () => {
+    const c = find(await runDoctor(deps()), 'runtime');
+    assert.equal(c.ok, true);
+    assert.match(c.detail, /`nvidia` is registered/);
+  });
+
+  test('✘ when it is not, listing what the engine has, with the toolkit fix', async () => {
+    const c = find(await runDoctor(deps({ engine: fakeEngine({ runtimes: ['io.containerd.runc.v2', 'runc'] }) })), 'runtime');
+    assert.equal(c.ok, false);
+    assert.match(c.detail, /no `nvidia` runtime/);
+    assert.match(c.detail, /`runc`/);
+    assert.match(c.fix ?? '', /NVIDIA Container Toolkit/);
+    assert.match(c.fix ?? '', /sudo nvidia-ctk runtime configure --runtime=docker/);
+    assert.match(c.fix ?? '', /restart docker/);
+    assert.match(c.fix ?? '', /isaacSim\.runtime/);
+  });
+
+  test('runtime "" is ✔ "default runtime configured (no GPU)" without asking the engine', async () => {
+    const c = find(await runDoctor(deps({ settings: settings({ runtime: '', gpus: 'none' }), engine: fakeEngine({ runtimes: [] }) })), 'runtime');
+    assert.equal(c.ok, true);
+    assert.match(c.detail, /Default runtime configured \(no GPU\)/);
+  });
+
+  test('✘ when docker info fails', async () => {
+    const c = find(await runDoctor(deps({ engine: fakeEngine({ info: async () => Promise.reject(new Error('boom')) }) })), 'runtime');
+    assert.equal(c.ok, false);
+    assert.match(c.detail, /boom/);
+  });
+});
+
+describe('doctor: GPU request check', () => {
+  test('skipped with a reason when isaacSim.gpus is "none"', async () => {
+    const engine = fakeEngine();
+    const c = find(await runDoctor(deps({ settings: settings({ gpus: 'none' }), engine })), 'gpu');
+    assert.equal(c.ok, 'skipped');
+    assert.match(c.detail, /isaacSim\.gpus/);
+    assert.equal(engine.gpuCalls.length, 0);
+  });
+
+  test('✔ when the engine accepts the spec\'s request, tried with the configured runtime and image', async () => {
+    const engine = fakeEngine();
+    const s = settings();
+    const c = find(await runDoctor(deps({ settings: s, engine })), 'gpu');
+    assert.equal(c.ok, true);
+    assert.equal(engine.gpuCalls.length, 1, 'one probe for identical requests');
+    assert.deepEqual(engine.gpuCalls[0].requests, buildContainerSpec(s, 0, HOME).HostConfig.DeviceRequests);
+    assert.equal(engine.gpuCalls[0].runtime, 'nvidia');
+    assert.equal(engine.gpuCalls[0].image, s.image);
+    assert.match(c.detail, /all GPUs/);
+  });
+
+  test('✘ with the engine\'s own message; tried with the default runtime when "nvidia" is missing', async () => {
+    const message = 'could not select device driver "nvidia" with capabilities: [[gpu]]';
+    const engine = fakeEngine({ runtimes: ['runc'], gpu: () => ({ ok: false, stage: 'start', message }) });
+    const c = find(await runDoctor(deps({ engine })), 'gpu');
+    assert.equal(c.ok, false);
+    assert.ok(c.detail.includes(message), c.detail);
+    assert.match(c.detail, /default runtime/);
+    assert.equal(engine.gpuCalls[0].runtime, undefined);
+    assert.match(c.fix ?? '', /NVIDIA Container Toolkit/);
+    assert.match(c.fix ?? '', /nvidia-smi/);
+  });
+
+  test('each distinct request of the configured instances is tried, and a refused one is named', async () => {
+    const s = settings({ gpus: '0,1', instanceCount: 3 });
+    const expected = gpuRequestGroups(s, HOME);
+    const distinct = new Set([0, 1, 2].map((i) => JSON.stringify(buildContainerSpec(s, i, HOME).HostConfig.DeviceRequests)));
+    assert.equal(expected.length, distinct.size);
+    const engine = fakeEngine({ gpu: (call) => (JSON.stringify(call.requests) === JSON.stringify(expected[expected.length - 1]) && expected.length > 1 ? { ok: false, stage: 'start', message: 'unknown device 1' } : { ok: true }) });
+    const c = find(await runDoctor(deps({ settings: s, engine })), 'gpu');
+    assert.deepEqual(engine.gpuCalls.map((g) => JSON.stringify(g.requests)).sort(), [...distinct].sort());
+    if (expected.length > 1) {
+      assert.equal(c.ok, false);
+      assert.match(c.detail, /unknown device 1/);
+      assert.match(c.fix ?? '', /nvidia-smi -L/);
+    }
+  });
+
+  test('skipped when the image is not on this machine (a probe needs it)', async () => {
+    const engine = fakeEngine({ present: false });
+    const c = find(await runDoctor(deps({ engine })), 'gpu');
+    assert.equal(c.ok, 'skipped');
+    assert.match(c.detail, /image/);
+    assert.equal(engine.gpuCalls.length, 0);
+  });
+
+  test('a probe that throws is ✘ with the error', async () => {
+    const engine = fakeEngine({
+      gpu: () => {
+        throw new Error('socket hang up');
+      },
+    });
+    const c = find(await runDoctor(deps({ engine })), 'gpu');
+    assert.equal(c.ok, false);
+    assert.match(c.detail, /socket hang up/);
+  });
+});
+
+describe('doctor: image check', () => {
+  test('✔ when present', async () => {
+    const c = find(await runDoctor(deps()), 'image');
+    assert.equal(c.ok, true);
+    assert.match(c.detail, /isaac-sim:4\.2\.0/);
+  });
+
+  test('✘ when missing, with docker login nvcr.io and docker pull IMAGE', async () => {
+    const c = find(await runDoctor(deps({ engine: fakeEngine({ present: false }) })), 'image');
+    assert.equal(c.ok, false);
+    assert.match(c.fix ?? '', /docker login nvcr\.io/);
+    assert.match(c.fix ?? '', /docker pull nvcr\.io\/nvidia\/isaac-sim:4\.2\.0/);
+    assert.doesNotMatch(c.fix ?? '', /pulls the image first/);
+  });
+
+  test('no login step for other registries; pull-on-start mentioned when the extension does it', async () => {
+    const c = find(await runDoctor(deps({ settings: settings({ image: 'example.com/sim:1' }), engine: fakeEngine({ present: false }), pullsOnStart: true })), 'image');
+    assert.doesNotMatch(c.fix ?? '', /docker login/);
+    assert.match(c.fix ?? '', /docker pull example\.com\/sim:1/);
+    assert.match(c.fix ?? '', /pulls the image first/);
+  });
+});
+
+describe('doctor: ports check', () => {
+  test('✔ when every port of every instance is free; every port kind of portsFor is probed', async () => {
+    const s = settings({ instanceCount: 2 });
+    const probed: string[] = [];
+    const r = await runDoctor(deps({ settings: s, checkPort: async (port, protocol) => (probed.push(`${protocol}/${port}`), { free: true }) }));
+    const c = find(r, 'ports');
+    assert.equal(c.ok, true);
+    const expected = [0, 1].flatMap((i) => Object.entries(portsFor(s, i)).map(([kind, port]) => `${portProtocol(kind)}/${port}`));
+    assert.deepEqual(probed.sort(), expected.sort());
+    assert.match(c.detail, /2 instances/);
+  });
+
+  test('✘ naming the instance, port kind and port held by another program, with the setting to move', async () => {
+    const s = settings({ instanceCount: 2 });
+    const [kind, port] = Object.entries(portsFor(s, 1))[0] as [string, number];
+    const c = find(await runDoctor(deps({ settings: s, checkPort: async (p): Promise<PortProbe> => (p === port ? { free: false, code: 'EADDRINUSE' } : { free: true }) })), 'ports');
+    assert.equal(c.ok, false);
+    assert.ok(c.detail.includes(`instance-1 ${kind} port ${port} is in use by another program`), c.detail);
+    assert.ok((c.fix ?? '').includes(`isaacSim.${kind}PortBase`), c.fix);
+    assert.ok((c.fix ?? '').includes(`:${port}`), c.fix);
+  });
+
+  test('a running instance of ours holding its own ports is ✔ "in use by instance-N (running)"', async () => {
+    const s = settings({ instanceCount: 2 });
+    const held = new Set(Object.values(portsFor(s, 0)));
+    const c = find(
+      await runDoctor(deps({ settings: s, instances: [runningInstance(s, 0)], checkPort: async (p): Promise<PortProbe> => (held.has(p) ? { free: false, code: 'EADDRINUSE' } : { free: true }) })),
+      'ports',
+    );
+    assert.equal(c.ok, true, c.detail);
+    assert.match(c.detail, /in use by instance-0 \(running\)/);
+  });
+
+  test('a stopped instance of ours does not excuse a held port', async () => {
+    const s = settings({ instanceCount: 1 });
+    const stopped: DoctorInstance = { ...runningInstance(s, 0), state: { kind: 'stopped', since: 0 }, startedAt: undefined };
+    const c = find(await runDoctor(deps({ settings: s, instances: [stopped], checkPort: async () => ({ free: false, code: 'EADDRINUSE' }) })), 'ports');
+    assert.equal(c.ok, false);
+  });
+
+  test('a port held by another running instance of ours (older settings) is ✘ and names it', async () => {
+    const s = settings({ instanceCount: 2 });
+    const [, port] = Object.entries(portsFor(s, 1))[0] as [string, number];
+    const other: DoctorInstance = { index: 5, label: 'instance-5', ports: { http: port }, state: { kind: 'ready', since: 0 }, startedAt: 1 };
+    const c = find(await runDoctor(deps({ settings: s, instances: [other], checkPort: async (p): Promise<PortProbe> => (p === port ? { free: false, code: 'EADDRINUSE' } : { free: true }) })), 'ports');
+    assert.equal(c.ok, false);
+    assert.match(c.detail, /in use by instance-5 \(running/);
+  });
+
+  test('a port that cannot be tested is noted, not failed', async () => {
+    const c = find(await runDoctor(deps({ settings: settings({ instanceCount: 1 }), checkPort: async () => ({ free: false, code: 'EACCES' }) })), 'ports');
+    assert.equal(c.ok, true);
+    assert.match(c.detail, /could not be tested \(EACCES\)/);
+  });
+
+  test('skipped with no instances configured', async () => {
+    assert.equal(find(await runDoctor(deps({ settings: settings({ instanceCount: 0 }) })), 'ports').ok, 'skipped');
+  });
+
+  test('UDP for the media stream port kind, TCP for the others', () => {
+    assert.equal(portProtocol('stream'), 'udp');
+    for (const kind of ['http', 'webrtc', 'native', 'signal', 'webViewer']) assert.equal(portProtocol(kind), 'tcp');
+  });
+});
+
+describe('doctor: disk check', () => {
+  test(`✔ with ≥ ${MIN_FREE_DISK_GIB} GiB free, reporting the number, at the expanded data root`, async () => {
+    let asked = '';
+    const c = find(
+      await runDoctor(deps({ settings: settings({ hostDataRoot: '~/docker/isaac-sim' }), diskSpace: async (f) => ((asked = f), { checkedPath: f, freeBytes: 412.3 * GIB }) })),
+      'disk',
+    );
+    assert.equal(asked, `${HOME}/docker/isaac-sim`);
+    assert.equal(c.ok, true);
+    assert.match(c.detail, /412 GiB free/);
+  });
+
+  test('✘ below the threshold, still reporting the number, with the hostDataRoot fix', async () => {
+    const c = find(await runDoctor(deps({ diskSpace: async () => ({ checkedPath: '/data', freeBytes: 12.5 * GIB }) })), 'disk');
+    assert.equal(c.ok, false);
+    assert.match(c.detail, /12\.5 GiB free/);
+    assert.match(c.detail, /measured at `\/data`/);
+    assert.match(c.fix ?? '', /isaacSim\.hostDataRoot/);
+  });
+
+  test('skipped for an engine on another machine, or when the space cannot be read', async () => {
+    assert.equal(find(await runDoctor(deps({ engine: fakeEngine({ isLocal: false }) })), 'disk').ok, 'skipped');
+    const c = find(await runDoctor(deps({ diskSpace: async () => Promise.reject(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })) })), 'disk');
+    assert.equal(c.ok, 'skipped');
+    assert.match(c.detail, /EACCES/);
+  });
+});
+
+describe('doctor: memory check', () => {
+  test('skipped when memoryLimitGiB is 0', async () => {
+    assert.equal(find(await runDoctor(deps({ settings: settings({ memoryLimitGiB: 0 }) })), 'memory').ok, 'skipped');
+  });
+
+  test('✔ when limit × instances fits host and engine memory', async () => {
+    const c = find(await runDoctor(deps({ settings: settings({ memoryLimitGiB: 8, instanceCount: 2 }), totalMemoryBytes: 32 * GIB })), 'memory');
+    assert.equal(c.ok, true);
+    assert.match(c.detail, /2 instances × 8 GiB = 16\.0 GiB/);
+    assert.match(c.detail, /this machine has 32\.0 GiB/);
+    assert.match(c.detail, /the engine sees 64\.0 GiB/);
+  });
+
+  test('✘ when it does not fit the host, or the engine (smaller VM), with the fix', async () => {
+    const host = find(await runDoctor(deps({ settings: settings({ memoryLimitGiB: 16, instanceCount: 3 }), totalMemoryBytes: 32 * GIB })), 'memory');
+    assert.equal(host.ok, false);
+    assert.match(host.fix ?? '', /isaacSim\.memoryLimitGiB/);
+    const vm = find(await runDoctor(deps({ settings: settings({ memoryLimitGiB: 8, instanceCount: 2 }), engine: fakeEngine({ memTotal: 8 * GIB }) })), 'memory');
+    assert.equal(vm.ok, false);
+  });
+
+  test('a remote engine is judged by its own memory only', async () => {
+    const c = find(await runDoctor(deps({ settings: settings({ memoryLimitGiB: 8, instanceCount: 2 }), totalMemoryBytes: 4 * GIB, engine: fakeEngine({ isLocal: false, memTotal: 64 * GIB }) })), 'memory');
+    assert.equal(c.ok, true);
+    assert.doesNotMatch(c.detail, /this machine/);
+  });
+});
+
+describe('doctor: markdown report', () => {
+  test('title, time, engine address, one line per check with ✔ / ✘ / –, and the fix under each ✘', async () => {
+    const r = await runDoctor(deps({ settings: settings({ gpus: 'none' }), engine: fakeEngine({ runtimes: ['runc'] }) }));
+    const md = r.markdown;
+    assert.equal(md, renderDoctorMarkdown(r));
+    assert.match(md, /^# Isaac Sim preflight doctor\n/);
+    assert.match(md, /Checked \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+    assert.match(md, /`unix:\/\/\/var\/run\/docker\.sock`/);
+    assert.match(md, /\*\*1 problem found\.\*\*/);
+    const items = md.split('\n').filter((l) => l.startsWith('- '));
+    assert.equal(items.length, r.checks.length);
+    assert.match(items[0], /^- ✔ \*\*Docker engine\*\* — /);
+    assert.match(items[1], /^- ✘ \*\*NVIDIA runtime\*\* — .*\\$/);
+    assert.match(items[2], /^- – \*\*GPU request\*\* — Skipped/);
+    // The fix follows the ✘ line, inside its list item.
+    const lines = md.split('\n');
+    const at = lines.indexOf(items[1]);
+    assert.match(lines[at + 1], /^ {2}\*\*Fix:\*\* .*nvidia-ctk runtime configure/);
+    assert.equal((md.match(/\*\*Fix:\*\*/g) ?? []).length, 1, 'a fix only under ✘');
+  });
+
+  test('all passed says so; multi-line details stay in their item', async () => {
+    const s = settings({ instanceCount: 1 });
+    const held = new Set(Object.values(portsFor(s, 0)));
+    const r = await runDoctor(deps({ settings: s, instances: [runningInstance(s, 0)], checkPort: async (p): Promise<PortProbe> => (held.has(p) ? { free: false, code: 'EADDRINUSE' } : { free: true }) }));
+    assert.match(r.markdown, /\*\*All checks passed\.\*\*/);
+    const portsLine = r.markdown.split('\n').findIndex((l) => l.startsWith('- ✔ **Ports**'));
+    assert.ok(portsLine > 0);
+    assert.match(r.markdown.split('\n')[portsLine + 1], /^ {2}instance-0 .* in use by instance-0 \(running\)/);
+  });
+
+  test('engine text goes into code spans, even with backticks and Markdown characters', async () => {
+    const message = 'weird `driver` *x* [[gpu]] <b>';
+    const r = await runDoctor(deps({ engine: fakeEngine({ gpu: () => ({ ok: false, stage: 'start', message }) }) }));
+    assert.ok(r.markdown.includes(code(message)));
+    assert.equal(code('a`b'), '``a`b``');
+    assert.equal(code('`x`'), '`` `x` ``');
+  });
+
+  test('invalid settings give a one-check report that names them', () => {
+    const bad = parseSettings({ memoryLimitGiB: -1 });
+    assert.ok(!bad.ok);
+    const r = invalidSettingsReport(bad.problems, 'unix:///var/run/docker.sock');
+    assert.equal(r.checks.length, 1);
+    assert.equal(r.checks[0].ok, false);
+    assert.match(r.markdown, /✘ \*\*Settings\*\* — Setting isaacSim\.memoryLimitGiB/);
+    assert.match(r.markdown, /\*\*Fix:\*\* Correct `isaacSim\.memoryLimitGiB`/);
+  });
+});
+
+describe('docker info parsing', () => {
+  test('keeps runtime names, drops zeros and missing fields', () => {
+    const info = parseEngineInfo({
+      ServerVersion: '20.10.24+dfsg1',
+      Runtimes: { runc: { path: 'runc' }, 'io.containerd.runc.v2': { path: 'runc' }, nvidia: { path: 'nvidia-container-runtime' } },
+      DefaultRuntime: 'runc',
+      MemTotal: 25276510208,
+      NCPU: 2,
+      OperatingSystem: 'Debian GNU/Linux 12 (bookworm)',
+      Driver: 'overlay2',
+      DockerRootDir: '/var/lib/docker',
+      Other: { ignored: true },
+    });
+    assert.deepEqual(info, {
+      serverVersion: '20.10.24+dfsg1',
+      runtimes: ['io.containerd.runc.v2', 'nvidia', 'runc'],
+      defaultRuntime: 'runc',
+      memTotal: 25276510208,
+      ncpu: 2,
+      operatingSystem: 'Debian GNU/Linux 12 (bookworm)',
+      driver: 'overlay2',
+      dockerRootDir: '/var/lib/docker',
+    });
+    assert.deepEqual(parseEngineInfo({ Runtimes: null, MemTotal: 0 }), {
+      serverVersion: 'unknown',
+      runtimes: [],
+      defaultRuntime: undefined,
+      memTotal: undefined,
+      ncpu: undefined,
+      operatingSystem: undefined,
+      driver: undefined,
+      dockerRootDir: undefined,
+    });
+    assert.throws(() => parseEngineInfo({ NCPU: 'two' }));
+  });
+});
+
+describe('host probes', () => {
+  test('probePort: a TCP port held on 127.0.0.1 is EADDRINUSE, free again once released', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    assert.deepEqual(await probePort(port, 'tcp'), { free: false, code: 'EADDRINUSE' });
+    await new Promise((resolve) => server.close(resolve));
+    assert.deepEqual(await probePort(port, 'tcp'), { free: true });
+  });
+
+  test('probePort: UDP likewise', async () => {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const port = socket.address().port;
+    assert.deepEqual(await probePort(port, 'udp'), { free: false, code: 'EADDRINUSE' });
+    await new Promise<void>((resolve) => socket.close(resolve));
+    assert.deepEqual(await probePort(port, 'udp'), { free: true });
+  });
+
+  test('diskSpaceAt measures the nearest existing ancestor of a folder that does not exist yet', async () => {
+    const tmp = os.tmpdir();
+    const space = await diskSpaceAt(path.join(tmp, 'no-such-isaac-folder', 'deeper'));
+    assert.equal(space.checkedPath, path.resolve(tmp));
+    assert.ok(space.freeBytes > 0);
+  });
+});
