@@ -93,7 +93,7 @@ const VIEWPORT = { width: 1280, height: 800 };
  * The stand-in's delay between startup lines: ~16 lines on a first start, so instance-0 takes ~5 s
  * to become ready and instance-1 (cached start) ~4 s, time enough to see and cancel the progress.
  */
-const STEP_SECONDS = '0.3';
+const STEP_SECONDS = '0.5';
 /** What steps 9–11 switch the stand-in to: it fails at once with "no suitable CUDA GPU". */
 const GPU_FAIL_ENV = { STANDIN_STEP_SECONDS: '0.05', STANDIN_MODE: 'gpu-fail' };
 /** Put into the window title by the settings change of step 9: the workbench has applied it when the title shows it. */
@@ -462,12 +462,17 @@ step('6. start instance-1 and open its sim view beside instance-0', 90_000, asyn
   await runCommand(page, 'Isaac Sim: Start Instance');
   const rows = await pickQuickItem(page, /^instance-1\b/, 'instance-1');
   assert.ok(!rows.some((r) => /^instance-0\b/.test(r)), `the running instance-0 should not be offered: ${JSON.stringify(rows)}`);
-  await waitForTreeRow(page, 'instance-1', (r) => r.description === `ready · :${PORTS.http + 1}`, 60_000, `"ready · :${PORTS.http + 1}"`);
-  await clearNotifications(page);
+  // Open the sim view while instance-1 still loads: it must wait, then load the client once, when ready.
   await focusSideBar(page);
   await runCommand(page, 'Isaac Sim: Open Sim View');
   await pickQuickItem(page, /^instance-1\b/, 'instance-1');
   await editorTab(page, 'Sim: instance-1').first().waitFor({ state: 'visible', timeout: 10_000 });
+  const rowAtOpen = await treeRow(page, 'instance-1');
+  t.diagnostic(`sim view of instance-1 opened while it was "${rowAtOpen?.description}"`);
+  assert.ok(!/^ready\b/.test(rowAtOpen?.description ?? ''), `instance-1 was already ready when its sim view opened (STANDIN_STEP_SECONDS ${STEP_SECONDS} too short for this machine)`);
+  assert.equal(findClientFrame(page, INSTANCES[1].http), undefined, 'no client iframe before instance-1 is ready');
+  await waitForTreeRow(page, 'instance-1', (r) => r.description === `ready · :${PORTS.http + 1}`, 60_000, `"ready · :${PORTS.http + 1}"`);
+  await clearNotifications(page);
   const frame1 = await waitForClientFrame(page, INSTANCES[1].http);
   t.diagnostic(`instance-1 client frame: ${frame1.url()}`);
   const shown = await readSimPage(frame1, 'instance-1');

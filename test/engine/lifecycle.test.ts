@@ -13,10 +13,17 @@ import type { KeyValueStore } from '../../src/instances/eta';
 import type { InstanceManager } from '../../src/instances/manager';
 import { buildContainerSpec } from '../../src/instances/spec';
 import type { Settings } from '../../src/instances/settings';
+import { diagnoseLine } from '../../src/instances/diagnosis';
 import { docker, dockerInspect, httpGet, newManager, removeContainers, standinSettings, STANDIN_IMAGE, waitFor } from './helpers';
 
 const NAMES = ['isaac-sim-instance-0', 'isaac-sim-instance-1', 'isaac-sim-web-viewer-test'];
 const BASES = { httpPortBase: 29211, webrtcPortBase: 29011, nativePortBase: 29899, signalPortBase: 29100, streamPortBase: 29998, webViewerPortBase: 29210 };
+
+/** `docker logs` writes the container's stderr to its own stderr. */
+async function dockerStderr(name: string): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve) => execFile('docker', ['logs', name], (_err, _stdout, stderr) => resolve(stderr ?? '')));
+}
 
 function memoryStore(): KeyValueStore & { data: Map<string, unknown> } {
   const data = new Map<string, unknown>();
@@ -192,8 +199,15 @@ describe('diagnosis, line by line against the stand-in failure modes', () => {
     return manager;
   }
 
-  test('no CUDA GPU', async () => {
-    const s = (await failWith({ STANDIN_MODE: 'gpu-fail' })).get(0)!.state;
+  test('no CUDA GPU; every failure line the stand-in prints maps to its table entry', async () => {
+    const manager = await failWith({ STANDIN_MODE: 'gpu-fail' });
+    const s = manager.get(0)!.state;
+    const logLines = (await docker('logs', 'isaac-sim-instance-0').catch(() => '')) + (await dockerStderr('isaac-sim-instance-0'));
+    const diagnosed = logLines
+      .split('\n')
+      .map((l) => diagnoseLine(l)?.id)
+      .filter((id): id is string => id !== undefined);
+    assert.deepEqual(diagnosed, ['no-cuda-gpu', 'rtx-resource-manager', 'no-gpu-device']);
     assert.equal(s.diagnosisId, 'no-cuda-gpu');
     assert.match(s.reason ?? '', /no suitable CUDA GPU found \(exit 1\)/);
     assert.match(s.fix ?? '', /NVIDIA Container Toolkit/);
