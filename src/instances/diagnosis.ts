@@ -72,7 +72,7 @@ export const ENGINE_DIAGNOSES: readonly PatternDiagnosis[] = [
   },
   {
     id: 'port-taken',
-    pattern: /address already in use|port is already in use/i,
+    pattern: /address already in use|port (\d+ )?is already in use/i,
     problem: 'a port it needs is already in use',
     fix: 'Stop what holds the port, or move the port bases (isaacSim.*PortBase).',
   },

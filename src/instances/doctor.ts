@@ -20,6 +20,7 @@ import { EngineError } from '../docker/errors';
 import { engineInfo, tryGpuRequest, type DeviceRequest, type EngineInfo, type GpuProbeResult } from '../docker/system';
 import { instanceLabel, type InstanceSnapshot } from './model';
 import type { Settings, SettingsProblem } from './settings';
+import { PROFILES } from './profiles';
 import { buildContainerSpec, expandHome, portsFor } from './spec';
 
 export type DoctorCheckId = 'settings' | 'engine' | 'runtime' | 'gpu' | 'image' | 'ports' | 'disk' | 'memory';
@@ -303,7 +304,10 @@ async function checkPorts(deps: DoctorDeps): Promise<DoctorCheck> {
   if (s.instanceCount === 0) return check('ports', 'skipped', `Skipped: no instances are configured (${code('isaacSim.instanceCount')} is 0).`);
   const wanted: Array<{ index: number; kind: string; port: number; protocol: PortProtocol }> = [];
   for (let index = 0; index < s.instanceCount; index++) {
-    for (const [kind, port] of Object.entries(portsFor(s, index) as Record<string, number | undefined>)) {
+    // Only the ports the simulator binds itself: a 6.x web viewer on its port is expected, not a conflict.
+    const ports = portsFor(s, index);
+    for (const kind of PROFILES[s.streamingProfile].binds) {
+      const port = ports[kind];
       if (typeof port === 'number') wanted.push({ index, kind, port, protocol: portProtocol(kind) });
     }
   }

@@ -19,12 +19,13 @@ import os from 'node:os';
 import type { Closeable, ContainerInfo, DockerEngine, EngineEvent, LogLine } from '../docker/engine';
 import { EngineError } from '../docker/errors';
 import { Emitter, type Disposable, type Event } from './events';
+import { portProtocol, probePort } from './doctor';
 import { StartupTimes, type KeyValueStore, type StartKind } from './eta';
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel, type InstanceSnapshot, type InstanceView } from './model';
 import { probeHttp, probeTcp } from './probe';
-import { PROFILES, PROFILE_IDS, type ProfileId } from './profiles';
+import { PORT_LABELS, PROFILES, PROFILE_IDS, type ProfileId } from './profiles';
 import { LogClassifier } from './readiness';
-import { DEFAULT_SETTINGS, describeProblems, type Settings, type SettingsProblem, type SettingsResult } from './settings';
+import { DEFAULT_SETTINGS, PORT_BASE_SETTING, describeProblems, type Settings, type SettingsProblem, type SettingsResult } from './settings';
 import {
   GPU_LABEL,
   PORTS_LABEL,
@@ -657,6 +658,7 @@ export class InstanceManager implements Disposable {
       if (existing?.running) return;
       if (existing) {
         if (existing.labels[SPEC_HASH_LABEL] === spec.Labels[SPEC_HASH_LABEL]) {
+          if (engine.isLocal) await this.assertPortsFree(settings, index);
           entry.startup = { since: this.now(), kind: engine.isLocal ? await this.startKind(settings) : 'unknown', image: settings.image };
           await engine.start(existing.id);
           return;
@@ -674,7 +676,10 @@ export class InstanceManager implements Disposable {
         this.options.log.info(`${instanceLabel(index)}: image ${settings.image} is missing; pulling it.`);
         await this.options.ensureImage(engine, settings.image);
       }
-      if (engine.isLocal) await this.createHostFolders(settings, index);
+      if (engine.isLocal) {
+        await this.assertPortsFree(settings, index);
+        await this.createHostFolders(settings, index);
+      }
       entry.startup = { since: this.now(), kind: engine.isLocal ? await this.startKind(settings) : 'unknown', image: settings.image };
       const id = await engine.create(spec);
       try {
@@ -685,6 +690,28 @@ export class InstanceManager implements Disposable {
         throw err;
       }
     });
+  }
+
+  /**
+   * With host networking a taken port only shows once the simulator fails to bind it, minutes in.
+   * Check every port of the instance on 127.0.0.1 before anything is created, and name who holds it
+   * when it is one of ours.
+   */
+  private async assertPortsFree(settings: Settings, index: number): Promise<void> {
+    const others = this.list().filter((s) => s.index !== index && s.startedAt !== undefined);
+    const ports = portsFor(settings, index);
+    for (const kind of PROFILES[settings.streamingProfile].binds) {
+      const port = ports[kind];
+      if (port === undefined) continue;
+      const probe = await probePort(port, portProtocol(kind), '127.0.0.1');
+      if (probe.free || probe.code !== 'EADDRINUSE') continue;
+      const holder = others.find((o) => Object.values(o.ports).includes(port));
+      const owner = holder ? `${holder.label} (running)` : 'another process';
+      throw new EngineError(
+        `${instanceLabel(index)} cannot start: its ${PORT_LABELS[kind]} port ${port} is already in use on 127.0.0.1 by ${owner}. Nothing was created: stop ${holder ? holder.label : 'that process'}, or move isaacSim.${PORT_BASE_SETTING[kind]}.`,
+        false,
+      );
+    }
   }
 
   /** A first start when the shader caches on the host are empty: Kit will compile shaders. */

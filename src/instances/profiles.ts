@@ -23,6 +23,8 @@ export interface Profile {
   portArgs: readonly string[];
   /** The ports an instance of this profile uses; the first is the one shown in the tree. */
   ports: readonly PortKind[];
+  /** The ports the simulator itself binds on the host (the web viewer is a separate container). */
+  binds: readonly PortKind[];
   /** How readiness is confirmed once the readiness line appeared. */
   probe: { kind: 'http' } | { kind: 'tcp'; port: PortKind };
   /** What the sim view loads: the client URL template, or the web viewer with a native-client fallback. */
@@ -39,6 +41,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
       '--/app/livestream/port={nativePort}',
     ],
     ports: ['http', 'webrtc', 'native'],
+    binds: ['http', 'webrtc', 'native'],
     probe: { kind: 'http' },
     view: 'client-url',
   },
@@ -54,6 +57,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
       '--/exts/omni.kit.livestream.app/primaryStream/publicIp={host}',
     ],
     ports: ['signal', 'stream', 'webViewer'],
+    binds: ['signal', 'stream'],
     probe: { kind: 'tcp', port: 'signal' },
     view: 'web-viewer',
   },
@@ -62,6 +66,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     entrypoint: [],
     portArgs: [],
     ports: ['http', 'webrtc', 'native'],
+    binds: ['http', 'webrtc', 'native'],
     probe: { kind: 'http' },
     view: 'client-url',
   },

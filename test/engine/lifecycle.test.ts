@@ -191,6 +191,22 @@ describe('GPU assignment', () => {
   });
 });
 
+describe('changes made outside the extension', () => {
+  test('docker kill shows as killed, docker rm -f as not created', async () => {
+    const manager = track(newManager(standinSettings({ ...BASES })));
+    await manager.start(0);
+    await waitFor('ready', () => manager.get(0)?.state.kind === 'ready');
+    await docker('kill', 'isaac-sim-instance-0');
+    await waitFor('killed', () => manager.get(0)?.state.kind === 'failed', 10_000);
+    assert.equal(manager.get(0)?.state.diagnosisId, 'killed');
+    assert.equal(manager.get(0)?.state.reason, 'killed (SIGKILL, exit 137)');
+    await manager.start(0);
+    await waitFor('loading or ready again', () => manager.get(0)?.startedAt !== undefined, 10_000);
+    await docker('rm', '-f', 'isaac-sim-instance-0');
+    await waitFor('not created', () => manager.get(0)?.exists === false && manager.get(0)?.state.kind === 'stopped', 10_000);
+  });
+});
+
 describe('diagnosis, line by line against the stand-in failure modes', () => {
   async function failWith(env: Record<string, string>, overrides: Partial<Settings> = {}): Promise<InstanceManager> {
     const manager = track(newManager(standinSettings({ ...BASES, env: { STANDIN_STEP_SECONDS: '0.05', ...env }, ...overrides })));
@@ -219,13 +235,44 @@ describe('diagnosis, line by line against the stand-in failure modes', () => {
     assert.match(s.fix ?? '', /Restart Docker/);
   });
 
-  test('port taken', async () => {
+  test('port taken: detected before create, named, nothing created', async () => {
     const blocker = net.createServer().listen(29211, '127.0.0.1');
     await new Promise((r) => blocker.once('listening', r));
     try {
-      const s = (await failWith({})).get(0)!.state;
+      const manager = track(newManager(standinSettings({ ...BASES })));
+      await assert.rejects(manager.start(0), (err: Error) => {
+        assert.match(err.message, /instance-0 cannot start: its HTTP port 29211 is already in use on 127\.0\.0\.1 by another process/);
+        assert.match(err.message, /isaacSim\.httpPortBase/);
+        return true;
+      });
+      assert.equal(await dockerInspect('isaac-sim-instance-0'), undefined, 'nothing was created');
+      const s = manager.get(0)!.state;
       assert.equal(s.diagnosisId, 'port-taken');
       assert.match(s.fix ?? '', /PortBase/);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('port taken by our own running instance: named as its holder', async () => {
+    // instance-1 of a first session runs on 29212; a second configuration puts instance-0 on it.
+    const first = track(newManager(standinSettings({ ...BASES, instanceCount: 2 })));
+    await first.start(1);
+    await waitFor('instance-1 ready (its web client bound)', () => first.get(1)?.state.kind === 'ready');
+    const second = track(newManager(standinSettings({ ...BASES, httpPortBase: 29212, webrtcPortBase: 29012, nativePortBase: 29900 })));
+    await second.connect();
+    await assert.rejects(second.start(0), /its HTTP port 29212 is already in use on 127\.0\.0\.1 by instance-1 \(running\)/);
+    assert.equal(await dockerInspect('isaac-sim-instance-0'), undefined, 'nothing was created');
+  });
+
+  test('port taken after the check (a race): the simulator\'s own bind error is diagnosed', async () => {
+    const manager = track(newManager(standinSettings({ ...BASES, env: { STANDIN_STEP_SECONDS: '0.3' } })));
+    await manager.start(0);
+    const blocker = net.createServer().listen(29211, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    try {
+      await waitFor('failed with an exit code', () => manager.get(0)?.state.kind === 'failed' && manager.get(0)?.state.exitCode !== undefined, 30_000);
+      assert.equal(manager.get(0)!.state.diagnosisId, 'port-taken');
     } finally {
       blocker.close();
     }

@@ -270,3 +270,14 @@ describe('gpuFor: round-robin over a GPU list', () => {
     }
   });
 });
+
+describe('ports the simulator binds itself', () => {
+  test('are a subset of the ports each profile uses, and never the separate web viewer', () => {
+    for (const profile of Object.values(PROFILES)) {
+      assert.ok(profile.binds.length > 0, `${profile.id} binds something`);
+      for (const kind of profile.binds) assert.ok(profile.ports.includes(kind), `${profile.id}: ${kind} is one of its ports`);
+      assert.ok(!profile.binds.includes('webViewer'), `${profile.id}: the web viewer is another container`);
+    }
+    assert.deepEqual(PROFILES.livestream.binds, ['signal', 'stream']);
+  });
+});
