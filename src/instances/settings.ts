@@ -225,6 +225,15 @@ export interface SettingsProblem {
 
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; problems: SettingsProblem[] };
 
+/** Environment variable names whose values are secrets: API keys, tokens, passwords. */
+export const SECRET_NAME = /(^|_)(API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIALS?)($|_)/i;
+
+/** A copy of an env object with secret-looking values replaced by "***", for messages and logs. */
+export function maskSecrets(value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_NAME.test(k) ? '***' : v]));
+}
+
 function show(value: unknown): string {
   let text: string;
   try {
@@ -259,7 +268,8 @@ export function parseSettings(raw: unknown): SettingsResult {
     } else {
       problems.push({
         setting: settingId(key),
-        message: `Setting ${settingId(key)} is ${show(value)}, which is not allowed: use ${field.allowed}.`,
+        // An env setting can hold an NGC API key or a token: its values never reach a message.
+        message: `Setting ${settingId(key)} is ${show(key === 'env' ? maskSecrets(value) : value)}, which is not allowed: use ${field.allowed}.`,
       });
     }
   }

@@ -546,3 +546,21 @@ describe('parseSettings: hostile values', () => {
     if (!r.ok) assert.equal(r.problems[0].setting, 'isaacSim.env');
   });
 });
+
+describe('parseSettings: secrets in isaacSim.env never reach a message', () => {
+  test('an invalid env object is shown with secret-looking values masked', () => {
+    const r = parseSettings({ env: { NGC_API_KEY: 'nvapi-s3cr3t', 'bad name': 'visible' } });
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      const text = r.problems.map((p) => p.message).join(' ');
+      assert.doesNotMatch(text, /s3cr3t/);
+      assert.match(text, /"NGC_API_KEY":"\*\*\*"/);
+      assert.match(text, /"bad name":"visible"/, 'other values are still shown, so the problem can be found');
+    }
+    for (const name of ['HF_TOKEN', 'DB_PASSWORD', 'MY_SECRET', 'AWS_SECRET_ACCESS_KEY']) {
+      const other = parseSettings({ env: { [name]: 's3cr3t', 'bad name': 'x' } });
+      assert.equal(other.ok, false);
+      if (!other.ok) assert.doesNotMatch(other.problems[0].message, /s3cr3t/, `${name} is masked`);
+    }
+  });
+});
