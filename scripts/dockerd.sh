@@ -19,6 +19,8 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/proc.sh
+source "$REPO/scripts/lib/proc.sh"
 HOST="${DOCKER_HOST:-unix:///var/run/docker.sock}"
 if [[ -n "${DOCKERD_DATA_ROOT:-}" ]]; then
   RUN_DIR="${DOCKERD_RUN_DIR:-${DOCKERD_DATA_ROOT%/}.run}"
@@ -108,18 +110,7 @@ cmd_stop() {
     return 0
   fi
   log "stopping dockerd (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + 20))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      log "still running after 20 s; sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      # SIGKILL is not ignorable; give the kernel a moment to reap.
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      break
-    fi
-    sleep 0.2
-  done
+  stop_pid "$pid" 20
   rm -f "$PID_FILE"
   # dockerd leaves its netns bind mount under the exec-root; for an isolated daemon that
   # lives in our run dir, so release it to let callers delete the folder.

@@ -22,6 +22,8 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/proc.sh
+source "$REPO/scripts/lib/proc.sh"
 DEFAULT_PORT=5055
 CMD="${1:-}"
 PORT="${2:-$DEFAULT_PORT}"
@@ -171,17 +173,7 @@ cmd_stop() {
     return 0
   fi
   log "stopping docker-registry (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + 10))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      log "still running after 10 s; sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      break
-    fi
-    sleep 0.1
-  done
+  stop_pid "$pid" 10
   rm -f "$PID_FILE"
   log "stopped"
 }

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
+import { probeTcp } from '../../src/instances/probe';
 
 const REPO = path.resolve(__dirname, '../../..');
 
@@ -19,17 +20,6 @@ function freePort(): Promise<number> {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
-  });
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
   });
 }
 
@@ -46,5 +36,5 @@ test('npm run demo (DEMO_SMOKE=1) starts everything, reports "demo ok" and stops
   assert.equal(code, 0, `the demo exited with ${code}:\n${text.slice(-3000)}`);
   assert.match(text, /^demo ok$/m);
   assert.match(text, new RegExp(`http://127\\.0\\.0\\.1:${port}/`), 'it printed the URL');
-  assert.equal(await portAnswers(port), false, 'code-server was stopped');
+  assert.equal(await probeTcp('127.0.0.1', port), false, 'code-server was stopped');
 });

@@ -19,6 +19,7 @@ import * as fs from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
+import { probeTcp } from '../../src/instances/probe';
 
 /** The repository root (this file is compiled to out/test/e2e/host.js). */
 const REPO = findRepoRoot(__dirname);
@@ -123,7 +124,7 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
     JSON.stringify({ ...TEST_DEFAULT_SETTINGS, ...opts.settings }, null, 2) + '\n',
   );
   const port = opts.port ?? (await freePort());
-  if (await answers(port)) {
+  if (await probeTcp('127.0.0.1', port)) {
     // Otherwise /healthz of whatever listens there would pass for ours.
     throw new Error(`port ${port} on 127.0.0.1 is already in use`);
   }
@@ -360,17 +361,6 @@ async function healthy(origin: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 function freePort(): Promise<number> {

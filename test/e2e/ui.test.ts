@@ -29,11 +29,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { ensureCodeServerInstalled, launchChromium, listInstalledExtensions, startCodeServer, type CodeServer } from './host';
+import { probeTcp } from '../../src/instances/probe';
 import {
   activateTab,
   clearNotifications,
@@ -166,7 +166,7 @@ before(async () => {
     }
   }
   for (const port of [...INSTANCES.map((i) => i.http), PORTS.webrtc, PORTS.native]) {
-    if (await portAnswers(port)) throw new Error(`port ${port} on 127.0.0.1 is already in use; the suite needs it for the stand-in`);
+    if (await probeTcp('127.0.0.1', port)) throw new Error(`port ${port} on 127.0.0.1 is already in use; the suite needs it for the stand-in`);
   }
   await fs.rm(RUN, { recursive: true, force: true });
   await fs.mkdir(DATA_ROOT, { recursive: true });
@@ -850,17 +850,6 @@ async function openWorkspaceFile(page: Page, name: string): Promise<void> {
 
 function describeFrameUrl(url: string, httpPort: number): string {
   return new URL(url).pathname.startsWith(`/proxy/${httpPort}/`) ? 'rewritten by asExternalUri to code-server\'s port proxy' : 'the client URL as is';
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** Pids of the Chromium processes that use this profile. */
