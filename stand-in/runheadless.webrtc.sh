@@ -28,6 +28,9 @@ OOM_CAP_MB="${STANDIN_OOM_CAP_MB:-256}"
 WEB_VIEWER_PORT="${STANDIN_WEB_VIEWER_PORT:-8210}"
 VIEWER_SIGNAL_PORT="${STANDIN_SIGNAL_PORT:-49100}"
 READY_LINE="${STANDIN_READY_LINE:-Isaac Sim Full Streaming App is loaded.}"
+TICK="${STANDIN_TICK_SECONDS:-}"       # after readiness: a numbered line every TICK seconds
+NOISE="${STANDIN_NOISE:-}"             # 1: binary junk, a very long line and split UTF-8 before readiness
+ECHO_ENV="${STANDIN_ECHO_ENV:-}"       # names of env variables whose values it prints (a leaky tool)
 STATE=/tmp/standin          # page, cgi copies, counter, tokens: regenerated on every start
 WWW="$STATE/www"
 HERE=/isaac-sim/standin     # static files baked into the image
@@ -195,6 +198,8 @@ esac
 for p in "$HTTP_PORT" "$WEBRTC_PORT" "$NATIVE_PORT" "$SIGNAL_PORT" "$STREAM_PORT"; do check_port "$p"; done
 case "$SHADER_STEPS" in ''|*[!0-9]*) fail 2 "[Error] [standin] STANDIN_SHADER_STEPS must be a whole number, got '$SHADER_STEPS'" ;; esac
 case "$OOM_CAP_MB" in ''|*[!0-9]*) fail 2 "[Error] [standin] STANDIN_OOM_CAP_MB must be a whole number, got '$OOM_CAP_MB'" ;; esac
+case "$TICK" in ''|[0-9]*) ;; *) fail 2 "[Error] [standin] STANDIN_TICK_SECONDS must be a number of seconds, got '$TICK'" ;; esac
+case "$NOISE" in ''|0|1) ;; *) fail 2 "[Error] [standin] STANDIN_NOISE must be 0 or 1, got '$NOISE'" ;; esac
 
 # ---- startup log -----------------------------------------------------------------------
 out "[Info] [omni.kit.app] argv: $0 $*"
@@ -205,6 +210,11 @@ else
   out "[Info] [carb] Logging to file: /root/.nvidia-omniverse/logs/Kit/Isaac-Sim Full Streaming/5.0/kit_standin_$LABEL.log"
   out "[Info] [standin] Isaac Sim stand-in for $LABEL (mode=$MODE, profile=livestream, signal=$SIGNAL_PORT, stream=$STREAM_PORT, publicIp=$PUBLIC_IP)"
 fi
+for name in $ECHO_ENV; do
+  case "$name" in *[!A-Za-z0-9_]*|'') fail 2 "[Error] [standin] STANDIN_ECHO_ENV: '$name' is not a variable name" ;; esac
+  eval "value=\${$name-}"
+  out "[Info] [standin] env $name=$value"
+done
 step; out "[ext: omni.kit.async_engine-0.1.0] startup"
 step; out "[ext: omni.client-1.1.0] startup"
 step; err "[Warning] [omni.hub] OmniHub: Hub encountered error: service not reachable; running without the Hub cache"
@@ -319,6 +329,15 @@ else
   out "[Info] [omni.kit.livestream.app] Streaming server listening on 127.0.0.1:$SIGNAL_PORT (signal), $STREAM_PORT (media)"
   step; out "[ext: isaacsim.exp.full.streaming-2.0.0] startup"
 fi
+if [ "$NOISE" = 1 ]; then
+  # What a real log can hold: control and invalid bytes, a 256 KiB line, and a multi-byte
+  # character whose bytes arrive in two writes. Octal escapes: busybox printf has no \x.
+  printf '[noise] \000\001\033[31mred\033[0m \377\376\375 \300\200 end\n'
+  long=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=0
+  while [ $i -lt 13 ]; do long="$long$long"; i=$((i + 1)); done
+  printf '[noise] long %s\n' "$long" >&2
+  printf '[noise] split \342\202'; nap 0.2; printf '\254 euro\n'
+fi
 out "[Info] [omni.kit.app] app ready"
 # The real app prints this line bare, without a Kit prefix.
 echo "$READY_LINE"
@@ -330,4 +349,13 @@ if [ "$MODE" = crash-after-ready ]; then
   exit 139
 fi
 
+# Numbered lines after readiness, odd ones on stdout and even ones on stderr, so a reader
+# can prove that none was lost or repeated across both streams (and an engine restart).
+if [ -n "$TICK" ]; then
+  n=0
+  while :; do
+    nap "$TICK"; n=$((n + 1))
+    if [ $((n % 2)) = 1 ]; then out "[Info] [standin] tick $n"; else err "[Info] [standin] tick $n"; fi
+  done
+fi
 stay_up
