@@ -6,6 +6,7 @@
  * the values (defaults come from package.json; a unit test keeps those equal to DEFAULT_SETTINGS).
  */
 import * as z from 'zod';
+import { buildClientUrl, urlTemplateProblem, type UrlTemplateSetting } from './clientUrl';
 import { PROFILES, PROFILE_IDS, type PortKind, type ProfileId } from './profiles';
 
 export const SETTINGS_SECTION = 'isaacSim';
@@ -43,15 +44,13 @@ const SAMPLE_VALUES: TemplateValues = {
   label: 'instance-0',
 };
 
-function isHttpUrlTemplate(template: string): boolean {
-  if (unknownPlaceholders(template).length > 0) return false;
-  try {
-    const url = new URL(fillTemplate(template, SAMPLE_VALUES));
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
-  } catch {
-    return false;
-  }
+/** A sim view URL template follows the rule in clientUrl.ts and uses only known placeholders. */
+function isHttpUrlTemplate(setting: UrlTemplateSetting): (template: string) => boolean {
+  return (template) => unknownPlaceholders(template).length === 0 && buildClientUrl(template, SAMPLE_VALUES, setting).ok;
 }
+
+const URL_TEMPLATE_RULE =
+  'with http:// or https:// at the start; a host that is exactly {host} or a host name written out; an optional port that is one port placeholder or a number; no user info ("@"), spaces or backslashes; other placeholders only after the host';
 
 function isValidRegex(source: string): boolean {
   try {
@@ -125,12 +124,12 @@ const FIELDS = {
     allowed: 'a host name or IP address that reaches the simulator, such as "127.0.0.1"',
   },
   clientUrlTemplate: {
-    schema: z.string().refine(isHttpUrlTemplate),
-    allowed: `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{httpPort}/streaming/webrtc-client/?server={host}"`,
+    schema: z.string().refine(isHttpUrlTemplate('isaacSim.clientUrlTemplate')),
+    allowed: `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{httpPort}/streaming/webrtc-client/?server={host}", ${URL_TEMPLATE_RULE}`,
   },
   webViewerUrlTemplate: {
-    schema: z.string().refine(isHttpUrlTemplate),
-    allowed: `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{webViewerPort}/"`,
+    schema: z.string().refine(isHttpUrlTemplate('isaacSim.webViewerUrlTemplate')),
+    allowed: `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{webViewerPort}/", ${URL_TEMPLATE_RULE}`,
   },
   readinessPatterns: {
     schema: z.array(z.string().min(1).refine(isValidRegex)).min(1),
@@ -228,6 +227,11 @@ export type SettingsResult = { ok: true; settings: Settings } | { ok: false; pro
 /** Environment variable names whose values are secrets: API keys, tokens, passwords. */
 export const SECRET_NAME = /(^|_)(API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIALS?)($|_)/i;
 
+/** Text with the password of any `scheme://user:password@` replaced by "***". */
+export function maskUrlCredentials(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s/@]+@/gi, '$1***@');
+}
+
 /** A copy of an env object with secret-looking values replaced by "***", for messages and logs. */
 export function maskSecrets(value: unknown): unknown {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
@@ -242,6 +246,15 @@ function show(value: unknown): string {
     text = Object.prototype.toString.call(value);
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** The specific reason, where a field can say more than its "allowed" sentence. */
+function whyNot(key: SettingKey, value: unknown): string {
+  if ((key === 'clientUrlTemplate' || key === 'webViewerUrlTemplate') && typeof value === 'string') {
+    const reason = urlTemplateProblem(value);
+    return reason ? ` (${reason})` : '';
+  }
+  return '';
 }
 
 function settingId(key: string): string {
@@ -269,7 +282,7 @@ export function parseSettings(raw: unknown): SettingsResult {
       problems.push({
         setting: settingId(key),
         // An env setting can hold an NGC API key or a token: its values never reach a message.
-        message: `Setting ${settingId(key)} is ${show(key === 'env' ? maskSecrets(value) : value)}, which is not allowed: use ${field.allowed}.`,
+        message: `Setting ${settingId(key)} is ${maskUrlCredentials(show(key === 'env' ? maskSecrets(value) : value))}, which is not allowed${whyNot(key, value)}: use ${field.allowed}.`,
       });
     }
   }

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel, type InstancePorts } from './model';
+import { buildClientUrl, type ClientUrlResult } from './clientUrl';
 import { PROFILES, type PortKind } from './profiles';
 import { PORT_BASE_SETTING, fillTemplate, type Settings, type TemplateValues } from './settings';
 
@@ -71,10 +72,25 @@ export function templateValues(settings: Settings, index: number, ports: Instanc
   };
 }
 
-/** The URL the sim view loads: the web viewer for the livestream profile, else the client URL template. */
+/**
+ * The URL the sim view loads, or why there is none: the web viewer for the livestream profile, else the client URL
+ * template, expanded under the rule in clientUrl.ts (http(s) only; the host is isaacSim.host or one written out in
+ * the template; values cannot change scheme, host, user info or port). An error names the setting to fix.
+ */
+export function clientUrlResultFor(settings: Settings, index: number, ports: InstancePorts = portsFor(settings, index)): ClientUrlResult {
+  const webViewer = PROFILES[settings.streamingProfile].view === 'web-viewer';
+  return webViewer
+    ? buildClientUrl(settings.webViewerUrlTemplate, templateValues(settings, index, ports), 'isaacSim.webViewerUrlTemplate')
+    : buildClientUrl(settings.clientUrlTemplate, templateValues(settings, index, ports), 'isaacSim.clientUrlTemplate');
+}
+
+/**
+ * The URL the sim view loads (see `clientUrlResultFor`), or '' when the settings cannot give a safe one.
+ * Validated settings always give one: their schema applies the same rule to both templates and to isaacSim.host.
+ */
 export function clientUrlFor(settings: Settings, index: number, ports: InstancePorts = portsFor(settings, index)): string {
-  const template = PROFILES[settings.streamingProfile].view === 'web-viewer' ? settings.webViewerUrlTemplate : settings.clientUrlTemplate;
-  return fillTemplate(template, templateValues(settings, index, ports));
+  const result = clientUrlResultFor(settings, index, ports);
+  return result.ok ? result.url : '';
 }
 
 /** The GPUs instance `index` gets: "all", "none", or one id of the list, handed out round-robin. */

@@ -6,16 +6,23 @@
  * admits one viewer and can end the simulator's session, so state changes and tab switches never touch it:
  * panels keep their context while hidden, and state travels as `HostMessage`s that the page applies itself
  * (it decides when to load its iframe; see src/webview/main.ts). Messages are sent only when what the page
- * shows would change. Each panel acts only on its own instance.
+ * shows would change.
+ *
+ * Trust: each panel acts only on its own instance. Messages from the page are parsed strictly
+ * (src/webview/messages.ts) and never name an instance; anything else is logged at debug and ignored. The
+ * iframe's URL comes from the URL builder (src/instances/clientUrl.ts: http(s), isaacSim.host or a host written
+ * into the template); when it cannot give one, the panel shows the builder's error and loads nothing.
  */
 import * as vscode from 'vscode';
-import * as z from 'zod';
 import { describeState } from '../instances/describe';
 import type { Event } from '../instances/events';
 import { Emitter } from '../instances/events';
 import type { InstanceSnapshot } from '../instances/model';
 import { instanceLabel } from '../instances/model';
-import type { HostMessage, SimViewState, ViewMessage } from '../webview/messages';
+import { describeProblems } from '../instances/settings';
+import { clientUrlResultFor } from '../instances/spec';
+import { parseSimViewState, parseViewMessage, type HostMessage, type ViewMessage } from '../webview/messages';
+import { readSettings } from './config';
 import { buildSimViewHtml, buildSimViewNoteHtml, cryptoNonce, frameOrigin } from './simViewHtml';
 
 /** What the sim view needs from the instance model. */
@@ -23,12 +30,6 @@ export interface SimViewHost {
   get(index: number): InstanceSnapshot | undefined;
   readonly onDidChange: Event<void>;
 }
-
-const viewMessageSchema = z.object({
-  type: z.enum(['ready', 'reload', 'openExternal', 'copyUrl']),
-}) satisfies z.ZodType<ViewMessage>;
-
-const simViewStateSchema = z.object({ index: z.number().int().nonnegative() }) satisfies z.ZodType<SimViewState>;
 
 /** How long a restored panel waits for its instance to show up in the model after a window reload. */
 const RESTORE_WAIT_MS = 5000;
@@ -81,6 +82,24 @@ function runIdOf(snapshot: InstanceSnapshot): string {
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+const URL_SETTINGS = ['isaacSim.clientUrlTemplate', 'isaacSim.webViewerUrlTemplate', 'isaacSim.host'];
+
+/**
+ * Why an instance has no client URL (the model gives '' when the URL builder refuses the settings): the
+ * builder's own error for the current settings, which names the setting to fix.
+ */
+function missingUrlMessage(snapshot: InstanceSnapshot): string {
+  const result = readSettings();
+  if (!result.ok) {
+    const relevant = result.problems.filter((p) => URL_SETTINGS.includes(p.setting));
+    if (relevant.length > 0) return describeProblems(relevant);
+  } else {
+    const built = clientUrlResultFor({ ...result.settings, streamingProfile: snapshot.profile }, snapshot.index, snapshot.ports);
+    if (!built.ok) return built.message;
+  }
+  return `${snapshot.label} has no sim view URL: check isaacSim.clientUrlTemplate (isaacSim.webViewerUrlTemplate for the livestream profile) and isaacSim.host.`;
 }
 
 /** Replaces a panel's page with a script-less note. */
@@ -175,7 +194,7 @@ class SimViewPanel extends DisposableBase {
       return;
     }
 
-    const target = await this.resolveTarget(snapshot.clientUrl);
+    const target = await this.resolveTarget(snapshot);
     if (this.isDisposed) return;
     if (!target.ok) {
       this.stopTicker();
@@ -231,7 +250,13 @@ class SimViewPanel extends DisposableBase {
   }
 
   /** `asExternalUri` once per client URL: it may set up a port forward, so it is not called per update. */
-  private async resolveTarget(clientUrl: string): Promise<FrameTarget> {
+  private async resolveTarget(snapshot: InstanceSnapshot): Promise<FrameTarget> {
+    const { clientUrl } = snapshot;
+    if (clientUrl === '') {
+      // The URL builder refused the settings: show its error, load nothing.
+      this.target = { clientUrl, ok: false, message: missingUrlMessage(snapshot) };
+      return this.target;
+    }
     if (this.target?.clientUrl === clientUrl) return this.target;
     let target: FrameTarget;
     try {
@@ -262,12 +287,12 @@ class SimViewPanel extends DisposableBase {
   }
 
   private onMessage(raw: unknown): void {
-    const parsed = viewMessageSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.ctx.log.debug(`${this.label}: ignored an unexpected sim view message`);
+    const parsed = parseViewMessage(raw);
+    if (!parsed.ok) {
+      this.ctx.log.debug(`${this.label}: ignored an unexpected sim view message (${parsed.reason})`);
       return;
     }
-    this.handle(parsed.data).catch((err) => this.ctx.log.error(`${this.label}: sim view action failed: ${errorMessage(err)}`));
+    this.handle(parsed.value).catch((err) => this.ctx.log.error(`${this.label}: sim view action failed: ${errorMessage(err)}`));
   }
 
   private async handle(message: ViewMessage): Promise<void> {
@@ -367,8 +392,10 @@ export class SimViewManager implements vscode.Disposable {
 
   private async restore(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
     webviewPanel.webview.options = this.webviewOptions();
-    const parsed = simViewStateSchema.safeParse(state);
-    const index = parsed.success ? parsed.data.index : undefined;
+    // The state our page saved for its own instance; a malformed one restores nothing.
+    const parsed = parseSimViewState(state);
+    if (!parsed.ok) this.log.debug(`Sim view restore: ignored an unexpected saved state (${parsed.reason})`);
+    const index = parsed.ok ? parsed.value.index : undefined;
     const found = index === undefined ? false : await this.waitForInstance(index);
     if (index === undefined || !found) {
       const what = index === undefined ? 'This sim view' : `The sim view of ${instanceLabel(index)}`;

@@ -16,7 +16,7 @@
  * - The initial state travels as JSON in an HTML-escaped `data-state` attribute. The client URL is never
  *   put into an iframe here: the script creates the iframe once the instance is ready.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { HostMessage } from '../webview/messages';
 
 export interface SimViewHtmlOptions {
@@ -43,9 +43,13 @@ export interface SimViewNoteOptions {
   message: string;
 }
 
-/** A nonce for the CSP: 122 random bits from the platform CSPRNG. */
+/**
+ * A nonce for the CSP: 128 bits from the platform CSPRNG (CSP Level 3 asks for at least 128; a v4 UUID has
+ * only 122), written in the 8-4-4-4-12 hex layout of a UUID. Never Math.random or the clock.
+ */
 export function cryptoNonce(): string {
-  return randomUUID();
+  const hex = randomBytes(16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** Escapes text for use in HTML text and in double- or single-quoted attribute values. */
@@ -76,6 +80,9 @@ export function frameOrigin(url: string): string {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new Error(`Sim view URL "${shown}" is not an http(s) URL; fix isaacSim.clientUrlTemplate`);
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new Error(`Sim view URL "${shown}" carries user info before its host; fix isaacSim.clientUrlTemplate`);
   }
   if (!SAFE_ORIGIN.test(parsed.origin)) {
     throw new Error(`Sim view URL "${shown}" has an unusable host name; fix isaacSim.clientUrlTemplate`);

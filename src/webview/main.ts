@@ -34,9 +34,16 @@ const OVERLAY_TITLES: Record<InstanceStateKind, string> = {
   failed: 'The simulator failed',
 };
 
-/** Messages arrive through `window`, where other frames can post too: check the shape, never trust it. */
+const HOST_MESSAGE_KEYS: ReadonlySet<string> = new Set<keyof HostMessage>(['type', 'index', 'label', 'state', 'stateText', 'url', 'runId']);
+
+/**
+ * Messages arrive through `window`, where other frames can post too: check the shape exactly (no missing,
+ * extra or inherited keys), never trust it. Hand-written rather than zod to keep the bundle small.
+ */
 function isHostMessage(data: unknown): data is HostMessage {
-  if (typeof data !== 'object' || data === null) return false;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
+  const keys = Object.keys(data);
+  if (keys.length !== HOST_MESSAGE_KEYS.size || !keys.every((key) => HOST_MESSAGE_KEYS.has(key))) return false;
   const m = data as Record<string, unknown>;
   return (
     m.type === 'state' &&
@@ -152,7 +159,8 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   // frame is cross-origin and could post to its parent; ignore it and anything else.
   if (frame && event.source === frame.contentWindow) return;
   if (event.origin !== '' && event.origin !== window.origin) return;
-  if (isHostMessage(event.data)) apply(event.data);
+  // This page shows one instance for its whole life: a state for any other is not for it.
+  if (isHostMessage(event.data) && event.data.index === current.index) apply(event.data);
 });
 
 reloadButton.addEventListener('click', () => {

@@ -1,7 +1,14 @@
 /**
  * Messages between the sim view webview and the extension: one discriminated union per direction,
  * shared by both programs so their keys cannot drift apart.
+ *
+ * What comes from the webview is untrusted input: `parseViewMessage` and `parseSimViewState` validate it
+ * with strict zod schemas (unknown keys, wrong types, inherited or accessor properties are rejected). No
+ * message names an instance or a container: a panel acts only on the instance it was opened for.
+ *
+ * The webview program (main.ts) imports only the types from here, so zod stays out of its bundle.
  */
+import * as z from 'zod';
 import type { InstanceStateKind } from '../instances/model';
 
 /** Sent by the extension to the webview. */
@@ -23,7 +30,7 @@ export type HostMessage = {
   runId: string;
 };
 
-/** Sent by the webview to the extension. */
+/** Sent by the webview to the extension. None carries an instance: the panel knows its own. */
 export type ViewMessage =
   | { type: 'ready' }
   | { type: 'reload' }
@@ -33,4 +40,61 @@ export type ViewMessage =
 /** Persisted with `vscode.setState` so the serializer can restore the panel after a window reload. */
 export interface SimViewState {
   index: number;
+}
+
+/**
+ * True for a plain data object as structured clone or JSON.parse makes it: prototype Object.prototype or null,
+ * only enumerable string-keyed data properties. zod reads properties with `obj[key]`, which would also see
+ * inherited ones and run getters; this rules both out before it looks.
+ */
+function isPlainData(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Reflect.ownKeys(value).every((key) => {
+    if (typeof key !== 'string') return false;
+    const descriptor = Object.getOwnPropertyDescriptor(value, key);
+    return descriptor !== undefined && descriptor.enumerable === true && 'value' in descriptor;
+  });
+}
+
+const plainData = z.custom<Record<string, unknown>>(isPlainData, 'not a plain object');
+
+const viewMessageSchema = plainData.pipe(
+  z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('ready') }),
+    z.strictObject({ type: z.literal('reload') }),
+    z.strictObject({ type: z.literal('openExternal') }),
+    z.strictObject({ type: z.literal('copyUrl') }),
+  ]),
+) satisfies z.ZodType<ViewMessage>;
+
+const simViewStateSchema = plainData.pipe(z.strictObject({ index: z.number().int().min(0) })) satisfies z.ZodType<SimViewState>;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** A short reason for the debug log: zod's issues, never the (possibly huge) input itself. */
+function reasonOf(error: z.ZodError): string {
+  const text = error.issues.map((issue) => `${issue.path.map(String).join('.') || '(message)'}: ${issue.message}`).join('; ');
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
+function parseWith<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
+  try {
+    const parsed = schema.safeParse(raw);
+    return parsed.success ? { ok: true, value: parsed.data } : { ok: false, reason: reasonOf(parsed.error) };
+  } catch {
+    // Only an exotic object (a Proxy whose traps throw) gets here; a structured clone never does.
+    return { ok: false, reason: 'unreadable value' };
+  }
+}
+
+/** Validates a message received from the webview. Never throws. */
+export function parseViewMessage(raw: unknown): Parsed<ViewMessage> {
+  return parseWith(viewMessageSchema, raw);
+}
+
+/** Validates the state a webview persisted (handed back by VS Code when it restores the panel). Never throws. */
+export function parseSimViewState(raw: unknown): Parsed<SimViewState> {
+  return parseWith(simViewStateSchema, raw);
 }

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
+  maskUrlCredentials,
   DEFAULT_SETTINGS,
   PORT_BASE_SETTING,
   SETTING_KEYS,
@@ -34,8 +35,10 @@ function assertSingleProblem(key: string, value: unknown, allowedFragment: strin
   assert.equal(p.setting, `isaacSim.${key}`);
   assert.ok(p.message.includes(`isaacSim.${key}`), `message names the setting: ${p.message}`);
   const shown = JSON.stringify(value);
-  if (shown.length <= 80) assert.ok(p.message.includes(shown), `message shows the bad value ${shown}: ${p.message}`);
-  assert.match(p.message, /not allowed: use /);
+  // Shown as given, except a password in a URL.
+  if (shown.length <= 80) assert.ok(p.message.includes(maskUrlCredentials(shown)), `message shows the bad value ${shown}: ${p.message}`);
+  // URL templates also say which rule the value breaks, in parentheses.
+  assert.match(p.message, key.endsWith('UrlTemplate') && typeof value === 'string' ? /not allowed \(.+?\): use / : /not allowed: use /);
   if (typeof allowedFragment === 'string') assert.ok(p.message.includes(allowedFragment), `message says what is allowed ("${allowedFragment}"): ${p.message}`);
   else assert.match(p.message, allowedFragment);
   return p;
@@ -548,6 +551,15 @@ describe('parseSettings: hostile values', () => {
 });
 
 describe('parseSettings: secrets in isaacSim.env never reach a message', () => {
+  test('a password in a rejected URL template is masked', () => {
+    const r = parseSettings({ clientUrlTemplate: 'http://robot:hunter22@{host}:{httpPort}/' });
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      assert.doesNotMatch(r.problems[0].message, /hunter22/);
+      assert.match(r.problems[0].message, /robot:\*\*\*@/);
+    }
+  });
+
   test('an invalid env object is shown with secret-looking values masked', () => {
     const r = parseSettings({ env: { NGC_API_KEY: 'nvapi-s3cr3t', 'bad name': 'visible' } });
     assert.equal(r.ok, false);

@@ -8,6 +8,7 @@ import {
   SPEC_HASH_LABEL,
   buildContainerSpec,
   clientUrlFor,
+  clientUrlResultFor,
   expandHome,
   hostFoldersFor,
   parsePortsLabel,
@@ -321,6 +322,46 @@ describe('portsFor, templateValues, clientUrlFor', () => {
     const s = settings({ clientUrlTemplate: 'https://{host}/sim/{label}/{index}?w={webrtcPort}&n={nativePort}&h={httpPort}' });
     assert.equal(clientUrlFor(s, 2), 'https://127.0.0.1/sim/instance-2/2?w=8013&n=8901&h=8213');
     assert.equal(clientUrlFor(s, 2, { http: 1, webrtc: 2, native: 3 }), 'https://127.0.0.1/sim/instance-2/2?w=2&n=3&h=1');
+  });
+
+  test('clientUrlResultFor: the URL and its origin, from the template of the profile', () => {
+    assert.deepEqual(clientUrlResultFor(settings(), 1), {
+      ok: true,
+      url: 'http://127.0.0.1:8212/streaming/webrtc-client/?server=127.0.0.1',
+      origin: 'http://127.0.0.1:8212',
+    });
+    assert.deepEqual(clientUrlResultFor(settings({ streamingProfile: 'livestream', host: '[::1]' }), 2), { ok: true, url: 'http://[::1]:8212/', origin: 'http://[::1]:8212' });
+  });
+
+  test('clientUrlResultFor: unvalidated hostile settings give an error naming the setting; clientUrlFor gives ""', () => {
+    // Settings that bypassed parseSettings (the schema refuses all of these).
+    const cases: Array<[Partial<Settings>, string]> = [
+      [{ host: '127.0.0.1@evil.example' }, 'isaacSim.host'],
+      [{ host: 'evil.example#' }, 'isaacSim.host'],
+      [{ host: '127.0.0.1/../' }, 'isaacSim.host'],
+      [{ host: '127.0.0.1\r\nX: y' }, 'isaacSim.host'],
+      [{ clientUrlTemplate: 'javascript:alert(1)' }, 'isaacSim.clientUrlTemplate'],
+      [{ clientUrlTemplate: 'http://{host}@evil.example/' }, 'isaacSim.clientUrlTemplate'],
+      [{ streamingProfile: 'livestream', webViewerUrlTemplate: 'file:///etc/passwd' }, 'isaacSim.webViewerUrlTemplate'],
+      [{ streamingProfile: 'livestream', webViewerUrlTemplate: 'http://evil.example\\@{host}/' }, 'isaacSim.webViewerUrlTemplate'],
+      [{ httpPortBase: 70000 }, 'isaacSim.httpPortBase'],
+    ];
+    for (const [overrides, setting] of cases) {
+      const s: Settings = { ...DEFAULT_SETTINGS, ...overrides };
+      const r = clientUrlResultFor(s, 0);
+      assert.equal(r.ok, false, JSON.stringify(overrides));
+      if (!r.ok) {
+        assert.equal(r.setting, setting, r.message);
+        assert.ok(r.message.includes(setting), r.message);
+      }
+      assert.equal(clientUrlFor(s, 0), '', JSON.stringify(overrides));
+    }
+  });
+
+  test('clientUrlResultFor: the template of the other profile is not used, so it cannot break this one', () => {
+    const s: Settings = { ...DEFAULT_SETTINGS, webViewerUrlTemplate: 'javascript:alert(1)' };
+    assert.equal(clientUrlFor(s, 0), 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1');
+    assert.equal(clientUrlFor({ ...s, streamingProfile: 'livestream' }, 0), '');
   });
 });
 
