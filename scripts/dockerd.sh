@@ -13,6 +13,8 @@
 #                      "$DOCKERD_DATA_ROOT.run" for an isolated daemon so that it
 #                      never collides with the main daemon's files)
 #   DOCKERD_TIMEOUT    seconds to wait for the daemon to answer (default 60)
+#   DOCKERD_EXTRA_ARGS more dockerd flags, split on spaces (e.g. "--live-restore", which
+#                      keeps containers running while the daemon is down or restarts)
 #
 # The daemon runs with no bridge network and no iptables rules: this machine allows
 # loopback traffic only, and every container uses host networking anyway.
@@ -66,6 +68,9 @@ cmd_start() {
 
   mkdir -p "$RUN_DIR"
   local args=(--bridge=none --iptables=false -H "$HOST")
+  local extra=()
+  read -r -a extra <<<"${DOCKERD_EXTRA_ARGS:-}"
+  args+=("${extra[@]}")
   if [[ -n "${DOCKERD_DATA_ROOT:-}" ]]; then
     mkdir -p "$DOCKERD_DATA_ROOT" "$RUN_DIR/exec"
     # exec-root holds containerd's unix sockets (108-byte path limit): keep the run dir short.
@@ -112,13 +117,14 @@ cmd_stop() {
   log "stopping dockerd (pid $pid)"
   stop_pid "$pid" 20
   rm -f "$PID_FILE"
-  # dockerd leaves its netns bind mount under the exec-root; for an isolated daemon that
-  # lives in our run dir, so release it to let callers delete the folder.
+  # dockerd leaves its netns bind mount under the exec-root and a private bind mount of the
+  # data root itself; for an isolated daemon both are ours, so release them to let callers
+  # delete the folders.
   if [[ -n "${DOCKERD_DATA_ROOT:-}" ]]; then
-    local mnt
+    local mnt data="${DOCKERD_DATA_ROOT%/}"
     while read -r _ mnt _; do
-      [[ "$mnt" == "$RUN_DIR/exec/"* ]] && umount -l "$mnt" 2>/dev/null || true
-    done < <(cat /proc/self/mounts)
+      [[ "$mnt" == "$RUN_DIR/exec/"* || "$mnt" == "$data" || "$mnt" == "$data/"* ]] && umount -l "$mnt" 2>/dev/null || true
+    done < <(tac /proc/self/mounts)
   fi
   log "stopped"
 }

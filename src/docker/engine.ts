@@ -127,6 +127,9 @@ export interface EngineOptions {
   dockerHost: string;
 }
 
+/** How long the connect check waits for an answer. */
+export const VERSION_TIMEOUT_MS = 10_000;
+
 export class DockerEngine {
   readonly docker: Docker;
   /** Where the engine is, for messages. */
@@ -158,9 +161,24 @@ export class DockerEngine {
     }
   }
 
-  async version(): Promise<{ version: string; apiVersion: string }> {
-    const v = await this.call('ask the engine for its version', () => this.docker.version());
-    return { version: v.Version, apiVersion: v.ApiVersion };
+  /**
+   * The engine's version: the connect check. Bounded, because a daemon that accepts connections
+   * but never answers (wedged, or a socket held by something else) must not leave the caller waiting forever.
+   */
+  async version(timeoutMs = VERSION_TIMEOUT_MS): Promise<{ version: string; apiVersion: string }> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new EngineError(`Docker engine at ${this.address} accepted the connection but did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}: check that the daemon is healthy ("docker info"), or restart it.`, true)),
+        timeoutMs,
+      );
+    });
+    try {
+      const v = await Promise.race([this.call('ask the engine for its version', () => this.docker.version()), timeout]);
+      return { version: v.Version, apiVersion: v.ApiVersion };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async inspect(idOrName: string): Promise<ContainerInfo | undefined> {
@@ -279,13 +297,27 @@ export class DockerEngine {
     const errLines = splitterFor('stderr', onLine);
     // Plain sinks rather than PassThrough streams: demuxStream calls write() synchronously, which keeps
     // stdout and stderr lines in the engine's order.
-    const sink = (lines: Utf8Lines) => ({ write: (b: Buffer) => lines.push(b) }) as unknown as NodeJS.WritableStream;
+    const sink = (lines: Utf8Lines) => {
+      let midLine = false;
+      return {
+        write: (b: Buffer) => {
+          // A line longer than 16 KiB comes in several frames, and the engine puts a timestamp in
+          // front of every frame: drop it from the continuation frames, keep the line's first.
+          lines.push(midLine ? stripFrameTimestamp(b) : b);
+          if (b.length > 0) midLine = b[b.length - 1] !== 0x0a;
+        },
+      } as unknown as NodeJS.WritableStream;
+    };
     const out = sink(outLines);
     const err = sink(errLines);
     this.docker.modem.demuxStream(stream, out, err);
     return followStream(stream, () => undefined, (e) => {
-      outLines.flush();
-      errLines.flush();
+      // At the log's real end an unterminated last line is complete. When the stream was cut off
+      // (engine gone), a partial line is dropped: the caller resumes from its last whole line.
+      if (!e) {
+        outLines.flush();
+        errLines.flush();
+      }
       onEnd(e);
     });
   }
@@ -310,6 +342,13 @@ function followStream(stream: Readable, onData: (chunk: Buffer) => void, onEnd: 
       (stream as Readable & { destroy?: () => void }).destroy?.();
     },
   };
+}
+
+/** A continuation frame of a long line without its leading "RFC3339-timestamp " (unchanged if it has none). */
+export function stripFrameTimestamp(frame: Buffer): Buffer {
+  const space = frame.subarray(0, 40).indexOf(0x20);
+  if (space <= 0) return frame;
+  return parseTimestampNanos(frame.subarray(0, space).toString('latin1')) === undefined ? frame : frame.subarray(space + 1);
 }
 
 function splitterFor(which: 'stdout' | 'stderr', onLine: (line: LogLine) => void): Utf8Lines {

@@ -10,6 +10,7 @@
  *   another and always see the engine's current truth.
  * - Log lines are read with engine timestamps, so a follower that re-attaches (after a restart or an
  *   engine outage) resumes with `since` and drops what it already delivered: no line twice, none lost.
+ *   A container that stopped while the engine was away gets its missing last lines at the next resync.
  * - Only containers labelled as ours are ever stopped or removed; a foreign container in our way is
  *   reported by name and left alone.
  */
@@ -23,8 +24,10 @@ import { portProtocol, probePort } from './doctor';
 import { StartupTimes, type KeyValueStore, type StartKind } from './eta';
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel, type InstanceSnapshot, type InstanceView } from './model';
 import { probeHttp, probeTcp } from './probe';
+import { findPortHolders, type PortProtocol } from './portOwner';
 import { PORT_LABELS, PROFILES, PROFILE_IDS, type ProfileId } from './profiles';
 import { LogClassifier } from './readiness';
+import { Redactor } from './redact';
 import { DEFAULT_SETTINGS, PORT_BASE_SETTING, describeProblems, type Settings, type SettingsProblem, type SettingsResult } from './settings';
 import {
   GPU_LABEL,
@@ -110,6 +113,11 @@ interface Entry {
   countAtLastTs: number;
   /** Container id the lastTs belongs to. */
   logsOf?: string;
+  /**
+   * Container id whose log stream was cut off (the engine went away) before the container's end:
+   * the next resync reads what is left, even if the container has stopped meanwhile.
+   */
+  logsBehind?: string;
   /** startedAt (ms) of the run whose lines were delivered last; a new run gets a separator. */
   runShown?: number;
   /** startedAt (ms) of the run that is ready (readiness line seen AND the client endpoint answered). */
@@ -120,6 +128,12 @@ interface Entry {
   webViewerUp?: boolean;
   /** The start we asked for, while it is in progress: for the phase timer and the ETA. */
   startup?: { since: number; kind: StartKind; image: string };
+  /**
+   * Inspects issued for engine events, and the newest one applied: replies can come back out of
+   * order, and an older reply (say, from before a destroy) must not overwrite newer facts.
+   */
+  eventInspects: number;
+  eventInspectApplied: number;
   pending: string[];
   flushScheduled: boolean;
   busy: number;
@@ -170,7 +184,17 @@ export class InstanceManager implements Disposable {
   private readonly home: string;
   private readonly now: () => number;
 
-  constructor(private readonly options: ManagerOptions) {
+  /** Masks secret env values (and secret-looking assignments) in everything the manager emits. */
+  readonly redactor = new Redactor();
+  private readonly options: ManagerOptions;
+
+  constructor(options: ManagerOptions) {
+    const log = options.log;
+    const redact = (m: string) => this.redactor.redact(m);
+    this.options = {
+      ...options,
+      log: { debug: (m) => log.debug(redact(m)), info: (m) => log.info(redact(m)), warn: (m) => log.warn(redact(m)), error: (m) => log.error(redact(m)) },
+    };
     this.home = options.home ?? os.homedir();
     this.now = options.now ?? Date.now;
     this.startupTimes = new StartupTimes(options.store);
@@ -195,6 +219,7 @@ export class InstanceManager implements Disposable {
     this.settingsResult = result;
     if (result.ok) {
       this.lastGood = result.settings;
+      this.redactor.update(result.settings.env);
       this.classifier = new LogClassifier(result.settings.readinessPatterns);
       if (this.engine && result.settings.dockerHost !== previousHost) {
         this.options.log.info(`Docker host changed to "${result.settings.dockerHost || 'default'}"; reconnecting.`);
@@ -248,7 +273,12 @@ export class InstanceManager implements Disposable {
     try {
       const { version } = await engine.version();
       const since = this.lastEventNano;
-      this.events = await engine.streamEvents(OWNER_FILTER, since, (e) => this.onEngineEvent(e), (err) => this.onEventsEnded(err));
+      const events = await engine.streamEvents(OWNER_FILTER, since, (e) => this.onEngineEvent(e), (err) => this.onEventsEnded(err));
+      if (this.disposed) {
+        events.close(); // shut down while we were connecting: leave nothing open
+        return;
+      }
+      this.events = events;
       this.backoffMs = 250;
       this.setStatus({ kind: 'connected', version });
       this.options.log.info(`Connected to Docker ${version} at ${engine.address}.`);
@@ -257,8 +287,11 @@ export class InstanceManager implements Disposable {
       const message = err instanceof Error ? err.message : String(err);
       this.events?.close();
       this.events = undefined;
+      // One warning per outage (and per new kind of failure); the retries' repeats go to debug.
+      const repeated = this.status.kind === 'unreachable' && this.status.message === message;
       this.setStatus({ kind: 'unreachable', message });
-      this.options.log.warn(message);
+      if (repeated) this.options.log.debug(`${message} (retrying in ${this.backoffMs} ms)`);
+      else this.options.log.warn(message);
       this.scheduleReconnect();
       throw err;
     }
@@ -276,7 +309,9 @@ export class InstanceManager implements Disposable {
   private scheduleReconnect(): void {
     if (this.disposed || this.reconnectTimer) return;
     const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, 10_000);
+    // 250 ms doubling to 5 s: a restarted engine is seen within 5 s, an absent one costs one
+    // cheap connect attempt every 5 s (a refused unix socket, no engine work).
+    this.backoffMs = Math.min(this.backoffMs * 2, 5_000);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       void this.connect().catch(() => undefined);
@@ -293,7 +328,10 @@ export class InstanceManager implements Disposable {
       const index = indexOf(info.labels);
       if (index === undefined || info.name !== containerNameFor(index)) continue;
       seen.add(index);
-      this.applyInfo(this.entry(index), info);
+      const entry = this.entry(index);
+      this.applyInfo(entry, info);
+      // It stopped while we were away from the engine: deliver the lines we missed (the read ends by itself).
+      if (!info.running && entry.logsBehind === info.id && entry.logsOf === info.id) this.follow(entry, info);
     }
     for (const entry of this.entries.values()) {
       if (!seen.has(entry.index) && entry.info) this.applyInfo(entry, undefined);
@@ -320,13 +358,16 @@ export class InstanceManager implements Disposable {
   private entry(index: number): Entry {
     let e = this.entries.get(index);
     if (!e) {
-      e = { index, tracked: initialTracked(this.now()), countAtLastTs: 0, pending: [], flushScheduled: false, busy: 0, queue: Promise.resolve() };
+      e = { index, tracked: initialTracked(this.now()), countAtLastTs: 0, eventInspects: 0, eventInspectApplied: 0, pending: [], flushScheduled: false, busy: 0, queue: Promise.resolve() };
       this.entries.set(index, e);
     }
     return e;
   }
 
   private apply(entry: Entry, input: StateInput): void {
+    // Failure reasons come from engine errors and end up in tooltips and notifications.
+    if (input.type === 'opFailed') input = { ...input, message: this.redactor.redact(input.message), short: input.short === undefined ? undefined : this.redactor.redact(input.short) };
+    if (input.type === 'inspect' && input.facts.error) input = { ...input, facts: { ...input.facts, error: this.redactor.redact(input.facts.error) } };
     const previous = entry.tracked;
     const next = reduce(previous, input, this.now());
     if (next === previous) return;
@@ -371,6 +412,7 @@ export class InstanceManager implements Disposable {
     if (e.action === 'start' && entry.tracked.running && entry.info?.id === e.id) return; // already known (inspect came first)
     this.apply(entry, { type: 'engine', action: e.action, exitCode: e.exitCode, at: e.time, signal: e.signal });
     if (e.action === 'destroy') {
+      entry.eventInspectApplied = entry.eventInspects; // replies to inspects issued before this are stale
       if (entry.info?.id === e.id || !entry.info) {
         this.closeFollower(entry);
         entry.info = undefined;
@@ -380,10 +422,12 @@ export class InstanceManager implements Disposable {
     }
     if (e.action === 'create' || e.action === 'start' || e.action === 'die' || e.action === 'oom') {
       // Fetch exact facts (startedAt, OOMKilled, labels) for the container the event is about.
+      const seq = ++entry.eventInspects;
       void this.engine
         ?.inspect(e.id)
         .then((info) => {
-          if (!info || this.disposed) return;
+          if (!info || this.disposed || seq <= entry.eventInspectApplied) return;
+          entry.eventInspectApplied = seq;
           if (info.running && (e.action === 'start' || !entry.follower)) {
             entry.info = info;
             entry.tracked = { ...entry.tracked, startedAt: info.startedAt };
@@ -443,6 +487,8 @@ export class InstanceManager implements Disposable {
           if (!isCurrent()) return;
           entry.follower = undefined;
           entry.followerFor = undefined;
+          // A clean end means the container's log is complete (it stopped); an error means we were cut off.
+          entry.logsBehind = err ? info.id : undefined;
           if (err) this.options.log.debug(`Log stream of ${instanceLabel(entry.index)} ended: ${err.message}`);
         },
       )
@@ -454,6 +500,7 @@ export class InstanceManager implements Disposable {
         if (!isCurrent()) return;
         entry.follower = undefined;
         entry.followerFor = undefined;
+        entry.logsBehind = info.id;
         this.options.log.warn(`Could not follow logs of ${instanceLabel(entry.index)}: ${err instanceof Error ? err.message : String(err)}`);
       });
   }
@@ -475,7 +522,8 @@ export class InstanceManager implements Disposable {
       }
       entry.runShown = run;
     }
-    entry.pending.push(line.text);
+    // Classified raw (our patterns never hold a secret), shown masked.
+    entry.pending.push(this.redactor.redact(line.text));
     if (inCurrentRun && entry.tracked.running) {
       const verdict = this.classifier.classify(line.text);
       if (verdict?.kind === 'ready') {
@@ -617,7 +665,9 @@ export class InstanceManager implements Disposable {
       try {
         return await fn(engine, entry);
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
+        // An engine error can quote the spec (env included): no secret leaves in a message.
+        if (err instanceof Error) err.message = this.redactor.redact(err.message);
+        const message = err instanceof Error ? err.message : this.redactor.redact(String(err));
         this.apply(entry, { type: 'opFailed', message, short: shortReason(message) });
         throw err;
       } finally {
@@ -652,66 +702,108 @@ export class InstanceManager implements Disposable {
 
   async start(index: number): Promise<void> {
     const settings = this.requireSettings();
-    await this.enqueue(index, 'start', async (engine, entry) => {
-      const spec = buildContainerSpec(settings, index, this.home);
-      const existing = await this.ownedOrNone(engine, index);
-      if (existing?.running) return;
-      if (existing) {
-        if (existing.labels[SPEC_HASH_LABEL] === spec.Labels[SPEC_HASH_LABEL]) {
-          if (engine.isLocal) await this.assertPortsFree(settings, index);
-          entry.startup = { since: this.now(), kind: engine.isLocal ? await this.startKind(settings) : 'unknown', image: settings.image };
-          await engine.start(existing.id);
-          return;
-        }
-        this.options.log.info(`${instanceLabel(index)}: settings changed since its container was created; recreating it.`);
-        await engine.remove(existing.id);
+    await this.enqueue(index, 'start', (engine, entry) => this.startIn(engine, entry, settings));
+  }
+
+  /** The start itself, run in the instance's queue (by start, and by restart when nothing runs). */
+  private async startIn(engine: DockerEngine, entry: Entry, settings: Settings): Promise<void> {
+    const index = entry.index;
+    const spec = buildContainerSpec(settings, index, this.home);
+    const existing = await this.ownedOrNone(engine, index);
+    if (existing?.running) return;
+    if (existing) {
+      if (existing.labels[SPEC_HASH_LABEL] === spec.Labels[SPEC_HASH_LABEL]) {
+        if (engine.isLocal) await this.assertPortsFree(engine, settings, index);
+        entry.startup = { since: this.now(), kind: engine.isLocal ? await this.startKind(settings) : 'unknown', image: settings.image };
+        await engine.start(existing.id);
+        return;
       }
-      if (!(await engine.imagePresent(settings.image))) {
-        if (!this.options.ensureImage) {
-          throw new EngineError(
-            `Image "${settings.image}" is not on this machine. Pull it first ("docker login nvcr.io" then "docker pull ${settings.image}"), or set isaacSim.image to an image you have. Nothing was created.`,
-            false,
-          );
-        }
-        this.options.log.info(`${instanceLabel(index)}: image ${settings.image} is missing; pulling it.`);
-        await this.options.ensureImage(engine, settings.image);
+      this.options.log.info(`${instanceLabel(index)}: settings changed since its container was created; recreating it.`);
+      await engine.remove(existing.id);
+    }
+    if (!(await engine.imagePresent(settings.image))) {
+      if (!this.options.ensureImage) {
+        throw new EngineError(
+          `Image "${settings.image}" is not on this machine. Pull it first ("docker login nvcr.io" then "docker pull ${settings.image}"), or set isaacSim.image to an image you have. Nothing was created.`,
+          false,
+        );
       }
-      if (engine.isLocal) {
-        await this.assertPortsFree(settings, index);
-        await this.createHostFolders(settings, index);
+      this.options.log.info(`${instanceLabel(index)}: image ${settings.image} is missing; pulling it.`);
+      await this.options.ensureImage(engine, settings.image);
+    }
+    if (engine.isLocal) {
+      await this.assertPortsFree(engine, settings, index);
+      await this.createHostFolders(settings, index);
+    }
+    entry.startup = { since: this.now(), kind: engine.isLocal ? await this.startKind(settings) : 'unknown', image: settings.image };
+    let id: string;
+    try {
+      id = await engine.create(spec);
+    } catch (err) {
+      // Name taken since we looked: another session (a second VS Code window) created it at the same
+      // moment. If it is ours, start that one (a no-op when it already runs); a foreign one is named.
+      if (!(err instanceof EngineError && err.statusCode === 409)) throw err;
+      // The engine reserves the name before the container can be inspected: give it a moment.
+      let raced = await this.ownedOrNone(engine, index);
+      for (let attempt = 0; !raced && attempt < 20; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        raced = await this.ownedOrNone(engine, index);
       }
-      entry.startup = { since: this.now(), kind: engine.isLocal ? await this.startKind(settings) : 'unknown', image: settings.image };
-      const id = await engine.create(spec);
-      try {
-        await engine.start(id);
-      } catch (err) {
-        // Nothing half-created: a container that cannot start is removed again.
-        await engine.remove(id, true).catch((e: unknown) => this.options.log.warn(`Could not remove ${spec.name} after a failed start: ${String(e)}`));
-        throw err;
-      }
-    });
+      if (!raced) throw err;
+      this.options.log.info(`${instanceLabel(index)}: another session created its container at the same moment; using that one.`);
+      if (!raced.running) await engine.start(raced.id);
+      return;
+    }
+    try {
+      await engine.start(id);
+    } catch (err) {
+      // Nothing half-created: a container that cannot start is removed again.
+      await engine.remove(id, true).catch((e: unknown) => this.options.log.warn(`Could not remove ${spec.name} after a failed start: ${String(e)}`));
+      throw err;
+    }
   }
 
   /**
    * With host networking a taken port only shows once the simulator fails to bind it, minutes in.
    * Check every port of the instance on 127.0.0.1 before anything is created, and name who holds it
-   * when it is one of ours.
+   * where that is visible: one of our instances, a container (never touched), or a process.
    */
-  private async assertPortsFree(settings: Settings, index: number): Promise<void> {
+  private async assertPortsFree(engine: DockerEngine, settings: Settings, index: number): Promise<void> {
     const others = this.list().filter((s) => s.index !== index && s.startedAt !== undefined);
     const ports = portsFor(settings, index);
     for (const kind of PROFILES[settings.streamingProfile].binds) {
       const port = ports[kind];
       if (port === undefined) continue;
-      const probe = await probePort(port, portProtocol(kind), '127.0.0.1');
+      const protocol = portProtocol(kind);
+      const probe = await probePort(port, protocol, '127.0.0.1');
       if (probe.free || probe.code !== 'EADDRINUSE') continue;
-      const holder = others.find((o) => Object.values(o.ports).includes(port));
-      const owner = holder ? `${holder.label} (running)` : 'another process';
+      const instance = others.find((o) => Object.values(o.ports).includes(port));
+      const holder = instance ? { who: `${instance.label} (running)`, fix: `stop ${instance.label}` } : await this.portHolder(engine, port, protocol);
       throw new EngineError(
-        `${instanceLabel(index)} cannot start: its ${PORT_LABELS[kind]} port ${port} is already in use on 127.0.0.1 by ${owner}. Nothing was created: stop ${holder ? holder.label : 'that process'}, or move isaacSim.${PORT_BASE_SETTING[kind]}.`,
+        `${instanceLabel(index)} cannot start: its ${PORT_LABELS[kind]} port ${port} is already in use on 127.0.0.1 by ${holder.who}. Nothing was created: ${holder.fix}, or move isaacSim.${PORT_BASE_SETTING[kind]}.`,
         false,
       );
     }
+  }
+
+  /** Who holds a port, as far as /proc shows it (Linux; other users' processes only as root); else "another process". */
+  private async portHolder(engine: DockerEngine, port: number, protocol: PortProtocol): Promise<{ who: string; fix: string }> {
+    const holder = (await findPortHolders(port, protocol, { address: '127.0.0.1' }).catch(() => []))[0];
+    if (!holder) return { who: 'another process', fix: 'stop that process' };
+    const container = holder.containerId ? await engine.inspect(holder.containerId).catch(() => undefined) : undefined;
+    if (container && isOurs(container)) {
+      const i = indexOf(container.labels);
+      const label = i !== undefined ? instanceLabel(i) : container.name;
+      return { who: `container "${container.name}" (${label} of Isaac Sim Orchestrator, from another session or settings)`, fix: `stop ${label}` };
+    }
+    if (container) {
+      return {
+        who: `container "${container.name}" (id ${container.id.slice(0, 12)}, image ${container.image}; not created by Isaac Sim Orchestrator; left untouched)`,
+        fix: `stop that container yourself (docker stop ${container.name})`,
+      };
+    }
+    const inContainer = holder.containerId ? `, in container ${holder.containerId.slice(0, 12)}` : '';
+    return { who: `another process: ${holder.comm} (pid ${holder.pid}${inContainer})`, fix: `stop ${holder.comm} (pid ${holder.pid})` };
   }
 
   /** A first start when the shader caches on the host are empty: Kit will compile shaders. */
@@ -743,14 +835,21 @@ export class InstanceManager implements Disposable {
     });
   }
 
+  /**
+   * Restarts a running instance, or starts one that is not running. Which of the two is decided in
+   * the queue, on the engine's truth at that moment: not on what we knew when the command came (a
+   * stop or remove queued before it, or a session that has not looked yet, would make that wrong).
+   */
   async restart(index: number): Promise<void> {
-    const info = this.entries.get(index)?.info;
-    if (!info?.running) return this.start(index);
+    if (!this.settingsResult.ok && !this.entries.get(index)?.info?.running) this.requireSettings();
     const timeout = this.lastGood.stopTimeoutSeconds;
-    await this.enqueue(index, 'restart', async (engine) => {
+    await this.enqueue(index, 'restart', async (engine, entry) => {
       const current = await this.ownedOrNone(engine, index);
-      if (!current) throw new Error(`${instanceLabel(index)} has no container any more; start it instead.`);
-      await engine.restart(current.id, timeout);
+      if (current?.running) {
+        await engine.restart(current.id, timeout);
+        return;
+      }
+      await this.startIn(engine, entry, this.requireSettings());
     });
   }
 
@@ -760,7 +859,11 @@ export class InstanceManager implements Disposable {
       const info = await this.ownedOrNone(engine, index);
       if (!info) return;
       if (info.running) await engine.stop(info.id, timeout);
-      await engine.remove(info.id);
+      await engine.remove(info.id).catch((err: unknown) => {
+        // Another session removes it at this moment: the outcome we want is already under way.
+        if (err instanceof EngineError && err.statusCode === 409 && /already in progress/i.test(err.message)) return;
+        throw err;
+      });
     });
   }
 
@@ -776,7 +879,8 @@ export class InstanceManager implements Disposable {
   async stopAll(): Promise<void> {
     await this.connect();
     await this.all(
-      this.list().filter((s) => s.exists).map((s) => s.index),
+      // Busy ones too: a start still in flight has no container yet, but will have one before this runs.
+      this.list().filter((s) => s.exists || s.busy).map((s) => s.index),
       (i) => this.stop(i),
       'stop',
     );
@@ -785,7 +889,8 @@ export class InstanceManager implements Disposable {
   async removeAll(): Promise<void> {
     await this.connect();
     await this.all(
-      this.list().filter((s) => s.exists).map((s) => s.index),
+      // Busy ones too: a start still in flight has no container yet, but will have one before this runs.
+      this.list().filter((s) => s.exists || s.busy).map((s) => s.index),
       (i) => this.remove(i),
       'remove',
     );

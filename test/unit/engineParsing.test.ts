@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseTimestampNanos, sinceParam, toInfo } from '../../src/docker/engine';
+import { parseTimestampNanos, sinceParam, stripFrameTimestamp, toInfo } from '../../src/docker/engine';
 import { EngineError, describeEngineError } from '../../src/docker/errors';
 
 const EPOCH_2024 = 1704067200n; // 2024-01-01T00:00:00Z in seconds
@@ -372,4 +372,16 @@ describe('describeEngineError: name resolution and routing failures', () => {
       assert.match(e.message, /isaacSim\.dockerHost/);
     });
   }
+});
+
+test('stripFrameTimestamp drops only a leading RFC 3339 timestamp and its space', () => {
+  const ts = '2026-11-25T20:55:00.123456789Z';
+  assert.equal(stripFrameTimestamp(Buffer.from(`${ts} rest of a long line`)).toString(), 'rest of a long line');
+  assert.equal(stripFrameTimestamp(Buffer.from(`${ts} `)).toString(), '');
+  for (const plain of ['no timestamp here', ' leading space', '2026-11-25 not-a-ts', '', 'x'.repeat(100)]) {
+    assert.equal(stripFrameTimestamp(Buffer.from(plain)).toString(), plain);
+  }
+  // Bytes after the timestamp are passed through untouched, even half a UTF-8 character.
+  const euro = Buffer.from('€');
+  assert.deepEqual(stripFrameTimestamp(Buffer.concat([Buffer.from(`${ts} `), euro.subarray(0, 2)])), euro.subarray(0, 2));
 });

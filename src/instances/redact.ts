@@ -1,0 +1,76 @@
+/**
+ * Secret masking for every text the extension shows or logs: container log lines, its own log,
+ * error messages, tree tooltips and descriptions. No `vscode` here.
+ *
+ * Three layers, because a secret can reach a message in three ways:
+ * 1. Known values: the values of isaacSim.env entries whose names look secret (NGC_API_KEY,
+ *    *_TOKEN, *_SECRET, passwords…) are replaced wherever they appear, whatever surrounds them.
+ * 2. Assignments: `NAME=value`, `NAME: value`, `--…/apiKey=value` or `"token": "value"` with a
+ *    secret-looking NAME, even when the value is not one we know (a key the simulator read from
+ *    elsewhere).
+ * 3. Shapes: NGC API keys (`nvapi-…`), passwords in URLs (`http://user:…@host`) and HTTP
+ *    `Authorization: Bearer/Basic …` credentials.
+ *
+ * Values shorter than MIN_SECRET_LENGTH are not masked by value (masking "1" everywhere would wreck
+ * every line); layer 2 still masks them where they are assigned.
+ */
+import { SECRET_NAME, maskUrlCredentials } from './settings';
+
+export const MASK = '***';
+export const MIN_SECRET_LENGTH = 4;
+
+/** A secret-looking name: NGC_API_KEY, GITHUB_TOKEN, db-password, apiKey, clientSecret, … */
+const SECRET_WORD = String.raw`[A-Za-z0-9_.\-/]*?(?:api[_-]?key|apikey|token|secret|password|passwd|credentials?|access[_-]?key|private[_-]?key)[A-Za-z0-9_.\-]*`;
+/** NAME=value, NAME: value, "NAME": "value", --/path/NAME=value. The value ends at whitespace, a quote, a comma or a brace. */
+const ASSIGNMENT = new RegExp(String.raw`(["']?\b${SECRET_WORD}["']?\s*(?:=|:)\s*["']?)([^\s"',;}\]]+)`, 'gi');
+const SHAPES: RegExp[] = [
+  /\bnvapi-[A-Za-z0-9_-]{8,}/g,
+  /\b(Authorization\s*:\s*(?:Bearer|Basic|Token)\s+)[A-Za-z0-9._~+/=-]+/gi,
+  /\b(Bearer\s+)[A-Za-z0-9._~+/-]{16,}=*/g,
+];
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export class Redactor {
+  private known: RegExp | undefined;
+
+  /** Takes the secret values from an env mapping (isaacSim.env). Call again when settings change. */
+  constructor(env: Readonly<Record<string, string>> = {}) {
+    this.update(env);
+  }
+
+  update(env: Readonly<Record<string, string>>): void {
+    const values = new Set<string>();
+    for (const [name, value] of Object.entries(env)) {
+      if (!SECRET_NAME.test(name) || typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) continue;
+      values.add(value);
+      // A value can also appear encoded: in a URL, or JSON-escaped inside an engine error.
+      values.add(encodeURIComponent(value));
+      values.add(JSON.stringify(value).slice(1, -1));
+    }
+    // Longest first, so a secret that contains another is masked whole.
+    const sorted = [...values].filter((v) => v.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+    this.known = sorted.length > 0 ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : undefined;
+  }
+
+  /** The text with every secret replaced by "***". Never throws; non-strings are stringified. */
+  redact(text: string): string {
+    let out = typeof text === 'string' ? text : String(text);
+    if (this.known) {
+      // Again until stable: masking can join the text around a secret into another copy of it
+      // ("a" + "***" when the secret is "a***"). Each pass shortens the text, so this ends.
+      for (let previous = ''; previous !== out; ) {
+        previous = out;
+        out = out.replace(this.known, MASK);
+      }
+    }
+    out = out.replace(ASSIGNMENT, (_m, head: string, value: string) => (value === MASK ? `${head}${value}` : `${head}${MASK}`));
+    out = maskUrlCredentials(out);
+    for (const shape of SHAPES) {
+      out = out.replace(shape, (match: string, head?: string) => (typeof head === 'string' && match.startsWith(head) ? `${head}${MASK}` : MASK));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The manager asks the engine for exact facts after each container event; the replies can come
+ * back in any order (separate HTTP requests). A reply that is older than a later event's reply, or
+ * than a destroy, must not bring back stale facts. A scripted fake engine controls the order: this
+ * is pure ordering logic, the real-engine behaviour is covered in test/engine.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ContainerInfo, DockerEngine, EngineEvent } from '../../src/docker/engine';
+import { InstanceManager } from '../../src/instances/manager';
+import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../src/instances/model';
+import { DEFAULT_SETTINGS } from '../../src/instances/settings';
+
+const LABELS = { [OWNER_LABEL]: OWNER_VALUE, [INDEX_LABEL]: '0' };
+const ID = 'c0ffee'.padEnd(64, '0');
+
+function info(running: boolean, startedAt: number): ContainerInfo {
+  return { id: ID, name: 'isaac-sim-instance-0', image: 'img', labels: LABELS, running, status: running ? 'running' : 'exited', exitCode: running ? 0 : 137, oomKilled: false, startedAt, args: [] };
+}
+
+function scriptedEngine() {
+  let emit: ((e: EngineEvent) => void) | undefined;
+  const inspects: Array<(value: ContainerInfo | undefined) => void> = [];
+  const engine = {
+    address: 'unix:///fake.sock',
+    isLocal: true,
+    version: async () => ({ version: 'fake', apiVersion: '1.41' }),
+    listByLabel: async () => [],
+    streamEvents: async (_l: string, _s: bigint | undefined, onEvent: (e: EngineEvent) => void) => {
+      emit = onEvent;
+      return { close() {} };
+    },
+    inspect: () => new Promise<ContainerInfo | undefined>((resolve) => inspects.push(resolve)),
+    followLogs: async () => ({ close() {} }),
+  };
+  let t = 0;
+  const event = (action: string, extra: Partial<EngineEvent> = {}) => {
+    t++;
+    emit!({ id: ID, action, time: 1_000 + t, timeNano: BigInt(1_000 + t) * 1_000_000n, labels: LABELS, ...extra });
+  };
+  return { engine: engine as unknown as DockerEngine, event, inspects };
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
+
+function newManager(engine: DockerEngine): InstanceManager {
+  const m = new InstanceManager({ engineFor: () => engine, log: { debug() {}, info() {}, warn() {}, error() {} } });
+  m.updateSettings({ ok: true, settings: { ...DEFAULT_SETTINGS } });
+  return m;
+}
+
+test('a reply from before a destroy does not bring the removed container back', async () => {
+  const { engine, event, inspects } = scriptedEngine();
+  const manager = newManager(engine);
+  try {
+    await manager.connect();
+    event('create');
+    event('start');
+    event('die', { exitCode: 137 });
+    event('destroy');
+    assert.equal(inspects.length, 3);
+    // Replies in reverse order, all after the destroy.
+    inspects[2](info(false, 1002));
+    inspects[1](info(true, 1002));
+    inspects[0](info(false, 0));
+    await settle();
+    const s = manager.get(0)!;
+    assert.equal(s.exists, false, `the removed container came back: ${JSON.stringify(s)}`);
+    assert.equal(s.containerId, undefined);
+  } finally {
+    manager.dispose();
+  }
+});
+
+test('an older reply arriving after a newer one is ignored', async () => {
+  const { engine, event, inspects } = scriptedEngine();
+  const manager = newManager(engine);
+  try {
+    await manager.connect();
+    event('start');
+    event('die', { exitCode: 137 });
+    event('start');
+    // The newest (running again) answers first; the older "exited" reply must not win.
+    inspects[2](info(true, 1003));
+    await settle();
+    inspects[1](info(false, 1001));
+    inspects[0](info(true, 1001));
+    await settle();
+    const s = manager.get(0)!;
+    assert.equal(s.exists, true);
+    assert.equal(s.startedAt, 1003, `stale facts applied: ${JSON.stringify(s)}`);
+  } finally {
+    manager.dispose();
+  }
+});
