@@ -6,14 +6,16 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands/registry';
 import { DockerEngine } from './docker/engine';
 import { InstanceManager } from './instances/manager';
-import { watchSettings } from './views/config';
+import { readSettings, watchSettings } from './views/config';
 import { DoctorView } from './views/doctorView';
 import { FailureNotifier } from './views/failureNotifier';
 import { pullWithProgress } from './views/pullProgress';
+import { redactingLog } from './views/redactingLog';
 import { InstancesStatusBar } from './views/statusBar';
 import { LogChannels } from './views/logChannels';
 import { SimViewManager } from './views/simView';
 import { InstanceTreeProvider } from './views/tree';
+import type { SettingsResult } from './instances/settings';
 
 /** What the extension exports, for integration tests and other extensions. */
 export interface IsaacSimApi {
@@ -23,17 +25,25 @@ export interface IsaacSimApi {
   tree: InstanceTreeProvider;
   statusBar: InstancesStatusBar;
   doctor: DoctorView;
+  /**
+   * The isaacSim.* settings as the extension reads and validates them (the same reading the manager
+   * is given). Read-only: in an untrusted workspace it shows that restricted settings come from user
+   * settings only.
+   */
+  settings(): SettingsResult;
 }
 
 export function activate(context: vscode.ExtensionContext): IsaacSimApi {
-  const log = vscode.window.createOutputChannel('Isaac Sim Orchestrator', { log: true });
+  const channel = vscode.window.createOutputChannel('Isaac Sim Orchestrator', { log: true });
   const manager = new InstanceManager({
     engineFor: (dockerHost) => new DockerEngine({ dockerHost }),
-    log,
+    log: channel,
     store: context.globalState,
     // A missing image is pulled with a cancellable progress notification before the start.
     ensureImage: (engine, image) => pullWithProgress(engine, image, log),
   });
+  // Everything else logs through the manager's redactor: no secret env value reaches the channel.
+  const log = redactingLog(channel, manager.redactor);
   const statusBar = new InstancesStatusBar(manager);
   const doctor = new DoctorView({ manager, log, pullsOnStart: true });
   const logs = new LogChannels(manager);
@@ -56,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
   };
 
   context.subscriptions.push(
-    log,
+    channel,
     watchSettings(manager, log),
     manager,
     logs,
@@ -71,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     ...registerCommands({ manager, logs, simViews, log, doctor }),
   );
   syncViewState();
-  return { manager, logs, simViews, tree, statusBar, doctor };
+  return { manager, logs, simViews, tree, statusBar, doctor, settings: readSettings };
 }
 
 export function deactivate(): void {

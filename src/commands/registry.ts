@@ -44,7 +44,11 @@ interface PlainCommand {
 }
 
 async function externalUrl(s: InstanceSnapshot): Promise<vscode.Uri> {
-  return vscode.env.asExternalUri(vscode.Uri.parse(s.clientUrl));
+  // The URL builder refuses (gives "") rather than produce a non-http(s) or off-host URL.
+  if (!s.clientUrl) {
+    throw new Error(`${s.label} has no usable client URL: fix isaacSim.clientUrlTemplate (or isaacSim.webViewerUrlTemplate for the livestream profile) and isaacSim.host.`);
+  }
+  return vscode.env.asExternalUri(vscode.Uri.parse(s.clientUrl, true));
 }
 
 export const INSTANCE_COMMANDS: InstanceCommand[] = [
@@ -162,7 +166,7 @@ async function pickInstance(manager: InstanceManager, picker: Picker, title: str
 
 /** The one error path. */
 export function reportError(ctx: CommandContext, commandId: string, err: unknown): void {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = ctx.manager.redactor.redact(err instanceof Error ? err.message : String(err));
   if (isPullCancelled(err)) {
     // The user cancelled: not an error.
     ctx.log.info(`${commandId}: ${message}`);

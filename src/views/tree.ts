@@ -28,7 +28,8 @@ export function contextValueFor(s: InstanceSnapshot): string {
 }
 
 export class InstanceTreeItem extends vscode.TreeItem {
-  constructor(readonly snapshot: InstanceSnapshot, now: number) {
+  /** `redact` masks secrets (a token in the client URL template's query, an echoed key in a failure reason). */
+  constructor(readonly snapshot: InstanceSnapshot, now: number, redact: (text: string) => string = (t) => t) {
     super(snapshot.label, vscode.TreeItemCollapsibleState.None);
     const s = snapshot;
     this.id = `instance-${s.index}`;
@@ -40,7 +41,7 @@ export class InstanceTreeItem extends vscode.TreeItem {
     const md = new vscode.MarkdownString(undefined, true);
     md.supportThemeIcons = true;
     md.appendMarkdown(`**${s.label}** — ${describeState(s, now)}\n\n`);
-    const row = (k: string, v: string) => md.appendMarkdown(`${k}: \`${v.replace(/`/g, "'")}\`  \n`);
+    const row = (k: string, v: string) => md.appendMarkdown(`${k}: \`${redact(v).replace(/`/g, "'")}\`  \n`);
     row('Image', s.image);
     row('Container', s.containerId ? `${s.containerName} (${s.containerId.slice(0, 12)})` : `${s.containerName} (not created)`);
     row('Ports', Object.entries(s.ports).map(([kind, port]) => `${PORT_LABELS[kind as PortKind]} ${port}`).join(' · '));
@@ -50,7 +51,7 @@ export class InstanceTreeItem extends vscode.TreeItem {
     row('Uptime', s.startedAt !== undefined ? formatElapsed(now - s.startedAt) : '—');
     row('Client URL', s.clientUrl);
     if (s.state.kind === 'failed' && s.state.reason) {
-      md.appendMarkdown(`\n$(error) ${escapeMd(s.state.reason)}`);
+      md.appendMarkdown(`\n$(error) ${escapeMd(redact(s.state.reason))}`);
       if (s.state.fix) md.appendMarkdown(`\n\n**Fix:** ${escapeMd(s.state.fix)}`);
     }
     if (!s.configured) md.appendMarkdown(`\n\n_Beyond isaacSim.instanceCount; kept because its container exists._`);
@@ -97,7 +98,8 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<InstanceTre
     void this.manager.connect().catch(() => undefined);
     if (this.manager.engineStatus.kind === 'unreachable') return [];
     const now = Date.now();
-    return this.manager.list().map((s) => new InstanceTreeItem(s, now));
+    const redact = (text: string) => this.manager.redactor.redact(text);
+    return this.manager.list().map((s) => new InstanceTreeItem(s, now, redact));
   }
 
   dispose(): void {

@@ -1,21 +1,27 @@
 /**
- * Runs the extension-host suite (test/e2e/suite) inside code-server's real extension host, and turns
- * each of its mocha results into a node:test result so the overall count is per test.
+ * Runs the extension-host suites inside code-server's real extension host, and turns each of their
+ * mocha results into a node:test result so the overall count is per test:
+ *  - test/e2e/suite (index.ts → extension.test.ts) on the sample workspace, workspace trust off;
+ *  - the workspace-trust suite (trustIndex.ts → trust.test.ts) twice, on a workspace whose
+ *    .vscode/settings.json sets every isaacSim.* setting (hostile values for the restricted ones):
+ *    once with workspace trust on and that folder untrusted, once trusted, as the control.
  *
- * The same suite runs on desktop VS Code through @vscode/test-electron: see test/e2e/desktop.ts.
+ * The same main suite runs on desktop VS Code through @vscode/test-electron: see test/e2e/desktop.ts.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { standinUserSettings } from './standinSettings';
-import { ensureCodeServerInstalled, runExtensionHostTests, startCodeServer, type CodeServer } from './host';
+import { ensureCodeServerInstalled, runExtensionHostTests, startCodeServer } from './host';
+import { TRUST_FILE, settingCases, type TrustExpectations } from './suite/trustCases';
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, '../../..');
-const RUN_DIR = path.join(REPO, '.run/exthost');
+/** The compiled suites next to this file (out/test/e2e/suite, or a helper's own out folder). */
+const SUITE_DIR = path.join(__dirname, 'suite');
 const RESULT_PREFIX = 'EXTHOST-RESULT ';
 const TOTAL_PREFIX = 'EXTHOST-TOTAL ';
 
@@ -25,54 +31,125 @@ interface Result {
   error?: string;
 }
 
-let server: CodeServer | undefined;
-const results: Result[] = [];
-const log: string[] = [];
-let exitCode: number | undefined;
-let total: number | undefined;
+interface SuiteRun {
+  results: Result[];
+  log: string[];
+  exitCode?: number;
+  total?: number;
+}
 
-before(async () => {
+interface RunOptions {
+  runDir: string;
+  workspace: string;
+  settings: Record<string, unknown>;
+  workspaceTrust: boolean;
+  /** Compiled suite entry (without .js) under SUITE_DIR. */
+  entry: string;
+  timeoutMs: number;
+}
+
+/** One code-server with the extension in development mode, one suite run in it; the server is stopped after. */
+async function runSuite(opts: RunOptions, into: SuiteRun): Promise<void> {
   await run('docker', ['rm', '-f', 'isaac-sim-instance-0']).catch(() => undefined);
-  rmSync(RUN_DIR, { recursive: true, force: true });
-  mkdirSync(RUN_DIR, { recursive: true });
   await ensureCodeServerInstalled();
-  server = await startCodeServer({
-    workspace: path.join(REPO, 'test/e2e/sample-workspace'),
-    runDir: RUN_DIR,
+  const server = await startCodeServer({
+    workspace: opts.workspace,
+    runDir: opts.runDir,
     smokeTestDriver: true,
-    settings: standinUserSettings(RUN_DIR),
+    workspaceTrust: opts.workspaceTrust,
+    settings: opts.settings,
   });
-  exitCode = await runExtensionHostTests({
-    server,
-    extensionDevelopmentPath: REPO,
-    extensionTestsPath: path.join(REPO, 'out/test/e2e/suite/index'),
-    folder: path.join(REPO, 'test/e2e/sample-workspace'),
-    timeoutMs: 180_000,
-    onLog: (line) => {
-      log.push(line);
-      const at = line.indexOf(RESULT_PREFIX);
-      if (at >= 0) results.push(JSON.parse(line.slice(at + RESULT_PREFIX.length)) as Result);
-      const totalAt = line.indexOf(TOTAL_PREFIX);
-      if (totalAt >= 0) total = Number(line.slice(totalAt + TOTAL_PREFIX.length));
-    },
-  });
-});
-
-after(async () => {
-  await server?.stop();
-  await run('docker', ['rm', '-f', 'isaac-sim-instance-0']).catch(() => undefined);
-});
-
-test('the extension-host suite ran to the end', () => {
-  assert.ok(total !== undefined && total >= 9, `the suite announced its test count (${total})`);
-  assert.equal(results.length, total, `expected ${total} results, got ${results.length}. Log tail:\n${log.slice(-40).join('\n')}`);
-  assert.equal(exitCode, results.some((r) => r.state === 'failed') ? 1 : 0);
-});
-
-test('extension host', async (t) => {
-  for (const r of results) {
-    await t.test(r.title, () => {
-      if (r.state === 'failed') assert.fail(r.error ?? 'failed');
+  try {
+    into.exitCode = await runExtensionHostTests({
+      server,
+      extensionDevelopmentPath: REPO,
+      extensionTestsPath: path.join(SUITE_DIR, opts.entry),
+      folder: opts.workspace,
+      timeoutMs: opts.timeoutMs,
+      onLog: (line) => {
+        into.log.push(line);
+        const at = line.indexOf(RESULT_PREFIX);
+        if (at >= 0) into.results.push(JSON.parse(line.slice(at + RESULT_PREFIX.length)) as Result);
+        const totalAt = line.indexOf(TOTAL_PREFIX);
+        if (totalAt >= 0) into.total = Number(line.slice(totalAt + TOTAL_PREFIX.length));
+      },
     });
+  } finally {
+    await server.stop();
+    await run('docker', ['rm', '-f', 'isaac-sim-instance-0']).catch(() => undefined);
   }
+}
+
+function freshDir(dir: string): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The suite's tests as node:test tests: one that it ran to the end, one subtest per mocha result. */
+function reportSuite(name: string, outcome: SuiteRun, minimum: () => number): void {
+  test(`the ${name} suite ran to the end`, () => {
+    assert.ok(outcome.total !== undefined && outcome.total >= minimum(), `the suite announced its test count (${outcome.total}, at least ${minimum()})`);
+    assert.equal(outcome.results.length, outcome.total, `expected ${outcome.total} results, got ${outcome.results.length}. Log tail:\n${outcome.log.slice(-40).join('\n')}`);
+    assert.equal(outcome.exitCode, outcome.results.some((r) => r.state === 'failed') ? 1 : 0);
+  });
+  test(name, async (t) => {
+    for (const r of outcome.results) {
+      await t.test(r.title, () => {
+        if (r.state === 'failed') assert.fail(r.error ?? 'failed');
+      });
+    }
+  });
+}
+
+describe('extension host', () => {
+  const outcome: SuiteRun = { results: [], log: [] };
+  before(async () => {
+    const runDir = freshDir(path.join(REPO, '.run/exthost'));
+    await runSuite(
+      {
+        runDir,
+        workspace: path.join(REPO, 'test/e2e/sample-workspace'),
+        settings: standinUserSettings(runDir),
+        workspaceTrust: false,
+        entry: 'index',
+        timeoutMs: 180_000,
+      },
+      outcome,
+    );
+  });
+  reportSuite('extension host', outcome, () => 9);
 });
+
+for (const trusted of [false, true]) {
+  const name = `extension host (${trusted ? 'trusted' : 'untrusted'} workspace)`;
+  describe(name, () => {
+    const outcome: SuiteRun = { results: [], log: [] };
+    let cases = 0;
+    before(async () => {
+      const runDir = freshDir(path.join(REPO, `.run/exthost-${trusted ? 'trusted' : 'untrusted'}`));
+      const table = settingCases(runDir, standinUserSettings(runDir));
+      cases = Object.keys(table).length;
+      // The workspace: hostile values for the restricted settings, ordinary ones for the rest.
+      const workspace = path.join(runDir, 'workspace');
+      mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+      const values = (side: 'user' | 'workspace') => Object.fromEntries(Object.entries(table).map(([key, c]) => [`isaacSim.${key}`, c[side]]));
+      writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify(values('workspace'), null, 2) + '\n');
+      writeFileSync(path.join(workspace, TRUST_FILE), JSON.stringify({ trusted, cases: table } satisfies TrustExpectations, null, 2) + '\n');
+      await runSuite(
+        {
+          runDir,
+          workspace,
+          settings: { ...standinUserSettings(runDir), ...values('user') },
+          // Untrusted: trust on, and this folder was never trusted. Trusted (the control): trust off.
+          workspaceTrust: !trusted,
+          entry: 'trustIndex',
+          timeoutMs: 150_000,
+        },
+        outcome,
+      );
+    });
+    // The activation, manifest and coverage tests, one per setting, and the mode's own checks.
+    reportSuite(name, outcome, () => cases + 4 + (trusted ? 2 : 12));
+  });
+}

@@ -9,8 +9,8 @@
  * through `window.codeAutomationExit`, which is what {@link runExtensionHostTests} listens to.
  *
  * Every server is sealed inside its own run folder: HOME, XDG_* and TMPDIR point there, the user
- * settings switch off telemetry, update checks, trust prompts and the welcome page, and the
- * extension gallery is disabled outright so nothing tries to leave the machine.
+ * settings switch off telemetry, update checks, workspace trust (unless a test turns it on) and the
+ * welcome page, and the extension gallery is disabled outright so nothing tries to leave the machine.
  */
 import { format } from 'node:util';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -75,6 +75,11 @@ export interface StartCodeServerOptions {
   smokeTestDriver?: boolean;
   /** Port on 127.0.0.1; a free one when omitted. */
   port?: number;
+  /**
+   * Workspace trust on: a folder that was never trusted opens in restricted mode, without the
+   * startup prompt. Default off (`security.workspace.trust.enabled: false`): every folder is trusted.
+   */
+  workspaceTrust?: boolean;
 }
 
 /** User settings that keep a test workbench quiet and local; callers can override any of them. */
@@ -96,6 +101,13 @@ export const TEST_DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
   'typescript.disableAutomaticTypeAcquisition': true,
   'git.autofetch': false,
   'git.openRepositoryInParentFolders': 'never',
+};
+
+/** User settings for {@link StartCodeServerOptions.workspaceTrust}: trust on, no prompt, the folder stays untrusted. */
+const WORKSPACE_TRUST_SETTINGS: Readonly<Record<string, unknown>> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
 };
 
 /** Installs code-server and Node 24 into vscode-server/ unless already there (a few minutes the first time). */
@@ -121,7 +133,7 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
   await fs.mkdir(path.join(dirs.userData, 'User'), { recursive: true });
   await fs.writeFile(
     path.join(dirs.userData, 'User', 'settings.json'),
-    JSON.stringify({ ...TEST_DEFAULT_SETTINGS, ...opts.settings }, null, 2) + '\n',
+    JSON.stringify({ ...TEST_DEFAULT_SETTINGS, ...(opts.workspaceTrust ? WORKSPACE_TRUST_SETTINGS : {}), ...opts.settings }, null, 2) + '\n',
   );
   const port = opts.port ?? (await freePort());
   if (await probeTcp('127.0.0.1', port)) {

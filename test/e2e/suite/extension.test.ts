@@ -5,80 +5,23 @@
  * real engine, so "no Docker call before the view is shown" is measured on the wire.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import net from 'node:net';
-import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { IsaacSimApi } from '../../../src/extension';
+import { EXTENSION_ID, countingProxy, dockerInspect, run, upstreamSocket, waitFor, type CountingProxy } from './helpers';
 
-const run = promisify(execFile);
-const EXTENSION_ID = 'isaac-sim-orchestrator.isaac-sim-orchestrator';
 const READY = 'Isaac Sim Full Streaming App is loaded.';
 const CONTAINER = 'isaac-sim-instance-0';
-
-async function dockerInspect(name: string): Promise<{ State: { Running: boolean }; Config: { Labels: Record<string, string> } } | undefined> {
-  try {
-    const { stdout } = await run('docker', ['inspect', name]);
-    return JSON.parse(stdout)[0];
-  } catch {
-    return undefined;
-  }
-}
-
-async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** A unix-socket proxy to the real engine that counts the HTTP requests passing through it. */
-function countingProxy(listenPath: string, upstreamPath: string): Promise<{ requests: () => number; close: () => void }> {
-  let requests = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(upstreamPath);
-    sockets.add(client).add(upstream);
-    client.on('data', (chunk: Buffer) => {
-      requests += (chunk.toString('latin1').match(/^(GET|POST|PUT|DELETE|HEAD) \/\S* HTTP\/1\.[01]\r$/gm) ?? []).length;
-    });
-    client.pipe(upstream).pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  });
-  rmSync(listenPath, { force: true });
-  return new Promise((resolve) =>
-    server.listen(listenPath, () =>
-      resolve({
-        requests: () => requests,
-        close: () => {
-          for (const s of sockets) s.destroy();
-          server.close();
-        },
-      }),
-    ),
-  );
-}
 
 describe('Isaac Sim Orchestrator in a real VS Code', function () {
   this.timeout(90_000);
   let api: IsaacSimApi;
-  let proxy: { requests: () => number; close: () => void };
+  let proxy: CountingProxy;
 
   before(async () => {
     await run('docker', ['rm', '-f', CONTAINER]).catch(() => undefined);
     const dockerHost = vscode.workspace.getConfiguration('isaacSim').get<string>('dockerHost') ?? '';
     assert.match(dockerHost, /^unix:\/\//, 'the runner points isaacSim.dockerHost at the counting proxy socket');
-    const upstream = (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
-    proxy = await countingProxy(dockerHost.slice('unix://'.length), upstream);
+    proxy = await countingProxy(dockerHost.slice('unix://'.length), upstreamSocket());
   });
 
   after(async () => {

@@ -11,9 +11,14 @@ export const RESULT_PREFIX = 'EXTHOST-RESULT ';
 /** Printed once before the tests run: how many there are, so a runner can tell a suite that stopped early. */
 export const TOTAL_PREFIX = 'EXTHOST-TOTAL ';
 
-export async function run(): Promise<void> {
+export function run(): Promise<void> {
+  return runMochaFiles([path.join(__dirname, 'extension.test.js')]);
+}
+
+/** Runs these compiled mocha files and reports each result as an `EXTHOST-RESULT` line. */
+export async function runMochaFiles(files: string[]): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
-  mocha.addFile(path.join(__dirname, 'extension.test.js'));
+  for (const file of files) mocha.addFile(file);
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension-host test(s) failed.`)) : resolve()));
     console.log(`${TOTAL_PREFIX}${runner.total}`);

@@ -1,0 +1,79 @@
+/** Small helpers shared by the extension-host suites (they run inside VS Code's extension host). */
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import net from 'node:net';
+import { promisify } from 'node:util';
+
+export const run = promisify(execFile);
+
+export const EXTENSION_ID = 'isaac-sim-orchestrator.isaac-sim-orchestrator';
+
+export interface InspectedContainer {
+  Name: string;
+  State: { Running: boolean };
+  Config: { Image: string; Env: string[] | null; Cmd: string[] | null; Entrypoint: string[] | null; Labels: Record<string, string> };
+  HostConfig: { Runtime: string; Memory: number; Binds: string[] | null; DeviceRequests: unknown[] | null; NetworkMode: string };
+}
+
+/** `docker inspect NAME` through the CLI (a second client, on DOCKER_HOST); undefined when there is none. */
+export async function dockerInspect(name: string): Promise<InspectedContainer | undefined> {
+  try {
+    const { stdout } = await run('docker', ['inspect', '--type', 'container', name]);
+    return (JSON.parse(stdout) as InspectedContainer[])[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls `check` every 50 ms until it returns a truthy value, which it resolves with. */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface CountingProxy {
+  requests: () => number;
+  close: () => void;
+}
+
+/** A unix-socket proxy to the real engine that counts the HTTP requests passing through it. */
+export function countingProxy(listenPath: string, upstreamPath: string): Promise<CountingProxy> {
+  let requests = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(upstreamPath);
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk: Buffer) => {
+      requests += (chunk.toString('latin1').match(/^(GET|POST|PUT|DELETE|HEAD) \/\S* HTTP\/1\.[01]\r$/gm) ?? []).length;
+    });
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  rmSync(listenPath, { force: true });
+  return new Promise((resolve) =>
+    server.listen(listenPath, () =>
+      resolve({
+        requests: () => requests,
+        close: () => {
+          for (const s of sockets) s.destroy();
+          server.close();
+        },
+      }),
+    ),
+  );
+}
+
+/** The socket of the engine the runner's DOCKER_HOST names (the default socket when unset). */
+export function upstreamSocket(): string {
+  return (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
+}
