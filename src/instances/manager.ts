@@ -668,7 +668,7 @@ export class InstanceManager implements Disposable {
         // An engine error can quote the spec (env included): no secret leaves in a message.
         if (err instanceof Error) err.message = this.redactor.redact(err.message);
         const message = err instanceof Error ? err.message : this.redactor.redact(String(err));
-        this.apply(entry, { type: 'opFailed', message, short: shortReason(message) });
+        this.apply(entry, { type: 'opFailed', op, message, short: shortReason(message) });
         throw err;
       } finally {
         await this.inspectInto(engine, entry).catch(() => undefined);

@@ -50,7 +50,7 @@ export interface InspectFacts {
 export type StateInput =
   | { type: 'op'; op: 'start' | 'stop' | 'restart' | 'remove' }
   /** `message` is the whole error (matched against the diagnosis table); `short` is what the tree shows otherwise. */
-  | { type: 'opFailed'; message: string; short?: string }
+  | { type: 'opFailed'; message: string; short?: string; op?: 'start' | 'stop' | 'restart' | 'remove' }
   | { type: 'engine'; action: string; exitCode?: number; at?: number; signal?: number }
   | { type: 'log'; line: { kind: 'ready' } | { kind: 'failure'; diagnosis: Diagnosis } | { kind: 'phase'; phase: StartupPhase } }
   | { type: 'inspect'; facts: InspectFacts; readySeen?: boolean };
@@ -104,7 +104,11 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
       return t;
     case 'opFailed':
       // The operation did not happen; an inspect follows and sets the real state. Until then, show why.
-      if (t.state.kind === 'starting' && !t.running) {
+      // A start can also fail after the engine already reported the container's death and even its
+      // removal (an exec error makes it die at once; we remove what cannot start): the engine's
+      // message says more than the exit code, and it must not end as a plain "stopped".
+      const startOp = input.op === 'start' || input.op === 'restart';
+      if ((t.state.kind === 'starting' || startOp) && !t.running) {
         const d = diagnoseEngineError(input.message);
         const base = { ...t, stopRequested: false, startFailed: true };
         return d ? failedWith(base, d, now) : enter(base, { kind: 'failed', reason: input.short ?? input.message }, now);

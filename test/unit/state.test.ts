@@ -423,6 +423,24 @@ describe('reduce: opFailed', () => {
     });
   }
 
+  test('a start whose container died at once (exec error) keeps the engine\'s reason through the removal, whatever the event order', () => {
+    const message = 'exec: "/isaac-sim/missing.sh": stat /isaac-sim/missing.sh: no such file or directory';
+    const failedStart: StateInput = { type: 'opFailed', op: 'start', message, short: 'exec' };
+    for (const order of [
+      [op('start'), engine('create'), engine('die', 127), failedStart, engine('destroy')],
+      [op('start'), engine('create'), failedStart, engine('die', 127), engine('destroy')],
+      [op('start'), engine('create'), engine('die', 127), engine('destroy'), failedStart],
+    ]) {
+      const t = last(order);
+      assert.equal(t.state.kind, 'failed', JSON.stringify(order.map((i) => ('action' in i ? i.action : i.type))));
+      assert.equal(t.exists, false);
+    }
+    // Without the op (or for a stop), a failed state from a death is left as it was.
+    const t = last([op('start'), engine('create'), engine('die', 127), opFailed(message)]);
+    assert.equal(t.state.kind, 'failed');
+    assert.match(t.state.reason ?? '', /127/);
+  });
+
   test('while stopping a running container → back to loading', () => {
     const t = last([op('stop'), opFailed('timeout')], runningReady());
     assert.equal(t.state.kind, 'loading');
