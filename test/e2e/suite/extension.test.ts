@@ -145,6 +145,33 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
     assert.match(String(api.tree.getChildren()[0].description), /^not created/);
   });
 
+  it('secret env values and URL tokens never reach the tree tooltip, even in a failure reason', async () => {
+    const secret = 'tok-0f8e2d4c6b1a3957';
+    const config = vscode.workspace.getConfiguration('isaacSim');
+    const env = config.get<Record<string, string>>('env') ?? {};
+    await config.update('env', { ...env, ROS_BRIDGE_TOKEN: secret }, vscode.ConfigurationTarget.Global);
+    // A launcher path holding the token: the engine's start error quotes it back.
+    await config.update('entrypoint', [`/isaac-sim/missing-${secret}.sh`], vscode.ConfigurationTarget.Global);
+    await config.update('clientUrlTemplate', 'http://{host}:{httpPort}/streaming/webrtc-client/?server={host}&token=url-s3cr3t-99', vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor('the new client URL', () => api.manager.get(0)?.clientUrl.includes('url-s3cr3t-99') === true, 5_000);
+      await vscode.commands.executeCommand('isaacSim.startInstance', 0);
+      await waitFor('instance-0 failed', () => api.manager.get(0)?.state.kind === 'failed', 30_000);
+      assert.ok(!(api.manager.get(0)?.state.reason ?? '').includes(secret), `the reason leaked the secret: ${api.manager.get(0)?.state.reason}`);
+      const tooltip = api.tree.getChildren()[0].tooltip;
+      const text = tooltip instanceof vscode.MarkdownString ? tooltip.value : String(tooltip);
+      assert.match(text, /Could not start container/, `the tooltip shows the failure: ${text}`);
+      assert.match(text, /token=\*\*\*/, `the tooltip's client URL is shown with its token masked: ${text}`);
+      assert.ok(!text.includes(secret), `the env secret leaked into the tooltip: ${text}`);
+      assert.ok(!text.includes('url-s3cr3t-99'), `the URL token leaked into the tooltip: ${text}`);
+      assert.equal(await dockerInspect(CONTAINER), undefined, 'the container that could not start was removed');
+    } finally {
+      await config.update('clientUrlTemplate', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('entrypoint', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('env', env, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('a GPU list is handed out round-robin and shown in the tree', async () => {
     const config = vscode.workspace.getConfiguration('isaacSim');
     await config.update('instanceCount', 2, vscode.ConfigurationTarget.Global);
