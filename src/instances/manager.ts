@@ -27,6 +27,7 @@ import { probeHttp, probeTcp } from './probe';
 import { findPortHolders, type PortProtocol } from './portOwner';
 import { PORT_LABELS, PROFILES, PROFILE_IDS, type ProfileId } from './profiles';
 import { LogClassifier } from './readiness';
+import { LogCursor } from './logCursor';
 import { Redactor } from './redact';
 import { DEFAULT_SETTINGS, PORT_BASE_SETTING, describeProblems, type Settings, type SettingsProblem, type SettingsResult } from './settings';
 import {
@@ -108,10 +109,9 @@ interface Entry {
   followerFor?: string;
   /** Identity of the current follower, so callbacks of a replaced one are ignored. */
   followToken?: object;
-  /** Timestamp (ns) of the last delivered line, and how many lines carried exactly it. */
-  lastTs?: bigint;
-  countAtLastTs: number;
-  /** Container id the lastTs belongs to. */
+  /** What was delivered of the container's log, so a new follower resumes without repeats or gaps. */
+  cursor: LogCursor;
+  /** Container id the cursor belongs to. */
   logsOf?: string;
   /**
    * Container id whose log stream was cut off (the engine went away) before the container's end:
@@ -358,7 +358,7 @@ export class InstanceManager implements Disposable {
   private entry(index: number): Entry {
     let e = this.entries.get(index);
     if (!e) {
-      e = { index, tracked: initialTracked(this.now()), countAtLastTs: 0, eventInspects: 0, eventInspectApplied: 0, pending: [], flushScheduled: false, busy: 0, queue: Promise.resolve() };
+      e = { index, tracked: initialTracked(this.now()), cursor: new LogCursor(), eventInspects: 0, eventInspectApplied: 0, pending: [], flushScheduled: false, busy: 0, queue: Promise.resolve() };
       this.entries.set(index, e);
     }
     return e;
@@ -457,11 +457,10 @@ export class InstanceManager implements Disposable {
     this.closeFollower(entry);
     if (entry.logsOf !== info.id) {
       entry.logsOf = info.id;
-      entry.lastTs = undefined;
-      entry.countAtLastTs = 0;
+      entry.cursor.reset();
     }
-    const resumeAt = entry.lastTs;
-    let skip = entry.countAtLastTs;
+    const resumeAt = entry.cursor.since;
+    const alreadyDelivered = entry.cursor.replayFilter();
     const token = {};
     entry.followerFor = info.id;
     const handle: { current?: Closeable } = {};
@@ -473,14 +472,7 @@ export class InstanceManager implements Disposable {
         info.id,
         resumeAt !== undefined ? { since: resumeAt } : { tail: this.lastGood.logTailLines },
         (line) => {
-          if (!isCurrent()) return;
-          if (resumeAt !== undefined && line.ts !== 0n) {
-            if (line.ts < resumeAt) return;
-            if (line.ts === resumeAt && skip > 0) {
-              skip--;
-              return;
-            }
-          }
+          if (!isCurrent() || alreadyDelivered(line)) return;
           this.deliver(entry, line);
         },
         (err) => {
@@ -506,13 +498,7 @@ export class InstanceManager implements Disposable {
   }
 
   private deliver(entry: Entry, line: LogLine): void {
-    if (line.ts !== 0n) {
-      if (entry.lastTs === line.ts) entry.countAtLastTs++;
-      else {
-        entry.lastTs = line.ts;
-        entry.countAtLastTs = 1;
-      }
-    }
+    entry.cursor.delivered(line);
     const run = entry.info?.startedAt;
     const inCurrentRun = run !== undefined && line.ts >= BigInt(run) * 1_000_000n;
     if (inCurrentRun && entry.runShown !== run) {
