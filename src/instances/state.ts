@@ -107,8 +107,7 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
       // A start can also fail after the engine already reported the container's death and even its
       // removal (an exec error makes it die at once; we remove what cannot start): the engine's
       // message says more than the exit code, and it must not end as a plain "stopped".
-      const startOp = input.op === 'start' || input.op === 'restart';
-      if ((t.state.kind === 'starting' || startOp) && !t.running) {
+      if ((t.state.kind === 'starting' || input.op === 'start' || input.op === 'restart') && !t.running) {
         const d = diagnoseEngineError(input.message);
         const base = { ...t, stopRequested: false, startFailed: true };
         return d ? failedWith(base, d, now) : enter(base, { kind: 'failed', reason: input.short ?? input.message }, now);
