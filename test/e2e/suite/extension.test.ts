@@ -47,7 +47,7 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
     await vscode.commands.executeCommand('isaacSim.instances.focus');
     await waitFor('the engine connection', () => api.manager.engineStatus.kind === 'connected');
     assert.ok(proxy.requests() > 0, 'the view made the first engine calls');
-    const items = api.tree.getChildren();
+    const items = api.tree.rows();
     assert.deepEqual(
       items.map((i) => i.label),
       ['instance-0'],
@@ -58,7 +58,7 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
   it('Start Instance creates the container and the tree goes from starting to ready', async () => {
     const seen: string[] = [];
     const sub = api.tree.onDidChangeTreeData(() => {
-      const d = String(api.tree.getChildren()[0]?.description ?? '');
+      const d = String(api.tree.rows()[0]?.description ?? '');
       const state = d.split(/ · | \d/)[0].trim();
       if (seen[seen.length - 1] !== state) seen.push(state);
     });
@@ -75,7 +75,7 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
     assert.ok(seen.includes('starting'), `the tree showed starting (saw ${seen.join(' → ')})`);
     assert.equal(seen[seen.length - 1], 'ready', `the tree ends at ready (saw ${seen.join(' → ')})`);
     assert.ok(seen.indexOf('starting') < seen.indexOf('ready'));
-    const item = api.tree.getChildren()[0];
+    const item = api.tree.rows()[0];
     assert.equal(item.contextValue, 'isaacSimInstance.ready.exists');
     assert.match(String(item.description), /^ready · :\d+$/);
   });
@@ -142,7 +142,7 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
     await vscode.commands.executeCommand('isaacSim.removeInstance', 0);
     assert.equal(await dockerInspect(CONTAINER), undefined);
     await waitFor('instance-0 not created', () => api.manager.get(0)?.exists === false);
-    assert.match(String(api.tree.getChildren()[0].description), /^not created/);
+    assert.match(String(api.tree.rows()[0].description), /^not created/);
   });
 
   it('secret env values and URL tokens never reach the tree tooltip, even in a failure reason', async () => {
@@ -158,7 +158,7 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
       await vscode.commands.executeCommand('isaacSim.startInstance', 0);
       await waitFor('instance-0 failed', () => api.manager.get(0)?.state.kind === 'failed', 30_000);
       assert.ok(!(api.manager.get(0)?.state.reason ?? '').includes(secret), `the reason leaked the secret: ${api.manager.get(0)?.state.reason}`);
-      const tooltip = api.tree.getChildren()[0].tooltip;
+      const tooltip = api.tree.rows()[0].tooltip;
       const text = tooltip instanceof vscode.MarkdownString ? tooltip.value : String(tooltip);
       assert.match(text, /Could not start container/, `the tooltip shows the failure: ${text}`);
       assert.match(text, /token=\*\*\*/, `the tooltip's client URL is shown with its token masked: ${text}`);
@@ -177,9 +177,9 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
     await config.update('instanceCount', 2, vscode.ConfigurationTarget.Global);
     await config.update('gpus', '0,1', vscode.ConfigurationTarget.Global);
     try {
-      await waitFor('the GPU in the tree', () => /GPU 1$/.test(String(api.tree.getChildren()[1]?.description ?? '')), 5_000);
+      await waitFor('the GPU in the tree', () => /GPU 1$/.test(String(api.tree.rows()[1]?.description ?? '')), 5_000);
       assert.deepEqual(
-        api.tree.getChildren().map((i) => String(i.description).replace(/^.* · /, '')),
+        api.tree.rows().map((i) => String(i.description).replace(/^.* · /, '')),
         ['GPU 0', 'GPU 1'],
       );
     } finally {

@@ -104,7 +104,7 @@ describe(`Isaac Sim Orchestrator in ${trusted ? 'a trusted' : 'an untrusted'} wo
     });
 
     it('the tree shows the workspace instance count, each with the user image and profile', () => {
-      assert.deepEqual(api.tree.getChildren().map((i) => i.label), ['instance-0', 'instance-1']);
+      assert.deepEqual(api.tree.rows().map((i) => i.label), ['instance-0', 'instance-1']);
       for (const s of api.manager.list()) {
         assert.equal(s.image, user('image'));
         assert.equal(s.profile, user('streamingProfile'));
@@ -162,7 +162,7 @@ describe(`Isaac Sim Orchestrator in ${trusted ? 'a trusted' : 'an untrusted'} wo
 
     it('the instance becomes ready by the user readiness patterns', async () => {
       await waitFor('instance-0 ready', () => api.manager.get(0)?.state.kind === 'ready', 30_000);
-      assert.match(String(api.tree.getChildren()[0].description), /^ready/);
+      assert.match(String(api.tree.rows()[0].description), /^ready/);
     });
 
     it('Open Sim View frames the user client URL', async () => {

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The benchmark (npm run bench): speed, request and size figures of the extension, each printed next
+# to the peer's (Microsoft Container Tools, measured the same way); JSON in .run/bench.json.
+# See test/bench/README.md for what each figure means.
+#
+#   npm run bench                                                # 5 min idle window (like the peer's): ~10 min
+#   BENCH_IDLE_SECONDS=60 BENCH_ACTIVATION_RUNS=3 npm run bench  # quick: ~4 min
+#   BENCH_ACTIVATION_RUNS=5 BENCH_TRIALS=10 BENCH_PORT=NNNN      # the other knobs (defaults shown; port: a free one)
+#
+# Like the tests, it installs what is missing, starts a Docker engine if none answers (and stops it
+# again), builds the stand-in image if missing, packages the .vsix (npm run package), and stops
+# everything it started, also on failure or Ctrl-C.
+# Engine: with DOCKER_HOST unset (and as root) it runs a Docker engine of its own (scripts/dockerd.sh
+# with DOCKER_HOST=unix:///tmp/isaac-bench/docker.sock, DOCKERD_DATA_ROOT=/tmp/isaac-bench/data), so
+# that tests running beside it (which create and remove isaac-sim-instance-N, and remove every
+# container carrying the extension's label) neither disturb its figures nor are disturbed. With
+# DOCKER_HOST set it uses that engine; it refuses to start if isaac-sim-instance-0..2 exist there.
+# Exits non-zero only when the harness fails, not when a figure is slow.
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+RUN="$REPO/.run/bench"
+mkdir -p "$RUN"
+
+log() { echo "bench.sh: $*" >&2; }
+die() { echo "bench.sh: error: $*" >&2; exit 1; }
+
+# One benchmark at a time: a second one would fight over .run/bench and the instances.
+exec 8>"$RUN/bench.lock"
+flock -n 8 || die "another benchmark is running (lock $RUN/bench.lock)"
+
+started_dockerd=0
+driver_pid=""
+cleanup() {
+  trap '' INT TERM
+  if [[ -n "$driver_pid" ]] && kill -0 "$driver_pid" 2>/dev/null; then
+    kill -TERM "$driver_pid" 2>/dev/null || true
+    wait "$driver_pid" 2>/dev/null || true
+  fi
+  # Backstop: the benchmark's instances (their data folder is under .run/bench), nobody else's.
+  if docker info >/dev/null 2>&1; then
+    local id ids=()
+    for id in $(docker ps -aq --filter label=dev.isaac-sim-orchestrator.owner=isaac-sim-orchestrator 2>/dev/null || true); do
+      docker inspect -f '{{range .HostConfig.Binds}}{{println .}}{{end}}' "$id" 2>/dev/null | grep -q "^$RUN/isaac-sim-data/" && ids+=("$id")
+    done
+    if ((${#ids[@]})); then docker rm -f "${ids[@]}" >/dev/null 2>&1 || true; fi
+  fi
+  if ((started_dockerd)); then
+    log "stopping the Docker engine the benchmark started"
+    bash scripts/dockerd.sh stop >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+own_engine=0
+if [[ -z "${DOCKER_HOST:-}" && $(id -u) -eq 0 ]]; then
+  export DOCKER_HOST=unix:///tmp/isaac-bench/docker.sock DOCKERD_DATA_ROOT=/tmp/isaac-bench/data
+  own_engine=1
+  log "using a Docker engine of its own on $DOCKER_HOST (set DOCKER_HOST to use another)"
+fi
+
+log "installing what is missing (scripts/setup.sh)"
+bash scripts/setup.sh >&2
+
+if ((own_engine)) || ! bash scripts/dockerd.sh status >/dev/null 2>&1; then
+  # Our own engine is always stopped at the end, also when an interrupted run left it running
+  # (dockerd.sh stops only a daemon whose pid file it wrote).
+  bash scripts/dockerd.sh start 8>&- >&2 # the daemon must not hold the lock
+  started_dockerd=1
+fi
+bash scripts/build-standin.sh >/dev/null
+
+log "packaging the extension (npm run package)"
+npm run package >"$RUN/package.log" 2>&1 </dev/null || { cat "$RUN/package.log" >&2; die "npm run package failed"; }
+cp .run/isaac-sim-orchestrator.vsix "$RUN/isaac-sim-orchestrator.vsix"
+
+# The driver and the extension-host side, bundled from test/bench (no full test build needed).
+# Packages stay external: they load from node_modules, and `vscode` from the extension host.
+rm -rf "$RUN/harness"
+mkdir -p "$RUN/harness"
+npx --no-install esbuild test/bench/bench.ts --bundle --platform=node --format=cjs --target=node20 \
+  --packages=external --log-level=warning --outfile="$RUN/bench.js"
+npx --no-install esbuild test/bench/suite/activation.ts test/bench/suite/main.ts --bundle --platform=node \
+  --format=cjs --target=node20 --packages=external --log-level=warning --outdir="$RUN/harness"
+
+BENCH_VSIX="$RUN/isaac-sim-orchestrator.vsix" BENCH_HARNESS="$RUN/harness" BENCH_RUN_DIR="$RUN" node "$RUN/bench.js" 8>&- &
+driver_pid=$!
+set +e
+wait "$driver_pid"
+rc=$?
+set -e
+driver_pid=""
+exit "$rc"

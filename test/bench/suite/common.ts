@@ -1,0 +1,163 @@
+/** Extension-host side of the benchmark: what both entry points (activation.ts, main.ts) need. */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import * as vscode from 'vscode';
+import type { IsaacSimApi } from '../../../src/extension';
+import { ASK_PREFIX, BENCH_PREFIX, delay, nowMs, waitFor, type BenchConfig } from '../shared';
+
+export const EXTENSION_ID = 'isaac-sim-orchestrator.isaac-sim-orchestrator';
+
+/** config.json, written by the driver next to the bundled entry points. */
+export function readConfig(): BenchConfig {
+  return JSON.parse(readFileSync(path.join(__dirname, 'config.json'), 'utf8')) as BenchConfig;
+}
+
+/** One result line for the driver. */
+export function report(kind: string, data: Record<string, unknown>): void {
+  console.log(BENCH_PREFIX + JSON.stringify({ kind, ...data }));
+}
+
+/** Asks the driver to do something in the workbench page and waits for its answer (see ASK_PREFIX). */
+export async function ask(cfg: BenchConfig, question: string): Promise<Record<string, unknown>> {
+  const file = path.join(cfg.answersDir, `${question}.json`);
+  console.log(ASK_PREFIX + question);
+  await waitFor(`the driver's answer to "${question}"`, () => existsSync(file), 60_000);
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+}
+
+export interface RecordingProxy {
+  /** Requests so far. */
+  count(): number;
+  /** `METHOD /path` of every request so far, with the time it was seen. */
+  requests(): Array<{ at: number; line: string }>;
+  close(): void;
+}
+
+/**
+ * A unix-socket proxy in front of the real engine that records every HTTP request line passing
+ * through it (the same counting as test/e2e/suite/helpers.ts's countingProxy, plus the lines).
+ */
+export function recordingProxy(listenPath: string, upstreamPath: string): Promise<RecordingProxy> {
+  const seen: Array<{ at: number; line: string }> = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(upstreamPath);
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk: Buffer) => {
+      const at = nowMs();
+      for (const m of chunk.toString('latin1').matchAll(/^(GET|POST|PUT|DELETE|HEAD) (\/\S*) HTTP\/1\.[01]\r$/gm)) {
+        seen.push({ at, line: `${m[1]} ${m[2].split('?')[0]}` });
+      }
+    });
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  rmSync(listenPath, { force: true });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listenPath, () =>
+      resolve({
+        count: () => seen.length,
+        requests: () => [...seen],
+        close: () => {
+          for (const s of sockets) s.destroy();
+          server.close();
+        },
+      }),
+    );
+  });
+}
+
+/** A full GC where it can be had (V8 flag set at run time), so heap figures are comparable. */
+const gc: (() => void) | undefined = (() => {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const fn = vm.runInNewContext('gc') as unknown;
+    if (typeof fn === 'function') return fn as () => void;
+  } catch {
+    // not allowed here: figures are taken without a forced GC
+  }
+  return undefined;
+})();
+
+export interface Memory {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  /** Whether a full GC ran right before. */
+  gc: boolean;
+}
+
+export async function memory(): Promise<Memory> {
+  gc?.();
+  await delay(50);
+  gc?.();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, gc: gc !== undefined };
+}
+
+export interface Activation {
+  api: IsaacSimApi;
+  /** Wall time of `ext.activate()` here. */
+  ms: number;
+  /** What VS Code's Running Extensions editor shows ("Activation: N ms" = code loading + activate call). */
+  vscodeMs?: number;
+  vscodeText?: string;
+  wasActive: boolean;
+  /** How long the extension host was left to settle before activation. */
+  settleMs: number;
+  requestsBeforeView: number;
+  requestLinesBeforeView: string[];
+  memBefore: Memory;
+  memAfter: Memory;
+}
+
+/**
+ * Lets the fresh extension host settle, activates the extension (installed from the .vsix) and
+ * times it: `ext.activate()` loads the bundle and calls its activate(). Then waits `beforeViewMs`
+ * with the view still hidden and counts the engine requests of all that time. Finally reads VS
+ * Code's own figure from Developer: Show Running Extensions (through the driver) and closes it.
+ */
+export async function activateAndCount(proxy: RecordingProxy, cfg: BenchConfig): Promise<Activation> {
+  const ext = vscode.extensions.getExtension<IsaacSimApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed in this code-server`);
+  await delay(cfg.settleMs);
+  const wasActive = ext.isActive;
+  const memBefore = await memory();
+  const t0 = performance.now();
+  const api = await ext.activate();
+  const ms = performance.now() - t0;
+  await delay(cfg.beforeViewMs);
+  const memAfter = await memory();
+  const requestsBeforeView = proxy.count();
+  const requestLinesBeforeView = proxy.requests().map((r) => r.line);
+  await vscode.commands.executeCommand('workbench.action.showRuntimeExtensions');
+  const answer = await ask(cfg, 'running-extensions');
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  const text = typeof answer.text === 'string' ? answer.text : undefined;
+  const match = text ? /(\d+(?:\.\d+)?)\s*ms/.exec(text) : null;
+  return { api, ms, vscodeMs: match ? Number(match[1]) : undefined, vscodeText: text ?? String(answer.error ?? ''), wasActive, settleMs: cfg.settleMs, requestsBeforeView, requestLinesBeforeView, memBefore, memAfter };
+}
+
+export function reportActivation(a: Activation): void {
+  report('activation', {
+    ms: a.ms,
+    vscodeMs: a.vscodeMs,
+    vscodeText: a.vscodeText,
+    wasActive: a.wasActive,
+    settleMs: a.settleMs,
+    requestsBeforeView: a.requestsBeforeView,
+    requestLinesBeforeView: a.requestLinesBeforeView,
+    heapDeltaBytes: a.memAfter.heapUsed - a.memBefore.heapUsed,
+    rssDeltaBytes: a.memAfter.rss - a.memBefore.rss,
+    gc: a.memAfter.gc,
+  });
+}
