@@ -177,6 +177,12 @@ export class InstanceManager implements Disposable {
   private events: Closeable | undefined;
   private lastEventNano: bigint | undefined;
   private connecting: Promise<void> | undefined;
+  /**
+   * Bumped by every disconnect (a new Docker host, Retry, dispose). A connect that started under an
+   * older generation must not install its engine, events or status: it hands over to the current one.
+   */
+  private generation = 0;
+  private connectingGeneration = -1;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private backoffMs = 250;
   private disposed = false;
@@ -224,6 +230,7 @@ export class InstanceManager implements Disposable {
       if (this.engine && result.settings.dockerHost !== previousHost) {
         this.options.log.info(`Docker host changed to "${result.settings.dockerHost || 'default'}"; reconnecting.`);
         this.disconnect();
+        this.lastEventNano = undefined; // another engine's event times mean nothing here
         void this.connect().catch(() => undefined);
       }
     }
@@ -243,9 +250,13 @@ export class InstanceManager implements Disposable {
   connect(): Promise<void> {
     if (this.disposed) return Promise.reject(new Error('Isaac Sim Orchestrator is shutting down.'));
     if (this.status.kind === 'connected' && this.events) return Promise.resolve();
-    this.connecting ??= this.doConnect().finally(() => {
-      this.connecting = undefined;
-    });
+    if (!this.connecting || this.connectingGeneration !== this.generation) {
+      const attempt: Promise<void> = this.doConnect(this.generation).finally(() => {
+        if (this.connecting === attempt) this.connecting = undefined;
+      });
+      this.connecting = attempt;
+      this.connectingGeneration = this.generation;
+    }
     return this.connecting;
   }
 
@@ -256,6 +267,7 @@ export class InstanceManager implements Disposable {
   }
 
   private disconnect(): void {
+    this.generation++;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     this.events?.close();
@@ -265,18 +277,22 @@ export class InstanceManager implements Disposable {
     this.status = { kind: 'idle' };
   }
 
-  private async doConnect(): Promise<void> {
+  private async doConnect(generation: number): Promise<void> {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     if (this.status.kind !== 'unreachable') this.setStatus({ kind: 'connecting' });
     const engine = (this.engine ??= this.options.engineFor(this.lastGood.dockerHost));
+    // Disposed, or the host changed (or Retry) while this attempt waited: it is not the connection any more.
+    const stale = () => this.disposed || generation !== this.generation;
+    const handOver = () => (this.disposed ? undefined : this.connect());
     try {
       const { version } = await engine.version();
+      if (stale()) return await handOver();
       const since = this.lastEventNano;
       const events = await engine.streamEvents(OWNER_FILTER, since, (e) => this.onEngineEvent(e), (err) => this.onEventsEnded(err));
-      if (this.disposed) {
-        events.close(); // shut down while we were connecting: leave nothing open
-        return;
+      if (stale()) {
+        events.close(); // leave nothing of an old connection open
+        return await handOver();
       }
       this.events = events;
       this.backoffMs = 250;
@@ -284,6 +300,8 @@ export class InstanceManager implements Disposable {
       this.options.log.info(`Connected to Docker ${version} at ${engine.address}.`);
       await this.resync();
     } catch (err) {
+      // An old attempt's failure is not news about the current engine.
+      if (stale()) return await handOver();
       const message = err instanceof Error ? err.message : String(err);
       this.events?.close();
       this.events = undefined;
