@@ -5,6 +5,7 @@
  * that names the setting, shows the bad value and says what to put there instead. VS Code supplies
  * the values (defaults come from package.json; a unit test keeps those equal to DEFAULT_SETTINGS).
  */
+import safeRegex from 'safe-regex2';
 import * as z from 'zod';
 import { buildClientUrl, urlTemplateProblem, type UrlTemplateSetting } from './clientUrl';
 import { PROFILES, PROFILE_IDS, type PortKind, type ProfileId } from './profiles';
@@ -59,6 +60,22 @@ function isValidRegex(source: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Longest readiness pattern accepted: they match whole log lines, not documents. */
+const MAX_PATTERN_LENGTH = 500;
+
+/**
+ * Why a readiness pattern is refused, if it is. Every log line runs through these patterns in the
+ * extension host, so a pattern that backtracks exponentially (a repeated group inside a repetition,
+ * such as "(a+)+$") could freeze VS Code on one unlucky line; safe-regex2 finds those by star height.
+ */
+export function readinessPatternProblem(source: string): string | undefined {
+  if (source.length === 0) return 'it is empty';
+  if (source.length > MAX_PATTERN_LENGTH) return `it is longer than ${MAX_PATTERN_LENGTH} characters`;
+  if (!isValidRegex(source)) return 'it is not a valid regular expression';
+  if (!safeRegex(source)) return 'it repeats a group that itself repeats (like "(a+)+"), which can take exponential time on some lines';
+  return undefined;
 }
 
 const port = z.number().int().min(1).max(65535);
@@ -132,8 +149,8 @@ const FIELDS = {
     allowed: `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{webViewerPort}/", ${URL_TEMPLATE_RULE}`,
   },
   readinessPatterns: {
-    schema: z.array(z.string().min(1).refine(isValidRegex)).min(1),
-    allowed: 'a non-empty list of regular expressions; a log line that matches any of them means the simulator is loaded',
+    schema: z.array(z.string().refine((p) => readinessPatternProblem(p) === undefined)).min(1),
+    allowed: `a non-empty list of regular expressions of at most ${MAX_PATTERN_LENGTH} characters with no repeated group inside a repetition; a log line that matches any of them means the simulator is loaded`,
   },
   logTailLines: {
     schema: z.number().int().min(0).max(100000),
@@ -253,6 +270,10 @@ function whyNot(key: SettingKey, value: unknown): string {
   if ((key === 'clientUrlTemplate' || key === 'webViewerUrlTemplate') && typeof value === 'string') {
     const reason = urlTemplateProblem(value);
     return reason ? ` (${reason})` : '';
+  }
+  if (key === 'readinessPatterns' && Array.isArray(value)) {
+    const k = value.findIndex((p) => typeof p === 'string' && readinessPatternProblem(p) !== undefined);
+    if (k >= 0) return ` (pattern ${k + 1}: ${readinessPatternProblem(value[k] as string)})`;
   }
   return '';
 }

@@ -38,7 +38,8 @@ function assertSingleProblem(key: string, value: unknown, allowedFragment: strin
   // Shown as given, except a password in a URL.
   if (shown.length <= 80) assert.ok(p.message.includes(maskUrlCredentials(shown)), `message shows the bad value ${shown}: ${p.message}`);
   // URL templates also say which rule the value breaks, in parentheses.
-  assert.match(p.message, key.endsWith('UrlTemplate') && typeof value === 'string' ? /not allowed \(.+?\): use / : /not allowed: use /);
+  const why = key.endsWith('UrlTemplate') && typeof value === 'string' ? /not allowed \(.+?\): use / : key === 'readinessPatterns' ? /not allowed(?: \(pattern \d+: .+?\))?: use / : /not allowed: use /;
+  assert.match(p.message, why);
   if (typeof allowedFragment === 'string') assert.ok(p.message.includes(allowedFragment), `message says what is allowed ("${allowedFragment}"): ${p.message}`);
   else assert.match(p.message, allowedFragment);
   return p;
@@ -292,8 +293,26 @@ describe('parseSettings: invalid values name the setting, show the value and say
   });
 
   test('readinessPatterns: not a list, empty list, invalid or empty regex in the list', () => {
-    const allowed = 'a non-empty list of regular expressions; a log line that matches any of them means the simulator is loaded';
+    const allowed = 'a non-empty list of regular expressions of at most 500 characters';
     for (const v of ['Isaac Sim App is loaded\\.', [], ['('], ['ok', '[a-'], ['*x'], [''], [1], null, { 0: 'x' }]) assertSingleProblem('readinessPatterns', v, allowed);
+  });
+
+  test('readinessPatterns: patterns that can backtrack exponentially or are huge are refused, naming the pattern', () => {
+    for (const [patterns, k, reason] of [
+      [['(a+)+$'], 1, /repeats a group that itself repeats/],
+      [['Isaac Sim App is loaded\\.', '^(\\w+\\s?)*$'], 2, /repeats a group that itself repeats/],
+      [['(.*)*loaded'], 1, /repeats a group/],
+      [['x'.repeat(501)], 1, /longer than 500 characters/],
+      [['ok', '('], 2, /not a valid regular expression/],
+    ] as Array<[string[], number, RegExp]>) {
+      const p = assertSingleProblem('readinessPatterns', patterns, /regular expressions/);
+      assert.match(p.message, new RegExp(`\\(pattern ${k}: `), p.message);
+      assert.match(p.message, reason);
+    }
+    // Ordinary patterns, including single quantifiers and alternations, stay accepted.
+    for (const ok of ['App is loaded\\.$', '^Isaac Sim .* App is loaded\\.', '(Full|Headless) Streaming', 'ready \\d+ms', 'x'.repeat(500)]) {
+      assert.equal(parseSettings({ readinessPatterns: [ok] }).ok, true, ok);
+    }
   });
 
   test('the old single readinessPattern key is ignored (unknown keys are)', () => {

@@ -64,7 +64,9 @@ export function settingCases(runDir: string, standin: Record<string, unknown>): 
     host: R('where the readiness probes connect, what the sim view frames, and the publicIp argument of the livestream profile', '127.0.0.1', '127.0.0.2'),
     clientUrlTemplate: R('the page the sim view iframe loads', 'http://{host}:{httpPort}/streaming/webrtc-client/?server={host}', 'http://127.0.0.2:9/evil/{label}'),
     webViewerUrlTemplate: R('the page the sim view iframe loads (livestream)', 'http://{host}:{webViewerPort}/', 'http://127.0.0.2:9/evil-viewer/'),
-    readinessPatterns: R('regular expressions run on every log line in the extension host: a catastrophic one (ReDoS) freezes it', DEFAULT_READINESS, ['^(a+)+$']),
+    // Valid (settings refuse patterns that nest repetitions), but never matching: a workspace that
+    // could set it would keep every instance from ever being ready.
+    readinessPatterns: R('regular expressions run on every log line in the extension host: a workspace could hide readiness or burn CPU on every line', DEFAULT_READINESS, ['^workspace-chosen readiness line that never appears$']),
     logTailLines: H('display only, bounded (0–100000)', 500, 123),
     stopTimeoutSeconds: H('only how long a stop waits before the engine kills, bounded (0–600)', 5, 2),
     dockerHost: R('which engine receives the commands (and, for pulls, your registry credentials)', standin['isaacSim.dockerHost'], 'tcp://127.0.0.2:1'),
