@@ -21,6 +21,7 @@ import { engineInfo, tryGpuRequest, type DeviceRequest, type EngineInfo, type Gp
 import { instanceLabel, type InstanceSnapshot } from './model';
 import type { Settings, SettingsProblem } from './settings';
 import { PROFILES } from './profiles';
+import { describePortHolder } from './portOwner';
 import { buildContainerSpec, expandHome, portsFor } from './spec';
 
 export type DoctorCheckId = 'settings' | 'engine' | 'runtime' | 'gpu' | 'image' | 'ports' | 'disk' | 'memory';
@@ -87,6 +88,8 @@ export interface DoctorDeps {
   /** The manager's snapshots, so ports held by our own running instances are told apart. */
   instances: readonly DoctorInstance[];
   checkPort(port: number, protocol: PortProtocol): Promise<PortProbe>;
+  /** Who holds a taken port, where visible (a container by name, a process by name and pid); undefined or "another process" when not. */
+  describeHolder?(port: number, protocol: PortProtocol): Promise<string | undefined>;
   diskSpace(folder: string): Promise<DiskSpace>;
   /** Bytes of memory on this machine (os.totalmem()). */
   totalMemoryBytes: number;
@@ -329,6 +332,7 @@ async function checkPorts(deps: DoctorDeps): Promise<DoctorCheck> {
   const badKinds = new Set<string>();
   const busyPorts: number[] = [];
   let heldByOurs = false;
+  const unexplained: Array<{ problem: number; what: string; port: number; protocol: PortProtocol }> = [];
   wanted.forEach((w, k) => {
     const r = results[k];
     if (r.free) return;
@@ -341,12 +345,18 @@ async function checkPorts(deps: DoctorDeps): Promise<DoctorCheck> {
     if (holder && holder.index === w.index) {
       ownHeld.push(`${what} is in use by ${holder.label} (running).`);
     } else {
+      if (!holder) unexplained.push({ problem: problems.length, what, port: w.port, protocol: w.protocol });
       problems.push(holder ? `${what} is in use by ${holder.label} (running, with ports from other settings).` : `${what} is in use by another program.`);
       if (holder) heldByOurs = true;
       badKinds.add(w.kind);
       busyPorts.push(w.port);
     }
   });
+  // Name what holds the others' ports where the system shows it (best effort: it never fails the check).
+  for (const u of unexplained) {
+    const who = await deps.describeHolder?.(u.port, u.protocol).catch(() => undefined);
+    if (who && who !== 'another process') problems[u.problem] = `${u.what} is in use by ${who}.`;
+  }
   const byKind = new Map<string, number[]>();
   for (const w of wanted) byKind.set(w.kind, [...(byKind.get(w.kind) ?? []), w.port]);
   const summary = `${plural(s.instanceCount, 'instance')}: ${[...byKind].map(([kind, ports]) => `${kind} ${portList(ports)}`).join(', ')}.`;
@@ -552,6 +562,10 @@ export function hostDoctorDeps(input: {
     engineUnavailable: input.engineUnavailable,
     instances: input.instances,
     checkPort: (port, protocol) => probePort(port, protocol),
+    describeHolder: async (port, protocol) => {
+      const engine = input.engine;
+      return (await describePortHolder(port, protocol, async (id) => (engine ? engine.inspect(id) : undefined))).who;
+    },
     diskSpace: diskSpaceAt,
     totalMemoryBytes: os.totalmem(),
     home: input.home ?? os.homedir(),

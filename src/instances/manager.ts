@@ -24,7 +24,7 @@ import { portProtocol, probePort } from './doctor';
 import { StartupTimes, type KeyValueStore, type StartKind } from './eta';
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel, type InstanceSnapshot, type InstanceView } from './model';
 import { probeHttp, probeTcp } from './probe';
-import { findPortHolders, type PortProtocol } from './portOwner';
+import { describePortHolder } from './portOwner';
 import { PORT_LABELS, PROFILES, PROFILE_IDS, type ProfileId } from './profiles';
 import { LogClassifier } from './readiness';
 import { LogCursor } from './logCursor';
@@ -782,32 +782,12 @@ export class InstanceManager implements Disposable {
       const probe = await probePort(port, protocol, '127.0.0.1');
       if (probe.free || probe.code !== 'EADDRINUSE') continue;
       const instance = others.find((o) => Object.values(o.ports).includes(port));
-      const holder = instance ? { who: `${instance.label} (running)`, fix: `stop ${instance.label}` } : await this.portHolder(engine, port, protocol);
+      const holder = instance ? { who: `${instance.label} (running)`, fix: `stop ${instance.label}` } : await describePortHolder(port, protocol, (id) => engine.inspect(id));
       throw new EngineError(
         `${instanceLabel(index)} cannot start: its ${PORT_LABELS[kind]} port ${port} is already in use on 127.0.0.1 by ${holder.who}. Nothing was created: ${holder.fix}, or move isaacSim.${PORT_BASE_SETTING[kind]}.`,
         false,
       );
     }
-  }
-
-  /** Who holds a port, as far as /proc shows it (Linux; other users' processes only as root); else "another process". */
-  private async portHolder(engine: DockerEngine, port: number, protocol: PortProtocol): Promise<{ who: string; fix: string }> {
-    const holder = (await findPortHolders(port, protocol, { address: '127.0.0.1' }).catch(() => []))[0];
-    if (!holder) return { who: 'another process', fix: 'stop that process' };
-    const container = holder.containerId ? await engine.inspect(holder.containerId).catch(() => undefined) : undefined;
-    if (container && isOurs(container)) {
-      const i = indexOf(container.labels);
-      const label = i !== undefined ? instanceLabel(i) : container.name;
-      return { who: `container "${container.name}" (${label} of Isaac Sim Orchestrator, from another session or settings)`, fix: `stop ${label}` };
-    }
-    if (container) {
-      return {
-        who: `container "${container.name}" (id ${container.id.slice(0, 12)}, image ${container.image}; not created by Isaac Sim Orchestrator; left untouched)`,
-        fix: `stop that container yourself (docker stop ${container.name})`,
-      };
-    }
-    const inContainer = holder.containerId ? `, in container ${holder.containerId.slice(0, 12)}` : '';
-    return { who: `another process: ${holder.comm} (pid ${holder.pid}${inContainer})`, fix: `stop ${holder.comm} (pid ${holder.pid})` };
   }
 
   /** A first start when the shader caches on the host are empty: Kit will compile shaders. */

@@ -11,6 +11,7 @@
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, instanceLabel } from './model';
 
 export type PortProtocol = 'tcp' | 'udp';
 
@@ -166,4 +167,42 @@ export async function findPortHolders(port: number, protocol: PortProtocol, opti
       return holder;
     }),
   );
+}
+
+/** What holds a port, for an error message, and what to do about it. */
+export interface PortHolderDescription {
+  who: string;
+  fix: string;
+}
+
+/** The labels of a container, as far as describing its holder needs them. */
+export interface HolderContainer {
+  id: string;
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+}
+
+/**
+ * Who holds a port on 127.0.0.1, as far as /proc shows it (Linux; other users' processes only as
+ * root): one of our containers, a foreign container (named, never touched), or a process by name and
+ * pid; else "another process". `inspect` asks the engine about a container id found in a cgroup.
+ */
+export async function describePortHolder(port: number, protocol: PortProtocol, inspect: (id: string) => Promise<HolderContainer | undefined>, options: FindOptions = {}): Promise<PortHolderDescription> {
+  const holder = (await findPortHolders(port, protocol, { address: '127.0.0.1', ...options }).catch(() => []))[0];
+  if (!holder) return { who: 'another process', fix: 'stop that process' };
+  const container = holder.containerId ? await inspect(holder.containerId).catch(() => undefined) : undefined;
+  if (container && container.labels[OWNER_LABEL] === OWNER_VALUE) {
+    const raw = container.labels[INDEX_LABEL];
+    const label = raw !== undefined && /^\d{1,4}$/.test(raw) ? instanceLabel(Number(raw)) : container.name;
+    return { who: `container "${container.name}" (${label} of Isaac Sim Orchestrator, from another session or settings)`, fix: `stop ${label}` };
+  }
+  if (container) {
+    return {
+      who: `container "${container.name}" (id ${container.id.slice(0, 12)}, image ${container.image}; not created by Isaac Sim Orchestrator; left untouched)`,
+      fix: `stop that container yourself (docker stop ${container.name})`,
+    };
+  }
+  const inContainer = holder.containerId ? `, in container ${holder.containerId.slice(0, 12)}` : '';
+  return { who: `another process: ${holder.comm} (pid ${holder.pid}${inContainer})`, fix: `stop ${holder.comm} (pid ${holder.pid})` };
 }

@@ -81,7 +81,7 @@ describe('preflight doctor on a real engine without an NVIDIA runtime', () => {
     assert.equal(find(missing, 'gpu').ok, 'skipped');
   });
 
-  test('ports ✔ when free, ✘ naming instance, kind and port while a Node server holds one on 127.0.0.1', async () => {
+  test('ports ✔ when free, ✘ naming instance, kind, port and the holding process while a Node server holds one on 127.0.0.1', async () => {
     assert.equal(find(report, 'ports').ok, true, find(report, 'ports').detail);
     const [kind, port] = Object.entries(portsFor(settings, 1))[0] as [string, number];
     const server = net.createServer();
@@ -92,7 +92,9 @@ describe('preflight doctor on a real engine without an NVIDIA runtime', () => {
     try {
       const c = find(await doctorFor(engine, settings), 'ports');
       assert.equal(c.ok, false, c.detail);
-      assert.ok(c.detail.includes(`instance-1 ${kind} port ${port} is in use by another program`), c.detail);
+      // The holder is this very test process, found through /proc.
+      assert.ok(c.detail.includes(`instance-1 ${kind} port ${port} is in use by another process: `), c.detail);
+      assert.ok(c.detail.includes(`(pid ${process.pid})`), c.detail);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
@@ -195,5 +197,27 @@ describe('a running instance of ours holds its own ports', () => {
     const c = find(report, 'ports');
     assert.equal(c.ok, true, c.detail);
     assert.match(c.detail, new RegExp(`instance-${INDEX} \\w+ port \\d+ is in use by instance-${INDEX} \\(running\\)`));
+  });
+});
+
+describe('preflight doctor: a port held by a foreign container', () => {
+  const FOREIGN = 'isaac-sim-foreign-doctor';
+  const engine = new DockerEngine({ dockerHost: '' });
+  const settings = standinSettings({ instanceCount: 1, httpPortBase: 58311, webrtcPortBase: 58111, nativePortBase: 58999 });
+
+  before(async () => {
+    await removeContainers(FOREIGN);
+    await docker('run', '-d', '--name', FOREIGN, '--network', 'host', '--entrypoint', '/bin/busybox', STANDIN_IMAGE, 'httpd', '-f', '-p', '127.0.0.1:58311', '-h', '/isaac-sim');
+    await waitFor('the foreign httpd listens on 58311', async () => (await fetch('http://127.0.0.1:58311/').catch(() => undefined)) !== undefined, 10_000);
+  });
+  after(() => removeContainers(FOREIGN));
+
+  test('the ports check names the container, says it is not ours, and leaves it running', async () => {
+    const startedAt = (await docker('inspect', '-f', '{{.Id}} {{.State.StartedAt}}', FOREIGN)).trim();
+    const c = find(await doctorFor(engine, settings), 'ports');
+    assert.equal(c.ok, false, c.detail);
+    assert.match(c.detail, new RegExp(`instance-0 http port 58311 is in use by container "${FOREIGN}" \\(id [0-9a-f]{12}, image ${STANDIN_IMAGE.replace(/[.:]/g, '\\$&')}; not created by Isaac Sim Orchestrator; left untouched\\)`), c.detail);
+    assert.equal((await docker('inspect', '-f', '{{.Id}} {{.State.StartedAt}}', FOREIGN)).trim(), startedAt, 'same container, same run');
+    assert.equal((await docker('inspect', '-f', '{{.State.Running}}', FOREIGN)).trim(), 'true');
   });
 });

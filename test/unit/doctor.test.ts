@@ -303,6 +303,24 @@ describe('doctor: ports check', () => {
     assert.ok((c.fix ?? '').includes(`:${port}`), c.fix);
   });
 
+  test('the holder of a taken port is named where it is visible; a failing or blind lookup keeps "another program"', async () => {
+    const s = settings({ instanceCount: 1 });
+    const [kind, port] = Object.entries(portsFor(s, 0))[0] as [string, number];
+    const held = async (p: number): Promise<PortProbe> => (p === port ? { free: false, code: 'EADDRINUSE' } : { free: true });
+    const asked: string[] = [];
+    const named = find(
+      await runDoctor(deps({ settings: s, checkPort: held, describeHolder: async (p, protocol) => (asked.push(`${protocol}/${p}`), 'container "ros-bridge" (not ours; left untouched)') })),
+      'ports',
+    );
+    assert.equal(named.ok, false);
+    assert.ok(named.detail.includes(`instance-0 ${kind} port ${port} is in use by container "ros-bridge" (not ours; left untouched).`), named.detail);
+    assert.deepEqual(asked, [`tcp/${port}`], 'only the unexplained port is looked up');
+    for (const describeHolder of [async () => 'another process', async () => undefined, async (): Promise<string> => { throw new Error('EACCES'); }]) {
+      const c = find(await runDoctor(deps({ settings: s, checkPort: held, describeHolder })), 'ports');
+      assert.ok(c.detail.includes(`port ${port} is in use by another program`), c.detail);
+    }
+  });
+
   test('a running instance of ours holding its own ports is ✔ "in use by instance-N (running)"', async () => {
     const s = settings({ instanceCount: 2 });
     const held = new Set(Object.values(portsFor(s, 0)));
