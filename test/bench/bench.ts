@@ -18,10 +18,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { ensureCodeServerInstalled, startCodeServer, type CodeServer } from '../e2e/host';
+import { ensureCodeServerInstalled, runExtensionHostTests, startCodeServer, type CodeServer } from '../e2e/host';
 import { managerBench, type ManagerFigures } from './manager';
 import { ASK_PREFIX, BENCH_PREFIX, INSTANCES, benchSettings, containerName, summarize, type BenchConfig, type EngineEventRecord, type Summary } from './shared';
-import { runInWorkbench } from './workbench';
 
 const exec = promisify(execFile);
 
@@ -384,25 +383,20 @@ async function main(): Promise<number> {
       }
       throw new Error(`unknown question ${question}`);
     };
-    const profileDir = path.join(RUN, `chromium-${name}`);
     writeFileSync(path.join(RUN, `exthost-${name}.log`), '');
-    try {
-      return await runInWorkbench({
-        server: server!,
-        extensionDevelopmentPath: HARNESS,
-        extensionTestsPath: path.join(HARNESS, entry),
-        folder: WORKSPACE,
-        profileDir,
-        timeoutMs,
-        onPage: async (p) => {
-          page = p;
-          await p.exposeFunction('__benchRowChanged', (label: string, desc: string, t: number) => collected.domRows.push({ label, desc, t }));
-        },
-        onLog: collector(collected, path.join(RUN, `exthost-${name}.log`), answersDir, answer),
-      });
-    } finally {
-      rmSync(profileDir, { recursive: true, force: true });
-    }
+    // Each run's Chromium profile and logs stay under the server's run folder (removed at the start).
+    return runExtensionHostTests({
+      server: server!,
+      extensionDevelopmentPath: HARNESS,
+      extensionTestsPath: path.join(HARNESS, entry),
+      folder: WORKSPACE,
+      timeoutMs,
+      onPage: async (p) => {
+        page = p;
+        await p.exposeFunction('__benchRowChanged', (label: string, desc: string, t: number) => collected.domRows.push({ label, desc, t }));
+      },
+      onLog: collector(collected, path.join(RUN, `exthost-${name}.log`), answersDir, answer),
+    });
   };
 
   try {

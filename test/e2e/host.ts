@@ -18,7 +18,7 @@ import { existsSync, openSync, closeSync, readFileSync, readdirSync } from 'node
 import * as fs from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { probeTcp } from '../../src/instances/probe';
 
 /** The repository root (this file is compiled to out/test/e2e/host.js). */
@@ -241,6 +241,8 @@ export interface RunExtensionHostTestsOptions {
   timeoutMs?: number;
   /** Each log line of the workbench and the extension host (including the suite's console output). */
   onLog?: (line: string) => void;
+  /** Called with the workbench page before it opens (the benchmark exposes functions and watches rows here). */
+  onPage?: (page: Page) => Promise<void>;
 }
 
 let ehRuns = 0;
@@ -288,6 +290,7 @@ export async function runExtensionHostTests(opts: RunExtensionHostTestsOptions):
       onLog('[crash] the workbench page crashed');
       settle(1);
     });
+    await opts.onPage?.(page);
     await page.goto(url, { waitUntil: 'domcontentloaded' });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

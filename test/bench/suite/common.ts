@@ -1,14 +1,14 @@
 /** Extension-host side of the benchmark: what both entry points (activation.ts, main.ts) need. */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { IsaacSimApi } from '../../../src/extension';
 import { ASK_PREFIX, BENCH_PREFIX, delay, nowMs, waitFor, type BenchConfig } from '../shared';
+import { EXTENSION_ID, countingProxy } from '../../e2e/suite/helpers';
 
-export const EXTENSION_ID = 'isaac-sim-orchestrator.isaac-sim-orchestrator';
+export { EXTENSION_ID };
 
 /** config.json, written by the driver next to the bundled entry points. */
 export function readConfig(): BenchConfig {
@@ -36,44 +36,10 @@ export interface RecordingProxy {
   close(): void;
 }
 
-/**
- * A unix-socket proxy in front of the real engine that records every HTTP request line passing
- * through it (the same counting as test/e2e/suite/helpers.ts's countingProxy, plus the lines).
- */
-export function recordingProxy(listenPath: string, upstreamPath: string): Promise<RecordingProxy> {
-  const seen: Array<{ at: number; line: string }> = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(upstreamPath);
-    sockets.add(client).add(upstream);
-    client.on('data', (chunk: Buffer) => {
-      const at = nowMs();
-      for (const m of chunk.toString('latin1').matchAll(/^(GET|POST|PUT|DELETE|HEAD) (\/\S*) HTTP\/1\.[01]\r$/gm)) {
-        seen.push({ at, line: `${m[1]} ${m[2].split('?')[0]}` });
-      }
-    });
-    client.pipe(upstream).pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  });
-  rmSync(listenPath, { force: true });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listenPath, () =>
-      resolve({
-        count: () => seen.length,
-        requests: () => [...seen],
-        close: () => {
-          for (const s of sockets) s.destroy();
-          server.close();
-        },
-      }),
-    );
-  });
+/** The extension-host suite's counting proxy (test/e2e/suite/helpers.ts), stamped with the benchmark's clock. */
+export async function recordingProxy(listenPath: string, upstreamPath: string): Promise<RecordingProxy> {
+  const proxy = await countingProxy(listenPath, upstreamPath, nowMs);
+  return { count: proxy.requests, requests: proxy.lines, close: proxy.close };
 }
 
 /** A full GC where it can be had (V8 flag set at run time), so heap figures are comparable. */

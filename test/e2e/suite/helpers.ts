@@ -38,18 +38,26 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
 
 export interface CountingProxy {
   requests: () => number;
+  /** `METHOD /path` (query dropped) of every request so far, with the time it was seen. */
+  lines: () => Array<{ at: number; line: string }>;
   close: () => void;
 }
 
-/** A unix-socket proxy to the real engine that counts the HTTP requests passing through it. */
-export function countingProxy(listenPath: string, upstreamPath: string): Promise<CountingProxy> {
-  let requests = 0;
+/**
+ * A unix-socket proxy to the real engine that counts (and records) the HTTP requests passing
+ * through it. `clock` stamps each request line (the benchmark passes a sub-millisecond one).
+ */
+export function countingProxy(listenPath: string, upstreamPath: string, clock: () => number = Date.now): Promise<CountingProxy> {
+  const seen: Array<{ at: number; line: string }> = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(upstreamPath);
     sockets.add(client).add(upstream);
     client.on('data', (chunk: Buffer) => {
-      requests += (chunk.toString('latin1').match(/^(GET|POST|PUT|DELETE|HEAD) \/\S* HTTP\/1\.[01]\r$/gm) ?? []).length;
+      const at = clock();
+      for (const m of chunk.toString('latin1').matchAll(/^(GET|POST|PUT|DELETE|HEAD) (\/\S*) HTTP\/1\.[01]\r$/gm)) {
+        seen.push({ at, line: `${m[1]} ${m[2].split('?')[0]}` });
+      }
     });
     client.pipe(upstream).pipe(client);
     const end = () => {
@@ -60,17 +68,19 @@ export function countingProxy(listenPath: string, upstreamPath: string): Promise
     upstream.on('error', end).on('close', end);
   });
   rmSync(listenPath, { force: true });
-  return new Promise((resolve) =>
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
     server.listen(listenPath, () =>
       resolve({
-        requests: () => requests,
+        requests: () => seen.length,
+        lines: () => [...seen],
         close: () => {
           for (const s of sockets) s.destroy();
           server.close();
         },
       }),
-    ),
-  );
+    );
+  });
 }
 
 /** The socket of the engine the runner's DOCKER_HOST names (the default socket when unset). */
