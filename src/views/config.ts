@@ -32,7 +32,11 @@ export function watchSettings(manager: InstanceManager, log: vscode.LogOutputCha
     }
   };
   apply();
-  return vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration(SETTINGS_SECTION)) apply();
-  });
+  return vscode.Disposable.from(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SETTINGS_SECTION)) apply();
+    }),
+    // Trusting the workspace lets its restricted settings apply: read them again.
+    vscode.workspace.onDidGrantWorkspaceTrust(apply),
+  );
 }
