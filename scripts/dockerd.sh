@@ -87,19 +87,7 @@ cmd_start() {
   local pid=$!
   echo "$pid" >"$PID_FILE"
 
-  local deadline=$((SECONDS + TIMEOUT))
-  until answering; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$PID_FILE"
-      echo "--- tail of $LOG_FILE ---" >&2; tail -n 30 "$LOG_FILE" >&2 || true
-      die "dockerd exited before answering on $HOST"
-    fi
-    if ((SECONDS >= deadline)); then
-      echo "--- tail of $LOG_FILE ---" >&2; tail -n 30 "$LOG_FILE" >&2 || true
-      die "dockerd (pid $pid) did not answer on $HOST within ${TIMEOUT}s (still running; use 'stop')"
-    fi
-    sleep 0.2
-  done
+  await_answer "$pid" dockerd "on $HOST" "$LOG_FILE" "$PID_FILE" "$TIMEOUT" stop
   log "dockerd ready on $HOST (pid $pid, server $(docker --host "$HOST" version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
 }
 

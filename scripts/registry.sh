@@ -145,19 +145,7 @@ cmd_start() {
   local pid=$!
   echo "$pid" >"$PID_FILE"
 
-  local deadline=$((SECONDS + TIMEOUT))
-  until answering; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$PID_FILE"
-      echo "--- tail of $LOG_FILE ---" >&2; tail -n 20 "$LOG_FILE" >&2 || true
-      die "docker-registry exited before answering at $URL"
-    fi
-    if ((SECONDS >= deadline)); then
-      echo "--- tail of $LOG_FILE ---" >&2; tail -n 20 "$LOG_FILE" >&2 || true
-      die "docker-registry (pid $pid) did not answer at $URL within ${TIMEOUT}s (still running; use 'stop $PORT')"
-    fi
-    sleep 0.1
-  done
+  await_answer "$pid" docker-registry "at $URL" "$LOG_FILE" "$PID_FILE" "$TIMEOUT" "stop $PORT"
   log "registry ready at $URL (pid $pid${REGISTRY_HTPASSWD:+, basic auth})"
 }
 

@@ -76,14 +76,12 @@ err() { stamp; printf '[%d.%03ds] %s\n' $((ms / 1000)) $((ms % 1000)) "$*" >&2; 
 # As PID 1 the shell gets no default signal actions, so trap explicitly. Sleeps run as
 # `sleep & wait` because ash only runs a trap between commands, and `wait` returns early
 # on a trapped signal: this keeps `docker stop` well under a second.
-HTTPD_PID=
-SIGNAL_PID=
+HTTPD_PID=                   # our one server: web client, signal port or web viewer
 SLEEP_PID=
 APP_CHANNEL=omni.kit.app     # who says "Shutting down"
 stop_children() {
   [ -n "$SLEEP_PID" ] && kill "$SLEEP_PID" 2>/dev/null
   [ -n "$HTTPD_PID" ] && kill "$HTTPD_PID" 2>/dev/null
-  [ -n "$SIGNAL_PID" ] && kill "$SIGNAL_PID" 2>/dev/null
 }
 on_signal() {
   out "[Info] [$APP_CHANNEL] Shutting down ($1)"
@@ -137,6 +135,15 @@ await_server() {  # await_server PID PORT: 0 = ours answers, 1 = it died (bind f
   done
   return 0
 }
+serve() {  # serve DIR PORT CHANNEL: our httpd on 127.0.0.1:PORT; fails like Kit's CHANNEL if it cannot
+  httpd -f -p "127.0.0.1:$2" -h "$1" &
+  HTTPD_PID=$!
+  await_server "$HTTPD_PID" "$2"
+  case $? in
+    1) HTTPD_PID=; fail 1 "[Error] [$3] Failed to bind 127.0.0.1:$2 (address in use?)" ;;
+    2) fail 1 "[Error] [$3] 127.0.0.1:$2 not answering after 10 s" ;;
+  esac
+}
 
 # The page (legacy web client or web viewer): generated per start so it names its
 # instance; the counter restarts with the app.
@@ -164,13 +171,7 @@ if [ "$MODE" = web-viewer ]; then
   prepare_www . "Isaac Sim Web Viewer (stand-in)" "cgi-bin/hit" \
     "web viewer · signal port <span id=\"signal-port\">$VIEWER_SIGNAL_PORT</span> · viewer port $WEB_VIEWER_PORT"
   out "[Info] [web-viewer] Isaac Sim web viewer stand-in for $LABEL (signal port $VIEWER_SIGNAL_PORT)"
-  httpd -f -p "127.0.0.1:$WEB_VIEWER_PORT" -h "$WWW" &
-  HTTPD_PID=$!
-  await_server "$HTTPD_PID" "$WEB_VIEWER_PORT"
-  case $? in
-    1) HTTPD_PID=; fail 1 "[Error] [web-viewer] Failed to bind 127.0.0.1:$WEB_VIEWER_PORT (address in use?)" ;;
-    2) fail 1 "[Error] [web-viewer] 127.0.0.1:$WEB_VIEWER_PORT not answering after 10 s" ;;
-  esac
+  serve "$WWW" "$WEB_VIEWER_PORT" web-viewer
   out "[Info] [web-viewer] serving on http://127.0.0.1:$WEB_VIEWER_PORT/"
   stay_up
 fi
@@ -297,13 +298,7 @@ if [ "$PROFILE" = legacy ]; then
   # ---- legacy web client on the HTTP port ----------------------------------------------
   meta="mode $MODE · http $HTTP_PORT · webrtc $WEBRTC_PORT · native $NATIVE_PORT"
   prepare_www streaming/webrtc-client "Isaac Sim stand-in" "../../cgi-bin/hit" "$(html_escape "$meta")"
-  httpd -f -p "127.0.0.1:$HTTP_PORT" -h "$WWW" &
-  HTTPD_PID=$!
-  await_server "$HTTPD_PID" "$HTTP_PORT"
-  case $? in
-    1) HTTPD_PID=; fail 1 "[Error] [omni.services.transport.server.http] Failed to bind 127.0.0.1:$HTTP_PORT (address in use?)" ;;
-    2) fail 1 "[Error] [omni.services.transport.server.http] 127.0.0.1:$HTTP_PORT not answering after 10 s" ;;
-  esac
+  serve "$WWW" "$HTTP_PORT" omni.services.transport.server.http
   out "[Info] [omni.services.transport.server.http] Serving on http://127.0.0.1:$HTTP_PORT"
   step; out "[ext: omni.isaac.sim-4.2.0] startup"
 else
@@ -319,13 +314,7 @@ else
   echo "$TOKEN" >"$STATE/signal/standin-token.txt"
   echo "Isaac Sim livestream signalling (stand-in) for $(html_escape "$LABEL"): connect with the Isaac Sim WebRTC Streaming Client" \
     >"$STATE/signal/index.html"
-  httpd -f -p "127.0.0.1:$SIGNAL_PORT" -h "$STATE/signal" &
-  SIGNAL_PID=$!
-  await_server "$SIGNAL_PID" "$SIGNAL_PORT"
-  case $? in
-    1) SIGNAL_PID=; fail 1 "[Error] [omni.kit.livestream.app] Failed to bind 127.0.0.1:$SIGNAL_PORT (address in use?)" ;;
-    2) fail 1 "[Error] [omni.kit.livestream.app] 127.0.0.1:$SIGNAL_PORT not answering after 10 s" ;;
-  esac
+  serve "$STATE/signal" "$SIGNAL_PORT" omni.kit.livestream.app
   out "[Info] [omni.kit.livestream.app] Streaming server listening on 127.0.0.1:$SIGNAL_PORT (signal), $STREAM_PORT (media)"
   step; out "[ext: isaacsim.exp.full.streaming-2.0.0] startup"
 fi

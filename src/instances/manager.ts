@@ -383,8 +383,8 @@ export class InstanceManager implements Disposable {
   }
 
   private apply(entry: Entry, input: StateInput): void {
-    // Failure reasons come from engine errors and end up in tooltips and notifications.
-    if (input.type === 'opFailed') input = { ...input, message: this.redactor.redact(input.message), short: input.short === undefined ? undefined : this.redactor.redact(input.short) };
+    // Failure reasons end up in tooltips and notifications. (opFailed messages are masked where
+    // they are made, in enqueue.)
     if (input.type === 'inspect' && input.facts.error) input = { ...input, facts: { ...input.facts, error: this.redactor.redact(input.facts.error) } };
     const previous = entry.tracked;
     const next = reduce(previous, input, this.now());

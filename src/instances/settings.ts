@@ -33,7 +33,8 @@ function unknownPlaceholders(template: string): string[] {
   return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((name) => !known.has(name));
 }
 
-const SAMPLE_VALUES: TemplateValues = {
+/** Template values of instance 0 under the default settings: what URL templates are validated with. */
+export const SAMPLE_VALUES: Readonly<TemplateValues> = {
   host: '127.0.0.1',
   httpPort: 8211,
   webrtcPort: 8011,

@@ -28,7 +28,7 @@ export function contextValueFor(s: InstanceSnapshot): string {
 }
 
 export class InstanceTreeItem extends vscode.TreeItem {
-  /** `redact` masks secrets (a token in the client URL template's query, an echoed key in a failure reason). */
+  /** `redact` masks secrets in the rows (a token in the client URL template's query); failure reasons come masked from the manager. */
   constructor(readonly snapshot: InstanceSnapshot, now: number, redact: (text: string) => string = (t) => t) {
     super(snapshot.label, vscode.TreeItemCollapsibleState.None);
     const s = snapshot;
@@ -51,7 +51,7 @@ export class InstanceTreeItem extends vscode.TreeItem {
     row('Uptime', s.startedAt !== undefined ? formatElapsed(now - s.startedAt) : '—');
     row('Client URL', s.clientUrl);
     if (s.state.kind === 'failed' && s.state.reason) {
-      md.appendMarkdown(`\n$(error) ${escapeMd(redact(s.state.reason))}`);
+      md.appendMarkdown(`\n$(error) ${escapeMd(s.state.reason)}`);
       if (s.state.fix) md.appendMarkdown(`\n\n**Fix:** ${escapeMd(s.state.fix)}`);
     }
     if (!s.configured) md.appendMarkdown(`\n\n_Beyond isaacSim.instanceCount; kept because its container exists._`);

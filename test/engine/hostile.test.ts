@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { InstanceFailure, LogAppend } from '../../src/instances/manager';
+import type { InstanceFailure, InstanceManager, LogAppend } from '../../src/instances/manager';
 import { MASK } from '../../src/instances/redact';
 import { docker, newManager, removeContainers, standinSettings, waitFor } from './helpers';
 
@@ -21,6 +21,19 @@ const SECRETS = {
 
 const rejections: unknown[] = [];
 const onRejection = (reason: unknown) => rejections.push(reason);
+
+/** For one describe: no leftover containers before, and after it the manager disposed and its containers gone; rejections are recorded meanwhile. */
+function withCleanEngine(manager: InstanceManager): void {
+  before(async () => {
+    process.on('unhandledRejection', onRejection);
+    await removeContainers(...NAMES);
+  });
+  after(async () => {
+    manager.dispose();
+    process.off('unhandledRejection', onRejection);
+    await removeContainers(...NAMES);
+  });
+}
 
 function leaks(text: string): string[] {
   return Object.entries(SECRETS).flatMap(([name, value]) => (text.includes(value) ? [name] : []));
@@ -38,15 +51,7 @@ describe('secrets never leave the manager unmasked', () => {
   manager.onDidAppendLog((e: LogAppend) => lines.push(...e.lines));
   manager.onDidFail((f) => failures.push(f));
 
-  before(async () => {
-    process.on('unhandledRejection', onRejection);
-    await removeContainers(...NAMES);
-  });
-  after(async () => {
-    manager.dispose();
-    process.off('unhandledRejection', onRejection);
-    await removeContainers(...NAMES);
-  });
+  withCleanEngine(manager);
 
   test('a simulator that prints its secret env: the container log has them, the delivered lines do not', async () => {
     await manager.start(0);
@@ -88,15 +93,7 @@ describe('junk, huge and split log lines are classified without throwing', () =>
   const lines: string[] = [];
   manager.onDidAppendLog((e: LogAppend) => lines.push(...e.lines));
 
-  before(async () => {
-    process.on('unhandledRejection', onRejection);
-    await removeContainers(...NAMES);
-  });
-  after(async () => {
-    manager.dispose();
-    process.off('unhandledRejection', onRejection);
-    await removeContainers(...NAMES);
-  });
+  withCleanEngine(manager);
 
   test('the instance still reaches ready and every noise line arrives whole', async () => {
     await manager.start(0);

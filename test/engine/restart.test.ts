@@ -82,6 +82,20 @@ function counts(lines: string[]): Map<string, number> {
   return m;
 }
 
+/** What differs between the delivered lines and `docker logs` of each instance, once it stops changing (up to 10 s); "" when they agree. */
+async function settledLogDifferences(d: IsolatedDaemon, names: readonly string[], logs: Map<number, string[]>): Promise<string> {
+  let differences = '';
+  await waitFor(
+    'delivered logs equal docker logs',
+    async () => {
+      differences = (await Promise.all(names.map((n, i) => logDifferences(d, n, logs.get(i) ?? [])))).filter(Boolean).join('\n');
+      return differences === '';
+    },
+    10_000,
+  ).catch(() => undefined);
+  return differences;
+}
+
 /**
  * Compares what the manager delivered for a container (separators removed) with `docker logs`:
  * every line exactly once, nothing extra, and each stream's lines in the engine's order.
@@ -250,15 +264,7 @@ describe('the Docker daemon is killed and restarted mid-session', { skip: !inCI 
       // ---- logs: every line exactly once, the outage's too ----
       await d.docker('stop', '-t', '5', NAMES[0]);
       await waitFor('instance-0 shown stopped', () => manager.get(0)?.state.kind === 'stopped', 5_000);
-      let differences = '';
-      await waitFor(
-        'delivered logs equal docker logs',
-        async () => {
-          differences = (await Promise.all(NAMES.map((n, i) => logDifferences(d, n, logs.get(i) ?? [])))).filter(Boolean).join('\n');
-          return differences === '';
-        },
-        10_000,
-      ).catch(() => undefined);
+      const differences = await settledLogDifferences(d, NAMES, logs);
       assert.equal(differences, '', 'what the manager delivered is what docker logs has');
       for (const i of [0, 1, 2]) {
         const ticks = ticksOf(logs.get(i) ?? []);
@@ -311,15 +317,7 @@ describe('the Docker daemon is killed and restarted mid-session', { skip: !inCI 
       assert.equal(await allAgree(d, manager, [0, 1]), '');
       for (const i of [0, 1]) assert.equal(manager.get(i)?.state.kind, 'stopped', `instance-${i} shown stopped`);
 
-      let differences = '';
-      await waitFor(
-        'delivered logs equal docker logs',
-        async () => {
-          differences = (await Promise.all(NAMES.map((n, i) => logDifferences(d, n, logs.get(i) ?? [])))).filter(Boolean).join('\n');
-          return differences === '';
-        },
-        10_000,
-      ).catch(() => undefined);
+      const differences = await settledLogDifferences(d, NAMES, logs);
       assert.equal(differences, '', 'what the manager delivered is what docker logs has, up to the shutdown line');
       for (const i of [0, 1]) assert.ok(logs.get(i)?.some((l) => /Shutting down \(SIGTERM\)$/.test(l)), `instance-${i}: its shutdown line was delivered`);
       assert.deepEqual(unhandled, [], 'no unhandled rejection or exception');

@@ -6,25 +6,14 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { HOST_PATTERN, buildClientUrl, urlTemplateProblem, type ClientUrlResult, type UrlTemplateSetting } from '../../src/instances/clientUrl';
-import { DEFAULT_SETTINGS, parseSettings, type Settings, type TemplateValues } from '../../src/instances/settings';
+import { DEFAULT_SETTINGS, SAMPLE_VALUES, parseSettings, type Settings, type TemplateValues } from '../../src/instances/settings';
 import { clientUrlFor, clientUrlResultFor, portsFor } from '../../src/instances/spec';
 
 const CLIENT: UrlTemplateSetting = 'isaacSim.clientUrlTemplate';
 const VIEWER: UrlTemplateSetting = 'isaacSim.webViewerUrlTemplate';
 
 function values(overrides: Partial<TemplateValues> = {}): TemplateValues {
-  return {
-    host: '127.0.0.1',
-    httpPort: 8211,
-    webrtcPort: 8011,
-    nativePort: 8899,
-    signalPort: 49100,
-    streamPort: 47998,
-    webViewerPort: 8210,
-    index: 0,
-    label: 'instance-0',
-    ...overrides,
-  };
+  return { ...SAMPLE_VALUES, ...overrides };
 }
 
 function okUrl(result: ClientUrlResult): URL {
