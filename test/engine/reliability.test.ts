@@ -212,11 +212,12 @@ describe('changes made outside show in manager.list() within 1 s, with the right
     // From outside, on a ready instance: lower its memory limit with `docker update`, then run
     // processes inside its cgroup (docker exec) that allocate past it. The simulator (the
     // container's PID 1) is made the OOM killer's choice, so the kernel kills it and the engine
-    // records OOMKilled, as when Isaac Sim itself outgrows its limit.
+    // records OOMKilled, as when Isaac Sim itself outgrows its limit. 16 × 8 MiB held is twice the
+    // limit (8 × 8 MiB sat right at it and did not always trigger the killer).
     const manager = session(settingsFor());
     await startReady(manager);
     await docker('update', '--memory', '64m', '--memory-swap', '64m', name(0));
-    const allocate = 'echo 1000 > /proc/1/oom_score_adj; for i in 1 2 3 4 5 6 7 8; do (x=aaaaaaaaaaaaaaaa; while [ ${#x} -lt 8388608 ]; do x="$x$x"; done; sleep 60) & done; wait';
+    const allocate = 'echo 1000 > /proc/1/oom_score_adj; for i in $(seq 1 16); do (x=aaaaaaaaaaaaaaaa; while [ ${#x} -lt 8388608 ]; do x="$x$x"; done; sleep 60) & done; wait';
     await measure(t, manager, 'OOM kill', (s) => s.state.kind === 'failed', () => dockerStatus('exec', name(0), 'sh', '-c', allocate));
     const c = await dockerInspect(name(0));
     assert.equal(c?.State.OOMKilled, true, 'the engine saw an OOM kill');
