@@ -4,7 +4,8 @@
  * EngineErrors whose message names the problem and the fix.
  */
 import Docker from 'dockerode';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
+import tar from 'tar-stream';
 import * as z from 'zod';
 import { describeEngineError, EngineError } from './errors';
 import { Utf8Lines } from './lines';
@@ -24,11 +25,25 @@ export interface ContainerInfo {
   /** Engine-side error of the last start, if any (e.g. unknown runtime). */
   error?: string;
   args: string[];
+  /** HEALTHCHECK state ("starting", "healthy", "unhealthy") for images that have one. */
+  health?: string;
+}
+
+/** What an image's config says (docker image inspect .Config), as version detection needs it. */
+export interface ImageConfig {
+  /** Config.User; "" = root. */
+  user: string;
+  entrypoint: string[];
+  env: string[];
+  healthcheck?: string[];
+  tags: string[];
 }
 
 export interface EngineEvent {
   id: string;
   action: string;
+  /** The part after the colon, e.g. "healthy" of "health_status: healthy". */
+  detail?: string;
   exitCode?: number;
   /** Signal number of a `kill` event. */
   signal?: number;
@@ -71,7 +86,20 @@ const InspectSchema = z.object({
     OOMKilled: z.boolean().optional().default(false),
     StartedAt: DockerTime,
     Error: z.string().optional(),
+    Health: z.object({ Status: z.string() }).nullish(),
   }),
+});
+
+const ImageInspectSchema = z.object({
+  RepoTags: z.array(z.string()).nullish(),
+  Config: z
+    .object({
+      User: z.string().nullish(),
+      Entrypoint: z.array(z.string()).nullish(),
+      Env: z.array(z.string()).nullish(),
+      Healthcheck: z.object({ Test: z.array(z.string()).nullish() }).nullish(),
+    })
+    .nullish(),
 });
 
 const EventSchema = z.object({
@@ -114,7 +142,41 @@ export function toInfo(raw: unknown): ContainerInfo {
     startedAt: c.State.StartedAt,
     error: c.State.Error || undefined,
     args: c.Args ?? [],
+    ...(c.State.Health ? { health: c.State.Health.Status } : {}),
   };
+}
+
+export function toImageConfig(raw: unknown): ImageConfig {
+  const i = ImageInspectSchema.parse(raw);
+  const test = i.Config?.Healthcheck?.Test;
+  return {
+    user: i.Config?.User ?? '',
+    entrypoint: i.Config?.Entrypoint ?? [],
+    env: i.Config?.Env ?? [],
+    ...(test && test.length > 0 && test[0] !== 'NONE' ? { healthcheck: test } : {}),
+    tags: i.RepoTags ?? [],
+  };
+}
+
+/** Reads the first file of a tar archive (what the engine's archive endpoint returns for a file path). */
+async function firstFileOf(archive: Readable): Promise<Buffer | undefined> {
+  const extract = tar.extract();
+  return new Promise<Buffer | undefined>((resolve, reject) => {
+    let found: Buffer | undefined;
+    extract.on('entry', (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        if (!found && header.type === 'file') found = Buffer.concat(chunks);
+        next();
+      });
+      stream.resume();
+    });
+    extract.on('finish', () => resolve(found));
+    extract.on('error', reject);
+    archive.on('error', reject);
+    archive.pipe(extract);
+  });
 }
 
 function statusCode(err: unknown): number | undefined {
@@ -207,6 +269,75 @@ export class DockerEngine {
     }
   }
 
+  /** The image's config, or undefined when the image is not on this engine. */
+  async imageConfig(image: string): Promise<ImageConfig | undefined> {
+    try {
+      return toImageConfig(await this.docker.getImage(image).inspect());
+    } catch (err) {
+      if (statusCode(err) === 404) return undefined;
+      throw describeEngineError(err, `inspect image ${image}`, this.address);
+    }
+  }
+
+  async volumeExists(name: string): Promise<boolean> {
+    try {
+      await this.docker.getVolume(name).inspect();
+      return true;
+    } catch (err) {
+      if (statusCode(err) === 404) return false;
+      throw describeEngineError(err, `inspect volume ${name}`, this.address);
+    }
+  }
+
+  /**
+   * Runs a one-shot container to its end and removes it: its exit code and output (both streams,
+   * not demultiplexed: it only serves error messages). Bounded by `timeoutMs`, after which it is killed.
+   */
+  async runToCompletion(body: Docker.ContainerCreateOptions, timeoutMs: number): Promise<{ exitCode: number; output: string }> {
+    const id = await this.create(body);
+    const container = this.docker.getContainer(id);
+    try {
+      await this.start(id);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+      const result = await Promise.race([this.call(`wait for container ${id}`, () => container.wait() as Promise<{ StatusCode: number }>), timedOut]);
+      clearTimeout(timer);
+      if (result === 'timeout') {
+        await container.kill().catch(() => undefined);
+        throw new EngineError(`${body.name ?? 'A helper container'} did not finish within ${Math.round(timeoutMs / 1000)} s and was removed.`, false);
+      }
+      const logs = (await this.call(`read logs of ${id}`, () => container.logs({ stdout: true, stderr: true, follow: false }))) as unknown as Buffer;
+      // Not demultiplexed: drop the 8-byte frame headers' control bytes, keep the text.
+      const text = Buffer.isBuffer(logs) ? logs.toString('utf8') : String(logs);
+      return { exitCode: result.StatusCode, output: Array.from(text).filter((ch) => ch >= ' ' || ch === '\n' || ch === '\t').join('') };
+    } finally {
+      await this.remove(id, true).catch(() => undefined);
+    }
+  }
+
+  /** One file of a container (created or running), or undefined when the path does not exist there. */
+  async readFile(id: string, filePath: string): Promise<Buffer | undefined> {
+    let archive: Readable;
+    try {
+      archive = (await this.docker.getContainer(id).getArchive({ path: filePath })) as unknown as Readable;
+    } catch (err) {
+      if (statusCode(err) === 404) return undefined;
+      throw describeEngineError(err, `read ${filePath} in container ${id}`, this.address);
+    }
+    return this.call(`read ${filePath} in container ${id}`, () => firstFileOf(archive));
+  }
+
+  /** Writes one file into a container (created or running), keeping the given mode and owner. */
+  async writeFile(id: string, filePath: string, content: Buffer, mode = 0o644, uid = 0, gid = 0): Promise<void> {
+    const pack = tar.pack();
+    const slash = filePath.lastIndexOf('/');
+    pack.entry({ name: filePath.slice(slash + 1), mode, uid, gid, size: content.length }, content);
+    pack.finalize();
+    const body = new PassThrough();
+    pack.pipe(body);
+    await this.call(`write ${filePath} in container ${id}`, () => this.docker.getContainer(id).putArchive(body, { path: filePath.slice(0, slash) || '/' }));
+  }
+
   async create(body: Docker.ContainerCreateOptions): Promise<string> {
     const c = await this.call(`create container ${body.name}`, () => this.docker.createContainer(body));
     return c.id;
@@ -268,6 +399,7 @@ export class DockerEngine {
       onEvent({
         id: parsed.Actor.ID,
         action: parsed.Action.split(':')[0],
+        ...(parsed.Action.includes(':') ? { detail: parsed.Action.slice(parsed.Action.indexOf(':') + 1).trim() } : {}),
         exitCode: int(attrs.exitCode),
         signal: int(attrs.signal),
         time: Number(timeNano / 1_000_000n),

@@ -34,13 +34,11 @@ export type ClientUrlResult =
   /** `setting` is the one to fix; `message` names it, shows the bad value and says what to do. */
   | { ok: false; setting: string; message: string };
 
-type PortPlaceholder = 'httpPort' | 'webrtcPort' | 'nativePort' | 'signalPort' | 'streamPort' | 'webViewerPort';
+type PortPlaceholder = 'httpPort' | 'signalPort' | 'streamPort' | 'webViewerPort';
 
 /** Placeholders that may stand for the port of the URL, and the setting each one comes from. */
 export const PORT_PLACEHOLDER_SETTING: Readonly<Record<PortPlaceholder, string>> = {
   httpPort: 'isaacSim.httpPortBase',
-  webrtcPort: 'isaacSim.webrtcPortBase',
-  nativePort: 'isaacSim.nativePortBase',
   signalPort: 'isaacSim.signalPortBase',
   streamPort: 'isaacSim.streamPortBase',
   webViewerPort: 'isaacSim.webViewerPortBase',
@@ -50,7 +48,7 @@ export const PORT_PLACEHOLDER_SETTING: Readonly<Record<PortPlaceholder, string>>
 export const HOST_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$/;
 
 const EXAMPLES: Readonly<Record<UrlTemplateSetting, string>> = {
-  'isaacSim.clientUrlTemplate': 'http://{host}:{httpPort}/streaming/webrtc-client/?server={host}',
+  'isaacSim.clientUrlTemplate': 'http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}',
   'isaacSim.webViewerUrlTemplate': 'http://{host}:{webViewerPort}/',
 };
 

@@ -24,7 +24,9 @@ export function describeState(snapshot: InstanceSnapshot, now = Date.now()): str
       const elapsed = formatElapsed(now - (snapshot.startup?.since ?? state.since));
       const eta = snapshot.startup?.etaMs;
       const timing = eta ? `${elapsed} of ~${formatElapsed(eta)}` : elapsed;
-      return state.phase && state.phase !== 'container' ? `${PHASE_LABELS[state.phase]} ${timing}` : `loading ${timing}`;
+      if (!state.phase || state.phase === 'container') return `loading ${timing}`;
+      // NVIDIA's own progress words, e.g. "compiling shaders (30 seconds so far) 0:42".
+      return `${PHASE_LABELS[state.phase]}${state.phaseDetail ? ` (${state.phaseDetail})` : ''} ${timing}`;
     }
     case 'ready':
       return 'ready';

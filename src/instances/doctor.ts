@@ -15,16 +15,17 @@ import { statfs } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { DockerEngine } from '../docker/engine';
+import type { DockerEngine, ImageConfig } from '../docker/engine';
 import { EngineError } from '../docker/errors';
 import { engineInfo, tryGpuRequest, type DeviceRequest, type EngineInfo, type GpuProbeResult } from '../docker/system';
-import { instanceLabel, type InstanceSnapshot } from './model';
+import { OWNER_LABEL, OWNER_VALUE, instanceLabel, type InstanceSnapshot } from './model';
 import type { Settings, SettingsProblem } from './settings';
-import { PROFILES } from './profiles';
 import { describePortHolder } from './portOwner';
-import { buildContainerSpec, expandHome, portsFor } from './spec';
+import { buildContainerSpec, expandHome, portsFor, type VolumeMount } from './spec';
+import { PROBE_USER, describeVersion, versionFacts, versionOrDefault, volumesToCheck, writableProbeCommand, type VersionFacts } from './doctorVersion';
+import { VERSIONS } from './versions';
 
-export type DoctorCheckId = 'settings' | 'engine' | 'runtime' | 'gpu' | 'image' | 'ports' | 'disk' | 'memory';
+export type DoctorCheckId = 'settings' | 'engine' | 'runtime' | 'gpu' | 'image' | 'version' | 'volumes' | 'ports' | 'disk' | 'memory';
 
 export interface DoctorCheck {
   id: DoctorCheckId;
@@ -61,6 +62,11 @@ export interface DoctorEngine {
   info(): Promise<EngineInfo>;
   imagePresent(image: string): Promise<boolean>;
   tryGpuRequest(image: string, requests: readonly DeviceRequest[], runtime: string | undefined): Promise<GpuProbeResult>;
+  /** The image's config (user, entrypoint, healthcheck), for the version check. */
+  imageConfig?(image: string): Promise<ImageConfig | undefined>;
+  volumeExists?(name: string): Promise<boolean>;
+  /** Runs `command` in `image` as `user` with `mounts`, to its end; its exit code and output. */
+  runProbe?(image: string, user: string, mounts: readonly VolumeMount[], command: string[]): Promise<{ exitCode: number; output: string }>;
 }
 
 export type PortProtocol = 'tcp' | 'udp';
@@ -112,6 +118,8 @@ const TITLES: Record<DoctorCheckId, string> = {
   runtime: 'NVIDIA runtime',
   gpu: 'GPU request',
   image: 'Image',
+  version: 'Isaac Sim version',
+  volumes: 'Volumes writable by uid 1234',
   ports: 'Ports',
   disk: 'Disk space for caches',
   memory: 'Memory',
@@ -276,7 +284,8 @@ async function checkGpu(deps: DoctorDeps, facts: EngineFacts, image: ImageFacts,
 export function gpuRequestGroups(s: Settings, home: string): DeviceRequest[][] {
   const groups = new Map<string, DeviceRequest[]>();
   for (let i = 0; i < Math.max(s.instanceCount, 1); i++) {
-    const requests = (buildContainerSpec(s, i, home).HostConfig.DeviceRequests ?? []) as DeviceRequest[];
+    // Device requests do not depend on the version; 4.2's spec needs no image facts.
+    const requests = (buildContainerSpec(s, i, { version: '4.2', home }).HostConfig.DeviceRequests ?? []) as DeviceRequest[];
     if (requests.length > 0) groups.set(JSON.stringify(requests), requests);
   }
   return [...groups.values()];
@@ -302,14 +311,15 @@ function portList(ports: number[]): string {
   return sorted.join(', ');
 }
 
-async function checkPorts(deps: DoctorDeps): Promise<DoctorCheck> {
+async function checkPorts(deps: DoctorDeps, version: VersionFacts): Promise<DoctorCheck> {
   const s = deps.settings;
+  const v = versionOrDefault(version);
   if (s.instanceCount === 0) return check('ports', 'skipped', `Skipped: no instances are configured (${code('isaacSim.instanceCount')} is 0).`);
   const wanted: Array<{ index: number; kind: string; port: number; protocol: PortProtocol }> = [];
   for (let index = 0; index < s.instanceCount; index++) {
     // Only the ports the simulator binds itself: a 6.x web viewer on its port is expected, not a conflict.
-    const ports = portsFor(s, index);
-    for (const kind of PROFILES[s.streamingProfile].binds) {
+    const ports = portsFor(s, v, index);
+    for (const kind of VERSIONS[v].binds) {
       const port = ports[kind];
       if (typeof port === 'number') wanted.push({ index, kind, port, protocol: portProtocol(kind) });
     }
@@ -389,25 +399,71 @@ async function checkDisk(deps: DoctorDeps): Promise<DoctorCheck> {
   return check('disk', false, detail, `Free space on that disk, or set ${code('isaacSim.hostDataRoot')} to a folder on a disk with at least ${MIN_FREE_DISK_GIB} GiB free.`);
 }
 
+/**
+ * Memory per instance when no limit is set: ~8 GiB each is what a loaded instance takes (the project's
+ * brief, ../shared/ISAAC-SIM.md); NVIDIA asks for 32 GB RAM on the machine (64 GB ideal, the Isaac Sim
+ * requirements page; Isaac Lab's docs: at least 32 GB).
+ */
+export const GIB_PER_INSTANCE = 8;
+
 function checkMemory(deps: DoctorDeps, facts: EngineFacts): DoctorCheck {
   const s = deps.settings;
-  if (s.memoryLimitGiB === 0) return check('memory', 'skipped', `Skipped: no memory limit is set (${code('isaacSim.memoryLimitGiB')} is 0).`);
   if (s.instanceCount === 0) return check('memory', 'skipped', `Skipped: no instances are configured (${code('isaacSim.instanceCount')} is 0).`);
-  const need = s.memoryLimitGiB * s.instanceCount * GIB;
+  const perInstance = s.memoryLimitGiB > 0 ? s.memoryLimitGiB : GIB_PER_INSTANCE;
+  const need = perInstance * s.instanceCount * GIB;
   const sources: Array<{ what: string; bytes: number }> = [];
   // Host memory only counts when the containers run on this machine.
   if (!deps.engine || deps.engine.isLocal) sources.push({ what: 'this machine has', bytes: deps.totalMemoryBytes });
   if (facts.info?.memTotal !== undefined) sources.push({ what: 'the engine sees', bytes: facts.info.memTotal });
   if (sources.length === 0) return check('memory', 'skipped', 'Skipped: the engine runs on another machine and did not report its memory.');
   const available = Math.min(...sources.map((x) => x.bytes));
-  const detail = `${plural(s.instanceCount, 'instance')} × ${s.memoryLimitGiB} GiB = ${formatGiB(need)}; ${sources.map((x) => `${x.what} ${formatGiB(x.bytes)}`).join(', ')}.`;
+  const each = s.memoryLimitGiB > 0 ? `${s.memoryLimitGiB} GiB (${code('isaacSim.memoryLimitGiB')})` : `~${GIB_PER_INSTANCE} GiB (no limit set; what a loaded instance takes)`;
+  const detail = `${plural(s.instanceCount, 'instance')} × ${each} = ${formatGiB(need)}; ${sources.map((x) => `${x.what} ${formatGiB(x.bytes)}`).join(', ')}. NVIDIA asks for 32 GB of RAM on the machine (64 GB ideal).`;
   if (need <= available) return check('memory', true, detail);
   return check(
     'memory',
     false,
     detail,
-    `Lower ${code('isaacSim.memoryLimitGiB')} or ${code('isaacSim.instanceCount')}, or run fewer instances at once. With Docker Desktop, give its VM more memory in its settings.`,
+    `Run fewer instances (${code('isaacSim.instanceCount')}) or load smaller scenes${s.memoryLimitGiB > 0 ? `, or lower ${code('isaacSim.memoryLimitGiB')}` : ''}. With Docker Desktop, give its VM more memory in its settings.`,
   );
+}
+
+async function checkVersionAndVolumes(deps: DoctorDeps, image: { present?: boolean }, timeoutMs: number, address: string): Promise<{ facts: VersionFacts; version: DoctorCheck; volumes: DoctorCheck }> {
+  const s = deps.settings;
+  let config: ImageConfig | undefined;
+  if (image.present && deps.engine?.imageConfig) {
+    config = await within(deps.engine.imageConfig(s.image), timeoutMs, address, `read the config of ${s.image}`).catch(() => undefined);
+  }
+  const facts = versionFacts(s, config);
+  const v = describeVersion(s, facts);
+  const version = check('version', v.ok, v.detail, v.fix);
+  const mounts = volumesToCheck(s, facts);
+  if (mounts.length === 0) return { facts, version, volumes: check('volumes', 'skipped', facts.version ? `Skipped: ${VERSIONS[facts.version.id].title} with this image mounts host folders, not volumes for uid 1234.` : 'Skipped: the version is not known.') };
+  const engine = deps.engine;
+  if (!engine?.volumeExists || !engine.runProbe || !image.present) return { facts, version, volumes: check('volumes', 'skipped', 'Skipped: needs the engine and the image.') };
+  try {
+    const existing: VolumeMount[] = [];
+    for (const m of mounts) if (await within(engine.volumeExists(m.Source), timeoutMs, address, `inspect volume ${m.Source}`)) existing.push(m);
+    const names = mounts.map((m) => code(m.Source)).join(', ');
+    if (existing.length === 0) return { facts, version, volumes: check('volumes', true, `None exists yet: ${names} are made for uid 1234 at the first start (no ${code('sudo chown')} needed).`) };
+    const { exitCode, output } = await within(engine.runProbe(s.image, PROBE_USER, existing, writableProbeCommand(existing.map((m) => m.Target))), timeoutMs * 4, address, 'run the volume probe container');
+    const bad = output.split('\n').filter((l) => l.startsWith('not writable: ')).map((l) => l.slice('not writable: '.length).trim());
+    if (exitCode === 0 && bad.length === 0) return { facts, version, volumes: check('volumes', true, `uid 1234 can write ${existing.map((m) => code(m.Target)).join(', ')} (${plural(existing.length, 'volume')} of instance-0).`) };
+    const which = bad.length > 0 ? bad.map(code).join(', ') : `the probe exited with ${exitCode}: ${code(output.trim().slice(0, 200))}`;
+    const volumes = existing.filter((m) => bad.includes(m.Target)).map((m) => m.Source);
+    return {
+      facts,
+      version,
+      volumes: check(
+        'volumes',
+        false,
+        `uid 1234 cannot write ${which}.`,
+        volumes.length > 0 ? `Remove the volume${volumes.length > 1 ? 's' : ''} (${code(`docker volume rm ${volumes.join(' ')}`)}) with the instance stopped; the next start makes ${volumes.length > 1 ? 'them' : 'it'} again for uid 1234.` : 'Run the doctor again; if it persists, remove the instance\'s volumes.',
+      ),
+    };
+  } catch (err) {
+    return { facts, version, volumes: check('volumes', false, `Could not check the volumes: ${errorText(err)}`, 'See the Docker engine check.') };
+  }
 }
 
 // ---- the run ----------------------------------------------------------------------------------
@@ -419,12 +475,21 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const s = deps.settings;
   const address = deps.engine?.address ?? deps.engineAddress ?? (s.dockerHost || 'the default Docker socket');
   const timeoutMs = deps.engineTimeoutMs ?? 15_000;
-  const hostChecks = Promise.all([checkPorts(deps), checkDisk(deps)]);
+  const disk = checkDisk(deps);
   const facts = await checkEngine(deps, address, timeoutMs);
   const image = await checkImage(deps, facts, timeoutMs, address);
   const gpu = await checkGpu(deps, facts, image, timeoutMs, address);
-  const [ports, disk] = await hostChecks;
-  const checks = [facts.check, checkRuntime(s, facts), gpu, image.check, ports, disk, checkMemory(deps, facts)];
+  const version = await checkVersionAndVolumes(deps, image, timeoutMs, address);
+  const ports = await checkPorts(deps, version.facts);
+  let runtime = checkRuntime(s, facts);
+  if (runtime.ok === false && gpu.ok === true && s.runtime) {
+    // No such runtime, yet the default one hands out GPUs (CDI, or the toolkit's --gpus hook): say so.
+    runtime = {
+      ...runtime,
+      fix: `This engine hands out GPUs without a ${code(s.runtime)} runtime (the GPU request below worked with the default runtime, through CDI or the toolkit's hook): set ${code('isaacSim.runtime')} to ${code('""')}. Or register the runtime: ${TOOLKIT_FIX}.`,
+    };
+  }
+  const checks = [facts.check, runtime, gpu, image.check, version.version, version.volumes, ports, await disk, checkMemory(deps, facts)];
   const result: DoctorResult = {
     startedAt,
     durationMs: Math.max(0, now() - startedAt),
@@ -507,6 +572,21 @@ export function doctorEngineFor(engine: DockerEngine): DoctorEngine {
     info: () => engineInfo(engine),
     imagePresent: (image) => engine.imagePresent(image),
     tryGpuRequest: (image, requests, runtime) => tryGpuRequest(engine, image, requests, { runtime }),
+    imageConfig: (image) => engine.imageConfig(image),
+    volumeExists: (name) => engine.volumeExists(name),
+    runProbe: (image, user, mounts, command) =>
+      engine.runToCompletion(
+        {
+          name: `isaac-sim-orchestrator-volume-probe-${Date.now().toString(36)}`,
+          Image: image,
+          Entrypoint: command,
+          User: user,
+          Labels: { [OWNER_LABEL]: OWNER_VALUE },
+          NetworkDisabled: true,
+          HostConfig: { NetworkMode: 'none', Mounts: [...mounts], RestartPolicy: { Name: 'no' } },
+        },
+        30_000,
+      ),
   };
 }
 

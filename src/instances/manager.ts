@@ -25,21 +25,23 @@ import { StartupTimes, type KeyValueStore, type StartKind } from './eta';
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel, type InstanceSnapshot, type InstanceView } from './model';
 import { probeHttp, probeTcp } from './probe';
 import { describePortHolder } from './portOwner';
-import { PORT_LABELS, PROFILES, PROFILE_IDS, type ProfileId } from './profiles';
-import { LogClassifier } from './readiness';
+import { DEFAULT_SIGNAL_PORT, PORT_LABELS, VERSIONS, VERSION_IDS, detectVersion, type DetectedVersion, type VersionId } from './versions';
+import { LogClassifier, isErrorLine } from './readiness';
+import { givePlayerItsPort, prepareVolumes, resolveVersion, type ResolvedVersion } from './prepare';
 import { LogCursor } from './logCursor';
 import { Redactor } from './redact';
 import { DEFAULT_SETTINGS, PORT_BASE_SETTING, describeProblems, type Settings, type SettingsProblem, type SettingsResult } from './settings';
 import {
   GPU_LABEL,
   PORTS_LABEL,
-  PROFILE_LABEL,
   SPEC_HASH_LABEL,
+  VERSION_LABEL,
   buildContainerSpec,
   clientUrlFor,
   expandHome,
   gpuFor,
   hostFoldersFor,
+  layoutOf,
   parsePortsLabel,
   portsFor,
 } from './spec';
@@ -91,6 +93,11 @@ export class ForeignContainerError extends Error {
 
 export const OWNER_FILTER = `${OWNER_LABEL}=${OWNER_VALUE}`;
 
+/** How long an exit waits for the container's log to drain before it is classified. */
+const DRAIN_MS = 500;
+/** How many error lines of a run are kept for an exit that no table explains. */
+const ERROR_TAIL = 5;
+
 export function isOurs(info: Pick<ContainerInfo, 'labels'>): boolean {
   return info.labels[OWNER_LABEL] === OWNER_VALUE;
 }
@@ -124,8 +131,18 @@ interface Entry {
   readyRun?: number;
   /** startedAt (ms) of the run whose readiness line was seen; the probe runs until it answers. */
   probingRun?: number;
-  /** For the livestream profile: the web viewer answered when last probed. */
+  /** For 6.x: the web viewer answered when last probed. */
   webViewerUp?: boolean;
+  /** The image's HEALTHCHECK state, from inspect and health_status events. */
+  health?: string;
+  /** Said to the user about streaming this instance (e.g. 4.2's player could not be given its port). */
+  streamNote?: string;
+  /** The last error lines of the current run, quoted when it exits without a known cause. */
+  errorTail: string[];
+  /** Resolves when the current log follower has ended (its container stopped) or was closed. */
+  logEnded?: { id: string; done: Promise<void>; resolve: () => void };
+  /** Engine events of this instance, handled in order (a `die` waits for the log to drain first). */
+  events: Promise<void>;
   /** The start we asked for, while it is in progress: for the phase timer and the ETA. */
   startup?: { since: number; kind: StartKind; image: string };
   /**
@@ -170,6 +187,8 @@ export class InstanceManager implements Disposable {
   private synced = false;
 
   private readonly entries = new Map<number, Entry>();
+  /** Versions read from images by starts (image reference → version and how it was found). */
+  private readonly detected = new Map<string, DetectedVersion>();
   private settingsResult: SettingsResult = { ok: true, settings: { ...DEFAULT_SETTINGS } };
   private lastGood: Settings = { ...DEFAULT_SETTINGS };
   private classifier = new LogClassifier(DEFAULT_SETTINGS.readinessPatterns);
@@ -364,7 +383,7 @@ export class InstanceManager implements Disposable {
     for (const entry of this.entries.values()) {
       if (entry.tracked.state.kind !== 'ready') continue;
       const s = this.snapshot(entry.index, this.count());
-      if (PROFILES[s.profile].view !== 'web-viewer') continue;
+      if (VERSIONS[s.version].view !== 'web-viewer') continue;
       const up = await probeHttp(s.clientUrl);
       if (up !== entry.webViewerUp) {
         entry.webViewerUp = up;
@@ -376,7 +395,19 @@ export class InstanceManager implements Disposable {
   private entry(index: number): Entry {
     let e = this.entries.get(index);
     if (!e) {
-      e = { index, tracked: initialTracked(this.now()), cursor: new LogCursor(), eventInspects: 0, eventInspectApplied: 0, pending: [], flushScheduled: false, busy: 0, queue: Promise.resolve() };
+      e = {
+        index,
+        tracked: initialTracked(this.now()),
+        cursor: new LogCursor(),
+        eventInspects: 0,
+        eventInspectApplied: 0,
+        pending: [],
+        flushScheduled: false,
+        busy: 0,
+        queue: Promise.resolve(),
+        errorTail: [],
+        events: Promise.resolve(),
+      };
       this.entries.set(index, e);
     }
     return e;
@@ -414,6 +445,7 @@ export class InstanceManager implements Disposable {
       return;
     }
     entry.info = info;
+    entry.health = info.health;
     this.apply(entry, {
       type: 'inspect',
       facts: { exists: true, running: info.running, exitCode: info.exitCode, oomKilled: info.oomKilled, startedAt: info.startedAt, error: info.error },
@@ -427,8 +459,43 @@ export class InstanceManager implements Disposable {
     const index = indexOf(e.labels);
     if (index === undefined) return;
     const entry = this.entry(index);
+    // In order per instance: a `die` waits (bounded) for the log to drain, and what follows waits for it.
+    entry.events = entry.events.then(() => this.handleEngineEvent(entry, e)).catch((err: unknown) => this.options.log.debug(`event ${e.action} failed: ${String(err)}`));
+  }
+
+  /**
+   * The log and the events are two streams: a fatal line printed just before the exit can arrive after
+   * the `die`. The reducer ignores log lines of a run that has ended, so the exit is classified only
+   * once the log stream of that container has ended (it ends when the container stops), or after
+   * DRAIN_MS, whichever is first.
+   */
+  private async drained(entry: Entry, id: string): Promise<void> {
+    const ended = entry.logEnded;
+    if (!ended || ended.id !== id) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([ended.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_MS)))]);
+    clearTimeout(timer);
+    // Lines already received are delivered synchronously; a flush may still be pending for the channel only.
+  }
+
+  private async handleEngineEvent(entry: Entry, e: EngineEvent): Promise<void> {
+    if (this.disposed) return;
     if (e.action === 'start' && entry.tracked.running && entry.info?.id === e.id) return; // already known (inspect came first)
-    this.apply(entry, { type: 'engine', action: e.action, exitCode: e.exitCode, at: e.time, signal: e.signal });
+    if (e.action === 'health_status') {
+      entry.health = e.detail;
+      // NVIDIA's compose starts the viewer when this passes: for an image with a HEALTHCHECK it is a readiness signal too.
+      if (e.detail === 'healthy' && entry.tracked.running && entry.info?.id === e.id && entry.info.startedAt !== undefined) {
+        this.apply(entry, { type: 'log', line: { kind: 'phase', phase: 'streaming' } });
+        this.startProbe(entry, entry.info.startedAt);
+      }
+      this.changed.fire();
+      return;
+    }
+    if (e.action === 'die') {
+      await this.drained(entry, e.id);
+      if (this.disposed) return;
+    }
+    this.apply(entry, { type: 'engine', action: e.action, exitCode: e.exitCode, at: e.time, signal: e.signal, ...(e.action === 'die' ? { lastErrors: entry.errorTail } : {}) });
     if (e.action === 'destroy') {
       entry.eventInspectApplied = entry.eventInspects; // replies to inspects issued before this are stale
       if (entry.info?.id === e.id || !entry.info) {
@@ -452,7 +519,7 @@ export class InstanceManager implements Disposable {
             this.follow(entry, info);
           } else if (!info.running) {
             entry.info = info;
-            if (info.oomKilled && !entry.tracked.oomKilled) this.apply(entry, { type: 'inspect', facts: { exists: true, running: false, exitCode: info.exitCode, oomKilled: true, startedAt: info.startedAt } });
+            if (info.oomKilled && !entry.tracked.oomKilled) this.apply(entry, { type: 'inspect', facts: { exists: true, running: false, exitCode: info.exitCode, oomKilled: true, startedAt: info.startedAt }, lastErrors: entry.errorTail });
           }
           this.changed.fire();
         })
@@ -463,6 +530,7 @@ export class InstanceManager implements Disposable {
   // ---- logs ---------------------------------------------------------------------------------------
 
   private closeFollower(entry: Entry): void {
+    entry.logEnded?.resolve();
     entry.follower?.close();
     entry.follower = undefined;
     entry.followerFor = undefined;
@@ -481,6 +549,10 @@ export class InstanceManager implements Disposable {
     const alreadyDelivered = entry.cursor.replayFilter();
     const token = {};
     entry.followerFor = info.id;
+    let resolveEnded = () => {};
+    const done = new Promise<void>((resolve) => (resolveEnded = resolve));
+    const ended = { id: info.id, done, resolve: resolveEnded };
+    entry.logEnded = ended;
     const handle: { current?: Closeable } = {};
     entry.follower = { close: () => handle.current?.close() };
     entry.followToken = token;
@@ -494,6 +566,7 @@ export class InstanceManager implements Disposable {
           this.deliver(entry, line);
         },
         (err) => {
+          ended.resolve();
           if (!isCurrent()) return;
           entry.follower = undefined;
           entry.followerFor = undefined;
@@ -507,6 +580,7 @@ export class InstanceManager implements Disposable {
         else closeable.close();
       })
       .catch((err: unknown) => {
+        ended.resolve();
         if (!isCurrent()) return;
         entry.follower = undefined;
         entry.followerFor = undefined;
@@ -525,9 +599,13 @@ export class InstanceManager implements Disposable {
         entry.pending.push(`──────── ${instanceLabel(entry.index)} restarted at ${at} ────────`);
       }
       entry.runShown = run;
+      entry.errorTail = [];
     }
     // Classified raw (our patterns never hold a secret), shown masked.
     entry.pending.push(this.redactor.redact(line.text));
+    if (inCurrentRun && isErrorLine(line.text)) {
+      entry.errorTail = [...entry.errorTail.slice(-(ERROR_TAIL - 1)), this.redactor.redact(line.text.trim())];
+    }
     if (inCurrentRun && entry.tracked.running) {
       const verdict = this.classifier.classify(line.text);
       if (verdict?.kind === 'ready') {
@@ -567,7 +645,7 @@ export class InstanceManager implements Disposable {
   /** One readiness probe for the instance's profile; for livestream it also notes whether a web viewer answers. */
   private async probeOnce(entry: Entry): Promise<boolean> {
     const s = this.snapshot(entry.index, this.count());
-    const profile = PROFILES[s.profile];
+    const profile = VERSIONS[s.version];
     if (profile.probe.kind === 'tcp') {
       const port = s.ports[profile.probe.port];
       if (port === undefined) return false;
@@ -605,19 +683,40 @@ export class InstanceManager implements Disposable {
     return this.settingsResult.ok ? this.settingsResult.settings.instanceCount : this.lastGood.instanceCount;
   }
 
+  /**
+   * The version an instance is treated as: its container's label, else what a start read from the
+   * configured image, else isaacSim.version, else the image reference's tag.
+   */
+  private versionOf(labels: Record<string, string>, image: string): DetectedVersion {
+    const labelled = labels[VERSION_LABEL] as VersionId | undefined;
+    if (labelled && VERSION_IDS.includes(labelled)) return { id: labelled, source: this.detected.get(image)?.source ?? 'its container' };
+    const s = this.lastGood;
+    if (s.version !== 'auto') return { id: s.version, source: 'isaacSim.version' };
+    return this.detected.get(image) ?? detectVersion(image) ?? { id: '4.2', source: 'not read yet: the image is read at the first start' };
+  }
+
   private snapshot(index: number, count: number): InstanceSnapshot {
     const entry = this.entries.get(index);
     const s = this.lastGood;
     const labels = entry?.info?.labels ?? {};
-    const labelledProfile = labels[PROFILE_LABEL] as ProfileId | undefined;
-    const profile: ProfileId = labelledProfile && PROFILE_IDS.includes(labelledProfile) ? labelledProfile : s.streamingProfile;
-    const settings: Settings = { ...s, streamingProfile: profile };
-    const ports = parsePortsLabel(labels[PORTS_LABEL]) ?? portsFor(settings, index);
-    const clientUrl = clientUrlFor(settings, index, ports);
+    const image = entry?.info?.image ?? s.image;
+    const version = this.versionOf(labels, image);
+    const profile = VERSIONS[version.id];
+    const ports = parsePortsLabel(labels[PORTS_LABEL]) ?? portsFor(s, version.id, index);
+    const clientUrl = clientUrlFor(s, version.id, index, ports);
     const tracked = entry?.tracked ?? initialTracked(0);
     let view: InstanceView = { kind: 'url', url: clientUrl };
-    if (PROFILES[profile].view === 'web-viewer' && entry?.webViewerUp === false && ports.signal !== undefined) {
-      view = { kind: 'native-client', host: s.host, port: ports.signal, webViewerUrl: clientUrl };
+    if (ports.signal !== undefined && (profile.view === 'desktop-client' || (profile.view === 'web-viewer' && entry?.webViewerUp !== true))) {
+      view = {
+        kind: 'desktop-client',
+        version: version.id,
+        host: s.host,
+        port: ports.signal,
+        // NVIDIA's 4.5/5.x desktop client connects to 49100 only (IsaacSim #606).
+        reachable: profile.view !== 'desktop-client' || ports.signal === DEFAULT_SIGNAL_PORT,
+        ...(profile.view === 'web-viewer' ? { webViewerUrl: clientUrl } : {}),
+        ...(ports.stream !== undefined ? { streamPort: ports.stream } : {}),
+      };
     }
     const startup = entry?.startup;
     const loadingSince = tracked.state.kind === 'loading' ? tracked.state.since : undefined;
@@ -626,18 +725,22 @@ export class InstanceManager implements Disposable {
       label: instanceLabel(index),
       containerName: containerNameFor(index),
       containerId: entry?.info?.id,
-      image: entry?.info?.image ?? s.image,
+      image,
       ports,
       clientUrl,
       view,
-      profile,
+      version: version.id,
+      versionSource: version.source,
+      warnings: tracked.warnings.map((w) => w.problem),
+      ...(entry?.health ? { health: entry.health } : {}),
+      ...(entry?.streamNote ? { streamNote: entry.streamNote } : {}),
       gpu: labels[GPU_LABEL] ?? gpuFor(s.gpus, index),
       state: tracked.state,
       startedAt: tracked.running ? tracked.startedAt : undefined,
       startup: startup
         ? { since: startup.since, kind: startup.kind, etaMs: this.startupTimes.estimate(startup.image, startup.kind) }
         : loadingSince !== undefined
-          ? { since: loadingSince, kind: 'unknown', etaMs: this.startupTimes.estimate(entry?.info?.image ?? s.image, 'unknown') }
+          ? { since: loadingSince, kind: 'unknown', etaMs: this.startupTimes.estimate(image, 'unknown') }
           : undefined,
       exists: tracked.exists || entry?.info !== undefined,
       configured: index < count,
@@ -712,20 +815,9 @@ export class InstanceManager implements Disposable {
   /** The start itself, run in the instance's queue (by start, and by restart when nothing runs). */
   private async startIn(engine: DockerEngine, entry: Entry, settings: Settings): Promise<void> {
     const index = entry.index;
-    const spec = buildContainerSpec(settings, index, this.home);
     const existing = await this.ownedOrNone(engine, index);
     if (existing?.running) return;
-    if (existing) {
-      if (existing.labels[SPEC_HASH_LABEL] === spec.Labels[SPEC_HASH_LABEL]) {
-        if (engine.isLocal) await this.assertPortsFree(engine, settings, index);
-        entry.startup = { since: this.now(), kind: engine.isLocal ? await this.startKind(settings) : 'unknown', image: settings.image };
-        await engine.start(existing.id);
-        return;
-      }
-      this.options.log.info(`${instanceLabel(index)}: settings changed since its container was created; recreating it.`);
-      await engine.remove(existing.id);
-    }
-    if (!(await engine.imagePresent(settings.image))) {
+    if (!existing && !(await engine.imagePresent(settings.image))) {
       if (!this.options.ensureImage) {
         throw new EngineError(
           `Image "${settings.image}" is not on this machine. Pull it first ("docker login nvcr.io" then "docker pull ${settings.image}"), or set isaacSim.image to an image you have. Nothing was created.`,
@@ -735,11 +827,29 @@ export class InstanceManager implements Disposable {
       this.options.log.info(`${instanceLabel(index)}: image ${settings.image} is missing; pulling it.`);
       await this.options.ensureImage(engine, settings.image);
     }
-    if (engine.isLocal) {
-      await this.assertPortsFree(engine, settings, index);
+    const version = await resolveVersion(engine, settings);
+    this.detected.set(settings.image, { id: version.id, source: version.source });
+    const spec = buildContainerSpec(settings, index, { version: version.id, image: version.image, home: this.home });
+    if (existing) {
+      if (existing.labels[SPEC_HASH_LABEL] === spec.Labels[SPEC_HASH_LABEL]) {
+        if (engine.isLocal) await this.assertPortsFree(engine, settings, version.id, index);
+        entry.startup = { since: this.now(), kind: engine.isLocal ? await this.startKind(settings, version, false) : 'unknown', image: settings.image };
+        await engine.start(existing.id);
+        return;
+      }
+      this.options.log.info(`${instanceLabel(index)}: settings changed since its container was created; recreating it.`);
+      await engine.remove(existing.id);
+    }
+    if (engine.isLocal) await this.assertPortsFree(engine, settings, version.id, index);
+    let newCache = false;
+    if (layoutOf({ version: version.id, image: version.image }) === 'isaac-sim') {
+      const { created } = await prepareVolumes(engine, spec, index);
+      newCache = created.some((name) => name.endsWith('-glcache'));
+      if (created.length > 0) this.options.log.info(`${instanceLabel(index)}: made volumes ${created.join(', ')} for uid 1234.`);
+    } else if (engine.isLocal) {
       await this.createHostFolders(settings, index);
     }
-    entry.startup = { since: this.now(), kind: engine.isLocal ? await this.startKind(settings) : 'unknown', image: settings.image };
+    entry.startup = { since: this.now(), kind: engine.isLocal || newCache ? await this.startKind(settings, version, newCache) : 'unknown', image: settings.image };
     let id: string;
     try {
       id = await engine.create(spec);
@@ -759,6 +869,9 @@ export class InstanceManager implements Disposable {
       return;
     }
     try {
+      const ports = portsFor(settings, version.id, index);
+      entry.streamNote = await givePlayerItsPort(engine, id, version.id, ports.signal, instanceLabel(index));
+      if (entry.streamNote) this.options.log.warn(entry.streamNote);
       await engine.start(id);
     } catch (err) {
       // Nothing half-created: a container that cannot start is removed again.
@@ -772,10 +885,10 @@ export class InstanceManager implements Disposable {
    * Check every port of the instance on 127.0.0.1 before anything is created, and name who holds it
    * where that is visible: one of our instances, a container (never touched), or a process.
    */
-  private async assertPortsFree(engine: DockerEngine, settings: Settings, index: number): Promise<void> {
+  private async assertPortsFree(engine: DockerEngine, settings: Settings, version: VersionId, index: number): Promise<void> {
     const others = this.list().filter((s) => s.index !== index && s.startedAt !== undefined);
-    const ports = portsFor(settings, index);
-    for (const kind of PROFILES[settings.streamingProfile].binds) {
+    const ports = portsFor(settings, version, index);
+    for (const kind of VERSIONS[version].binds) {
       const port = ports[kind];
       if (port === undefined) continue;
       const protocol = portProtocol(kind);
@@ -790,8 +903,12 @@ export class InstanceManager implements Disposable {
     }
   }
 
-  /** A first start when the shader caches on the host are empty: Kit will compile shaders. */
-  private async startKind(settings: Settings): Promise<StartKind> {
+  /**
+   * A first start when the drivers' shader caches are empty: Kit will compile shaders. Root layout: the
+   * host cache folders; isaac-sim layout: whether the shared GLCache volume was just made.
+   */
+  private async startKind(settings: Settings, version: ResolvedVersion, newCache: boolean): Promise<StartKind> {
+    if (layoutOf({ version: version.id, image: version.image }) === 'isaac-sim') return newCache ? 'first' : 'cached';
     const root = expandHome(settings.hostDataRoot, this.home);
     for (const folder of ['cache/computecache', 'cache/glcache', 'cache/kit']) {
       const items = await readdir(path.join(root, folder)).catch(() => [] as string[]);

@@ -2,7 +2,7 @@
  * The domain's public vocabulary: what an instance is and which state it is in, as the views see it.
  * Nothing here knows about VS Code or Docker wire formats.
  */
-import type { PortKind, ProfileId } from './profiles';
+import type { PortKind, VersionId } from './versions';
 import type { StartupPhase } from './readiness';
 
 export type InstanceStateKind = 'stopped' | 'starting' | 'loading' | 'ready' | 'stopping' | 'failed';
@@ -15,6 +15,8 @@ export interface InstanceState {
   exitCode?: number;
   /** While loading: how far the simulator got. */
   phase?: StartupPhase;
+  /** While loading: NVIDIA's own progress words for the phase, e.g. "30 seconds so far". */
+  phaseDetail?: string;
   /** When failed: the diagnosis id and what to do about it. */
   diagnosisId?: string;
   fix?: string;
@@ -22,14 +24,18 @@ export interface InstanceState {
   since: number;
 }
 
-/** The ports an instance uses; which kinds depends on its streaming profile. */
+/** The ports an instance uses; which kinds depends on its Isaac Sim version. */
 export type InstancePorts = Partial<Record<PortKind, number>>;
 
 /** What the sim view shows for an instance. */
 export type InstanceView =
   | { kind: 'url'; url: string }
-  /** No web viewer answers: the desktop "Isaac Sim WebRTC Streaming Client" connects to host:port. */
-  | { kind: 'native-client'; host: string; port: number; webViewerUrl: string };
+  /**
+   * NVIDIA's desktop "Isaac Sim WebRTC Streaming Client" connects to host:port. In 4.5–5.x it reaches
+   * signal port 49100 only (IsaacSim #606), so `reachable` is false for the other instances. For 6.x,
+   * `webViewerUrl` is where NVIDIA's web viewer for this instance would answer (none does yet).
+   */
+  | { kind: 'desktop-client'; version: VersionId; host: string; port: number; reachable: boolean; webViewerUrl?: string; streamPort?: number };
 
 export interface StartupInfo {
   /** Epoch ms the start was requested (or the run began, for a run we did not start). */
@@ -53,9 +59,17 @@ export interface InstanceSnapshot {
   ports: InstancePorts;
   /** Client URL built from the URL template (before `asExternalUri`). */
   clientUrl: string;
-  /** What the sim view shows (depends on the streaming profile and, for livestream, on a web viewer answering). */
+  /** What the sim view shows (depends on the version and, for 6.x, on a web viewer answering). */
   view: InstanceView;
-  profile: ProfileId;
+  /** The Isaac Sim version the instance is treated as, and how it was found ("image tag \"6.0.1\"", "isaacSim.version"). */
+  version: VersionId;
+  versionSource: string;
+  /** Often harmless lines of the current run (problems), e.g. PhysX falling back to the CPU. */
+  warnings: string[];
+  /** The image's HEALTHCHECK state, for images that have one (6.x). */
+  health?: string;
+  /** Something the user should know about streaming this instance, e.g. that 4.2's player could not be given its port. */
+  streamNote?: string;
   /** GPUs handed to this instance: "all", "none" or a device id. */
   gpu: string;
   /** While starting or loading: phase timing and ETA. */

@@ -8,12 +8,12 @@
 import safeRegex from 'safe-regex2';
 import * as z from 'zod';
 import { buildClientUrl, urlTemplateProblem, type UrlTemplateSetting } from './clientUrl';
-import { PROFILES, PROFILE_IDS, type PortKind, type ProfileId } from './profiles';
+import { VERSIONS, VERSION_SETTINGS, type PortKind, type VersionId, type VersionSetting } from './versions';
 
 export const SETTINGS_SECTION = 'isaacSim';
 
 /** Placeholders a client URL template or a port argument template may use. */
-export const TEMPLATE_PLACEHOLDERS = ['host', 'httpPort', 'webrtcPort', 'nativePort', 'signalPort', 'streamPort', 'webViewerPort', 'index', 'label'] as const;
+export const TEMPLATE_PLACEHOLDERS = ['host', 'httpPort', 'signalPort', 'streamPort', 'webViewerPort', 'index', 'label'] as const;
 export type TemplateValues = Record<(typeof TEMPLATE_PLACEHOLDERS)[number], string | number>;
 
 const IMAGE_REF =
@@ -37,8 +37,6 @@ function unknownPlaceholders(template: string): string[] {
 export const SAMPLE_VALUES: Readonly<TemplateValues> = {
   host: '127.0.0.1',
   httpPort: 8211,
-  webrtcPort: 8011,
-  nativePort: 8899,
   signalPort: 49100,
   streamPort: 47998,
   webViewerPort: 8210,
@@ -91,17 +89,17 @@ const FIELDS = {
     schema: z.string().regex(IMAGE_REF),
     allowed: 'a Docker image reference such as "nvcr.io/nvidia/isaac-sim:4.2.0"',
   },
-  streamingProfile: {
-    schema: z.enum(PROFILE_IDS as [ProfileId, ...ProfileId[]]),
-    allowed: `one of ${PROFILE_IDS.map((p) => `"${p}"`).join(', ')}`,
+  version: {
+    schema: z.enum(VERSION_SETTINGS as [VersionSetting, ...VersionSetting[]]),
+    allowed: `one of ${VERSION_SETTINGS.map((p) => `"${p}"`).join(', ')} ("auto" reads it from the image's tag or config)`,
   },
   entrypoint: {
     schema: z.array(z.string().min(1)),
-    allowed: 'a list of non-empty strings (the command to run; [] uses the streaming profile\'s launcher)',
+    allowed: 'a list of non-empty strings (the command to run; [] uses the Isaac Sim version\'s launcher)',
   },
   portArgs: {
     schema: z.array(z.string().min(1).refine((s) => unknownPlaceholders(s).length === 0)),
-    allowed: `a list of argument templates that may use only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')} ([] uses the streaming profile's arguments)`,
+    allowed: `a list of argument templates that may use only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')} ([] uses the Isaac Sim version's arguments)`,
   },
   extraArgs: {
     schema: z.array(z.string()),
@@ -123,6 +121,10 @@ const FIELDS = {
     schema: z.string().regex(/^(?:all|none|[A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*)$/),
     allowed: '"all", "none", or a comma-separated list of GPU indexes or UUIDs such as "0,1" (handed to instances round-robin)',
   },
+  privacyConsent: {
+    schema: z.boolean(),
+    allowed: 'true to send NVIDIA the anonymous usage data its privacy notice describes, or false (the default) not to',
+  },
   memoryLimitGiB: {
     schema: z.number().min(0).max(1024).refine((n) => n === 0 || n >= 1),
     allowed: 'a memory limit in GiB from 1 to 1024, or 0 for no limit',
@@ -131,9 +133,7 @@ const FIELDS = {
     schema: z.string().min(1).refine((s) => s === '~' || s.startsWith('~/') || s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s)),
     allowed: 'an absolute host folder, or one under your home such as "~/docker/isaac-sim"',
   },
-  httpPortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
-  webrtcPortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
-  nativePortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
+  httpPortBase: { schema: port.nullable(), allowed: 'a TCP port from 1 to 65535, or null for the version\'s own (8211 for 4.2, 8011 for 4.5 and later)' },
   signalPortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
   streamPortBase: { schema: port, allowed: 'a UDP port from 1 to 65535' },
   webViewerPortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
@@ -173,18 +173,18 @@ export const SETTING_KEYS = Object.keys(FIELDS) as SettingKey[];
 export interface Settings {
   instanceCount: number;
   image: string;
-  streamingProfile: ProfileId;
+  version: VersionSetting;
   entrypoint: string[];
   portArgs: string[];
   extraArgs: string[];
   env: Record<string, string>;
   runtime: string;
   gpus: string;
+  privacyConsent: boolean;
   memoryLimitGiB: number;
   hostDataRoot: string;
-  httpPortBase: number;
-  webrtcPortBase: number;
-  nativePortBase: number;
+  /** null: the version's own Kit HTTP port (VersionProfile.defaultHttpPort). */
+  httpPortBase: number | null;
   signalPortBase: number;
   streamPortBase: number;
   webViewerPortBase: number;
@@ -198,36 +198,40 @@ export interface Settings {
 }
 
 /**
- * Defaults for real Isaac Sim 4.2 with its legacy Kit web client (the one that serves
- * /streaming/webrtc-client/), the combination that shows the simulator inside VS Code without any
- * extra container. Switch to the "livestream" profile for 4.5 and later.
+ * Defaults a real user can keep: NVIDIA's 4.2 image (its Kit web client shows the simulator inside
+ * VS Code without any extra container), the version read from the image, no telemetry unless the
+ * user opts in, and no memory limit (NVIDIA's documented runs set none; a first start that compiles
+ * shaders must not be OOM-killed: the doctor compares the host's memory with the instances instead).
  */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   instanceCount: 1,
   image: 'nvcr.io/nvidia/isaac-sim:4.2.0',
-  streamingProfile: 'legacy-webrtc',
+  version: 'auto',
   entrypoint: [],
   portArgs: [],
   extraArgs: [],
   env: {},
   runtime: 'nvidia',
   gpus: 'all',
-  memoryLimitGiB: 8,
+  privacyConsent: false,
+  memoryLimitGiB: 0,
   hostDataRoot: '~/docker/isaac-sim',
-  httpPortBase: 8211,
-  webrtcPortBase: 8011,
-  nativePortBase: 8899,
+  httpPortBase: null,
   signalPortBase: 49100,
   streamPortBase: 47998,
   webViewerPortBase: 8210,
   host: '127.0.0.1',
-  clientUrlTemplate: 'http://{host}:{httpPort}/streaming/webrtc-client/?server={host}',
+  // 4.2's /streaming/webrtc-client redirects to the host's first non-loopback address, another origin
+  // than the sim view frames: load the page it redirects to, on the configured host, directly.
+  clientUrlTemplate: 'http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}',
   webViewerUrlTemplate: 'http://{host}:{webViewerPort}/',
   readinessPatterns: [
     'Isaac Sim Full Streaming App is loaded\\.',
     'Isaac Sim Headless Native App is loaded\\.',
     'Isaac Sim Headless WebRTC App is loaded\\.',
     'Isaac Sim App is loaded\\.',
+    // Standalone python.sh apps and Isaac Lab (IsaacLab #949).
+    'Simulation App Startup Complete',
   ],
   logTailLines: 1000,
   stopTimeoutSeconds: 20,
@@ -316,20 +320,27 @@ export function parseSettings(raw: unknown): SettingsResult {
 
 export const PORT_BASE_SETTING: Readonly<Record<PortKind, SettingKey>> = {
   http: 'httpPortBase',
-  webrtc: 'webrtcPortBase',
-  native: 'nativePortBase',
   signal: 'signalPortBase',
   stream: 'streamPortBase',
   webViewer: 'webViewerPortBase',
 };
 
-/** Rules that span several settings: the profile's port ranges must fit and must not overlap. */
-function crossFieldProblems(s: Settings): SettingsProblem[] {
+/** The first port of `kind` (instance 0's) for a version: its base setting, or the version's own Kit HTTP port. */
+export function portBase(s: Settings, kind: PortKind, version: VersionId): number {
+  if (kind === 'http') return s.httpPortBase ?? VERSIONS[version].defaultHttpPort;
+  return s[PORT_BASE_SETTING[kind]] as number;
+}
+
+/**
+ * The version's port ranges must fit below 65536 and must not overlap. Checked when the settings are
+ * read if isaacSim.version names a version, and again at each start for the version read from the image.
+ */
+export function portRangeProblems(s: Settings, version: VersionId): SettingsProblem[] {
   const problems: SettingsProblem[] = [];
   const count = Math.max(s.instanceCount, 1);
-  const ranges = PROFILES[s.streamingProfile].ports.map((kind) => {
+  const ranges = VERSIONS[version].ports.map((kind) => {
     const key = PORT_BASE_SETTING[kind];
-    const from = s[key] as number;
+    const from = portBase(s, kind, version);
     return { key, from, to: from + count - 1 };
   });
   for (const r of ranges) {
@@ -347,12 +358,16 @@ function crossFieldProblems(s: Settings): SettingsProblem[] {
       if (a.from <= b.to && b.from <= a.to) {
         problems.push({
           setting: settingId(b.key),
-          message: `Settings ${settingId(a.key)} (${a.from}-${a.to}) and ${settingId(b.key)} (${b.from}-${b.to}) give overlapping ports for ${s.instanceCount} instances: move one base so the ranges do not overlap.`,
+          message: `Settings ${settingId(a.key)} (${a.from}-${a.to}) and ${settingId(b.key)} (${b.from}-${b.to}) give overlapping ports for ${s.instanceCount} instances of Isaac Sim ${version}: move one base so the ranges do not overlap.`,
         });
       }
     }
   }
   return problems;
+}
+
+function crossFieldProblems(s: Settings): SettingsProblem[] {
+  return s.version === 'auto' ? [] : portRangeProblems(s, s.version);
 }
 
 /** One message for all problems, for an error notification. */

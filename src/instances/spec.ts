@@ -1,31 +1,77 @@
 /**
- * Builds the Docker Engine "create container" body for one instance from validated settings.
- * Pure: no I/O, so it is unit-tested field by field; the engine layer sends it as it is.
+ * Builds the Docker Engine "create container" body for one instance from validated settings and the
+ * Isaac Sim version of its image (versions.ts). Pure: no I/O, so it is unit-tested field by field; the
+ * engine layer sends it as it is.
+ *
+ * Mounts follow the image's user, as NVIDIA documents them:
+ * - root (4.x, NVIDIA's 4.x container docs): host folders under isaacSim.hostDataRoot, bound into /root/...;
+ * - uid 1234 (5.x, 6.x; isaac-sim/IsaacSim@v6.0.1 tools/docker/README.md and docker-compose.yml): named
+ *   volumes at /isaac-sim/..., labelled as ours. A host folder the extension creates belongs to the user,
+ *   not to uid 1234, and would need `sudo chown`; a volume is prepared once with the right owner instead
+ *   (see `volumeOwnerFix`).
+ * The drivers' shader caches (GLCache, ComputeCache) are shared, so a second instance or a recreated
+ * container skips the shader compile; logs, config, data and the rest of the cache are per instance, as
+ * NVIDIA's multi-instance recipe gives each instance "its own data directory".
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel, type InstancePorts } from './model';
 import { buildClientUrl, type ClientUrlResult } from './clientUrl';
-import { PROFILES, type PortKind } from './profiles';
-import { PORT_BASE_SETTING, fillTemplate, type Settings, type TemplateValues } from './settings';
+import { VERSIONS, layoutFor, type ImageFacts, type Layout, type PortKind, type VersionId } from './versions';
+import { PORT_BASE_SETTING, fillTemplate, portBase, type Settings, type TemplateValues } from './settings';
 
 export const PORTS_LABEL = 'dev.isaac-sim-orchestrator.ports';
 export const SPEC_HASH_LABEL = 'dev.isaac-sim-orchestrator.spec-hash';
 export const GPU_LABEL = 'dev.isaac-sim-orchestrator.gpu';
-export const PROFILE_LABEL = 'dev.isaac-sim-orchestrator.profile';
+export const VERSION_LABEL = 'dev.isaac-sim-orchestrator.version';
+/** On our volumes: "shared" or the instance index. */
+export const VOLUME_OF_LABEL = 'dev.isaac-sim-orchestrator.volume-of';
+/** NVIDIA's container user in 5.x and 6.x (`useradd --uid 1234 isaac-sim`). */
+export const ISAAC_SIM_UID = 1234;
 
-/** Isaac Sim's documented cache/config layout: host sub-folder → container path. */
-export const VOLUME_LAYOUT: ReadonlyArray<{ host: string; container: string; perInstance?: boolean }> = [
-  { host: 'cache/kit', container: '/isaac-sim/kit/cache' },
-  { host: 'cache/ov', container: '/root/.cache/ov' },
-  { host: 'cache/pip', container: '/root/.cache/pip' },
-  { host: 'cache/glcache', container: '/root/.cache/nvidia/GLCache' },
-  { host: 'cache/computecache', container: '/root/.nv/ComputeCache' },
-  // Logs are kept per instance so that concurrent instances don't interleave their log files.
-  { host: 'logs', container: '/root/.nvidia-omniverse/logs', perInstance: true },
-  { host: 'data', container: '/root/.local/share/ov/data' },
-  { host: 'documents', container: '/root/Documents' },
+export interface MountPlan {
+  /** Host sub-folder (root layout) or volume name suffix (isaac-sim layout). */
+  name: string;
+  container: string;
+  perInstance?: boolean;
+}
+
+/** NVIDIA's 4.x layout (host folder → /root/...). Data and documents are per instance. */
+export const ROOT_LAYOUT: readonly MountPlan[] = [
+  { name: 'cache/kit', container: '/isaac-sim/kit/cache' },
+  { name: 'cache/ov', container: '/root/.cache/ov' },
+  { name: 'cache/pip', container: '/root/.cache/pip' },
+  { name: 'cache/glcache', container: '/root/.cache/nvidia/GLCache' },
+  { name: 'cache/computecache', container: '/root/.nv/ComputeCache' },
+  // Logs per instance so that concurrent instances don't interleave their log files.
+  { name: 'logs', container: '/root/.nvidia-omniverse/logs', perInstance: true },
+  { name: 'data', container: '/root/.local/share/ov/data', perInstance: true },
+  { name: 'documents', container: '/root/Documents', perInstance: true },
 ];
+
+/**
+ * NVIDIA's 5.x/6.x layout (tools/docker/README.md: cache/main, cache/computecache, logs, config, data, pkg).
+ * The driver's shader cache lives in `~/.cache/nvidia/GLCache` (the 4.x docs mount it on its own); here it
+ * is a shared volume inside the per-instance cache volume. The hub cache (/var/cache/hub) is only used
+ * with NVIDIA's Hub container, which the extension does not run.
+ */
+export const ISAAC_SIM_LAYOUT: readonly MountPlan[] = [
+  { name: 'cache', container: '/isaac-sim/.cache', perInstance: true },
+  { name: 'glcache', container: '/isaac-sim/.cache/nvidia/GLCache' },
+  { name: 'computecache', container: '/isaac-sim/.nv/ComputeCache' },
+  { name: 'logs', container: '/isaac-sim/.nvidia-omniverse/logs', perInstance: true },
+  { name: 'config', container: '/isaac-sim/.nvidia-omniverse/config', perInstance: true },
+  { name: 'data', container: '/isaac-sim/.local/share/ov/data', perInstance: true },
+  { name: 'pkg', container: '/isaac-sim/.local/share/ov/pkg', perInstance: true },
+];
+
+export interface VolumeMount {
+  Type: 'volume';
+  Source: string;
+  Target: string;
+  /** NoCopy false: the engine copies the image's folder (and its owner) into a new volume. */
+  VolumeOptions: { NoCopy: false; Labels: Record<string, string>; DriverConfig: { Name: 'local'; Options: Record<string, string> } };
+}
 
 export interface ContainerCreateBody {
   name: string;
@@ -33,6 +79,7 @@ export interface ContainerCreateBody {
   Entrypoint?: string[];
   Cmd: string[];
   Env: string[];
+  User?: string;
   Labels: Record<string, string>;
   HostConfig: {
     NetworkMode: 'host';
@@ -40,30 +87,47 @@ export interface ContainerCreateBody {
     DeviceRequests?: Array<{ Driver: string; Count?: number; DeviceIDs?: string[]; Capabilities: string[][] }>;
     Memory?: number;
     Binds: string[];
+    Mounts?: VolumeMount[];
     RestartPolicy: { Name: 'no' };
   };
 }
 
-/** The ports of instance `index` for the active streaming profile: base + index for each kind it uses. */
-export function portsFor(settings: Settings, index: number): InstancePorts {
+/** What a spec needs to know beyond the settings: the version and the image's own config. */
+export interface SpecContext {
+  version: VersionId;
+  image?: Pick<ImageFacts, 'user'>;
+  home: string;
+}
+
+/** A setting value that no instance of this version can run with; names the setting to fix. */
+export class SpecError extends Error {
+  constructor(
+    message: string,
+    readonly setting: string,
+  ) {
+    super(message);
+    this.name = 'SpecError';
+  }
+}
+
+/** The ports of instance `index` for a version: base + index for each kind it uses. */
+export function portsFor(settings: Settings, version: VersionId, index: number): InstancePorts {
   const ports: InstancePorts = {};
-  for (const kind of PROFILES[settings.streamingProfile].ports) ports[kind] = (settings[PORT_BASE_SETTING[kind]] as number) + index;
+  for (const kind of VERSIONS[version].ports) ports[kind] = portBase(settings, kind, version) + index;
   return ports;
 }
 
-/** The port shown next to an instance: the first one its profile uses. */
+/** The port shown next to an instance: the first one its version uses. */
 export function primaryPort(ports: InstancePorts): number | undefined {
   return Object.values(ports)[0];
 }
 
-export function templateValues(settings: Settings, index: number, ports: InstancePorts): TemplateValues {
-  // Ports a profile does not use still get their base + index, so any template stays fillable.
-  const port = (kind: PortKind) => ports[kind] ?? (settings[PORT_BASE_SETTING[kind]] as number) + index;
+export function templateValues(settings: Settings, version: VersionId, index: number, ports: InstancePorts): TemplateValues {
+  // Ports a version does not use still get their base + index, so any template stays fillable.
+  const port = (kind: PortKind) => ports[kind] ?? portBase(settings, kind, version) + index;
   return {
     host: settings.host,
     httpPort: port('http'),
-    webrtcPort: port('webrtc'),
-    nativePort: port('native'),
     signalPort: port('signal'),
     streamPort: port('stream'),
     webViewerPort: port('webViewer'),
@@ -73,23 +137,20 @@ export function templateValues(settings: Settings, index: number, ports: Instanc
 }
 
 /**
- * The URL the sim view loads, or why there is none: the web viewer for the livestream profile, else the client URL
- * template, expanded under the rule in clientUrl.ts (http(s) only; the host is isaacSim.host or one written out in
- * the template; values cannot change scheme, host, user info or port). An error names the setting to fix.
+ * The URL the sim view loads, or why there is none: the web viewer for 6.x, else the client URL template,
+ * expanded under the rule in clientUrl.ts (http(s) only; the host is isaacSim.host or one written out in the
+ * template; values cannot change scheme, host, user info or port). An error names the setting to fix.
  */
-export function clientUrlResultFor(settings: Settings, index: number, ports: InstancePorts = portsFor(settings, index)): ClientUrlResult {
-  const webViewer = PROFILES[settings.streamingProfile].view === 'web-viewer';
-  return webViewer
-    ? buildClientUrl(settings.webViewerUrlTemplate, templateValues(settings, index, ports), 'isaacSim.webViewerUrlTemplate')
-    : buildClientUrl(settings.clientUrlTemplate, templateValues(settings, index, ports), 'isaacSim.clientUrlTemplate');
+export function clientUrlResultFor(settings: Settings, version: VersionId, index: number, ports: InstancePorts = portsFor(settings, version, index)): ClientUrlResult {
+  const values = templateValues(settings, version, index, ports);
+  return VERSIONS[version].view === 'web-viewer'
+    ? buildClientUrl(settings.webViewerUrlTemplate, values, 'isaacSim.webViewerUrlTemplate')
+    : buildClientUrl(settings.clientUrlTemplate, values, 'isaacSim.clientUrlTemplate');
 }
 
-/**
- * The URL the sim view loads (see `clientUrlResultFor`), or '' when the settings cannot give a safe one.
- * Validated settings always give one: their schema applies the same rule to both templates and to isaacSim.host.
- */
-export function clientUrlFor(settings: Settings, index: number, ports: InstancePorts = portsFor(settings, index)): string {
-  const result = clientUrlResultFor(settings, index, ports);
+/** The sim view's URL (see `clientUrlResultFor`), or '' when the settings cannot give a safe one. */
+export function clientUrlFor(settings: Settings, version: VersionId, index: number, ports: InstancePorts = portsFor(settings, version, index)): string {
+  const result = clientUrlResultFor(settings, version, index, ports);
   return result.ok ? result.url : '';
 }
 
@@ -107,10 +168,60 @@ export function expandHome(folder: string, home: string): string {
   return folder;
 }
 
-/** Host folders the spec bind-mounts, so they can be created (owned by the user) before create. */
+export function isLoopback(host: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === 'localhost' || host === '[::1]';
+}
+
+export function isIpAddress(host: string): boolean {
+  return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) || /^\[[0-9A-Fa-f:.]+\]$/.test(host);
+}
+
+export function layoutOf(ctx: Pick<SpecContext, 'version' | 'image'>): Layout {
+  return layoutFor(VERSIONS[ctx.version], ctx.image);
+}
+
+/** Host folders the root layout bind-mounts, so they can be created (owned by the user) before create. */
 export function hostFoldersFor(settings: Settings, index: number, home: string): string[] {
   const root = expandHome(settings.hostDataRoot, home);
-  return VOLUME_LAYOUT.map((v) => path.posix.join(root, v.host, v.perInstance ? instanceLabel(index) : ''));
+  return ROOT_LAYOUT.map((v) => path.posix.join(root, v.name, v.perInstance ? instanceLabel(index) : ''));
+}
+
+/** Our volume names are per version, so a 5.x cache never meets a 6.x Kit. */
+export function volumeName(version: VersionId, plan: MountPlan, index: number): string {
+  return `isaac-sim-orchestrator-${version}-${plan.perInstance ? `${instanceLabel(index)}-` : ''}${plan.name}`;
+}
+
+/** The named volumes of an instance (isaac-sim layout), with our labels. */
+export function volumeMountsFor(version: VersionId, index: number): VolumeMount[] {
+  return ISAAC_SIM_LAYOUT.map((plan) => ({
+    Type: 'volume',
+    Source: volumeName(version, plan, index),
+    Target: plan.container,
+    VolumeOptions: {
+      NoCopy: false,
+      Labels: { [OWNER_LABEL]: OWNER_VALUE, [VOLUME_OF_LABEL]: plan.perInstance ? String(index) : 'shared', [VERSION_LABEL]: version },
+      DriverConfig: { Name: 'local', Options: {} },
+    },
+  }));
+}
+
+/**
+ * A one-shot container that gives new volumes to uid 1234, run as root from the same image before the
+ * instance's first start. The engine creates a mount point the image lacks (or one nested in another
+ * volume, like GLCache) as root; without this Kit fails with "Permission denied" on its first write.
+ */
+export function volumeOwnerFix(body: ContainerCreateBody, index: number): ContainerCreateBody {
+  const targets = (body.HostConfig.Mounts ?? []).map((m) => m.Target);
+  return {
+    name: `isaac-sim-orchestrator-volumes-${index}`,
+    Image: body.Image,
+    Entrypoint: ['/bin/sh', '-c', `chown ${ISAAC_SIM_UID}:${ISAAC_SIM_UID} "$@"`, 'chown'],
+    Cmd: [...new Set([...targets, ...targets.map((t) => path.posix.dirname(t)).filter((d) => targets.some((t) => d.startsWith(`${t}/`)))])],
+    Env: [],
+    User: '0:0',
+    Labels: { [OWNER_LABEL]: OWNER_VALUE, [VOLUME_OF_LABEL]: String(index) },
+    HostConfig: { NetworkMode: 'host', Binds: [], Mounts: body.HostConfig.Mounts, RestartPolicy: { Name: 'no' } },
+  };
 }
 
 export function parsePortsLabel(value: string | undefined): InstancePorts | undefined {
@@ -136,40 +247,60 @@ function gpuRequest(gpu: string): ContainerCreateBody['HostConfig']['DeviceReque
   return [{ Driver: 'nvidia', DeviceIDs: [gpu], Capabilities: [['gpu']] }];
 }
 
-export function buildContainerSpec(settings: Settings, index: number, home: string): ContainerCreateBody {
-  const ports = portsFor(settings, index);
-  const values = templateValues(settings, index, ports);
-  const root = expandHome(settings.hostDataRoot, home);
-  const profile = PROFILES[settings.streamingProfile];
-  const entrypoint = settings.entrypoint.length > 0 ? settings.entrypoint : profile.entrypoint;
-  const portArgs = settings.portArgs.length > 0 ? settings.portArgs : profile.portArgs;
-  const gpu = gpuFor(settings.gpus, index);
-  const env: Record<string, string> = {
+/** The env an instance gets, in order: ours, the version's port interface, the user's, the label last. */
+function envFor(settings: Settings, ctx: SpecContext, values: TemplateValues, gpu: string): Record<string, string> {
+  const profile = VERSIONS[ctx.version];
+  const portEnv = Object.fromEntries(Object.entries(profile.portEnv).map(([k, v]) => [k, fillTemplate(v, values)]));
+  return {
+    // license.sh refuses to start without it; setting it is the user's acceptance by installing the extension's defaults.
     ACCEPT_EULA: 'Y',
-    PRIVACY_CONSENT: 'Y',
+    // privacy.sh: "You may opt-out of this collection anytime by not setting the PRIVACY_CONSENT environment variable."
+    ...(settings.privacyConsent ? Object.fromEntries(profile.privacyEnv.map((name) => [name, 'Y'])) : {}),
+    ...portEnv,
+    // The 5.x/6.x images set NVIDIA_VISIBLE_DEVICES=all, which under the NVIDIA runtime hands over every GPU
+    // whatever the device request says; NVIDIA's compose pins one with NVIDIA_VISIBLE_DEVICES=${GPU_DEVICE}.
+    ...(gpu !== 'all' && gpu !== 'none' ? { NVIDIA_VISIBLE_DEVICES: gpu } : {}),
     ...settings.env,
-    // Lets the simulator (and the stand-in's page) name its instance; harmless to Isaac Sim.
-    ISAACSIM_INSTANCE_LABEL: instanceLabel(index),
+    // Lets the stand-in's page name its instance; Isaac Sim ignores it.
+    ISAACSIM_INSTANCE_LABEL: String(values.label),
   };
+}
+
+export function buildContainerSpec(settings: Settings, index: number, ctx: SpecContext): ContainerCreateBody {
+  const profile = VERSIONS[ctx.version];
+  const ports = portsFor(settings, ctx.version, index);
+  const values = templateValues(settings, ctx.version, index, ports);
+  if (Object.keys(profile.portEnv).includes('ISAACSIM_HOST') && !isIpAddress(settings.host)) {
+    throw new SpecError(
+      `Setting isaacSim.host is "${settings.host}", but Isaac Sim ${ctx.version} binds its media socket to ISAACSIM_HOST, which must be an IP address of this machine (isaac-sim/IsaacSim tools/docker/README.md): use "127.0.0.1" or the host's LAN address. Nothing was created.`,
+      'isaacSim.host',
+    );
+  }
+  const entrypoint = settings.entrypoint.length > 0 ? settings.entrypoint : profile.entrypoint;
+  const portArgs = settings.portArgs.length > 0 ? settings.portArgs : [...profile.portArgs, ...(isLoopback(settings.host) ? [] : profile.remoteArgs)];
+  const gpu = gpuFor(settings.gpus, index);
+  const layout = layoutOf(ctx);
+  const root = expandHome(settings.hostDataRoot, ctx.home);
   const body: ContainerCreateBody = {
     name: containerNameFor(index),
     Image: settings.image,
     ...(entrypoint.length > 0 ? { Entrypoint: [...entrypoint] } : {}),
     Cmd: [...portArgs.map((arg) => fillTemplate(arg, values)), ...settings.extraArgs],
-    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    Env: Object.entries(envFor(settings, ctx, values, gpu)).map(([k, v]) => `${k}=${v}`),
     Labels: {
       [OWNER_LABEL]: OWNER_VALUE,
       [INDEX_LABEL]: String(index),
       [PORTS_LABEL]: JSON.stringify(ports),
       [GPU_LABEL]: gpu,
-      [PROFILE_LABEL]: settings.streamingProfile,
+      [VERSION_LABEL]: ctx.version,
     },
     HostConfig: {
       NetworkMode: 'host',
       ...(settings.runtime ? { Runtime: settings.runtime } : {}),
       ...(gpu !== 'none' ? { DeviceRequests: gpuRequest(gpu) } : {}),
       ...(settings.memoryLimitGiB > 0 ? { Memory: Math.round(settings.memoryLimitGiB * 1024 ** 3) } : {}),
-      Binds: VOLUME_LAYOUT.map((v) => `${path.posix.join(root, v.host, v.perInstance ? instanceLabel(index) : '')}:${v.container}:rw`),
+      Binds: layout === 'root' ? ROOT_LAYOUT.map((v) => `${path.posix.join(root, v.name, v.perInstance ? instanceLabel(index) : '')}:${v.container}:rw`) : [],
+      ...(layout === 'isaac-sim' ? { Mounts: volumeMountsFor(ctx.version, index) } : {}),
       RestartPolicy: { Name: 'no' },
     },
   };

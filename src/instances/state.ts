@@ -28,8 +28,10 @@ export interface Tracked {
   stopRequested: boolean;
   /** The kernel OOM killer hit the current run. */
   oomKilled: boolean;
-  /** A failure line was seen in the current run. */
+  /** A fatal line was seen in the current run. */
   diagnosis?: Diagnosis;
+  /** Lines of the current run that are often harmless; one of them is the reason if the run then exits. */
+  warnings: Diagnosis[];
   /**
    * Our start failed before the simulator ran (e.g. no NVIDIA runtime). The failure stays shown while
    * the half-made container is cleaned up (its destroy event must not turn it into "not created"),
@@ -51,12 +53,13 @@ export type StateInput =
   | { type: 'op'; op: 'start' | 'stop' | 'restart' | 'remove' }
   /** `message` is the whole error (matched against the diagnosis table); `short` is what the tree shows otherwise. */
   | { type: 'opFailed'; message: string; short?: string; op?: 'start' | 'stop' | 'restart' | 'remove' }
-  | { type: 'engine'; action: string; exitCode?: number; at?: number; signal?: number }
-  | { type: 'log'; line: { kind: 'ready' } | { kind: 'failure'; diagnosis: Diagnosis } | { kind: 'phase'; phase: StartupPhase } }
-  | { type: 'inspect'; facts: InspectFacts; readySeen?: boolean };
+  /** `lastErrors`: for a `die`, the run's last error lines, read after its log drained. */
+  | { type: 'engine'; action: string; exitCode?: number; at?: number; signal?: number; lastErrors?: readonly string[] }
+  | { type: 'log'; line: { kind: 'ready' } | { kind: 'failure'; diagnosis: Diagnosis } | { kind: 'phase'; phase: StartupPhase; detail?: string } }
+  | { type: 'inspect'; facts: InspectFacts; readySeen?: boolean; lastErrors?: readonly string[] };
 
 export function initialTracked(now: number): Tracked {
-  return { state: { kind: 'stopped', since: now }, exists: false, running: false, stopRequested: false, oomKilled: false };
+  return { state: { kind: 'stopped', since: now }, exists: false, running: false, stopRequested: false, oomKilled: false, warnings: [] };
 }
 
 /** Human reason for an exit the user did not ask for. */
@@ -65,7 +68,8 @@ export function exitReason(exitCode: number, oomKilled: boolean): string {
 }
 
 function enter(t: Tracked, state: Omit<InstanceState, 'since'>, now: number, newRun = false): Tracked {
-  const same = !newRun && t.state.kind === state.kind && t.state.reason === state.reason && t.state.exitCode === state.exitCode && t.state.phase === state.phase;
+  const same =
+    !newRun && t.state.kind === state.kind && t.state.reason === state.reason && t.state.exitCode === state.exitCode && t.state.phase === state.phase && t.state.phaseDetail === state.phaseDetail;
   if (same) return { ...t, state: t.state };
   // A new phase of the same loading keeps its start time: the tree shows time since the run began.
   const since = !newRun && state.kind === 'loading' && t.state.kind === 'loading' ? t.state.since : now;
@@ -78,14 +82,17 @@ function failedWith(t: Tracked, d: Diagnosis, now: number, exitCode?: number): T
   return enter(t, { kind: 'failed', reason, exitCode, diagnosisId: d.id, fix: d.fix }, now);
 }
 
-function exited(t: Tracked, exitCode: number, now: number): Tracked {
+function exited(t: Tracked, exitCode: number, now: number, lastErrors: readonly string[] = []): Tracked {
   const base: Tracked = { ...t, running: false, exists: true, stopRequested: false };
   if (t.diagnosis) return failedWith(base, t.diagnosis, now, exitCode);
   // SIGTERM (143) is how every stop ends a process that does not handle it: a stop, not a failure.
   if (t.stopRequested || ((exitCode === 0 || exitCode === 143) && !t.oomKilled)) {
     return enter(base, { kind: 'stopped', exitCode }, now);
   }
-  return failedWith(base, diagnoseExit(exitCode, t.oomKilled), now, exitCode);
+  // An often harmless line becomes the reason once the process exits after it; an OOM kill says more.
+  const warning = t.oomKilled ? undefined : t.warnings[0];
+  if (warning) return failedWith(base, { ...warning, severity: 'fatal' }, now, exitCode);
+  return failedWith(base, diagnoseExit(exitCode, t.oomKilled, undefined, lastErrors), now, exitCode);
 }
 
 export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
@@ -120,7 +127,7 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
           return t.exists ? t : { ...t, exists: true };
         case 'start':
           return enter(
-            { ...t, exists: true, running: true, startedAt: input.at ?? now, stopRequested: false, oomKilled: false, diagnosis: undefined },
+            { ...t, exists: true, running: true, startedAt: input.at ?? now, stopRequested: false, oomKilled: false, diagnosis: undefined, warnings: [] },
             { kind: 'loading', phase: 'container' },
             now,
           );
@@ -132,7 +139,7 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
         case 'oom':
           return { ...t, oomKilled: true };
         case 'die':
-          return exited(t, input.exitCode ?? 0, now);
+          return exited(t, input.exitCode ?? 0, now, input.lastErrors);
         case 'destroy':
           if (t.startFailed) return { ...t, exists: false, running: false };
           return enter({ ...t, exists: false, running: false, stopRequested: false, diagnosis: undefined }, { kind: 'stopped' }, now);
@@ -147,10 +154,20 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
       if (input.line.kind === 'phase') {
         if (t.state.kind !== 'loading') return t;
         const current = t.state.phase ? PHASE_ORDER.indexOf(t.state.phase) : -1;
+        const next = PHASE_ORDER.indexOf(input.line.phase);
         // Phases only move forward: a late "[ext: …] startup" line does not undo "compiling shaders".
-        return PHASE_ORDER.indexOf(input.line.phase) > current ? enter(t, { kind: 'loading', phase: input.line.phase }, now) : t;
+        // Within a phase, NVIDIA's progress words ("60 seconds so far") replace the earlier ones.
+        if (next > current || (next === current && input.line.detail !== undefined)) {
+          return enter(t, { kind: 'loading', phase: input.line.phase, ...(input.line.detail !== undefined ? { phaseDetail: input.line.detail } : {}) }, now);
+        }
+        return t;
       }
-      // The first failure line is the root cause; later ones are usually its consequences.
+      if (input.line.diagnosis.severity === 'warning') {
+        const warning = input.line.diagnosis;
+        if (t.warnings.some((w) => w.id === warning.id)) return t;
+        return { ...t, warnings: [...t.warnings, warning] };
+      }
+      // The first fatal line is the root cause; later ones are usually its consequences.
       if (t.diagnosis) return t;
       return failedWith({ ...t, diagnosis: input.line.diagnosis }, input.line.diagnosis, now);
     case 'inspect': {
@@ -162,7 +179,15 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
       }
       if (f.running) {
         const sameRun = t.running && t.startedAt === f.startedAt;
-        const next: Tracked = { ...t, exists: true, running: true, startedAt: f.startedAt, oomKilled: sameRun ? t.oomKilled : false, diagnosis: sameRun ? t.diagnosis : undefined };
+        const next: Tracked = {
+          ...t,
+          exists: true,
+          running: true,
+          startedAt: f.startedAt,
+          oomKilled: sameRun ? t.oomKilled : false,
+          diagnosis: sameRun ? t.diagnosis : undefined,
+          warnings: sameRun ? t.warnings : [],
+        };
         if (next.diagnosis) return failedWith(next, next.diagnosis, now);
         if (sameRun && t.state.kind === 'stopping') return next;
         if (input.readySeen) return enter(next, { kind: 'ready' }, now);
@@ -176,7 +201,7 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
           const stopped = { ...base, running: false, stopRequested: false };
           return d ? failedWith(stopped, d, now, f.exitCode) : enter(stopped, { kind: 'failed', reason: f.error, exitCode: f.exitCode }, now);
         }
-        return exited(base, f.exitCode ?? 0, now);
+        return exited(base, f.exitCode ?? 0, now, input.lastErrors);
       }
       return { ...t, exists: true, running: false };
     }

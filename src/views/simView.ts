@@ -21,6 +21,7 @@ import type { InstanceSnapshot } from '../instances/model';
 import { instanceLabel } from '../instances/model';
 import { describeProblems } from '../instances/settings';
 import { clientUrlResultFor } from '../instances/spec';
+import { viewerNote } from './streamNotes';
 import { parseSimViewState, parseViewMessage, type HostMessage, type ViewMessage } from '../webview/messages';
 import { readSettings } from './config';
 import { buildSimViewHtml, buildSimViewNoteHtml, cryptoNonce, frameOrigin } from './simViewHtml';
@@ -96,10 +97,10 @@ function missingUrlMessage(snapshot: InstanceSnapshot): string {
     const relevant = result.problems.filter((p) => URL_SETTINGS.includes(p.setting));
     if (relevant.length > 0) return describeProblems(relevant);
   } else {
-    const built = clientUrlResultFor({ ...result.settings, streamingProfile: snapshot.profile }, snapshot.index, snapshot.ports);
+    const built = clientUrlResultFor(result.settings, snapshot.version, snapshot.index, snapshot.ports);
     if (!built.ok) return built.message;
   }
-  return `${snapshot.label} has no sim view URL: check isaacSim.clientUrlTemplate (isaacSim.webViewerUrlTemplate for the livestream profile) and isaacSim.host.`;
+  return `${snapshot.label} has no sim view URL: check isaacSim.clientUrlTemplate (isaacSim.webViewerUrlTemplate for Isaac Sim 6.x) and isaacSim.host.`;
 }
 
 /** Replaces a panel's page with a script-less note. */
@@ -180,10 +181,9 @@ class SimViewPanel extends DisposableBase {
       return;
     }
 
-    if (snapshot.view.kind === 'native-client') {
-      // Livestream without a web viewer: the stream is for the desktop client; say exactly what to enter.
-      const { host, port, webViewerUrl } = snapshot.view;
-      const note = `${snapshot.label} is ${snapshot.state.kind}. It streams to the "Isaac Sim WebRTC Streaming Client" desktop app: open it and connect to server ${host}, port ${port}. (No web viewer answers at ${webViewerUrl}; start Isaac Sim's web-viewer container to watch it here.)`;
+    if (snapshot.view.kind === 'desktop-client') {
+      // No browser client (4.5–5.x), or no 6.x web viewer answers: say plainly what can reach the stream, and where.
+      const note = `${snapshot.label} is ${snapshot.state.kind}. ${viewerNote(snapshot) ?? ''}`;
       this.stopTicker();
       if (this.pageOrigin !== '' || this.lastNote !== note) {
         showNote(this.webviewPanel.webview, this.ctx.mediaUri, `Sim: ${this.label}`, note);

@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import { describeState, formatElapsed } from '../instances/describe';
 import type { InstanceManager } from '../instances/manager';
 import type { InstanceSnapshot, InstanceStateKind } from '../instances/model';
-import { PORT_LABELS, type PortKind } from '../instances/profiles';
+import { PORT_LABELS, VERSIONS, type PortKind } from '../instances/versions';
+import { viewerNote } from './streamNotes';
 import { primaryPort } from '../instances/spec';
 
 const ICONS: Record<InstanceStateKind, [string, string | undefined]> = {
@@ -45,11 +46,15 @@ export class InstanceTreeItem extends vscode.TreeItem {
     row('Image', s.image);
     row('Container', s.containerId ? `${s.containerName} (${s.containerId.slice(0, 12)})` : `${s.containerName} (not created)`);
     row('Ports', Object.entries(s.ports).map(([kind, port]) => `${PORT_LABELS[kind as PortKind]} ${port}`).join(' · '));
-    row('Streaming', s.profile);
+    row('Isaac Sim', `${VERSIONS[s.version].title}, from ${s.versionSource}`);
+    if (s.health) row('Healthcheck', s.health);
     row('GPU', s.gpu);
     if (s.startup) row('Start', `${s.startup.kind === 'first' ? 'first start (compiling shaders)' : s.startup.kind === 'cached' ? 'cached start' : 'start'}${s.startup.etaMs ? `, usually ~${formatElapsed(s.startup.etaMs)}` : ''}`);
     row('Uptime', s.startedAt !== undefined ? formatElapsed(now - s.startedAt) : '—');
     row('Client URL', s.clientUrl);
+    for (const w of s.warnings) md.appendMarkdown(`\n$(warning) ${escapeMd(w)}  \n`);
+    const note = viewerNote(s);
+    if (note) md.appendMarkdown(`\n$(info) ${escapeMd(note)}\n`);
     if (s.state.kind === 'failed' && s.state.reason) {
       md.appendMarkdown(`\n$(error) ${escapeMd(s.state.reason)}`);
       if (s.state.fix) md.appendMarkdown(`\n\n**Fix:** ${escapeMd(s.state.fix)}`);

@@ -1,0 +1,90 @@
+/**
+ * The steps a start takes before the simulator runs, one function each, so the manager only sequences them:
+ * - which Isaac Sim version the image is (isaacSim.version, or read from the image);
+ * - named volumes that uid 1234 can write (5.x/6.x), made once;
+ * - 4.2's player script given the instance's own signalling port.
+ * Each step either succeeds or throws an error that names the problem and the fix; none leaves anything
+ * half-made that is not ours.
+ */
+import type { DockerEngine, ImageConfig } from '../docker/engine';
+import { EngineError } from '../docker/errors';
+import { describeProblems, portRangeProblems, type Settings, type SettingsProblem } from './settings';
+import { SpecError, volumeOwnerFix, type ContainerCreateBody } from './spec';
+import { VERSIONS, detectVersion, type DetectedVersion, type VersionId } from './versions';
+
+/** The version the start runs with and the image's config (for the mount layout). */
+export interface ResolvedVersion extends DetectedVersion {
+  image?: ImageConfig;
+}
+
+/** Invalid settings for the version at hand: nothing was started. */
+export class VersionSettingsError extends Error {
+  constructor(readonly problems: SettingsProblem[]) {
+    super(`${describeProblems(problems)} Nothing was started.`);
+    this.name = 'VersionSettingsError';
+  }
+}
+
+/**
+ * isaacSim.version when it names one, else the version read from the image (tag, then config).
+ * The image must be on the engine already (the caller pulls it first).
+ */
+export async function resolveVersion(engine: DockerEngine, settings: Settings): Promise<ResolvedVersion> {
+  const image = await engine.imageConfig(settings.image);
+  let resolved: ResolvedVersion;
+  if (settings.version !== 'auto') {
+    resolved = { id: settings.version, source: 'isaacSim.version', image };
+  } else {
+    const detected = detectVersion(settings.image, image);
+    if (!detected) {
+      throw new SpecError(
+        `Could not tell which Isaac Sim version image "${settings.image}" is: its tag names none of 4.2, 4.5, 5.x or 6.x and its config matches none of NVIDIA's images. Set isaacSim.version to "4.2", "4.5-5.x", "6.x", or "custom" for your own launcher. Nothing was created.`,
+        'isaacSim.version',
+      );
+    }
+    resolved = { ...detected, image };
+  }
+  const problems = portRangeProblems(settings, resolved.id);
+  if (problems.length > 0) throw new VersionSettingsError(problems);
+  return resolved;
+}
+
+/**
+ * Makes the spec's named volumes that do not exist yet, owned by uid 1234, with a one-shot root container
+ * of the same image. Returns the names it made (a new shader cache volume means a first start).
+ */
+export async function prepareVolumes(engine: DockerEngine, spec: ContainerCreateBody, index: number): Promise<{ created: string[] }> {
+  const mounts = spec.HostConfig.Mounts ?? [];
+  const missing: string[] = [];
+  for (const m of mounts) if (!(await engine.volumeExists(m.Source))) missing.push(m.Source);
+  if (missing.length === 0) return { created: [] };
+  const fix = volumeOwnerFix(spec, index);
+  // A helper left by an earlier, interrupted start of ours would hold the name.
+  await engine.remove(fix.name, true).catch(() => undefined);
+  const { exitCode, output } = await engine.runToCompletion(fix, 60_000);
+  if (exitCode !== 0) {
+    throw new EngineError(
+      `Could not give the volumes of instance-${index} to uid 1234 (Isaac Sim's container user): "chown" in image ${spec.Image} exited with ${exitCode}${output.trim() ? `: ${output.trim().split('\n').slice(-2).join(' ')}` : ''}. The image needs /bin/sh and chown; with another image set isaacSim.version to "custom". Nothing else was created.`,
+      false,
+    );
+  }
+  return { created: missing };
+}
+
+/**
+ * 4.2's web client connects to the signalling port written in kit-player.js (49100). Writes a copy with
+ * the instance's own port into the created container, as OmniGibson's Dockerfile does with sed. Returns
+ * a note for the user when that cannot be done, or undefined when the page will reach its own port.
+ */
+export async function givePlayerItsPort(engine: DockerEngine, containerId: string, version: VersionId, signalPort: number | undefined, label: string): Promise<string | undefined> {
+  const player = VERSIONS[version].playerScript;
+  if (!player || signalPort === undefined || signalPort === player.port) return undefined;
+  const original = await engine.readFile(containerId, player.path);
+  const needle = String(player.port);
+  if (!original || !original.includes(needle)) {
+    return `${label}'s web client could not be given its signalling port ${signalPort}: ${player.path} ${original ? `does not contain ${needle}` : 'is not in the image'}. Its page connects to ${needle}, so on this host only the instance on signalling port ${needle} (isaacSim.signalPortBase) can stream.`;
+  }
+  const rewritten = Buffer.from(original.toString('utf8').split(needle).join(String(signalPort)), 'utf8');
+  await engine.writeFile(containerId, player.path, rewritten);
+  return undefined;
+}

@@ -1,0 +1,28 @@
+/**
+ * What the user can reach an instance's stream with, in plain words, for the sim view and the tooltip.
+ * The facts: NVIDIA's 4.5/5.x desktop client connects to signal port 49100 only (isaac-sim/IsaacSim #606);
+ * 6.x is viewed in NVIDIA's web viewer, one per instance, built with the instance's host and ports
+ * (isaac-sim/IsaacSim tools/docker/README.md, "Multiple instances"), or in the desktop client.
+ */
+import type { InstanceSnapshot } from '../instances/model';
+import { DEFAULT_SIGNAL_PORT } from '../instances/versions';
+
+export function viewerNote(s: InstanceSnapshot): string | undefined {
+  const view = s.view;
+  if (view.kind !== 'desktop-client') return s.streamNote;
+  if (view.version === '6.x') {
+    return (
+      `${s.label} streams to NVIDIA's web viewer or desktop client. Web viewer: build isaac-sim/IsaacSim's tools/docker/web-viewer with ` +
+      `ISAACSIM_HOST=${view.host} ISAACSIM_SIGNAL_PORT=${view.port}${view.streamPort !== undefined ? ` ISAACSIM_STREAM_PORT=${view.streamPort}` : ''} and run it on port ${s.ports.webViewer ?? '?'} ` +
+      `(docker compose -p ${s.label} … up --build with WEB_VIEWER_PORT=${s.ports.webViewer ?? '?'}); this view shows it as soon as it answers${view.webViewerUrl ? ` at ${view.webViewerUrl}` : ''}. ` +
+      `Desktop client ("Isaac Sim WebRTC Streaming Client"): server ${view.host}, port ${view.port}.`
+    );
+  }
+  if (view.reachable) {
+    return `${s.label} streams to NVIDIA's desktop "Isaac Sim WebRTC Streaming Client": open it and connect to server ${view.host} (signal port ${view.port}). Isaac Sim 4.5–5.x has no browser client.`;
+  }
+  return (
+    `${s.label} streams on signal port ${view.port}, but NVIDIA's 4.5–5.x desktop client connects to port ${DEFAULT_SIGNAL_PORT} only (isaac-sim/IsaacSim #606), so it cannot be viewed. ` +
+    `Only the instance on port ${DEFAULT_SIGNAL_PORT} can: stop that one and give this one port ${DEFAULT_SIGNAL_PORT} (isaacSim.signalPortBase), or use Isaac Sim 6.x, whose web viewer takes any port.`
+  );
+}
