@@ -1,0 +1,443 @@
+// scripts/gpu-check.sh (the report users attach to an issue) against the real Docker Engine and
+// the versioned stand-in images. Where a verdict depends on what the stand-in happens to serve
+// (the 4.2 demo page, the 6.x UDP media port), the test measures it itself (TCP connect, UDP
+// bind, HTTP without redirects) and checks that the report says the same.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import dgram from 'node:dgram';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+function repoRoot(): string {
+  for (const startDir of [__dirname, process.cwd()]) {
+    for (let dir = startDir; ; dir = path.dirname(dir)) {
+      if (existsSync(path.join(dir, 'scripts', 'gpu-check.sh'))) return dir;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  throw new Error(`scripts/gpu-check.sh not found above ${__dirname} or ${process.cwd()}`);
+}
+const ROOT = repoRoot();
+const SCRIPT = path.join(ROOT, 'scripts', 'gpu-check.sh');
+const IMAGE = { v42: 'isaac-sim-standin:4.2.0', v51: 'isaac-sim-standin:5.1.0', v6: 'isaac-sim-standin:6.0.1' };
+const OWNER = 'dev.isaac-sim-orchestrator.owner=isaac-sim-orchestrator';
+const MINE = 'dev.isaac-sim-orchestrator.test=gpu-check';
+// hang mode stops for good right after the shader phase, whose last line is this one.
+const SHADERS_DONE = /Ray tracing shader compilation finished after/;
+const READY_RE = /Isaac Sim Headless WebRTC App is loaded\.|Isaac Sim Full Streaming App is loaded\.|Simulation App Startup Complete/;
+const SIGNAL_6X = '--/exts/omni.kit.livestream.app/primaryStream/signalPort=';
+const STREAM_6X = '--/exts/omni.kit.livestream.app/primaryStream/streamPort=';
+// Instance numbers far from what the other suites use; ports derive from them, far from the defaults.
+const http = (n: number) => 18300 + n;
+const signal = (n: number) => 49100 + n;
+const media = (n: number) => 47900 + n;
+const webViewer = (n: number) => 8210 + n;
+
+interface Run { code: number; stdout: string; stderr: string }
+function run(file: string, args: string[], timeoutMs = 60_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err && (err.killed || err.signal || typeof err.code !== 'number')) {
+        reject(new Error(`${file} ${args.join(' ')}: ${err.message}\n${stderr}`));
+        return;
+      }
+      resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
+    });
+  });
+}
+const docker = (...args: string[]) => run('docker', args);
+async function dockerOk(...args: string[]): Promise<string> {
+  const r = await docker(...args);
+  assert.equal(r.code, 0, `docker ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+const gpuCheck = (...args: string[]) => run('bash', [SCRIPT, ...args], 120_000);
+
+const containers = new Set<string>();
+const images = new Set<string>();
+const dirs: string[] = [];
+
+/** Creates (or, with start, runs) a container; refuses to touch a same-named one that is not ours. */
+async function container(name: string, image: string, opts: { labels?: string[]; env?: Record<string, string>; args?: string[]; runArgs?: string[]; start?: boolean } = {}): Promise<string> {
+  const existing = await docker('inspect', '-f', '{{index .Config.Labels "dev.isaac-sim-orchestrator.test"}}', name);
+  if (existing.code === 0) {
+    assert.equal(existing.stdout.trim(), 'gpu-check', `a container named ${name} exists and is not this suite's: not touching it`);
+    await docker('rm', '-f', name);
+  }
+  const env = { ACCEPT_EULA: 'Y', STANDIN_STEP_SECONDS: '0.05', ...opts.env };
+  containers.add(name);
+  await dockerOk(
+    opts.start === false ? 'create' : 'run', ...(opts.start === false ? [] : ['-d']),
+    '--name', name, '--network', 'host', '-l', MINE,
+    ...(opts.labels ?? []).flatMap((l) => ['-l', l]),
+    ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    ...(opts.runArgs ?? []), image, ...(opts.args ?? []),
+  );
+  return name;
+}
+/** An extension-style instance: isaac-sim-instance-N with the owner and instance labels. */
+function instance(n: number, image: string, opts: { env?: Record<string, string>; args?: string[]; runArgs?: string[] } = {}): Promise<string> {
+  return container(`isaac-sim-instance-${n}`, image, { ...opts, labels: [OWNER, `dev.isaac-sim-orchestrator.instance=${n}`] });
+}
+
+async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+async function logText(name: string): Promise<string> {
+  const r = await docker('logs', name);
+  return r.stdout + r.stderr;
+}
+async function waitReady(name: string): Promise<void> {
+  await waitFor(`${name} readiness line`, async () => {
+    if (READY_RE.test(await logText(name))) return true;
+    const state = (await dockerOk('inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', name)).trim();
+    if (!state.startsWith('running')) throw new Error(`${name} ended (${state}) before ready:\n${await logText(name)}`);
+    return false;
+  });
+}
+
+// ---- oracles: what is really there, measured without the script ---------------------------
+function tcpListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host: '127.0.0.1' });
+    s.setTimeout(3000, () => { s.destroy(); resolve(false); });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+/** Something holds UDP 127.0.0.1:port (or the wildcard) when we cannot bind it. */
+function udpBound(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket({ type: 'udp4', reuseAddr: false });
+    s.once('error', (e: NodeJS.ErrnoException) => { s.close(); if (e.code === 'EADDRINUSE') resolve(true); else reject(e); });
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(false)));
+  });
+}
+async function httpStatus(port: number, urlPath: string): Promise<{ status: string; location: string }> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { redirect: 'manual', signal: AbortSignal.timeout(3000) });
+    await res.arrayBuffer();
+    return { status: String(res.status), location: res.headers.get('location') ?? '' };
+  } catch {
+    return { status: '000', location: '' };
+  }
+}
+
+// ---- reading the report ---------------------------------------------------------------------
+function summary(report: string): { checked: number; problems: number } {
+  const lines = report.trimEnd().split('\n');
+  const m = /^gpu-check: (\d+) container\(s\) checked, (\d+) problem\(s\)$/.exec(lines[lines.length - 1]);
+  assert.ok(m, `last line is not the summary:\n${report}`);
+  return { checked: Number(m[1]), problems: Number(m[2]) };
+}
+/** The block of one container, from its "== NAME" line to the next blank line. */
+function section(report: string, name: string): string {
+  const start = report.indexOf(`\n== ${name} `);
+  assert.ok(start >= 0, `no section for ${name}:\n${report}`);
+  const end = report.indexOf('\n\n', start + 1);
+  return report.slice(start + 1, end < 0 ? undefined : end);
+}
+const problemsIn = (text: string) => text.split('\n').filter((l) => l.trimStart().startsWith('PROBLEM:'));
+/** The report line of a port check (label kit-http, signal or media). */
+function portLine(sec: string, label: string): string {
+  const l = sec.split('\n').find((x) => new RegExp(`^  ${label} +(tcp|udp) `).test(x));
+  assert.ok(l, `no ${label} port line:\n${sec}`);
+  return l;
+}
+function assertListening(sec: string, label: string, port: number, listening: boolean): void {
+  const l = portLine(sec, label);
+  assert.match(l, new RegExp(` ${port} `), l);
+  if (listening) assert.match(l, / listening: 127\.0\.0\.1:\d+/, l);
+  else assert.match(l, /NOT listening|not listening/, l);
+}
+
+before(async () => {
+  const info = await docker('info', '--format', '{{.ServerVersion}}');
+  if (info.code !== 0) {
+    const d = await run('bash', [path.join(ROOT, 'scripts', 'dockerd.sh'), 'start'], 120_000);
+    assert.equal(d.code, 0, `no Docker engine and dockerd.sh start failed:\n${d.stdout}\n${d.stderr}`);
+  }
+  const missing = async () => (await Promise.all(Object.values(IMAGE).map(async (i) => ((await docker('image', 'inspect', i)).code === 0 ? '' : i)))).filter(Boolean);
+  if ((await missing()).length > 0) {
+    const b = await run('bash', [path.join(ROOT, 'scripts', 'build-standin.sh')], 300_000);
+    assert.equal(b.code, 0, `build-standin.sh failed:\n${b.stdout}\n${b.stderr}`);
+  }
+  assert.deepEqual(await missing(), [], 'the versioned stand-in images (scripts/build-standin.sh)');
+});
+
+after(async () => {
+  for (const name of containers) await docker('rm', '-f', name);
+  for (const image of images) await docker('rmi', '-f', image);
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+test('5.1, ready: version from the tag, signal port listening, secrets masked, no problem, exit 0', { timeout: 90_000 }, async () => {
+  const n = 91;
+  const name = await instance(n, IMAGE.v51, {
+    env: { ISAACSIM_API_KEY: 'do-not-print-1', PRIVACY_CONSENT: 'Y' },
+    args: [`--/exts/omni.services.transport.server.http/port=${http(n)}`, `--/app/livestream/port=${signal(n)}`, '--/exts/isaacsim.code_editor.python_server/auth_token=do-not-print-2'],
+  });
+  await waitReady(name);
+  const r = await gpuCheck(name);
+  const sec = section(r.stdout, name);
+  assert.match(r.stdout, /^gpu-check \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/, 'starts with the date');
+  assert.match(r.stdout, /^gpu: /m);
+  assert.match(r.stdout, /^docker: client \S+, server \S+/m);
+  assert.match(r.stdout, /^runtimes: .*\(default \S+\)$/m);
+  assert.match(r.stdout, /^memory: [\d.]+ GiB total/m);
+  assert.match(sec, /^image: isaac-sim-standin:5\.1\.0 \(\w+\) -> Isaac Sim 4\.5-5\.x \(from tag\)$/m);
+  assert.match(sec, /^user: config '[^']*'.*, id -u in container: \d+$/m);
+  assert.match(sec, /^entrypoint: \/isaac-sim\/\S+/m);
+  assert.match(sec, new RegExp(`^args: .*--/app/livestream/port=${signal(n)}`, 'm'));
+  assert.match(sec, /^env: .*ACCEPT_EULA=Y/m);
+  assert.match(sec, /^env: .*PRIVACY_CONSENT=Y/m);
+  assert.match(sec, /ISAACSIM_API_KEY=\*\*\*/);
+  assert.match(sec, /auth_token=\*\*\*/);
+  assert.doesNotMatch(r.stdout, /do-not-print/);
+  assert.match(sec, /^runtime: .*; device requests: none; memory limit: none; network: host$/m);
+  assertListening(sec, 'signal', signal(n), true);
+  assert.match(portLine(sec, 'signal'), /\(arg\) listening: .*\(this container\)/);
+  assert.match(portLine(sec, 'kit-http'), new RegExp(`tcp ${http(n)} `), 'the Kit HTTP port is listed');
+  assert.match(sec, /^readiness: found \(1 x\): .*Isaac Sim Full Streaming App is loaded\.$/m);
+  assert.match(sec, /^errors: no \[Error\]\/\[Fatal\] line$/m);
+  assert.match(sec, new RegExp(`^viewer: desktop Isaac Sim WebRTC Streaming Client -> 127\\.0\\.0\\.1:${signal(n)} \\(NVIDIA's client reaches 49100 only\\)$`, 'm'));
+  assert.deepEqual(problemsIn(r.stdout), []);
+  assert.deepEqual(summary(r.stdout), { checked: 1, problems: 0 });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+});
+
+test('negative: a hung start (STANDIN_MODE=hang) → signal port NOT listening, no readiness, exit 1', { timeout: 90_000 }, async () => {
+  const n = 92;
+  const name = await instance(n, IMAGE.v51, {
+    env: { STANDIN_MODE: 'hang' },
+    args: [`--/exts/omni.services.transport.server.http/port=${http(n)}`, `--/app/livestream/port=${signal(n)}`],
+  });
+  // hang: startup stops for good right after the shader phase.
+  await waitFor(`${name} shader phase`, async () => SHADERS_DONE.test(await logText(name)));
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await tcpListening(signal(n)), false, 'precondition: nothing listens on the signal port');
+  const r = await gpuCheck(name);
+  const sec = section(r.stdout, name);
+  assertListening(sec, 'signal', signal(n), false);
+  assert.match(sec, new RegExp(`PROBLEM: signal port tcp ${signal(n)} expected \\(arg\\) but not listening`));
+  assert.match(sec, /^readiness: no readiness line in \d+ log lines$/m);
+  assert.match(sec, /PROBLEM: running but no readiness line/);
+  // The shader phase as the log has it: how many "Waiting" lines, the last one, the "finished" line.
+  const log = (await logText(name)).split('\n');
+  const waiting = log.filter((l) => l.includes('Waiting for compilation of ray tracing shaders'));
+  const finished = log.filter((l) => l.includes('Ray tracing shader compilation finished after'));
+  assert.ok(finished.length > 0);
+  if (waiting.length) assert.ok(sec.includes(`shaders: ${waiting.length} x 'Waiting for compilation', last: ${waiting[waiting.length - 1]}`), sec);
+  assert.ok(sec.includes(`shaders: ${finished[finished.length - 1]}`), sec);
+  assert.equal(problemsIn(r.stdout).length, 2, r.stdout);
+  assert.deepEqual(summary(r.stdout), { checked: 1, problems: 2 });
+  assert.equal(r.code, 1);
+});
+
+test('4.2 web client: ports, demo page, webrtc-client redirect not followed, kit-player.js — as measured', { timeout: 90_000 }, async () => {
+  const n = 93;
+  const name = await instance(n, IMAGE.v42, {
+    env: { STANDIN_MODE: 'physx-no-cuda' }, // an [Error] line that is not fatal: reported, not a problem
+    args: [`--/exts/omni.services.transport.server.http/port=${http(n)}`, `--/app/livestream/port=${signal(n)}`],
+  });
+  await waitReady(name);
+  const r = await gpuCheck(name);
+  const sec = section(r.stdout, name);
+  assert.match(sec, /^image: isaac-sim-standin:4\.2\.0 \(\w+\) -> Isaac Sim 4\.2 \(from tag\)$/m);
+
+  const httpUp = await tcpListening(http(n));
+  const signalUp = await tcpListening(signal(n));
+  assert.equal(httpUp, true, 'the stand-in serves its 4.2 web client on the HTTP port');
+  assertListening(sec, 'kit-http', http(n), httpUp);
+  assertListening(sec, 'signal', signal(n), signalUp);
+
+  const demoPath = `/streaming/webrtc-demo/?server=127.0.0.1`;
+  const demo = await httpStatus(http(n), demoPath);
+  const demoOk = /^[23]/.test(demo.status);
+  assert.ok(sec.includes(`viewer: http://127.0.0.1:${http(n)}${demoPath} -> HTTP ${demo.status}`), sec);
+  const client = await httpStatus(http(n), '/streaming/webrtc-client/');
+  assert.ok(sec.includes(`  /streaming/webrtc-client/ -> HTTP ${client.status}${client.location ? `, Location: ${client.location}` : ''} (not followed)`), sec);
+
+  const kp = await docker('exec', name, 'sh', '-c', "grep -o '49[0-9][0-9][0-9]' /isaac-sim/extscache/omni.services.streamclient.webrtc-*/web/js/kit-player.js 2>/dev/null | head -n1");
+  const kitPlayer = kp.stdout.trim();
+  if (kitPlayer) assert.ok(sec.includes(`  kit-player.js signalling port: ${kitPlayer}`), sec);
+  else assert.match(sec, /kit-player\.js: not found/);
+  const kitPlayerMismatch = kitPlayer !== '' && kitPlayer !== String(signal(n));
+  if (kitPlayerMismatch) assert.match(sec, new RegExp(`PROBLEM: kit-player\\.js signals to ${kitPlayer} but this instance's signalling port is ${signal(n)}`));
+
+  assert.match(sec, /^readiness: found \(1 x\): .*Isaac Sim Headless WebRTC App is loaded\.$/m);
+  assert.match(sec, /^errors \(last 1 of 1 \[Error\]\/\[Fatal\] lines\):\n {2}.*\[Error\] \[omni\.physx\.plugin\] CUDA libs are present, but no suitable CUDA GPU was found!$/m);
+  const expected = Number(!httpUp) + Number(!signalUp) + Number(!demoOk) + Number(kitPlayerMismatch);
+  assert.equal(problemsIn(sec).length, expected, sec);
+  assert.deepEqual(summary(r.stdout), { checked: 1, problems: expected });
+  assert.equal(r.code, expected ? 1 : 0);
+});
+
+test('6.x: the user it runs as, /isaac-sim mounts writable by 1234 or not, media UDP, web viewer on 8210+N', { timeout: 90_000 }, async () => {
+  const n = 94;
+  const writable = mkdtempSync(path.join(os.tmpdir(), 'gpu-check-rw-'));
+  const readOnly = mkdtempSync(path.join(os.tmpdir(), 'gpu-check-ro-'));
+  dirs.push(writable, readOnly);
+  chmodSync(writable, 0o777);
+  chmodSync(readOnly, 0o755); // owned by us, and we are not uid 1234
+  assert.notEqual(process.getuid?.(), 1234, 'this case needs a test user other than 1234');
+  const name = await instance(n, IMAGE.v6, {
+    env: { ISAACSIM_HOST: '127.0.0.1', ISAACSIM_SIGNAL_PORT: String(signal(n)), ISAACSIM_STREAM_PORT: String(media(n)) },
+    args: [`${SIGNAL_6X}${signal(n)}`, `${STREAM_6X}${media(n)}`, `--/exts/omni.services.transport.server.http/port=${http(n)}`],
+    runArgs: ['-v', `${writable}:/isaac-sim/.cache`, '-v', `${readOnly}:/isaac-sim/.local/share/ov/pkg`],
+  });
+  const viewer = await container(`gpu-check-test-viewer-${n}`, IMAGE.v6, {
+    env: { STANDIN_MODE: 'web-viewer', STANDIN_WEB_VIEWER_PORT: String(webViewer(n)), STANDIN_SIGNAL_PORT: String(signal(n)), ISAACSIM_INSTANCE_LABEL: `instance-${n}` },
+  });
+  await waitReady(name);
+  await waitFor(`${viewer} page`, async () => /serving on/.test(await logText(viewer)));
+
+  const r = await gpuCheck(name);
+  const sec = section(r.stdout, name);
+  const imageUser = (await dockerOk('image', 'inspect', '-f', '{{.Config.User}}', IMAGE.v6)).trim();
+  const imageHealth = (await dockerOk('image', 'inspect', '-f', '{{if .Config.Healthcheck}}yes{{end}}', IMAGE.v6)).trim();
+  const uid = (await dockerOk('exec', name, 'id', '-u')).trim();
+  assert.match(sec, /^image: isaac-sim-standin:6\.0\.1 \(\w+\) -> Isaac Sim 6\.x \(from tag\)$/m);
+  assert.ok(sec.includes(`user: config '${imageUser}'${imageUser ? '' : ' (root)'}, id -u in container: ${uid}`), sec);
+  assert.match(sec, new RegExp(`^env: .*ISAACSIM_SIGNAL_PORT=${signal(n)}.*ISAACSIM_STREAM_PORT=${media(n)}`, 'm'));
+  if (imageHealth) assert.match(sec, /^health: (starting|healthy|unhealthy)/m);
+  else assert.doesNotMatch(sec, /^health:/m);
+
+  assert.match(sec, new RegExp(`^  ${writable} -> /isaac-sim/\\.cache \\(bind, host owner \\d+:\\d+ 777\\); uid 1234 can write: yes$`, 'm'));
+  assert.match(sec, new RegExp(`^  ${readOnly} -> /isaac-sim/\\.local/share/ov/pkg \\(bind, host owner \\d+:\\d+ 755\\); uid 1234 can write: NO$`, 'm'));
+  assert.match(sec, /PROBLEM: mount \/isaac-sim\/\.local\/share\/ov\/pkg is not writable by uid 1234/);
+
+  assertListening(sec, 'signal', signal(n), true);
+  assert.match(portLine(sec, 'signal'), /\(arg\)/, 'the Kit arg wins over ISAACSIM_SIGNAL_PORT');
+  const mediaUp = await udpBound(media(n));
+  assertListening(sec, 'media', media(n), mediaUp);
+  assert.match(portLine(sec, 'media'), /^ {2}media +udp /);
+  if (!mediaUp) assert.match(sec, new RegExp(`PROBLEM: media port udp ${media(n)} expected \\(arg\\) but not listening`));
+
+  const page = await httpStatus(webViewer(n), '/');
+  assert.equal(page.status, '200', 'precondition: the web viewer answers');
+  assert.match(sec, new RegExp(`^viewer: desktop Isaac Sim WebRTC Streaming Client -> 127\\.0\\.0\\.1:${signal(n)}; web viewer http://127\\.0\\.0\\.1:${webViewer(n)}/ -> HTTP 200$`, 'm'));
+
+  const expected = 1 + Number(!mediaUp);
+  assert.equal(problemsIn(sec).length, expected, sec);
+  assert.deepEqual(summary(r.stdout), { checked: 1, problems: expected });
+  assert.equal(r.code, 1);
+
+  // Without its web viewer the report says so, and that alone is no problem.
+  await docker('rm', '-f', viewer);
+  containers.delete(viewer);
+  const again = await gpuCheck(name);
+  assert.match(section(again.stdout, name), new RegExp(`; no web viewer answers on 127\\.0\\.0\\.1:${webViewer(n)} \\(HTTP 000; optional\\)$`, 'm'));
+  assert.equal(summary(again.stdout).problems, expected);
+});
+
+test('version from the image config when the tag says nothing; a stopped container is reported, not probed', { timeout: 90_000 }, async () => {
+  // Images with no version in the tag: 6.x's user and AppReady healthcheck, and the user alone.
+  const base = await container(`gpu-check-test-base-${process.pid}`, IMAGE.v51, { start: false });
+  const six = `gpu-check-test-config:${process.pid}-six`;
+  const five = `gpu-check-test-config:${process.pid}-five`;
+  images.add(six);
+  images.add(five);
+  await dockerOk('commit', '--change', 'USER isaac-sim', '--change', 'HEALTHCHECK --start-period=180s CMD ["sh", "-c", "grep -q AppReady /isaac-sim/.nvidia-omniverse/logs/Kit/*/*/kit_*.log"]', base, six);
+  await dockerOk('commit', '--change', 'USER 1234', base, five);
+  const c6 = await container(`gpu-check-test-six-${process.pid}`, six, { start: false });
+  const c5 = await container(`gpu-check-test-five-${process.pid}`, five, { start: false, args: [`${SIGNAL_6X}49999`] });
+  const r = await gpuCheck(c6, c5);
+  const s6 = section(r.stdout, c6);
+  const s5 = section(r.stdout, c5);
+  assert.match(s6, /^== \S+ \(\w{12}\) created, exit code 0/m);
+  assert.match(s6, /-> Isaac Sim 6\.x \(from image config: user isaac-sim, healthcheck\)$/m);
+  assert.match(s6, /^health: none/m, 'an image HEALTHCHECK is reported even before the first probe');
+  assert.match(s6, /^user: config 'isaac-sim'$/m, 'no id -u for a container that is not running');
+  assert.match(s6, /^ports: not checked \(not running\); expected kit-http 8011, signal 49100, media udp 47998$/m);
+  assert.match(s6, /^viewer: not checked \(not running\)$/m);
+  assert.match(s5, /-> Isaac Sim 5\.x \(from image config: user 1234\)$/m);
+  assert.match(s5, /^ports: not checked \(not running\); expected kit-http 8011, signal 49100$/m, 'a 5.x signal port comes from --/app/livestream/port');
+  assert.match(s5, /^readiness: no readiness line/m);
+  assert.deepEqual(problemsIn(r.stdout), [], 'a container that is not running is not expected to be ready');
+  assert.deepEqual(summary(r.stdout), { checked: 2, problems: 0 });
+  assert.equal(r.code, 0);
+});
+
+test('selection: labelled running containers by default, stopped ones with --all; unknown names and bad --host', { timeout: 90_000 }, async () => {
+  const n = 95;
+  const running = await instance(n, IMAGE.v51, {
+    args: [`--/exts/omni.services.transport.server.http/port=${http(n)}`, `--/app/livestream/port=${signal(n)}`],
+  });
+  const stopped = await container('isaac-sim-instance-96', IMAGE.v51, { start: false, labels: [OWNER, 'dev.isaac-sim-orchestrator.instance=96'] });
+  const foreign = await container(`gpu-check-test-foreign-${process.pid}`, IMAGE.v51, {
+    args: [`--/exts/omni.services.transport.server.http/port=${http(98)}`, `--/app/livestream/port=${signal(98)}`],
+  });
+  await waitReady(running);
+  await waitReady(foreign);
+
+  const byDefault = await gpuCheck();
+  assert.ok(byDefault.stdout.includes(`\n== ${running} (`), byDefault.stdout);
+  assert.ok(!byDefault.stdout.includes(`\n== ${stopped} (`), 'stopped containers only with --all');
+  assert.ok(!byDefault.stdout.includes(`\n== ${foreign} (`), 'containers without the owner label are left out');
+  const all = await gpuCheck('--all');
+  assert.ok(all.stdout.includes(`\n== ${running} (`) && all.stdout.includes(`\n== ${stopped} (`), all.stdout);
+  assert.ok(!all.stdout.includes(`\n== ${foreign} (`));
+  // Counted sections match the summary (whatever else runs on this engine).
+  for (const rep of [byDefault, all]) {
+    const sections = rep.stdout.split('\n').filter((l) => l.startsWith('== ')).length;
+    assert.equal(summary(rep.stdout).checked, sections);
+    assert.equal(rep.code === 0, summary(rep.stdout).problems === 0, 'exit 0 exactly when no problem');
+  }
+
+  const named = await gpuCheck(foreign);
+  assert.deepEqual(summary(named.stdout), { checked: 1, problems: 0 }, named.stdout);
+  assert.match(section(named.stdout, foreign), /-> Isaac Sim 4\.5-5\.x \(from tag\)/);
+
+  const missing = await gpuCheck(`gpu-check-test-none-${process.pid}`);
+  assert.match(missing.stdout, /== gpu-check-test-none-\d+: no such container\n {2}PROBLEM: container \S+ not found/);
+  assert.deepEqual(summary(missing.stdout), { checked: 0, problems: 1 });
+  assert.equal(missing.code, 1);
+
+  for (const bad of ['evil.example/x', 'a b', 'http://x', '']) {
+    const r = await gpuCheck('--host', bad, running);
+    assert.equal(r.code, 2, `--host '${bad}'`);
+    assert.match(r.stderr, /is not a host name or IP address/);
+    assert.equal(r.stdout, '', 'nothing is checked with a bad --host');
+  }
+  const help = await gpuCheck('--help');
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /bash scripts\/gpu-check\.sh \[--host H\] \[--all\] \[CONTAINER\.\.\.\]/);
+});
+
+test('a port held by another container is named, and counts as a problem', { timeout: 90_000 }, async () => {
+  const n = 97;
+  const holder = await container(`gpu-check-test-holder-${process.pid}`, IMAGE.v51, {
+    args: [`--/exts/omni.services.transport.server.http/port=${http(n + 10)}`, `--/app/livestream/port=${signal(n)}`],
+  });
+  await waitReady(holder);
+  const name = await instance(n, IMAGE.v51, {
+    env: { STANDIN_MODE: 'hang' },
+    args: [`--/exts/omni.services.transport.server.http/port=${http(n)}`, `--/app/livestream/port=${signal(n)}`],
+  });
+  await waitFor(`${name} shader phase`, async () => SHADERS_DONE.test(await logText(name)));
+  const r = await gpuCheck(name);
+  const sec = section(r.stdout, name);
+  const line = portLine(sec, 'signal');
+  assert.match(line, new RegExp(`tcp ${signal(n)} +\\(arg\\) listening: 127\\.0\\.0\\.1:${signal(n)} `), line);
+  assert.doesNotMatch(line, /this container/);
+  // The script can tell whose socket it is when this host's cgroup paths name containers.
+  const holderId = (await dockerOk('inspect', '-f', '{{.Id}}', holder)).trim();
+  const holderPid = (await dockerOk('inspect', '-f', '{{.State.Pid}}', holder)).trim();
+  const cgroupNamesIt = await run('grep', ['-q', holderId, `/proc/${holderPid}/cgroup`]).then((x) => x.code === 0, () => false);
+  const expected = cgroupNamesIt ? 2 : 1; // + no readiness line
+  if (cgroupNamesIt) {
+    assert.match(line, new RegExp(`\\(container ${holder}\\)`), line);
+    assert.match(sec, new RegExp(`PROBLEM: signal port tcp ${signal(n)} is held by another process, not by this container`));
+  }
+  assert.match(sec, /PROBLEM: running but no readiness line/);
+  assert.deepEqual(summary(r.stdout), { checked: 1, problems: expected });
+  assert.equal(r.code, 1);
+});
