@@ -46,7 +46,7 @@ interface PlainCommand {
 async function externalUrl(s: InstanceSnapshot): Promise<vscode.Uri> {
   // The URL builder refuses (gives "") rather than produce a non-http(s) or off-host URL.
   if (!s.clientUrl) {
-    throw new Error(`${s.label} has no usable client URL: fix isaacSim.clientUrlTemplate (or isaacSim.webViewerUrlTemplate for the livestream profile) and isaacSim.host.`);
+    throw new Error(`${s.label} has no usable client URL: fix isaacSim.clientUrlTemplate (or isaacSim.webViewerUrlTemplate for Isaac Sim 6.x) and isaacSim.host.`);
   }
   return vscode.env.asExternalUri(vscode.Uri.parse(s.clientUrl, true));
 }

@@ -125,7 +125,8 @@ export const LOG_DIAGNOSES: readonly PatternDiagnosis[] = [
   {
     id: 'permission',
     pattern: /Permission denied|unable to save the dictionary/,
-    also: /\/(?:isaac-sim|root)\//,
+    // NVIDIA's 6.x recipe also mounts a Hub cache at /var/cache/hub for uid 1234 (tools/docker/README.md).
+    also: /\/(?:isaac-sim|root)\/|\/var\/cache\/hub\b/,
     problem: 'a folder it writes to is not writable',
     fix: 'Isaac Sim 5.x and 6.x run as uid 1234: every folder mounted under /isaac-sim must belong to uid 1234. The extension\'s own volumes are prepared that way; if you mount host folders (isaacSim.extraArgs or a custom image), "sudo chown -R 1234:1234" them. The Preflight Doctor checks the volumes.',
     source: 'IsaacLab PR #6122 (and #6082)',

@@ -140,7 +140,7 @@ interface Entry {
   /** The last error lines of the current run, quoted when it exits without a known cause. */
   errorTail: string[];
   /** Resolves when the current log follower has ended (its container stopped) or was closed. */
-  logEnded?: { id: string; done: Promise<void>; resolve: () => void };
+  logEnded?: { id: string; run?: number; done: Promise<void>; resolve: () => void };
   /** Engine events of this instance, handled in order (a `die` waits for the log to drain first). */
   events: Promise<void>;
   /** The start we asked for, while it is in progress: for the phase timer and the ETA. */
@@ -168,6 +168,8 @@ export interface ManagerOptions {
   ensureImage?: (engine: DockerEngine, image: string) => Promise<void>;
   /** How often a readiness probe is retried (ms). */
   probeIntervalMs?: number;
+  /** Longest an exit waits for its log to drain before it is classified (ms; default 500). */
+  drainMs?: number;
 }
 
 export class InstanceManager implements Disposable {
@@ -450,6 +452,7 @@ export class InstanceManager implements Disposable {
       type: 'inspect',
       facts: { exists: true, running: info.running, exitCode: info.exitCode, oomKilled: info.oomKilled, startedAt: info.startedAt, error: info.error },
       readySeen: info.running && entry.readyRun !== undefined && entry.readyRun === info.startedAt,
+      ...(info.running ? {} : { lastErrors: entry.errorTail }),
     });
     if (info.running) this.follow(entry, info);
   }
@@ -470,12 +473,29 @@ export class InstanceManager implements Disposable {
    * DRAIN_MS, whichever is first.
    */
   private async drained(entry: Entry, id: string): Promise<void> {
-    const ended = entry.logEnded;
-    if (!ended || ended.id !== id) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([ended.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_MS)))]);
+    const window = { open: true };
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.drainMs ?? DRAIN_MS)));
+    await Promise.race([this.drain(entry, id, window), bound]);
+    window.open = false;
     clearTimeout(timer);
-    // Lines already received are delivered synchronously; a flush may still be pending for the channel only.
+  }
+
+  /**
+   * A run that died before a follower was attached to it (a start that fails within milliseconds,
+   * before the inspect after `start` saw it running) has its log read now, so its fatal line still
+   * counts. The read ends by itself; the cursor keeps earlier runs' lines from repeating. A reply
+   * that comes after the window closed is ignored: later events own the facts by then.
+   */
+  private async drain(entry: Entry, id: string, window: { open: boolean }): Promise<void> {
+    const info = await this.engine?.inspect(id).catch(() => undefined);
+    if (!window.open || this.disposed) return;
+    if (info && indexOf(info.labels) === entry.index && !(entry.logEnded?.id === id && entry.logEnded.run === info.startedAt)) {
+      entry.info = info;
+      this.follow(entry, info);
+    }
+    const ended = entry.logEnded;
+    if (ended?.id === id) await ended.done;
   }
 
   private async handleEngineEvent(entry: Entry, e: EngineEvent): Promise<void> {
@@ -551,7 +571,7 @@ export class InstanceManager implements Disposable {
     entry.followerFor = info.id;
     let resolveEnded = () => {};
     const done = new Promise<void>((resolve) => (resolveEnded = resolve));
-    const ended = { id: info.id, done, resolve: resolveEnded };
+    const ended = { id: info.id, run: info.startedAt, done, resolve: resolveEnded };
     entry.logEnded = ended;
     const handle: { current?: Closeable } = {};
     entry.follower = { close: () => handle.current?.close() };
@@ -798,6 +818,9 @@ export class InstanceManager implements Disposable {
       if (entry.info) this.applyInfo(entry, undefined);
       return;
     }
+    // Our operation's own inspect can see an exit before the engine's `die` event does: classify it
+    // only once that run's log has drained too, as the event path does.
+    if (info && !info.running && (entry.tracked.running || entry.tracked.state.kind === 'starting')) await this.drained(entry, info.id);
     this.applyInfo(entry, info);
   }
 

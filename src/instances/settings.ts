@@ -143,7 +143,7 @@ const FIELDS = {
   },
   clientUrlTemplate: {
     schema: z.string().refine(isHttpUrlTemplate('isaacSim.clientUrlTemplate')),
-    allowed: `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{httpPort}/streaming/webrtc-client/?server={host}", ${URL_TEMPLATE_RULE}`,
+    allowed: `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}", ${URL_TEMPLATE_RULE}`,
   },
   webViewerUrlTemplate: {
     schema: z.string().refine(isHttpUrlTemplate('isaacSim.webViewerUrlTemplate')),

@@ -250,7 +250,9 @@ function gpuRequest(gpu: string): ContainerCreateBody['HostConfig']['DeviceReque
 /** The env an instance gets, in order: ours, the version's port interface, the user's, the label last. */
 function envFor(settings: Settings, ctx: SpecContext, values: TemplateValues, gpu: string): Record<string, string> {
   const profile = VERSIONS[ctx.version];
-  const portEnv = Object.fromEntries(Object.entries(profile.portEnv).map(([k, v]) => [k, fillTemplate(v, values)]));
+  // An address to bind, not a URL host: no IPv6 brackets.
+  const bare = { ...values, host: String(values.host).replace(/^\[(.*)\]$/, '$1') };
+  const portEnv = Object.fromEntries(Object.entries(profile.portEnv).map(([k, v]) => [k, fillTemplate(v, bare)]));
   return {
     // license.sh refuses to start without it; setting it is the user's acceptance by installing the extension's defaults.
     ACCEPT_EULA: 'Y',

@@ -89,8 +89,9 @@ function exited(t: Tracked, exitCode: number, now: number, lastErrors: readonly 
   if (t.stopRequested || ((exitCode === 0 || exitCode === 143) && !t.oomKilled)) {
     return enter(base, { kind: 'stopped', exitCode }, now);
   }
-  // An often harmless line becomes the reason once the process exits after it; an OOM kill says more.
-  const warning = t.oomKilled ? undefined : t.warnings[0];
+  // An often harmless line becomes the reason once the process exits after it; an OOM kill, a SIGKILL,
+  // a segfault or an abort says more.
+  const warning = t.oomKilled || [134, 137, 139].includes(exitCode) ? undefined : t.warnings[0];
   if (warning) return failedWith(base, { ...warning, severity: 'fatal' }, now, exitCode);
   return failedWith(base, diagnoseExit(exitCode, t.oomKilled, undefined, lastErrors), now, exitCode);
 }

@@ -112,7 +112,8 @@ export const VERSIONS: Readonly<Record<VersionId, VersionProfile>> = {
     remoteArgs: [],
     // The documented interface [6.0.1 README]; runheadless.sh maps them to primaryStream.* [kit6].
     portEnv: { ISAACSIM_HOST: '{host}', ISAACSIM_SIGNAL_PORT: '{signalPort}', ISAACSIM_STREAM_PORT: '{streamPort}' },
-    privacyEnv: ['PRIVACY_CONSENT'], // [6.0.1] privacy.sh
+    // 6.0.0's privacy.sh names OMNI_ENV_PRIVACY_CONSENT, 6.0.1's PRIVACY_CONSENT (isaac-sim/IsaacSim@v6.0.0, @v6.0.1).
+    privacyEnv: ['PRIVACY_CONSENT', 'OMNI_ENV_PRIVACY_CONSENT'],
     ports: ['signal', 'stream', 'http', 'webViewer'],
     binds: ['signal', 'stream', 'http'],
     defaultHttpPort: 8011,

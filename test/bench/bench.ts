@@ -48,7 +48,7 @@ const VSIX = path.resolve(process.env.BENCH_VSIX ?? path.join(REPO, '.run/isaac-
 const JSON_OUT = path.join(REPO, '.run/bench.json');
 const WORKSPACE = path.join(REPO, 'test/e2e/sample-workspace');
 const DISPLAY_NAME = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { displayName: string }).displayName;
-const IMAGE = readFileSync(path.join(REPO, 'stand-in/IMAGE'), 'utf8').trim();
+const IMAGE = readFileSync(path.join(REPO, 'stand-in/IMAGE'), 'utf8').split('\n')[0].trim();
 const DATA_ROOT = path.join(RUN, 'isaac-sim-data');
 
 function intEnv(name: string, fallback: number, min: number): number {

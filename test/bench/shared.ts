@@ -46,8 +46,6 @@ export function benchSettings(image: string, dataRoot: string): Record<string, u
     instanceCount: INSTANCES,
     hostDataRoot: dataRoot,
     httpPortBase: 36211,
-    webrtcPortBase: 36221,
-    nativePortBase: 36231,
     signalPortBase: 36241,
     streamPortBase: 36251,
     webViewerPortBase: 36261,

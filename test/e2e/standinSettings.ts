@@ -12,15 +12,14 @@ const REPO = path.resolve(__dirname, '../../..');
  */
 export function standinUserSettings(runDir: string): Record<string, unknown> {
   return {
-    'isaacSim.image': readFileSync(path.join(REPO, 'stand-in/IMAGE'), 'utf8').trim(),
+    'isaacSim.image': readFileSync(path.join(REPO, 'stand-in/IMAGE'), 'utf8').split('\n')[0].trim(),
     'isaacSim.runtime': '',
     'isaacSim.gpus': 'none',
     'isaacSim.memoryLimitGiB': 2,
     'isaacSim.instanceCount': 1,
     'isaacSim.hostDataRoot': path.join(runDir, 'isaac-sim-data'),
     'isaacSim.httpPortBase': 38211,
-    'isaacSim.webrtcPortBase': 38011,
-    'isaacSim.nativePortBase': 38899,
+    'isaacSim.signalPortBase': 39100,
     'isaacSim.env': { STANDIN_STEP_SECONDS: '0.05' },
     // The suite serves this socket: a counting proxy in front of the real engine.
     'isaacSim.dockerHost': `unix://${path.join(runDir, 'counting-docker.sock')}`,

@@ -433,7 +433,7 @@ export async function outputChannelName(page: Page): Promise<string> {
 
 /** The simulator's page of an HTTP port: either the direct URL or code-server's /proxy/PORT/ path. */
 export function isClientFrameUrl(url: string, httpPort: number): boolean {
-  if (!url.includes('/streaming/webrtc-client/')) return false;
+  if (!url.includes('/streaming/webrtc-demo/')) return false;
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -6,10 +6,17 @@
  *
  * Steps: 1 build and start, 2 the view, 3 Start Instance → ready (3a: meanwhile the start progress
  * notification named its phase and the status bar spun; both settled once ready; 3b: Cancel on the
- * start progress of instance-1 stops it), 4 logs, 5–6 sim views, 7 no reload on tab switches, 8 Stop
- * All, 9 the user settings switch the stand-in to STANDIN_MODE=gpu-fail (edited and saved in VS Code's
- * own settings.json editor: see replaceUserSettings) and instance-0's next start fails, 10 the failure
- * notification and its "Show Fix" modal, 11 the error icon in the tree and the status bar's error colour.
+ * start progress of instance-1 stops it), 4 logs, 5–6 sim views (6a: each 4.2 page's player reached its
+ * own instance's signalling port), 7 no reload on tab switches, 8 Stop All, 9 the user settings switch
+ * the stand-in to STANDIN_MODE=gpu-fail (edited and saved in VS Code's own settings.json editor: see
+ * replaceUserSettings) and instance-0's next start fails, 10 the failure notification and its "Show Fix"
+ * modal, 11 the error icon in the tree and the status bar's error colour, 12 the user settings switch to
+ * the 6.x image: both instances become ready on their own signalling ports, instance-1 from the shader
+ * cache instance-0's first start filled (the shared GLCache volume).
+ *
+ * The browser only ever talks to loopback addresses: every request elsewhere is aborted and recorded
+ * (the 4.2 stand-in's /streaming/webrtc-client/ redirects off loopback, like NVIDIA's), and steps 6a
+ * and 12 fail if there was one.
  *
  * The steps run in order and share one code-server and one browser; each is its own test so a
  * failure names the step. When a step fails before it has set up what later steps need, the steps
@@ -21,7 +28,7 @@
  * suite while another suite or the demo uses the same names. UI_TEST_IMAGE overrides the image
  * (default: stand-in/IMAGE), for diagnostic runs against a modified stand-in.
  *
- * Needs: a Docker engine on the default socket (bash scripts/dockerd.sh start), code-server
+ * Needs: a Docker engine on DOCKER_HOST, else the default socket (bash scripts/dockerd.sh start), code-server
  * (installed on demand by ensureCodeServerInstalled) and /usr/bin/chromium.
  */
 import { after, before, test, type TestContext } from 'node:test';
@@ -83,18 +90,27 @@ const DATA_ROOT = path.join(RUN, 'isaac-sim-data');
 const WORKSPACE = path.join(REPO, 'test/e2e/sample-workspace');
 const ARTIFACTS = path.join(REPO, 'test-artifacts/ui');
 const EXTENSION_ID = 'isaac-sim-orchestrator.isaac-sim-orchestrator';
-const READY_LINE = 'Isaac Sim Full Streaming App is loaded.';
-/** Away from the defaults (8211…) and from the other suites. */
-const PORTS = { http: 48211, webrtc: 48011, native: 48899 };
-const INSTANCES = [0, 1].map((i) => ({ index: i, label: `instance-${i}`, container: `isaac-sim-instance-${i}`, http: PORTS.http + i }));
+/** The 4.2 stand-in's readiness line (stand-in/kit.sh: the 4.x app title "Isaac Sim Headless WebRTC"). */
+const READY_LINE = 'Isaac Sim Headless WebRTC App is loaded.';
+/** Away from the defaults (8211…, 49100…, 47998…, 8210…) and from the other suites. */
+const PORTS = { http: 48211, signal: 39150, stream: 39160, webViewer: 39170 };
+const INSTANCES = [0, 1].map((i) => ({ index: i, label: `instance-${i}`, container: `isaac-sim-instance-${i}`, http: PORTS.http + i, signal: PORTS.signal + i }));
+/** Step 12's image: the stand-in of Isaac Sim 6.0.1 (named volumes per version, the GLCache one shared). */
+const V6_IMAGE = 'isaac-sim-standin:6.0.1';
+const V6_VOLUME_PREFIX = 'isaac-sim-orchestrator-6.x-';
+const V6_GLCACHE = `${V6_VOLUME_PREFIX}glcache`;
+/** What a first start prints while the GPU driver compiles the shaders (stand-in/kit.sh, from NVIDIA's logs). */
+const SHADER_LINE = 'Waiting for compilation of ray tracing shaders';
+const V6_TITLE_MARK = '(ui suite: 6.x)';
 const CONTAINERS = INSTANCES.map((i) => i.container);
 const VIEWPORT = { width: 1280, height: 800 };
 /**
- * The stand-in's delay between startup lines: ~16 lines on a first start, so instance-0 takes ~5 s
- * to become ready and instance-1 (cached start) ~4 s, time enough to see and cancel the progress.
+ * The stand-in's delay between startup lines: the 4.2 stand-in's cached start has only a few (it
+ * took ~2.5 s at 0.5 s a line), so 1 s a line: instance-0 takes ~12 s to become ready and instance-1
+ * (cached start) ~5 s, time enough to see and cancel the progress and to open its sim view first.
  */
-const STEP_SECONDS = '0.5';
-/** What steps 9–11 switch the stand-in to: it fails at once with "no suitable CUDA GPU". */
+const STEP_SECONDS = '1';
+/** What steps 9–11 switch the stand-in to: it fails at once with "No device could be created" (the no-gpu-device diagnosis). */
 const GPU_FAIL_ENV = { STANDIN_STEP_SECONDS: '0.05', STANDIN_MODE: 'gpu-fail' };
 /** Put into the window title by the settings change of step 9: the workbench has applied it when the title shows it. */
 const TITLE_MARK = '(ui suite: gpu-fail)';
@@ -116,6 +132,8 @@ const simFrames = new Map<number, { frame: Frame } & SimPage>();
 const clientNavigations = new Map<number, number>();
 /** What the start progress notification and the status bar showed while step 3 started instance-0 (checked by step 3a). */
 let startOfInstance0: StartWatch | undefined;
+/** Requests of the browser to anything but loopback: aborted (see step 1), and a failure of steps 6a and 12. */
+const offLoopback: string[] = [];
 const suiteStarted = Date.now();
 
 /**
@@ -158,14 +176,14 @@ before(async () => {
   for (const name of CONTAINERS) {
     const binds = await dockerBinds(name);
     if (binds === undefined) continue;
-    if (binds.some((b) => b.startsWith(DATA_ROOT + path.sep) || b.startsWith(DATA_ROOT + ':'))) {
+    if (binds.some((b) => b.startsWith(DATA_ROOT + path.sep) || b.startsWith(DATA_ROOT + ':')) || (await isOurV6Container(name))) {
       await dockerRemove([name]);
     } else {
       foreignContainers = true;
       throw new Error(`container ${name} already exists and is not this suite's (binds: ${binds.join(', ') || 'none'}); another suite or the demo is using the engine — stop it first`);
     }
   }
-  for (const port of [...INSTANCES.map((i) => i.http), PORTS.webrtc, PORTS.native]) {
+  for (const port of INSTANCES.flatMap((i) => [i.http, i.signal, PORTS.stream + i.index, PORTS.webViewer + i.index])) {
     if (await probeTcp('127.0.0.1', port)) throw new Error(`port ${port} on 127.0.0.1 is already in use; the suite needs it for the stand-in`);
   }
   await fs.rm(RUN, { recursive: true, force: true });
@@ -200,6 +218,7 @@ after(async () => {
   }
   if (!foreignContainers) {
     await dockerRemove(CONTAINERS).catch((err) => problems.push(`containers: ${errorText(err)}`));
+    await removeV6Volumes().catch((err) => problems.push(`6.x volumes: ${errorText(err)}`));
   }
   process.stderr.write(`ui suite: total ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s\n`);
   if (problems.length) throw new Error(`cleanup: ${problems.join('; ')}`);
@@ -240,8 +259,9 @@ step(STEP1, 150_000, async (t) => {
       'isaacSim.hostDataRoot': DATA_ROOT,
       'isaacSim.instanceCount': 2,
       'isaacSim.httpPortBase': PORTS.http,
-      'isaacSim.webrtcPortBase': PORTS.webrtc,
-      'isaacSim.nativePortBase': PORTS.native,
+      'isaacSim.signalPortBase': PORTS.signal,
+      'isaacSim.streamPortBase': PORTS.stream,
+      'isaacSim.webViewerPortBase': PORTS.webViewer,
       'isaacSim.env': { STANDIN_STEP_SECONDS: STEP_SECONDS },
       // settings.json opens in a normal editor (replaceUserSettings): in a modal one the palette does not open.
       'workbench.editor.useModal': 'off',
@@ -255,6 +275,14 @@ step(STEP1, 150_000, async (t) => {
 
   await fs.rm(PROFILE, { recursive: true, force: true });
   context = await launchChromium(PROFILE);
+  // Only loopback traffic: anything else (e.g. the off-loopback redirect of 4.2's webrtc-client) is aborted.
+  await context.route(
+    (url) => !isLoopbackUrl(url),
+    (route) => {
+      offLoopback.push(route.request().url());
+      return route.abort('blockedbyclient');
+    },
+  );
   page = context.pages()[0] ?? (await context.newPage());
   await page.setViewportSize(VIEWPORT);
   const consoleLog = path.join(RUN, 'browser-console.log');
@@ -323,7 +351,9 @@ step('3. "Start Instance" for instance-0 from the palette; the node reaches "rea
   await watch.settle(); // bounded waits that never fail: step 3a judges what they saw
   t.diagnostic(`instance-0 went through: ${[...seen].join(' → ')}`);
   assert.equal(await dockerRunning('isaac-sim-instance-0'), true, 'docker inspect: isaac-sim-instance-0 should be running');
-  assert.ok(row.ariaLabel.startsWith(`instance-0 ready · :${PORTS.http}`), `accessible name: "${row.ariaLabel}"`);
+  // The workbench may update the row's accessible name a moment after its description.
+  const named = await waitForTreeRow(page, 'instance-0', (r) => r.ariaLabel.startsWith(`instance-0 ready · :${PORTS.http}`), 5_000, `accessible name "instance-0 ready · :${PORTS.http}…"`).catch(() => row);
+  assert.ok(named.ariaLabel.startsWith(`instance-0 ready · :${PORTS.http}`), `accessible name: "${named.ariaLabel}"`);
   await clearNotifications(page);
   await restMouse(page);
   await screenshot(page, ARTIFACTS, '02-instance-0-ready');
@@ -438,7 +468,8 @@ step('4. "Show Logs" for instance-0 shows the readiness line in the Output panel
     throw new Error(`${errorText(err)}; panel shows: ${JSON.stringify((await outputPanelText(page)).slice(-600))}`);
   });
   t.diagnostic(`output panel lines in view: ${text.split('\n').length}${scrolled ? ' (after Ctrl+End)' : ''}`);
-  assert.match(text, /\[Info\] \[omni\.services\.transport\.server\.http\] Serving on http:\/\/127\.0\.0\.1:48211/, 'the log also shows the port it serves on');
+  // 4.2's streaming line comes just before the readiness line (stand-in/kit.sh; no "Serving on" line has a source).
+  assert.match(text, /Streaming server started\./, 'the log also shows the streaming server line');
   await restMouse(page);
   await screenshot(page, ARTIFACTS, '03-logs-readiness-line');
 });
@@ -489,6 +520,39 @@ step('6. start instance-1 and open its sim view beside instance-0', 90_000, asyn
   await screenshot(page, ARTIFACTS, '05-sim-views-side-by-side');
   enough();
   assertCountedOnce(shown.loadCount, frame1.url(), INSTANCES[1].http);
+});
+
+step("6a. each 4.2 sim view's page reached its own instance's signalling port", 30_000, async (t, page, enough) => {
+  enough(); // nothing after this step depends on it
+  const shown: string[] = [];
+  for (const inst of INSTANCES) {
+    // The page the sim view frames (two frames below the workbench: the webview, then the client).
+    const frame = findClientFrame(page, inst.http) ?? assert.fail(`no iframe showing the web client of :${inst.http}; frames: ${JSON.stringify(page.frames().map((f) => f.url()))}`);
+    // The webview's iframe, its inner active frame, then the client page (frameDepth counts the workbench too).
+    assert.ok(frameDepth(frame) >= 2, `the client frame of ${inst.label} (${frame.url()}) should be inside the webview, not the workbench (depth ${frameDepth(frame)})`);
+    assert.equal(normalize(await frame.locator('#instance-label').innerText({ timeout: 5_000 })), inst.label, `#instance-label of the page framed for ${inst.label}`);
+    // kit-player.js: "signalling: connecting to port N" until GET http://HOST:N/cgi-bin/signal answers.
+    const status = await poll(
+      async () => {
+        const text = normalize(await frame.locator('#signal-status').innerText({ timeout: 2_000 }));
+        return /^signalling: (connected|no answer|no player)/.test(text) ? text : undefined;
+      },
+      15_000,
+      `#signal-status of ${inst.label} to show where its player connected`,
+    ).catch(async (err) => {
+      throw new Error(`${errorText(err)}; it shows ${JSON.stringify(normalize(await frame.locator('#signal-status').innerText({ timeout: 2_000 }).catch(() => '?')))}`);
+    });
+    shown.push(`${inst.label}: ${status}`);
+    assert.equal(
+      status,
+      `signalling: connected to port ${inst.signal} (${inst.label})`,
+      `the page of ${inst.label} should have reached its own signalling port ${inst.signal} (NVIDIA's player hard-codes 49100; the extension rewrites it per container)`,
+    );
+  }
+  t.diagnostic(shown.join('; '));
+  await restMouse(page);
+  await screenshot(page, ARTIFACTS, '05a-sim-views-own-signalling-ports');
+  assert.deepEqual(offLoopback, [], 'the browser tried to leave loopback');
 });
 
 step('7. switching editor tabs does not reload either sim view', 60_000, async (t, page, enough) => {
@@ -590,7 +654,7 @@ step('10. the failure notification names the cause, offers "Show Fix" and "Show 
     throw new Error(`${errorText(err)}; notifications: ${JSON.stringify(await notificationTexts(page))}`);
   });
   t.diagnostic(`notification: ${JSON.stringify(shown)}`);
-  assert.equal(shown.message, 'Isaac Sim instance-0 failed: no suitable CUDA GPU found.');
+  assert.equal(shown.message, 'Isaac Sim instance-0 failed: no GPU device could be created.');
   assert.equal(shown.icon, 'error', 'the failure notification is an error');
   assert.deepEqual(shown.buttons, ['Show Fix', 'Show Logs']);
   const all = (await readToasts(page)).filter((n) => failed.test(n.message));
@@ -602,7 +666,7 @@ step('10. the failure notification names the cause, offers "Show Fix" and "Show 
     t.diagnostic(`dialog: ${JSON.stringify(dialog)}`);
     await restMouse(page);
     await screenshot(page, ARTIFACTS, '08-show-fix-modal');
-    assert.equal(dialog.message, 'How to fix "no suitable CUDA GPU found" (instance-0)');
+    assert.equal(dialog.message, 'How to fix "no GPU device could be created" (instance-0)');
     assert.match(dialog.detail, /NVIDIA Container Toolkit/, 'the fix names the NVIDIA Container Toolkit');
     assert.match(dialog.detail, /isaacSim\.runtime/, 'the fix names the setting to check');
     for (const button of ['Show Logs', 'Run Preflight Doctor']) {
@@ -617,8 +681,8 @@ step('10. the failure notification names the cause, offers "Show Fix" and "Show 
 
 step('11. the tree shows instance-0 failed with the error icon; the status bar shows $(error) on the error background', 30_000, async (t, page) => {
   // The reason is the diagnosis of the first fatal log line; once the container has exited, the exit code follows it.
-  const failedRow = new RegExp(`^failed: no suitable CUDA GPU found( \\(exit 1\\))? · :${PORTS.http}$`);
-  const row = await waitForTreeRow(page, 'instance-0', (r) => failedRow.test(r.description), 5_000, `"failed: no suitable CUDA GPU found (exit 1) · :${PORTS.http}"`);
+  const failedRow = new RegExp(`^failed: no GPU device could be created( \\(exit 1\\))? · :${PORTS.http}$`);
+  const row = await waitForTreeRow(page, 'instance-0', (r) => failedRow.test(r.description), 5_000, `"failed: no GPU device could be created (exit 1) · :${PORTS.http}"`);
   t.diagnostic(`instance-0 row: ${JSON.stringify(row)}`);
   assert.ok(row.ariaLabel.startsWith(`instance-0 ${row.description}`), `accessible name: "${row.ariaLabel}"`);
   const icons = await treeItem(page, 'instance-0')
@@ -641,6 +705,46 @@ step('11. the tree shows instance-0 failed with the error icon; the status bar s
   assert.notEqual(status.background, status.barBackground, 'the error background stands out from the status bar');
   await restMouse(page);
   await screenshot(page, ARTIFACTS, '09-failed-tree-and-status-bar');
+});
+
+step('12. with the 6.x image in the user settings, both instances become ready on their own signalling ports; instance-1 starts from the shared shader cache', 150_000, async (t, page) => {
+  // A fresh shader cache: instance-0's start must be a first one.
+  await removeV6Volumes();
+  assert.equal(await dockerVolumeExists(V6_GLCACHE), false, `the volume ${V6_GLCACHE} should not exist before the 6.x starts`);
+  await clearNotifications(page);
+  const file = path.join((server ?? assert.fail('no code-server')).userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  await focusSideBar(page);
+  await replaceUserSettings(page, file, { ...settings, 'isaacSim.image': V6_IMAGE, 'isaacSim.env': { STANDIN_STEP_SECONDS: '0.05' }, 'window.title': `\${rootName} ${V6_TITLE_MARK}` });
+  await poll(async () => (await page.title()).includes(V6_TITLE_MARK), 10_000, `the window title to show "${V6_TITLE_MARK}" (the settings change applied)`).catch(async (err) => {
+    throw new Error(`${errorText(err)}; title: "${await page.title()}"`);
+  });
+  const logs: string[] = [];
+  for (const inst of INSTANCES) {
+    await focusSideBar(page);
+    await runCommand(page, 'Isaac Sim: Start Instance');
+    await pickQuickItem(page, new RegExp(`^${inst.label}\\b`), inst.label);
+    const row = await waitForTreeRow(page, inst.label, (r) => /^(ready|failed)\b/.test(r.description), 60_000, '"ready"');
+    t.diagnostic(`${inst.label} row: ${JSON.stringify(row)}`);
+    assert.match(row.description, /^ready\b/, `${inst.label} with ${V6_IMAGE}`);
+    const state = await dockerState(inst.container);
+    assert.ok(state?.running, `docker inspect: ${inst.container} should be running`);
+    assert.equal(await dockerImage(inst.container), V6_IMAGE, `${inst.container} runs the 6.x image`);
+    assert.ok(state.env.includes(`ISAACSIM_SIGNAL_PORT=${inst.signal}`), `${inst.container} is handed its own signalling port: ${JSON.stringify(state.env)}`);
+    assert.equal(await probeTcp('127.0.0.1', inst.signal), true, `a TCP connection to the signalling port ${inst.signal} of ${inst.label}`);
+    logs.push(await dockerLogs(inst.container));
+    await clearNotifications(page);
+  }
+  // Both still answer, each on its own port, once both run.
+  for (const inst of INSTANCES) assert.equal(await probeTcp('127.0.0.1', inst.signal), true, `the signalling port ${inst.signal} of ${inst.label} with both running`);
+  assert.equal(await dockerVolumeExists(V6_GLCACHE), true, `the shared shader cache volume ${V6_GLCACHE}`);
+  const shaderLines = logs.map((log) => log.split('\n').filter((line) => line.includes(SHADER_LINE)).length);
+  t.diagnostic(`"${SHADER_LINE}" lines: instance-0 ${shaderLines[0]}, instance-1 ${shaderLines[1]}`);
+  assert.ok(shaderLines[0] > 0, `instance-0's first start should have compiled the shaders ("${SHADER_LINE}" in docker logs ${INSTANCES[0].container})`);
+  assert.equal(shaderLines[1], 0, `instance-1 should have started from the shader cache in ${V6_GLCACHE}: docker logs ${INSTANCES[1].container} has "${SHADER_LINE}"`);
+  await restMouse(page);
+  await screenshot(page, ARTIFACTS, '10-6x-both-ready');
+  assert.deepEqual(offLoopback, [], 'the browser tried to leave loopback');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -850,6 +954,51 @@ async function openWorkspaceFile(page: Page, name: string): Promise<void> {
 
 function describeFrameUrl(url: string, httpPort: number): string {
   return new URL(url).pathname.startsWith(`/proxy/${httpPort}/`) ? 'rewritten by asExternalUri to code-server\'s port proxy' : 'the client URL as is';
+}
+
+/** http(s)/ws(s) to a loopback host; other schemes (data:, blob:, …) never leave the machine. */
+function isLoopbackUrl(url: URL): boolean {
+  if (!/^(https?|wss?):$/.test(url.protocol)) return true;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** `docker logs NAME`: its stdout and stderr. */
+async function dockerLogs(name: string): Promise<string> {
+  const { stdout, stderr } = await execFileP('docker', ['logs', name], { maxBuffer: 64 * 1024 * 1024 });
+  return `${stdout}\n${stderr}`;
+}
+
+async function dockerImage(name: string): Promise<string | undefined> {
+  return execFileP('docker', ['inspect', '-f', '{{.Config.Image}}', name]).then(
+    (r) => r.stdout.trim(),
+    () => undefined,
+  );
+}
+
+async function dockerVolumeExists(name: string): Promise<boolean> {
+  return execFileP('docker', ['volume', 'inspect', name]).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The named volumes of step 12 (6.x, made by the extension). Their containers must be gone first. */
+async function removeV6Volumes(): Promise<void> {
+  const { stdout } = await execFileP('docker', ['volume', 'ls', '-q', '--filter', `name=${V6_VOLUME_PREFIX}`]);
+  const names = stdout.split('\n').filter((n) => n.startsWith(V6_VOLUME_PREFIX));
+  if (names.length) await execFileP('docker', ['volume', 'rm', ...names]);
+}
+
+/** A container of an interrupted step 12: the 6.x image, the extension's owner label, our 6.x volumes. */
+async function isOurV6Container(name: string): Promise<boolean> {
+  try {
+    const { stdout } = await execFileP('docker', ['inspect', '-f', '{{.Config.Image}} {{index .Config.Labels "dev.isaac-sim-orchestrator.owner"}} {{range .Mounts}}{{.Name}},{{end}}', name]);
+    const [image, owner, mounts = ''] = stdout.trim().split(' ');
+    return image === V6_IMAGE && owner === 'isaac-sim-orchestrator' && mounts.split(',').some((m) => m.startsWith(V6_VOLUME_PREFIX));
+  } catch {
+    return false;
+  }
 }
 
 /** Pids of the Chromium processes that use this profile. */

@@ -15,7 +15,7 @@ import { portsFor } from '../../src/instances/spec';
 import { docker, newManager, removeContainers, standinSettings, STANDIN_IMAGE, waitFor } from './helpers';
 
 const GIB = 1024 ** 3;
-const BASES = { httpPortBase: 58211, webrtcPortBase: 58011, nativePortBase: 58899 };
+const BASES = { httpPortBase: 58211, signalPortBase: 58100 };
 const GPU_ALL = [{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }];
 
 function find(report: DoctorReport, id: DoctorCheckId): DoctorCheck {
@@ -83,7 +83,7 @@ describe('preflight doctor on a real engine without an NVIDIA runtime', () => {
 
   test('ports ✔ when free, ✘ naming instance, kind, port and the holding process while a Node server holds one on 127.0.0.1', async () => {
     assert.equal(find(report, 'ports').ok, true, find(report, 'ports').detail);
-    const [kind, port] = Object.entries(portsFor(settings, 1))[0] as [string, number];
+    const [kind, port] = Object.entries(portsFor(settings, '4.2', 1))[0] as [string, number];
     const server = net.createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -114,6 +114,23 @@ describe('preflight doctor on a real engine without an NVIDIA runtime', () => {
     const need = settings.memoryLimitGiB * settings.instanceCount * GIB;
     assert.equal(c.ok, need <= Math.min(os.totalmem(), info.memTotal ?? Infinity), c.detail);
     assert.ok(c.detail.includes(`this machine has ${formatGiB(os.totalmem())}`), c.detail);
+  });
+
+  test('version ✔ read from the image (the stand-in\'s latest is 4.2.0), and no volumes to check for 4.2\'s host folders', () => {
+    const v = find(report, 'version');
+    assert.equal(v.ok, true, v.detail);
+    assert.match(v.detail, /^Isaac Sim 4\.2 \(Kit web client\), from image tag "4\.2\.0": `\/isaac-sim\/runheadless\.webrtc\.sh`, user root, host folders/);
+    assert.equal(find(report, 'volumes').ok, 'skipped');
+  });
+
+  test('version ✔ for the 6.0.1 image: its own launcher, uid 1234, named volumes, HEALTHCHECK; the volumes check passes', async () => {
+    const six = await doctorFor(engine, standinSettings({ instanceCount: 1, ...BASES, image: 'isaac-sim-standin:6.0.1' }));
+    const v = find(six, 'version');
+    assert.equal(v.ok, true, v.detail);
+    assert.match(v.detail, /^Isaac Sim 6\.x .*, from image tag "6\.0\.1": the image's `\/isaac-sim\/runheadless\.sh`, user `isaac-sim`, named volumes under `\/isaac-sim`; the image has a HEALTHCHECK\.$/);
+    const volumes = find(six, 'volumes');
+    assert.equal(volumes.ok, true, volumes.detail);
+    assert.deepEqual(await probeContainers(), [], 'the writable check leaves no container');
   });
 
   test('with runtime "" and gpus "none": runtime ✔ and the GPU check skipped', async () => {
@@ -188,7 +205,7 @@ describe('a running instance of ours holds its own ports', () => {
 
   test('its ports are "in use by instance-13 (running)", not a failure', async () => {
     await manager.start(INDEX);
-    const ports = Object.values(portsFor(settings, INDEX)).filter((p): p is number => typeof p === 'number');
+    const ports = Object.values(portsFor(settings, '4.2', INDEX)).filter((p): p is number => typeof p === 'number');
     await waitFor('the stand-in to listen on one of its ports', async () => {
       for (const p of ports) if (!(await probePort(p)).free) return true;
       return false;
@@ -203,7 +220,7 @@ describe('a running instance of ours holds its own ports', () => {
 describe('preflight doctor: a port held by a foreign container', () => {
   const FOREIGN = 'isaac-sim-foreign-doctor';
   const engine = new DockerEngine({ dockerHost: '' });
-  const settings = standinSettings({ instanceCount: 1, httpPortBase: 58311, webrtcPortBase: 58111, nativePortBase: 58999 });
+  const settings = standinSettings({ instanceCount: 1, httpPortBase: 58311, signalPortBase: 58400 });
 
   before(async () => {
     await removeContainers(FOREIGN);

@@ -8,10 +8,12 @@ import { DockerEngine } from '../../src/docker/engine';
 import type { KeyValueStore } from '../../src/instances/eta';
 import { InstanceManager, type Logger } from '../../src/instances/manager';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../../src/instances/settings';
+import { ISAAC_SIM_LAYOUT, volumeName } from '../../src/instances/spec';
+import type { VersionId } from '../../src/instances/versions';
 
 const run = promisify(execFile);
 export const REPO = path.resolve(__dirname, '../../..');
-export const STANDIN_IMAGE = readFileSync(path.join(REPO, 'stand-in/IMAGE'), 'utf8').trim();
+export const STANDIN_IMAGE = readFileSync(path.join(REPO, 'stand-in/IMAGE'), 'utf8').split('\n')[0].trim();
 
 /** Runs the docker CLI as a second, independent client of the engine. */
 export async function docker(...args: string[]): Promise<string> {
@@ -88,6 +90,22 @@ export async function removeContainers(...names: string[]): Promise<void> {
   for (const name of names) {
     await docker('rm', '-f', name).catch(() => undefined);
   }
+}
+
+/**
+ * Removes the per-instance named volumes (5.x/6.x layout) of the given instance indexes, by name, and
+ * their one-shot chown helpers. The shared volumes (GLCache, ComputeCache) are left alone: other test
+ * files use them on the same engine at the same time.
+ */
+export async function removeInstanceVolumes(indexes: readonly number[], versions: readonly VersionId[] = ['4.5-5.x', '6.x']): Promise<void> {
+  const names: string[] = [];
+  for (const version of versions) {
+    for (const index of indexes) {
+      for (const plan of ISAAC_SIM_LAYOUT) if (plan.perInstance) names.push(volumeName(version, plan, index));
+    }
+  }
+  await removeContainers(...indexes.map((i) => `isaac-sim-orchestrator-volumes-${i}`));
+  if (names.length > 0) await docker('volume', 'rm', '-f', ...names).catch(() => undefined);
 }
 
 export async function httpGet(url: string): Promise<{ status: number; body: string }> {

@@ -11,7 +11,7 @@ import { MASK } from '../../src/instances/redact';
 import { docker, newManager, removeContainers, standinSettings, waitFor } from './helpers';
 
 const NAMES = ['isaac-sim-instance-0', 'isaac-sim-instance-1'];
-const BASES = { httpPortBase: 24211, webrtcPortBase: 24011, nativePortBase: 24899 };
+const BASES = { httpPortBase: 24211, signalPortBase: 24100 };
 
 const SECRETS = {
   NGC_API_KEY: 'nvapi-Zq8RkT2mVb7XwY4pLs9dNc3HfJ6gKa1e',

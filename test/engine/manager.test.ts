@@ -11,8 +11,12 @@ import { parseSettings } from '../../src/instances/settings';
 import { docker, dockerInspect, httpGet, newManager, removeContainers, standinSettings, STANDIN_IMAGE, waitFor } from './helpers';
 
 const NAMES = ['isaac-sim-instance-0', 'isaac-sim-instance-1', 'isaac-sim-instance-2'];
-const READY = 'Isaac Sim Full Streaming App is loaded.';
-const BASES = { httpPortBase: 28211, webrtcPortBase: 28011, nativePortBase: 28899 };
+/** 4.2's readiness line, as Kit prints it: "[12.832s] Isaac Sim Headless WebRTC App is loaded." */
+const READY = /^\[\d+\.\d{3}s\] Isaac Sim Headless WebRTC App is loaded\.$/;
+const isReady = (l: string) => READY.test(l);
+const BASES = { httpPortBase: 28211, signalPortBase: 28100 };
+/** Our containers of this file only (another file may run instances with other indexes on the same engine). */
+const OURS = ['--filter', `label=${OWNER_LABEL}=${OWNER_VALUE}`, '--filter', 'name=^/isaac-sim-instance-[0-2]$'];
 
 function stateOf(manager: InstanceManager, index: number): string | undefined {
   return manager.get(index)?.state.kind;
@@ -76,13 +80,14 @@ describe('instance lifecycle on a real engine', () => {
       assert.equal(c.HostConfig.NetworkMode, 'host');
       assert.equal(c.HostConfig.Memory, 2 * 1024 ** 3);
       assert.ok(c.Config.Env.includes('ACCEPT_EULA=Y'));
-      assert.ok(c.Config.Env.includes('PRIVACY_CONSENT=Y'));
+      // Telemetry consent only when the user gives it (isaacSim.privacyConsent is false by default).
+      assert.ok(!c.Config.Env.some((e: string) => e.startsWith('PRIVACY_CONSENT=')), 'no PRIVACY_CONSENT unless asked');
+      assert.equal(c.Config.Labels['dev.isaac-sim-orchestrator.version'], '4.2');
       assert.ok(c.Config.Env.includes(`ISAACSIM_INSTANCE_LABEL=instance-${i}`));
       assert.deepEqual(c.Config.Entrypoint, ['/isaac-sim/runheadless.webrtc.sh']);
       assert.deepEqual(c.Args, [
         `--/exts/omni.services.transport.server.http/port=${28211 + i}`,
-        `--/exts/omni.kit.livestream.webrtc/port=${28011 + i}`,
-        `--/app/livestream/port=${28899 + i}`,
+        `--/app/livestream/port=${28100 + i}`,
       ]);
       const mounts = (c.Mounts as Array<{ Source: string; Destination: string; RW: boolean }>).map((m) => `${m.Source}:${m.Destination}:${m.RW}`).sort();
       const root = settings.hostDataRoot;
@@ -94,8 +99,8 @@ describe('instance lifecycle on a real engine', () => {
           `${root}/cache/kit:/isaac-sim/kit/cache:true`,
           `${root}/cache/ov:/root/.cache/ov:true`,
           `${root}/cache/pip:/root/.cache/pip:true`,
-          `${root}/data:/root/.local/share/ov/data:true`,
-          `${root}/documents:/root/Documents:true`,
+          `${root}/data/instance-${i}:/root/.local/share/ov/data:true`,
+          `${root}/documents/instance-${i}:/root/Documents:true`,
           `${root}/logs/instance-${i}:/root/.nvidia-omniverse/logs:true`,
         ].sort(),
       );
@@ -107,7 +112,7 @@ describe('instance lifecycle on a real engine', () => {
 
   test('log lines arrive in the engine order, demultiplexed, with the readiness line', async () => {
     for (const i of [0, 1]) {
-      await waitFor(`readiness line in instance-${i} logs`, () => (logs.get(i) ?? []).includes(READY));
+      await waitFor(`readiness line in instance-${i} logs`, () => (logs.get(i) ?? []).some(isReady));
       const expected = await dockerLogLines(`isaac-sim-instance-${i}`);
       const got = logs.get(i) ?? [];
       assert.deepEqual(got.slice(0, expected.length), expected);
@@ -118,17 +123,24 @@ describe('instance lifecycle on a real engine', () => {
   test("the client page answers on each instance's port and names the instance", async () => {
     for (const i of [0, 1]) {
       const snapshot = manager.get(i);
-      assert.equal(snapshot?.clientUrl, `http://127.0.0.1:${28211 + i}/streaming/webrtc-client/?server=127.0.0.1`);
+      assert.equal(snapshot?.clientUrl, `http://127.0.0.1:${28211 + i}/streaming/webrtc-demo/?server=127.0.0.1`);
       const page = await httpGet(snapshot!.clientUrl);
       assert.equal(page.status, 200);
       assert.match(page.body, new RegExp(`instance-${i}\\b`));
+      // 4.2's player has the signalling port 49100 written in it: each instance's copy names its own port.
+      const player = await httpGet(`http://127.0.0.1:${28211 + i}/streaming/webrtc-demo/js/kit-player.js`);
+      assert.equal(player.status, 200);
+      assert.match(player.body, new RegExp(`\\b${28100 + i}\\b`));
+      assert.doesNotMatch(player.body, /\b49100\b/);
+      assert.equal(snapshot?.streamNote, undefined);
     }
   });
 
   test('Start All again creates no duplicate containers', async () => {
-    const before = (await docker('ps', '-aq', '--filter', `label=${OWNER_LABEL}=${OWNER_VALUE}`)).trim().split('\n').sort();
+    const before = (await docker('ps', '-aq', ...OURS)).trim().split('\n').sort();
+    assert.equal(before.length, 2);
     await Promise.all([manager.startAll(), manager.startAll()]);
-    const afterIds = (await docker('ps', '-aq', '--filter', `label=${OWNER_LABEL}=${OWNER_VALUE}`)).trim().split('\n').sort();
+    const afterIds = (await docker('ps', '-aq', ...OURS)).trim().split('\n').sort();
     assert.deepEqual(afterIds, before);
   });
 
@@ -136,15 +148,15 @@ describe('instance lifecycle on a real engine', () => {
     const c0 = await dockerInspect('isaac-sim-instance-0');
     await manager.restart(0);
     await waitFor('instance-0 ready again', async () => stateOf(manager, 0) === 'ready' && (await dockerInspect('isaac-sim-instance-0'))?.State.StartedAt !== c0?.State.StartedAt);
-    await waitFor('second readiness line', () => (logs.get(0) ?? []).filter((l) => l === READY).length === 2);
+    await waitFor('second readiness line', () => (logs.get(0) ?? []).filter(isReady).length === 2);
     const got = logs.get(0) ?? [];
     const separators = got.filter((l) => /instance-0 restarted at/.test(l));
     assert.equal(separators.length, 1, 'exactly one separator');
     const withoutSeparator = got.filter((l) => !/instance-0 restarted at/.test(l));
     assert.deepEqual(withoutSeparator, await dockerLogLines('isaac-sim-instance-0'));
     const sepAt = got.indexOf(separators[0]);
-    assert.equal(got.slice(0, sepAt).filter((l) => l === READY).length, 1, 'the first run is before the separator');
-    assert.equal(got.slice(sepAt).filter((l) => l === READY).length, 1, 'the second run is after it');
+    assert.equal(got.slice(0, sepAt).filter(isReady).length, 1, 'the first run is before the separator');
+    assert.equal(got.slice(sepAt).filter(isReady).length, 1, 'the second run is after it');
   });
 
   test('an outside docker stop shows as stopped', async () => {
@@ -188,7 +200,7 @@ describe('failures and foreign containers', () => {
       assert.equal(afterInspect?.Id, before?.Id);
       assert.equal(afterInspect?.State.Running, true);
       assert.equal(afterInspect?.State.StartedAt, before?.State.StartedAt);
-      assert.equal((await docker('ps', '-aq', '--filter', `label=${OWNER_LABEL}=${OWNER_VALUE}`)).trim(), '', 'nothing of ours was created');
+      assert.equal((await docker('ps', '-aq', ...OURS)).trim(), '', 'nothing of ours was created');
       assert.equal(manager.get(0)?.exists, false, 'the foreign container is not shown as ours');
     } finally {
       manager.dispose();
@@ -236,7 +248,8 @@ describe('failures and foreign containers', () => {
       await waitFor('instance-0 failed', () => stateOf(manager, 0) === 'failed' && manager.get(0)?.state.exitCode !== undefined, 20_000);
       const state = manager.get(0)!.state;
       assert.equal(state.exitCode, 1);
-      assert.match(state.reason ?? '', /no suitable CUDA GPU found \(exit 1\)/);
+      assert.equal(state.diagnosisId, 'no-gpu-device');
+      assert.equal(state.reason, 'no GPU device could be created (exit 1)');
     } finally {
       manager.dispose();
       await removeContainers('isaac-sim-instance-0');

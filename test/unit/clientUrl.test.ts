@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { HOST_PATTERN, buildClientUrl, urlTemplateProblem, type ClientUrlResult, type UrlTemplateSetting } from '../../src/instances/clientUrl';
 import { DEFAULT_SETTINGS, SAMPLE_VALUES, parseSettings, type Settings, type TemplateValues } from '../../src/instances/settings';
 import { clientUrlFor, clientUrlResultFor, portsFor } from '../../src/instances/spec';
+import { VERSION_IDS } from '../../src/instances/versions';
 
 const CLIENT: UrlTemplateSetting = 'isaacSim.clientUrlTemplate';
 const VIEWER: UrlTemplateSetting = 'isaacSim.webViewerUrlTemplate';
@@ -45,8 +46,8 @@ function literalHostOf(template: string): string | undefined {
 }
 
 describe('buildClientUrl: the normal cases', () => {
-  test('the default web client URL and the livestream web viewer URL', () => {
-    assert.equal(okUrl(buildClientUrl(DEFAULT_SETTINGS.clientUrlTemplate, values(), CLIENT)).href, 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1');
+  test('the default web client URL (4.2\'s webrtc-demo page) and the 6.x web viewer URL', () => {
+    assert.equal(okUrl(buildClientUrl(DEFAULT_SETTINGS.clientUrlTemplate, values(), CLIENT)).href, 'http://127.0.0.1:8211/streaming/webrtc-demo/?server=127.0.0.1');
     assert.equal(okUrl(buildClientUrl(DEFAULT_SETTINGS.webViewerUrlTemplate, values({ webViewerPort: 8213 }), VIEWER)).href, 'http://127.0.0.1:8213/');
   });
 
@@ -80,8 +81,14 @@ describe('buildClientUrl: the normal cases', () => {
   });
 
   test('every port placeholder may stand for the port', () => {
-    for (const name of ['httpPort', 'webrtcPort', 'nativePort', 'signalPort', 'streamPort', 'webViewerPort'] as const) {
+    for (const name of ['httpPort', 'signalPort', 'streamPort', 'webViewerPort'] as const) {
       assert.equal(okUrl(buildClientUrl(`http://{host}:{${name}}/`, values({ [name]: 4321 }), CLIENT)).port, '4321', name);
+    }
+  });
+
+  test('the removed placeholders {webrtcPort} and {nativePort} cannot stand for the port', () => {
+    for (const name of ['webrtcPort', 'nativePort']) {
+      for (const setting of [CLIENT, VIEWER]) assertRefused(buildClientUrl(`http://{host}:{${name}}/`, values(), setting), setting, name);
     }
   });
 });
@@ -296,8 +303,6 @@ const portArb = fc.oneof(fc.integer({ min: 1, max: 65535 }), fc.integer(), fc.do
 const valuesArb = fc.record({
   host: hostArb,
   httpPort: portArb,
-  webrtcPort: portArb,
-  nativePort: portArb,
   signalPort: portArb,
   streamPort: portArb,
   webViewerPort: portArb,
@@ -326,7 +331,7 @@ describe('buildClientUrl: properties', () => {
         const configured = literal !== undefined ? normalHost(literal) : normalHost(vals.host);
         assert.equal(url.hostname, configured, `the host is ${literal !== undefined ? `the written ${literal}` : `isaacSim.host ${vals.host}`}`);
         if (literal === undefined) assert.match(vals.host, HOST_PATTERN);
-        const ports = [vals.httpPort, vals.webrtcPort, vals.nativePort, vals.signalPort, vals.streamPort, vals.webViewerPort].map(String);
+        const ports = [vals.httpPort, vals.signalPort, vals.streamPort, vals.webViewerPort].map(String);
         assert.ok(url.port === '' || ports.includes(url.port) || new RegExp(`:0*${url.port}(?:[/?#]|$)`).test(template), `port ${url.port} was configured`);
       }),
       { numRuns: 3000 },
@@ -431,17 +436,17 @@ describe('settings: bad URL templates are settings problems naming the field', (
 
   test('a template the schema accepts gives a URL for every valid host and instance', () => {
     fc.assert(
-      fc.property(templateArb, validHostArb, fc.integer({ min: 0, max: 15 }), fc.constantFrom('legacy-webrtc', 'livestream', 'custom'), (template, host, index, profile) => {
-        const r = parseSettings({ clientUrlTemplate: template, webViewerUrlTemplate: template, host, streamingProfile: profile, instanceCount: 16 });
+      fc.property(templateArb, validHostArb, fc.integer({ min: 0, max: 15 }), fc.constantFrom(...VERSION_IDS), (template, host, index, version) => {
+        const r = parseSettings({ clientUrlTemplate: template, webViewerUrlTemplate: template, host, version, instanceCount: 16 });
         fc.pre(r.ok);
         const s = (r as { settings: Settings }).settings;
-        const built = clientUrlResultFor(s, index);
+        const built = clientUrlResultFor(s, version, index);
         assert.ok(built.ok, JSON.stringify(built));
-        assert.equal(clientUrlFor(s, index), built.url);
+        assert.equal(clientUrlFor(s, version, index), built.url);
         const url = new URL(built.url);
         const literal = literalHostOf(template);
         assert.equal(url.hostname, normalHost(literal ?? host));
-        const port = portsFor(s, index);
+        const port = portsFor(s, version, index);
         assert.ok(url.port === '' || Object.values(port).map(String).includes(url.port) || new RegExp(`:0*${url.port}(?:[/?#]|$)`).test(template) || /:\{[a-zA-Z]+Port\}/.test(template));
       }),
       { numRuns: 1000 },

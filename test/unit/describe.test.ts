@@ -11,10 +11,12 @@ function snapshot(state: Omit<InstanceState, 'since'> & { since?: number }, exis
     label: 'instance-0',
     containerName: 'isaac-sim-instance-0',
     image: 'nvcr.io/nvidia/isaac-sim:4.2.0',
-    ports: { http: 8211, webrtc: 8011, native: 8899 },
+    ports: { http: 8211, signal: 49100 },
     clientUrl: 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1',
     view: { kind: 'url', url: 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1' },
-    profile: 'legacy-webrtc',
+    version: '4.2',
+    versionSource: 'image tag "4.2.0"',
+    warnings: [],
     gpu: 'all',
     ...(startup ? { startup } : {}),
     state: { since: NOW, ...state },
@@ -87,6 +89,23 @@ describe('describeState', () => {
     assert.equal(describeState(snapshot({ kind: 'loading', phase: 'streaming', since: NOW - 125_000 }), NOW), 'starting streaming 2:05');
   });
 
+  test('NVIDIA\'s progress words for the phase are shown in brackets: "compiling shaders (30 seconds so far) 0:42"', () => {
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'shaders', phaseDetail: '30 seconds so far', since: NOW - 42_000 }), NOW), 'compiling shaders (30 seconds so far) 0:42');
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'shaders', phaseDetail: 'finished after 95 seconds', since: NOW - 100_000 }), NOW), 'compiling shaders (finished after 95 seconds) 1:40');
+    const startup: StartupInfo = { since: NOW - 42_000, kind: 'first', etaMs: 130_000 };
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'shaders', phaseDetail: '30 seconds so far', since: NOW - 42_000 }, true, startup), NOW), 'compiling shaders (30 seconds so far) 0:42 of ~2:10');
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'shaders', phaseDetail: '', since: NOW - 42_000 }), NOW), 'compiling shaders 0:42', 'empty words show nothing');
+  });
+
+  test('progress words are not shown for the container phase', () => {
+    assert.equal(describeState(snapshot({ kind: 'loading', phase: 'container', phaseDetail: 'x', since: NOW - 5_000 }), NOW), 'loading 0:05');
+  });
+
+  test('warnings do not change the state text (they are not a failure)', () => {
+    const s = { ...snapshot({ kind: 'ready' }), warnings: ['no suitable CUDA GPU for PhysX (it falls back to the CPU)'] };
+    assert.equal(describeState(s, NOW), 'ready');
+  });
+
   test('with an ETA from earlier starts: "<phase> m:ss of ~m:ss"', () => {
     const startup: StartupInfo = { since: NOW - 42_000, kind: 'first', etaMs: 130_000 };
     assert.equal(describeState(snapshot({ kind: 'loading', phase: 'shaders', since: NOW - 42_000 }, true, startup), NOW), 'compiling shaders 0:42 of ~2:10');
@@ -116,7 +135,7 @@ describe('describeState', () => {
   });
 
   test('failed with and without a reason', () => {
-    assert.equal(describeState(snapshot({ kind: 'failed', reason: 'no suitable CUDA GPU found (exit 1)', exitCode: 1 }), NOW), 'failed: no suitable CUDA GPU found (exit 1)');
+    assert.equal(describeState(snapshot({ kind: 'failed', reason: 'no GPU device could be created (exit 1)', exitCode: 1 }), NOW), 'failed: no GPU device could be created (exit 1)');
     assert.equal(describeState(snapshot({ kind: 'failed' }), NOW), 'failed');
     assert.equal(describeState(snapshot({ kind: 'failed', reason: '' }), NOW), 'failed');
   });

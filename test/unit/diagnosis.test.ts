@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINE_DIAGNOSES, LOG_DIAGNOSES, diagnoseEngineError, diagnoseExit, diagnoseLine, type Diagnosis, type PatternDiagnosis } from '../../src/instances/diagnosis';
+import { ENGINE_DIAGNOSES, LOG_DIAGNOSES, describeLastErrors, diagnoseEngineError, diagnoseExit, diagnoseLine, type Diagnosis, type PatternDiagnosis } from '../../src/instances/diagnosis';
 
 /** A fix must tell the user what to do: an imperative verb or a setting to change. */
-const ACTIONABLE = /\b(Install|Restart|Raise|Stop|Use|Check|Read|Make sure|Set|set|move|Update|update|run|clear|Or set)\b|isaacSim\.[A-Za-z*]+/;
+const ACTIONABLE = /\b(Install|Restart|Raise|Stop|Use|Check|check|Read|Make sure|Set|set|move|Update|update|run|clear|Or set|Reboot|reload|Remove|remove|Fix|chown|use)\b|isaacSim\.[A-Za-z*]+/;
 
 function assertWellFormed(d: Diagnosis, where: string): void {
   assert.match(d.id, /^[a-z][a-z0-9-]*$/, `${where}: id ${d.id}`);
@@ -21,30 +21,77 @@ function assertTable(table: readonly PatternDiagnosis[], name: string): void {
   for (const d of table) {
     assertWellFormed(d, `${name} ${d.id}`);
     assert.ok(!d.pattern.global && !d.pattern.sticky, `${name} ${d.id}: a stateful regex flag makes .test() flaky`);
+    assert.ok(!d.also || (!d.also.global && !d.also.sticky), `${name} ${d.id}: a stateful regex flag on also`);
   }
 }
+
+/** Whether a table entry matches a line the way diagnoseLine tests it (pattern, and `also` when set). */
+const matches = (d: PatternDiagnosis, line: string): boolean => d.pattern.test(line) && (!d.also || d.also.test(line));
 
 describe('LOG_DIAGNOSES: the table', () => {
   test('ids are unique, every entry has a problem and a fix that says what to do', () => assertTable(LOG_DIAGNOSES, 'LOG_DIAGNOSES'));
 
-  test('holds the known fatal Isaac Sim lines', () => {
+  test('holds the real fatal Isaac Sim lines, then the often harmless ones as warnings', () => {
     assert.deepEqual(
-      LOG_DIAGNOSES.map((d) => d.id),
-      ['no-cuda-gpu', 'rtx-resource-manager', 'no-gpu-device', 'nvml', 'port-taken'],
+      LOG_DIAGNOSES.map((d) => [d.id, d.severity ?? 'fatal']),
+      [
+        ['no-gpu-device', 'fatal'],
+        ['cuda-999', 'fatal'],
+        ['vulkan', 'fatal'],
+        ['no-gpu-devices-compat', 'fatal'],
+        ['driver-unsupported', 'fatal'],
+        ['hydra-rtx', 'fatal'],
+        ['livestream-plugin', 'fatal'],
+        ['nvenc', 'fatal'],
+        ['rtx-resource-manager', 'fatal'],
+        ['eula', 'fatal'],
+        ['aarch64', 'fatal'],
+        ['nvml', 'fatal'],
+        ['permission', 'fatal'],
+        ['no-cuda-gpu', 'warning'],
+        ['cuda-bad-state', 'warning'],
+        ['port-taken', 'warning'],
+      ],
     );
+  });
+
+  test('every entry names where its line was seen; only warnings set a severity', () => {
+    for (const d of LOG_DIAGNOSES) {
+      assert.ok(d.source && d.source.trim().length > 0, `${d.id}: no source`);
+      assert.ok(d.severity === undefined || d.severity === 'warning', `${d.id}: fatal is the default, so only warnings say it`);
+    }
   });
 });
 
 describe('diagnoseLine: verbatim Isaac Sim lines', () => {
+  /** [line, id]: from the fixtures (test/fixtures/isaac-logs) where a public log has the line, else NVIDIA's own wording. */
   const cases: Array<[string, string]> = [
-    ['[Error] [carb.cudainterop.plugin] CUDA libs are present, but no suitable CUDA GPU was found!', 'no-cuda-gpu'],
-    ['2024-08-12 09:14:03 [5,817ms] [Error] [carb.cudainterop.plugin] CUDA libs are present, but no suitable CUDA GPU was found!', 'no-cuda-gpu'],
+    ['2025-03-12 14:26:34 [423ms] [Error] [gpu.foundation.plugin] No device could be created. Some known system issues:', 'no-gpu-device'],
+    ['[Error] [gpu.foundation.plugin] No device could be created', 'no-gpu-device'],
+    ['2025-10-08T05:46:15Z [1,285ms] [Error] [carb.cudainterop.plugin] CUDA error 999: cudaErrorUnknown - unknown error)', 'cuda-999'],
+    ['2025-10-08T05:46:15Z [1,285ms] [Error] [carb.cudainterop.plugin] Failed to query CUDA device count.', 'cuda-999'],
+    ['[Error] [carb.cudainterop.plugin] CUDA error 46: cudaErrorDevicesUnavailable', 'cuda-999'],
+    ['2025-06-30 21:31:42 [1,468ms] [Error] [carb.graphics-vulkan.plugin] VkResult: ERROR_INCOMPATIBLE_DRIVER', 'vulkan'],
+    ['2025-12-11T08:37:08Z [4,779ms] [Error] [carb.graphics-vulkan.plugin] vkCreateInstance failed. Vulkan 1.1 is not supported, or your driver requires an update.', 'vulkan'],
+    ['2025-06-30 21:31:43 [3,290ms] [Error] [omni.gpu_foundation_factory.plugin] Failed to create any GPU devices, including an attempt with compatibility mode.', 'no-gpu-devices-compat'],
+    ['2025-12-18T08:52:52Z [8,385ms] [Error] [gpu.foundation.plugin] The currently installed NVIDIA graphics driver is unsupported or has known issues.', 'driver-unsupported'],
+    ['2025-12-18T08:52:52Z [8,385ms] [Error] [carb.scenerenderer-rtx.plugin] rtx driver verification failed.', 'driver-unsupported'],
+    ['[Error] [omni.hydra] HydraEngine rtx failed creating scene renderer.', 'hydra-rtx'],
+    ['2026-03-06T00:47:23Z [17,478ms] [Error] [carb] [Plugin: libcarb.livestream-rtc.plugin.so] Could not load the dynamic library from /home/gopi/isaacsim/extscache/omni', 'livestream-plugin'],
+    ['[Error] [omni.kit.livestream.nvenc] nvEncOpenEncodeSessionEx failed: NV_ENC_ERR_NO_ENCODE_DEVICE', 'nvenc'],
     ['[Error] [gpu.foundation.plugin] Failed to acquire rtx::resourcemanager::ResourceManager!', 'rtx-resource-manager'],
     ['2024-08-12 09:14:04 [6,002ms] [Error] [rtx.resourcemanager.plugin] Failed to acquire rtx::resourcemanager::ResourceManager!', 'rtx-resource-manager'],
-    ['[Error] [gpu.foundation.plugin] No device could be created', 'no-gpu-device'],
-    ['[Error] [gpu.foundation.plugin] No device could be created. Some known system issues:', 'no-gpu-device'],
+    ['Please accept the EULA above by setting the ACCEPT_EULA environment variable.', 'eula'],
+    ['Livestreaming is not supported on aarch64 for 5.1.0.', 'aarch64'],
     ['Failed to initialize NVML: Unknown Error', 'nvml'],
     ['[Warning] [carb.windowing-glfw.plugin] Failed to initialize NVML: Unknown Error', 'nvml'],
+    ["[Error] [omni.kit.app.plugin] failed to open file '/isaac-sim/kit/data/Kit/IsaacLab/3.0/user.config.json' - unable to save the dictionary", 'permission'],
+    ["[Error] [omni.datastore] open '/isaac-sim/kit/cache/lock': Permission denied", 'permission'],
+    ["[Error] [carb] failed to open file '/root/.nvidia-omniverse/config/user.config.json' - unable to save the dictionary", 'permission'],
+    ['[Error] [carb.cudainterop.plugin] CUDA libs are present, but no suitable CUDA GPU was found!', 'no-cuda-gpu'],
+    ['2024-08-12 09:14:03 [5,817ms] [Error] [carb.cudainterop.plugin] CUDA libs are present, but no suitable CUDA GPU was found!', 'no-cuda-gpu'],
+    ['2026-08-24T16:00:31Z [18,951ms] [Warning] [gpu.foundation.plugin] Skipping NVIDIA GPU due CUDA being in bad state: NVIDIA RTX Pro 6000 Blackwell DC-4-96Q', 'cuda-bad-state'],
+    ['2025-09-10T17:49:05Z [15,357ms] [Warning] [omni.services.transport.server.http.server] http server was meant to start on 8011 but port is taken, starti', 'port-taken'],
     ['[Error] [omni.services.transport.server.http] Failed to bind 127.0.0.1:8211 (address in use?)', 'port-taken'],
     ['[Error] [omni.services.transport.server.http] Failed to bind 0.0.0.0:8212 (address in use?)', 'port-taken'],
     ['[Error] [omni.kit.livestream.app] bind: Address already in use', 'port-taken'],
@@ -56,18 +103,35 @@ describe('diagnoseLine: verbatim Isaac Sim lines', () => {
       assert.ok(d, 'diagnosed');
       assert.equal(d.id, id);
       const entry = LOG_DIAGNOSES.find((e) => e.id === id)!;
-      assert.deepEqual(d, { id: entry.id, problem: entry.problem, fix: entry.fix }, 'the table entry, without its regex');
+      assert.deepEqual(d, { id: entry.id, problem: entry.problem, fix: entry.fix, severity: entry.severity ?? 'fatal' }, 'the table entry with its severity, without its regex or source');
     });
   }
 
   test('every LOG_DIAGNOSES entry is exercised by a verbatim line above', () => {
-    for (const d of LOG_DIAGNOSES) assert.ok(cases.some(([line, id]) => id === d.id && d.pattern.test(line)), `no line for ${d.id}`);
+    for (const d of LOG_DIAGNOSES) assert.ok(cases.some(([line, id]) => id === d.id && matches(d, line)), `no line for ${d.id}`);
   });
 
   test('each line is diagnosed by its own entry only (no entry shadows another)', () => {
     for (const [line, id] of cases) {
-      const matching = LOG_DIAGNOSES.filter((d) => d.pattern.test(line)).map((d) => d.id);
+      const matching = LOG_DIAGNOSES.filter((d) => matches(d, line)).map((d) => d.id);
       assert.deepEqual(matching, [id], line);
+    }
+  });
+
+  test('severity: the three often-harmless lines are warnings, every other diagnosis is fatal', () => {
+    for (const [line, id] of cases) {
+      assert.equal(diagnoseLine(line)?.severity, ['no-cuda-gpu', 'cuda-bad-state', 'port-taken'].includes(id) ? 'warning' : 'fatal', line);
+    }
+  });
+
+  test('permission needs a path the image writes (/isaac-sim/ or /root/) on the same line', () => {
+    for (const line of [
+      "[Error] [carb] open '/tmp/x.lock': Permission denied",
+      '[Error] [omni.kit.app.plugin] failed to open file - unable to save the dictionary',
+      'ssh: connect to host: Permission denied (publickey)',
+      "bash: /home/user/run.sh: Permission denied",
+    ]) {
+      assert.equal(diagnoseLine(line), undefined, line);
     }
   });
 
@@ -101,6 +165,12 @@ describe('diagnoseLine: harmless and ordinary lines are never diagnosed', () => 
     'NVML initialized',
     'Failed to bind',
     '',
+    // Real lines next to real failures (fixtures): consequences or noise.
+    '2025-06-30 21:31:42 [1,469ms] [Error] [gpu.foundation.plugin] carb::graphics::createInstance failed.',
+    'The NVIDIA Software License Agreement (EULA) must be accepted before',
+    'The NVIDIA Isaac Sim Additional Software and Materials License must be accepted before',
+    "2025-09-09T01:46:05Z [90,679ms] [Warning] [gpu.foundation.plugin] Invalid sync scope for buffer resource 'shared swapchain buffer'. Create resource with valid sync scope for lifetime tracking or use kResourceUsageFlagNoSyncScope.",
+    '- The driver cannot enumerate any GPU: driver, display, TCC mode or a docker issue. For Vulkan, test it with Vulkaninfo tool from Vulkan SDK, instead of nvidia-smi.',
   ];
   for (const line of harmless) {
     test(JSON.stringify(line.slice(0, 90)), () => {
@@ -128,7 +198,7 @@ describe('ENGINE_DIAGNOSES and diagnoseEngineError', () => {
       assert.ok(d, 'diagnosed');
       assert.equal(d.id, id);
       const entry = ENGINE_DIAGNOSES.find((e) => e.id === id)!;
-      assert.deepEqual(d, { id: entry.id, problem: entry.problem, fix: entry.fix });
+      assert.deepEqual(d, { id: entry.id, problem: entry.problem, fix: entry.fix, severity: 'fatal' }, 'an engine error is always fatal');
     });
   }
 
@@ -210,6 +280,35 @@ describe('diagnoseExit', () => {
     assert.match(diagnoseExit(137, true, 1.5).fix, /its 1\.5 GiB limit/);
     assert.doesNotMatch(diagnoseExit(137, true).fix, /GiB limit/);
     assert.doesNotMatch(diagnoseExit(137, true, 0).fix, /its 0 GiB/, 'no limit (0) is not shown as a limit');
+  });
+
+  test('an exit no code explains quotes the last error lines: the last two in the problem, all in the fix', () => {
+    const errors = ['[Error] [omni.ext] first', '[Error] [omni.ext] second', '[Error] [omni.kit.app] Extension isaacsim.foo failed to start'];
+    const d = diagnoseExit(1, false, undefined, errors);
+    assert.equal(d.id, 'exit');
+    assert.equal(d.problem, 'exited with code 1 after: [Error] [omni.ext] second | [Error] [omni.kit.app] Extension isaacsim.foo failed to start');
+    for (const l of errors) assert.ok(d.fix.includes(`"${l}"`), l);
+    assert.match(d.fix, /Show Logs|Preflight Doctor/);
+    assert.doesNotMatch(d.fix, /shows no error line/);
+    assert.equal(diagnoseExit(1, false).fix.includes('shows no error line'), true, 'without lines the fix says there were none');
+  });
+
+  test('the last error lines do not replace a known exit code or an OOM kill', () => {
+    const errors = ['[Error] [omni.ext] boom'];
+    for (const code of [134, 137, 139, 143]) assert.deepEqual(diagnoseExit(code, false, undefined, errors), diagnoseExit(code, false), String(code));
+    assert.deepEqual(diagnoseExit(1, true, 16, errors), diagnoseExit(1, true, 16));
+    assert.deepEqual(diagnoseExit(2, false, undefined, []), diagnoseExit(2, false), 'no lines is the plain exit');
+  });
+
+  test('describeLastErrors: the last two lines, each cut to 160 characters', () => {
+    assert.equal(describeLastErrors([]), '');
+    assert.equal(describeLastErrors(['a']), 'a');
+    assert.equal(describeLastErrors(['a', 'b', 'c']), 'b | c');
+    const long = 'x'.repeat(200);
+    const shown = describeLastErrors([long]);
+    assert.equal(shown.length, 160);
+    assert.ok(shown.endsWith('...'));
+    assert.equal(describeLastErrors(['y'.repeat(160)]), 'y'.repeat(160), 'exactly 160 stays whole');
   });
 
   test('ids of exits do not collide with log or engine diagnosis ids (except the shared port-taken)', () => {

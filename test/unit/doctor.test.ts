@@ -8,9 +8,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import type { ImageConfig } from '../../src/docker/engine';
 import { EngineError } from '../../src/docker/errors';
 import { parseEngineInfo, type DeviceRequest, type EngineInfo, type GpuProbeResult } from '../../src/docker/system';
 import {
+  GIB_PER_INSTANCE,
   MIN_FREE_DISK_GIB,
   code,
   diskSpaceAt,
@@ -29,11 +31,12 @@ import {
   type PortProbe,
 } from '../../src/instances/doctor';
 import { parseSettings, type Settings } from '../../src/instances/settings';
-import { buildContainerSpec, portsFor } from '../../src/instances/spec';
+import { buildContainerSpec, portsFor, volumeMountsFor, type VolumeMount } from '../../src/instances/spec';
+import { VERSIONS, type VersionId } from '../../src/instances/versions';
 
 const GIB = 1024 ** 3;
 const HOME = '/home/u';
-const BASES = { httpPortBase: 58211, webrtcPortBase: 58011, nativePortBase: 58899 };
+const BASES = { httpPortBase: 58211, signalPortBase: 59100, streamPortBase: 57998, webViewerPortBase: 58310 };
 
 function settings(overrides: Partial<Settings> = {}): Settings {
   const r = parseSettings({ image: 'nvcr.io/nvidia/isaac-sim:4.2.0', instanceCount: 2, runtime: 'nvidia', gpus: 'all', memoryLimitGiB: 8, hostDataRoot: '/data/isaac-sim', ...BASES, ...overrides });
@@ -49,9 +52,43 @@ interface GpuCall {
 
 type FakeEngine = DoctorEngine & { gpuCalls: GpuCall[] };
 
-function fakeEngine(o: { runtimes?: string[]; present?: boolean; gpu?: (call: GpuCall) => GpuProbeResult; memTotal?: number; isLocal?: boolean; version?: () => Promise<{ version: string; apiVersion: string }>; info?: () => Promise<EngineInfo> } = {}): FakeEngine {
+interface ProbeCall {
+  image: string;
+  user: string;
+  mounts: readonly VolumeMount[];
+  command: string[];
+}
+
+type FakeEngineOptions = {
+  runtimes?: string[];
+  present?: boolean;
+  gpu?: (call: GpuCall) => GpuProbeResult;
+  memTotal?: number;
+  isLocal?: boolean;
+  version?: () => Promise<{ version: string; apiVersion: string }>;
+  info?: () => Promise<EngineInfo>;
+  /** The optional version/volume facade: absent unless given. */
+  imageConfig?: (image: string) => Promise<ImageConfig | undefined>;
+  volumeExists?: (name: string) => Promise<boolean>;
+  runProbe?: (call: ProbeCall) => Promise<{ exitCode: number; output: string }>;
+};
+
+function fakeEngine(o: FakeEngineOptions = {}): FakeEngine & { probeCalls: ProbeCall[] } {
   const gpuCalls: GpuCall[] = [];
+  const probeCalls: ProbeCall[] = [];
   return {
+    probeCalls,
+    ...(o.imageConfig ? { imageConfig: o.imageConfig } : {}),
+    ...(o.volumeExists ? { volumeExists: o.volumeExists } : {}),
+    ...(o.runProbe
+      ? {
+          runProbe: (image: string, user: string, mounts: readonly VolumeMount[], command: string[]) => {
+            const call = { image, user, mounts, command };
+            probeCalls.push(call);
+            return o.runProbe!(call);
+          },
+        }
+      : {}),
     address: 'unix:///var/run/docker.sock',
     isLocal: o.isLocal ?? true,
     gpuCalls,
@@ -102,8 +139,9 @@ function unreachable(code: string): EngineError {
   return new EngineError(`Docker engine unreachable at unix:///var/run/docker.sock (${code}) while trying to ask the engine for its version: start Docker.`, true, undefined, { cause });
 }
 
-function runningInstance(s: Settings, index: number): DoctorInstance {
-  return { index, label: `instance-${index}`, ports: portsFor(s, index), state: { kind: 'ready', since: 0 }, startedAt: 1 };
+/** The test image is 4.2.0, so the doctor takes the ports of Isaac Sim 4.2 unless told otherwise. */
+function runningInstance(s: Settings, index: number, version: VersionId = '4.2'): DoctorInstance {
+  return { index, label: `instance-${index}`, ports: portsFor(s, version, index), state: { kind: 'ready', since: 0 }, startedAt: 1 };
 }
 
 describe('doctor: engine check', () => {
@@ -118,7 +156,7 @@ describe('doctor: engine check', () => {
     assert.equal(c.fix, undefined);
     assert.deepEqual(
       r.checks.map((x) => x.id),
-      ['engine', 'runtime', 'gpu', 'image', 'ports', 'disk', 'memory'],
+      ['engine', 'runtime', 'gpu', 'image', 'version', 'volumes', 'ports', 'disk', 'memory'],
     );
   });
 
@@ -183,6 +221,26 @@ describe('doctor: NVIDIA runtime check', () => {
     assert.match(c.detail, /Default runtime configured \(no GPU\)/);
   });
 
+  test('no nvidia runtime but the GPU request works with the default runtime (CDI) → the fix offers runtime ""', async () => {
+    const engine = fakeEngine({ runtimes: ['io.containerd.runc.v2', 'runc'] });
+    const r = await runDoctor(deps({ engine }));
+    const c = find(r, 'runtime');
+    assert.equal(c.ok, false);
+    assert.equal(find(r, 'gpu').ok, true);
+    assert.equal(engine.gpuCalls[0].runtime, undefined, 'the GPU request was tried with the default runtime');
+    assert.match(c.fix ?? '', /hands out GPUs without a `nvidia` runtime/);
+    assert.match(c.fix ?? '', /set `isaacSim\.runtime` to `""`/);
+    assert.match(c.fix ?? '', /nvidia-ctk runtime configure/, 'registering the runtime stays the other way');
+  });
+
+  test('no nvidia runtime and the GPU request refused too → the plain toolkit fix, not runtime ""', async () => {
+    const engine = fakeEngine({ runtimes: ['runc'], gpu: () => ({ ok: false, stage: 'start', message: 'could not select device driver "" with capabilities: [[gpu]]' }) });
+    const c = find(await runDoctor(deps({ engine })), 'runtime');
+    assert.equal(c.ok, false);
+    assert.doesNotMatch(c.fix ?? '', /hands out GPUs without/);
+    assert.match(c.fix ?? '', /NVIDIA Container Toolkit/);
+  });
+
   test('✘ when docker info fails', async () => {
     const c = find(await runDoctor(deps({ engine: fakeEngine({ info: async () => Promise.reject(new Error('boom')) }) })), 'runtime');
     assert.equal(c.ok, false);
@@ -205,7 +263,7 @@ describe('doctor: GPU request check', () => {
     const c = find(await runDoctor(deps({ settings: s, engine })), 'gpu');
     assert.equal(c.ok, true);
     assert.equal(engine.gpuCalls.length, 1, 'one probe for identical requests');
-    assert.deepEqual(engine.gpuCalls[0].requests, buildContainerSpec(s, 0, HOME).HostConfig.DeviceRequests);
+    assert.deepEqual(engine.gpuCalls[0].requests, buildContainerSpec(s, 0, { version: '4.2', home: HOME }).HostConfig.DeviceRequests);
     assert.equal(engine.gpuCalls[0].runtime, 'nvidia');
     assert.equal(engine.gpuCalls[0].image, s.image);
     assert.match(c.detail, /all GPUs/);
@@ -226,7 +284,7 @@ describe('doctor: GPU request check', () => {
   test('each distinct request of the configured instances is tried, and a refused one is named', async () => {
     const s = settings({ gpus: '0,1', instanceCount: 3 });
     const expected = gpuRequestGroups(s, HOME);
-    const distinct = new Set([0, 1, 2].map((i) => JSON.stringify(buildContainerSpec(s, i, HOME).HostConfig.DeviceRequests)));
+    const distinct = new Set([0, 1, 2].map((i) => JSON.stringify(buildContainerSpec(s, i, { version: '4.2', home: HOME }).HostConfig.DeviceRequests)));
     assert.equal(expected.length, distinct.size);
     const engine = fakeEngine({ gpu: (call) => (JSON.stringify(call.requests) === JSON.stringify(expected[expected.length - 1]) && expected.length > 1 ? { ok: false, stage: 'start', message: 'unknown device 1' } : { ok: true }) });
     const c = find(await runDoctor(deps({ settings: s, engine })), 'gpu');
@@ -281,21 +339,159 @@ describe('doctor: image check', () => {
   });
 });
 
+const CONFIG_60: ImageConfig = { user: 'isaac-sim', entrypoint: ['/isaac-sim/runheadless.sh'], env: [], healthcheck: ['CMD-SHELL', 'grep -q "AppReady" log'], tags: ['nvcr.io/nvidia/isaac-sim:6.0.1'] };
+const CONFIG_51: ImageConfig = { user: 'isaac-sim', entrypoint: ['/isaac-sim/runheadless.sh'], env: [], tags: [] };
+
+describe('doctor: version check', () => {
+  test('✔ 4.2 from the image tag: the launcher, user root and host folders under hostDataRoot', async () => {
+    const c = find(await runDoctor(deps()), 'version');
+    assert.equal(c.ok, true, c.detail);
+    assert.ok(c.detail.startsWith(VERSIONS['4.2'].title), c.detail);
+    assert.match(c.detail, /image tag "4\.2\.0"/);
+    assert.match(c.detail, /runheadless\.webrtc\.sh/);
+    assert.match(c.detail, /user root/);
+    assert.match(c.detail, /host folders under `isaacSim\.hostDataRoot`/);
+  });
+
+  test('isaacSim.version wins over the tag and says so', async () => {
+    const c = find(await runDoctor(deps({ settings: settings({ version: '6.x' }) })), 'version');
+    assert.equal(c.ok, true);
+    assert.ok(c.detail.startsWith(VERSIONS['6.x'].title), c.detail);
+    assert.match(c.detail, /isaacSim\.version is "6\.x"/);
+    assert.match(c.detail, /named volumes under `\/isaac-sim`/);
+  });
+
+  test('an untagged image is told by its config (read only when the engine offers it): 5.x runs as isaac-sim, 6.x has the AppReady HEALTHCHECK', async () => {
+    const five = find(await runDoctor(deps({ settings: settings({ image: 'example.com/sim:latest' }), engine: fakeEngine({ imageConfig: async () => CONFIG_51 }) })), 'version');
+    assert.equal(five.ok, true, five.detail);
+    assert.ok(five.detail.startsWith(VERSIONS['4.5-5.x'].title), five.detail);
+    assert.match(five.detail, /user `isaac-sim`/);
+    const asked: string[] = [];
+    const six = find(
+      await runDoctor(deps({ settings: settings({ image: 'example.com/sim:latest' }), engine: fakeEngine({ imageConfig: async (i) => (asked.push(i), { ...CONFIG_60, tags: [] }) }) })),
+      'version',
+    );
+    assert.deepEqual(asked, ['example.com/sim:latest']);
+    assert.ok(six.detail.startsWith(VERSIONS['6.x'].title), six.detail);
+    assert.match(six.detail, /HEALTHCHECK/);
+  });
+
+  test('✘ when neither the tag nor the image tells, with the isaacSim.version fix; ports still checked (as 4.2)', async () => {
+    const missing = await runDoctor(deps({ settings: settings({ image: 'example.com/sim:latest' }), engine: fakeEngine({ present: false }) }));
+    const c = find(missing, 'version');
+    assert.equal(c.ok, false);
+    assert.match(c.detail, /not on this machine/);
+    assert.match(c.fix ?? '', /isaacSim\.version/);
+    assert.equal(find(missing, 'volumes').ok, 'skipped');
+    assert.equal(find(missing, 'ports').ok, true);
+    const unknown = find(await runDoctor(deps({ settings: settings({ image: 'example.com/sim:latest' }), engine: fakeEngine({ imageConfig: async () => ({ user: '', entrypoint: ['/bin/bash'], env: [], tags: [] }) }) })), 'version');
+    assert.equal(unknown.ok, false);
+    assert.match(unknown.detail, /matches none of NVIDIA's images/);
+  });
+
+  test('a failing image config read is not fatal: the tag still tells', async () => {
+    const c = find(await runDoctor(deps({ engine: fakeEngine({ imageConfig: async () => Promise.reject(new Error('boom')) }) })), 'version');
+    assert.equal(c.ok, true);
+  });
+});
+
+describe('doctor: volumes check', () => {
+  const s6 = () => settings({ image: 'nvcr.io/nvidia/isaac-sim:6.0.1', instanceCount: 1 });
+  const names6 = volumeMountsFor('6.x', 0).map((m) => m.Source);
+
+  test('skipped for 4.2: it mounts host folders as root', async () => {
+    const engine = fakeEngine({ volumeExists: async () => true, runProbe: async () => ({ exitCode: 0, output: '' }) });
+    const c = find(await runDoctor(deps({ engine })), 'volumes');
+    assert.equal(c.ok, 'skipped');
+    assert.match(c.detail, /host folders/);
+    assert.equal(engine.probeCalls.length, 0);
+  });
+
+  test('skipped when the engine facade cannot inspect volumes or run a probe', async () => {
+    const c = find(await runDoctor(deps({ settings: s6() })), 'volumes');
+    assert.equal(c.ok, 'skipped');
+    assert.match(c.detail, /needs the engine and the image/);
+  });
+
+  test('✔ when none of the volumes exists yet: they are made for uid 1234 at the first start, no probe run', async () => {
+    const asked: string[] = [];
+    const engine = fakeEngine({ volumeExists: async (n) => (asked.push(n), false), runProbe: async () => ({ exitCode: 0, output: '' }) });
+    const c = find(await runDoctor(deps({ settings: s6(), engine })), 'volumes');
+    assert.equal(c.ok, true, c.detail);
+    assert.match(c.detail, /None exists yet/);
+    assert.deepEqual(asked.sort(), [...names6].sort());
+    assert.equal(engine.probeCalls.length, 0);
+  });
+
+  test('✔ when uid 1234 can write every existing volume: the probe runs as 1234:1234 with the existing mounts', async () => {
+    const existing = new Set(names6.slice(0, 2));
+    const engine = fakeEngine({ volumeExists: async (n) => existing.has(n), runProbe: async () => ({ exitCode: 0, output: '' }) });
+    const c = find(await runDoctor(deps({ settings: s6(), engine })), 'volumes');
+    assert.equal(c.ok, true, c.detail);
+    assert.equal(engine.probeCalls.length, 1);
+    const call = engine.probeCalls[0];
+    assert.equal(call.user, '1234:1234');
+    assert.equal(call.image, 'nvcr.io/nvidia/isaac-sim:6.0.1');
+    assert.deepEqual(call.mounts.map((m) => m.Source), [...existing]);
+    for (const m of call.mounts) assert.ok(call.command.includes(m.Target), m.Target);
+    assert.match(c.detail, /uid 1234 can write/);
+  });
+
+  test('✘ naming the unwritable folder, with "docker volume rm" of its volume as the fix', async () => {
+    const mounts = volumeMountsFor('6.x', 0);
+    const bad = mounts[0];
+    const engine = fakeEngine({ volumeExists: async () => true, runProbe: async () => ({ exitCode: 0, output: `not writable: ${bad.Target}\n` }) });
+    const c = find(await runDoctor(deps({ settings: s6(), engine })), 'volumes');
+    assert.equal(c.ok, false);
+    assert.ok(c.detail.includes(code(bad.Target)), c.detail);
+    assert.ok((c.fix ?? '').includes(`docker volume rm ${bad.Source}`), c.fix);
+  });
+
+  test('✘ when the probe fails without naming a folder, or the engine errs', async () => {
+    const failed = find(await runDoctor(deps({ settings: s6(), engine: fakeEngine({ volumeExists: async () => true, runProbe: async () => ({ exitCode: 126, output: 'exec failed' }) }) })), 'volumes');
+    assert.equal(failed.ok, false);
+    assert.match(failed.detail, /exited with 126/);
+    const threw = find(await runDoctor(deps({ settings: s6(), engine: fakeEngine({ volumeExists: async () => Promise.reject(new Error('boom')), runProbe: async () => ({ exitCode: 0, output: '' }) }) })), 'volumes');
+    assert.equal(threw.ok, false);
+    assert.match(threw.detail, /boom/);
+  });
+});
+
 describe('doctor: ports check', () => {
+  test('the ports are those of the version: 6.x probes signal, stream (UDP) and http, not the web viewer\'s', async () => {
+    const s = settings({ image: 'nvcr.io/nvidia/isaac-sim:6.0.1', instanceCount: 2 });
+    const probed: string[] = [];
+    const c = find(await runDoctor(deps({ settings: s, checkPort: async (port, protocol) => (probed.push(`${protocol}/${port}`), { free: true }) })), 'ports');
+    assert.equal(c.ok, true);
+    const expected = [0, 1].flatMap((i) => {
+      const ports = portsFor(s, '6.x', i);
+      return VERSIONS['6.x'].binds.map((kind) => `${portProtocol(kind)}/${ports[kind]}`);
+    });
+    assert.deepEqual(probed.sort(), expected.sort());
+    assert.ok(probed.includes(`udp/${BASES.streamPortBase}`));
+    assert.ok(!probed.some((p) => p.endsWith(`/${BASES.webViewerPortBase}`)), 'the web viewer port is not ours to hold');
+  });
+
+  test('4.2 probes its http and signal ports', async () => {
+    const s = settings({ instanceCount: 1 });
+    assert.deepEqual(portsFor(s, '4.2', 0), { http: BASES.httpPortBase, signal: BASES.signalPortBase });
+  });
+
+
   test('✔ when every port of every instance is free; every port kind of portsFor is probed', async () => {
     const s = settings({ instanceCount: 2 });
     const probed: string[] = [];
     const r = await runDoctor(deps({ settings: s, checkPort: async (port, protocol) => (probed.push(`${protocol}/${port}`), { free: true }) }));
     const c = find(r, 'ports');
     assert.equal(c.ok, true);
-    const expected = [0, 1].flatMap((i) => Object.entries(portsFor(s, i)).map(([kind, port]) => `${portProtocol(kind)}/${port}`));
+    const expected = [0, 1].flatMap((i) => Object.entries(portsFor(s, '4.2', i)).map(([kind, port]) => `${portProtocol(kind)}/${port}`));
     assert.deepEqual(probed.sort(), expected.sort());
     assert.match(c.detail, /2 instances/);
   });
 
   test('✘ naming the instance, port kind and port held by another program, with the setting to move', async () => {
     const s = settings({ instanceCount: 2 });
-    const [kind, port] = Object.entries(portsFor(s, 1))[0] as [string, number];
+    const [kind, port] = Object.entries(portsFor(s, '4.2', 1))[0] as [string, number];
     const c = find(await runDoctor(deps({ settings: s, checkPort: async (p): Promise<PortProbe> => (p === port ? { free: false, code: 'EADDRINUSE' } : { free: true }) })), 'ports');
     assert.equal(c.ok, false);
     assert.ok(c.detail.includes(`instance-1 ${kind} port ${port} is in use by another program`), c.detail);
@@ -305,7 +501,7 @@ describe('doctor: ports check', () => {
 
   test('the holder of a taken port is named where it is visible; a failing or blind lookup keeps "another program"', async () => {
     const s = settings({ instanceCount: 1 });
-    const [kind, port] = Object.entries(portsFor(s, 0))[0] as [string, number];
+    const [kind, port] = Object.entries(portsFor(s, '4.2', 0))[0] as [string, number];
     const held = async (p: number): Promise<PortProbe> => (p === port ? { free: false, code: 'EADDRINUSE' } : { free: true });
     const asked: string[] = [];
     const named = find(
@@ -323,7 +519,7 @@ describe('doctor: ports check', () => {
 
   test('a running instance of ours holding its own ports is ✔ "in use by instance-N (running)"', async () => {
     const s = settings({ instanceCount: 2 });
-    const held = new Set(Object.values(portsFor(s, 0)));
+    const held = new Set(Object.values(portsFor(s, '4.2', 0)));
     const c = find(
       await runDoctor(deps({ settings: s, instances: [runningInstance(s, 0)], checkPort: async (p): Promise<PortProbe> => (held.has(p) ? { free: false, code: 'EADDRINUSE' } : { free: true }) })),
       'ports',
@@ -341,7 +537,7 @@ describe('doctor: ports check', () => {
 
   test('a port held by another running instance of ours (older settings) is ✘ and names it', async () => {
     const s = settings({ instanceCount: 2 });
-    const [, port] = Object.entries(portsFor(s, 1))[0] as [string, number];
+    const [, port] = Object.entries(portsFor(s, '4.2', 1))[0] as [string, number];
     const other: DoctorInstance = { index: 5, label: 'instance-5', ports: { http: port }, state: { kind: 'ready', since: 0 }, startedAt: 1 };
     const c = find(await runDoctor(deps({ settings: s, instances: [other], checkPort: async (p): Promise<PortProbe> => (p === port ? { free: false, code: 'EADDRINUSE' } : { free: true }) })), 'ports');
     assert.equal(c.ok, false);
@@ -393,14 +589,29 @@ describe('doctor: disk check', () => {
 });
 
 describe('doctor: memory check', () => {
-  test('skipped when memoryLimitGiB is 0', async () => {
-    assert.equal(find(await runDoctor(deps({ settings: settings({ memoryLimitGiB: 0 }) })), 'memory').ok, 'skipped');
+  test(`with no limit (memoryLimitGiB 0) it still runs, counting ${GIB_PER_INSTANCE} GiB per instance`, async () => {
+    assert.equal(GIB_PER_INSTANCE, 8);
+    const fits = find(await runDoctor(deps({ settings: settings({ memoryLimitGiB: 0, instanceCount: 3 }), totalMemoryBytes: 32 * GIB })), 'memory');
+    assert.equal(fits.ok, true, fits.detail);
+    assert.match(fits.detail, /3 instances × ~8 GiB \(no limit set; what a loaded instance takes\) = 24\.0 GiB/);
+    assert.match(fits.detail, /NVIDIA asks for 32 GB of RAM/);
+    const tooMany = find(await runDoctor(deps({ settings: settings({ memoryLimitGiB: 0, instanceCount: 5 }), totalMemoryBytes: 32 * GIB })), 'memory');
+    assert.equal(tooMany.ok, false, tooMany.detail);
+    assert.match(tooMany.detail, /= 40\.0 GiB/);
+    assert.match(tooMany.fix ?? '', /isaacSim\.instanceCount/);
+    assert.doesNotMatch(tooMany.fix ?? '', /lower `isaacSim\.memoryLimitGiB`/, 'no limit to lower');
+  });
+
+  test('skipped only with no instances configured', async () => {
+    const c = find(await runDoctor(deps({ settings: settings({ memoryLimitGiB: 0, instanceCount: 0 }) })), 'memory');
+    assert.equal(c.ok, 'skipped');
+    assert.match(c.detail, /isaacSim\.instanceCount/);
   });
 
   test('✔ when limit × instances fits host and engine memory', async () => {
     const c = find(await runDoctor(deps({ settings: settings({ memoryLimitGiB: 8, instanceCount: 2 }), totalMemoryBytes: 32 * GIB })), 'memory');
     assert.equal(c.ok, true);
-    assert.match(c.detail, /2 instances × 8 GiB = 16\.0 GiB/);
+    assert.match(c.detail, /2 instances × 8 GiB \(`isaacSim\.memoryLimitGiB`\) = 16\.0 GiB/);
     assert.match(c.detail, /this machine has 32\.0 GiB/);
     assert.match(c.detail, /the engine sees 64\.0 GiB/);
   });
@@ -443,7 +654,7 @@ describe('doctor: markdown report', () => {
 
   test('all passed says so; multi-line details stay in their item', async () => {
     const s = settings({ instanceCount: 1 });
-    const held = new Set(Object.values(portsFor(s, 0)));
+    const held = new Set(Object.values(portsFor(s, '4.2', 0)));
     const r = await runDoctor(deps({ settings: s, instances: [runningInstance(s, 0)], checkPort: async (p): Promise<PortProbe> => (held.has(p) ? { free: false, code: 'EADDRINUSE' } : { free: true }) }));
     assert.match(r.markdown, /\*\*All checks passed\.\*\*/);
     const portsLine = r.markdown.split('\n').findIndex((l) => l.startsWith('- ✔ **Ports**'));

@@ -46,7 +46,8 @@ async function settle(): Promise<void> {
 }
 
 function newManager(engine: DockerEngine): InstanceManager {
-  const m = new InstanceManager({ engineFor: () => engine, log: { debug() {}, info() {}, warn() {}, error() {} } });
+  // drainMs 0: a die waits no longer for its log to drain (no log here) than one turn of the event loop.
+  const m = new InstanceManager({ engineFor: () => engine, log: { debug() {}, info() {}, warn() {}, error() {} }, drainMs: 0 });
   m.updateSettings({ ok: true, settings: { ...DEFAULT_SETTINGS } });
   return m;
 }
@@ -60,8 +61,13 @@ test('a reply from before a destroy does not bring the removed container back', 
     event('start');
     event('die', { exitCode: 137 });
     event('destroy');
-    assert.equal(inspects.length, 3);
+    // Events are handled in order on a per-instance chain (a die waits, bounded, for its log to drain).
+    await settle();
+    // create, start and die ask for exact facts; the die also reads its log's run first (its drain,
+    // bounded); destroy asks for nothing.
+    assert.equal(inspects.length, 4, 'create, start, the die\'s drain and the die each ask for exact facts; destroy does not');
     // Replies in reverse order, all after the destroy.
+    inspects[3](info(false, 1002));
     inspects[2](info(false, 1002));
     inspects[1](info(true, 1002));
     inspects[0](info(false, 0));
@@ -82,9 +88,13 @@ test('an older reply arriving after a newer one is ignored', async () => {
     event('start');
     event('die', { exitCode: 137 });
     event('start');
-    // The newest (running again) answers first; the older "exited" reply must not win.
-    inspects[2](info(true, 1003));
     await settle();
+    // start, the die's drain, the die, the second start.
+    assert.equal(inspects.length, 4);
+    // The newest (running again) answers first; the older "exited" replies must not win.
+    inspects[3](info(true, 1003));
+    await settle();
+    inspects[2](info(false, 1001));
     inspects[1](info(false, 1001));
     inspects[0](info(true, 1001));
     await settle();

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROFILE_IDS } from '../../src/instances/profiles';
+import { VERSION_SETTINGS } from '../../src/instances/versions';
 import { DEFAULT_SETTINGS, SETTING_KEYS, SETTINGS_SECTION, TEMPLATE_PLACEHOLDERS, parseSettings, type SettingKey } from '../../src/instances/settings';
 
 // Tests run from out/test/unit; the repository root is three levels up.
@@ -58,6 +58,13 @@ describe('package.json configuration matches the settings schema', () => {
       assert.ok('default' in prop, `isaacSim.${key} has no default`);
       assert.deepEqual(prop.default, DEFAULT_SETTINGS[key]);
       const value = DEFAULT_SETTINGS[key];
+      if (value === null) {
+        // A nullable setting (httpPortBase: null = the version's own) declares both types.
+        assert.ok(Array.isArray(prop.type), `type ${String(prop.type)} must list "null"`);
+        assert.ok(prop.type.includes('null'), `type ${String(prop.type)}`);
+        assert.ok(prop.type.includes('integer'), `type ${String(prop.type)}`);
+        return;
+      }
       const expectedType = Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value === 'number' ? (Number.isInteger(value) ? ['integer', 'number'] : ['number']) : typeof value;
       if (Array.isArray(expectedType)) assert.ok(expectedType.includes(prop.type as string), `type ${String(prop.type)}`);
       else assert.equal(prop.type, expectedType);
@@ -92,15 +99,39 @@ describe('package.json configuration matches the settings schema', () => {
     assert.ok(checked >= 10, `only ${checked} bounds checked`);
   });
 
-  test('isaacSim.streamingProfile: its enum is exactly PROFILE_IDS, each value described', () => {
-    const prop = properties['isaacSim.streamingProfile'];
-    assert.deepEqual(prop.enum, [...PROFILE_IDS]);
-    assert.equal(prop.markdownEnumDescriptions?.length, PROFILE_IDS.length);
+  test('isaacSim.version: its enum is exactly VERSION_SETTINGS, each value described, default "auto"', () => {
+    const prop = properties['isaacSim.version'];
+    assert.equal(prop.type, 'string');
+    assert.deepEqual(prop.enum, [...VERSION_SETTINGS]);
+    assert.equal(prop.markdownEnumDescriptions?.length, VERSION_SETTINGS.length);
     for (const d of prop.markdownEnumDescriptions ?? []) assert.ok(d.trim().length > 0);
-    assert.ok(PROFILE_IDS.includes(prop.default as never));
+    assert.equal(prop.default, 'auto');
+    assert.equal(prop.default, DEFAULT_SETTINGS.version);
     // Every value of the enum is accepted by the schema; something else is not.
-    for (const id of PROFILE_IDS) assert.ok(parseSettings({ streamingProfile: id }).ok, id);
-    assert.equal(parseSettings({ streamingProfile: 'legacy' }).ok, false);
+    for (const id of VERSION_SETTINGS) assert.ok(parseSettings({ version: id }).ok, id);
+    for (const bad of ['legacy-webrtc', 'livestream', '4.2.0', '5.x']) assert.equal(parseSettings({ version: bad }).ok, false, bad);
+  });
+
+  test('the streaming profile settings are gone', () => {
+    for (const id of ['isaacSim.streamingProfile', 'isaacSim.webrtcPortBase', 'isaacSim.nativePortBase']) assert.ok(!(id in properties), id);
+    for (const [id, prop] of Object.entries(properties)) {
+      assert.ok(!/\{(?:webrtcPort|nativePort)\}/.test(prop.markdownDescription ?? ''), `${id} documents a removed placeholder`);
+      assert.ok(!/streamingProfile/.test(prop.markdownDescription ?? ''), `${id} mentions isaacSim.streamingProfile`);
+    }
+  });
+
+  test('isaacSim.httpPortBase: nullable, null by default (the version\'s own Kit HTTP port)', () => {
+    const prop = properties['isaacSim.httpPortBase'];
+    assert.equal(prop.default, null);
+    assert.ok(parseSettings({ httpPortBase: null }).ok);
+    assert.ok(parseSettings({ httpPortBase: 8211 }).ok);
+  });
+
+  test('isaacSim.privacyConsent: a boolean, false by default', () => {
+    const prop = properties['isaacSim.privacyConsent'];
+    assert.equal(prop.type, 'boolean');
+    assert.equal(prop.default, false);
+    assert.match(prop.markdownDescription ?? '', /PRIVACY_CONSENT/);
   });
 
   test('isaacSim.readinessPatterns: a list of strings, at least one, as the schema requires', () => {
@@ -132,7 +163,7 @@ describe('package.json configuration matches the settings schema', () => {
     for (const id of restricted) assert.ok(id in properties, `${id} is not a contributed setting`);
     assert.equal(new Set(restricted).size, restricted.length, 'duplicates');
     // The settings that decide what runs or what the sim view loads.
-    for (const key of ['image', 'streamingProfile', 'entrypoint', 'portArgs', 'extraArgs', 'env', 'runtime', 'gpus', 'hostDataRoot', 'dockerHost', 'clientUrlTemplate', 'webViewerUrlTemplate']) {
+    for (const key of ['image', 'version', 'entrypoint', 'portArgs', 'extraArgs', 'env', 'runtime', 'gpus', 'hostDataRoot', 'dockerHost', 'clientUrlTemplate', 'webViewerUrlTemplate']) {
       assert.ok(restricted.includes(`isaacSim.${key}`), `isaacSim.${key} must be restricted in untrusted workspaces`);
     }
   });

@@ -11,11 +11,13 @@ import {
   describeProblems,
   fillTemplate,
   parseSettings,
+  portBase,
+  portRangeProblems,
   type Settings,
   type SettingsProblem,
   type SettingsResult,
 } from '../../src/instances/settings';
-import { PROFILES, PROFILE_IDS } from '../../src/instances/profiles';
+import { VERSIONS, VERSION_IDS, VERSION_SETTINGS } from '../../src/instances/versions';
 
 function problemsOf(result: SettingsResult): SettingsProblem[] {
   assert.equal(result.ok, false, `expected invalid settings, got ${JSON.stringify(result)}`);
@@ -55,18 +57,20 @@ describe('parseSettings: defaults', () => {
     assert.deepEqual(settingsOf(parseSettings(undefined)), { ...DEFAULT_SETTINGS });
   });
 
-  test('DEFAULT_SETTINGS carries the documented Isaac Sim 4.2 values and the livestream port bases', () => {
+  test('DEFAULT_SETTINGS carries the documented Isaac Sim values: 4.2 image, version read from it, NVIDIA\'s ports', () => {
     assert.equal(DEFAULT_SETTINGS.image, 'nvcr.io/nvidia/isaac-sim:4.2.0');
-    assert.equal(DEFAULT_SETTINGS.streamingProfile, 'legacy-webrtc');
-    assert.deepEqual(DEFAULT_SETTINGS.entrypoint, [], 'the profile supplies the launcher');
-    assert.deepEqual(DEFAULT_SETTINGS.portArgs, [], 'the profile supplies the port arguments');
-    assert.equal(DEFAULT_SETTINGS.httpPortBase, 8211);
-    assert.equal(DEFAULT_SETTINGS.webrtcPortBase, 8011);
-    assert.equal(DEFAULT_SETTINGS.nativePortBase, 8899);
+    assert.equal(DEFAULT_SETTINGS.version, 'auto');
+    assert.deepEqual(DEFAULT_SETTINGS.entrypoint, [], 'the version supplies the launcher');
+    assert.deepEqual(DEFAULT_SETTINGS.portArgs, [], 'the version supplies the port arguments');
+    assert.equal(DEFAULT_SETTINGS.httpPortBase, null, 'the version\'s own Kit HTTP port');
+    assert.equal(DEFAULT_SETTINGS.privacyConsent, false, 'no telemetry unless the user opts in');
+    assert.equal(DEFAULT_SETTINGS.memoryLimitGiB, 0, 'no memory limit: a first start compiling shaders must not be OOM-killed');
     assert.equal(DEFAULT_SETTINGS.signalPortBase, 49100);
     assert.equal(DEFAULT_SETTINGS.streamPortBase, 47998);
     assert.equal(DEFAULT_SETTINGS.webViewerPortBase, 8210);
     assert.equal(DEFAULT_SETTINGS.webViewerUrlTemplate, 'http://{host}:{webViewerPort}/');
+    // 4.2's /streaming/webrtc-client redirects to another origin; the page it redirects to does not.
+    assert.equal(DEFAULT_SETTINGS.clientUrlTemplate, 'http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}');
     assert.equal(DEFAULT_SETTINGS.runtime, 'nvidia');
     assert.equal(DEFAULT_SETTINGS.gpus, 'all');
     assert.deepEqual(DEFAULT_SETTINGS.readinessPatterns, [
@@ -74,21 +78,32 @@ describe('parseSettings: defaults', () => {
       'Isaac Sim Headless Native App is loaded\\.',
       'Isaac Sim Headless WebRTC App is loaded\\.',
       'Isaac Sim App is loaded\\.',
+      'Simulation App Startup Complete',
     ]);
     assert.ok(Object.isFrozen(DEFAULT_SETTINGS));
   });
 
-  test('the default settings are valid for every streaming profile at every instance count', () => {
-    for (const streamingProfile of PROFILE_IDS) {
-      for (const instanceCount of [0, 1, 4, 16]) settingsOf(parseSettings({ streamingProfile, instanceCount }));
+  test('the default settings are valid for every version setting at every instance count', () => {
+    for (const version of VERSION_SETTINGS) {
+      for (const instanceCount of [0, 1, 4, 16]) {
+        const s = settingsOf(parseSettings({ version, instanceCount }));
+        // Also at start, when "auto" has become the image's version.
+        for (const id of VERSION_IDS) assert.deepEqual(portRangeProblems(s, id), [], `${version} as ${id}, ${instanceCount} instances`);
+      }
     }
   });
 
-  test('every port kind has a port base setting, and every profile uses only known kinds', () => {
-    for (const id of PROFILE_IDS) {
-      for (const kind of PROFILES[id].ports) assert.ok(PORT_BASE_SETTING[kind] in DEFAULT_SETTINGS, `${id}: ${kind}`);
+  test('every port kind has a port base setting, and every version uses only known kinds', () => {
+    for (const id of VERSION_IDS) {
+      for (const kind of VERSIONS[id].ports) assert.ok(PORT_BASE_SETTING[kind] in DEFAULT_SETTINGS, `${id}: ${kind}`);
     }
-    assert.deepEqual(Object.values(PORT_BASE_SETTING).sort(), ['httpPortBase', 'nativePortBase', 'signalPortBase', 'streamPortBase', 'webViewerPortBase', 'webrtcPortBase']);
+    assert.deepEqual(Object.values(PORT_BASE_SETTING).sort(), ['httpPortBase', 'signalPortBase', 'streamPortBase', 'webViewerPortBase']);
+  });
+
+  test('the removed settings of the streaming profiles are ignored like any unknown key', () => {
+    const s = settingsOf(parseSettings({ streamingProfile: 'livestream', webrtcPortBase: 'nonsense', nativePortBase: -1 }));
+    assert.deepEqual(s, { ...DEFAULT_SETTINGS });
+    for (const key of ['streamingProfile', 'webrtcPortBase', 'nativePortBase']) assert.ok(!(key in s), key);
   });
 
   test('SETTING_KEYS lists exactly the keys of DEFAULT_SETTINGS', () => {
@@ -121,7 +136,7 @@ describe('parseSettings: defaults', () => {
     s.extraArgs.push('--b');
     assert.deepEqual(DEFAULT_SETTINGS.entrypoint, []);
     assert.deepEqual(DEFAULT_SETTINGS.portArgs, []);
-    assert.equal(DEFAULT_SETTINGS.readinessPatterns.length, 4);
+    assert.equal(DEFAULT_SETTINGS.readinessPatterns.length, 5);
     assert.deepEqual(DEFAULT_SETTINGS.env, {});
     assert.deepEqual(input.extraArgs, ['--a']);
   });
@@ -130,23 +145,22 @@ describe('parseSettings: defaults', () => {
     const raw = {
       instanceCount: 0,
       image: 'nvcr.io/nvidia/isaac-sim@sha256:' + 'a'.repeat(64),
-      streamingProfile: 'custom',
+      version: 'custom',
       entrypoint: ['/bin/sh', '-c'],
-      portArgs: ['--port={httpPort}', '--label={label}', '--i={index}', '--h={host}', '--w={webrtcPort}', '--n={nativePort}', '--s={signalPort}', '--m={streamPort}', '--v={webViewerPort}'],
+      portArgs: ['--port={httpPort}', '--label={label}', '--i={index}', '--h={host}', '--s={signalPort}', '--m={streamPort}', '--v={webViewerPort}'],
       extraArgs: ['', '--no-window'],
       env: { MY_VAR: 'x', _under: '', A1: 'with spaces and = signs' },
       runtime: '',
       gpus: 'none',
-      memoryLimitGiB: 0,
+      privacyConsent: true,
+      memoryLimitGiB: 8,
       hostDataRoot: '/var/lib/isaac',
       httpPortBase: 1,
-      webrtcPortBase: 100,
-      nativePortBase: 65535,
       signalPortBase: 2,
       streamPortBase: 2,
       webViewerPortBase: 2,
       host: '[::1]',
-      clientUrlTemplate: 'https://{host}:{httpPort}/x?i={index}&l={label}&w={webrtcPort}&n={nativePort}',
+      clientUrlTemplate: 'https://{host}:{httpPort}/x?i={index}&l={label}&s={signalPort}&m={streamPort}&v={webViewerPort}',
       webViewerUrlTemplate: 'https://{host}:{webViewerPort}/v?s={signalPort}&m={streamPort}&l={label}',
       readinessPatterns: ['^ready$', 'loaded\\.$'],
       logTailLines: 0,
@@ -179,9 +193,16 @@ describe('parseSettings: defaults', () => {
       ['dockerHost', 'npipe:////./pipe/docker_engine'],
       ['stopTimeoutSeconds', 0],
       ['logTailLines', 100000],
-      ['streamingProfile', 'legacy-webrtc'],
-      ['streamingProfile', 'livestream'],
-      ['streamingProfile', 'custom'],
+      ['version', 'auto'],
+      ['version', '4.2'],
+      ['version', '4.5-5.x'],
+      ['version', '6.x'],
+      ['version', 'custom'],
+      ['privacyConsent', true],
+      ['privacyConsent', false],
+      ['httpPortBase', null],
+      ['httpPortBase', 8011],
+      ['memoryLimitGiB', 0],
       ['readinessPatterns', ['x']],
       ['readinessPatterns', ['a', 'b', 'c', 'd', 'e']],
       ['webViewerUrlTemplate', 'http://{host}:{webViewerPort}/'],
@@ -208,16 +229,19 @@ describe('parseSettings: invalid values name the setting, show the value and say
   });
 
   test('entrypoint: not a list, or a list with an empty string', () => {
-    for (const v of ['/isaac-sim/runheadless.webrtc.sh', [''], [1], { a: 1 }]) assertSingleProblem('entrypoint', v, "[] uses the streaming profile's launcher");
+    for (const v of ['/isaac-sim/runheadless.webrtc.sh', [''], [1], { a: 1 }]) assertSingleProblem('entrypoint', v, "[] uses the Isaac Sim version's launcher");
   });
 
   test('portArgs: unknown placeholder, empty entry, not a list', () => {
     const p = assertSingleProblem(
       'portArgs',
       ['--port={bogus}'],
-      "may use only {host}, {httpPort}, {webrtcPort}, {nativePort}, {signalPort}, {streamPort}, {webViewerPort}, {index}, {label} ([] uses the streaming profile's arguments)",
+      "may use only {host}, {httpPort}, {signalPort}, {streamPort}, {webViewerPort}, {index}, {label} ([] uses the Isaac Sim version's arguments)",
     );
     assert.ok(p.message.includes('{bogus}'));
+    // The placeholders of the removed streaming profiles are unknown now.
+    assertSingleProblem('portArgs', ['--/exts/omni.kit.livestream.webrtc/port={webrtcPort}'], '{httpPort}');
+    assertSingleProblem('portArgs', ['--/app/livestream/port={nativePort}'], '{httpPort}');
     assertSingleProblem('portArgs', ['--port={HTTPPORT}'], '{httpPort}');
     assertSingleProblem('portArgs', [''], '{httpPort}');
     assertSingleProblem('portArgs', '--port={httpPort}', '{httpPort}');
@@ -249,17 +273,25 @@ describe('parseSettings: invalid values name the setting, show the value and say
     for (const v of ['rel/path', './x', '~user/x', '', 'C:relative']) assertSingleProblem('hostDataRoot', v, 'an absolute host folder, or one under your home such as "~/docker/isaac-sim"');
   });
 
-  test('port bases: 0, 65536, fractions, strings', () => {
-    for (const key of ['httpPortBase', 'webrtcPortBase', 'nativePortBase', 'signalPortBase', 'webViewerPortBase']) {
+  test('port bases: 0, 65536, fractions, strings; null only for httpPortBase', () => {
+    for (const key of ['signalPortBase', 'webViewerPortBase']) {
       for (const v of [0, 65536, 8211.5, '8211', -8211, null]) assertSingleProblem(key, v, 'a TCP port from 1 to 65535');
     }
+    for (const v of [0, 65536, 8211.5, '8211', -8211, 'null', false]) {
+      assertSingleProblem('httpPortBase', v, 'a TCP port from 1 to 65535, or null for the version\'s own (8211 for 4.2, 8011 for 4.5 and later)');
+    }
+    assert.equal(settingsOf(parseSettings({ httpPortBase: null })).httpPortBase, null);
     for (const v of [0, 65536, 47998.5, '47998', -1, null]) assertSingleProblem('streamPortBase', v, 'a UDP port from 1 to 65535');
   });
 
-  test('streamingProfile: only the known profile ids', () => {
-    for (const v of ['', 'legacy', 'LIVESTREAM', 'Livestream', 'webrtc', ' custom', 1, null, ['livestream']]) {
-      assertSingleProblem('streamingProfile', v, 'one of "legacy-webrtc", "livestream", "custom"');
+  test('version: only "auto" and the known version ids', () => {
+    for (const v of ['', 'AUTO', 'Auto', ' auto', '4.2.0', '4', '4.5', '5.x', '6', '6.0.1', 'legacy-webrtc', 'livestream', 1, 4.2, null, ['6.x']]) {
+      assertSingleProblem('version', v, 'one of "auto", "4.2", "4.5-5.x", "6.x", "custom" ("auto" reads it from the image\'s tag or config)');
     }
+  });
+
+  test('privacyConsent: only true or false', () => {
+    for (const v of ['true', 'Y', 1, 0, null, []]) assertSingleProblem('privacyConsent', v, 'true to send NVIDIA the anonymous usage data');
   });
 
   test('host: empty, spaces, URL, leading dash', () => {
@@ -267,8 +299,9 @@ describe('parseSettings: invalid values name the setting, show the value and say
   });
 
   test('clientUrlTemplate: javascript:, file:, data:, credentials, unknown placeholder, not a URL', () => {
-    const allowed = 'an http(s) URL template using only {host}, {httpPort}, {webrtcPort}, {nativePort}, {signalPort}, {streamPort}, {webViewerPort}, {index}, {label}';
+    const allowed = 'an http(s) URL template using only {host}, {httpPort}, {signalPort}, {streamPort}, {webViewerPort}, {index}, {label}';
     for (const v of [
+      'http://{host}:{webrtcPort}/',
       'javascript:alert(1)',
       'file:///etc/passwd',
       'data:text/html,<script>1</script>',
@@ -285,8 +318,17 @@ describe('parseSettings: invalid values name the setting, show the value and say
     }
   });
 
+  test('clientUrlTemplate: a removed placeholder after the host is refused too, naming the setting', () => {
+    for (const v of ['http://{host}:{httpPort}/?n={nativePort}', 'http://{host}:{httpPort}/{webrtcPort}']) {
+      const problems = problemsOf(parseSettings({ clientUrlTemplate: v }));
+      assert.deepEqual(problems.map((p) => p.setting), ['isaacSim.clientUrlTemplate'], v);
+      assert.ok(problems[0].message.includes(JSON.stringify(v)), problems[0].message);
+      assert.ok(problems[0].message.includes('using only {host}, {httpPort}, {signalPort}, {streamPort}, {webViewerPort}, {index}, {label}'), problems[0].message);
+    }
+  });
+
   test('webViewerUrlTemplate: the same rules as the client URL template', () => {
-    const allowed = 'an http(s) URL template using only {host}, {httpPort}, {webrtcPort}, {nativePort}, {signalPort}, {streamPort}, {webViewerPort}, {index}, {label}, such as "http://{host}:{webViewerPort}/"';
+    const allowed = 'an http(s) URL template using only {host}, {httpPort}, {signalPort}, {streamPort}, {webViewerPort}, {index}, {label}, such as "http://{host}:{webViewerPort}/"';
     for (const v of ['javascript:alert(1)', 'file:///x', 'http://u:p@{host}:{webViewerPort}/', 'http://{host}:{viewerPort}/', '{host}:{webViewerPort}', '', 7]) {
       assertSingleProblem('webViewerUrlTemplate', v, allowed);
     }
@@ -359,9 +401,9 @@ describe('parseSettings: non-object input', () => {
   }
 });
 
-describe('parseSettings: cross-field port rules', () => {
+describe('parseSettings: cross-field port rules (checked when isaacSim.version names a version)', () => {
   test('a port range that runs past 65535 names the base and the largest allowed base', () => {
-    const problems = problemsOf(parseSettings({ instanceCount: 16, httpPortBase: 65530 }));
+    const problems = problemsOf(parseSettings({ version: '4.2', instanceCount: 16, httpPortBase: 65530 }));
     assert.equal(problems.length, 1);
     assert.equal(problems[0].setting, 'isaacSim.httpPortBase');
     assert.match(problems[0].message, /isaacSim\.httpPortBase is 65530/);
@@ -370,85 +412,123 @@ describe('parseSettings: cross-field port rules', () => {
   });
 
   test('the last port that fits exactly is accepted', () => {
-    const s = settingsOf(parseSettings({ instanceCount: 16, nativePortBase: 65520 }));
-    assert.equal(s.nativePortBase, 65520);
-    problemsOf(parseSettings({ instanceCount: 16, nativePortBase: 65521 }));
+    const s = settingsOf(parseSettings({ version: '4.2', instanceCount: 16, signalPortBase: 65520 }));
+    assert.equal(s.signalPortBase, 65520);
+    problemsOf(parseSettings({ version: '4.2', instanceCount: 16, signalPortBase: 65521 }));
   });
 
   test('with 0 instances a base of 65535 still fits (one port is reserved)', () => {
-    settingsOf(parseSettings({ instanceCount: 0, webrtcPortBase: 65535 }));
-    settingsOf(parseSettings({ instanceCount: 1, webrtcPortBase: 65535 }));
-    problemsOf(parseSettings({ instanceCount: 2, webrtcPortBase: 65535 }));
+    settingsOf(parseSettings({ version: '4.2', instanceCount: 0, signalPortBase: 65535 }));
+    settingsOf(parseSettings({ version: '4.2', instanceCount: 1, signalPortBase: 65535 }));
+    problemsOf(parseSettings({ version: '4.2', instanceCount: 2, signalPortBase: 65535 }));
   });
 
   test('overlapping port ranges are reported on the later setting with both ranges', () => {
-    const problems = problemsOf(parseSettings({ instanceCount: 4, httpPortBase: 8000, webrtcPortBase: 8003 }));
+    const problems = problemsOf(parseSettings({ version: '4.2', instanceCount: 4, httpPortBase: 49097 }));
     assert.equal(problems.length, 1);
-    assert.equal(problems[0].setting, 'isaacSim.webrtcPortBase');
-    assert.ok(problems[0].message.includes('isaacSim.httpPortBase (8000-8003)'), problems[0].message);
-    assert.ok(problems[0].message.includes('isaacSim.webrtcPortBase (8003-8006)'), problems[0].message);
+    assert.equal(problems[0].setting, 'isaacSim.signalPortBase');
+    assert.ok(problems[0].message.includes('isaacSim.httpPortBase (49097-49100)'), problems[0].message);
+    assert.ok(problems[0].message.includes('isaacSim.signalPortBase (49100-49103)'), problems[0].message);
+    assert.ok(problems[0].message.includes('Isaac Sim 4.2'), problems[0].message);
     assert.match(problems[0].message, /overlapping/);
   });
 
   test('adjacent ranges do not overlap', () => {
-    settingsOf(parseSettings({ instanceCount: 4, httpPortBase: 8000, webrtcPortBase: 8004, nativePortBase: 8008 }));
+    settingsOf(parseSettings({ version: '4.2', instanceCount: 4, httpPortBase: 49096 }));
+    settingsOf(parseSettings({ version: '6.x', instanceCount: 4, signalPortBase: 8000, streamPortBase: 8004, httpPortBase: 8008, webViewerPortBase: 8012 }));
   });
 
-  test('equal bases overlap pairwise: each later setting is reported once per earlier one', () => {
-    const problems = problemsOf(parseSettings({ httpPortBase: 9000, webrtcPortBase: 9000, nativePortBase: 9000 }));
+  test('equal bases overlap pairwise: each later setting is reported once per earlier one, in the version\'s port order', () => {
+    const problems = problemsOf(parseSettings({ version: '6.x', httpPortBase: 9000, signalPortBase: 9000, streamPortBase: 9000, webViewerPortBase: 9000 }));
     assert.deepEqual(
       problems.map((p) => p.setting),
-      ['isaacSim.webrtcPortBase', 'isaacSim.nativePortBase', 'isaacSim.nativePortBase'],
+      ['isaacSim.streamPortBase', 'isaacSim.httpPortBase', 'isaacSim.webViewerPortBase', 'isaacSim.httpPortBase', 'isaacSim.webViewerPortBase', 'isaacSim.webViewerPortBase'],
     );
   });
 
-  test('only the active profile\'s port kinds are checked: legacy-webrtc ignores the livestream bases', () => {
-    // Signal and web viewer bases overlapping each other and the HTTP range: irrelevant for legacy-webrtc and custom.
-    const raw = { instanceCount: 4, signalPortBase: 8211, streamPortBase: 8212, webViewerPortBase: 8213 };
-    settingsOf(parseSettings({ ...raw, streamingProfile: 'legacy-webrtc' }));
-    settingsOf(parseSettings({ ...raw, streamingProfile: 'custom' }));
-    const problems = problemsOf(parseSettings({ ...raw, streamingProfile: 'livestream' }));
+  test('only the version\'s port kinds are checked: 4.2, 4.5-5.x and custom ignore the stream and web viewer bases', () => {
+    const raw = { instanceCount: 4, streamPortBase: 49100, webViewerPortBase: 49101 };
+    for (const version of ['4.2', '4.5-5.x', 'custom'] as const) settingsOf(parseSettings({ ...raw, version }));
+    const problems = problemsOf(parseSettings({ ...raw, version: '6.x' }));
     assert.deepEqual(
       problems.map((p) => p.setting),
       ['isaacSim.streamPortBase', 'isaacSim.webViewerPortBase', 'isaacSim.webViewerPortBase'],
     );
-    assert.ok(problems[0].message.includes('isaacSim.signalPortBase (8211-8214)'), problems[0].message);
-    assert.ok(problems[0].message.includes('isaacSim.streamPortBase (8212-8215)'), problems[0].message);
+    assert.ok(problems[0].message.includes('isaacSim.signalPortBase (49100-49103)'), problems[0].message);
+    assert.ok(problems[0].message.includes('isaacSim.streamPortBase (49100-49103)'), problems[0].message);
   });
 
-  test('livestream ignores the legacy bases, and an overlapping signalPortBase matters only for livestream', () => {
-    const legacyClash = { instanceCount: 4, httpPortBase: 9000, webrtcPortBase: 9000, nativePortBase: 9000 };
-    settingsOf(parseSettings({ ...legacyClash, streamingProfile: 'livestream' }));
-    problemsOf(parseSettings({ ...legacyClash, streamingProfile: 'legacy-webrtc' }));
-    problemsOf(parseSettings({ ...legacyClash, streamingProfile: 'custom' }));
+  test('httpPortBase null is checked as the version\'s own Kit HTTP port (8211 for 4.2 and custom, 8011 after)', () => {
+    const signalAt8210 = { instanceCount: 4, signalPortBase: 8210 };
+    for (const version of ['4.2', 'custom'] as const) {
+      const problems = problemsOf(parseSettings({ ...signalAt8210, version }));
+      assert.equal(problems.length, 1, version);
+      assert.equal(problems[0].setting, 'isaacSim.signalPortBase');
+      assert.ok(problems[0].message.includes('isaacSim.httpPortBase (8211-8214)'), problems[0].message);
+      assert.ok(problems[0].message.includes('isaacSim.signalPortBase (8210-8213)'), problems[0].message);
+    }
+    settingsOf(parseSettings({ ...signalAt8210, version: '4.5-5.x' }));
 
-    const signalClash = { instanceCount: 4, signalPortBase: 8210 };
-    settingsOf(parseSettings({ ...signalClash, streamingProfile: 'legacy-webrtc' }));
-    const problems = problemsOf(parseSettings({ ...signalClash, streamingProfile: 'livestream' }));
-    assert.equal(problems.length, 1);
-    assert.equal(problems[0].setting, 'isaacSim.webViewerPortBase');
-    assert.ok(problems[0].message.includes('isaacSim.signalPortBase (8210-8213)'), problems[0].message);
-    assert.ok(problems[0].message.includes('isaacSim.webViewerPortBase (8210-8213)'), problems[0].message);
+    const viewerAt8009 = { instanceCount: 4, webViewerPortBase: 8009 };
+    const problems = problemsOf(parseSettings({ ...viewerAt8009, version: '6.x' }));
+    assert.deepEqual(problems.map((p) => p.setting), ['isaacSim.webViewerPortBase']);
+    assert.ok(problems[0].message.includes('isaacSim.httpPortBase (8011-8014)'), problems[0].message);
+    assert.ok(problems[0].message.includes('isaacSim.webViewerPortBase (8009-8012)'), problems[0].message);
+    settingsOf(parseSettings({ ...viewerAt8009, version: '4.2' }));
   });
 
-  test('the 65535 limit applies only to the active profile\'s bases', () => {
-    settingsOf(parseSettings({ instanceCount: 16, signalPortBase: 65530, streamingProfile: 'legacy-webrtc' }));
-    settingsOf(parseSettings({ instanceCount: 16, httpPortBase: 65530, streamingProfile: 'livestream' }));
-    const problems = problemsOf(parseSettings({ instanceCount: 16, signalPortBase: 65530, streamingProfile: 'livestream' }));
+  test('the 65535 limit applies only to the version\'s bases', () => {
+    settingsOf(parseSettings({ instanceCount: 16, streamPortBase: 65530, version: '4.2' }));
+    settingsOf(parseSettings({ instanceCount: 16, webViewerPortBase: 65530, version: '4.5-5.x' }));
+    const problems = problemsOf(parseSettings({ instanceCount: 16, streamPortBase: 65530, version: '6.x' }));
     assert.equal(problems.length, 1);
-    assert.equal(problems[0].setting, 'isaacSim.signalPortBase');
+    assert.equal(problems[0].setting, 'isaacSim.streamPortBase');
     assert.match(problems[0].message, /16 instances need ports up to 65545, past 65535/);
     assert.match(problems[0].message, /at most 65520/);
-    settingsOf(parseSettings({ instanceCount: 16, streamPortBase: 65520, streamingProfile: 'livestream' }));
-    problemsOf(parseSettings({ instanceCount: 16, streamPortBase: 65521, streamingProfile: 'livestream' }));
+    settingsOf(parseSettings({ instanceCount: 16, webViewerPortBase: 65520, version: '6.x' }));
+    problemsOf(parseSettings({ instanceCount: 16, webViewerPortBase: 65521, version: '6.x' }));
+  });
+
+  test('"auto": nothing is checked when the settings are read; portRangeProblems checks the version found at start', () => {
+    const raw = { instanceCount: 4, httpPortBase: 9000, signalPortBase: 9000 };
+    const s = settingsOf(parseSettings(raw));
+    assert.equal(s.version, 'auto');
+    for (const version of VERSION_IDS) {
+      const problems = portRangeProblems(s, version);
+      assert.deepEqual(problems, problemsOf(parseSettings({ ...raw, version })), version);
+      assert.ok(problems.some((p) => p.setting === 'isaacSim.signalPortBase' || p.setting === 'isaacSim.httpPortBase'), version);
+    }
+    assert.deepEqual(portRangeProblems(settingsOf(parseSettings({})), '6.x'), []);
   });
 
   test('cross-field rules are only checked when every field is valid', () => {
-    const problems = problemsOf(parseSettings({ httpPortBase: 9000, webrtcPortBase: 9000, gpus: '' }));
+    const problems = problemsOf(parseSettings({ version: '4.2', httpPortBase: 9000, signalPortBase: 9000, gpus: '' }));
     assert.deepEqual(
       problems.map((p) => p.setting),
       ['isaacSim.gpus'],
     );
+  });
+});
+
+describe('portBase', () => {
+  test('http: httpPortBase, or the version\'s own Kit HTTP port when it is null', () => {
+    const s = settingsOf(parseSettings({}));
+    assert.deepEqual(
+      VERSION_IDS.map((v) => portBase(s, 'http', v)),
+      [8211, 8011, 8011, 8211],
+    );
+    for (const v of VERSION_IDS) assert.equal(portBase(s, 'http', v), VERSIONS[v].defaultHttpPort);
+    const explicit = settingsOf(parseSettings({ httpPortBase: 9000 }));
+    for (const v of VERSION_IDS) assert.equal(portBase(explicit, 'http', v), 9000, v);
+  });
+
+  test('the other kinds: their base setting, whatever the version', () => {
+    const s = settingsOf(parseSettings({ signalPortBase: 1, streamPortBase: 2, webViewerPortBase: 3 }));
+    for (const v of VERSION_IDS) {
+      assert.equal(portBase(s, 'signal', v), 1);
+      assert.equal(portBase(s, 'stream', v), 2);
+      assert.equal(portBase(s, 'webViewer', v), 3);
+    }
   });
 });
 
@@ -469,20 +549,21 @@ describe('describeProblems', () => {
 describe('fillTemplate', () => {
   test('replaces every known placeholder, repeatedly', () => {
     assert.equal(
-      fillTemplate('http://{host}:{httpPort}/?server={host}&w={webrtcPort}&n={nativePort}&i={index}&l={label}', {
+      fillTemplate('http://{host}:{httpPort}/?server={host}&s={signalPort}&i={index}&l={label}&h={httpPort}', {
         host: '10.0.0.2',
         httpPort: 8212,
-        webrtcPort: 8012,
-        nativePort: 8900,
+        signalPort: 49101,
         index: 1,
         label: 'instance-1',
       }),
-      'http://10.0.0.2:8212/?server=10.0.0.2&w=8012&n=8900&i=1&l=instance-1',
+      'http://10.0.0.2:8212/?server=10.0.0.2&s=49101&i=1&l=instance-1&h=8212',
     );
   });
 
   test('leaves unknown and missing placeholders as they are', () => {
     assert.equal(fillTemplate('{host}/{nope}/{index}', { host: 'h' }), 'h/{nope}/{index}');
+    // The removed profiles' placeholders are unknown now.
+    assert.equal(fillTemplate('{webrtcPort}/{nativePort}', { host: 'h', httpPort: 1 }), '{webrtcPort}/{nativePort}');
   });
 
   test('does not resolve inherited names such as {constructor} or {toString}', () => {
@@ -493,7 +574,7 @@ describe('fillTemplate', () => {
     assert.equal(fillTemplate('a{index}b{host}c', { index: 0, host: "$&$1$'" }), "a0b$&$1$'c");
   });
 
-  test('replaces the livestream placeholders', () => {
+  test('replaces the signal, stream and web viewer placeholders', () => {
     assert.equal(
       fillTemplate('--s={signalPort} --m={streamPort} --v={webViewerPort} --ip={host}', { host: '10.0.0.2', signalPort: 49101, streamPort: 47999, webViewerPort: 8211 }),
       '--s=49101 --m=47999 --v=8211 --ip=10.0.0.2',
@@ -502,7 +583,7 @@ describe('fillTemplate', () => {
 
   test('text without placeholders is unchanged', () => {
     assert.equal(fillTemplate('--flag={not a placeholder}', { host: 'h' }), '--flag={not a placeholder}');
-    assert.deepEqual([...TEMPLATE_PLACEHOLDERS], ['host', 'httpPort', 'webrtcPort', 'nativePort', 'signalPort', 'streamPort', 'webViewerPort', 'index', 'label']);
+    assert.deepEqual([...TEMPLATE_PLACEHOLDERS], ['host', 'httpPort', 'signalPort', 'streamPort', 'webViewerPort', 'index', 'label']);
   });
 });
 

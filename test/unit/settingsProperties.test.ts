@@ -2,7 +2,8 @@
  * Property tests over the WHOLE settings object (issue 5, point 6): start from a valid
  * configuration, break any subset of its fields with hostile values, and check that
  * - parsing never throws and every problem names a field that was actually broken;
- * - a configuration that parses builds a container spec for every instance without throwing;
+ * - a configuration that parses builds a container spec for every instance of every version it can run as,
+ *   or (6.x with a host name) refuses with a SpecError naming isaacSim.host;
  * - the manager refuses to start from a broken configuration before it touches any engine
  *   (never a partial start), naming each broken field;
  * - secret env values never show up in a problem message.
@@ -11,12 +12,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { InstanceManager, SettingsError } from '../../src/instances/manager';
-import { buildContainerSpec, clientUrlFor, portsFor } from '../../src/instances/spec';
-import { DEFAULT_SETTINGS, PORT_BASE_SETTING, SETTING_KEYS, SETTINGS_SECTION, parseSettings, type SettingKey } from '../../src/instances/settings';
+import { SpecError, buildContainerSpec, clientUrlFor, isIpAddress, portsFor, volumeOwnerFix } from '../../src/instances/spec';
+import { DEFAULT_SETTINGS, PORT_BASE_SETTING, SETTING_KEYS, SETTINGS_SECTION, parseSettings, portRangeProblems, type SettingKey } from '../../src/instances/settings';
+import { VERSIONS, VERSION_IDS } from '../../src/instances/versions';
 
 const PORT_KEYS = new Set<string>(Object.values(PORT_BASE_SETTING));
 /** Fields whose change can make a cross-field port problem appear on a port base setting. */
-const PORT_RULE_INPUTS = new Set<string>([...PORT_KEYS, 'instanceCount', 'streamingProfile']);
+const PORT_RULE_INPUTS = new Set<string>([...PORT_KEYS, 'instanceCount', 'version']);
 
 const hostile = fc.oneof(
   fc.jsonValue(),
@@ -60,20 +62,36 @@ describe('settings: properties over the whole object', () => {
     );
   });
 
-  test('a configuration that parses builds a container spec and client URL for every instance', () => {
+  test('a configuration that parses builds a container spec and client URL for every instance of every version it can run as', () => {
+    let built = 0;
     fc.assert(
-      fc.property(broken, fc.integer({ min: 1, max: 8 }), ({ raw }, count) => {
+      fc.property(broken, fc.integer({ min: 1, max: 8 }), fc.constantFrom('', 'isaac-sim', '1234'), ({ raw }, count, user) => {
         const r = parseSettings({ ...raw, instanceCount: count });
         if (!r.ok) return;
-        for (let i = 0; i < r.settings.instanceCount; i++) {
-          const spec = buildContainerSpec(r.settings, i, '/home/robot');
-          assert.equal(spec.Image, r.settings.image);
-          for (const port of Object.values(portsFor(r.settings, i))) assert.ok(Number.isInteger(port) && port >= 1 && port <= 65535, `port ${port}`);
-          assert.doesNotThrow(() => clientUrlFor(r.settings, i, portsFor(r.settings, i)));
+        const s = r.settings;
+        // A named version was checked when the settings were read; "auto" is checked at start for the image's version.
+        if (s.version !== 'auto') assert.deepEqual(portRangeProblems(s, s.version), []);
+        const versions = s.version !== 'auto' ? [s.version] : VERSION_IDS.filter((v) => portRangeProblems(s, v).length === 0);
+        for (const version of versions) {
+          for (let i = 0; i < s.instanceCount; i++) {
+            const ctx = { version, image: { user }, home: '/home/robot' };
+            if (Object.keys(VERSIONS[version].portEnv).includes('ISAACSIM_HOST') && !isIpAddress(s.host)) {
+              assert.throws(() => buildContainerSpec(s, i, ctx), (e: unknown) => e instanceof SpecError && e.setting === 'isaacSim.host' && e.message.includes('isaacSim.host'));
+              continue;
+            }
+            const spec = buildContainerSpec(s, i, ctx);
+            built++;
+            assert.equal(spec.Image, s.image);
+            assert.deepEqual(JSON.parse(JSON.stringify(spec)), spec, 'plain JSON');
+            for (const port of Object.values(portsFor(s, version, i))) assert.ok(Number.isInteger(port) && port >= 1 && port <= 65535, `port ${port}`);
+            assert.doesNotThrow(() => clientUrlFor(s, version, i, portsFor(s, version, i)));
+            if (spec.HostConfig.Mounts) assert.doesNotThrow(() => volumeOwnerFix(spec, i));
+          }
         }
       }),
       { numRuns: 300 },
     );
+    assert.ok(built > 0, 'some configurations build');
   });
 
   test('the manager refuses a broken configuration before touching any engine, naming each broken field', async () => {

@@ -4,8 +4,9 @@ import { DEFAULT_SETTINGS, TEMPLATE_PLACEHOLDERS, parseSettings, type Settings }
 import {
   GPU_LABEL,
   PORTS_LABEL,
-  PROFILE_LABEL,
+  ROOT_LAYOUT,
   SPEC_HASH_LABEL,
+  VERSION_LABEL,
   buildContainerSpec,
   clientUrlFor,
   clientUrlResultFor,
@@ -17,9 +18,15 @@ import {
   templateValues,
 } from '../../src/instances/spec';
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel } from '../../src/instances/model';
-import { PROFILES, PROFILE_IDS } from '../../src/instances/profiles';
+import { VERSIONS, VERSION_IDS, type VersionId } from '../../src/instances/versions';
 
 const HOME = '/home/u';
+/** The default image is NVIDIA's 4.2; most tests build for it. */
+const V42: VersionId = '4.2';
+
+function ctx(home = HOME, version: VersionId = V42, user?: string) {
+  return { version, home, ...(user !== undefined ? { image: { user } } : {}) };
+}
 
 function settings(overrides: Partial<Settings> = {}): Settings {
   const r = parseSettings({ ...overrides });
@@ -27,7 +34,7 @@ function settings(overrides: Partial<Settings> = {}): Settings {
   return r.settings;
 }
 
-/** Isaac Sim's documented `docker run -v` layout, under a root, with logs per instance. */
+/** Isaac Sim's documented 4.x `docker run -v` layout, under a root, with logs, data and documents per instance. */
 function documentedBinds(root: string, index: number): string[] {
   return [
     `${root}/cache/kit:/isaac-sim/kit/cache:rw`,
@@ -36,8 +43,8 @@ function documentedBinds(root: string, index: number): string[] {
     `${root}/cache/glcache:/root/.cache/nvidia/GLCache:rw`,
     `${root}/cache/computecache:/root/.nv/ComputeCache:rw`,
     `${root}/logs/instance-${index}:/root/.nvidia-omniverse/logs:rw`,
-    `${root}/data:/root/.local/share/ov/data:rw`,
-    `${root}/documents:/root/Documents:rw`,
+    `${root}/data/instance-${index}:/root/.local/share/ov/data:rw`,
+    `${root}/documents/instance-${index}:/root/Documents:rw`,
   ];
 }
 
@@ -51,68 +58,63 @@ describe('model naming', () => {
     assert.equal(PORTS_LABEL, 'dev.isaac-sim-orchestrator.ports');
     assert.equal(SPEC_HASH_LABEL, 'dev.isaac-sim-orchestrator.spec-hash');
     assert.equal(GPU_LABEL, 'dev.isaac-sim-orchestrator.gpu');
-    assert.equal(PROFILE_LABEL, 'dev.isaac-sim-orchestrator.profile');
+    assert.equal(VERSION_LABEL, 'dev.isaac-sim-orchestrator.version');
   });
 });
 
-describe('buildContainerSpec with defaults', () => {
-  test('index 0: name, image, entrypoint, Cmd, labels, host networking, GPUs, memory, binds', () => {
-    const body = buildContainerSpec(settings(), 0, HOME);
+describe('buildContainerSpec with defaults (the 4.2 image)', () => {
+  test('index 0: name, image, entrypoint, Cmd, labels, host networking, GPUs, no memory limit, binds', () => {
+    const body = buildContainerSpec(settings(), 0, ctx());
     assert.equal(body.name, 'isaac-sim-instance-0');
     assert.equal(body.Image, 'nvcr.io/nvidia/isaac-sim:4.2.0');
     assert.deepEqual(body.Entrypoint, ['/isaac-sim/runheadless.webrtc.sh']);
-    assert.deepEqual(body.Cmd, [
-      '--/exts/omni.services.transport.server.http/port=8211',
-      '--/exts/omni.kit.livestream.webrtc/port=8011',
-      '--/app/livestream/port=8899',
-    ]);
-    assert.deepEqual(body.Env, ['ACCEPT_EULA=Y', 'PRIVACY_CONSENT=Y', 'ISAACSIM_INSTANCE_LABEL=instance-0']);
+    assert.deepEqual(body.Cmd, ['--/exts/omni.services.transport.server.http/port=8211', '--/app/livestream/port=49100']);
+    // No telemetry consent unless the user gives it (isaacSim.privacyConsent).
+    assert.deepEqual(body.Env, ['ACCEPT_EULA=Y', 'ISAACSIM_INSTANCE_LABEL=instance-0']);
+    assert.ok(!('User' in body), 'the image\'s own user');
     assert.equal(body.Labels['dev.isaac-sim-orchestrator.owner'], 'isaac-sim-orchestrator');
     assert.equal(body.Labels['dev.isaac-sim-orchestrator.instance'], '0');
-    assert.equal(body.Labels['dev.isaac-sim-orchestrator.ports'], '{"http":8211,"webrtc":8011,"native":8899}');
+    assert.equal(body.Labels['dev.isaac-sim-orchestrator.ports'], '{"http":8211,"signal":49100}');
     assert.equal(body.Labels['dev.isaac-sim-orchestrator.gpu'], 'all');
-    assert.equal(body.Labels['dev.isaac-sim-orchestrator.profile'], 'legacy-webrtc');
+    assert.equal(body.Labels['dev.isaac-sim-orchestrator.version'], '4.2');
     assert.match(body.Labels['dev.isaac-sim-orchestrator.spec-hash'], /^[0-9a-f]{16}$/);
     assert.deepEqual(Object.keys(body.Labels).sort(), [
       'dev.isaac-sim-orchestrator.gpu',
       'dev.isaac-sim-orchestrator.instance',
       'dev.isaac-sim-orchestrator.owner',
       'dev.isaac-sim-orchestrator.ports',
-      'dev.isaac-sim-orchestrator.profile',
       'dev.isaac-sim-orchestrator.spec-hash',
+      'dev.isaac-sim-orchestrator.version',
     ]);
     assert.equal(body.HostConfig.NetworkMode, 'host');
     assert.equal(body.HostConfig.Runtime, 'nvidia');
     assert.deepEqual(body.HostConfig.DeviceRequests, [{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }]);
-    assert.equal(body.HostConfig.Memory, 8 * 1024 * 1024 * 1024);
+    assert.ok(!('Memory' in body.HostConfig), 'no memory limit by default');
     assert.deepEqual(body.HostConfig.RestartPolicy, { Name: 'no' });
     assert.deepEqual(body.HostConfig.Binds, documentedBinds('/home/u/docker/isaac-sim', 0));
+    assert.ok(!('Mounts' in body.HostConfig), 'the root layout uses host folders, no volumes');
   });
 
   test('index 2: every per-instance field moves with the index', () => {
-    const body = buildContainerSpec(settings(), 2, HOME);
+    const body = buildContainerSpec(settings(), 2, ctx());
     assert.equal(body.name, 'isaac-sim-instance-2');
-    assert.deepEqual(body.Cmd, [
-      '--/exts/omni.services.transport.server.http/port=8213',
-      '--/exts/omni.kit.livestream.webrtc/port=8013',
-      '--/app/livestream/port=8901',
-    ]);
+    assert.deepEqual(body.Cmd, ['--/exts/omni.services.transport.server.http/port=8213', '--/app/livestream/port=49102']);
     assert.equal(body.Labels[INDEX_LABEL], '2');
-    assert.equal(body.Labels[PORTS_LABEL], '{"http":8213,"webrtc":8013,"native":8901}');
+    assert.equal(body.Labels[PORTS_LABEL], '{"http":8213,"signal":49102}');
     assert.ok(body.Env.includes('ISAACSIM_INSTANCE_LABEL=instance-2'));
     assert.deepEqual(body.HostConfig.Binds, documentedBinds('/home/u/docker/isaac-sim', 2));
-    assert.notEqual(body.Labels[SPEC_HASH_LABEL], buildContainerSpec(settings(), 0, HOME).Labels[SPEC_HASH_LABEL]);
+    assert.notEqual(body.Labels[SPEC_HASH_LABEL], buildContainerSpec(settings(), 0, ctx()).Labels[SPEC_HASH_LABEL]);
   });
 
   test('the body is plain JSON (survives a JSON round trip unchanged)', () => {
-    const body = buildContainerSpec(settings(), 1, HOME);
+    const body = buildContainerSpec(settings(), 1, ctx());
     assert.deepEqual(JSON.parse(JSON.stringify(body)), body);
   });
 
   test('building does not mutate the settings', () => {
     const s = settings({ env: { A: '1' }, extraArgs: ['--x'] });
     const before = JSON.parse(JSON.stringify(s));
-    const body = buildContainerSpec(s, 1, HOME);
+    const body = buildContainerSpec(s, 1, ctx());
     body.Cmd.push('--y');
     body.Entrypoint?.push('--z');
     assert.deepEqual(s, before);
@@ -121,60 +123,73 @@ describe('buildContainerSpec with defaults', () => {
 
 describe('buildContainerSpec options', () => {
   test('runtime "" omits HostConfig.Runtime', () => {
-    const body = buildContainerSpec(settings({ runtime: '' }), 0, HOME);
+    const body = buildContainerSpec(settings({ runtime: '' }), 0, ctx());
     assert.ok(!('Runtime' in body.HostConfig));
   });
 
   test('gpus "none" omits DeviceRequests', () => {
-    const body = buildContainerSpec(settings({ gpus: 'none' }), 0, HOME);
+    const body = buildContainerSpec(settings({ gpus: 'none' }), 0, ctx());
     assert.ok(!('DeviceRequests' in body.HostConfig));
   });
 
   test('gpus "0,1" hands one device per instance, round-robin, by id', () => {
-    const body = buildContainerSpec(settings({ gpus: '0,1' }), 2, HOME);
+    const body = buildContainerSpec(settings({ gpus: '0,1' }), 2, ctx());
     assert.deepEqual(body.HostConfig.DeviceRequests, [{ Driver: 'nvidia', DeviceIDs: ['0'], Capabilities: [['gpu']] }]);
     assert.equal(body.Labels[GPU_LABEL], '0');
-    const odd = buildContainerSpec(settings({ gpus: '0,1' }), 3, HOME);
+    const odd = buildContainerSpec(settings({ gpus: '0,1' }), 3, ctx());
     assert.deepEqual(odd.HostConfig.DeviceRequests, [{ Driver: 'nvidia', DeviceIDs: ['1'], Capabilities: [['gpu']] }]);
     assert.equal(odd.Labels[GPU_LABEL], '1');
   });
 
   test('gpus with a single UUID', () => {
-    const body = buildContainerSpec(settings({ gpus: 'GPU-1234-abcd' }), 0, HOME);
+    const body = buildContainerSpec(settings({ gpus: 'GPU-1234-abcd' }), 0, ctx());
     assert.deepEqual(body.HostConfig.DeviceRequests, [{ Driver: 'nvidia', DeviceIDs: ['GPU-1234-abcd'], Capabilities: [['gpu']] }]);
   });
 
   test('memoryLimitGiB 0 omits Memory; 8 and 1.5 are converted to bytes', () => {
-    assert.ok(!('Memory' in buildContainerSpec(settings({ memoryLimitGiB: 0 }), 0, HOME).HostConfig));
-    assert.equal(buildContainerSpec(settings({ memoryLimitGiB: 8 }), 0, HOME).HostConfig.Memory, 8589934592);
-    assert.equal(buildContainerSpec(settings({ memoryLimitGiB: 1.5 }), 0, HOME).HostConfig.Memory, 1610612736);
+    assert.ok(!('Memory' in buildContainerSpec(settings({ memoryLimitGiB: 0 }), 0, ctx()).HostConfig));
+    assert.equal(buildContainerSpec(settings({ memoryLimitGiB: 8 }), 0, ctx()).HostConfig.Memory, 8589934592);
+    assert.equal(buildContainerSpec(settings({ memoryLimitGiB: 1.5 }), 0, ctx()).HostConfig.Memory, 1610612736);
   });
 
-  test('entrypoint [] uses the profile\'s launcher; with the custom profile it omits Entrypoint (the image keeps its own)', () => {
-    assert.deepEqual(buildContainerSpec(settings({ entrypoint: [] }), 0, HOME).Entrypoint, ['/isaac-sim/runheadless.webrtc.sh']);
-    const body = buildContainerSpec(settings({ entrypoint: [], streamingProfile: 'custom' }), 0, HOME);
-    assert.ok(!('Entrypoint' in body));
+  test('entrypoint [] uses the version\'s launcher; custom and 6.x omit Entrypoint (the image keeps its own)', () => {
+    assert.deepEqual(buildContainerSpec(settings({ entrypoint: [] }), 0, ctx()).Entrypoint, ['/isaac-sim/runheadless.webrtc.sh']);
+    assert.deepEqual(buildContainerSpec(settings({ entrypoint: [] }), 0, ctx(HOME, '4.5-5.x')).Entrypoint, ['/isaac-sim/runheadless.sh']);
+    for (const version of ['custom', '6.x'] as const) {
+      const body = buildContainerSpec(settings({ entrypoint: [] }), 0, ctx(HOME, version));
+      assert.ok(!('Entrypoint' in body), version);
+    }
   });
 
-  test('an explicit entrypoint replaces the profile\'s launcher', () => {
-    const body = buildContainerSpec(settings({ entrypoint: ['/isaac-sim/isaac-sim.sh', '--no-window'] }), 0, HOME);
-    assert.deepEqual(body.Entrypoint, ['/isaac-sim/isaac-sim.sh', '--no-window']);
+  test('an explicit entrypoint replaces the version\'s launcher (and sets one for 6.x)', () => {
+    for (const version of VERSION_IDS) {
+      const body = buildContainerSpec(settings({ entrypoint: ['/isaac-sim/isaac-sim.sh', '--no-window'] }), 0, ctx(HOME, version));
+      assert.deepEqual(body.Entrypoint, ['/isaac-sim/isaac-sim.sh', '--no-window'], version);
+    }
+  });
+
+  test('explicit portArgs replace the version\'s arguments; every placeholder is filled, also for ports the version does not use', () => {
+    for (const version of VERSION_IDS) {
+      const body = buildContainerSpec(settings({ portArgs: ['--a={signalPort}', '--b={httpPort}', '--c={webViewerPort}', '--d={streamPort}'], extraArgs: ['--z'] }), 1, ctx(HOME, version));
+      const http = VERSIONS[version].defaultHttpPort + 1;
+      assert.deepEqual(body.Cmd, ['--a=49101', `--b=${http}`, '--c=8211', '--d=47999', '--z'], version);
+    }
   });
 
   test('Cmd is the filled port args followed by extraArgs, in order', () => {
     const body = buildContainerSpec(
       settings({ portArgs: ['--http={httpPort}', '--label={label}', '--on={host}', '--i={index}'], extraArgs: ['--no-window', '--http={httpPort}', ''], host: 'sim.local' }),
       3,
-      HOME,
+      ctx(),
     );
     // extraArgs are not templates: they are passed through as they are.
     assert.deepEqual(body.Cmd, ['--http=8214', '--label=instance-3', '--on=sim.local', '--i=3', '--no-window', '--http={httpPort}', '']);
   });
 
   test('user env is merged after the EULA variables, the instance label always wins', () => {
-    const body = buildContainerSpec(settings({ env: { OMNI_KIT_ALLOW_ROOT: '1', ISAACSIM_INSTANCE_LABEL: 'spoofed', EMPTY: '' } }), 1, HOME);
-    assert.ok(body.Env.includes('ACCEPT_EULA=Y'));
-    assert.ok(body.Env.includes('PRIVACY_CONSENT=Y'));
+    const body = buildContainerSpec(settings({ env: { OMNI_KIT_ALLOW_ROOT: '1', ISAACSIM_INSTANCE_LABEL: 'spoofed', EMPTY: '' }, privacyConsent: true }), 1, ctx());
+    assert.equal(body.Env[0], 'ACCEPT_EULA=Y');
+    assert.equal(body.Env[1], 'PRIVACY_CONSENT=Y');
     assert.ok(body.Env.includes('OMNI_KIT_ALLOW_ROOT=1'));
     assert.ok(body.Env.includes('EMPTY='));
     assert.deepEqual(
@@ -184,29 +199,46 @@ describe('buildContainerSpec options', () => {
     assert.equal(body.Env.length, 5);
   });
 
+  test('user env may override the version\'s own env (ISAACSIM_* of 6.x), but not the instance label', () => {
+    const body = buildContainerSpec(settings({ env: { ISAACSIM_STREAM_PORT: '1', ISAACSIM_INSTANCE_LABEL: 'x' } }), 2, ctx(HOME, '6.x'));
+    assert.deepEqual(body.Env.filter((e) => e.startsWith('ISAACSIM_STREAM_PORT=')), ['ISAACSIM_STREAM_PORT=1']);
+    assert.deepEqual(body.Env.filter((e) => e.startsWith('ISAACSIM_INSTANCE_LABEL=')), ['ISAACSIM_INSTANCE_LABEL=instance-2']);
+  });
+
   test('an absolute hostDataRoot is used as it is; "~" alone is the home folder', () => {
-    assert.deepEqual(buildContainerSpec(settings({ hostDataRoot: '/srv/isaac' }), 1, HOME).HostConfig.Binds, documentedBinds('/srv/isaac', 1));
-    assert.deepEqual(buildContainerSpec(settings({ hostDataRoot: '~' }), 0, HOME).HostConfig.Binds, documentedBinds('/home/u', 0));
-    assert.deepEqual(buildContainerSpec(settings({ hostDataRoot: '~/a/b/' }), 0, '/root').HostConfig.Binds, documentedBinds('/root/a/b', 0));
+    assert.deepEqual(buildContainerSpec(settings({ hostDataRoot: '/srv/isaac' }), 1, ctx()).HostConfig.Binds, documentedBinds('/srv/isaac', 1));
+    assert.deepEqual(buildContainerSpec(settings({ hostDataRoot: '~' }), 0, ctx()).HostConfig.Binds, documentedBinds('/home/u', 0));
+    assert.deepEqual(buildContainerSpec(settings({ hostDataRoot: '~/a/b/' }), 0, ctx('/root')).HostConfig.Binds, documentedBinds('/root/a/b', 0));
   });
 
   test('custom port bases move Cmd and the ports label', () => {
-    const body = buildContainerSpec(settings({ httpPortBase: 9000, webrtcPortBase: 9100, nativePortBase: 9200 }), 4, HOME);
-    assert.equal(body.Labels[PORTS_LABEL], '{"http":9004,"webrtc":9104,"native":9204}');
-    assert.deepEqual(body.Cmd, ['--/exts/omni.services.transport.server.http/port=9004', '--/exts/omni.kit.livestream.webrtc/port=9104', '--/app/livestream/port=9204']);
+    const body = buildContainerSpec(settings({ httpPortBase: 9000, signalPortBase: 9200 }), 4, ctx());
+    assert.equal(body.Labels[PORTS_LABEL], '{"http":9004,"signal":9204}');
+    assert.deepEqual(body.Cmd, ['--/exts/omni.services.transport.server.http/port=9004', '--/app/livestream/port=9204']);
+    const six = buildContainerSpec(settings({ httpPortBase: 9000, signalPortBase: 9200, streamPortBase: 9300, webViewerPortBase: 9400 }), 4, ctx(HOME, '6.x'));
+    assert.equal(six.Labels[PORTS_LABEL], '{"signal":9204,"stream":9304,"http":9004,"webViewer":9404}');
+    assert.deepEqual(six.Cmd, ['--/exts/omni.services.transport.server.http/port=9004']);
+    assert.ok(six.Env.includes('ISAACSIM_SIGNAL_PORT=9204') && six.Env.includes('ISAACSIM_STREAM_PORT=9304'), six.Env.join(' '));
+  });
+
+  test('an image running as isaac-sim (4.5-5.x) gets named volumes instead of binds', () => {
+    const body = buildContainerSpec(settings(), 1, ctx(HOME, '4.5-5.x', 'isaac-sim'));
+    assert.deepEqual(body.HostConfig.Binds, []);
+    assert.equal(body.HostConfig.Mounts?.length, 7);
+    assert.ok(body.HostConfig.Mounts?.every((m) => m.Type === 'volume' && m.Target.startsWith('/isaac-sim/')));
   });
 });
 
 describe('specHash', () => {
   test('stable for identical settings built separately', () => {
-    const a = buildContainerSpec(settings({ env: { A: '1' } }), 1, HOME);
-    const b = buildContainerSpec(settings({ env: { A: '1' } }), 1, HOME);
+    const a = buildContainerSpec(settings({ env: { A: '1' } }), 1, ctx());
+    const b = buildContainerSpec(settings({ env: { A: '1' } }), 1, ctx());
     assert.equal(a.Labels[SPEC_HASH_LABEL], b.Labels[SPEC_HASH_LABEL]);
     assert.equal(specHash(a), a.Labels[SPEC_HASH_LABEL]);
   });
 
   test('ignores the spec-hash label itself and label order', () => {
-    const body = buildContainerSpec(settings(), 0, HOME);
+    const body = buildContainerSpec(settings(), 0, ctx());
     const h = body.Labels[SPEC_HASH_LABEL];
     const reordered = { ...body, Labels: Object.fromEntries(Object.entries(body.Labels).reverse()) };
     reordered.Labels[SPEC_HASH_LABEL] = 'something-else';
@@ -216,8 +248,7 @@ describe('specHash', () => {
   const changes: Array<[string, Partial<Settings>]> = [
     ['image', { image: 'nvcr.io/nvidia/isaac-sim:4.5.0' }],
     ['entrypoint', { entrypoint: ['/isaac-sim/runheadless.sh'] }],
-    ['streamingProfile (livestream)', { streamingProfile: 'livestream' }],
-    ['streamingProfile (custom)', { streamingProfile: 'custom' }],
+    ['privacyConsent', { privacyConsent: true }],
     ['gpus (round-robin list whose first id differs)', { gpus: '1,0' }],
     ['portArgs', { portArgs: ['--p={httpPort}'] }],
     ['extraArgs', { extraArgs: ['--x'] }],
@@ -227,18 +258,38 @@ describe('specHash', () => {
     ['memoryLimitGiB', { memoryLimitGiB: 16 }],
     ['hostDataRoot', { hostDataRoot: '/srv/isaac' }],
     ['httpPortBase', { httpPortBase: 9211 }],
+    ['signalPortBase', { signalPortBase: 50000 }],
     ['host (via a {host} port arg)', { portArgs: ['--h={host}'], host: 'other' }],
   ];
+  // httpPortBase null means the version's own 8211 for 4.2: setting it explicitly changes nothing.
+  test('does not change when httpPortBase is set to the version\'s own port', () => {
+    assert.equal(buildContainerSpec(settings({ httpPortBase: 8211 }), 0, ctx()).Labels[SPEC_HASH_LABEL], buildContainerSpec(settings(), 0, ctx()).Labels[SPEC_HASH_LABEL]);
+  });
+
+  test('changes with the version and, for 4.5-5.x, with the image user (the mounts change)', () => {
+    const hashes = [
+      ...VERSION_IDS.map((v) => buildContainerSpec(settings(), 0, ctx(HOME, v)).Labels[SPEC_HASH_LABEL]),
+      buildContainerSpec(settings(), 0, ctx(HOME, '4.5-5.x', 'isaac-sim')).Labels[SPEC_HASH_LABEL],
+    ];
+    assert.equal(new Set(hashes).size, hashes.length);
+  });
+
+  test('6.x: changes with the host (ISAACSIM_HOST), even without a {host} argument', () => {
+    assert.notEqual(
+      buildContainerSpec(settings(), 0, ctx(HOME, '6.x')).Labels[SPEC_HASH_LABEL],
+      buildContainerSpec(settings({ host: '10.0.0.2' }), 0, ctx(HOME, '6.x')).Labels[SPEC_HASH_LABEL],
+    );
+  });
   for (const [what, change] of changes) {
     test(`changes when ${what} changes`, () => {
-      const base = buildContainerSpec(settings(what.startsWith('host') ? { portArgs: ['--h={host}'] } : {}), 0, HOME);
-      const changed = buildContainerSpec(settings(change), 0, HOME);
+      const base = buildContainerSpec(settings(what.startsWith('host') ? { portArgs: ['--h={host}'] } : {}), 0, ctx());
+      const changed = buildContainerSpec(settings(change), 0, ctx());
       assert.notEqual(changed.Labels[SPEC_HASH_LABEL], base.Labels[SPEC_HASH_LABEL]);
     });
   }
 
   test('does not change for settings that are not part of the container (client URL, readiness, log tail, stop timeout)', () => {
-    const base = buildContainerSpec(settings(), 0, HOME);
+    const base = buildContainerSpec(settings(), 0, ctx());
     const other = buildContainerSpec(
       settings({
         clientUrlTemplate: 'https://{host}:{httpPort}/other',
@@ -247,138 +298,145 @@ describe('specHash', () => {
         logTailLines: 5,
         stopTimeoutSeconds: 1,
         instanceCount: 4,
-        // Bases of port kinds the active (legacy-webrtc) profile does not use.
-        signalPortBase: 50000,
+        // Bases of port kinds 4.2 does not use.
         streamPortBase: 50100,
         webViewerPortBase: 50200,
       }),
       0,
-      HOME,
+      ctx(),
     );
     assert.equal(other.Labels[SPEC_HASH_LABEL], base.Labels[SPEC_HASH_LABEL]);
   });
 
-  test('does not change when entrypoint/portArgs are set explicitly to what the profile supplies anyway', () => {
-    const base = buildContainerSpec(settings(), 0, HOME);
-    const explicit = buildContainerSpec(settings({ entrypoint: ['/isaac-sim/runheadless.webrtc.sh'], portArgs: [...PROFILES['legacy-webrtc'].portArgs] }), 0, HOME);
+  test('does not change when entrypoint/portArgs are set explicitly to what the version supplies anyway', () => {
+    const base = buildContainerSpec(settings(), 0, ctx());
+    const explicit = buildContainerSpec(settings({ entrypoint: ['/isaac-sim/runheadless.webrtc.sh'], portArgs: [...VERSIONS['4.2'].portArgs] }), 0, ctx());
     assert.equal(explicit.Labels[SPEC_HASH_LABEL], base.Labels[SPEC_HASH_LABEL]);
   });
 
   test('gpus "0,1": instance 0 keeps its hash when the list grows to "0,1,2"; "all" differs', () => {
-    const a = buildContainerSpec(settings({ gpus: '0,1' }), 0, HOME);
-    const b = buildContainerSpec(settings({ gpus: '0,1,2' }), 0, HOME);
+    const a = buildContainerSpec(settings({ gpus: '0,1' }), 0, ctx());
+    const b = buildContainerSpec(settings({ gpus: '0,1,2' }), 0, ctx());
     assert.equal(a.Labels[SPEC_HASH_LABEL], b.Labels[SPEC_HASH_LABEL]);
-    assert.notEqual(a.Labels[SPEC_HASH_LABEL], buildContainerSpec(settings({ gpus: 'all' }), 0, HOME).Labels[SPEC_HASH_LABEL]);
+    assert.notEqual(a.Labels[SPEC_HASH_LABEL], buildContainerSpec(settings({ gpus: 'all' }), 0, ctx()).Labels[SPEC_HASH_LABEL]);
   });
 
   test('changes with the home folder (the binds change)', () => {
-    assert.notEqual(buildContainerSpec(settings(), 0, '/home/a').Labels[SPEC_HASH_LABEL], buildContainerSpec(settings(), 0, '/home/b').Labels[SPEC_HASH_LABEL]);
+    assert.notEqual(buildContainerSpec(settings(), 0, ctx('/home/a')).Labels[SPEC_HASH_LABEL], buildContainerSpec(settings(), 0, ctx('/home/b')).Labels[SPEC_HASH_LABEL]);
   });
 });
 
 describe('portsFor, templateValues, clientUrlFor', () => {
-  test('portsFor adds the index to each base', () => {
-    assert.deepEqual(portsFor(settings(), 0), { http: 8211, webrtc: 8011, native: 8899 });
-    assert.deepEqual(portsFor(settings(), 3), { http: 8214, webrtc: 8014, native: 8902 });
-    assert.deepEqual(portsFor(settings({ httpPortBase: 1, webrtcPortBase: 2000, nativePortBase: 3000 }), 1), { http: 2, webrtc: 2001, native: 3001 });
+  test('portsFor adds the index to each base; httpPortBase null is the version\'s own Kit HTTP port', () => {
+    assert.deepEqual(portsFor(settings(), '4.2', 0), { http: 8211, signal: 49100 });
+    assert.deepEqual(portsFor(settings(), '4.2', 3), { http: 8214, signal: 49103 });
+    assert.deepEqual(portsFor(settings(), '4.5-5.x', 3), { signal: 49103, http: 8014 });
+    assert.deepEqual(portsFor(settings(), '6.x', 1), { signal: 49101, stream: 47999, http: 8012, webViewer: 8211 });
+    assert.deepEqual(portsFor(settings({ httpPortBase: 1, signalPortBase: 2000 }), '4.2', 1), { http: 2, signal: 2001 });
+    assert.deepEqual(portsFor(settings({ httpPortBase: 1, signalPortBase: 2000 }), '4.5-5.x', 1), { signal: 2001, http: 2 });
   });
 
-  test('templateValues carries host, ports, index and label; ports the profile does not use get base + index', () => {
-    assert.deepEqual(templateValues(settings({ host: 'h' }), 2, { http: 1, webrtc: 2, native: 3 }), {
+  test('templateValues carries host, ports, index and label; ports the version does not use get base + index', () => {
+    assert.deepEqual(templateValues(settings({ host: 'h' }), '4.2', 2, { http: 1, signal: 3 }), {
       host: 'h',
       httpPort: 1,
-      webrtcPort: 2,
-      nativePort: 3,
-      signalPort: 49102,
+      signalPort: 3,
       streamPort: 48000,
       webViewerPort: 8212,
       index: 2,
       label: 'instance-2',
     });
-    assert.deepEqual(templateValues(settings({ streamingProfile: 'livestream' }), 1, { signal: 5, stream: 6, webViewer: 7 }), {
+    assert.deepEqual(templateValues(settings(), '6.x', 1, { signal: 5, stream: 6, webViewer: 7 }), {
       host: '127.0.0.1',
-      httpPort: 8212,
-      webrtcPort: 8012,
-      nativePort: 8900,
+      // Missing from the ports given: the version's own Kit HTTP port (8011) + index.
+      httpPort: 8012,
       signalPort: 5,
       streamPort: 6,
       webViewerPort: 7,
       index: 1,
       label: 'instance-1',
     });
+    assert.equal(templateValues(settings(), '4.2', 1, {}).httpPort, 8212, '4.2\'s own Kit HTTP port is 8211');
   });
 
   test('templateValues fills every placeholder a template may use', () => {
-    const values = templateValues(settings(), 0, portsFor(settings(), 0));
-    assert.deepEqual(Object.keys(values).sort(), [...TEMPLATE_PLACEHOLDERS].sort());
+    for (const version of VERSION_IDS) {
+      const values = templateValues(settings(), version, 0, portsFor(settings(), version, 0));
+      assert.deepEqual(Object.keys(values).sort(), [...TEMPLATE_PLACEHOLDERS].sort(), version);
+    }
   });
 
-  test('clientUrlFor fills the default template', () => {
-    assert.equal(clientUrlFor(settings(), 0), 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1');
-    assert.equal(clientUrlFor(settings({ host: '192.168.1.20' }), 1), 'http://192.168.1.20:8212/streaming/webrtc-client/?server=192.168.1.20');
+  test('clientUrlFor fills the default template (4.2\'s webrtc-demo page, which does not redirect off-origin)', () => {
+    assert.equal(clientUrlFor(settings(), '4.2', 0), 'http://127.0.0.1:8211/streaming/webrtc-demo/?server=127.0.0.1');
+    assert.equal(clientUrlFor(settings({ host: '192.168.1.20' }), '4.2', 1), 'http://192.168.1.20:8212/streaming/webrtc-demo/?server=192.168.1.20');
   });
 
   test('clientUrlFor with a custom template and explicit ports', () => {
-    const s = settings({ clientUrlTemplate: 'https://{host}/sim/{label}/{index}?w={webrtcPort}&n={nativePort}&h={httpPort}' });
-    assert.equal(clientUrlFor(s, 2), 'https://127.0.0.1/sim/instance-2/2?w=8013&n=8901&h=8213');
-    assert.equal(clientUrlFor(s, 2, { http: 1, webrtc: 2, native: 3 }), 'https://127.0.0.1/sim/instance-2/2?w=2&n=3&h=1');
+    const s = settings({ clientUrlTemplate: 'https://{host}/sim/{label}/{index}?s={signalPort}&m={streamPort}&h={httpPort}' });
+    assert.equal(clientUrlFor(s, '4.2', 2), 'https://127.0.0.1/sim/instance-2/2?s=49102&m=48000&h=8213');
+    assert.equal(clientUrlFor(s, '4.2', 2, { http: 1, signal: 2, stream: 3 }), 'https://127.0.0.1/sim/instance-2/2?s=2&m=3&h=1');
   });
 
-  test('clientUrlResultFor: the URL and its origin, from the template of the profile', () => {
-    assert.deepEqual(clientUrlResultFor(settings(), 1), {
+  test('clientUrlResultFor: the URL and its origin, from the template of the version', () => {
+    assert.deepEqual(clientUrlResultFor(settings(), '4.2', 1), {
       ok: true,
-      url: 'http://127.0.0.1:8212/streaming/webrtc-client/?server=127.0.0.1',
+      url: 'http://127.0.0.1:8212/streaming/webrtc-demo/?server=127.0.0.1',
       origin: 'http://127.0.0.1:8212',
     });
-    assert.deepEqual(clientUrlResultFor(settings({ streamingProfile: 'livestream', host: '[::1]' }), 2), { ok: true, url: 'http://[::1]:8212/', origin: 'http://[::1]:8212' });
+    assert.deepEqual(clientUrlResultFor(settings({ host: '[::1]' }), '6.x', 2), { ok: true, url: 'http://[::1]:8212/', origin: 'http://[::1]:8212' });
   });
 
   test('clientUrlResultFor: unvalidated hostile settings give an error naming the setting; clientUrlFor gives ""', () => {
     // Settings that bypassed parseSettings (the schema refuses all of these).
-    const cases: Array<[Partial<Settings>, string]> = [
-      [{ host: '127.0.0.1@evil.example' }, 'isaacSim.host'],
-      [{ host: 'evil.example#' }, 'isaacSim.host'],
-      [{ host: '127.0.0.1/../' }, 'isaacSim.host'],
-      [{ host: '127.0.0.1\r\nX: y' }, 'isaacSim.host'],
-      [{ clientUrlTemplate: 'javascript:alert(1)' }, 'isaacSim.clientUrlTemplate'],
-      [{ clientUrlTemplate: 'http://{host}@evil.example/' }, 'isaacSim.clientUrlTemplate'],
-      [{ streamingProfile: 'livestream', webViewerUrlTemplate: 'file:///etc/passwd' }, 'isaacSim.webViewerUrlTemplate'],
-      [{ streamingProfile: 'livestream', webViewerUrlTemplate: 'http://evil.example\\@{host}/' }, 'isaacSim.webViewerUrlTemplate'],
-      [{ httpPortBase: 70000 }, 'isaacSim.httpPortBase'],
+    const cases: Array<[Partial<Settings>, VersionId, string]> = [
+      [{ host: '127.0.0.1@evil.example' }, '4.2', 'isaacSim.host'],
+      [{ host: 'evil.example#' }, '4.2', 'isaacSim.host'],
+      [{ host: '127.0.0.1/../' }, '4.2', 'isaacSim.host'],
+      [{ host: '127.0.0.1\r\nX: y' }, '4.2', 'isaacSim.host'],
+      [{ host: '127.0.0.1@evil.example' }, '6.x', 'isaacSim.host'],
+      [{ clientUrlTemplate: 'javascript:alert(1)' }, '4.2', 'isaacSim.clientUrlTemplate'],
+      [{ clientUrlTemplate: 'http://{host}@evil.example/' }, 'custom', 'isaacSim.clientUrlTemplate'],
+      [{ webViewerUrlTemplate: 'file:///etc/passwd' }, '6.x', 'isaacSim.webViewerUrlTemplate'],
+      [{ webViewerUrlTemplate: 'http://evil.example\\@{host}/' }, '6.x', 'isaacSim.webViewerUrlTemplate'],
+      [{ httpPortBase: 70000 }, '4.2', 'isaacSim.httpPortBase'],
+      [{ httpPortBase: 70000 }, '4.5-5.x', 'isaacSim.httpPortBase'],
     ];
-    for (const [overrides, setting] of cases) {
+    for (const [overrides, version, setting] of cases) {
       const s: Settings = { ...DEFAULT_SETTINGS, ...overrides };
-      const r = clientUrlResultFor(s, 0);
+      const r = clientUrlResultFor(s, version, 0);
       assert.equal(r.ok, false, JSON.stringify(overrides));
       if (!r.ok) {
         assert.equal(r.setting, setting, r.message);
         assert.ok(r.message.includes(setting), r.message);
       }
-      assert.equal(clientUrlFor(s, 0), '', JSON.stringify(overrides));
+      assert.equal(clientUrlFor(s, version, 0), '', JSON.stringify(overrides));
     }
   });
 
-  test('clientUrlResultFor: the template of the other profile is not used, so it cannot break this one', () => {
+  test('clientUrlResultFor: the template of the other view is not used, so it cannot break this one', () => {
     const s: Settings = { ...DEFAULT_SETTINGS, webViewerUrlTemplate: 'javascript:alert(1)' };
-    assert.equal(clientUrlFor(s, 0), 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1');
-    assert.equal(clientUrlFor({ ...s, streamingProfile: 'livestream' }, 0), '');
+    assert.equal(clientUrlFor(s, '4.2', 0), 'http://127.0.0.1:8211/streaming/webrtc-demo/?server=127.0.0.1');
+    assert.equal(clientUrlFor(s, '6.x', 0), '');
+    const c: Settings = { ...DEFAULT_SETTINGS, clientUrlTemplate: 'javascript:alert(1)' };
+    assert.equal(clientUrlFor(c, '6.x', 0), 'http://127.0.0.1:8210/');
+    assert.equal(clientUrlFor(c, '4.2', 0), '');
   });
 });
 
 describe('parsePortsLabel', () => {
   test('parses a valid JSON label of any port kinds', () => {
-    assert.deepEqual(parsePortsLabel('{"http":8211,"webrtc":8011,"native":8899}'), { http: 8211, webrtc: 8011, native: 8899 });
-    assert.deepEqual(parsePortsLabel('{"signal":49100,"stream":47998,"webViewer":8210}'), { signal: 49100, stream: 47998, webViewer: 8210 });
-    assert.deepEqual(parsePortsLabel('{"http":1,"webrtc":65535}'), { http: 1, webrtc: 65535 });
+    assert.deepEqual(parsePortsLabel('{"http":8211,"signal":49100}'), { http: 8211, signal: 49100 });
+    assert.deepEqual(parsePortsLabel('{"signal":49100,"stream":47998,"http":8011,"webViewer":8210}'), { signal: 49100, stream: 47998, http: 8011, webViewer: 8210 });
+    assert.deepEqual(parsePortsLabel('{"http":1,"signal":65535}'), { http: 1, signal: 65535 });
     assert.deepEqual(parsePortsLabel(' { "signal" : 49100 } '), { signal: 49100 });
   });
 
-  test('round-trips the label buildContainerSpec writes, for every profile', () => {
-    for (const streamingProfile of PROFILE_IDS) {
-      const s = settings({ streamingProfile, httpPortBase: 10000, webrtcPortBase: 20000, nativePortBase: 30000, signalPortBase: 40000, streamPortBase: 50000, webViewerPortBase: 60000 });
-      const body = buildContainerSpec(s, 5, HOME);
-      assert.deepEqual(parsePortsLabel(body.Labels[PORTS_LABEL]), portsFor(s, 5), streamingProfile);
-      assert.deepEqual(Object.keys(parsePortsLabel(body.Labels[PORTS_LABEL])!), [...PROFILES[streamingProfile].ports], 'kinds in the profile\'s order');
+  test('round-trips the label buildContainerSpec writes, for every version', () => {
+    for (const version of VERSION_IDS) {
+      const s = settings({ httpPortBase: 10000, signalPortBase: 40000, streamPortBase: 50000, webViewerPortBase: 60000 });
+      const body = buildContainerSpec(s, 5, ctx(HOME, version));
+      assert.deepEqual(parsePortsLabel(body.Labels[PORTS_LABEL]), portsFor(s, version, 5), version);
+      assert.deepEqual(Object.keys(parsePortsLabel(body.Labels[PORTS_LABEL])!), [...VERSIONS[version].ports], 'kinds in the version\'s order');
     }
   });
 
@@ -397,6 +455,9 @@ describe('parsePortsLabel', () => {
       '{}',
       '{"bogus":8211}',
       '{"http":8211,"bogus":1}',
+      // Kinds of the removed streaming profiles: a container labelled by an older release is not ours to read.
+      '{"http":8211,"webrtc":8011,"native":8899}',
+      '{"native":8899}',
       '{"HTTP":8211}',
       '{"http":"8211"}',
       '{"http":8211.5}',
@@ -406,6 +467,7 @@ describe('parsePortsLabel', () => {
       '{"http":null}',
       '{"http":1e400}',
       '{"http":[8211]}',
+      '{"__proto__":8211}',
     ]) {
       assert.equal(parsePortsLabel(v), undefined, `${JSON.stringify(v)} must be rejected`);
     }
@@ -423,7 +485,7 @@ describe('expandHome and hostFoldersFor', () => {
     assert.equal(expandHome('C:\\isaac', HOME), 'C:\\isaac');
   });
 
-  test('hostFoldersFor lists exactly the host side of every bind, logs per instance', () => {
+  test('hostFoldersFor lists exactly the host side of every bind, logs, data and documents per instance', () => {
     const s = settings();
     const folders = hostFoldersFor(s, 1, HOME);
     assert.deepEqual(folders, [
@@ -433,22 +495,26 @@ describe('expandHome and hostFoldersFor', () => {
       '/home/u/docker/isaac-sim/cache/glcache',
       '/home/u/docker/isaac-sim/cache/computecache',
       '/home/u/docker/isaac-sim/logs/instance-1',
-      '/home/u/docker/isaac-sim/data',
-      '/home/u/docker/isaac-sim/documents',
+      '/home/u/docker/isaac-sim/data/instance-1',
+      '/home/u/docker/isaac-sim/documents/instance-1',
     ]);
-    const binds = buildContainerSpec(s, 1, HOME).HostConfig.Binds;
+    const binds = buildContainerSpec(s, 1, ctx()).HostConfig.Binds;
     assert.deepEqual(
       binds.map((b) => b.split(':')[0]),
       folders,
     );
   });
 
-  test('only the logs folder differs between instances', () => {
+  test('only the logs, data and documents folders differ between instances; the caches are shared', () => {
     const a = hostFoldersFor(settings(), 0, HOME);
     const b = hostFoldersFor(settings(), 7, HOME);
     const differing = a.filter((f, i) => f !== b[i]);
-    assert.deepEqual(differing, ['/home/u/docker/isaac-sim/logs/instance-0']);
-    assert.equal(b[5], '/home/u/docker/isaac-sim/logs/instance-7');
+    assert.deepEqual(differing, ['/home/u/docker/isaac-sim/logs/instance-0', '/home/u/docker/isaac-sim/data/instance-0', '/home/u/docker/isaac-sim/documents/instance-0']);
+    assert.deepEqual(b.slice(5), ['/home/u/docker/isaac-sim/logs/instance-7', '/home/u/docker/isaac-sim/data/instance-7', '/home/u/docker/isaac-sim/documents/instance-7']);
+    assert.deepEqual(
+      ROOT_LAYOUT.filter((v) => v.perInstance).map((v) => v.name),
+      ['logs', 'data', 'documents'],
+    );
   });
 
   test('DEFAULT_SETTINGS can be passed directly', () => {

@@ -9,10 +9,15 @@ const T0 = 1_700_000_000_000;
 const op = (o: 'start' | 'stop' | 'restart' | 'remove'): StateInput => ({ type: 'op', op: o });
 const engine = (action: string, exitCode?: number, at?: number): StateInput => ({ type: 'engine', action, exitCode, at });
 const ready: StateInput = { type: 'log', line: { kind: 'ready' } };
-/** The table's diagnosis with this problem text, or a made-up one (id `test:<problem>`). */
+/**
+ * The table's diagnosis with this problem text (with its severity, as diagnoseLine gives it), or a made-up
+ * one (id `test:<problem>`, no severity: a failure line without a severity counts as fatal).
+ */
 function diag(problem: string): Diagnosis {
   const known = LOG_DIAGNOSES.find((d) => d.problem === problem);
-  return known ? { id: known.id, problem: known.problem, fix: known.fix } : { id: `test:${problem}`, problem, fix: `do something about ${problem}` };
+  return known
+    ? { id: known.id, problem: known.problem, fix: known.fix, severity: known.severity ?? 'fatal' }
+    : { id: `test:${problem}`, problem, fix: `do something about ${problem}` };
 }
 const failure = (problem: string | Diagnosis): StateInput => ({ type: 'log', line: { kind: 'failure', diagnosis: typeof problem === 'string' ? diag(problem) : problem } });
 const phase = (p: StartupPhase): StateInput => ({ type: 'log', line: { kind: 'phase', phase: p } });
@@ -44,7 +49,7 @@ function runningReady(): Tracked {
 
 describe('initialTracked', () => {
   test('is stopped, with no container, since now', () => {
-    assert.deepEqual(initialTracked(T0), { state: { kind: 'stopped', since: T0 }, exists: false, running: false, stopRequested: false, oomKilled: false });
+    assert.deepEqual(initialTracked(T0), { state: { kind: 'stopped', since: T0 }, exists: false, running: false, stopRequested: false, oomKilled: false, warnings: [] });
   });
 });
 
@@ -124,16 +129,18 @@ describe('reduce: log lines', () => {
     const stopping = reduce(r, op('stop'), T0 + 10_000);
     assert.equal(stopping.state.kind, 'stopping');
     assert.equal(reduce(stopping, ready, T0 + 11_000).state.kind, 'stopping');
-    const failed = reduce(r, failure('no suitable CUDA GPU found'), T0 + 10_000);
+    const failed = reduce(r, failure('no GPU device could be created'), T0 + 10_000);
     assert.equal(reduce(failed, ready, T0 + 11_000).state.kind, 'failed');
   });
 
   test('a failure line while running → failed with its reason, remembered as diagnosis', () => {
-    const t = last([op('start'), engine('start'), failure('no suitable CUDA GPU found')]);
+    const t = last([op('start'), engine('start'), failure('no GPU device could be created')]);
     assert.equal(t.state.kind, 'failed');
-    assert.equal(t.state.reason, 'no suitable CUDA GPU found');
-    assert.deepEqual(t.diagnosis, diag('no suitable CUDA GPU found'));
-    assert.equal(t.diagnosis?.id, 'no-cuda-gpu');
+    assert.equal(t.state.reason, 'no GPU device could be created');
+    assert.deepEqual(t.diagnosis, diag('no GPU device could be created'));
+    assert.equal(t.diagnosis?.id, 'no-gpu-device');
+    assert.equal(t.diagnosis?.severity, 'fatal');
+    assert.deepEqual(t.warnings, []);
     assert.equal(t.running, true);
   });
 
@@ -152,9 +159,11 @@ describe('reduce: log lines', () => {
     assert.deepEqual(t.state, { kind: 'failed', reason: `${d.problem} (exit 1)`, exitCode: 1, diagnosisId: 'no-gpu-device', fix: d.fix, since: T0 + 2000 });
   });
 
-  test('every LOG_DIAGNOSES entry flows through: id and fix in the state, exit code added on die', () => {
-    for (const entry of LOG_DIAGNOSES) {
-      const d: Diagnosis = { id: entry.id, problem: entry.problem, fix: entry.fix };
+  test('every fatal LOG_DIAGNOSES entry flows through: id and fix in the state, exit code added on die', () => {
+    const fatal = LOG_DIAGNOSES.filter((e) => (e.severity ?? 'fatal') === 'fatal');
+    assert.ok(fatal.length >= 10, 'most of the table is fatal');
+    for (const entry of fatal) {
+      const d: Diagnosis = { id: entry.id, problem: entry.problem, fix: entry.fix, severity: 'fatal' };
       const [f, died] = run([failure(d), engine('die', 139)], runningReady());
       assert.equal(f.state.diagnosisId, entry.id);
       assert.equal(f.state.fix, entry.fix);
@@ -188,14 +197,14 @@ describe('reduce: log lines', () => {
   });
 
   test('the first failure line is the root cause: later ones do not replace it', () => {
-    const [first, second] = run([failure('no suitable CUDA GPU found'), failure('RTX resource manager unavailable')], runningReady());
+    const [first, second] = run([failure('no GPU device could be created'), failure('RTX resource manager unavailable')], runningReady());
     assert.equal(second, first, 'a later failure line returns the same tracked value');
-    assert.equal(second.state.reason, 'no suitable CUDA GPU found');
-    assert.equal(second.state.diagnosisId, 'no-cuda-gpu');
-    assert.equal(second.diagnosis?.id, 'no-cuda-gpu');
+    assert.equal(second.state.reason, 'no GPU device could be created');
+    assert.equal(second.state.diagnosisId, 'no-gpu-device');
+    assert.equal(second.diagnosis?.id, 'no-gpu-device');
     const died = reduce(second, engine('die', 1), T0 + 99_000);
-    assert.equal(died.state.reason, 'no suitable CUDA GPU found (exit 1)');
-    assert.equal(died.state.diagnosisId, 'no-cuda-gpu');
+    assert.equal(died.state.reason, 'no GPU device could be created (exit 1)');
+    assert.equal(died.state.diagnosisId, 'no-gpu-device');
   });
 
   test('after a new run starts, a failure line is a new diagnosis', () => {
@@ -203,6 +212,147 @@ describe('reduce: log lines', () => {
     assert.equal(t.state.kind, 'failed');
     assert.equal(t.state.reason, 'second');
     assert.equal(t.state.diagnosisId, 'test:second');
+  });
+});
+
+describe('reduce: warning lines (often harmless)', () => {
+  const WARNINGS = LOG_DIAGNOSES.filter((e) => e.severity === 'warning');
+  const warn = (id: string): Diagnosis => {
+    const e = WARNINGS.find((w) => w.id === id)!;
+    return { id: e.id, problem: e.problem, fix: e.fix, severity: 'warning' };
+  };
+  const die = (exitCode: number, lastErrors?: readonly string[]): StateInput => ({ type: 'engine', action: 'die', exitCode, lastErrors });
+
+  test('the table has the three warnings', () => {
+    assert.deepEqual(WARNINGS.map((w) => w.id).sort(), ['cuda-bad-state', 'no-cuda-gpu', 'port-taken']);
+  });
+
+  for (const entry of WARNINGS) {
+    test(`a ${entry.id} warning does not fail a ready instance: same state, remembered once, no diagnosis`, () => {
+      const r = runningReady();
+      const w = reduce(r, failure(warn(entry.id)), T0 + 10_000);
+      assert.equal(w.state, r.state, 'the visible state is the same object');
+      assert.equal(w.diagnosis, undefined);
+      assert.deepEqual(w.warnings, [warn(entry.id)]);
+      assert.equal(w.running, true);
+      assert.equal(reduce(w, failure(warn(entry.id)), T0 + 11_000), w, 'the same warning again returns the same tracked value');
+    });
+
+    test(`a ${entry.id} warning then an unrequested exit 1 → failed with the warning's problem, id and fix`, () => {
+      const t = last([failure(warn(entry.id)), die(1)], runningReady());
+      assert.deepEqual(t.state, { kind: 'failed', reason: `${entry.problem} (exit 1)`, exitCode: 1, diagnosisId: entry.id, fix: entry.fix, since: T0 + 2000 });
+      assert.equal(t.running, false);
+    });
+  }
+
+  test('a warning while loading keeps loading; phases and the ready line still move it on', () => {
+    const l = last([op('start'), engine('start', undefined, T0 + 2000)]);
+    const [w, s, r] = run([failure(warn('no-cuda-gpu')), phase('shaders'), ready], l);
+    assert.equal(w.state, l.state);
+    assert.deepEqual(w.warnings.map((x) => x.id), ['no-cuda-gpu']);
+    assert.equal(s.state.phase, 'shaders');
+    assert.equal(r.state.kind, 'ready');
+    assert.deepEqual(r.warnings.map((x) => x.id), ['no-cuda-gpu'], 'the warning stays with the run');
+  });
+
+  test('warnings are kept in the order seen; the first is the reason of a later exit', () => {
+    const [, both, died] = run([failure(warn('cuda-bad-state')), failure(warn('port-taken')), die(2)], runningReady());
+    assert.deepEqual(both.warnings.map((x) => x.id), ['cuda-bad-state', 'port-taken']);
+    assert.equal(died.state.diagnosisId, 'cuda-bad-state');
+    assert.equal(died.state.reason, `${warn('cuda-bad-state').problem} (exit 2)`);
+  });
+
+  test('a warning does not turn a clean exit, a SIGTERM exit or a requested stop into a failure', () => {
+    assert.deepEqual(last([failure(warn('no-cuda-gpu')), die(0)], runningReady()).state, { kind: 'stopped', exitCode: 0, since: T0 + 2000 });
+    assert.deepEqual(last([failure(warn('no-cuda-gpu')), die(143)], runningReady()).state, { kind: 'stopped', exitCode: 143, since: T0 + 2000 });
+    assert.deepEqual(last([failure(warn('no-cuda-gpu')), op('stop'), die(1)], runningReady()).state, { kind: 'stopped', exitCode: 1, since: T0 + 3000 });
+  });
+
+  test('a fatal line after a warning fails the instance with the fatal diagnosis, also after the exit', () => {
+    const nvml = diag('NVML failed to initialize');
+    const [w, f, d] = run([failure(warn('no-cuda-gpu')), failure(nvml), die(1)], runningReady());
+    assert.equal(w.state.kind, 'ready');
+    assert.equal(f.state.kind, 'failed');
+    assert.equal(f.state.diagnosisId, 'nvml');
+    assert.equal(d.state.diagnosisId, 'nvml');
+    assert.equal(d.state.reason, 'NVML failed to initialize (exit 1)');
+  });
+
+  test('the OOM reason wins over a warning', () => {
+    const t = last([failure(warn('no-cuda-gpu')), engine('oom'), die(137)], runningReady());
+    assert.equal(t.state.kind, 'failed');
+    assert.equal(t.state.diagnosisId, 'oom');
+    assert.equal(t.state.reason, 'out of memory (OOM killed, exit 137)');
+    const viaInspect = reduce(reduce(runningReady(), failure(warn('port-taken')), T0 + 10_000), inspect({ exists: true, running: false, exitCode: 1, oomKilled: true }), T0 + 11_000);
+    assert.equal(viaInspect.state.diagnosisId, 'oom');
+    assert.equal(viaInspect.state.reason, 'out of memory (OOM killed, exit 1)');
+  });
+
+  test('a warning also explains an exit that only a resync sees', () => {
+    const w = reduce(runningReady(), failure(warn('cuda-bad-state')), T0 + 10_000);
+    const t = reduce(w, inspect({ exists: true, running: false, exitCode: 1 }), T0 + 11_000);
+    assert.equal(t.state.diagnosisId, 'cuda-bad-state');
+    assert.equal(t.state.reason, `${warn('cuda-bad-state').problem} (exit 1)`);
+  });
+
+  test('a new run forgets the warnings of the last one (engine start, or a resync that sees a new run)', () => {
+    const w = reduce(runningReady(), failure(warn('no-cuda-gpu')), T0 + 10_000);
+    const restarted = last([die(0), engine('start', undefined, T0 + 20_000)], w);
+    assert.deepEqual(restarted.warnings, []);
+    assert.deepEqual(last([die(1)], restarted).state.diagnosisId, 'exit');
+    const same = reduce(w, inspect({ exists: true, running: true, startedAt: w.startedAt }), T0 + 11_000);
+    assert.equal(same.warnings, w.warnings, 'a resync of the same run keeps them');
+    const other = reduce(w, inspect({ exists: true, running: true, startedAt: T0 + 30_000 }), T0 + 31_000);
+    assert.deepEqual(other.warnings, []);
+  });
+});
+
+describe('reduce: an unexplained exit quotes the last error lines', () => {
+  const lastErrors = ['2025-01-01 10:00:00 [1,000ms] [Error] [omni.ext] Failed to startup python extension isaacsim.foo', '[Error] [omni.kit.app] Extension isaacsim.bar failed to load'];
+  const die = (exitCode: number, errors?: readonly string[]): StateInput => ({ type: 'engine', action: 'die', exitCode, lastErrors: errors });
+
+  test('a die with lastErrors and no table match → the reason contains the last error line, the fix quotes them', () => {
+    const t = reduce(runningReady(), die(1, lastErrors), T0 + 10_000);
+    assert.equal(t.state.kind, 'failed');
+    assert.equal(t.state.diagnosisId, 'exit');
+    assert.equal(t.state.exitCode, 1);
+    assert.ok(t.state.reason?.includes(lastErrors[1]), t.state.reason);
+    assert.ok(t.state.reason?.includes(lastErrors[0]), 'the last two error lines are quoted');
+    assert.match(t.state.reason ?? '', /^exited with code 1 after: /);
+    assert.doesNotMatch(t.state.reason ?? '', /\(exit 1\)/, 'the exit code is not repeated');
+    assert.equal(t.state.fix, diagnoseExit(1, false, undefined, lastErrors).fix);
+    for (const l of lastErrors) assert.ok(t.state.fix?.includes(`"${l}"`));
+  });
+
+  test('only the last two error lines are in the reason; a long one is shortened', () => {
+    const long = `[Error] [omni.kit] ${'x'.repeat(300)}`;
+    const t = reduce(runningReady(), die(3, ['[Error] first', '[Error] second', long]), T0 + 10_000);
+    assert.doesNotMatch(t.state.reason ?? '', /first/);
+    assert.match(t.state.reason ?? '', /second/);
+    assert.match(t.state.reason ?? '', /\.\.\.$/);
+    assert.ok((t.state.reason ?? '').length < 400);
+  });
+
+  test('the inspect input passes lastErrors on too', () => {
+    const t = reduce(runningReady(), { type: 'inspect', facts: { exists: true, running: false, exitCode: 1 }, lastErrors }, T0 + 10_000);
+    assert.equal(t.state.diagnosisId, 'exit');
+    assert.ok(t.state.reason?.includes(lastErrors[1]), t.state.reason);
+  });
+
+  test('without lastErrors the reason is the plain exit; a known exit code, a warning, a fatal line or OOM say more than the lines', () => {
+    assert.match(reduce(runningReady(), die(1, []), T0 + 10_000).state.reason ?? '', exitedWithCode(1));
+    assert.equal(reduce(runningReady(), die(139, lastErrors), T0 + 10_000).state.reason, 'crashed (segmentation fault, exit 139)');
+    const w = last([failure(diag('no suitable CUDA GPU for PhysX (it falls back to the CPU)')), die(1, lastErrors)], runningReady());
+    assert.equal(w.state.diagnosisId, 'no-cuda-gpu');
+    const f = last([failure(diag('NVML failed to initialize')), die(1, lastErrors)], runningReady());
+    assert.equal(f.state.reason, 'NVML failed to initialize (exit 1)');
+    const o = last([engine('oom'), die(1, lastErrors)], runningReady());
+    assert.equal(o.state.diagnosisId, 'oom');
+  });
+
+  test('lastErrors do not turn a clean or requested exit into a failure', () => {
+    assert.equal(reduce(runningReady(), die(0, lastErrors), T0 + 10_000).state.kind, 'stopped');
+    assert.equal(last([op('stop'), die(1, lastErrors)], runningReady()).state.kind, 'stopped');
   });
 });
 
@@ -419,7 +569,7 @@ describe('reduce: opFailed', () => {
       assert.equal(t.state.exitCode, undefined);
       assert.equal(t.stopRequested, false);
       assert.equal(t.diagnosis, undefined, 'an engine error is not a log diagnosis of a run');
-      assert.deepEqual({ id: t.state.diagnosisId, problem: t.state.reason, fix: t.state.fix }, diagnoseEngineError(message));
+      assert.deepEqual({ id: t.state.diagnosisId, problem: t.state.reason, fix: t.state.fix, severity: 'fatal' }, diagnoseEngineError(message));
     });
   }
 
@@ -628,7 +778,22 @@ describe('reduce: since changes only when the state really changes', () => {
   test('the reducer never mutates its input', () => {
     const r = runningReady();
     const frozen = JSON.stringify(r);
-    for (const input of [op('stop'), op('restart'), engine('die', 1), engine('destroy'), engine('oom'), failure('x'), ready, phase('shaders'), inspect({ exists: false, running: false }), opFailed('x')]) {
+    const inputs: StateInput[] = [
+      op('stop'),
+      op('restart'),
+      engine('die', 1),
+      { type: 'engine', action: 'die', exitCode: 1, lastErrors: ['[Error] x'] },
+      engine('destroy'),
+      engine('oom'),
+      failure('x'),
+      failure(diag('a port it wanted is already in use')),
+      ready,
+      phase('shaders'),
+      { type: 'log', line: { kind: 'phase', phase: 'shaders', detail: '30 seconds so far' } },
+      inspect({ exists: false, running: false }),
+      opFailed('x'),
+    ];
+    for (const input of inputs) {
       reduce(r, input, T0 + 123_456);
       assert.equal(JSON.stringify(r), frozen);
     }
@@ -709,5 +874,23 @@ describe('reduce: startup phases', () => {
     assert.equal(stopping.state.kind, 'stopping');
     assert.equal(stopped.state.kind, 'stopped');
     assert.equal(again.state.phase, 'container');
+  });
+
+  const detailed = (p: StartupPhase, detail: string): StateInput => ({ type: 'log', line: { kind: 'phase', phase: p, detail } });
+
+  test('a phase carries NVIDIA\'s progress words; later ones of the same phase replace them, keeping since', () => {
+    const [a, b, same] = run([detailed('shaders', '30 seconds so far'), detailed('shaders', '60 seconds so far'), detailed('shaders', '60 seconds so far')], loading());
+    assert.deepEqual(a.state, { kind: 'loading', phase: 'shaders', phaseDetail: '30 seconds so far', since: T0 + 2000 });
+    assert.deepEqual(b.state, { kind: 'loading', phase: 'shaders', phaseDetail: '60 seconds so far', since: T0 + 2000 });
+    assert.equal(same.state, b.state, 'the same words again keep the same state object');
+    const plain = reduce(b, phase('shaders'), T0 + 99_000);
+    assert.equal(plain, b, 'a line of the same phase without words changes nothing');
+  });
+
+  test('the next phase drops the old progress words; an earlier phase with words does not move back', () => {
+    const s = last([detailed('shaders', '30 seconds so far')], loading());
+    const st = reduce(s, phase('streaming'), T0 + 50_000);
+    assert.deepEqual(st.state, { kind: 'loading', phase: 'streaming', since: T0 + 2000 });
+    assert.equal(reduce(st, detailed('shaders', 'finished after 40 seconds'), T0 + 51_000), st);
   });
 });

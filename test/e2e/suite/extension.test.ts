@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import type { IsaacSimApi } from '../../../src/extension';
 import { EXTENSION_ID, countingProxy, dockerInspect, run, upstreamSocket, waitFor, type CountingProxy } from './helpers';
 
-const READY = 'Isaac Sim Full Streaming App is loaded.';
+/** The 4.2 stand-in's readiness line (Kit prints it after its clock: "[12.3s] Isaac Sim Headless WebRTC App is loaded."). */
+const READY = 'Isaac Sim Headless WebRTC App is loaded.';
 const CONTAINER = 'isaac-sim-instance-0';
 
 describe('Isaac Sim Orchestrator in a real VS Code', function () {
@@ -103,10 +104,10 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
   });
 
   it("the instance's log channel has received the readiness line", async () => {
-    await waitFor('the readiness line in the channel', () => api.logs.linesOf(0).includes(READY), 10_000);
+    const at = () => api.logs.linesOf(0).findIndex((line) => line.endsWith(READY));
+    await waitFor('the readiness line in the channel', () => at() >= 0, 10_000);
     await vscode.commands.executeCommand('isaacSim.showLogs', 0);
-    const lines = api.logs.linesOf(0);
-    assert.ok(lines.indexOf(READY) > 5, 'startup lines came before the readiness line');
+    assert.ok(at() > 5, 'startup lines came before the readiness line');
   });
 
   it('Open Sim View opens a panel with a nonce CSP, frame-src limited to the instance origin, and the right URL', async () => {
@@ -152,7 +153,7 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
     await config.update('env', { ...env, ROS_BRIDGE_TOKEN: secret }, vscode.ConfigurationTarget.Global);
     // A launcher path holding the token: the engine's start error quotes it back.
     await config.update('entrypoint', [`/isaac-sim/missing-${secret}.sh`], vscode.ConfigurationTarget.Global);
-    await config.update('clientUrlTemplate', 'http://{host}:{httpPort}/streaming/webrtc-client/?server={host}&token=url-s3cr3t-99', vscode.ConfigurationTarget.Global);
+    await config.update('clientUrlTemplate', 'http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}&token=url-s3cr3t-99', vscode.ConfigurationTarget.Global);
     try {
       await waitFor('the new client URL', () => api.manager.get(0)?.clientUrl.includes('url-s3cr3t-99') === true, 5_000);
       await vscode.commands.executeCommand('isaacSim.startInstance', 0);

@@ -103,11 +103,12 @@ describe(`Isaac Sim Orchestrator in ${trusted ? 'a trusted' : 'an untrusted'} wo
       assert.ok(proxy.requests() > 0, 'the requests went through the user-configured socket');
     });
 
-    it('the tree shows the workspace instance count, each with the user image and profile', () => {
+    it('the tree shows the workspace instance count, each with the user image and version', () => {
       assert.deepEqual(api.tree.rows().map((i) => i.label), ['instance-0', 'instance-1']);
       for (const s of api.manager.list()) {
         assert.equal(s.image, user('image'));
-        assert.equal(s.profile, user('streamingProfile'));
+        assert.equal(s.version, user('version'));
+        assert.match(s.versionSource, /isaacSim\.version/, 'the version is the user setting');
         assert.equal(s.gpu, user('gpus'));
       }
     });
@@ -134,18 +135,21 @@ describe(`Isaac Sim Orchestrator in ${trusted ? 'a trusted' : 'an untrusted'} wo
       assert.equal(container?.Config.Image, user('image'));
     });
 
-    it("the container's command is the user profile's launcher without the workspace's entrypoint, port or extra arguments", () => {
+    it("the container's command is the user version's launcher without the workspace's entrypoint, port or extra arguments", () => {
       assert.deepEqual(container?.Config.Entrypoint, LEGACY_LAUNCHER);
       const cmd = container?.Config.Cmd ?? [];
       assert.ok(cmd.length > 0);
       assert.ok(!cmd.some((arg) => /evil|pwned/.test(arg)), `no workspace argument in ${JSON.stringify(cmd)}`);
       assert.ok(cmd.includes(`--/exts/omni.services.transport.server.http/port=${Number(workspace('httpPortBase'))}`), 'the (harmless) workspace port is used');
+      assert.ok(cmd.includes(`--/app/livestream/port=${Number(workspace('signalPortBase'))}`), 'the (harmless) workspace signalling port is used');
     });
 
     it("the container's environment is the user's", () => {
       const env = container?.Config.Env ?? [];
       for (const [name, value] of Object.entries(user('env') as Record<string, string>)) assert.ok(env.includes(`${name}=${value}`), `${name}=${value} in ${JSON.stringify(env)}`);
       for (const name of Object.keys(workspace('env') as Record<string, string>)) assert.ok(!env.some((e) => e.startsWith(`${name}=`)), `no workspace ${name} in ${JSON.stringify(env)}`);
+      // The user did not consent (privacyConsent false); the workspace's true must not consent for them.
+      assert.ok(!env.some((e) => /^(OMNI_ENV_)?PRIVACY_CONSENT=/.test(e)), `no privacy consent in ${JSON.stringify(env)}`);
     });
 
     it("the container's runtime, GPU request and memory limit are the user's", () => {
@@ -191,11 +195,11 @@ describe(`Isaac Sim Orchestrator in ${trusted ? 'a trusted' : 'an untrusted'} wo
       assert.equal(proxy.requests(), 0, 'nothing reached the user socket');
     });
 
-    it("the instances carry the workspace's image, profile and client URL", () => {
+    it("the instances carry the workspace's image, version and client URL", () => {
       // The tree itself shows the "unreachable" message instead of nodes here.
       assert.equal(api.manager.list().length, Number(workspace('instanceCount')));
       const s = api.manager.get(0);
-      assert.equal(s?.profile, workspace('streamingProfile'));
+      assert.equal(s?.version, workspace('version'));
       assert.equal(s?.image, workspace('image'));
       assert.equal(s?.clientUrl, fill(String(workspace('clientUrlTemplate')), { label: 'instance-0' }));
     });

@@ -34,6 +34,7 @@ const DEFAULT_READINESS = [
   'Isaac Sim Headless Native App is loaded\\.',
   'Isaac Sim Headless WebRTC App is loaded\\.',
   'Isaac Sim App is loaded\\.',
+  'Simulation App Startup Complete',
 ];
 
 /**
@@ -46,24 +47,24 @@ export function settingCases(runDir: string, standin: Record<string, unknown>): 
   return {
     instanceCount: H('only how many nodes the view shows (0–16); nothing starts without a command, and what starts is user-configured', 1, 2),
     image: R('the image is the code that runs', standin['isaacSim.image'], '127.0.0.2:1/evil/image:latest'),
-    streamingProfile: R("picks the container's launcher command and arguments, and which URL template the sim view loads", 'legacy-webrtc', 'custom'),
+    version: R("picks the container's launcher command, its port arguments or env, its user and mounts, and which URL the sim view loads", '4.2', 'custom'),
     entrypoint: R('the command the container runs', [], ['/bin/sh', '-c', 'echo pwned']),
     portArgs: R("arguments on the simulator's command line", [], ['--evil-port={httpPort}']),
     extraArgs: R("arguments on the simulator's command line", [], ['--evil-extra-arg']),
     env: R("the container's environment (can change what the launcher does)", standin['isaacSim.env'], { X: '1' }),
     runtime: R('which OCI runtime executes the container', '', 'evil-runtime'),
     gpus: R('which host devices the container is given', 'none', 'all'),
+    privacyConsent: R('whether the container sends NVIDIA usage data (PRIVACY_CONSENT=Y): only the user may consent', false, true),
     memoryLimitGiB: R("the guard that keeps a container from exhausting the host's memory (0 lifts it)", 2, 0),
     hostDataRoot: R('the host folder bind-mounted read-write into a root container (volumes)', standin['isaacSim.hostDataRoot'], path.join(runDir, 'evil-data-root')),
-    httpPortBase: H('only port numbers on the user-chosen host; a project may need to move them', 37211, 37221),
-    webrtcPortBase: H('only port numbers on the user-chosen host', 37231, 37241),
-    nativePortBase: H('only port numbers on the user-chosen host', 37251, 37261),
+    // null (the version's own port) is valid too: the user value here.
+    httpPortBase: H('only port numbers on the user-chosen host; a project may need to move them', null, 37221),
     signalPortBase: H('only port numbers on the user-chosen host', 37271, 37273),
     streamPortBase: H('only port numbers on the user-chosen host', 37281, 37283),
     webViewerPortBase: H('only port numbers on the user-chosen host', 37291, 37293),
-    host: R('where the readiness probes connect, what the sim view frames, and the publicIp argument of the livestream profile', '127.0.0.1', '127.0.0.2'),
-    clientUrlTemplate: R('the page the sim view iframe loads', 'http://{host}:{httpPort}/streaming/webrtc-client/?server={host}', 'http://127.0.0.2:9/evil/{label}'),
-    webViewerUrlTemplate: R('the page the sim view iframe loads (livestream)', 'http://{host}:{webViewerPort}/', 'http://127.0.0.2:9/evil-viewer/'),
+    host: R('where the readiness probes connect, what the sim view frames, and the ISAACSIM_HOST of 6.x', '127.0.0.1', '127.0.0.2'),
+    clientUrlTemplate: R('the page the sim view iframe loads', 'http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}', 'http://127.0.0.2:9/evil/{label}'),
+    webViewerUrlTemplate: R('the page the sim view iframe loads (6.x web viewer)', 'http://{host}:{webViewerPort}/', 'http://127.0.0.2:9/evil-viewer/'),
     // Valid (settings refuse patterns that nest repetitions), but never matching: a workspace that
     // could set it would keep every instance from ever being ready.
     readinessPatterns: R('regular expressions run on every log line in the extension host: a workspace could hide readiness or burn CPU on every line', DEFAULT_READINESS, ['^workspace-chosen readiness line that never appears$']),
