@@ -184,6 +184,9 @@ export class InstanceManager implements Disposable {
   private readonly failed = new Emitter<InstanceFailure>();
   /** Fires when an instance is seen to fail (not for failures that were already there when we connected). */
   readonly onDidFail: Event<InstanceFailure> = this.failed.event;
+  private readonly noticed = new Emitter<{ index: number; label: string; message: string }>();
+  /** Fires with something the user must know before an instance starts (shown as a warning). */
+  readonly onDidNotice: Event<{ index: number; label: string; message: string }> = this.noticed.event;
   private readonly startupTimes: StartupTimes;
   /** True after the first resync: failures seen from then on are news. */
   private synced = false;
@@ -894,7 +897,10 @@ export class InstanceManager implements Disposable {
     try {
       const ports = portsFor(settings, version.id, index);
       entry.streamNote = await givePlayerItsPort(engine, id, version.id, ports.signal, instanceLabel(index));
-      if (entry.streamNote) this.options.log.warn(entry.streamNote);
+      if (entry.streamNote) {
+        this.options.log.warn(entry.streamNote);
+        this.noticed.fire({ index, label: instanceLabel(index), message: this.redactor.redact(entry.streamNote) });
+      }
       await engine.start(id);
     } catch (err) {
       // Nothing half-created: a container that cannot start is removed again.
@@ -1034,6 +1040,7 @@ export class InstanceManager implements Disposable {
     this.logAppended.dispose();
     this.statusChanged.dispose();
     this.failed.dispose();
+    this.noticed.dispose();
   }
 }
 

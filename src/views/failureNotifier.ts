@@ -1,14 +1,18 @@
 /**
- * One notification per failure, with the diagnosis and two ways on: "Show Fix" and "Show Logs".
+ * One notification per failure, with the diagnosis and two ways on: "Show Fix" and "Show Logs";
+ * and one warning per notice the manager gives before a start (e.g. a 4.2 page that cannot reach
+ * its own signalling port).
  */
 import * as vscode from 'vscode';
 import type { InstanceFailure, InstanceManager } from '../instances/manager';
 
 export class FailureNotifier implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
+  private readonly notices: vscode.Disposable;
 
   constructor(manager: InstanceManager) {
     this.subscription = manager.onDidFail((f) => void this.notify(f));
+    this.notices = manager.onDidNotice((n) => void vscode.window.showWarningMessage(`Isaac Sim ${n.label}: ${n.message}`));
   }
 
   private async notify({ index, label, snapshot }: InstanceFailure): Promise<void> {
@@ -25,5 +29,6 @@ export class FailureNotifier implements vscode.Disposable {
 
   dispose(): void {
     this.subscription.dispose();
+    this.notices.dispose();
   }
 }

@@ -413,3 +413,45 @@ describe('auto detection that finds no version', () => {
     }
   });
 });
+
+describe('4.2 whose image has no kit-player.js to rewrite', () => {
+  const NO_PLAYER_IMAGE = 'isaac-sim-standin-noplayer:4.2.0';
+  const SOURCE = 'isaac-sim-versions-test-noplayer-source';
+  before(async () => {
+    // The same 4.2 image with the player script removed: its page would connect to 49100 only.
+    await docker('rm', '-f', SOURCE).catch(() => undefined);
+    await docker('run', '--name', SOURCE, '--entrypoint', '/bin/rm', IMG.v42, '-f', PLAYER_PATH);
+    await docker('commit', '--change', 'ENTRYPOINT ["/isaac-sim/runheadless.webrtc.sh"]', SOURCE, NO_PLAYER_IMAGE);
+    await docker('rm', '-f', SOURCE);
+  });
+  after(async () => {
+    await docker('rmi', '-f', NO_PLAYER_IMAGE).catch(() => undefined);
+  });
+
+  test('the user is told before the start that only the instance on 49100 can stream', { timeout: 60_000 }, async () => {
+    const { manager } = harness(settingsFor(NO_PLAYER_IMAGE));
+    const notices: Array<{ label: string; message: string }> = [];
+    const seenAt: Array<string | undefined> = [];
+    manager.onDidNotice((n) => {
+      notices.push({ label: n.label, message: n.message });
+      // Fired between create and start: the container exists and has not started yet.
+      seenAt.push(undefined);
+      void dockerInspect('isaac-sim-instance-27').then((c) => (seenAt[seenAt.length - 1] = c?.State?.Status));
+    });
+    try {
+      await manager.start(27);
+      assert.equal(notices.length, 1, `one notice: ${JSON.stringify(notices)}`);
+      assert.equal(notices[0].label, 'instance-27');
+      assert.match(notices[0].message, /signalling port 29127/);
+      assert.match(notices[0].message, /only the instance on signalling port 49100/);
+      await waitFor('the state at the notice was read', () => seenAt[0] !== undefined, 5_000);
+      assert.ok(['created', 'running'].includes(seenAt[0] ?? ''), `the container existed when the notice came: ${seenAt[0]}`);
+      const s = manager.get(27);
+      assert.match(s?.streamNote ?? '', /49100/, 'the snapshot keeps the note for the tooltip and the sim view');
+      await waitReady(manager, 27);
+      await removeAndWait(manager, 27);
+    } finally {
+      manager.dispose();
+    }
+  });
+});
