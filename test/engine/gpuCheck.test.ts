@@ -4,12 +4,12 @@
 // bind, HTTP without redirects) and checks that the report says the same.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { dockerOk, dockerRun, run } from './exec';
 
 function repoRoot(): string {
   for (const startDir of [__dirname, process.cwd()]) {
@@ -36,24 +36,7 @@ const signal = (n: number) => 49100 + n;
 const media = (n: number) => 47900 + n;
 const webViewer = (n: number) => 8210 + n;
 
-interface Run { code: number; stdout: string; stderr: string }
-function run(file: string, args: string[], timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && (err.killed || err.signal || typeof err.code !== 'number')) {
-        reject(new Error(`${file} ${args.join(' ')}: ${err.message}\n${stderr}`));
-        return;
-      }
-      resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
-    });
-  });
-}
-const docker = (...args: string[]) => run('docker', args);
-async function dockerOk(...args: string[]): Promise<string> {
-  const r = await docker(...args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
+const docker = dockerRun;
 const gpuCheck = (...args: string[]) => run('bash', [SCRIPT, ...args], 120_000);
 
 const containers = new Set<string>();

@@ -7,12 +7,12 @@
 // the host and no traffic may leave loopback. Only the header is read.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
+import { dockerOk, dockerRun, run, type Run } from './exec';
 
 const STEP = '0.05'; // seconds between startup lines: keeps each run well under a second
 const TEST_LABEL = 'dev.isaac-sim-orchestrator.test=1';
@@ -36,24 +36,7 @@ const ROOT = repoRoot();
 const TAGS = readFileSync(path.join(ROOT, 'stand-in', 'IMAGE'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
 const IMG = { latest: TAGS[0], v42: 'isaac-sim-standin:4.2.0', v51: 'isaac-sim-standin:5.1.0', v60: 'isaac-sim-standin:6.0.1' };
 
-interface Run { code: number; stdout: string; stderr: string }
-function run(file: string, args: string[], timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && (err.killed || err.signal || typeof err.code !== 'number')) {
-        reject(new Error(`${file} ${args.join(' ')}: ${err.message}\n${stderr}`));
-        return;
-      }
-      resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
-    });
-  });
-}
-const docker = (...args: string[]) => run('docker', args);
-async function dockerOk(...args: string[]): Promise<string> {
-  const r = await docker(...args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
+const docker = dockerRun;
 
 const containers = new Set<string>();
 const volumes = new Set<string>();

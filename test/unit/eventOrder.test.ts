@@ -41,6 +41,13 @@ function scriptedEngine() {
   return { engine: engine as unknown as DockerEngine, event, inspects };
 }
 
+/** Waits (bounded) until `n` inspects were asked for: the die's drain ends on a timer, not on an immediate. */
+async function inspectsAsked(inspects: unknown[], n: number): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (inspects.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await settle();
+}
+
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 }
@@ -62,7 +69,7 @@ test('a reply from before a destroy does not bring the removed container back', 
     event('die', { exitCode: 137 });
     event('destroy');
     // Events are handled in order on a per-instance chain (a die waits, bounded, for its log to drain).
-    await settle();
+    await inspectsAsked(inspects, 4);
     // create, start and die ask for exact facts; the die also reads its log's run first (its drain,
     // bounded); destroy asks for nothing.
     assert.equal(inspects.length, 4, 'create, start, the die\'s drain and the die each ask for exact facts; destroy does not');
@@ -88,7 +95,7 @@ test('an older reply arriving after a newer one is ignored', async () => {
     event('start');
     event('die', { exitCode: 137 });
     event('start');
-    await settle();
+    await inspectsAsked(inspects, 4);
     // start, the die's drain, the die, the second start.
     assert.equal(inspects.length, 4);
     // The newest (running again) answers first; the older "exited" replies must not win.

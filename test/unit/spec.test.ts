@@ -19,6 +19,7 @@ import {
 } from '../../src/instances/spec';
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel } from '../../src/instances/model';
 import { VERSIONS, VERSION_IDS, type VersionId } from '../../src/instances/versions';
+import { documentedRootBinds } from './rootLayout';
 
 const HOME = '/home/u';
 /** The default image is NVIDIA's 4.2; most tests build for it. */
@@ -34,19 +35,6 @@ function settings(overrides: Partial<Settings> = {}): Settings {
   return r.settings;
 }
 
-/** Isaac Sim's documented 4.x `docker run -v` layout, under a root, with logs, data and documents per instance. */
-function documentedBinds(root: string, index: number): string[] {
-  return [
-    `${root}/cache/kit:/isaac-sim/kit/cache:rw`,
-    `${root}/cache/ov:/root/.cache/ov:rw`,
-    `${root}/cache/pip:/root/.cache/pip:rw`,
-    `${root}/cache/glcache:/root/.cache/nvidia/GLCache:rw`,
-    `${root}/cache/computecache:/root/.nv/ComputeCache:rw`,
-    `${root}/logs/instance-${index}:/root/.nvidia-omniverse/logs:rw`,
-    `${root}/data/instance-${index}:/root/.local/share/ov/data:rw`,
-    `${root}/documents/instance-${index}:/root/Documents:rw`,
-  ];
-}
 
 describe('model naming', () => {
   test('labels and container names', () => {
@@ -91,7 +79,7 @@ describe('buildContainerSpec with defaults (the 4.2 image)', () => {
     assert.deepEqual(body.HostConfig.DeviceRequests, [{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }]);
     assert.ok(!('Memory' in body.HostConfig), 'no memory limit by default');
     assert.deepEqual(body.HostConfig.RestartPolicy, { Name: 'no' });
-    assert.deepEqual(body.HostConfig.Binds, documentedBinds('/home/u/docker/isaac-sim', 0));
+    assert.deepEqual(body.HostConfig.Binds, documentedRootBinds('/home/u/docker/isaac-sim', 0));
     assert.ok(!('Mounts' in body.HostConfig), 'the root layout uses host folders, no volumes');
   });
 
@@ -102,7 +90,7 @@ describe('buildContainerSpec with defaults (the 4.2 image)', () => {
     assert.equal(body.Labels[INDEX_LABEL], '2');
     assert.equal(body.Labels[PORTS_LABEL], '{"http":8213,"signal":49102}');
     assert.ok(body.Env.includes('ISAACSIM_INSTANCE_LABEL=instance-2'));
-    assert.deepEqual(body.HostConfig.Binds, documentedBinds('/home/u/docker/isaac-sim', 2));
+    assert.deepEqual(body.HostConfig.Binds, documentedRootBinds('/home/u/docker/isaac-sim', 2));
     assert.notEqual(body.Labels[SPEC_HASH_LABEL], buildContainerSpec(settings(), 0, ctx()).Labels[SPEC_HASH_LABEL]);
   });
 
@@ -206,9 +194,9 @@ describe('buildContainerSpec options', () => {
   });
 
   test('an absolute hostDataRoot is used as it is; "~" alone is the home folder', () => {
-    assert.deepEqual(buildContainerSpec(settings({ hostDataRoot: '/srv/isaac' }), 1, ctx()).HostConfig.Binds, documentedBinds('/srv/isaac', 1));
-    assert.deepEqual(buildContainerSpec(settings({ hostDataRoot: '~' }), 0, ctx()).HostConfig.Binds, documentedBinds('/home/u', 0));
-    assert.deepEqual(buildContainerSpec(settings({ hostDataRoot: '~/a/b/' }), 0, ctx('/root')).HostConfig.Binds, documentedBinds('/root/a/b', 0));
+    assert.deepEqual(buildContainerSpec(settings({ hostDataRoot: '/srv/isaac' }), 1, ctx()).HostConfig.Binds, documentedRootBinds('/srv/isaac', 1));
+    assert.deepEqual(buildContainerSpec(settings({ hostDataRoot: '~' }), 0, ctx()).HostConfig.Binds, documentedRootBinds('/home/u', 0));
+    assert.deepEqual(buildContainerSpec(settings({ hostDataRoot: '~/a/b/' }), 0, ctx('/root')).HostConfig.Binds, documentedRootBinds('/root/a/b', 0));
   });
 
   test('custom port bases move Cmd and the ports label', () => {

@@ -36,6 +36,7 @@ import {
   type SpecContext,
 } from '../../src/instances/spec';
 import { OWNER_LABEL, OWNER_VALUE } from '../../src/instances/model';
+import { documentedRootBinds } from './rootLayout';
 
 const HOME = '/home/u';
 const ROOT_DATA = '/home/u/docker/isaac-sim';
@@ -68,19 +69,6 @@ function portKindsIn(template: string): PortKind[] {
   return [...template.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => byPlaceholder[m[1]]).filter((k): k is PortKind => k !== undefined);
 }
 
-/** NVIDIA's 4.x `docker run -v` layout under a root: shared caches, per-instance logs, data and documents. */
-function rootBinds(root: string, index: number): string[] {
-  return [
-    `${root}/cache/kit:/isaac-sim/kit/cache:rw`,
-    `${root}/cache/ov:/root/.cache/ov:rw`,
-    `${root}/cache/pip:/root/.cache/pip:rw`,
-    `${root}/cache/glcache:/root/.cache/nvidia/GLCache:rw`,
-    `${root}/cache/computecache:/root/.nv/ComputeCache:rw`,
-    `${root}/logs/instance-${index}:/root/.nvidia-omniverse/logs:rw`,
-    `${root}/data/instance-${index}:/root/.local/share/ov/data:rw`,
-    `${root}/documents/instance-${index}:/root/Documents:rw`,
-  ];
-}
 
 describe('the version table', () => {
   test('VERSION_IDS lists exactly the versions, each under its own id; the setting adds "auto"', () => {
@@ -320,7 +308,7 @@ describe('4.2: runheadless.webrtc.sh, Kit HTTP and signalling port arguments, ro
       assert.ok(!body.Cmd.some((a) => a.includes('omni.kit.livestream.webrtc')), 'no omni.kit.livestream.webrtc argument');
       assert.deepEqual(body.Env, ['ACCEPT_EULA=Y', `ISAACSIM_INSTANCE_LABEL=instance-${index}`]);
       assert.ok(!('User' in body), 'the image\'s own user');
-      assert.deepEqual(body.HostConfig.Binds, rootBinds(ROOT_DATA, index));
+      assert.deepEqual(body.HostConfig.Binds, documentedRootBinds(ROOT_DATA, index));
       assert.ok(!('Mounts' in body.HostConfig));
       assert.equal(body.Labels[VERSION_LABEL], '4.2');
     }
@@ -331,7 +319,7 @@ describe('4.2: runheadless.webrtc.sh, Kit HTTP and signalling port arguments, ro
   });
 
   test('the image user does not change 4.2\'s layout', () => {
-    assert.deepEqual(spec('4.2', 0, {}, 'isaac-sim').HostConfig.Binds, rootBinds(ROOT_DATA, 0));
+    assert.deepEqual(spec('4.2', 0, {}, 'isaac-sim').HostConfig.Binds, documentedRootBinds(ROOT_DATA, 0));
   });
 });
 
@@ -367,7 +355,7 @@ describe('4.5-5.x: runheadless.sh, signal and Kit HTTP port arguments, layout by
   test('a root image (4.5) gets root binds; no image facts → root', () => {
     for (const user of ['', 'root', undefined]) {
       const body = spec('4.5-5.x', 1, {}, user);
-      assert.deepEqual(body.HostConfig.Binds, rootBinds(ROOT_DATA, 1), String(user));
+      assert.deepEqual(body.HostConfig.Binds, documentedRootBinds(ROOT_DATA, 1), String(user));
       assert.ok(!('Mounts' in body.HostConfig));
     }
   });

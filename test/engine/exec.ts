@@ -1,0 +1,31 @@
+/** Running a command to its end and keeping its exit code, for tests that assert on failures too. */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `file` with `args`; resolves with its exit code and output, rejects only if it could not run or was killed. */
+export function run(file: string, args: string[], timeoutMs = 60_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err && (err.killed || err.signal || typeof err.code !== 'number')) {
+        reject(new Error(`${file} ${args.join(' ')}: ${err.message}\n${stderr}`));
+        return;
+      }
+      resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
+    });
+  });
+}
+
+export const dockerRun = (...args: string[]): Promise<Run> => run('docker', args);
+
+/** `docker ARGS`, asserting it exits 0; its stdout. */
+export async function dockerOk(...args: string[]): Promise<string> {
+  const r = await dockerRun(...args);
+  assert.equal(r.code, 0, `docker ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
