@@ -55,6 +55,26 @@ describe('LogClassifier with the default readiness patterns', () => {
   });
 });
 
+describe('readiness lines as Kit writes them', () => {
+  const c = new LogClassifier(DEFAULT_SETTINGS.readinessPatterns);
+  // stdout with Kit's time prefix (IsaacSim #348), the Kit log file's form (IsaacSim #301), and a
+  // 5.x log line with its ISO timestamp and millisecond counter (the prefix style of IsaacSim #188).
+  for (const line of [
+    '[13.589s] Isaac Sim Full Streaming App is loaded.',
+    '[Info] [omni.kit.app.plugin] [12.832s] Isaac Sim Full Streaming App is loaded.',
+    '2025-09-09T01:45:08Z [34,138ms] [Info] [omni.kit.app.plugin] [39.413s] Isaac Sim Full Streaming App is loaded.',
+    '[9.1s] Isaac Sim Headless WebRTC App is loaded.',
+    '[10.414s] Simulation App Startup Complete',
+  ]) {
+    test(`ready: ${line}`, () => assert.deepEqual(c.classify(line), { kind: 'ready' }));
+  }
+  test('not ready: Kit\'s own "app ready", the starting line, or the line without its last word', () => {
+    for (const line of ['[9.191s] app ready', '[5.919s] Simulation App Starting', '[13.589s] Isaac Sim Full Streaming App is']) {
+      assert.notDeepEqual(c.classify(line), { kind: 'ready' }, line);
+    }
+  });
+});
+
 describe('LogClassifier with custom readiness patterns', () => {
   test('matches the custom pattern and no longer the default lines', () => {
     const c = new LogClassifier(['^\\[stand-in\\] ready on port \\d+$']);
