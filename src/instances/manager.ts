@@ -30,7 +30,7 @@ import { LogClassifier, isErrorLine } from './readiness';
 import { givePlayerItsPort, prepareVolumes, resolveVersion, type ResolvedVersion } from './prepare';
 import { LogCursor } from './logCursor';
 import { Redactor } from './redact';
-import { DEFAULT_SETTINGS, PORT_BASE_SETTING, describeProblems, type Settings, type SettingsProblem, type SettingsResult } from './settings';
+import { DEFAULT_SETTINGS, PORT_BASE_SETTING, SettingsError, type Settings, type SettingsProblem, type SettingsResult } from './settings';
 import {
   GPU_LABEL,
   PORTS_LABEL,
@@ -73,13 +73,7 @@ export interface LogAppend {
   lines: string[];
 }
 
-/** Invalid settings: nothing was started. */
-export class SettingsError extends Error {
-  constructor(readonly problems: SettingsProblem[]) {
-    super(`${describeProblems(problems)} Nothing was started.`);
-    this.name = 'SettingsError';
-  }
-}
+export { SettingsError };
 
 /** A container that is not ours stands where ours must go. It is left untouched. */
 export class ForeignContainerError extends Error {

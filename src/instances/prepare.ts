@@ -8,21 +8,13 @@
  */
 import type { DockerEngine, ImageConfig } from '../docker/engine';
 import { EngineError } from '../docker/errors';
-import { describeProblems, portRangeProblems, type Settings, type SettingsProblem } from './settings';
+import { SettingsError, portRangeProblems, type Settings } from './settings';
 import { SpecError, volumeOwnerFix, type ContainerCreateBody } from './spec';
 import { VERSIONS, detectVersion, type DetectedVersion, type VersionId } from './versions';
 
 /** The version the start runs with and the image's config (for the mount layout). */
 export interface ResolvedVersion extends DetectedVersion {
   image?: ImageConfig;
-}
-
-/** Invalid settings for the version at hand: nothing was started. */
-export class VersionSettingsError extends Error {
-  constructor(readonly problems: SettingsProblem[]) {
-    super(`${describeProblems(problems)} Nothing was started.`);
-    this.name = 'VersionSettingsError';
-  }
 }
 
 /**
@@ -45,7 +37,7 @@ export async function resolveVersion(engine: DockerEngine, settings: Settings): 
     resolved = { ...detected, image };
   }
   const problems = portRangeProblems(settings, resolved.id);
-  if (problems.length > 0) throw new VersionSettingsError(problems);
+  if (problems.length > 0) throw new SettingsError(problems);
   return resolved;
 }
 

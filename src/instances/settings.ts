@@ -370,6 +370,14 @@ function crossFieldProblems(s: Settings): SettingsProblem[] {
   return s.version === 'auto' ? [] : portRangeProblems(s, s.version);
 }
 
+/** Invalid settings (as read, or for the version a start found): nothing was started. */
+export class SettingsError extends Error {
+  constructor(readonly problems: SettingsProblem[]) {
+    super(`${describeProblems(problems)} Nothing was started.`);
+    this.name = 'SettingsError';
+  }
+}
+
 /** One message for all problems, for an error notification. */
 export function describeProblems(problems: SettingsProblem[]): string {
   if (problems.length === 1) return problems[0].message;
