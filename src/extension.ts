@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands/registry';
 import { DockerEngine } from './docker/engine';
-import { InstanceManager } from './instances/manager';
+import { InstanceManager, type Manager } from './instances/manager';
 import { readSettings, watchSettings } from './views/config';
 import { DoctorView } from './views/doctorView';
 import { FailureNotifier } from './views/failureNotifier';
@@ -19,7 +19,7 @@ import type { SettingsResult } from './instances/settings';
 
 /** What the extension exports, for integration tests and other extensions. */
 export interface IsaacSimApi {
-  manager: InstanceManager;
+  manager: Manager<DockerEngine>;
   logs: LogChannels;
   simViews: SimViewManager;
   tree: InstanceTreeProvider;
@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     log: channel,
     store: context.globalState,
     // A missing image is pulled with a cancellable progress notification before the start.
-    ensureImage: (engine, image) => pullWithProgress(engine, image, log),
+    ensureImage: (engine, image, signal) => pullWithProgress(engine, image, log, signal),
   });
   // Everything else logs through the manager's redactor: no secret env value reaches the channel.
   const log = redactingLog(channel, manager.redactor);

@@ -7,9 +7,9 @@
  * problem and the fix, with a "Show Log" action (and "Open Settings" where a setting is the cause).
  */
 import * as vscode from 'vscode';
-import { isPullCancelled } from '../docker/pull';
 import { describeState } from '../instances/describe';
-import { SettingsError, type InstanceManager } from '../instances/manager';
+import { OrchestratorError, errorInfo } from '../instances/errors';
+import type { Manager } from '../instances/manager';
 import type { InstanceSnapshot } from '../instances/model';
 import { instanceLabel } from '../instances/model';
 import type { DoctorView } from '../views/doctorView';
@@ -19,7 +19,7 @@ import { followStart } from '../views/startProgress';
 import { InstanceTreeItem } from '../views/tree';
 
 export interface CommandContext {
-  manager: InstanceManager;
+  manager: Manager;
   logs: LogChannels;
   simViews: SimViewManager;
   log: vscode.LogOutputChannel;
@@ -34,13 +34,16 @@ interface InstanceCommand {
   pick: Picker;
   /** Progress title; undefined runs without a progress notification. */
   progress?: (label: string) => string;
-  run: (ctx: CommandContext, s: InstanceSnapshot) => Promise<unknown> | unknown;
+  /** The progress notification can be cancelled: its signal aborts the operation. */
+  cancellable?: boolean;
+  run: (ctx: CommandContext, s: InstanceSnapshot, signal: AbortSignal) => Promise<unknown> | unknown;
 }
 
 interface PlainCommand {
   id: string;
   progress?: string;
-  run: (ctx: CommandContext) => Promise<unknown> | unknown;
+  cancellable?: boolean;
+  run: (ctx: CommandContext, signal: AbortSignal) => Promise<unknown> | unknown;
 }
 
 async function externalUrl(s: InstanceSnapshot): Promise<vscode.Uri> {
@@ -56,14 +59,15 @@ export const INSTANCE_COMMANDS: InstanceCommand[] = [
     id: 'isaacSim.startInstance',
     pick: 'startable',
     progress: (l) => `Starting ${l}…`,
-    run: async (c, s) => {
-      await c.manager.start(s.index);
+    cancellable: true,
+    run: async (c, s, signal) => {
+      await c.manager.start(s.index, { signal });
       // Not awaited: the command is done once the container runs; the notification follows the load.
       void followStart(c.manager, s.index);
     },
   },
   { id: 'isaacSim.stopInstance', pick: 'running', progress: (l) => `Stopping ${l}…`, run: (c, s) => c.manager.stop(s.index) },
-  { id: 'isaacSim.restartInstance', pick: 'existing', progress: (l) => `Restarting ${l}…`, run: (c, s) => c.manager.restart(s.index) },
+  { id: 'isaacSim.restartInstance', pick: 'existing', progress: (l) => `Restarting ${l}…`, cancellable: true, run: (c, s, signal) => c.manager.restart(s.index, { signal }) },
   { id: 'isaacSim.removeInstance', pick: 'existing', progress: (l) => `Removing ${l}…`, run: (c, s) => c.manager.remove(s.index) },
   { id: 'isaacSim.showLogs', pick: 'any', run: (c, s) => c.logs.show(s.index, s.label) },
   { id: 'isaacSim.openSimView', pick: 'any', run: (c, s) => c.simViews.open(s.index) },
@@ -83,9 +87,10 @@ export const PLAIN_COMMANDS: PlainCommand[] = [
   {
     id: 'isaacSim.startAll',
     progress: 'Starting all Isaac Sim instances…',
-    run: async (c) => {
+    cancellable: true,
+    run: async (c, signal) => {
       const before = new Set(c.manager.list().filter((s) => s.state.kind === 'ready' || s.state.kind === 'loading').map((s) => s.index));
-      await c.manager.startAll();
+      await c.manager.startAll({ signal });
       for (const s of c.manager.list()) if (s.configured && !before.has(s.index) && s.state.kind !== 'ready') void followStart(c.manager, s.index);
     },
   },
@@ -115,7 +120,7 @@ function matches(picker: Picker, s: InstanceSnapshot): boolean {
 }
 
 /** Turns whatever a command was invoked with into the instances it is about. */
-function fromArgs(manager: InstanceManager, args: unknown[]): InstanceSnapshot[] | undefined {
+function fromArgs(manager: Manager, args: unknown[]): InstanceSnapshot[] | undefined {
   const [first, second] = args;
   const toSnapshot = (a: unknown): InstanceSnapshot | undefined => {
     if (a instanceof InstanceTreeItem) return manager.get(a.snapshot.index) ?? a.snapshot;
@@ -132,13 +137,13 @@ function fromArgs(manager: InstanceManager, args: unknown[]): InstanceSnapshot[]
 }
 
 /** An instance beyond the configured count that has no container yet (e.g. "New instance" or an index from a test). */
-function syntheticSnapshot(manager: InstanceManager, index: number): InstanceSnapshot | undefined {
+function syntheticSnapshot(manager: Manager, index: number): InstanceSnapshot | undefined {
   const template = manager.list()[0];
   if (!template) return { index, label: instanceLabel(index) } as InstanceSnapshot;
   return { ...template, index, label: instanceLabel(index), containerName: `isaac-sim-instance-${index}`, containerId: undefined, exists: false, configured: false, busy: false, state: { kind: 'stopped', since: 0 } };
 }
 
-async function pickInstance(manager: InstanceManager, picker: Picker, title: string): Promise<InstanceSnapshot | undefined> {
+async function pickInstance(manager: Manager, picker: Picker, title: string): Promise<InstanceSnapshot | undefined> {
   await manager.connect();
   const list = manager.list();
   const candidates = list.filter((s) => matches(picker, s));
@@ -164,11 +169,12 @@ async function pickInstance(manager: InstanceManager, picker: Picker, title: str
   return manager.get(chosen.index) ?? syntheticSnapshot(manager, chosen.index);
 }
 
-/** The one error path. */
+/** The one error path. It switches on the error's kind and setting (errors.ts), never on its words. */
 export function reportError(ctx: CommandContext, commandId: string, err: unknown): void {
   const message = ctx.manager.redactor.redact(err instanceof Error ? err.message : String(err));
-  if (isPullCancelled(err)) {
-    // The user cancelled: not an error.
+  const { kind, setting } = errorInfo(err);
+  if (kind === 'cancelled') {
+    // The user (or a Stop) cancelled: not an error.
     ctx.log.info(`${commandId}: ${message}`);
     void vscode.window.showInformationMessage(message);
     return;
@@ -176,16 +182,13 @@ export function reportError(ctx: CommandContext, commandId: string, err: unknown
   ctx.log.error(`${commandId}: ${message}`);
   const cause = err instanceof Error ? err.cause : undefined;
   if (cause) ctx.log.debug(`  cause: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
-  const actions = err instanceof SettingsError || /isaacSim\.\w+/.test(message) ? ['Open Settings', 'Show Log'] : ['Show Log'];
+  const actions = setting || kind === 'settings' ? ['Open Settings', 'Show Log'] : ['Show Log'];
   // A failed start runs the preflight doctor, which opens its report only if it finds a problem.
   if (commandId === 'isaacSim.startInstance' || commandId === 'isaacSim.startAll' || commandId === 'isaacSim.restartInstance') void ctx.doctor.runAfterFailedStart(err);
   // Not awaited: the command finishes now; the notification stays until the user acts on it.
   void vscode.window.showErrorMessage(message, ...actions).then(async (choice) => {
     if (choice === 'Show Log') ctx.log.show(true);
-    if (choice === 'Open Settings') {
-      const setting = err instanceof SettingsError ? err.problems[0]?.setting : /isaacSim\.\w+/.exec(message)?.[0];
-      await vscode.commands.executeCommand('workbench.action.openSettings', setting ?? 'isaacSim');
-    }
+    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', setting ?? 'isaacSim');
   });
 }
 
@@ -197,9 +200,22 @@ function titleOf(id: string): string {
     .replace(' Instance', '');
 }
 
-async function withProgress<T>(title: string | undefined, fn: () => Promise<T>): Promise<T> {
-  if (!title) return fn();
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, fn);
+/** Several errors as one: their messages, and their kind and setting when they all agree. */
+function combined(errors: unknown[]): Error {
+  const infos = errors.map(errorInfo);
+  const same = infos.every((i) => i.kind === infos[0].kind && i.setting === infos[0].setting);
+  const message = errors.map((e) => (e instanceof Error ? e.message : String(e))).join(' ');
+  return new OrchestratorError(message, same ? infos[0].kind : 'other', same ? infos[0].setting : undefined);
+}
+
+/** Runs `fn` under a progress notification; cancelling a cancellable one aborts `fn`'s signal. */
+async function withProgress<T>(title: string | undefined, cancellable: boolean, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  if (!title) return fn(controller.signal);
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable }, (_progress, token) => {
+    const cancel = token.onCancellationRequested(() => controller.abort());
+    return fn(controller.signal).finally(() => cancel.dispose());
+  });
 }
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -215,11 +231,11 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
             targets = [picked];
           }
           const label = targets.length === 1 ? targets[0].label : `${targets.length} instances`;
-          await withProgress(cmd.progress?.(label), async () => {
-            const results = await Promise.allSettled(targets.map((t) => cmd.run(ctx, t)));
+          await withProgress(cmd.progress?.(label), cmd.cancellable === true, async (signal) => {
+            const results = await Promise.allSettled(targets.map((t) => cmd.run(ctx, t, signal)));
             const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
             if (failed.length === 1) throw failed[0].reason;
-            if (failed.length > 1) throw new Error(failed.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join(' '));
+            if (failed.length > 1) throw combined(failed.map((f) => f.reason as unknown));
           });
         } catch (err) {
           reportError(ctx, cmd.id, err);
@@ -231,8 +247,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     disposables.push(
       vscode.commands.registerCommand(cmd.id, async () => {
         try {
-          await withProgress(cmd.progress, async () => {
-            await cmd.run(ctx);
+          await withProgress(cmd.progress, cmd.cancellable === true, async (signal) => {
+            await cmd.run(ctx, signal);
           });
         } catch (err) {
           reportError(ctx, cmd.id, err);

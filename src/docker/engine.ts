@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import * as z from 'zod';
-import { describeEngineError, EngineError } from './errors';
+import { classifyEngineMessage, describeEngineError, EngineError, type EngineErrorKind } from './errors';
 import { Utf8Lines } from './lines';
 
 export interface ContainerInfo {
@@ -22,8 +22,9 @@ export interface ContainerInfo {
   oomKilled: boolean;
   /** Epoch ms, undefined if never started. */
   startedAt?: number;
-  /** Engine-side error of the last start, if any (e.g. unknown runtime). */
+  /** Engine-side error of the last start, if any (e.g. unknown runtime), and its kind. */
   error?: string;
+  errorKind?: EngineErrorKind;
   args: string[];
   /** HEALTHCHECK state ("starting", "healthy", "unhealthy") for images that have one. */
   health?: string;
@@ -141,6 +142,7 @@ export function toInfo(raw: unknown): ContainerInfo {
     oomKilled: c.State.OOMKilled,
     startedAt: c.State.StartedAt,
     error: c.State.Error || undefined,
+    ...(c.State.Error ? { errorKind: classifyEngineMessage(c.State.Error) } : {}),
     args: c.Args ?? [],
     ...(c.State.Health ? { health: c.State.Health.Status } : {}),
   };
@@ -231,7 +233,7 @@ export class DockerEngine {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new EngineError(`Docker engine at ${this.address} accepted the connection but did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}: check that the daemon is healthy ("docker info"), or restart it.`, true)),
+        () => reject(new EngineError(`Docker engine at ${this.address} accepted the connection but did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}: check that the daemon is healthy ("docker info"), or restart it.`, 'unreachable', undefined, { setting: 'isaacSim.dockerHost' })),
         timeoutMs,
       );
     });
@@ -304,7 +306,7 @@ export class DockerEngine {
       clearTimeout(timer);
       if (result === 'timeout') {
         await container.kill().catch(() => undefined);
-        throw new EngineError(`${body.name ?? 'A helper container'} did not finish within ${Math.round(timeoutMs / 1000)} s and was removed.`, false);
+        throw new EngineError(`${body.name ?? 'A helper container'} did not finish within ${Math.round(timeoutMs / 1000)} s and was removed.`, 'other');
       }
       const logs = (await this.call(`read logs of ${id}`, () => container.logs({ stdout: true, stderr: true, follow: false }))) as unknown as Buffer;
       // Not demultiplexed: drop the 8-byte frame headers' control bytes, keep the text.

@@ -377,16 +377,19 @@ export class PullError extends EngineError {
     statusCode?: number,
     options?: { cause?: unknown },
   ) {
-    super(message, unreachable, statusCode, options);
+    super(message, unreachable ? 'unreachable' : failure === 'not-found' ? 'image-missing' : 'other', statusCode, {
+      ...options,
+      setting: unreachable ? 'isaacSim.dockerHost' : failure === 'not-found' || failure === 'invalid-reference' || failure === 'unauthorized' ? 'isaacSim.image' : undefined,
+    });
     this.name = 'PullError';
   }
 }
 
 /** The user (or the caller) cancelled the pull. Named like DOM's AbortError so generic checks work. */
-export class PullCancelledError extends Error {
+export class PullCancelledError extends EngineError {
   readonly code = 'ABORT_ERR';
   constructor(readonly image: string) {
-    super(`Pull of "${image}" was cancelled; nothing was started.`);
+    super(`Pull of "${image}" was cancelled; nothing was started.`, 'cancelled');
     this.name = 'AbortError';
   }
 }

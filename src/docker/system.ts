@@ -9,7 +9,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
-import { OWNER_LABEL, OWNER_VALUE } from '../instances/model';
 import type { DockerEngine } from './engine';
 import { describeEngineError, type EngineError } from './errors';
 
@@ -110,7 +109,7 @@ export async function tryGpuRequest(
   engine: DockerEngine,
   image: string,
   deviceRequests: readonly DeviceRequest[],
-  options: { runtime?: string; timeoutMs?: number } = {},
+  options: { runtime?: string; timeoutMs?: number; labels?: Record<string, string> } = {},
 ): Promise<GpuProbeResult> {
   const name = `${PROBE_NAME_PREFIX}${randomBytes(6).toString('hex')}`;
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -127,7 +126,8 @@ export async function tryGpuRequest(
         Image: image,
         Entrypoint: [...PROBE_COMMAND],
         Cmd: [],
-        Labels: { [OWNER_LABEL]: OWNER_VALUE, [PROBE_LABEL]: 'gpu' },
+        // The caller's ownership labels: the engine layer knows no domain.
+        Labels: { ...options.labels, [PROBE_LABEL]: 'gpu' },
         NetworkDisabled: true,
         HostConfig: {
           // The probe needs no network; "none" works on every engine, also one started with --bridge=none.

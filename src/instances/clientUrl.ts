@@ -22,9 +22,9 @@
  * typed into the template; a template or a value that could lead anywhere else is an error naming the setting.
  * (In an untrusted workspace VS Code takes both templates from user settings only: restrictedConfigurations.)
  *
- * Pure and free of `vscode`; settings.ts validates templates with it, so it imports nothing from there at runtime.
+ * Pure and free of `vscode`; settings.ts validates templates with it, so it imports nothing from settings.ts.
  */
-import type { TemplateValues } from './settings';
+import type { TemplateValues } from './templates';
 
 /** The setting ids a sim view URL can come from. */
 export type UrlTemplateSetting = 'isaacSim.clientUrlTemplate' | 'isaacSim.webViewerUrlTemplate';

@@ -5,6 +5,7 @@
  * ENGINE_DIAGNOSES, and an exit that nothing else explains is read by diagnoseExit. Lines known to
  * be harmless (OmniHub's "Hub encountered error") are in no table, so they are never flagged.
  */
+import type { EngineErrorKind } from '../docker/errors';
 
 export interface Diagnosis {
   /** Stable id, e.g. `no-gpu-device`. */
@@ -157,34 +158,36 @@ export const LOG_DIAGNOSES: readonly PatternDiagnosis[] = [
   },
 ];
 
-/** Engine errors when creating or starting the container. */
-export const ENGINE_DIAGNOSES: readonly PatternDiagnosis[] = [
-  {
+/**
+ * Engine errors when creating or starting the container, by the kind src/docker/errors.ts gave them
+ * (which reads the engine's own words, in one place): no English is matched here.
+ */
+export const ENGINE_DIAGNOSES: Readonly<Partial<Record<EngineErrorKind, Diagnosis>>> = {
+  'no-runtime': {
     id: 'no-nvidia-runtime',
-    pattern: /unknown or invalid runtime name|unknown runtime specified|no "nvidia" runtime/i,
     problem: 'Docker has no NVIDIA runtime',
     fix: `${TOOLKIT_FIX} Or set isaacSim.runtime to "" and isaacSim.gpus to "none" to run without a GPU (only the stand-in simulator works that way).`,
   },
-  {
+  'no-gpu': {
     id: 'no-gpu-driver',
-    pattern: /could not select device driver|cannot hand out GPUs/i,
     problem: 'Docker cannot hand out GPUs',
     fix: `${TOOLKIT_FIX} Or set isaacSim.gpus to "none".`,
   },
-  {
+  'port-taken': {
     id: 'port-taken',
-    pattern: /address already in use|port (\d+ )?is already in use/i,
     problem: 'a port it needs is already in use',
     fix: 'Stop what holds the port, or move the port bases (isaacSim.*PortBase).',
   },
-];
+};
 
 export function diagnoseLine(line: string): Diagnosis | undefined {
   return strip(LOG_DIAGNOSES.find((d) => d.pattern.test(line) && (!d.also || d.also.test(line))));
 }
 
-export function diagnoseEngineError(message: string): Diagnosis | undefined {
-  return strip(ENGINE_DIAGNOSES.find((d) => d.pattern.test(message)));
+/** The diagnosis for an error of this kind (errors.ts ErrorKind), if the table has one. */
+export function diagnoseErrorKind(kind: string): Diagnosis | undefined {
+  const d = Object.hasOwn(ENGINE_DIAGNOSES, kind) ? ENGINE_DIAGNOSES[kind as EngineErrorKind] : undefined;
+  return d && { ...d, severity: 'fatal' };
 }
 
 function strip(d: PatternDiagnosis | undefined): Diagnosis | undefined {

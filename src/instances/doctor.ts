@@ -156,7 +156,7 @@ function check(id: DoctorCheckId, ok: boolean | 'skipped', detail: string, fix?:
 function within<T>(promise: Promise<T>, ms: number, address: string, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new EngineError(`The Docker engine at ${address} did not answer within ${Math.round(ms / 1000)} s while trying to ${what}.`, true)), ms);
+    timer = setTimeout(() => reject(new EngineError(`The Docker engine at ${address} did not answer within ${Math.round(ms / 1000)} s while trying to ${what}.`, 'unreachable')), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -571,7 +571,7 @@ export function doctorEngineFor(engine: DockerEngine): DoctorEngine {
     version: () => engine.version(),
     info: () => engineInfo(engine),
     imagePresent: (image) => engine.imagePresent(image),
-    tryGpuRequest: (image, requests, runtime) => tryGpuRequest(engine, image, requests, { runtime }),
+    tryGpuRequest: (image, requests, runtime) => tryGpuRequest(engine, image, requests, { runtime, labels: { [OWNER_LABEL]: OWNER_VALUE } }),
     imageConfig: (image) => engine.imageConfig(image),
     volumeExists: (name) => engine.volumeExists(name),
     runProbe: (image, user, mounts, command) =>

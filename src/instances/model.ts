@@ -2,6 +2,7 @@
  * The domain's public vocabulary: what an instance is and which state it is in, as the views see it.
  * Nothing here knows about VS Code or Docker wire formats.
  */
+import type { ClientUrlResult } from './clientUrl';
 import type { PortKind, VersionId } from './versions';
 import type { StartupPhase } from './readiness';
 
@@ -57,8 +58,10 @@ export interface InstanceSnapshot {
   containerId?: string;
   image: string;
   ports: InstancePorts;
-  /** Client URL built from the URL template (before `asExternalUri`). */
+  /** Client URL built from the URL template (before `asExternalUri`); '' when the settings give no safe one. */
   clientUrl: string;
+  /** How the client URL was built: the URL, or the error that names the setting to fix. */
+  clientUrlResult: ClientUrlResult;
   /** What the sim view shows (depends on the version and, for 6.x, on a web viewer answering). */
   view: InstanceView;
   /** The Isaac Sim version the instance is treated as, and how it was found ("image tag \"6.0.1\"", "isaacSim.version"). */

@@ -6,7 +6,7 @@
  * Each step either succeeds or throws an error that names the problem and the fix; none leaves anything
  * half-made that is not ours.
  */
-import type { DockerEngine, ImageConfig } from '../docker/engine';
+import type { ImageConfig, InstanceEngine } from './engineApi';
 import { EngineError } from '../docker/errors';
 import { SettingsError, portRangeProblems, type Settings } from './settings';
 import { SpecError, volumeOwnerFix, type ContainerCreateBody } from './spec';
@@ -21,7 +21,7 @@ export interface ResolvedVersion extends DetectedVersion {
  * isaacSim.version when it names one, else the version read from the image (tag, then config).
  * The image must be on the engine already (the caller pulls it first).
  */
-export async function resolveVersion(engine: DockerEngine, settings: Settings): Promise<ResolvedVersion> {
+export async function resolveVersion(engine: InstanceEngine, settings: Settings): Promise<ResolvedVersion> {
   const image = await engine.imageConfig(settings.image);
   let resolved: ResolvedVersion;
   if (settings.version !== 'auto') {
@@ -45,7 +45,7 @@ export async function resolveVersion(engine: DockerEngine, settings: Settings): 
  * Makes the spec's named volumes that do not exist yet, owned by uid 1234, with a one-shot root container
  * of the same image. Returns the names it made (a new shader cache volume means a first start).
  */
-export async function prepareVolumes(engine: DockerEngine, spec: ContainerCreateBody, index: number): Promise<{ created: string[] }> {
+export async function prepareVolumes(engine: InstanceEngine, spec: ContainerCreateBody, index: number): Promise<{ created: string[] }> {
   const mounts = spec.HostConfig.Mounts ?? [];
   const missing: string[] = [];
   for (const m of mounts) if (!(await engine.volumeExists(m.Source))) missing.push(m.Source);
@@ -57,7 +57,9 @@ export async function prepareVolumes(engine: DockerEngine, spec: ContainerCreate
   if (exitCode !== 0) {
     throw new EngineError(
       `Could not give the volumes of instance-${index} to uid 1234 (Isaac Sim's container user): "chown" in image ${spec.Image} exited with ${exitCode}${output.trim() ? `: ${output.trim().split('\n').slice(-2).join(' ')}` : ''}. The image needs /bin/sh and chown; with another image set isaacSim.version to "custom". Nothing else was created.`,
-      false,
+      'other',
+      undefined,
+      { setting: 'isaacSim.version' },
     );
   }
   return { created: missing };
@@ -68,7 +70,7 @@ export async function prepareVolumes(engine: DockerEngine, spec: ContainerCreate
  * the instance's own port into the created container, as OmniGibson's Dockerfile does with sed. Returns
  * a note for the user when that cannot be done, or undefined when the page will reach its own port.
  */
-export async function givePlayerItsPort(engine: DockerEngine, containerId: string, version: VersionId, signalPort: number | undefined, label: string): Promise<string | undefined> {
+export async function givePlayerItsPort(engine: InstanceEngine, containerId: string, version: VersionId, signalPort: number | undefined, label: string): Promise<string | undefined> {
   const player = VERSIONS[version].playerScript;
   if (!player || signalPort === undefined || signalPort === player.port) return undefined;
   const original = await engine.readFile(containerId, player.path);

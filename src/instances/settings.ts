@@ -8,30 +8,15 @@
 import safeRegex from 'safe-regex2';
 import * as z from 'zod';
 import { buildClientUrl, urlTemplateProblem, type UrlTemplateSetting } from './clientUrl';
+import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders, type TemplateValues } from './templates';
 import { VERSIONS, VERSION_SETTINGS, type PortKind, type VersionId, type VersionSetting } from './versions';
 
 export const SETTINGS_SECTION = 'isaacSim';
 
-/** Placeholders a client URL template or a port argument template may use. */
-export const TEMPLATE_PLACEHOLDERS = ['host', 'httpPort', 'signalPort', 'streamPort', 'webViewerPort', 'index', 'label'] as const;
-export type TemplateValues = Record<(typeof TEMPLATE_PLACEHOLDERS)[number], string | number>;
 
 const IMAGE_REF =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const PLACEHOLDER = /\{([A-Za-z]+)\}/g;
-
-/** Replaces `{name}` placeholders; unknown names are left as they are (validation rejects them earlier). */
-export function fillTemplate(template: string, values: Partial<TemplateValues>): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(values, name) ? String(values[name as keyof TemplateValues]) : whole,
-  );
-}
-
-function unknownPlaceholders(template: string): string[] {
-  const known = new Set<string>(TEMPLATE_PLACEHOLDERS);
-  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((name) => !known.has(name));
-}
 
 /** Template values of instance 0 under the default settings: what URL templates are validated with. */
 export const SAMPLE_VALUES: Readonly<TemplateValues> = {
@@ -372,9 +357,13 @@ function crossFieldProblems(s: Settings): SettingsProblem[] {
 
 /** Invalid settings (as read, or for the version a start found): nothing was started. */
 export class SettingsError extends Error {
+  /** For errorInfo (errors.ts): code switches on the kind and opens the setting, never reads the message. */
+  readonly kind = 'settings' as const;
+  readonly setting: string | undefined;
   constructor(readonly problems: SettingsProblem[]) {
     super(`${describeProblems(problems)} Nothing was started.`);
     this.name = 'SettingsError';
+    this.setting = problems[0]?.setting;
   }
 }
 

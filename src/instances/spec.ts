@@ -18,7 +18,8 @@ import path from 'node:path';
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel, type InstancePorts } from './model';
 import { buildClientUrl, type ClientUrlResult } from './clientUrl';
 import { VERSIONS, layoutFor, type ImageFacts, type Layout, type PortKind, type VersionId } from './versions';
-import { PORT_BASE_SETTING, fillTemplate, portBase, type Settings, type TemplateValues } from './settings';
+import { PORT_BASE_SETTING, portBase, type Settings } from './settings';
+import { fillTemplate, type TemplateValues } from './templates';
 
 export const PORTS_LABEL = 'dev.isaac-sim-orchestrator.ports';
 export const SPEC_HASH_LABEL = 'dev.isaac-sim-orchestrator.spec-hash';
@@ -101,6 +102,8 @@ export interface SpecContext {
 
 /** A setting value that no instance of this version can run with; names the setting to fix. */
 export class SpecError extends Error {
+  /** For errorInfo (errors.ts). */
+  readonly kind = 'settings' as const;
   constructor(
     message: string,
     readonly setting: string,

@@ -10,7 +10,9 @@
  *   running --engine:die (not requested, code != 0)--> failed(reason)
  *   any --log:failure--> failed(diagnosis)           any --engine:destroy--> stopped (no container)
  */
-import { diagnoseEngineError, diagnoseExit, type Diagnosis } from './diagnosis';
+import { diagnoseErrorKind, diagnoseExit, type Diagnosis } from './diagnosis';
+import type { StartKind } from './eta';
+import type { ErrorKind } from './errors';
 import type { InstanceState } from './model';
 import type { StartupPhase } from './readiness';
 
@@ -38,6 +40,21 @@ export interface Tracked {
    * until the next operation.
    */
   startFailed?: boolean;
+  /** startedAt of the run whose readiness was confirmed (line seen AND the client endpoint answered). */
+  readyRun?: number;
+  /** startedAt of the run whose readiness line was seen; its endpoint is being probed. */
+  probingRun?: number;
+  /** 6.x: the web viewer answered when last probed. */
+  webViewerUp?: boolean;
+  /** The image's HEALTHCHECK state ("starting", "healthy", "unhealthy"), from inspect and health_status events. */
+  health?: string;
+  /** Said to the user about streaming this instance (e.g. 4.2's player could not be given its port). */
+  streamNote?: string;
+  /** The start we asked for, while it is in progress: for the phase timer and the ETA. */
+  startup?: { since: number; kind: StartKind; image: string };
+  /** Operations of ours queued or running for the instance, and since when there have been any. */
+  busy: number;
+  busySince?: number;
 }
 
 export interface InspectFacts {
@@ -47,19 +64,34 @@ export interface InspectFacts {
   oomKilled?: boolean;
   startedAt?: number;
   error?: string;
+  /** What `error` means, classified where the engine's words are read (src/docker/errors.ts). */
+  errorKind?: ErrorKind;
 }
 
 export type StateInput =
   | { type: 'op'; op: 'start' | 'stop' | 'restart' | 'remove' }
   /** `message` is the whole error (matched against the diagnosis table); `short` is what the tree shows otherwise. */
-  | { type: 'opFailed'; message: string; short?: string; op?: 'start' | 'stop' | 'restart' | 'remove' }
+  | { type: 'opFailed'; message: string; short?: string; op?: 'start' | 'stop' | 'restart' | 'remove'; kind?: ErrorKind }
+  /** An operation of ours was queued (+1) or has finished (-1). */
+  | { type: 'busy'; delta: 1 | -1 }
+  | { type: 'startup'; startup: NonNullable<Tracked['startup']> }
+  /** The readiness line of run `run` was seen (or its HEALTHCHECK passed): its endpoint is probed now. */
+  | { type: 'probing'; run: number }
+  /** The endpoint of run `run` answered. */
+  | { type: 'probed'; run: number }
+  | { type: 'webViewer'; up: boolean }
+  | { type: 'health'; status?: string }
+  | { type: 'note'; streamNote?: string }
+  /** The exact start time of the current run, from an inspect after its `start` event. */
+  | { type: 'startedAt'; at?: number }
   /** `lastErrors`: for a `die`, the run's last error lines, read after its log drained. */
   | { type: 'engine'; action: string; exitCode?: number; at?: number; signal?: number; lastErrors?: readonly string[] }
   | { type: 'log'; line: { kind: 'ready' } | { kind: 'failure'; diagnosis: Diagnosis } | { kind: 'phase'; phase: StartupPhase; detail?: string } }
+  /** `readySeen`: readiness of this run is known from elsewhere (else `readyRun` decides). */
   | { type: 'inspect'; facts: InspectFacts; readySeen?: boolean; lastErrors?: readonly string[] };
 
 export function initialTracked(now: number): Tracked {
-  return { state: { kind: 'stopped', since: now }, exists: false, running: false, stopRequested: false, oomKilled: false, warnings: [] };
+  return { state: { kind: 'stopped', since: now }, exists: false, running: false, stopRequested: false, oomKilled: false, warnings: [], busy: 0 };
 }
 
 /** Human reason for an exit the user did not ask for. */
@@ -96,8 +128,42 @@ function exited(t: Tracked, exitCode: number, now: number, lastErrors: readonly 
   return failedWith(base, diagnoseExit(exitCode, t.oomKilled, undefined, lastErrors), now, exitCode);
 }
 
+/**
+ * The reducer. Returns `t` itself when nothing changed, so callers can skip publishing. A start in
+ * progress ends with its run: entering ready, failed or stopped clears `startup`.
+ */
 export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
+  const next = step(t, input, now);
+  if (next !== t && next.startup && next.state.kind !== t.state.kind && (next.state.kind === 'ready' || next.state.kind === 'failed' || next.state.kind === 'stopped')) {
+    return { ...next, startup: undefined };
+  }
+  return next;
+}
+
+function step(t: Tracked, input: StateInput, now: number): Tracked {
   switch (input.type) {
+    case 'busy': {
+      const busy = Math.max(0, t.busy + input.delta);
+      return busy === t.busy ? t : { ...t, busy, busySince: busy === 0 ? undefined : (t.busySince ?? now) };
+    }
+    case 'startup':
+      return { ...t, startup: input.startup };
+    case 'probing':
+      if (!t.running || t.probingRun === input.run || t.readyRun === input.run) return t;
+      return { ...t, probingRun: input.run };
+    case 'probed': {
+      if (!t.running || t.readyRun === input.run) return t;
+      const confirmed: Tracked = { ...t, readyRun: input.run, probingRun: undefined };
+      return t.state.kind === 'loading' || t.state.kind === 'starting' ? enter(confirmed, { kind: 'ready' }, now) : confirmed;
+    }
+    case 'webViewer':
+      return t.webViewerUp === input.up ? t : { ...t, webViewerUp: input.up };
+    case 'health':
+      return t.health === input.status ? t : { ...t, health: input.status };
+    case 'note':
+      return t.streamNote === input.streamNote ? t : { ...t, streamNote: input.streamNote };
+    case 'startedAt':
+      return t.startedAt === input.at ? t : { ...t, startedAt: input.at };
     case 'op':
       if (t.startFailed) t = { ...t, startFailed: false };
       switch (input.op) {
@@ -116,7 +182,7 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
       // removal (an exec error makes it die at once; we remove what cannot start): the engine's
       // message says more than the exit code, and it must not end as a plain "stopped".
       if ((t.state.kind === 'starting' || input.op === 'start' || input.op === 'restart') && !t.running) {
-        const d = diagnoseEngineError(input.message);
+        const d = input.kind ? diagnoseErrorKind(input.kind) : undefined;
         const base = { ...t, stopRequested: false, startFailed: true };
         return d ? failedWith(base, d, now) : enter(base, { kind: 'failed', reason: input.short ?? input.message }, now);
       }
@@ -176,7 +242,9 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
       if (!f.exists) {
         // A start that failed before its container existed keeps its diagnosis: it says why there is none.
         if (t.state.kind === 'starting' || t.startFailed) return { ...t, exists: false, running: false };
-        return enter({ ...initialTracked(now), state: t.state }, { kind: 'stopped' }, now);
+        // The container is gone; what our operations and the user were told stays.
+        const { busy, busySince, streamNote, startup } = t;
+        return enter({ ...initialTracked(now), state: t.state, busy, busySince, streamNote, startup }, { kind: 'stopped' }, now);
       }
       if (f.running) {
         const sameRun = t.running && t.startedAt === f.startedAt;
@@ -191,14 +259,14 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
         };
         if (next.diagnosis) return failedWith(next, next.diagnosis, now);
         if (sameRun && t.state.kind === 'stopping') return next;
-        if (input.readySeen) return enter(next, { kind: 'ready' }, now);
+        if (input.readySeen || (t.readyRun !== undefined && t.readyRun === f.startedAt)) return enter(next, { kind: 'ready' }, now);
         if (sameRun && (t.state.kind === 'ready' || t.state.kind === 'loading')) return next;
         return enter(next, { kind: 'loading', phase: 'container' }, now, !sameRun);
       }
       if (t.running || t.state.kind === 'starting' || t.state.kind === 'stopping' || t.state.kind === 'loading' || t.state.kind === 'ready' || !t.exists) {
         const base = { ...t, exists: true, running: true, oomKilled: t.oomKilled || !!f.oomKilled };
         if (f.error && !t.stopRequested) {
-          const d = diagnoseEngineError(f.error);
+          const d = f.errorKind ? diagnoseErrorKind(f.errorKind) : undefined;
           const stopped = { ...base, running: false, stopRequested: false };
           return d ? failedWith(stopped, d, now, f.exitCode) : enter(stopped, { kind: 'failed', reason: f.error, exitCode: f.exitCode }, now);
         }

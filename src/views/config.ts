@@ -3,7 +3,7 @@
  * result to the manager, now and on every change. Each new set of problems is reported once.
  */
 import * as vscode from 'vscode';
-import type { InstanceManager } from '../instances/manager';
+import type { Manager } from '../instances/manager';
 import { SETTINGS_SECTION, SETTING_KEYS, describeProblems, parseSettings, type SettingsResult } from '../instances/settings';
 
 export function readSettings(): SettingsResult {
@@ -13,7 +13,7 @@ export function readSettings(): SettingsResult {
   return parseSettings(raw);
 }
 
-export function watchSettings(manager: InstanceManager, log: vscode.LogOutputChannel): vscode.Disposable {
+export function watchSettings(manager: Manager, log: vscode.LogOutputChannel): vscode.Disposable {
   let lastReported = '';
   const apply = () => {
     const result = readSettings();

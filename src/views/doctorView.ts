@@ -8,16 +8,16 @@
  */
 import * as vscode from 'vscode';
 import { DockerEngine } from '../docker/engine';
-import { EngineError } from '../docker/errors';
 import { doctorProblems, hostDoctorDeps, invalidSettingsReport, runDoctor, type DoctorReport } from '../instances/doctor';
-import { ForeignContainerError, SettingsError, type InstanceManager } from '../instances/manager';
+import { errorInfo } from '../instances/errors';
+import type { Manager } from '../instances/manager';
 import { readSettings } from './config';
 
 export const DOCTOR_SCHEME = 'isaac-sim-doctor';
 export const DOCTOR_REPORT_URI = vscode.Uri.from({ scheme: DOCTOR_SCHEME, path: '/Isaac Sim Preflight Doctor.md' });
 
 export interface DoctorViewOptions {
-  manager: InstanceManager;
+  manager: Manager<DockerEngine>;
   log: vscode.LogOutputChannel;
   /** Set when a start pulls a missing image by itself, so the image check's fix says so. */
   pullsOnStart?: boolean;
@@ -73,8 +73,8 @@ export class DoctorView implements vscode.Disposable {
    * the way, an engine that cannot be reached.
    */
   async runAfterFailedStart(err: unknown): Promise<DoctorReport | undefined> {
-    if (err instanceof SettingsError || err instanceof ForeignContainerError) return undefined;
-    if (err instanceof EngineError && err.unreachable) return undefined;
+    const { kind } = errorInfo(err);
+    if (kind === 'settings' || kind === 'foreign-container' || kind === 'unreachable' || kind === 'cancelled') return undefined;
     try {
       const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Isaac Sim: checking this machine…' }, () => this.run());
       this.logReport(report);

@@ -4,13 +4,13 @@
  * its own signalling port).
  */
 import * as vscode from 'vscode';
-import type { InstanceFailure, InstanceManager } from '../instances/manager';
+import type { InstanceFailure, Manager } from '../instances/manager';
 
 export class FailureNotifier implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   private readonly notices: vscode.Disposable;
 
-  constructor(manager: InstanceManager) {
+  constructor(manager: Manager) {
     this.subscription = manager.onDidFail((f) => void this.notify(f));
     this.notices = manager.onDidNotice((n) => void vscode.window.showWarningMessage(`Isaac Sim ${n.label}: ${n.message}`));
   }

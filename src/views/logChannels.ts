@@ -3,7 +3,7 @@
  * (one append per instance per 100 ms) because Isaac Sim logs thousands of lines while it starts.
  */
 import * as vscode from 'vscode';
-import type { InstanceManager, LogAppend } from '../instances/manager';
+import type { Manager, LogAppend } from '../instances/manager';
 
 export class LogChannels implements vscode.Disposable {
   private readonly channels = new Map<number, vscode.OutputChannel>();
@@ -13,7 +13,7 @@ export class LogChannels implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(manager: InstanceManager, private readonly keepLines = 20000) {
+  constructor(manager: Manager, private readonly keepLines = 20000) {
     this.subscription = manager.onDidAppendLog((e) => this.onAppend(e));
   }
 

@@ -19,17 +19,14 @@ import type { Event } from '../instances/events';
 import { Emitter } from '../instances/events';
 import type { InstanceSnapshot } from '../instances/model';
 import { instanceLabel } from '../instances/model';
-import { describeProblems } from '../instances/settings';
-import { clientUrlResultFor } from '../instances/spec';
 import { viewerNote } from './streamNotes';
 import { parseSimViewState, parseViewMessage, type HostMessage, type ViewMessage } from '../webview/messages';
-import { readSettings } from './config';
 import { buildSimViewHtml, buildSimViewNoteHtml, cryptoNonce, frameOrigin } from './simViewHtml';
 
 /** What the sim view needs from the instance model. */
 export interface SimViewHost {
   get(index: number): InstanceSnapshot | undefined;
-  readonly onDidChange: Event<void>;
+  readonly onDidChange: Event<unknown>;
 }
 
 /** How long a restored panel waits for its instance to show up in the model after a window reload. */
@@ -85,21 +82,9 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-const URL_SETTINGS = ['isaacSim.clientUrlTemplate', 'isaacSim.webViewerUrlTemplate', 'isaacSim.host'];
-
-/**
- * Why an instance has no client URL (the model gives '' when the URL builder refuses the settings): the
- * builder's own error for the current settings, which names the setting to fix.
- */
+/** Why an instance has no client URL: the URL builder's own error, carried by the snapshot, which names the setting to fix. */
 function missingUrlMessage(snapshot: InstanceSnapshot): string {
-  const result = readSettings();
-  if (!result.ok) {
-    const relevant = result.problems.filter((p) => URL_SETTINGS.includes(p.setting));
-    if (relevant.length > 0) return describeProblems(relevant);
-  } else {
-    const built = clientUrlResultFor(result.settings, snapshot.version, snapshot.index, snapshot.ports);
-    if (!built.ok) return built.message;
-  }
+  if (!snapshot.clientUrlResult.ok) return snapshot.clientUrlResult.message;
   return `${snapshot.label} has no sim view URL: check isaacSim.clientUrlTemplate (isaacSim.webViewerUrlTemplate for Isaac Sim 6.x) and isaacSim.host.`;
 }
 

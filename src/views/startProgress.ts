@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { formatElapsed } from '../instances/describe';
-import type { InstanceManager } from '../instances/manager';
+import type { Manager } from '../instances/manager';
 import type { InstanceSnapshot } from '../instances/model';
 import { PHASE_LABELS } from '../instances/readiness';
 
@@ -21,7 +21,7 @@ function message(s: InstanceSnapshot, now: number): string {
 }
 
 /** Follows instance `index`; resolves with how the start ended. */
-export function followStart(manager: InstanceManager, index: number): Thenable<StartOutcome> {
+export function followStart(manager: Manager, index: number): Thenable<StartOutcome> {
   const label = manager.get(index)?.label ?? `instance-${index}`;
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Isaac Sim ${label}`, cancellable: true },

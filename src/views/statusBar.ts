@@ -4,13 +4,13 @@
  * it never claims a count it does not know.
  */
 import * as vscode from 'vscode';
-import type { InstanceManager } from '../instances/manager';
+import type { Manager } from '../instances/manager';
 
 export class InstancesStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('isaacSim.status', vscode.StatusBarAlignment.Left, 50);
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly manager: InstanceManager) {
+  constructor(private readonly manager: Manager) {
     this.item.name = 'Isaac Sim Instances';
     this.item.command = 'isaacSim.instances.focus';
     this.subscription = manager.onDidChange(() => this.update());

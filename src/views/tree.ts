@@ -1,11 +1,11 @@
 /**
- * The "Isaac Sim" instances tree. It only renders what the InstanceManager holds; it never calls
+ * The "Isaac Sim" instances tree. It only renders what the Manager holds; it never calls
  * the engine itself and never shows UI. The first time the tree is asked for children (which VS Code
  * does only once the view is visible), it asks the manager to connect.
  */
 import * as vscode from 'vscode';
 import { describeState, formatElapsed } from '../instances/describe';
-import type { InstanceManager } from '../instances/manager';
+import type { Manager } from '../instances/manager';
 import type { InstanceSnapshot, InstanceStateKind } from '../instances/model';
 import { PORT_LABELS, VERSIONS, type PortKind } from '../instances/versions';
 import { viewerNote } from './streamNotes';
@@ -77,7 +77,7 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<InstanceTre
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private ticker: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly manager: InstanceManager) {
+  constructor(private readonly manager: Manager) {
     this.disposables.push(
       manager.onDidChange(() => {
         this.changed.fire(undefined);

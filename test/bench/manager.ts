@@ -6,7 +6,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DockerEngine } from '../../src/docker/engine';
-import { InstanceManager, OWNER_FILTER, type Logger } from '../../src/instances/manager';
+import { InstanceManager, type Logger } from '../../src/instances/manager';
+import { OWNER_FILTER } from '../../src/instances/sync';
 import { DEFAULT_SETTINGS, parseSettings } from '../../src/instances/settings';
 import { INSTANCES, benchSettings, containerName, delay, listenToEngineEvents, nowMs, waitFor } from './shared';
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { DockerEngine } from '../../src/docker/engine';
 import { PROBE_LABEL, PROBE_NAME_PREFIX, engineInfo, tryGpuRequest } from '../../src/docker/system';
-import { MIN_FREE_DISK_GIB, diskSpaceAt, formatGiB, hostDoctorDeps, probePort, runDoctor, type DoctorCheck, type DoctorCheckId, type DoctorReport } from '../../src/instances/doctor';
+import { MIN_FREE_DISK_GIB, diskSpaceAt, doctorEngineFor, formatGiB, hostDoctorDeps, probePort, runDoctor, type DoctorCheck, type DoctorCheckId, type DoctorReport } from '../../src/instances/doctor';
 import { OWNER_LABEL, OWNER_VALUE } from '../../src/instances/model';
 import type { Settings } from '../../src/instances/settings';
 import { portsFor } from '../../src/instances/spec';
@@ -164,9 +164,10 @@ describe('GPU probe container', () => {
     assert.deepEqual(await probeContainers(), []);
   });
 
-  test('a probe the engine accepts runs, exits and is removed; it carried our owner label', async () => {
+  test('the doctor\'s probe the engine accepts runs, exits and is removed; it carried our owner label', async () => {
     const since = Math.floor(Date.now() / 1000) - 1;
-    const r = await tryGpuRequest(engine, STANDIN_IMAGE, []);
+    // Through the doctor's own wiring: the engine layer knows no owner label, the doctor hands it ours.
+    const r = await doctorEngineFor(engine).tryGpuRequest(STANDIN_IMAGE, [], undefined);
     assert.deepEqual(r, { ok: true });
     assert.deepEqual(await probeContainers(), []);
     const until = Math.ceil(Date.now() / 1000) + 1;

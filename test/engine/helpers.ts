@@ -70,7 +70,7 @@ export function standinSettings(overrides: Partial<Settings> = {}): Settings {
   return result.settings;
 }
 
-export function newManager(settings: Settings, log = new MemoryLogger(), store?: KeyValueStore): { manager: InstanceManager; log: MemoryLogger; enginesMade: () => number } {
+export function newManager(settings: Settings, log = new MemoryLogger(), store?: KeyValueStore): { manager: InstanceManager<DockerEngine>; log: MemoryLogger; enginesMade: () => number } {
   let made = 0;
   const manager = new InstanceManager({
     engineFor: (dockerHost) => {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { InstanceFailure, InstanceManager, LogAppend } from '../../src/instances/manager';
+import type { InstanceFailure, Manager, LogAppend } from '../../src/instances/manager';
 import { MASK } from '../../src/instances/redact';
 import { docker, newManager, removeContainers, standinSettings, waitFor } from './helpers';
 
@@ -23,7 +23,7 @@ const rejections: unknown[] = [];
 const onRejection = (reason: unknown) => rejections.push(reason);
 
 /** For one describe: no leftover containers before, and after it the manager disposed and its containers gone; rejections are recorded meanwhile. */
-function withCleanEngine(manager: InstanceManager): void {
+function withCleanEngine(manager: Manager): void {
   before(async () => {
     process.on('unhandledRejection', onRejection);
     await removeContainers(...NAMES);

@@ -10,7 +10,7 @@ import os from 'node:os';
 import { after, afterEach, describe, test } from 'node:test';
 import { DockerEngine } from '../../src/docker/engine';
 import type { KeyValueStore } from '../../src/instances/eta';
-import type { InstanceManager } from '../../src/instances/manager';
+import type { Manager } from '../../src/instances/manager';
 import { buildContainerSpec } from '../../src/instances/spec';
 import type { Settings } from '../../src/instances/settings';
 import { diagnoseLine } from '../../src/instances/diagnosis';
@@ -33,7 +33,7 @@ function memoryStore(): KeyValueStore & { data: Map<string, unknown> } {
 }
 
 /** Records every distinct "kind/phase" the instance goes through. */
-function recordStates(manager: InstanceManager, index: number): string[] {
+function recordStates(manager: Manager, index: number): string[] {
   const seen: string[] = [];
   manager.onDidChange(() => {
     const s = manager.get(index);
@@ -44,8 +44,8 @@ function recordStates(manager: InstanceManager, index: number): string[] {
   return seen;
 }
 
-let managers: InstanceManager[] = [];
-function track(m: { manager: InstanceManager }): InstanceManager {
+let managers: Manager[] = [];
+function track(m: { manager: Manager }): Manager {
   managers.push(m.manager);
   return m.manager;
 }
@@ -230,7 +230,7 @@ describe('changes made outside the extension', () => {
 });
 
 describe('diagnosis, line by line against the stand-in failure modes', () => {
-  async function failWith(env: Record<string, string>, overrides: Partial<Settings> = {}): Promise<InstanceManager> {
+  async function failWith(env: Record<string, string>, overrides: Partial<Settings> = {}): Promise<Manager> {
     const manager = track(newManager(standinSettings({ ...BASES, env: { STANDIN_STEP_SECONDS: '0.05', ...env }, ...overrides })));
     await manager.start(0);
     await waitFor('failed with an exit code', () => manager.get(0)?.state.kind === 'failed' && manager.get(0)?.state.exitCode !== undefined, 30_000);

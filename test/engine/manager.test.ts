@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ForeignContainerError, SettingsError } from '../../src/instances/manager';
-import type { InstanceManager, LogAppend } from '../../src/instances/manager';
+import { ForeignContainerError } from '../../src/instances/errors';
+import { SettingsError } from '../../src/instances/manager';
+import type { Manager, LogAppend } from '../../src/instances/manager';
 import { OWNER_LABEL, OWNER_VALUE, INDEX_LABEL } from '../../src/instances/model';
 import { parseSettings } from '../../src/instances/settings';
 import { docker, dockerInspect, httpGet, newManager, removeContainers, standinSettings, STANDIN_IMAGE, waitFor } from './helpers';
@@ -18,7 +19,7 @@ const BASES = { httpPortBase: 28211, signalPortBase: 28100 };
 /** Our containers of this file only (another file may run instances with other indexes on the same engine). */
 const OURS = ['--filter', `label=${OWNER_LABEL}=${OWNER_VALUE}`, '--filter', 'name=^/isaac-sim-instance-[0-2]$'];
 
-function stateOf(manager: InstanceManager, index: number): string | undefined {
+function stateOf(manager: Manager, index: number): string | undefined {
   return manager.get(index)?.state.kind;
 }
 

@@ -10,7 +10,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { after, afterEach, before, describe, test, type TestContext } from 'node:test';
-import { ForeignContainerError, OWNER_FILTER, type InstanceManager } from '../../src/instances/manager';
+import { ForeignContainerError, isCancelled } from '../../src/instances/errors';
+import type { Manager } from '../../src/instances/manager';
+import { OWNER_FILTER } from '../../src/instances/sync';
 import { OWNER_LABEL, OWNER_VALUE, type InstanceSnapshot } from '../../src/instances/model';
 import type { Settings } from '../../src/instances/settings';
 import { docker, dockerInspect, newManager, removeContainers, removeInstanceVolumes, standinSettings, STANDIN_IMAGE, waitFor } from './helpers';
@@ -31,8 +33,8 @@ const name = (i: number) => `isaac-sim-instance-${i}`;
 const unhandled: unknown[] = [];
 process.on('unhandledRejection', (reason) => unhandled.push(reason));
 
-let managers: InstanceManager[] = [];
-function session(settings: Settings): InstanceManager {
+let managers: Manager[] = [];
+function session(settings: Settings): Manager {
   const { manager } = newManager(settings);
   managers.push(manager);
   return manager;
@@ -59,7 +61,7 @@ function settingsFor(overrides: Partial<Settings> = {}): Settings {
 }
 
 /** Resolves with performance.now() at the first change after which `pred` holds for the instance. */
-function when(manager: InstanceManager, index: number, what: string, pred: (s: InstanceSnapshot) => boolean, timeoutMs = 10_000): Promise<number> {
+function when(manager: Manager, index: number, what: string, pred: (s: InstanceSnapshot) => boolean, timeoutMs = 10_000): Promise<number> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const s = manager.list().find((x) => x.index === index);
@@ -120,7 +122,7 @@ async function allInstanceContainers(): Promise<string[]> {
 }
 
 /** The manager's view of each instance equals what `docker inspect` says, right now. */
-async function assertViewIsReality(manager: InstanceManager, indexes: number[]): Promise<void> {
+async function assertViewIsReality(manager: Manager, indexes: number[]): Promise<void> {
   for (const i of indexes) {
     const c = await dockerInspect(name(i));
     const s = manager.get(i);
@@ -164,7 +166,7 @@ function describeOutcomes(results: PromiseSettledResult<unknown>[], commands: st
   return results.map((r, k) => `${commands[k]}: ${r.status === 'fulfilled' ? 'ok' : (r.reason as Error).message}`).join('; ');
 }
 
-async function startReady(manager: InstanceManager, index = 0): Promise<void> {
+async function startReady(manager: Manager, index = 0): Promise<void> {
   await manager.start(index);
   await waitFor(`instance-${index} ready`, () => manager.get(index)?.state.kind === 'ready', 30_000);
 }
@@ -172,7 +174,7 @@ async function startReady(manager: InstanceManager, index = 0): Promise<void> {
 // ---- 2. changes made outside ----------------------------------------------------------------------
 
 describe('changes made outside show in manager.list() within 1 s, with the right reason', () => {
-  async function measure(t: TestContext, manager: InstanceManager, what: string, pred: (s: InstanceSnapshot) => boolean, cli: () => Promise<unknown>): Promise<number> {
+  async function measure(t: TestContext, manager: Manager, what: string, pred: (s: InstanceSnapshot) => boolean, cli: () => Promise<unknown>): Promise<number> {
     const seen = when(manager, 0, what, pred);
     const invoked = performance.now();
     await cli();
@@ -310,7 +312,7 @@ describe('containers of another session are adopted, logs and all', () => {
 // ---- 3. races between our own commands -----------------------------------------------------------
 
 describe('races: concurrent commands end consistent, with no orphan and no unhandled rejection', () => {
-  async function fire(manager: InstanceManager, commands: string[], index = 0): Promise<PromiseSettledResult<unknown>[]> {
+  async function fire(manager: Manager, commands: string[], index = 0): Promise<PromiseSettledResult<unknown>[]> {
     const calls = commands.map((c) => {
       switch (c) {
         case 'start':
@@ -336,11 +338,19 @@ describe('races: concurrent commands end consistent, with no orphan and no unhan
     return results;
   }
 
+  /**
+   * Every command succeeded, except starts that a later Stop, Remove or Restart aborted: those reject
+   * as cancelled (errors.ts kind), and only those.
+   */
   function assertAllSucceeded(results: PromiseSettledResult<unknown>[], commands: string[]): void {
-    assert.ok(
-      results.every((r) => r.status === 'fulfilled'),
-      `every command succeeded: ${describeOutcomes(results, commands)}`,
-    );
+    results.forEach((r, k) => {
+      if (r.status === 'fulfilled') return;
+      const aborters = commands.slice(k + 1).filter((c) => ['stop', 'remove', 'restart', 'stopAll', 'removeAll'].includes(c));
+      assert.ok(
+        (commands[k] === 'start' || commands[k] === 'restart') && isCancelled(r.reason) && aborters.length > 0,
+        `every command succeeded or was a start cancelled by a later stop/remove/restart: ${describeOutcomes(results, commands)}`,
+      );
+    });
   }
 
   test('Start All twice at once creates each container once', async () => {
@@ -381,13 +391,14 @@ describe('races: concurrent commands end consistent, with no orphan and no unhan
     await assertViewIsReality(b, [0, 1]);
   });
 
-  test('stop during start: stopped, container kept', async () => {
+  test('stop during start: the start is cancelled before it creates anything, or completes and is stopped', async () => {
     const manager = session(settingsFor());
     const commands = ['start', 'stop'];
-    assertAllSucceeded(await fire(manager, commands), commands);
+    const results = await fire(manager, commands);
+    assertAllSucceeded(results, commands);
     const c = await dockerInspect(name(0));
-    assert.equal(c?.State.Running, false);
-    assert.deepEqual(await ownedContainerNames(), [name(0)]);
+    if (results[0].status === 'rejected') assert.equal(c, undefined, 'a cancelled start left no container');
+    else assert.equal(c?.State.Running, false, 'a completed start was stopped');
     assert.equal(manager.get(0)?.state.kind, 'stopped');
     await assertViewIsReality(manager, [0]);
   });
@@ -523,12 +534,12 @@ describe('races: concurrent commands end consistent, with no orphan and no unhan
     await assertViewIsReality(manager, [0, 1]);
   });
 
-  test('Start All + Stop All at once: both created, both stopped', async () => {
+  test('Start All + Stop All at once: nothing runs, nothing half-made', async () => {
     const manager = session(settingsFor({ instanceCount: 2 }));
     const commands = ['startAll', 'stopAll'];
     assertAllSucceeded(await fire(manager, commands), commands);
-    assert.deepEqual(await ownedContainerNames(), [name(0), name(1)]);
-    for (const i of [0, 1]) assert.equal((await dockerInspect(name(i)))?.State.Running, false);
+    // Each start was cancelled before it created its container, or completed and was stopped.
+    for (const n of await ownedContainerNames()) assert.equal((await dockerInspect(n))?.State.Running, false, `${n} stopped`);
     await assertViewIsReality(manager, [0, 1]);
   });
 
@@ -546,8 +557,9 @@ describe('races: concurrent commands end consistent, with no orphan and no unhan
     // Sequentially: the last command is a start (after a restart): running.
     assert.deepEqual(await allInstanceContainers(), [name(0)]);
     assert.equal((await dockerInspect(name(0)))?.State.Running, true);
-    // Two removes in the sequence: three containers in turn, never two at once (checked by name).
-    assert.equal(ids.size, 3, `three containers in turn (${[...ids].map((i) => i.slice(0, 12)).join(', ')})`);
+    // Two removes in the sequence: at most three containers in turn (starts that a later command
+    // cancelled created none), never two at once (checked by name).
+    assert.ok(ids.size >= 1 && ids.size <= 3, `one to three containers in turn (${[...ids].map((i) => i.slice(0, 12)).join(', ')})`);
     await assertViewIsReality(manager, [0]);
     await waitFor('ready', () => manager.get(0)?.state.kind === 'ready', 30_000);
     await assertViewIsReality(manager, [0]); // late events of the earlier containers changed nothing

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { DockerEngine } from '../../src/docker/engine';
-import { InstanceManager, type EngineStatus } from '../../src/instances/manager';
+import { InstanceManager, type EngineStatus, type Manager } from '../../src/instances/manager';
 import type { Settings } from '../../src/instances/settings';
 import { MemoryLogger, standinSettings, waitFor } from './helpers';
 import { IsolatedDaemon, isolatedDaemonUnavailable } from './isolated';
@@ -37,7 +37,7 @@ function ports(first: number) {
 }
 
 /** Read through a function so that TypeScript does not narrow it between awaits. */
-const statusOf = (manager: InstanceManager): EngineStatus['kind'] => manager.engineStatus.kind;
+const statusOf = (manager: Manager): EngineStatus['kind'] => manager.engineStatus.kind;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A manager on the isolated daemon that records what a user of it would see. */
@@ -125,7 +125,7 @@ async function logDifferences(daemon: IsolatedDaemon, name: string, delivered: s
 }
 
 /** The manager's view of an instance agrees with `docker inspect` of its container. */
-async function mismatch(daemon: IsolatedDaemon, manager: InstanceManager, index: number): Promise<string> {
+async function mismatch(daemon: IsolatedDaemon, manager: Manager, index: number): Promise<string> {
   const c = await daemon.inspect(`isaac-sim-instance-${index}`);
   const s = manager.get(index);
   if (!c || !s) return `instance-${index}: container ${c ? 'exists' : 'missing'}, snapshot ${s ? 'exists' : 'missing'}`;
@@ -144,7 +144,7 @@ async function mismatch(daemon: IsolatedDaemon, manager: InstanceManager, index:
   return problems.length ? `instance-${index}: ${problems.join('; ')}` : '';
 }
 
-async function allAgree(daemon: IsolatedDaemon, manager: InstanceManager, indexes: number[]): Promise<string> {
+async function allAgree(daemon: IsolatedDaemon, manager: Manager, indexes: number[]): Promise<string> {
   const problems = (await Promise.all(indexes.map((i) => mismatch(daemon, manager, i)))).filter(Boolean);
   return problems.join(' | ');
 }

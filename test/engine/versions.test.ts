@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import type { InstanceManager, LogAppend } from '../../src/instances/manager';
+import type { Manager, LogAppend } from '../../src/instances/manager';
 import { OWNER_LABEL, OWNER_VALUE, type InstanceSnapshot } from '../../src/instances/model';
 import { VERSION_LABEL, buildContainerSpec } from '../../src/instances/spec';
 import type { Settings } from '../../src/instances/settings';
@@ -69,7 +69,7 @@ function settingsFor(image: string, overrides: Partial<Settings> = {}): Settings
 }
 
 /** A manager with its log lines and the startup kinds its snapshots showed, per instance. */
-function harness(settings: Settings): { manager: InstanceManager; log: MemoryLogger; lines: Map<number, string[]>; kinds: Map<number, Set<string>> } {
+function harness(settings: Settings): { manager: Manager; log: MemoryLogger; lines: Map<number, string[]>; kinds: Map<number, Set<string>> } {
   const { manager, log } = newManager(settings);
   managerLogs.push(log);
   const lines = new Map<number, string[]>();
@@ -84,11 +84,11 @@ function harness(settings: Settings): { manager: InstanceManager; log: MemoryLog
   return { manager, log, lines, kinds };
 }
 
-function stateOf(manager: InstanceManager, index: number): string | undefined {
+function stateOf(manager: Manager, index: number): string | undefined {
   return manager.get(index)?.state.kind;
 }
 
-async function waitReady(manager: InstanceManager, index: number, timeoutMs = 60_000): Promise<void> {
+async function waitReady(manager: Manager, index: number, timeoutMs = 60_000): Promise<void> {
   await waitFor(
     `instance-${index} ready`,
     () => {
@@ -101,7 +101,7 @@ async function waitReady(manager: InstanceManager, index: number, timeoutMs = 60
 }
 
 /** Waits until the run has failed and its exit has been handled (the container no longer runs). */
-async function waitFailedAndExited(manager: InstanceManager, index: number, timeoutMs = 30_000): Promise<InstanceSnapshot> {
+async function waitFailedAndExited(manager: Manager, index: number, timeoutMs = 30_000): Promise<InstanceSnapshot> {
   return waitFor<InstanceSnapshot | undefined>(
     `instance-${index} failed and exited`,
     () => {
@@ -112,7 +112,7 @@ async function waitFailedAndExited(manager: InstanceManager, index: number, time
   ) as Promise<InstanceSnapshot>;
 }
 
-async function removeAndWait(manager: InstanceManager, index: number): Promise<void> {
+async function removeAndWait(manager: Manager, index: number): Promise<void> {
   await manager.remove(index);
   await waitFor(`instance-${index} removed`, async () => !(await dockerInspect(`isaac-sim-instance-${index}`)) && manager.get(index)?.exists !== true, 20_000);
 }

@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { HOST_PATTERN, buildClientUrl, urlTemplateProblem, type ClientUrlResult, type UrlTemplateSetting } from '../../src/instances/clientUrl';
-import { DEFAULT_SETTINGS, SAMPLE_VALUES, parseSettings, type Settings, type TemplateValues } from '../../src/instances/settings';
+import { DEFAULT_SETTINGS, SAMPLE_VALUES, parseSettings, type Settings } from '../../src/instances/settings';
+import type { TemplateValues } from '../../src/instances/templates';
 import { clientUrlFor, clientUrlResultFor, portsFor } from '../../src/instances/spec';
 import { VERSION_IDS } from '../../src/instances/versions';
 

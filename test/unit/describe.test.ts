@@ -13,6 +13,7 @@ function snapshot(state: Omit<InstanceState, 'since'> & { since?: number }, exis
     image: 'nvcr.io/nvidia/isaac-sim:4.2.0',
     ports: { http: 8211, signal: 49100 },
     clientUrl: 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1',
+    clientUrlResult: { ok: true, url: 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1', origin: 'http://127.0.0.1:8211' },
     view: { kind: 'url', url: 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1' },
     version: '4.2',
     versionSource: 'image tag "4.2.0"',

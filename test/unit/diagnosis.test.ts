@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINE_DIAGNOSES, LOG_DIAGNOSES, describeLastErrors, diagnoseEngineError, diagnoseExit, diagnoseLine, type Diagnosis, type PatternDiagnosis } from '../../src/instances/diagnosis';
+import { classifyEngineMessage } from '../../src/docker/errors';
+import { ENGINE_DIAGNOSES, LOG_DIAGNOSES, describeLastErrors, diagnoseErrorKind, diagnoseExit, diagnoseLine, type Diagnosis, type PatternDiagnosis } from '../../src/instances/diagnosis';
 
 /** A fix must tell the user what to do: an imperative verb or a setting to change. */
 const ACTIONABLE = /\b(Install|Restart|Raise|Stop|Use|Check|check|Read|Make sure|Set|set|move|Update|update|run|clear|Or set|Reboot|reload|Remove|remove|Fix|chown|use)\b|isaacSim\.[A-Za-z*]+/;
@@ -179,9 +180,11 @@ describe('diagnoseLine: harmless and ordinary lines are never diagnosed', () => 
   }
 });
 
-describe('ENGINE_DIAGNOSES and diagnoseEngineError', () => {
-  test('ids are unique, every entry has a problem and a fix that says what to do', () => assertTable(ENGINE_DIAGNOSES, 'ENGINE_DIAGNOSES'));
+describe('ENGINE_DIAGNOSES and diagnoseErrorKind', () => {
+  const entries = Object.values(ENGINE_DIAGNOSES) as Diagnosis[];
+  test('ids are unique, every entry has a problem and a fix that says what to do', () => assertTable(entries.map((d) => ({ ...d, pattern: /x/ })), 'ENGINE_DIAGNOSES'));
 
+  // The engine's words, as daemons print them → the kind src/docker/errors.ts reads → the diagnosis.
   const cases: Array<[string, string]> = [
     ['Unknown runtime specified nvidia', 'no-nvidia-runtime'],
     ['(HTTP code 400) unexpected - Unknown runtime specified nvidia', 'no-nvidia-runtime'],
@@ -194,41 +197,48 @@ describe('ENGINE_DIAGNOSES and diagnoseEngineError', () => {
   ];
   for (const [message, id] of cases) {
     test(`${message.slice(0, 80)} → ${id}`, () => {
-      const d = diagnoseEngineError(message);
+      const d = diagnoseErrorKind(classifyEngineMessage(message));
       assert.ok(d, 'diagnosed');
       assert.equal(d.id, id);
-      const entry = ENGINE_DIAGNOSES.find((e) => e.id === id)!;
+      const entry = entries.find((e) => e.id === id)!;
       assert.deepEqual(d, { id: entry.id, problem: entry.problem, fix: entry.fix, severity: 'fatal' }, 'an engine error is always fatal');
     });
   }
 
-  test('matching is case-insensitive', () => {
-    assert.equal(diagnoseEngineError('UNKNOWN RUNTIME SPECIFIED NVIDIA')?.id, 'no-nvidia-runtime');
-    assert.equal(diagnoseEngineError('Address Already In Use')?.id, 'port-taken');
+  test('the engine\'s words are read case-insensitively', () => {
+    assert.equal(classifyEngineMessage('UNKNOWN RUNTIME SPECIFIED NVIDIA'), 'no-runtime');
+    assert.equal(classifyEngineMessage('Address Already In Use'), 'port-taken');
   });
 
   test('every ENGINE_DIAGNOSES entry is exercised above', () => {
-    for (const d of ENGINE_DIAGNOSES) assert.ok(cases.some(([m, id]) => id === d.id && d.pattern.test(m)), `no message for ${d.id}`);
+    for (const d of entries) assert.ok(cases.some(([, id]) => id === d.id), `no message for ${d.id}`);
   });
 
   test('the runtime fixes name the NVIDIA Container Toolkit and the settings to change', () => {
-    assert.match(diagnoseEngineError('unknown or invalid runtime name: nvidia')!.fix, /NVIDIA Container Toolkit/);
-    assert.match(diagnoseEngineError('unknown or invalid runtime name: nvidia')!.fix, /isaacSim\.runtime/);
-    assert.match(diagnoseEngineError('could not select device driver "nvidia" with capabilities: [[gpu]]')!.fix, /isaacSim\.gpus/);
-    assert.match(diagnoseEngineError('address already in use')!.fix, /PortBase/);
+    assert.match(diagnoseErrorKind('no-runtime')!.fix, /NVIDIA Container Toolkit/);
+    assert.match(diagnoseErrorKind('no-runtime')!.fix, /isaacSim\.runtime/);
+    assert.match(diagnoseErrorKind('no-gpu')!.fix, /isaacSim\.gpus/);
+    assert.match(diagnoseErrorKind('port-taken')!.fix, /PortBase/);
   });
 
-  test('other engine errors are not diagnosed', () => {
+  test('other kinds, and other engine errors, are not diagnosed', () => {
+    for (const kind of ['other', 'conflict', 'not-found', 'unreachable', 'image-missing', 'cancelled', 'settings', 'foreign-container', 'toString', '__proto__']) {
+      assert.equal(diagnoseErrorKind(kind), undefined, kind);
+    }
     for (const message of [
       '',
-      'No such image: nvcr.io/nvidia/isaac-sim:4.2.0',
       'Conflict. The container name "/isaac-sim-instance-0" is already in use by container "abc"',
       'connect ENOENT /var/run/docker.sock',
       'pull access denied for nvcr.io/nvidia/isaac-sim, repository does not exist or may require \'docker login\'',
       'OCI runtime create failed: exec: "/isaac-sim/runheadless.sh": stat /isaac-sim/runheadless.sh: no such file or directory',
     ]) {
-      assert.equal(diagnoseEngineError(message), undefined, message);
+      assert.equal(diagnoseErrorKind(classifyEngineMessage(message)), undefined, message);
     }
+  });
+
+  test('our own sentences are never read: a message that merely quotes a diagnosis has no kind', () => {
+    // The error path gets the kind from the error object, so these words alone diagnose nothing.
+    for (const d of entries) assert.equal(classifyEngineMessage(d.problem), 'other', d.problem);
   });
 });
 
@@ -314,8 +324,9 @@ describe('diagnoseExit', () => {
   test('ids of exits do not collide with log or engine diagnosis ids (except the shared port-taken)', () => {
     const exitIds = new Set([0, 1, 134, 137, 139, 143].map((c) => diagnoseExit(c, false).id).concat(diagnoseExit(1, true).id));
     for (const d of LOG_DIAGNOSES) assert.ok(!exitIds.has(d.id), d.id);
-    for (const d of ENGINE_DIAGNOSES) assert.ok(!exitIds.has(d.id), d.id);
-    const shared = LOG_DIAGNOSES.map((d) => d.id).filter((id) => ENGINE_DIAGNOSES.some((e) => e.id === id));
+    const engineIds = Object.values(ENGINE_DIAGNOSES).map((d) => d.id);
+    for (const id of engineIds) assert.ok(!exitIds.has(id), id);
+    const shared = LOG_DIAGNOSES.map((d) => d.id).filter((id) => engineIds.includes(id));
     assert.deepEqual(shared, ['port-taken']);
   });
 });

@@ -136,7 +136,7 @@ function find(report: DoctorReport, id: DoctorCheckId): DoctorCheck {
 
 function unreachable(code: string): EngineError {
   const cause = Object.assign(new Error(`connect ${code} /var/run/docker.sock`), { code });
-  return new EngineError(`Docker engine unreachable at unix:///var/run/docker.sock (${code}) while trying to ask the engine for its version: start Docker.`, true, undefined, { cause });
+  return new EngineError(`Docker engine unreachable at unix:///var/run/docker.sock (${code}) while trying to ask the engine for its version: start Docker.`, 'unreachable', undefined, { cause });
 }
 
 /** The test image is 4.2.0, so the doctor takes the ports of Isaac Sim 4.2 unless told otherwise. */

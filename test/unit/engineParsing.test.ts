@@ -353,7 +353,7 @@ describe('describeEngineError', () => {
   });
 
   test('an EngineError passes through unchanged', () => {
-    const original = new EngineError('already described', true, 503);
+    const original = new EngineError('already described', 'unreachable', 503);
     assert.equal(describeEngineError(original, 'x', SOCKET), original);
   });
 

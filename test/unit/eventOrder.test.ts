@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ContainerInfo, DockerEngine, EngineEvent } from '../../src/docker/engine';
+import type { ContainerInfo, EngineEvent } from '../../src/instances/engineApi';
+import { FakeEngine } from './fakeEngine';
 import { InstanceManager } from '../../src/instances/manager';
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../src/instances/model';
 import { DEFAULT_SETTINGS } from '../../src/instances/settings';
@@ -21,24 +22,19 @@ function info(running: boolean, startedAt: number): ContainerInfo {
 function scriptedEngine() {
   let emit: ((e: EngineEvent) => void) | undefined;
   const inspects: Array<(value: ContainerInfo | undefined) => void> = [];
-  const engine = {
-    address: 'unix:///fake.sock',
-    isLocal: true,
-    version: async () => ({ version: 'fake', apiVersion: '1.41' }),
-    listByLabel: async () => [],
-    streamEvents: async (_l: string, _s: bigint | undefined, onEvent: (e: EngineEvent) => void) => {
+  const engine = new FakeEngine({
+    streamEvents: async (_l, _s, onEvent) => {
       emit = onEvent;
       return { close() {} };
     },
     inspect: () => new Promise<ContainerInfo | undefined>((resolve) => inspects.push(resolve)),
-    followLogs: async () => ({ close() {} }),
-  };
+  });
   let t = 0;
   const event = (action: string, extra: Partial<EngineEvent> = {}) => {
     t++;
     emit!({ id: ID, action, time: 1_000 + t, timeNano: BigInt(1_000 + t) * 1_000_000n, labels: LABELS, ...extra });
   };
-  return { engine: engine as unknown as DockerEngine, event, inspects };
+  return { engine, event, inspects };
 }
 
 /** Waits (bounded) until `n` inspects were asked for: the die's drain ends on a timer, not on an immediate. */
@@ -52,7 +48,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 }
 
-function newManager(engine: DockerEngine): InstanceManager {
+function newManager(engine: FakeEngine): InstanceManager<FakeEngine> {
   // drainMs 0: a die waits no longer for its log to drain (no log here) than one turn of the event loop.
   const m = new InstanceManager({ engineFor: () => engine, log: { debug() {}, info() {}, warn() {}, error() {} }, drainMs: 0 });
   m.updateSettings({ ok: true, settings: { ...DEFAULT_SETTINGS } });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DockerEngine } from '../../src/docker/engine';
+import { FakeEngine } from './fakeEngine';
 import { InstanceManager } from '../../src/instances/manager';
 import { DEFAULT_SETTINGS } from '../../src/instances/settings';
 
@@ -21,7 +21,7 @@ interface Fake {
 
 function fakes() {
   const made: Fake[] = [];
-  const engineFor = (host: string): DockerEngine => {
+  const engineFor = (host: string): FakeEngine => {
     let answer!: (v: string) => void;
     let fail!: (e: Error) => void;
     const version = new Promise<string>((resolve, reject) => {
@@ -30,21 +30,20 @@ function fakes() {
     });
     const fake: Fake = { host, answer: (v) => answer(v), fail: (e) => fail(e), streams: 0, closed: 0, lists: 0 };
     made.push(fake);
-    return {
-      address: host,
-      isLocal: true,
-      version: async () => ({ version: await version, apiVersion: '1.41' }),
-      streamEvents: async () => {
-        fake.streams++;
-        return { close: () => void fake.closed++ };
+    return new FakeEngine(
+      {
+        version: async () => ({ version: await version }),
+        streamEvents: async () => {
+          fake.streams++;
+          return { close: () => void fake.closed++ };
+        },
+        listByLabel: async () => {
+          fake.lists++;
+          return [];
+        },
       },
-      listByLabel: async () => {
-        fake.lists++;
-        return [];
-      },
-      inspect: async () => undefined,
-      followLogs: async () => ({ close() {} }),
-    } as unknown as DockerEngine;
+      { address: host },
+    );
   };
   return { made, engineFor };
 }

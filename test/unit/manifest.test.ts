@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { VERSION_SETTINGS } from '../../src/instances/versions';
-import { DEFAULT_SETTINGS, SETTING_KEYS, SETTINGS_SECTION, TEMPLATE_PLACEHOLDERS, parseSettings, type SettingKey } from '../../src/instances/settings';
+import { DEFAULT_SETTINGS, SETTING_KEYS, SETTINGS_SECTION, parseSettings, type SettingKey } from '../../src/instances/settings';
+import { TEMPLATE_PLACEHOLDERS } from '../../src/instances/templates';
 
 // Tests run from out/test/unit; the repository root is three levels up.
 const ROOT = path.resolve(__dirname, '../../..');

@@ -7,9 +7,7 @@ import {
   PORT_BASE_SETTING,
   SETTING_KEYS,
   SETTINGS_SECTION,
-  TEMPLATE_PLACEHOLDERS,
   describeProblems,
-  fillTemplate,
   parseSettings,
   portBase,
   portRangeProblems,
@@ -17,6 +15,7 @@ import {
   type SettingsProblem,
   type SettingsResult,
 } from '../../src/instances/settings';
+import { TEMPLATE_PLACEHOLDERS, fillTemplate } from '../../src/instances/templates';
 import { VERSIONS, VERSION_IDS, VERSION_SETTINGS } from '../../src/instances/versions';
 
 function problemsOf(result: SettingsResult): SettingsProblem[] {

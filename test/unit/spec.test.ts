@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_SETTINGS, TEMPLATE_PLACEHOLDERS, parseSettings, type Settings } from '../../src/instances/settings';
+import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../../src/instances/settings';
+import { TEMPLATE_PLACEHOLDERS } from '../../src/instances/templates';
 import {
   GPU_LABEL,
   PORTS_LABEL,

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINE_DIAGNOSES, LOG_DIAGNOSES, diagnoseEngineError, diagnoseExit, type Diagnosis } from '../../src/instances/diagnosis';
+import { classifyEngineMessage } from '../../src/docker/errors';
+import { LOG_DIAGNOSES, diagnoseErrorKind, diagnoseExit, type Diagnosis } from '../../src/instances/diagnosis';
 import type { StartupPhase } from '../../src/instances/readiness';
 import { exitReason, initialTracked, reduce, type InspectFacts, type StateInput, type Tracked } from '../../src/instances/state';
 
@@ -49,7 +50,7 @@ function runningReady(): Tracked {
 
 describe('initialTracked', () => {
   test('is stopped, with no container, since now', () => {
-    assert.deepEqual(initialTracked(T0), { state: { kind: 'stopped', since: T0 }, exists: false, running: false, stopRequested: false, oomKilled: false, warnings: [] });
+    assert.deepEqual(initialTracked(T0), { state: { kind: 'stopped', since: T0 }, exists: false, running: false, stopRequested: false, oomKilled: false, warnings: [], busy: 0 });
   });
 });
 
@@ -560,8 +561,9 @@ describe('reduce: opFailed', () => {
   ];
   for (const [message, id] of engineMessages) {
     test(`while starting, an engine message ENGINE_DIAGNOSES knows → failed with that diagnosis (${id})`, () => {
-      const t = last([op('start'), opFailed(message)]);
-      const d = ENGINE_DIAGNOSES.find((e) => e.id === id)!;
+      const t = last([op('start'), { type: 'opFailed', message, kind: classifyEngineMessage(message) }]);
+      const d = diagnoseErrorKind(classifyEngineMessage(message))!;
+      assert.equal(d.id, id);
       assert.equal(t.state.kind, 'failed');
       assert.equal(t.state.diagnosisId, id);
       assert.equal(t.state.reason, d.problem);
@@ -569,7 +571,7 @@ describe('reduce: opFailed', () => {
       assert.equal(t.state.exitCode, undefined);
       assert.equal(t.stopRequested, false);
       assert.equal(t.diagnosis, undefined, 'an engine error is not a log diagnosis of a run');
-      assert.deepEqual({ id: t.state.diagnosisId, problem: t.state.reason, fix: t.state.fix, severity: 'fatal' }, diagnoseEngineError(message));
+      assert.deepEqual({ id: t.state.diagnosisId, problem: t.state.reason, fix: t.state.fix, severity: 'fatal' }, d);
     });
   }
 
@@ -671,8 +673,8 @@ describe('reduce: inspect (authoritative resync)', () => {
   });
 
   test('an engine-side start error (e.g. unknown runtime) → failed with its diagnosis and the exit code', () => {
-    const t = last([op('start'), inspect({ exists: true, running: false, exitCode: 128, error: 'unknown or invalid runtime name: nvidia' })]);
-    const d = diagnoseEngineError('unknown or invalid runtime name: nvidia')!;
+    const t = last([op('start'), inspect({ exists: true, running: false, exitCode: 128, error: 'unknown or invalid runtime name: nvidia', errorKind: 'no-runtime' })]);
+    const d = diagnoseErrorKind('no-runtime')!;
     assert.deepEqual(t.state, { kind: 'failed', reason: 'Docker has no NVIDIA runtime (exit 128)', exitCode: 128, diagnosisId: 'no-nvidia-runtime', fix: d.fix, since: T0 + 2000 });
     assert.equal(t.running, false);
     assert.equal(t.exists, true);

@@ -16,7 +16,8 @@ import {
   type PortKind,
   type VersionId,
 } from '../../src/instances/versions';
-import { PORT_BASE_SETTING, TEMPLATE_PLACEHOLDERS, parseSettings, type Settings } from '../../src/instances/settings';
+import { PORT_BASE_SETTING, parseSettings, type Settings } from '../../src/instances/settings';
+import { TEMPLATE_PLACEHOLDERS } from '../../src/instances/templates';
 import {
   GPU_LABEL,
   ISAAC_SIM_LAYOUT,

@@ -1,0 +1,32 @@
+/**
+ * The engine as the domain sees it: the calls src/instances makes, and nothing more. DockerEngine
+ * (src/docker/engine.ts) implements it; tests implement it with fakes that the compiler checks, so
+ * a fake can never drift from what the domain really calls.
+ */
+import type { ContainerCreateOptions } from 'dockerode';
+import type { Closeable, ContainerInfo, EngineEvent, ImageConfig, LogLine } from '../docker/engine';
+
+export type { Closeable, ContainerInfo, EngineEvent, ImageConfig, LogLine };
+
+export interface InstanceEngine {
+  /** Where the engine is, e.g. unix:///var/run/docker.sock: for messages. */
+  readonly address: string;
+  /** The engine runs on this machine (its ports and folders are ours to check). */
+  readonly isLocal: boolean;
+  version(): Promise<{ version: string }>;
+  streamEvents(label: string, since: bigint | undefined, onEvent: (e: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<Closeable>;
+  listByLabel(label: string): Promise<ContainerInfo[]>;
+  inspect(idOrName: string): Promise<ContainerInfo | undefined>;
+  followLogs(id: string, opts: { since?: bigint; tail?: number }, onLine: (line: LogLine) => void, onEnd: (err?: Error) => void): Promise<Closeable>;
+  imagePresent(image: string): Promise<boolean>;
+  imageConfig(image: string): Promise<ImageConfig | undefined>;
+  volumeExists(name: string): Promise<boolean>;
+  runToCompletion(body: ContainerCreateOptions, timeoutMs: number): Promise<{ exitCode: number; output: string }>;
+  readFile(id: string, filePath: string): Promise<Buffer | undefined>;
+  writeFile(id: string, filePath: string, content: Buffer, mode?: number, uid?: number, gid?: number): Promise<void>;
+  create(body: ContainerCreateOptions): Promise<string>;
+  start(id: string): Promise<void>;
+  stop(id: string, timeoutSeconds: number): Promise<void>;
+  restart(id: string, timeoutSeconds: number): Promise<void>;
+  remove(id: string, force?: boolean): Promise<void>;
+}
