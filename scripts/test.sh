@@ -19,7 +19,7 @@ node scripts/build.mjs --tests || { echo "build failed"; echo "0 passed, 1 faile
 started_dockerd=0
 cleanup() {
   docker ps -aq --filter label=dev.isaac-sim-orchestrator.owner=isaac-sim-orchestrator 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1
-  for port in 5055 5056; do bash scripts/registry.sh stop "$port" >/dev/null 2>&1; done
+  for port in 5055 5056 5057; do bash scripts/registry.sh stop "$port" >/dev/null 2>&1; done
   if [[ $started_dockerd == 1 ]]; then bash scripts/dockerd.sh stop >/dev/null 2>&1; fi
 }
 trap cleanup EXIT

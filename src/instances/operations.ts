@@ -160,7 +160,8 @@ export class Operations<E extends InstanceEngine> {
         const final = cancelled ? signal.reason : err;
         // An engine error can quote the spec (env included): no secret leaves in a message.
         if (final instanceof Error) final.message = this.options.redact(final.message);
-        if (!cancelled) {
+        if (cancelled) this.store.apply(index, { type: 'opCancelled', op });
+        else {
           const message = final instanceof Error ? final.message : this.options.redact(String(final));
           this.store.apply(index, { type: 'opFailed', op, message, short: shortReason(message), kind: errorInfo(final).kind });
         }

@@ -72,6 +72,8 @@ export type StateInput =
   | { type: 'op'; op: 'start' | 'stop' | 'restart' | 'remove' }
   /** `message` is the whole error (matched against the diagnosis table); `short` is what the tree shows otherwise. */
   | { type: 'opFailed'; message: string; short?: string; op?: 'start' | 'stop' | 'restart' | 'remove'; kind?: ErrorKind }
+  /** Our operation was cancelled (Stop, Remove, a cancelled notification) before it changed anything. */
+  | { type: 'opCancelled'; op: 'start' | 'stop' | 'restart' | 'remove' }
   /** An operation of ours was queued (+1) or has finished (-1). */
   | { type: 'busy'; delta: 1 | -1 }
   | { type: 'startup'; startup: NonNullable<Tracked['startup']> }
@@ -142,6 +144,11 @@ export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
 
 function step(t: Tracked, input: StateInput, now: number): Tracked {
   switch (input.type) {
+    case 'opCancelled':
+      // A start that never got to run: back to what the container is (the inspect that follows says
+      // whether one exists); a stop or remove that was cancelled changed nothing.
+      if (t.state.kind === 'starting' && !t.running) return enter({ ...t, stopRequested: false, startup: undefined }, { kind: 'stopped' }, now);
+      return t;
     case 'busy': {
       const busy = Math.max(0, t.busy + input.delta);
       return busy === t.busy ? t : { ...t, busy, busySince: busy === 0 ? undefined : (t.busySince ?? now) };

@@ -47,6 +47,8 @@ interface Entry {
   info?: ContainerInfo;
   /** The live snapshot, while it is up to date. */
   built?: InstanceSnapshot;
+  /** The last one built, and its JSON: a rebuild that comes out the same keeps the old object. */
+  last?: { snapshot: InstanceSnapshot; json: string };
 }
 
 export interface StoreOptions {
@@ -162,20 +164,24 @@ export class InstanceStore {
 
   /** The instance as it is now (not held back), for operations. */
   live(index: number): InstanceSnapshot {
-    const entry = this.entries.get(index);
-    if (entry?.built) return entry.built;
-    const built = Object.freeze(
+    const entry = this.entry(index);
+    if (entry.built) return entry.built;
+    let built: InstanceSnapshot = Object.freeze(
       buildSnapshot({
         index,
         count: this.count,
         settings: this.settings,
-        tracked: entry?.tracked ?? initialTracked(0),
-        info: entry?.info,
-        detected: this.detected.get(entry?.info?.image ?? this.settings.image),
+        tracked: entry.tracked,
+        info: entry.info,
+        detected: this.detected.get(entry.info?.image ?? this.settings.image),
         estimate: (image, kind) => this.startupTimes.estimate(image, kind),
       }),
     );
-    if (entry) entry.built = built;
+    // Facts that no view shows (an OOM flag before the exit, a probe in flight) change nothing here.
+    const json = JSON.stringify(built);
+    if (entry.last?.json === json) built = entry.last.snapshot;
+    else entry.last = { snapshot: built, json };
+    entry.built = built;
     return built;
   }
 

@@ -896,3 +896,68 @@ describe('reduce: startup phases', () => {
     assert.equal(reduce(st, detailed('shaders', 'finished after 40 seconds'), T0 + 51_000), st);
   });
 });
+
+describe('run facts kept by the reducer (probe, health, note, busy, startup)', () => {
+  const startedAt = T0 + 1000;
+  const runningNow = (): Tracked => reduce(reduce(initialTracked(T0), op('start'), T0), { type: 'engine', action: 'start', at: startedAt }, T0 + 1000);
+
+  test('probing then probed for the same run → ready, and remembered for the run', () => {
+    let t = reduce(runningNow(), { type: 'probing', run: startedAt }, T0 + 2000);
+    assert.equal(t.probingRun, startedAt);
+    assert.equal(t.state.kind, 'loading');
+    t = reduce(t, { type: 'probed', run: startedAt }, T0 + 3000);
+    assert.equal(t.state.kind, 'ready');
+    assert.equal(t.readyRun, startedAt);
+    assert.equal(t.probingRun, undefined);
+    // A later inspect of the same run keeps it ready: readiness belongs to the run.
+    const again = reduce({ ...t, state: { kind: 'loading', since: T0 } }, inspect({ exists: true, running: true, startedAt }), T0 + 4000);
+    assert.equal(again.state.kind, 'ready');
+  });
+
+  test('a probe answer for a container that is not running changes nothing', () => {
+    const stopped = initialTracked(T0);
+    assert.equal(reduce(stopped, { type: 'probed', run: startedAt }, T0), stopped);
+    assert.equal(reduce(stopped, { type: 'probing', run: startedAt }, T0), stopped);
+  });
+
+  test('health, web viewer and stream note are stored, and the same value returns the same object', () => {
+    const t = reduce(runningNow(), { type: 'health', status: 'healthy' }, T0);
+    assert.equal(t.health, 'healthy');
+    assert.equal(reduce(t, { type: 'health', status: 'healthy' }, T0), t);
+    const w = reduce(t, { type: 'webViewer', up: true }, T0);
+    assert.equal(w.webViewerUp, true);
+    assert.equal(reduce(w, { type: 'webViewer', up: true }, T0), w);
+    const n = reduce(w, { type: 'note', streamNote: 'only 49100 streams' }, T0);
+    assert.equal(n.streamNote, 'only 49100 streams');
+  });
+
+  test('busy counts queued operations and knows since when', () => {
+    let t = reduce(initialTracked(T0), { type: 'busy', delta: 1 }, T0 + 5);
+    t = reduce(t, { type: 'busy', delta: 1 }, T0 + 9);
+    assert.deepEqual([t.busy, t.busySince], [2, T0 + 5]);
+    t = reduce(reduce(t, { type: 'busy', delta: -1 }, T0 + 10), { type: 'busy', delta: -1 }, T0 + 11);
+    assert.deepEqual([t.busy, t.busySince], [0, undefined]);
+    assert.equal(reduce(t, { type: 'busy', delta: -1 }, T0 + 12), t, 'never below zero');
+  });
+
+  test('a start in progress ends with its run: ready, failed or stopped clear it', () => {
+    const startup = { since: T0, kind: 'first' as const, image: 'img' };
+    const t = reduce(runningNow(), { type: 'startup', startup }, T0);
+    assert.deepEqual(t.startup, startup);
+    assert.equal(reduce(t, { type: 'log', line: { kind: 'ready' } }, T0).startup, undefined);
+    assert.equal(reduce(t, { type: 'engine', action: 'die', exitCode: 139 }, T0).startup, undefined);
+    assert.deepEqual(reduce(t, { type: 'log', line: { kind: 'phase', phase: 'shaders' } }, T0).startup, startup, 'a phase keeps it');
+  });
+
+  test('a cancelled start that never ran goes back to stopped; a cancelled stop changes nothing', () => {
+    const starting = reduce(initialTracked(T0), op('start'), T0);
+    assert.equal(reduce(starting, { type: 'opCancelled', op: 'start' }, T0 + 1).state.kind, 'stopped');
+    const r = runningNow();
+    assert.equal(reduce(r, { type: 'opCancelled', op: 'stop' }, T0 + 1), r);
+  });
+
+  test('the exact start time of a run replaces the event time', () => {
+    const t = reduce(runningNow(), { type: 'startedAt', at: startedAt + 3 }, T0);
+    assert.equal(t.startedAt, startedAt + 3);
+  });
+});
