@@ -17,7 +17,8 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../docker/errors';
-import { portProtocol, probePort } from './doctor';
+import { probePort } from './doctorHost';
+import { portProtocol } from './doctorTypes';
 import type { ContainerInfo, InstanceEngine } from './engineApi';
 import { CancelledError, ForeignContainerError, OrchestratorError, errorInfo } from './errors';
 import type { StartKind } from './eta';

@@ -8,7 +8,10 @@
  */
 import * as vscode from 'vscode';
 import { DockerEngine } from '../docker/engine';
-import { doctorProblems, hostDoctorDeps, invalidSettingsReport, runDoctor, type DoctorReport } from '../instances/doctor';
+import { invalidSettingsReport, runDoctor } from '../instances/doctor';
+import { hostDoctorDeps } from '../instances/doctorHost';
+import { doctorProblems } from '../instances/doctorReport';
+import type { DoctorReport } from '../instances/doctorTypes';
 import { errorInfo } from '../instances/errors';
 import type { Manager } from '../instances/manager';
 import { readSettings } from './config';

@@ -11,25 +11,11 @@ import { describe, test } from 'node:test';
 import type { ImageConfig } from '../../src/docker/engine';
 import { EngineError } from '../../src/docker/errors';
 import { parseEngineInfo, type DeviceRequest, type EngineInfo, type GpuProbeResult } from '../../src/docker/system';
-import {
-  GIB_PER_INSTANCE,
-  MIN_FREE_DISK_GIB,
-  code,
-  diskSpaceAt,
-  gpuRequestGroups,
-  invalidSettingsReport,
-  portProtocol,
-  probePort,
-  renderDoctorMarkdown,
-  runDoctor,
-  type DoctorCheck,
-  type DoctorCheckId,
-  type DoctorDeps,
-  type DoctorEngine,
-  type DoctorInstance,
-  type DoctorReport,
-  type PortProbe,
-} from '../../src/instances/doctor';
+import { invalidSettingsReport, runDoctor } from '../../src/instances/doctor';
+import { GIB_PER_INSTANCE, MIN_FREE_DISK_GIB, gpuRequestGroups } from '../../src/instances/doctorChecks';
+import { diskSpaceAt, probePort } from '../../src/instances/doctorHost';
+import { code, renderDoctorMarkdown } from '../../src/instances/doctorReport';
+import { portProtocol, type DoctorCheck, type DoctorCheckId, type DoctorDeps, type DoctorEngine, type DoctorInstance, type DoctorReport, type PortProbe } from '../../src/instances/doctorTypes';
 import { parseSettings, type Settings } from '../../src/instances/settings';
 import { buildContainerSpec, portsFor, volumeMountsFor, type VolumeMount } from '../../src/instances/spec';
 import { VERSIONS, type VersionId } from '../../src/instances/versions';

@@ -1,0 +1,104 @@
+/**
+ * The doctor's real dependencies on this machine: the engine facade over a DockerEngine, the loopback
+ * port probe (also used before a start), free disk space, and `hostDoctorDeps`, which wires them up.
+ */
+import dgram from 'node:dgram';
+import { statfs } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { DockerEngine } from '../docker/engine';
+import { engineInfo, tryGpuRequest } from '../docker/system';
+import { OWNER_LABEL, OWNER_VALUE } from './model';
+import type { Settings } from './settings';
+import { describePortHolder } from './portOwner';
+import type { DiskSpace, DoctorDeps, DoctorEngine, DoctorInstance, PortProbe, PortProtocol } from './doctorTypes';
+
+export function doctorEngineFor(engine: DockerEngine): DoctorEngine {
+  return {
+    address: engine.address,
+    isLocal: engine.isLocal,
+    version: () => engine.version(),
+    info: () => engineInfo(engine),
+    imagePresent: (image) => engine.imagePresent(image),
+    tryGpuRequest: (image, requests, runtime) => tryGpuRequest(engine, image, requests, { runtime, labels: { [OWNER_LABEL]: OWNER_VALUE } }),
+    imageConfig: (image) => engine.imageConfig(image),
+    volumeExists: (name) => engine.volumeExists(name),
+    runProbe: (image, user, mounts, command) =>
+      engine.runToCompletion(
+        {
+          name: `isaac-sim-orchestrator-volume-probe-${Date.now().toString(36)}`,
+          Image: image,
+          Entrypoint: command,
+          User: user,
+          Labels: { [OWNER_LABEL]: OWNER_VALUE },
+          NetworkDisabled: true,
+          HostConfig: { NetworkMode: 'none', Mounts: [...mounts], RestartPolicy: { Name: 'no' } },
+        },
+        30_000,
+      ),
+  };
+}
+
+/** Tries to listen on host:port; the port is free if that works. Loopback only by default. */
+export function probePort(port: number, protocol: PortProtocol = 'tcp', host = '127.0.0.1'): Promise<PortProbe> {
+  return new Promise((resolve) => {
+    const failed = (err: NodeJS.ErrnoException) => resolve({ free: false, code: err.code ?? err.message });
+    if (protocol === 'udp') {
+      const socket = dgram.createSocket({ type: 'udp4' });
+      socket.once('error', (err) => {
+        socket.close();
+        failed(err);
+      });
+      socket.bind({ port, address: host, exclusive: true }, () => socket.close(() => resolve({ free: true })));
+      return;
+    }
+    const server = net.createServer();
+    server.unref();
+    server.once('error', failed);
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve({ free: true })));
+  });
+}
+
+/** Free space on the file system of `folder`, or of its nearest existing ancestor if it does not exist yet. */
+export async function diskSpaceAt(folder: string): Promise<DiskSpace> {
+  let dir = path.resolve(folder);
+  for (;;) {
+    try {
+      const st = await statfs(dir);
+      return { checkedPath: dir, freeBytes: Number(st.bavail) * Number(st.bsize) };
+    } catch (err) {
+      const errCode = (err as NodeJS.ErrnoException).code;
+      const parent = path.dirname(dir);
+      if ((errCode !== 'ENOENT' && errCode !== 'ENOTDIR') || parent === dir) throw err;
+      dir = parent;
+    }
+  }
+}
+
+/** The doctor's dependencies on this machine: node:net for ports, statfs for disk, os for memory. */
+export function hostDoctorDeps(input: {
+  settings: Settings;
+  engine: DockerEngine | undefined;
+  instances: readonly DoctorInstance[];
+  engineUnavailable?: string;
+  home?: string;
+  pullsOnStart?: boolean;
+}): DoctorDeps {
+  return {
+    settings: input.settings,
+    engine: input.engine ? doctorEngineFor(input.engine) : undefined,
+    engineAddress: input.engine?.address ?? (input.settings.dockerHost || process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'),
+    engineUnavailable: input.engineUnavailable,
+    instances: input.instances,
+    checkPort: (port, protocol) => probePort(port, protocol),
+    describeHolder: async (port, protocol) => {
+      const engine = input.engine;
+      return (await describePortHolder(port, protocol, async (id) => (engine ? engine.inspect(id) : undefined))).who;
+    },
+    diskSpace: diskSpaceAt,
+    totalMemoryBytes: os.totalmem(),
+    home: input.home ?? os.homedir(),
+    pullsOnStart: input.pullsOnStart,
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * The preflight doctor's contract: what a check reports, what the doctor asks of the engine and the host
+ * (all injected, see doctor.ts), and the few pieces every check shares (the check record, the engine
+ * timeout). No `vscode` here, and no I/O of its own.
+ */
+import type { ImageConfig } from '../docker/engine';
+import { EngineError } from '../docker/errors';
+import type { DeviceRequest, EngineInfo, GpuProbeResult } from '../docker/system';
+import type { InstanceSnapshot } from './model';
+import type { Settings } from './settings';
+import type { VolumeMount } from './spec';
+
+export type DoctorCheckId = 'settings' | 'engine' | 'runtime' | 'gpu' | 'image' | 'version' | 'volumes' | 'ports' | 'disk' | 'memory';
+
+export interface DoctorCheck {
+  id: DoctorCheckId;
+  title: string;
+  /** true ✔, false ✘, 'skipped' – (the detail says why). */
+  ok: boolean | 'skipped';
+  /** What was found (Markdown; lines separated by "\n"). */
+  detail: string;
+  /** What to do about a ✘ (Markdown). */
+  fix?: string;
+}
+
+export interface DoctorResult {
+  /** Epoch ms the run began. */
+  startedAt: number;
+  durationMs: number;
+  engineAddress: string;
+  /** What was checked for, from the settings (absent when the settings are invalid). */
+  subject?: { image: string; instanceCount: number; runtime: string; gpus: string };
+  checks: DoctorCheck[];
+}
+
+export interface DoctorReport extends DoctorResult {
+  /** The report as a Markdown document (see renderDoctorMarkdown). */
+  markdown: string;
+}
+
+/** What the doctor asks of the engine; `doctorEngineFor` adapts a DockerEngine. */
+export interface DoctorEngine {
+  readonly address: string;
+  /** The engine runs on this machine, so host memory and host folders are the ones it uses. */
+  readonly isLocal: boolean;
+  version(): Promise<{ version: string; apiVersion: string }>;
+  info(): Promise<EngineInfo>;
+  imagePresent(image: string): Promise<boolean>;
+  tryGpuRequest(image: string, requests: readonly DeviceRequest[], runtime: string | undefined): Promise<GpuProbeResult>;
+  /** The image's config (user, entrypoint, healthcheck), for the version check. */
+  imageConfig?(image: string): Promise<ImageConfig | undefined>;
+  volumeExists?(name: string): Promise<boolean>;
+  /** Runs `command` in `image` as `user` with `mounts`, to its end; its exit code and output. */
+  runProbe?(image: string, user: string, mounts: readonly VolumeMount[], command: string[]): Promise<{ exitCode: number; output: string }>;
+}
+
+export type PortProtocol = 'tcp' | 'udp';
+/** A port is free, or the listen failed with `code` (EADDRINUSE: something holds it). */
+export type PortProbe = { free: true } | { free: false; code: string };
+
+export interface DiskSpace {
+  /** The folder whose file system was measured: the data root itself or its nearest existing ancestor. */
+  checkedPath: string;
+  /** Bytes available to an unprivileged user. */
+  freeBytes: number;
+}
+
+/** The part of an instance snapshot the doctor reads. */
+export type DoctorInstance = Pick<InstanceSnapshot, 'index' | 'label' | 'ports' | 'state' | 'startedAt'>;
+
+export interface DoctorDeps {
+  settings: Settings;
+  /** The engine to check; undefined when no client could be made for it. */
+  engine: DoctorEngine | undefined;
+  /** Where the engine was expected, for the report when `engine` is undefined. */
+  engineAddress?: string;
+  /** Why there is no engine client, when `engine` is undefined. */
+  engineUnavailable?: string;
+  /** The manager's snapshots, so ports held by our own running instances are told apart. */
+  instances: readonly DoctorInstance[];
+  checkPort(port: number, protocol: PortProtocol): Promise<PortProbe>;
+  /** Who holds a taken port, where visible (a container by name, a process by name and pid); undefined or "another process" when not. */
+  describeHolder?(port: number, protocol: PortProtocol): Promise<string | undefined>;
+  diskSpace(folder: string): Promise<DiskSpace>;
+  /** Bytes of memory on this machine (os.totalmem()). */
+  totalMemoryBytes: number;
+  /** Home folder, for a hostDataRoot under "~". */
+  home: string;
+  /** Set when a start pulls a missing image by itself; the image fix then says so. */
+  pullsOnStart?: boolean;
+  now?: () => number;
+  /** Longest an engine query may take before its check fails. Default 15 s (the GPU probe gets 6×). */
+  engineTimeoutMs?: number;
+}
+
+/** Isaac Sim 6.x sends its media stream over UDP; every other port kind is TCP. */
+export function portProtocol(kind: string): PortProtocol {
+  return kind === 'stream' ? 'udp' : 'tcp';
+}
+
+export const GIB = 1024 ** 3;
+
+const TITLES: Record<DoctorCheckId, string> = {
+  settings: 'Settings',
+  engine: 'Docker engine',
+  runtime: 'NVIDIA runtime',
+  gpu: 'GPU request',
+  image: 'Image',
+  version: 'Isaac Sim version',
+  volumes: 'Volumes writable by uid 1234',
+  ports: 'Ports',
+  disk: 'Disk space for caches',
+  memory: 'Memory',
+};
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function check(id: DoctorCheckId, ok: boolean | 'skipped', detail: string, fix?: string): DoctorCheck {
+  return { id, title: TITLES[id], ok, detail, ...(ok === false && fix ? { fix } : {}) };
+}
+
+export function within<T>(promise: Promise<T>, ms: number, address: string, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new EngineError(`The Docker engine at ${address} did not answer within ${Math.round(ms / 1000)} s while trying to ${what}.`, 'unreachable')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
