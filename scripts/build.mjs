@@ -2,7 +2,7 @@
 // and, with --tests, the compiled test tree (out/) for node's test runner.
 // esbuild bundles so the .vsix ships two small files instead of node_modules, which keeps
 // activation fast and the package small.
-import { build } from 'esbuild';
+import { analyzeMetafile, build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,31 +11,77 @@ import path from 'node:path';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const production = process.argv.includes('--production');
 const withTests = process.argv.includes('--tests');
+// --analyze prints what each input adds to the extension bundle (esbuild's metafile).
+const analyze = process.argv.includes('--analyze');
 
 /**
- * dockerode loads two things at require time that this extension never uses: BuildKit sessions
- * (gRPC + protobuf, ~400 KB) and SSH transport (ssh2 with optional native addons). Both are
- * replaced by modules that fail clearly if ever called, which keeps the bundle small and free of
- * native code. ssh:// Docker hosts are rejected by settings validation before they get here.
+ * dockerode and docker-modem load code at require time that this extension never reaches. Each such
+ * module is replaced by a stub that fails with a clear error if it is ever called, which keeps the
+ * bundle small and free of native code:
+ * - `./session` (BuildKit sessions: gRPC + protobuf) and `./buildkit` (protobufjs, for
+ *   `docker.followProgress` on BuildKit builds): we never build images, and pulls are followed with
+ *   `docker.modem.followProgress`;
+ * - `./ssh` (ssh2 with optional native addons): ssh:// Docker hosts are rejected by settings
+ *   validation before they get here;
+ * - `tar-fs` and `@balena/dockerignore`, which dockerode's util.js needs only to pack a build
+ *   context for `buildImage` (our own tar use is one file, written with tar-stream).
+ * The keys are `importer directory|request`; `members` are the functions the importer calls on it.
  */
+const STUBS = {
+  'dockerode/lib|./session': { message: 'BuildKit sessions are not supported by Isaac Sim Orchestrator.' },
+  'dockerode/lib|./buildkit': { message: 'BuildKit build output is not supported by Isaac Sim Orchestrator.', members: ['followProgress'] },
+  'docker-modem/lib|./ssh': { message: 'ssh:// Docker hosts are not supported by Isaac Sim Orchestrator; use unix:// or tcp://.' },
+  'dockerode/lib|tar-fs': { message: 'Building images is not supported by Isaac Sim Orchestrator.', members: ['pack', 'extract'] },
+  'dockerode/lib|@balena/dockerignore': { message: 'Building images is not supported by Isaac Sim Orchestrator.' },
+};
+
 const unusedDockerFeatures = {
   name: 'unused-docker-features',
   setup(b) {
-    const stubs = {
-      session: 'BuildKit sessions are not supported by Isaac Sim Orchestrator.',
-      ssh: 'ssh:// Docker hosts are not supported by Isaac Sim Orchestrator; use unix:// or tcp://.',
-    };
-    b.onResolve({ filter: /^\.\/(session|ssh)$/ }, (args) =>
-      /[\\/](dockerode|docker-modem)[\\/]lib$/.test(args.resolveDir) ? { path: args.path.slice(2), namespace: 'unused-stub' } : undefined,
+    b.onResolve({ filter: /^(\.\/(session|buildkit|ssh)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
+      const dir = args.resolveDir.split(path.sep).slice(-2).join('/');
+      const key = `${dir}|${args.path}`;
+      return STUBS[key] && /[\\/]node_modules[\\/]/.test(args.resolveDir) ? { path: key, namespace: 'unused-stub' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'unused-stub' }, (args) => {
+      const { message, members = [] } = STUBS[args.path];
+      return {
+        contents: [
+          `function unsupported() { throw new Error(${JSON.stringify(message)}); }`,
+          ...members.map((m) => `unsupported.${m} = unsupported;`),
+          'module.exports = unsupported;',
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * Node's own streams instead of the readable-stream copy (v3, a mirror of Node 10's streams) that
+ * tar-stream, bl and docker-modem require: this is readable-stream's documented
+ * `READABLE_STREAM=disable` mode, fixed at build time. And docker-modem's `debug` logger, which only
+ * writes to stderr when a DEBUG variable names it, becomes a logger that is always off: the
+ * extension logs to its own output channel.
+ */
+const nodeBuiltins = {
+  name: 'node-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^(readable-stream|debug)$/ }, (args) =>
+      /[\\/]node_modules[\\/]/.test(args.resolveDir) ? { path: args.path, namespace: 'node-builtin' } : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'unused-stub' }, (args) => ({
-      contents: `module.exports = function unsupported() { throw new Error(${JSON.stringify(stubs[args.path])}); };`,
+    b.onLoad({ filter: /^readable-stream$/, namespace: 'node-builtin' }, () => ({
+      contents: "const Stream = require('stream'); module.exports = Stream.Readable; Object.assign(module.exports, Stream); module.exports.Stream = Stream;",
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /^debug$/, namespace: 'node-builtin' }, () => ({
+      contents: 'function off() {} off.enabled = false; off.extend = () => off; module.exports = () => off;',
       loader: 'js',
     }));
   },
 };
 
-await Promise.all([
+const [extension] = await Promise.all([
   build({
     absWorkingDir: root,
     entryPoints: ['src/extension.ts'],
@@ -45,11 +91,12 @@ await Promise.all([
     format: 'cjs',
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [unusedDockerFeatures],
+    plugins: [unusedDockerFeatures, nodeBuiltins],
     // zod probes `navigator` (a Node 21+ global that VS Code's extension host flags when touched).
     define: { navigator: 'undefined' },
     sourcemap: !production,
     minify: production,
+    metafile: analyze,
     logLevel: 'warning',
   }),
   build({
@@ -65,6 +112,8 @@ await Promise.all([
     logLevel: 'warning',
   }),
 ]);
+
+if (analyze) console.log(await analyzeMetafile(extension.metafile));
 
 // The webview can only read files under media/, and node_modules is not shipped: copy the codicon
 // font next to its stylesheet (the CSS refers to ./codicon.ttf).
