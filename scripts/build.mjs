@@ -60,7 +60,7 @@ const unusedDockerFeatures = {
 /**
  * Node's own streams instead of the readable-stream copy (v3, a mirror of Node 10's streams) that
  * tar-stream, bl and docker-modem require: this is readable-stream's documented
- * `READABLE_STREAM=disable` mode, fixed at build time. And docker-modem's `debug` logger, which only
+ * `READABLE_STREAM=disable` mode, fixed at build time (without its patching of Node's Readable). And docker-modem's `debug` logger, which only
  * writes to stderr when a DEBUG variable names it, becomes a logger that is always off: the
  * extension logs to its own output channel.
  */
@@ -70,10 +70,9 @@ const nodeBuiltins = {
     b.onResolve({ filter: /^(readable-stream|debug)$/ }, (args) =>
       /[\\/]node_modules[\\/]/.test(args.resolveDir) ? { path: args.path, namespace: 'node-builtin' } : undefined,
     );
-    b.onLoad({ filter: /^readable-stream$/, namespace: 'node-builtin' }, () => ({
-      contents: "const Stream = require('stream'); module.exports = Stream.Readable; Object.assign(module.exports, Stream); module.exports.Stream = Stream;",
-      loader: 'js',
-    }));
+    // Node's `stream` module carries Readable, Writable, Duplex, Transform, PassThrough, finished and
+    // pipeline as properties, which is all these packages read from readable-stream.
+    b.onLoad({ filter: /^readable-stream$/, namespace: 'node-builtin' }, () => ({ contents: "module.exports = require('stream');", loader: 'js' }));
     b.onLoad({ filter: /^debug$/, namespace: 'node-builtin' }, () => ({
       contents: 'function off() {} off.enabled = false; off.extend = () => off; module.exports = () => off;',
       loader: 'js',

@@ -3,6 +3,8 @@
  * engine: the manager connects when the view is first shown or a command runs.
  */
 import * as vscode from 'vscode';
+import { config as zodConfig } from 'zod/mini';
+import { en as zodEnglish } from 'zod/locales';
 import { registerCommands } from './commands/registry';
 import { DockerEngine } from './docker/engine';
 import { InstanceManager } from './instances/manager';
@@ -34,6 +36,8 @@ export interface IsaacSimApi {
 }
 
 export function activate(context: vscode.ExtensionContext): IsaacSimApi {
+  // zod/mini ships no messages: the English ones, for the debug log and an engine answer we cannot read.
+  zodConfig(zodEnglish());
   const channel = vscode.window.createOutputChannel('Isaac Sim Orchestrator', { log: true });
   const manager = new InstanceManager({
     engineFor: (dockerHost) => new DockerEngine({ dockerHost }),
