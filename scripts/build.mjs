@@ -80,7 +80,22 @@ const nodeBuiltins = {
   },
 };
 
-const [extension] = await Promise.all([
+/**
+ * dockerode and tar-stream are used only by src/docker/engine.ts, which src/docker/createEngine.ts
+ * loads on the first connection. They go into files of their own beside dist/extension.js, so that
+ * activation neither parses nor runs them.
+ */
+const LAZY_PACKAGES = ['dockerode', 'tar-stream'];
+const lazyPackages = {
+  name: 'lazy-packages',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^(${LAZY_PACKAGES.join('|')})$`) }, (args) =>
+      args.importer.startsWith(path.join(root, 'src') + path.sep) ? { path: `./${args.path}.js`, external: true } : undefined,
+    );
+  },
+};
+
+const [extension, lazy] = await Promise.all([
   build({
     absWorkingDir: root,
     entryPoints: ['src/extension.ts'],
@@ -90,9 +105,23 @@ const [extension] = await Promise.all([
     format: 'cjs',
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [unusedDockerFeatures, nodeBuiltins],
+    plugins: [lazyPackages],
     // zod probes `navigator` (a Node 21+ global that VS Code's extension host flags when touched).
     define: { navigator: 'undefined' },
+    sourcemap: !production,
+    minify: production,
+    metafile: analyze,
+    logLevel: 'warning',
+  }),
+  build({
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(LAZY_PACKAGES.map((name) => [name, name])),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outdir: 'dist',
+    plugins: [unusedDockerFeatures, nodeBuiltins],
     sourcemap: !production,
     minify: production,
     metafile: analyze,
@@ -112,7 +141,7 @@ const [extension] = await Promise.all([
   }),
 ]);
 
-if (analyze) console.log(await analyzeMetafile(extension.metafile));
+if (analyze) for (const result of [extension, lazy]) console.log(await analyzeMetafile(result.metafile));
 
 // The webview can only read files under media/, and node_modules is not shipped: copy the codicon
 // font next to its stylesheet (the CSS refers to ./codicon.ttf).
