@@ -37,17 +37,6 @@ function unknownPlaceholders(template: string): string[] {
   return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((name) => !known.has(name));
 }
 
-/** Template values of instance 0 under the default settings: what URL templates are validated with. */
-export const SAMPLE_VALUES: Readonly<TemplateValues> = {
-  host: '127.0.0.1',
-  httpPort: 8211,
-  signalPort: 49100,
-  streamPort: 47998,
-  webViewerPort: 8210,
-  index: 0,
-  label: 'instance-0',
-};
-
 /** A sim view URL template follows the rule in clientUrl.ts and uses only known placeholders. */
 function isHttpUrlTemplate(setting: UrlTemplateSetting): (template: string) => boolean {
   return (template) => unknownPlaceholders(template).length === 0 && buildClientUrl(template, SAMPLE_VALUES, setting).ok;
@@ -196,6 +185,17 @@ export const SETTINGS_SCHEMA = z.object(
 );
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze(Object.fromEntries(SETTING_KEYS.map((key) => [key, FIELDS[key].default])) as Settings);
+
+/** Template values of instance 0 under the default settings (4.2's Kit HTTP port): what URL templates are validated with. */
+export const SAMPLE_VALUES: Readonly<TemplateValues> = {
+  host: DEFAULT_SETTINGS.host,
+  httpPort: VERSIONS['4.2'].defaultHttpPort,
+  signalPort: DEFAULT_SETTINGS.signalPortBase,
+  streamPort: DEFAULT_SETTINGS.streamPortBase,
+  webViewerPort: DEFAULT_SETTINGS.webViewerPortBase,
+  index: 0,
+  label: 'instance-0',
+};
 
 export interface SettingsProblem {
   /** Full setting id, e.g. `isaacSim.memoryLimitGiB`. */
