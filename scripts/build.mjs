@@ -1,41 +1,102 @@
-// Builds the extension host bundle (dist/extension.js), the webview bundle (media/webview.js)
-// and, with --tests, the compiled test tree (out/) for node's test runner.
-// esbuild bundles so the .vsix ships two small files instead of node_modules, which keeps
+// Builds the extension host bundle (dist/extension.js, with dist/dockerode.js and dist/tar-stream.js
+// loaded on the first engine connection), the webview bundle (media/webview.js), the sim view's
+// codicon stylesheet and, with --tests, the compiled test tree (out/) for node's test runner.
+// esbuild bundles so the .vsix ships a few small files instead of node_modules, which keeps
 // activation fast and the package small.
-import { build } from 'esbuild';
+import { analyzeMetafile, build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const production = process.argv.includes('--production');
 const withTests = process.argv.includes('--tests');
+// --analyze prints what each input adds to the extension bundle (esbuild's metafile).
+const analyze = process.argv.includes('--analyze');
 
 /**
- * dockerode loads two things at require time that this extension never uses: BuildKit sessions
- * (gRPC + protobuf, ~400 KB) and SSH transport (ssh2 with optional native addons). Both are
- * replaced by modules that fail clearly if ever called, which keeps the bundle small and free of
- * native code. ssh:// Docker hosts are rejected by settings validation before they get here.
+ * dockerode and docker-modem load code at require time that this extension never reaches. Each such
+ * module is replaced by a stub that fails with a clear error if it is ever called, which keeps the
+ * bundle small and free of native code:
+ * - `./session` (BuildKit sessions: gRPC + protobuf) and `./buildkit` (protobufjs, for
+ *   `docker.followProgress` on BuildKit builds): we never build images, and pulls are followed with
+ *   `docker.modem.followProgress`;
+ * - `./ssh` (ssh2 with optional native addons): ssh:// Docker hosts are rejected by settings
+ *   validation before they get here;
+ * - `tar-fs` and `@balena/dockerignore`, which dockerode's util.js needs only to pack a build
+ *   context for `buildImage` (our own tar use is one file, written with tar-stream).
+ * The keys are `importer directory|request`; `members` are the functions the importer calls on it.
  */
+const STUBS = {
+  'dockerode/lib|./session': { message: 'BuildKit sessions are not supported by Isaac Sim Orchestrator.' },
+  'dockerode/lib|./buildkit': { message: 'BuildKit build output is not supported by Isaac Sim Orchestrator.', members: ['followProgress'] },
+  'docker-modem/lib|./ssh': { message: 'ssh:// Docker hosts are not supported by Isaac Sim Orchestrator; use unix:// or tcp://.' },
+  'dockerode/lib|tar-fs': { message: 'Building images is not supported by Isaac Sim Orchestrator.', members: ['pack', 'extract'] },
+  'dockerode/lib|@balena/dockerignore': { message: 'Building images is not supported by Isaac Sim Orchestrator.' },
+};
+
 const unusedDockerFeatures = {
   name: 'unused-docker-features',
   setup(b) {
-    const stubs = {
-      session: 'BuildKit sessions are not supported by Isaac Sim Orchestrator.',
-      ssh: 'ssh:// Docker hosts are not supported by Isaac Sim Orchestrator; use unix:// or tcp://.',
-    };
-    b.onResolve({ filter: /^\.\/(session|ssh)$/ }, (args) =>
-      /[\\/](dockerode|docker-modem)[\\/]lib$/.test(args.resolveDir) ? { path: args.path.slice(2), namespace: 'unused-stub' } : undefined,
+    b.onResolve({ filter: /^(\.\/(session|buildkit|ssh)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
+      const dir = args.resolveDir.split(path.sep).slice(-2).join('/');
+      const key = `${dir}|${args.path}`;
+      return STUBS[key] && /[\\/]node_modules[\\/]/.test(args.resolveDir) ? { path: key, namespace: 'unused-stub' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'unused-stub' }, (args) => {
+      const { message, members = [] } = STUBS[args.path];
+      return {
+        contents: [
+          `function unsupported() { throw new Error(${JSON.stringify(message)}); }`,
+          ...members.map((m) => `unsupported.${m} = unsupported;`),
+          'module.exports = unsupported;',
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * Node's own streams instead of the readable-stream copy (v3, a mirror of Node 10's streams) that
+ * tar-stream, bl and docker-modem require: this is readable-stream's documented
+ * `READABLE_STREAM=disable` mode, fixed at build time (without its patching of Node's Readable). And docker-modem's `debug` logger, which only
+ * writes to stderr when a DEBUG variable names it, becomes a logger that is always off: the
+ * extension logs to its own output channel.
+ */
+const nodeBuiltins = {
+  name: 'node-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^(readable-stream|debug)$/ }, (args) =>
+      /[\\/]node_modules[\\/]/.test(args.resolveDir) ? { path: args.path, namespace: 'node-builtin' } : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'unused-stub' }, (args) => ({
-      contents: `module.exports = function unsupported() { throw new Error(${JSON.stringify(stubs[args.path])}); };`,
+    // Node's `stream` module carries Readable, Writable, Duplex, Transform, PassThrough, finished and
+    // pipeline as properties, which is all these packages read from readable-stream.
+    b.onLoad({ filter: /^readable-stream$/, namespace: 'node-builtin' }, () => ({ contents: "module.exports = require('stream');", loader: 'js' }));
+    b.onLoad({ filter: /^debug$/, namespace: 'node-builtin' }, () => ({
+      contents: 'function off() {} off.enabled = false; off.extend = () => off; module.exports = () => off;',
       loader: 'js',
     }));
   },
 };
 
-await Promise.all([
+/**
+ * dockerode and tar-stream are used only by src/docker/engine.ts, which src/docker/createEngine.ts
+ * loads on the first connection. They go into files of their own beside dist/extension.js, so that
+ * activation neither parses nor runs them.
+ */
+const LAZY_PACKAGES = ['dockerode', 'tar-stream'];
+const lazyPackages = {
+  name: 'lazy-packages',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^(${LAZY_PACKAGES.join('|')})$`) }, (args) =>
+      args.importer.startsWith(path.join(root, 'src') + path.sep) ? { path: `./${args.path}.js`, external: true } : undefined,
+    );
+  },
+};
+
+const [extension, lazy] = await Promise.all([
   build({
     absWorkingDir: root,
     entryPoints: ['src/extension.ts'],
@@ -45,11 +106,26 @@ await Promise.all([
     format: 'cjs',
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [unusedDockerFeatures],
+    plugins: [lazyPackages],
     // zod probes `navigator` (a Node 21+ global that VS Code's extension host flags when touched).
     define: { navigator: 'undefined' },
     sourcemap: !production,
     minify: production,
+    metafile: analyze,
+    logLevel: 'warning',
+  }),
+  build({
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(LAZY_PACKAGES.map((name) => [name, name])),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outdir: 'dist',
+    plugins: [unusedDockerFeatures, nodeBuiltins],
+    sourcemap: !production,
+    minify: production,
+    metafile: analyze,
     logLevel: 'warning',
   }),
   build({
@@ -66,12 +142,32 @@ await Promise.all([
   }),
 ]);
 
-// The webview can only read files under media/, and node_modules is not shipped: copy the codicon
-// font next to its stylesheet (the CSS refers to ./codicon.ttf).
-mkdirSync(path.join(root, 'media/codicons'), { recursive: true });
-for (const file of ['codicon.css', 'codicon.ttf']) {
-  copyFileSync(path.join(root, 'node_modules/@vscode/codicons/dist', file), path.join(root, 'media/codicons', file));
-}
+if (analyze) for (const result of [extension, lazy]) console.log(await analyzeMetafile(result.metafile));
+
+/**
+ * The sim view's toolbar shows three codicons. Rather than ship the whole codicon font (126 KB) for
+ * them, the build writes media/codicons/codicon.css (the stylesheet vscode-elements' icons link to)
+ * drawing just those, each from its SVG in @vscode/codicons as a mask in the text colour: the same
+ * glyphs the font is made from. The page's CSP allows data: images. Add a name here when the sim view
+ * uses another icon (a unit test checks that every icon it uses has a rule).
+ */
+const SIM_VIEW_CODICONS = ['refresh', 'link-external', 'copy'];
+const codicons = path.join(root, 'media/codicons');
+rmSync(codicons, { recursive: true, force: true });
+mkdirSync(codicons, { recursive: true });
+const mask = 'var(--codicon) center / 16px 16px no-repeat';
+writeFileSync(
+  path.join(codicons, 'codicon.css'),
+  [
+    '/* Generated by scripts/build.mjs from @vscode/codicons (CC BY 4.0): only the icons the sim view uses. */',
+    `.codicon[class*='codicon-'] { display: inline-block; width: 16px; height: 16px; background-color: currentColor; -webkit-mask: ${mask}; mask: ${mask}; }`,
+    ...SIM_VIEW_CODICONS.map((name) => {
+      const svg = readFileSync(path.join(root, 'node_modules/@vscode/codicons/src/icons', `${name}.svg`));
+      return `.codicon-${name} { --codicon: url("data:image/svg+xml;base64,${svg.toString('base64')}"); }`;
+    }),
+    '',
+  ].join('\n'),
+);
 
 if (withTests) {
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });

@@ -1,10 +1,14 @@
 /**
  * Entry point: builds the objects, wires them together, registers them. Nothing here talks to the
- * engine: the manager connects when the view is first shown or a command runs.
+ * engine: the manager connects when the view is first shown or a command runs, and only then is the
+ * engine client (dockerode) loaded.
  */
 import * as vscode from 'vscode';
+import { config as zodConfig } from 'zod/mini';
+import { en as zodEnglish } from 'zod/locales';
 import { registerCommands } from './commands/registry';
-import { DockerEngine } from './docker/engine';
+import { createDockerEngine } from './docker/createEngine';
+import type { DockerEngine } from './docker/engine';
 import { InstanceManager, type Manager } from './instances/manager';
 import { readSettings, watchSettings } from './views/config';
 import { DoctorView } from './views/doctorView';
@@ -34,9 +38,11 @@ export interface IsaacSimApi {
 }
 
 export function activate(context: vscode.ExtensionContext): IsaacSimApi {
+  // zod/mini ships no messages: the English ones, for the debug log and an engine answer we cannot read.
+  zodConfig(zodEnglish());
   const channel = vscode.window.createOutputChannel('Isaac Sim Orchestrator', { log: true });
   const manager = new InstanceManager({
-    engineFor: (dockerHost) => new DockerEngine({ dockerHost }),
+    engineFor: (dockerHost) => createDockerEngine({ dockerHost }),
     log: channel,
     store: context.globalState,
     // A missing image is pulled with a cancellable progress notification before the start.

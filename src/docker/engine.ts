@@ -6,7 +6,7 @@
 import Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { classifyEngineMessage, describeEngineError, EngineError, type EngineErrorKind } from './errors';
 import { Utf8Lines } from './lines';
 
@@ -66,49 +66,49 @@ export interface Closeable {
   close(): void;
 }
 
-const DockerTime = z
-  .string()
-  .optional()
-  .transform((s) => {
+const DockerTime = z.pipe(
+  z.optional(z.string()),
+  z.transform((s: string | undefined) => {
     if (!s || s.startsWith('0001-')) return undefined;
     const ms = Date.parse(s);
     return Number.isNaN(ms) ? undefined : ms;
-  });
+  }),
+);
 
 const InspectSchema = z.object({
   Id: z.string(),
   Name: z.string(),
-  Args: z.array(z.string()).nullish(),
-  Config: z.object({ Image: z.string(), Labels: z.record(z.string(), z.string()).nullish() }),
+  Args: z.nullish(z.array(z.string())),
+  Config: z.object({ Image: z.string(), Labels: z.nullish(z.record(z.string(), z.string())) }),
   State: z.object({
     Status: z.string(),
     Running: z.boolean(),
     ExitCode: z.number(),
-    OOMKilled: z.boolean().optional().default(false),
+    OOMKilled: z._default(z.optional(z.boolean()), false),
     StartedAt: DockerTime,
-    Error: z.string().optional(),
-    Health: z.object({ Status: z.string() }).nullish(),
+    Error: z.optional(z.string()),
+    Health: z.nullish(z.object({ Status: z.string() })),
   }),
 });
 
 const ImageInspectSchema = z.object({
-  RepoTags: z.array(z.string()).nullish(),
-  Config: z
-    .object({
-      User: z.string().nullish(),
-      Entrypoint: z.array(z.string()).nullish(),
-      Env: z.array(z.string()).nullish(),
-      Healthcheck: z.object({ Test: z.array(z.string()).nullish() }).nullish(),
-    })
-    .nullish(),
+  RepoTags: z.nullish(z.array(z.string())),
+  Config: z.nullish(
+    z.object({
+      User: z.nullish(z.string()),
+      Entrypoint: z.nullish(z.array(z.string())),
+      Env: z.nullish(z.array(z.string())),
+      Healthcheck: z.nullish(z.object({ Test: z.nullish(z.array(z.string())) })),
+    }),
+  ),
 });
 
 const EventSchema = z.object({
-  Type: z.string().optional(),
+  Type: z.optional(z.string()),
   Action: z.string(),
-  Actor: z.object({ ID: z.string(), Attributes: z.record(z.string(), z.string()).nullish() }),
+  Actor: z.object({ ID: z.string(), Attributes: z.nullish(z.record(z.string(), z.string())) }),
   time: z.number(),
-  timeNano: z.number().optional(),
+  timeNano: z.optional(z.number()),
 });
 
 const SummarySchema = z.array(z.object({ Id: z.string() }));

@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { DockerEngine } from './engine';
 import { describeEngineError, EngineError } from './errors';
 
@@ -76,20 +76,19 @@ export interface PullEvent {
   errorDetail?: { message?: string; code?: number };
 }
 
-const PullEventSchema = z
-  .object({
-    status: z.string().optional(),
-    id: z.string().optional(),
-    progressDetail: z
-      .object({ current: z.number().nonnegative().optional(), total: z.number().nonnegative().optional() })
-      .partial()
-      .nullish()
-      .transform((d) => d ?? undefined),
-    progress: z.string().optional(),
-    error: z.string().optional(),
-    errorDetail: z.object({ message: z.string().optional(), code: z.number().optional() }).nullish().transform((d) => d ?? undefined),
-  })
-  .loose();
+const orUndefined = <T>(d: T | null | undefined): T | undefined => d ?? undefined;
+
+const PullEventSchema = z.looseObject({
+  status: z.optional(z.string()),
+  id: z.optional(z.string()),
+  progressDetail: z.pipe(
+    z.nullish(z.partial(z.object({ current: z.optional(z.number().check(z.nonnegative())), total: z.optional(z.number().check(z.nonnegative())) }))),
+    z.transform(orUndefined),
+  ),
+  progress: z.optional(z.string()),
+  error: z.optional(z.string()),
+  errorDetail: z.pipe(z.nullish(z.object({ message: z.optional(z.string()), code: z.optional(z.number()) })), z.transform(orUndefined)),
+});
 
 /** Checks a raw engine line; something we cannot read becomes an empty event (ignored by the reducer). */
 export function parsePullEvent(raw: unknown): PullEvent {
@@ -264,22 +263,18 @@ function hostOfKey(key: string): string {
   return DOCKER_HUB_KEYS.has(host) ? 'docker.io' : host;
 }
 
-const AuthEntrySchema = z
-  .object({
-    auth: z.string().optional(),
-    username: z.string().optional(),
-    password: z.string().optional(),
-    identitytoken: z.string().optional(),
-  })
-  .loose();
+const AuthEntrySchema = z.looseObject({
+  auth: z.optional(z.string()),
+  username: z.optional(z.string()),
+  password: z.optional(z.string()),
+  identitytoken: z.optional(z.string()),
+});
 
-const DockerConfigSchema = z
-  .object({
-    auths: z.record(z.string(), AuthEntrySchema).optional(),
-    credsStore: z.string().optional(),
-    credHelpers: z.record(z.string(), z.string()).optional(),
-  })
-  .loose();
+const DockerConfigSchema = z.looseObject({
+  auths: z.optional(z.record(z.string(), AuthEntrySchema)),
+  credsStore: z.optional(z.string()),
+  credHelpers: z.optional(z.record(z.string(), z.string())),
+});
 
 /** What `authFor` found for an image's registry. Never logged as a whole: `authconfig` holds a secret. */
 export interface RegistryCredentials {

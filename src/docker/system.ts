@@ -8,7 +8,7 @@
  *   carries our owner label and a `isaac-sim-doctor-` name, and is removed in every outcome.
  */
 import { randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { DockerEngine } from './engine';
 import { describeEngineError, type EngineError } from './errors';
 
@@ -28,14 +28,14 @@ export interface EngineInfo {
 }
 
 const InfoSchema = z.object({
-  ServerVersion: z.string().optional(),
-  Runtimes: z.record(z.string(), z.unknown()).nullish(),
-  DefaultRuntime: z.string().optional(),
-  MemTotal: z.number().optional(),
-  NCPU: z.number().optional(),
-  OperatingSystem: z.string().optional(),
-  Driver: z.string().optional(),
-  DockerRootDir: z.string().optional(),
+  ServerVersion: z.optional(z.string()),
+  Runtimes: z.nullish(z.record(z.string(), z.unknown())),
+  DefaultRuntime: z.optional(z.string()),
+  MemTotal: z.optional(z.number()),
+  NCPU: z.optional(z.number()),
+  OperatingSystem: z.optional(z.string()),
+  Driver: z.optional(z.string()),
+  DockerRootDir: z.optional(z.string()),
 });
 
 export function parseEngineInfo(raw: unknown): EngineInfo {

@@ -1,12 +1,16 @@
 /**
  * The extension's settings: one zod schema, one place that validates them.
  *
- * Every field carries a sentence saying what is allowed, so that any invalid value becomes an error
- * that names the setting, shows the bad value and says what to put there instead. VS Code supplies
- * the values (defaults come from package.json; a unit test keeps those equal to DEFAULT_SETTINGS).
+ * Each setting is declared once, in FIELDS: its schema, its default and a sentence saying what is
+ * allowed, so that any invalid value becomes an error that names the setting, shows the bad value and
+ * says what to put there instead. The `Settings` type and DEFAULT_SETTINGS are derived from it. VS Code
+ * supplies the values; package.json declares the same settings for VS Code's editor, and a unit test
+ * checks each of its properties (type, default, bounds, enum) against this schema.
+ *
+ * zod/mini rather than classic zod: the same checks with a fraction of the bundle.
  */
 import safeRegex from 'safe-regex2';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { buildClientUrl, urlTemplateProblem, type UrlTemplateSetting } from './clientUrl';
 import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders, type TemplateValues } from './templates';
 import { VERSIONS, VERSION_SETTINGS, type PortKind, type VersionId, type VersionSetting } from './versions';
@@ -17,17 +21,6 @@ export const SETTINGS_SECTION = 'isaacSim';
 const IMAGE_REF =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** Template values of instance 0 under the default settings: what URL templates are validated with. */
-export const SAMPLE_VALUES: Readonly<TemplateValues> = {
-  host: '127.0.0.1',
-  httpPort: 8211,
-  signalPort: 49100,
-  streamPort: 47998,
-  webViewerPort: 8210,
-  index: 0,
-  label: 'instance-0',
-};
 
 /** A sim view URL template follows the rule in clientUrl.ts and uses only known placeholders. */
 function isHttpUrlTemplate(setting: UrlTemplateSetting): (template: string) => boolean {
@@ -62,166 +55,132 @@ export function readinessPatternProblem(source: string): string | undefined {
   return undefined;
 }
 
-const port = z.number().int().min(1).max(65535);
+const port = z.int().check(z.minimum(1), z.maximum(65535));
 
-/** Each setting: its schema, and the sentence that says what is allowed. */
+/** One setting: its schema, its default (valid under the schema), and the sentence that says what is allowed. */
+function field<S extends z.ZodMiniType>(schema: S, defaultValue: z.output<S>, allowed: string) {
+  return { schema, default: defaultValue, allowed };
+}
+
+/**
+ * Every setting. Defaults are ones a real user can keep: NVIDIA's 4.2 image (its Kit web client shows
+ * the simulator inside VS Code without any extra container), the version read from the image, no
+ * telemetry unless the user opts in, and no memory limit (NVIDIA's documented runs set none; a first
+ * start that compiles shaders must not be OOM-killed: the doctor compares the host's memory with the
+ * instances instead).
+ */
 const FIELDS = {
-  instanceCount: {
-    schema: z.number().int().min(0).max(16),
-    allowed: 'a whole number of instances from 0 to 16',
-  },
-  image: {
-    schema: z.string().regex(IMAGE_REF),
-    allowed: 'a Docker image reference such as "nvcr.io/nvidia/isaac-sim:4.2.0"',
-  },
-  version: {
-    schema: z.enum(VERSION_SETTINGS as [VersionSetting, ...VersionSetting[]]),
-    allowed: `one of ${VERSION_SETTINGS.map((p) => `"${p}"`).join(', ')} ("auto" reads it from the image's tag or config)`,
-  },
-  entrypoint: {
-    schema: z.array(z.string().min(1)),
-    allowed: 'a list of non-empty strings (the command to run; [] uses the Isaac Sim version\'s launcher)',
-  },
-  portArgs: {
-    schema: z.array(z.string().min(1).refine((s) => unknownPlaceholders(s).length === 0)),
-    allowed: `a list of argument templates that may use only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')} ([] uses the Isaac Sim version's arguments)`,
-  },
-  extraArgs: {
-    schema: z.array(z.string()),
-    allowed: 'a list of strings appended to the simulator\'s command line',
-  },
-  env: {
+  instanceCount: field(z.int().check(z.minimum(0), z.maximum(16)), 1, 'a whole number of instances from 0 to 16'),
+  image: field(z.string().check(z.regex(IMAGE_REF)), 'nvcr.io/nvidia/isaac-sim:4.2.0', 'a Docker image reference such as "nvcr.io/nvidia/isaac-sim:4.2.0"'),
+  version: field(
+    z.enum(VERSION_SETTINGS as [VersionSetting, ...VersionSetting[]]),
+    'auto',
+    `one of ${VERSION_SETTINGS.map((p) => `"${p}"`).join(', ')} ("auto" reads it from the image's tag or config)`,
+  ),
+  entrypoint: field(z.array(z.string().check(z.minLength(1))), [], 'a list of non-empty strings (the command to run; [] uses the Isaac Sim version\'s launcher)'),
+  portArgs: field(
+    z.array(z.string().check(z.minLength(1), z.refine((s) => unknownPlaceholders(s).length === 0))),
+    [],
+    `a list of argument templates that may use only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')} ([] uses the Isaac Sim version's arguments)`,
+  ),
+  extraArgs: field(z.array(z.string()), [], 'a list of strings appended to the simulator\'s command line'),
+  env: field(
     // zod's record skips an own "__proto__" key (JSON.parse makes one), so reject it before.
-    schema: z
-      .unknown()
-      .refine((v) => v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, '__proto__'))
-      .pipe(z.record(z.string().regex(ENV_NAME), z.string())),
-    allowed: 'an object of environment variables, names like MY_VAR mapped to string values',
-  },
-  runtime: {
-    schema: z.string().regex(/^[A-Za-z0-9_.-]*$/),
-    allowed: 'a container runtime name such as "nvidia", or "" for the engine\'s default runtime',
-  },
-  gpus: {
-    schema: z.string().regex(/^(?:all|none|[A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*)$/),
-    allowed: '"all", "none", or a comma-separated list of GPU indexes or UUIDs such as "0,1" (handed to instances round-robin)',
-  },
-  privacyConsent: {
-    schema: z.boolean(),
-    allowed: 'true to send NVIDIA the anonymous usage data its privacy notice describes, or false (the default) not to',
-  },
-  memoryLimitGiB: {
-    schema: z.number().min(0).max(1024).refine((n) => n === 0 || n >= 1),
-    allowed: 'a memory limit in GiB from 1 to 1024, or 0 for no limit',
-  },
-  hostDataRoot: {
-    schema: z.string().min(1).refine((s) => s === '~' || s.startsWith('~/') || s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s)),
-    allowed: 'an absolute host folder, or one under your home such as "~/docker/isaac-sim"',
-  },
-  httpPortBase: { schema: port.nullable(), allowed: 'a TCP port from 1 to 65535, or null for the version\'s own (8211 for 4.2, 8011 for 4.5 and later)' },
-  signalPortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
-  streamPortBase: { schema: port, allowed: 'a UDP port from 1 to 65535' },
-  webViewerPortBase: { schema: port, allowed: 'a TCP port from 1 to 65535' },
-  host: {
-    schema: z.string().regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$/),
-    allowed: 'a host name or IP address that reaches the simulator, such as "127.0.0.1"',
-  },
-  clientUrlTemplate: {
-    schema: z.string().refine(isHttpUrlTemplate('isaacSim.clientUrlTemplate')),
-    allowed: `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}", ${URL_TEMPLATE_RULE}`,
-  },
-  webViewerUrlTemplate: {
-    schema: z.string().refine(isHttpUrlTemplate('isaacSim.webViewerUrlTemplate')),
-    allowed: `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{webViewerPort}/", ${URL_TEMPLATE_RULE}`,
-  },
-  readinessPatterns: {
-    schema: z.array(z.string().refine((p) => readinessPatternProblem(p) === undefined)).min(1),
-    allowed: `a non-empty list of regular expressions of at most ${MAX_PATTERN_LENGTH} characters with no repeated group inside a repetition; a log line that matches any of them means the simulator is loaded`,
-  },
-  logTailLines: {
-    schema: z.number().int().min(0).max(100000),
-    allowed: 'a whole number of lines from 0 to 100000',
-  },
-  stopTimeoutSeconds: {
-    schema: z.number().int().min(0).max(600),
-    allowed: 'a whole number of seconds from 0 to 600',
-  },
-  dockerHost: {
-    schema: z.string().regex(/^(?:|unix:\/\/\/.+|tcp:\/\/[^/\s]+:[0-9]{1,5}|npipe:\/\/.+)$/),
-    allowed: '"" (use DOCKER_HOST or the default socket), "unix:///path/to/docker.sock" or "tcp://host:port"',
-  },
-} as const;
+    z.pipe(
+      z.unknown().check(z.refine((v) => v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, '__proto__'))),
+      z.record(z.string().check(z.regex(ENV_NAME)), z.string()),
+    ),
+    {},
+    'an object of environment variables, names like MY_VAR mapped to string values',
+  ),
+  runtime: field(z.string().check(z.regex(/^[A-Za-z0-9_.-]*$/)), 'nvidia', 'a container runtime name such as "nvidia", or "" for the engine\'s default runtime'),
+  gpus: field(
+    z.string().check(z.regex(/^(?:all|none|[A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*)$/)),
+    'all',
+    '"all", "none", or a comma-separated list of GPU indexes or UUIDs such as "0,1" (handed to instances round-robin)',
+  ),
+  privacyConsent: field(z.boolean(), false, 'true to send NVIDIA the anonymous usage data its privacy notice describes, or false (the default) not to'),
+  memoryLimitGiB: field(
+    z.number().check(z.minimum(0), z.maximum(1024), z.refine((n) => n === 0 || n >= 1)),
+    0,
+    'a memory limit in GiB from 1 to 1024, or 0 for no limit',
+  ),
+  hostDataRoot: field(
+    z.string().check(z.minLength(1), z.refine((s) => s === '~' || s.startsWith('~/') || s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s))),
+    '~/docker/isaac-sim',
+    'an absolute host folder, or one under your home such as "~/docker/isaac-sim"',
+  ),
+  /** null: the version's own Kit HTTP port (VersionProfile.defaultHttpPort). */
+  httpPortBase: field(z.nullable(port), null, 'a TCP port from 1 to 65535, or null for the version\'s own (8211 for 4.2, 8011 for 4.5 and later)'),
+  signalPortBase: field(port, 49100, 'a TCP port from 1 to 65535'),
+  streamPortBase: field(port, 47998, 'a UDP port from 1 to 65535'),
+  webViewerPortBase: field(port, 8210, 'a TCP port from 1 to 65535'),
+  host: field(
+    z.string().check(z.regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$/)),
+    '127.0.0.1',
+    'a host name or IP address that reaches the simulator, such as "127.0.0.1"',
+  ),
+  clientUrlTemplate: field(
+    z.string().check(z.refine(isHttpUrlTemplate('isaacSim.clientUrlTemplate'))),
+    // 4.2's /streaming/webrtc-client redirects to the host's first non-loopback address, another origin
+    // than the sim view frames: load the page it redirects to, on the configured host, directly.
+    'http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}',
+    `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}", ${URL_TEMPLATE_RULE}`,
+  ),
+  webViewerUrlTemplate: field(
+    z.string().check(z.refine(isHttpUrlTemplate('isaacSim.webViewerUrlTemplate'))),
+    'http://{host}:{webViewerPort}/',
+    `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{webViewerPort}/", ${URL_TEMPLATE_RULE}`,
+  ),
+  readinessPatterns: field(
+    z.array(z.string().check(z.refine((p) => readinessPatternProblem(p) === undefined))).check(z.minLength(1)),
+    [
+      'Isaac Sim Full Streaming App is loaded\\.',
+      'Isaac Sim Headless Native App is loaded\\.',
+      'Isaac Sim Headless WebRTC App is loaded\\.',
+      'Isaac Sim App is loaded\\.',
+      // Standalone python.sh apps and Isaac Lab (IsaacLab #949).
+      'Simulation App Startup Complete',
+    ],
+    `a non-empty list of regular expressions of at most ${MAX_PATTERN_LENGTH} characters with no repeated group inside a repetition; a log line that matches any of them means the simulator is loaded`,
+  ),
+  logTailLines: field(z.int().check(z.minimum(0), z.maximum(100000)), 1000, 'a whole number of lines from 0 to 100000'),
+  stopTimeoutSeconds: field(z.int().check(z.minimum(0), z.maximum(600)), 20, 'a whole number of seconds from 0 to 600'),
+  dockerHost: field(
+    z.string().check(z.regex(/^(?:|unix:\/\/\/.+|tcp:\/\/[^/\s]+:[0-9]{1,5}|npipe:\/\/.+)$/)),
+    '',
+    '"" (use DOCKER_HOST or the default socket), "unix:///path/to/docker.sock" or "tcp://host:port"',
+  ),
+};
 
 export type SettingKey = keyof typeof FIELDS;
 export const SETTING_KEYS = Object.keys(FIELDS) as SettingKey[];
 
-export interface Settings {
-  instanceCount: number;
-  image: string;
-  version: VersionSetting;
-  entrypoint: string[];
-  portArgs: string[];
-  extraArgs: string[];
-  env: Record<string, string>;
-  runtime: string;
-  gpus: string;
-  privacyConsent: boolean;
-  memoryLimitGiB: number;
-  hostDataRoot: string;
-  /** null: the version's own Kit HTTP port (VersionProfile.defaultHttpPort). */
-  httpPortBase: number | null;
-  signalPortBase: number;
-  streamPortBase: number;
-  webViewerPortBase: number;
-  host: string;
-  clientUrlTemplate: string;
-  webViewerUrlTemplate: string;
-  readinessPatterns: string[];
-  logTailLines: number;
-  stopTimeoutSeconds: number;
-  dockerHost: string;
-}
+/** Validated settings: what each field's schema gives. */
+export type Settings = { [K in SettingKey]: z.output<(typeof FIELDS)[K]['schema']> };
 
 /**
- * Defaults a real user can keep: NVIDIA's 4.2 image (its Kit web client shows the simulator inside
- * VS Code without any extra container), the version read from the image, no telemetry unless the
- * user opts in, and no memory limit (NVIDIA's documented runs set none; a first start that compiles
- * shaders must not be OOM-killed: the doctor compares the host's memory with the instances instead).
+ * The whole settings object as one schema, each field with its default. parseSettings reads it field
+ * by field (to name each bad one); the manifest test compares package.json with it.
  */
-export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
-  instanceCount: 1,
-  image: 'nvcr.io/nvidia/isaac-sim:4.2.0',
-  version: 'auto',
-  entrypoint: [],
-  portArgs: [],
-  extraArgs: [],
-  env: {},
-  runtime: 'nvidia',
-  gpus: 'all',
-  privacyConsent: false,
-  memoryLimitGiB: 0,
-  hostDataRoot: '~/docker/isaac-sim',
-  httpPortBase: null,
-  signalPortBase: 49100,
-  streamPortBase: 47998,
-  webViewerPortBase: 8210,
-  host: '127.0.0.1',
-  // 4.2's /streaming/webrtc-client redirects to the host's first non-loopback address, another origin
-  // than the sim view frames: load the page it redirects to, on the configured host, directly.
-  clientUrlTemplate: 'http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}',
-  webViewerUrlTemplate: 'http://{host}:{webViewerPort}/',
-  readinessPatterns: [
-    'Isaac Sim Full Streaming App is loaded\\.',
-    'Isaac Sim Headless Native App is loaded\\.',
-    'Isaac Sim Headless WebRTC App is loaded\\.',
-    'Isaac Sim App is loaded\\.',
-    // Standalone python.sh apps and Isaac Lab (IsaacLab #949).
-    'Simulation App Startup Complete',
-  ],
-  logTailLines: 1000,
-  stopTimeoutSeconds: 20,
-  dockerHost: '',
-});
+export const SETTINGS_SCHEMA = z.object(
+  Object.fromEntries(SETTING_KEYS.map((key) => [key, z._default(FIELDS[key].schema as z.ZodMiniType, FIELDS[key].default)])) as {
+    [K in SettingKey]: z.ZodMiniDefault<(typeof FIELDS)[K]['schema']>;
+  },
+);
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze(Object.fromEntries(SETTING_KEYS.map((key) => [key, FIELDS[key].default])) as Settings);
+
+/** Template values of instance 0 under the default settings (4.2's Kit HTTP port): what URL templates are validated with. */
+export const SAMPLE_VALUES: Readonly<TemplateValues> = {
+  host: DEFAULT_SETTINGS.host,
+  httpPort: VERSIONS['4.2'].defaultHttpPort,
+  signalPort: DEFAULT_SETTINGS.signalPortBase,
+  streamPort: DEFAULT_SETTINGS.streamPortBase,
+  webViewerPort: DEFAULT_SETTINGS.webViewerPortBase,
+  index: 0,
+  label: 'instance-0',
+};
 
 export interface SettingsProblem {
   /** Full setting id, e.g. `isaacSim.memoryLimitGiB`. */
@@ -285,15 +244,14 @@ export function parseSettings(raw: unknown): SettingsResult {
   const out: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) {
     const value = Object.prototype.hasOwnProperty.call(input, key) && input[key] !== undefined ? input[key] : DEFAULT_SETTINGS[key];
-    const field = FIELDS[key];
-    const parsed = (field.schema as z.ZodType).safeParse(value);
+    const parsed = z.safeParse(SETTINGS_SCHEMA.shape[key] as z.ZodMiniType, value);
     if (parsed.success) {
       out[key] = parsed.data;
     } else {
       problems.push({
         setting: settingId(key),
         // An env setting can hold an NGC API key or a token: its values never reach a message.
-        message: `Setting ${settingId(key)} is ${maskUrlCredentials(show(key === 'env' ? maskSecrets(value) : value))}, which is not allowed${whyNot(key, value)}: use ${field.allowed}.`,
+        message: `Setting ${settingId(key)} is ${maskUrlCredentials(show(key === 'env' ? maskSecrets(value) : value))}, which is not allowed${whyNot(key, value)}: use ${FIELDS[key].allowed}.`,
       });
     }
   }

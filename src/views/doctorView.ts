@@ -7,7 +7,8 @@
  * quietly, and a new run updates the open preview in place instead of stacking tabs.
  */
 import * as vscode from 'vscode';
-import { DockerEngine } from '../docker/engine';
+import { createDockerEngine } from '../docker/createEngine';
+import type { DockerEngine } from '../docker/engine';
 import { invalidSettingsReport, runDoctor } from '../instances/doctor';
 import { hostDoctorDeps } from '../instances/doctorHost';
 import { doctorProblems } from '../instances/doctorReport';
@@ -110,7 +111,7 @@ export class DoctorView implements vscode.Disposable {
     let engineUnavailable: string | undefined;
     if (!engine) {
       try {
-        engine = new DockerEngine({ dockerHost: settings.settings.dockerHost });
+        engine = createDockerEngine({ dockerHost: settings.settings.dockerHost });
       } catch (err) {
         engineUnavailable = err instanceof Error ? err.message : String(err);
       }

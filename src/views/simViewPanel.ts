@@ -181,7 +181,7 @@ export class SimViewPanel extends DisposableBase {
         nonce: cryptoNonce(),
         scriptUri: asset('webview.js'),
         styleUri: asset('simview.css'),
-        // Copied from @vscode/codicons by the build: node_modules is not part of the .vsix.
+        // Written by the build from @vscode/codicons (the sim view's icons only): node_modules is not part of the .vsix.
         codiconCssUri: asset('codicons', 'codicon.css'),
         frameUrl: target.url,
         initial: message,

@@ -8,7 +8,7 @@
  *
  * The webview program (main.ts) imports only the types from here, so zod stays out of its bundle.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { InstanceStateKind } from '../instances/model';
 
 /** Sent by the extension to the webview. */
@@ -60,26 +60,27 @@ function isPlainData(value: unknown): value is Record<string, unknown> {
 
 const plainData = z.custom<Record<string, unknown>>(isPlainData, 'not a plain object');
 
-const viewMessageSchema = plainData.pipe(
+const viewMessageSchema = z.pipe(
+  plainData,
   z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('ready') }),
     z.strictObject({ type: z.literal('reload') }),
     z.strictObject({ type: z.literal('openExternal') }),
     z.strictObject({ type: z.literal('copyUrl') }),
   ]),
-) satisfies z.ZodType<ViewMessage>;
+) satisfies z.ZodMiniType<ViewMessage>;
 
-const simViewStateSchema = plainData.pipe(z.strictObject({ index: z.number().int().min(0) })) satisfies z.ZodType<SimViewState>;
+const simViewStateSchema = z.pipe(plainData, z.strictObject({ index: z.int().check(z.minimum(0)) })) satisfies z.ZodMiniType<SimViewState>;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** A short reason for the debug log: zod's issues, never the (possibly huge) input itself. */
-function reasonOf(error: z.ZodError): string {
+function reasonOf(error: z.core.$ZodError): string {
   const text = error.issues.map((issue) => `${issue.path.map(String).join('.') || '(message)'}: ${issue.message}`).join('; ');
   return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 
-function parseWith<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
+function parseWith<T>(schema: z.ZodMiniType<T>, raw: unknown): Parsed<T> {
   try {
     const parsed = schema.safeParse(raw);
     return parsed.success ? { ok: true, value: parsed.data } : { ok: false, reason: reasonOf(parsed.error) };

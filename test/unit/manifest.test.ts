@@ -2,8 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { toJSONSchema } from 'zod/mini';
 import { VERSION_SETTINGS } from '../../src/instances/versions';
-import { DEFAULT_SETTINGS, SETTING_KEYS, SETTINGS_SECTION, parseSettings, type SettingKey } from '../../src/instances/settings';
+import { DEFAULT_SETTINGS, SETTINGS_SCHEMA, SETTING_KEYS, SETTINGS_SECTION, parseSettings, type SettingKey } from '../../src/instances/settings';
 import { TEMPLATE_PLACEHOLDERS } from '../../src/instances/templates';
 
 // Tests run from out/test/unit; the repository root is three levels up.
@@ -23,6 +24,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'ut
           markdownEnumDescriptions?: string[];
           minItems?: number;
           items?: { type?: string };
+          additionalProperties?: { type?: string };
           markdownDescription?: string;
         }
       >;
@@ -45,30 +47,62 @@ function keyOf(property: string): string {
   return property.slice(SETTINGS_SECTION.length + 1);
 }
 
+/** A JSON Schema property, as package.json writes one and as zod's toJSONSchema makes one. */
+interface JsonProperty {
+  type?: string | string[];
+  anyOf?: JsonProperty[];
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  enum?: unknown[];
+  minItems?: number;
+  items?: { type?: string };
+  additionalProperties?: { type?: string } | boolean;
+}
+
+/**
+ * What both sides can declare about a setting, in one shape: zod writes a nullable setting as
+ * `anyOf: [{ type, minimum, ... }, { type: "null" }]`, package.json as `type: [type, "null"]` with the
+ * bounds beside it.
+ */
+function declared(p: JsonProperty) {
+  const branches = p.anyOf ?? [p];
+  const types = branches.flatMap((b) => (b.type === undefined ? [] : Array.isArray(b.type) ? b.type : [b.type])).sort();
+  const merged = Object.assign({}, ...branches.filter((b) => b.type !== 'null')) as JsonProperty;
+  const additional = typeof merged.additionalProperties === 'object' ? merged.additionalProperties.type : undefined;
+  return {
+    types,
+    default: p.default,
+    minimum: merged.minimum,
+    maximum: merged.maximum,
+    enum: merged.enum,
+    minItems: merged.minItems,
+    itemsType: merged.items?.type,
+    additionalPropertiesType: additional,
+  };
+}
+
+/** The settings schema as JSON Schema (what VS Code's settings editor would need to know). */
+const schemaProperties = (toJSONSchema(SETTINGS_SCHEMA) as { properties: Record<string, JsonProperty> }).properties;
+
 describe('package.json configuration matches the settings schema', () => {
-  test('every contributed setting is a key of DEFAULT_SETTINGS, and vice versa', () => {
+  test('every contributed isaacSim.* setting is a key of the schema, and vice versa', () => {
     const contributed = Object.keys(properties).map(keyOf).sort();
     assert.deepEqual(contributed, [...SETTING_KEYS].sort());
-    assert.deepEqual(contributed, Object.keys(DEFAULT_SETTINGS).sort());
+    assert.deepEqual(Object.keys(schemaProperties).sort(), [...SETTING_KEYS].sort());
   });
 
   for (const key of SETTING_KEYS) {
-    test(`isaacSim.${key}: default equals DEFAULT_SETTINGS.${key} and its type`, () => {
-      const prop = properties[`isaacSim.${key}`];
+    test(`isaacSim.${key}: type, default, bounds, enum and item types equal the schema's`, () => {
+      const prop = properties[`${SETTINGS_SECTION}.${key}`];
       assert.ok(prop, `isaacSim.${key} is not contributed`);
       assert.ok('default' in prop, `isaacSim.${key} has no default`);
-      assert.deepEqual(prop.default, DEFAULT_SETTINGS[key]);
-      const value = DEFAULT_SETTINGS[key];
-      if (value === null) {
-        // A nullable setting (httpPortBase: null = the version's own) declares both types.
-        assert.ok(Array.isArray(prop.type), `type ${String(prop.type)} must list "null"`);
-        assert.ok(prop.type.includes('null'), `type ${String(prop.type)}`);
-        assert.ok(prop.type.includes('integer'), `type ${String(prop.type)}`);
-        return;
-      }
-      const expectedType = Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value === 'number' ? (Number.isInteger(value) ? ['integer', 'number'] : ['number']) : typeof value;
-      if (Array.isArray(expectedType)) assert.ok(expectedType.includes(prop.type as string), `type ${String(prop.type)}`);
-      else assert.equal(prop.type, expectedType);
+      const fromSchema = declared(schemaProperties[key]);
+      const fromManifest = declared(prop);
+      // The schema always says more than a JSON type: compare the parts package.json can state too.
+      assert.ok(fromSchema.types.length > 0, `the schema of ${key} has no JSON type`);
+      assert.deepEqual(fromManifest, fromSchema);
+      assert.deepEqual(fromSchema.default, DEFAULT_SETTINGS[key]);
     });
   }
 

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import {
   buildSimViewHtml,
@@ -102,6 +104,17 @@ test('the script is a module carrying the nonce, and the only script', () => {
 test('the codicon stylesheet has the id vscode-elements looks for', () => {
   const html = buildSimViewHtml(options());
   assert.match(html, /<link rel="stylesheet" id="vscode-codicon-stylesheet" href="https:\/\/webview.test\/media\/codicons\/codicon.css">/);
+});
+
+test('every codicon the page uses is drawn by the built stylesheet, from a data: image the CSP allows', () => {
+  // Tests run from out/test/unit; the build (scripts/build.mjs) wrote media/codicons/ at the root.
+  const css = fs.readFileSync(path.resolve(__dirname, '../../../media/codicons/codicon.css'), 'utf8');
+  const html = buildSimViewHtml(options());
+  const used = [...html.matchAll(/\bicon="([a-z0-9-]+)"/g)].map((m) => m[1]);
+  assert.ok(used.length >= 3, `icons found: ${used.join(', ')}`);
+  for (const name of used) assert.match(css, new RegExp(`\\.codicon-${name} \\{ --codicon: url\\("data:image/svg\\+xml;base64,[A-Za-z0-9+/=]+"\\); \\}`), `no rule for codicon "${name}"`);
+  assert.match(css, /mask: var\(--codicon\)/);
+  assert.match(html, /img-src [^;]*\bdata:/, 'the CSP must allow the data: images the icons are drawn from');
 });
 
 test('the client URL is never an iframe src in the HTML', () => {
