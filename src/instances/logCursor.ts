@@ -19,15 +19,42 @@ function keyOf(line: LogLine): string {
   return `${line.ts}\u0000${line.stream}\u0000${line.text}`;
 }
 
+/** One delivered (timestamp, stream, text) and how many times it was delivered. */
+interface Held {
+  readonly key: string;
+  readonly ts: bigint;
+  count: number;
+}
+
+/**
+ * What a cursor does with its window, reported to an optional probe (the unit tests count the
+ * work with it): `kept` a new key, `examined` the oldest key to see if it has left the window,
+ * `evicted` it.
+ */
+export type CursorStep = 'kept' | 'examined' | 'evicted';
+
 export class LogCursor {
   private newest: bigint | undefined;
   /** Lines delivered within WINDOW of the newest, by key, with how many times each was delivered. */
-  private readonly recent = new Map<string, { ts: bigint; count: number }>();
+  private readonly recent = new Map<string, Held>();
+  /**
+   * The same entries in the order they were first delivered, oldest at `head`. Eviction only looks
+   * at the front, so each line costs O(1) amortised however large the window is. A line whose
+   * stamp is older than the one in front of it (stderr stamped earlier) may stay until the front
+   * passes it; that is harmless: a replay drops every line older than `since` before it looks at
+   * the window, and such a line is older than `since` by then.
+   */
+  private order: Held[] = [];
+  private head = 0;
+
+  constructor(private readonly probe?: (step: CursorStep) => void) {}
 
   /** Forget everything (a different container). */
   reset(): void {
     this.newest = undefined;
     this.recent.clear();
+    this.order = [];
+    this.head = 0;
   }
 
   /** Nothing delivered yet: a follower starts from the tail, not from `since`. */
@@ -42,17 +69,44 @@ export class LogCursor {
     return since > 0n ? since : 0n;
   }
 
-  /** Records a delivered line. Lines without an engine timestamp (ts 0) cannot be matched and are not kept. */
+  /**
+   * Records a delivered line. Lines without an engine timestamp (ts 0) cannot be matched and are
+   * not kept; nor are lines older than `since`, which a replay drops by their time alone.
+   */
   delivered(line: LogLine): void {
     if (line.ts === 0n) return;
-    const key = keyOf(line);
-    const known = this.recent.get(key);
-    if (known) known.count++;
-    else this.recent.set(key, { ts: line.ts, count: 1 });
     if (this.newest === undefined || line.ts > this.newest) {
       this.newest = line.ts;
-      const floor = this.newest - RESUME_WINDOW_NS;
-      for (const [k, v] of this.recent) if (v.ts < floor) this.recent.delete(k);
+      this.evictBefore(this.newest - RESUME_WINDOW_NS);
+    } else if (line.ts < this.newest - RESUME_WINDOW_NS) {
+      return;
+    }
+    const key = keyOf(line);
+    const known = this.recent.get(key);
+    if (known) {
+      known.count++;
+      return;
+    }
+    const held: Held = { key, ts: line.ts, count: 1 };
+    this.recent.set(key, held);
+    this.order.push(held);
+    this.probe?.('kept');
+  }
+
+  private evictBefore(floor: bigint): void {
+    const order = this.order;
+    while (this.head < order.length) {
+      this.probe?.('examined');
+      const front = order[this.head];
+      if (front.ts >= floor) break;
+      this.recent.delete(front.key);
+      this.head++;
+      this.probe?.('evicted');
+    }
+    // Drop the evicted front once it is most of the array: amortised O(1) per line.
+    if (this.head > 1024 && this.head * 2 > order.length) {
+      this.order = order.slice(this.head);
+      this.head = 0;
     }
   }
 
