@@ -5,9 +5,9 @@
  * that names the setting, shows the bad value and says what to put there instead. VS Code supplies
  * the values (defaults come from package.json; a unit test keeps those equal to DEFAULT_SETTINGS).
  */
-import safeRegex from 'safe-regex2';
 import * as z from 'zod';
 import { buildClientUrl, urlTemplateProblem, type UrlTemplateSetting } from './clientUrl';
+import { linearPatternProblem } from './linearPattern';
 import { VERSIONS, VERSION_SETTINGS, type PortKind, type VersionId, type VersionSetting } from './versions';
 
 export const SETTINGS_SECTION = 'isaacSim';
@@ -52,29 +52,17 @@ function isHttpUrlTemplate(setting: UrlTemplateSetting): (template: string) => b
 const URL_TEMPLATE_RULE =
   'with http:// or https:// at the start; a host that is exactly {host} or a host name written out; an optional port that is one port placeholder or a number; no user info ("@"), spaces or backslashes; other placeholders only after the host';
 
-function isValidRegex(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Longest readiness pattern accepted: they match whole log lines, not documents. */
 const MAX_PATTERN_LENGTH = 500;
 
 /**
  * Why a readiness pattern is refused, if it is. Every log line runs through these patterns in the
- * extension host, so a pattern that backtracks exponentially (a repeated group inside a repetition,
- * such as "(a+)+$") could freeze VS Code on one unlucky line; safe-regex2 finds those by star height.
+ * extension host, so each must run in linear time: plain text, or RE2 syntax (see linearPattern.ts).
  */
 export function readinessPatternProblem(source: string): string | undefined {
   if (source.length === 0) return 'it is empty';
   if (source.length > MAX_PATTERN_LENGTH) return `it is longer than ${MAX_PATTERN_LENGTH} characters`;
-  if (!isValidRegex(source)) return 'it is not a valid regular expression';
-  if (!safeRegex(source)) return 'it repeats a group that itself repeats (like "(a+)+"), which can take exponential time on some lines';
-  return undefined;
+  return linearPatternProblem(source);
 }
 
 const port = z.number().int().min(1).max(65535);
@@ -151,7 +139,7 @@ const FIELDS = {
   },
   readinessPatterns: {
     schema: z.array(z.string().refine((p) => readinessPatternProblem(p) === undefined)).min(1),
-    allowed: `a non-empty list of regular expressions of at most ${MAX_PATTERN_LENGTH} characters with no repeated group inside a repetition; a log line that matches any of them means the simulator is loaded`,
+    allowed: `a non-empty list of regular expressions of at most ${MAX_PATTERN_LENGTH} characters in RE2 syntax (no backreferences, no lookaround); a log line that matches any of them means the simulator is loaded`,
   },
   logTailLines: {
     schema: z.number().int().min(0).max(100000),
