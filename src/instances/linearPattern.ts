@@ -55,8 +55,16 @@ function re2(): typeof Re2.RE2JS {
 /** Why a readiness pattern cannot run in linear time, or undefined when it can. */
 export function linearPatternProblem(source: string): string | undefined {
   if (literalOf(source) !== undefined) return undefined;
+  let compile: (source: string) => unknown;
   try {
-    re2().compile(source);
+    const engine = re2();
+    compile = (p) => engine.compile(p);
+  } catch (err) {
+    // A broken installation, not the user's pattern.
+    return `the RE2 engine (dist/re2.js) could not be loaded to check it (${err instanceof Error ? err.message : String(err)}): reinstall the extension`;
+  }
+  try {
+    compile(source);
     return undefined;
   } catch (err) {
     const detail = (err instanceof Error ? err.message : String(err)).replace(/^error parsing regexp: /, '');
