@@ -8,7 +8,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import * as z from 'zod';
 import { describeEngineError, EngineError } from './errors';
-import { Utf8Lines } from './lines';
+import { FrameDemuxer, Utf8Lines } from './lines';
 
 export interface ContainerInfo {
   id: string;
@@ -427,23 +427,20 @@ export class DockerEngine {
     )) as unknown as Readable;
     const outLines = splitterFor('stdout', onLine);
     const errLines = splitterFor('stderr', onLine);
-    // Plain sinks rather than PassThrough streams: demuxStream calls write() synchronously, which keeps
-    // stdout and stderr lines in the engine's order.
+    // Frames are handed on synchronously, which keeps stdout and stderr lines in the engine's order.
     const sink = (lines: Utf8Lines) => {
       let midLine = false;
-      return {
-        write: (b: Buffer) => {
-          // A line longer than 16 KiB comes in several frames, and the engine puts a timestamp in
-          // front of every frame: drop it from the continuation frames, keep the line's first.
-          lines.push(midLine ? stripFrameTimestamp(b) : b);
-          if (b.length > 0) midLine = b[b.length - 1] !== 0x0a;
-        },
-      } as unknown as NodeJS.WritableStream;
+      return (b: Buffer) => {
+        // A line longer than 16 KiB comes in several frames, and the engine puts a timestamp in
+        // front of every frame: drop it from the continuation frames, keep the line's first.
+        lines.push(midLine ? stripFrameTimestamp(b) : b);
+        if (b.length > 0) midLine = b[b.length - 1] !== 0x0a;
+      };
     };
     const out = sink(outLines);
     const err = sink(errLines);
-    this.docker.modem.demuxStream(stream, out, err);
-    return followStream(stream, () => undefined, (e) => {
+    const frames = new FrameDemuxer((which, payload) => (which === 'stdout' ? out : err)(payload));
+    return followStream(stream, (chunk) => frames.push(chunk), (e) => {
       // At the log's real end an unterminated last line is complete. When the stream was cut off
       // (engine gone), a partial line is dropped: the caller resumes from its last whole line.
       if (!e) {
@@ -455,6 +452,13 @@ export class DockerEngine {
   }
 }
 
+/**
+ * Longest a followed stream keeps the event loop to itself (ms). When the engine sends faster than
+ * the lines are handled, libuv hands over up to 32 socket reads in one go; the stream is paused
+ * after this much work and resumed on the next turn, so timers and other I/O run in between.
+ */
+const FOLLOW_SLICE_MS = 8;
+
 function followStream(stream: Readable, onData: (chunk: Buffer) => void, onEnd: (err?: Error) => void): Closeable {
   let ended = false;
   const finish = (err?: Error) => {
@@ -462,7 +466,23 @@ function followStream(stream: Readable, onData: (chunk: Buffer) => void, onEnd: 
     ended = true;
     onEnd(err);
   };
-  stream.on('data', onData);
+  let turnStart: number | undefined;
+  let yielding = false;
+  stream.on('data', (chunk: Buffer) => {
+    if (turnStart === undefined) {
+      turnStart = performance.now();
+      setImmediate(() => (turnStart = undefined));
+    }
+    onData(chunk);
+    if (!yielding && performance.now() - turnStart > FOLLOW_SLICE_MS) {
+      yielding = true;
+      stream.pause();
+      setImmediate(() => {
+        yielding = false;
+        if (!ended) stream.resume();
+      });
+    }
+  });
   stream.on('end', () => finish());
   stream.on('close', () => finish());
   stream.on('error', (err: Error) => finish(err));
