@@ -3,8 +3,9 @@
  * numbered filler lines after readiness, as fast as awk prints them (STANDIN_SPAM_LINES; the lines
  * are filler, not Isaac Sim output). Two followers read them in the same run, both attached before
  * the first filler line is printed (the lines wait for a file that `docker exec` creates):
- *   cli:  `docker logs -f <container>`, its stdout and stderr piped into this process, which only
- *         counts bytes and newlines;
+ *   cli:  `docker logs -f <container>`, its stdout and stderr piped into a small Node process of
+ *         its own that only counts bytes and newlines (in this process, a slow follower would
+ *         slow the count of the CLI's lines too) and reports when it has the last line;
  *   ours: the extension's whole follower, `InstanceManager` (DockerEngine.followLogs → line
  *         splitting → cursor → redaction → readiness classification → onDidAppendLog) → the same
  *         `ChannelBatch` the log channels use → a counting sink in place of the OutputChannel.
@@ -184,6 +185,38 @@ async function cliCompleteLog(): Promise<{ ms: number; lines: number }> {
   return { ms: performance.now() - t0, lines: counter.lines };
 }
 
+/**
+ * `docker logs -f` in a counting process of its own. It reports its count every 50 ms and, once,
+ * the wall-clock time (ms since the epoch) at which it had the last filler line.
+ */
+function cliFollower(): { lines: () => number; doneAt: () => number | undefined; stop: () => void } {
+  const script = `
+    const [name, last] = process.argv.slice(1);
+    const logs = require('node:child_process').spawn('docker', ['logs', '-f', name], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let lines = 0, tail = '', doneAt;
+    const now = () => performance.timeOrigin + performance.now();
+    const report = () => process.stdout.write(JSON.stringify({ lines, doneAt }) + '\\n');
+    const count = (t) => {
+      for (let i = t.indexOf('\\n'); i !== -1; i = t.indexOf('\\n', i + 1)) lines++;
+      const seen = tail + t;
+      if (doneAt === undefined && seen.includes(last)) { doneAt = now(); report(); }
+      tail = seen.slice(-last.length);
+    };
+    for (const s of [logs.stdout, logs.stderr]) { s.setEncoding('latin1'); s.on('data', count); }
+    setInterval(report, 50);
+    process.on('SIGTERM', () => { logs.kill(); process.exit(0); });`;
+  const child = spawn(process.execPath, ['-e', script, NAME, LAST], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let latest: { lines: number; doneAt?: number } = { lines: 0 };
+  let partial = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (t: string) => {
+    const reports = (partial + t).split('\n');
+    partial = reports.pop() ?? '';
+    if (reports.length > 0) latest = JSON.parse(reports[reports.length - 1]) as typeof latest;
+  });
+  return { lines: () => latest.lines, doneAt: () => latest.doneAt, stop: () => child.kill('SIGTERM') };
+}
+
 /** Removes a leftover container of an earlier run of this benchmark; refuses to touch anyone else's. */
 async function clearLeftover(): Promise<void> {
   let binds: string;
@@ -225,8 +258,7 @@ async function main(): Promise<void> {
   const ours = new Counter();
   const batch = new ChannelBatch((text) => ours.write(text));
   const appended = manager.onDidAppendLog((e) => batch.push(e.lines));
-  const cli = new Counter();
-  let cliChild: ReturnType<typeof spawn> | undefined;
+  let cli: ReturnType<typeof cliFollower> | undefined;
   try {
     manager.updateSettings(parsed);
     await manager.connect();
@@ -235,20 +267,14 @@ async function main(): Promise<void> {
     await waitFor('instance-0 ready', () => state() === 'ready' || state() === 'failed', 120_000);
     if (state() !== 'ready') throw new Error(`instance-0 did not become ready: ${JSON.stringify(manager.get(0)?.state)}\n${log.lines.slice(-20).join('\n')}`);
 
-    const child = spawn('docker', ['logs', '-f', NAME], { stdio: ['ignore', 'pipe', 'pipe'] });
-    cliChild = child;
-    child.stdout.setEncoding('latin1');
-    child.stderr.setEncoding('latin1');
-    child.stdout.on('data', (t: string) => cli.chunk(t));
-    child.stderr.on('data', (t: string) => cli.chunk(t));
-    const linesBefore = { ours: ours.lines, cli: 0 };
+    const follower = cliFollower();
+    cli = follower;
     // Both followers are attached and have caught up with the start-up lines.
     await waitFor('docker logs -f to catch up', () => {
       batch.flush();
-      return cli.lines > 0 && cli.lines === ours.lines;
+      return follower.lines() > 0 && follower.lines() === ours.lines;
     }, 30_000);
-    linesBefore.cli = cli.lines;
-    linesBefore.ours = ours.lines;
+    const linesBefore = { ours: ours.lines, cli: follower.lines() };
 
     const heapBefore = heapUsed();
     const baseline = idleBaseline();
@@ -259,8 +285,9 @@ async function main(): Promise<void> {
     const cpu0 = process.cpuUsage();
     const usage0 = process.resourceUsage();
     const t0 = performance.now();
+    const t0Epoch = performance.timeOrigin + t0;
     await docker('exec', NAME, 'touch', GATE);
-    await waitFor('both followers to have every line', () => ours.doneAt !== undefined && cli.doneAt !== undefined, 600_000);
+    await waitFor('both followers to have every line', () => ours.doneAt !== undefined && follower.doneAt() !== undefined, 600_000);
     delay.disable();
     blocks.stop();
     const idle = await baseline.stop();
@@ -272,7 +299,7 @@ async function main(): Promise<void> {
 
     const span = await producerSpan();
     const complete = await cliCompleteLog();
-    const cliMs = cli.doneAt! - t0;
+    const cliMs = follower.doneAt()! - t0Epoch;
     const oursMs = ours.doneAt! - t0;
     const producerMs = span.first !== undefined && span.last !== undefined ? Number(span.last - span.first) / 1e6 : undefined;
     const result = {
@@ -282,7 +309,7 @@ async function main(): Promise<void> {
       readiness: READINESS,
       loadavg: os.loadavg().map((l) => round(l, 2)),
       cpus: os.cpus().length,
-      cli: { command: 'docker logs -f', ms: round(cliMs), linesPerSec: Math.round(LINES / (cliMs / 1000)), linesReceived: cli.lines - linesBefore.cli },
+      cli: { command: 'docker logs -f', ms: round(cliMs), linesPerSec: Math.round(LINES / (cliMs / 1000)), linesReceived: follower.lines() - linesBefore.cli },
       ours: {
         path: 'InstanceManager → ChannelBatch → counting sink',
         ms: round(oursMs),
@@ -292,7 +319,7 @@ async function main(): Promise<void> {
         cpuMs: round((cpu.user + cpu.system) / 1000),
       },
       ratio: round(cliMs / oursMs, 3),
-      sameLines: ours.lines === cli.lines,
+      sameLines: ours.lines === follower.lines(),
       heapGrowthMiB: round((heapAfter - heapBefore) / 2 ** 20, 2),
       eventLoopDelayMaxMs: round(delay.max / 1e6),
       eventLoopDelayP99Ms: round(delay.percentile(99) / 1e6),
@@ -317,7 +344,7 @@ async function main(): Promise<void> {
     writeFileSync(path.join(REPO, '.run/bench-logs.json'), json + '\n');
     process.stdout.write(json + '\n');
   } finally {
-    cliChild?.kill();
+    cli?.stop();
     appended.dispose();
     batch.dispose();
     await manager.remove(0).catch((err: unknown) => process.stderr.write(`logThroughput: could not remove ${NAME}: ${String(err)}\n`));
