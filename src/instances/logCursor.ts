@@ -80,14 +80,17 @@ export class LogCursor {
    */
   delivered(line: LogLine): void {
     if (line.ts === 0n) return;
+    // A line newer than every other cannot be one already kept (the key holds the stamp).
+    let newer = false;
     if (this.newest === undefined || line.ts > this.newest) {
       this.newest = line.ts;
       this.evictBefore(this.newest - RESUME_WINDOW_NS);
+      newer = true;
     } else if (line.ts < this.newest - RESUME_WINDOW_NS) {
       return;
     }
     const key = keyOf(line);
-    const count = this.recent.get(key);
+    const count = newer ? undefined : this.recent.get(key);
     if (count !== undefined) {
       this.recent.set(key, count + 1);
       return;

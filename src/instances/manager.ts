@@ -92,6 +92,13 @@ const DRAIN_MS = 500;
 /** How many error lines of a run are kept for an exit that no table explains. */
 const ERROR_TAIL = 5;
 
+/** A run's start (ms) in engine ns; the last one is kept, so a line costs no BigInt arithmetic for it. */
+let lastRun: { ms: number; ns: bigint } | undefined;
+function runStartNs(ms: number): bigint {
+  if (lastRun?.ms !== ms) lastRun = { ms, ns: BigInt(ms) * 1_000_000n };
+  return lastRun.ns;
+}
+
 export function isOurs(info: Pick<ContainerInfo, 'labels'>): boolean {
   return info.labels[OWNER_LABEL] === OWNER_VALUE;
 }
@@ -609,7 +616,7 @@ export class InstanceManager implements Disposable {
   private deliver(entry: Entry, line: LogLine): void {
     entry.cursor.delivered(line);
     const run = entry.info?.startedAt;
-    const inCurrentRun = run !== undefined && line.ts >= BigInt(run) * 1_000_000n;
+    const inCurrentRun = run !== undefined && line.ts >= runStartNs(run);
     if (inCurrentRun && entry.runShown !== run) {
       if (entry.runShown !== undefined) {
         const at = new Date(run).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');

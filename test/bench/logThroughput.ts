@@ -72,7 +72,7 @@ class Counter {
 }
 
 /**
- * The longest the event loop was busy between two turns, in CPU time: a 1 ms interval notes the
+ * The longest the event loop was busy between two turns, in CPU time: a 5 ms interval notes the
  * process's CPU time at each tick. Wall-clock delay (monitorEventLoopDelay) also counts the time
  * the kernel gave the CPU to other processes, which on a busy machine is most of it; the CPU time
  * between two ticks is the work that held the loop (this process's other threads, GC helpers,
@@ -95,7 +95,7 @@ class BlockMeter {
       this.maxWallMs = Math.max(this.maxWallMs, wall - this.lastWall);
       this.lastCpu = cpu;
       this.lastWall = wall;
-    }, 1);
+    }, 5);
   }
 
   stop(): void {
