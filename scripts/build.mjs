@@ -6,6 +6,7 @@
 import { analyzeMetafile, build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -96,6 +97,19 @@ const lazyPackages = {
   },
 };
 
+/**
+ * re2js (the linear-time engine for readiness patterns, ~150 KB minified) is not part of the main
+ * bundle: src/instances/linearPattern.ts requires it only when a pattern that is not plain text
+ * must be compiled. Here that `require('re2js')` becomes `require('./re2.js')`, a file of its own
+ * next to extension.js (built below), so activation never loads it.
+ */
+const re2Apart = {
+  name: 're2-apart',
+  setup(b) {
+    b.onResolve({ filter: /^re2js$/ }, () => ({ path: './re2.js', external: true }));
+  },
+};
+
 const [extension, lazy] = await Promise.all([
   build({
     absWorkingDir: root,
@@ -106,7 +120,7 @@ const [extension, lazy] = await Promise.all([
     format: 'cjs',
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [lazyPackages],
+    plugins: [lazyPackages, re2Apart],
     // zod probes `navigator` (a Node 21+ global that VS Code's extension host flags when touched).
     define: { navigator: 'undefined' },
     sourcemap: !production,
@@ -126,6 +140,17 @@ const [extension, lazy] = await Promise.all([
     sourcemap: !production,
     minify: production,
     metafile: analyze,
+    logLevel: 'warning',
+  }),
+  build({
+    absWorkingDir: root,
+    entryPoints: [createRequire(import.meta.url).resolve('re2js')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile: 'dist/re2.js',
+    minify: production,
     logLevel: 'warning',
   }),
   build({

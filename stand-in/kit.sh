@@ -32,6 +32,8 @@ OOM_CAP_MB="${STANDIN_OOM_CAP_MB:-256}"
 TICK="${STANDIN_TICK_SECONDS:-}"
 NOISE="${STANDIN_NOISE:-}"
 ECHO_ENV="${STANDIN_ECHO_ENV:-}"
+SPAM_LINES="${STANDIN_SPAM_LINES:-}"
+SPAM_ON="${STANDIN_SPAM_ON:-}"
 
 # ---- Kit settings (--/path=value); unknown ones are ignored, as Kit ignores settings nobody reads
 if [ "$GEN" = 4 ]; then
@@ -150,6 +152,8 @@ case "$SHADER_STEPS" in ''|*[!0-9]*) bad "STANDIN_SHADER_STEPS must be a whole n
 case "$OOM_CAP_MB" in ''|*[!0-9]*) bad "STANDIN_OOM_CAP_MB must be a whole number, got '$OOM_CAP_MB'" ;; esac
 case "$TICK" in ''|[0-9]*) ;; *) bad "STANDIN_TICK_SECONDS must be a number of seconds, got '$TICK'" ;; esac
 case "$NOISE" in ''|0|1) ;; *) bad "STANDIN_NOISE must be 0 or 1, got '$NOISE'" ;; esac
+case "$SPAM_LINES" in *[!0-9]*) bad "STANDIN_SPAM_LINES must be a whole number, got '$SPAM_LINES'" ;; esac
+case "$SPAM_ON" in ''|/*) ;; *) bad "STANDIN_SPAM_ON must be an absolute path, got '$SPAM_ON'" ;; esac
 
 fatal_at() {  # fatal_at POINT: print the real lines of STANDIN_FATAL if it belongs to POINT, exit 1 at once
   [ "$MODE" = fatal ] || return 0
@@ -395,6 +399,14 @@ tofile "[Info] [omni.kit.app.plugin] [${secs}s] AppReady"
 if [ "$MODE" = crash-after-ready ]; then
   # No real crash line was found; the stand-in only ends the way a SIGSEGV'd PID 1 does (139).
   nap "$CRASH_AFTER"; die 139
+fi
+if [ -n "$SPAM_LINES" ] && [ "$SPAM_LINES" -gt 0 ]; then
+  # Instrumentation for the log benchmark: N numbered FILLER lines on stdout, as fast as awk
+  # prints them. They are filler, not Isaac Sim output (no real log has them), and go to stdout
+  # only, not to the Kit log file. With STANDIN_SPAM_ON=FILE they wait until FILE exists (the
+  # benchmark creates it with `docker exec`), so every follower is attached when they start.
+  if [ -n "$SPAM_ON" ]; then until [ -e "$SPAM_ON" ]; do nap 0.02; done; fi
+  awk -v n="$SPAM_LINES" 'BEGIN { for (i = 1; i <= n; i++) print "[standin] filler " i }'
 fi
 if [ -n "$TICK" ]; then   # instrumentation: numbered lines, odd on stdout, even on stderr
   n=0

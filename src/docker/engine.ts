@@ -8,7 +8,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import * as z from 'zod/mini';
 import { classifyEngineMessage, describeEngineError, EngineError, type EngineErrorKind } from './errors';
-import { Utf8Lines } from './lines';
+import { FrameDemuxer, Utf8Lines } from './lines';
 
 export interface ContainerInfo {
   id: string;
@@ -113,13 +113,29 @@ const EventSchema = z.object({
 
 const SummarySchema = z.array(z.object({ Id: z.string() }));
 
+/** The whole seconds of the last timestamp parsed in the engine's own form, and their value in ns. */
+let lastSecond = '';
+let lastSecondNs = 0n;
+
 /** Parses an RFC 3339 timestamp with nanoseconds into nanoseconds since the epoch. */
 export function parseTimestampNanos(ts: string): bigint | undefined {
+  // Fast path for the engine's own form, "2026-12-01T12:54:48.109123456Z", within the same second
+  // as the last one: each log line carries one, and most lines share their second.
+  if (ts.length === 30 && ts.charCodeAt(19) === 0x2e && ts.charCodeAt(29) === 0x5a && lastSecond !== '' && ts.startsWith(lastSecond)) {
+    let digits = true;
+    for (let i = 20; i < 29 && digits; i++) digits = ts.charCodeAt(i) >= 0x30 && ts.charCodeAt(i) <= 0x39;
+    if (digits) return lastSecondNs + BigInt(ts.slice(20, 29));
+  }
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(ts);
   if (!m) return undefined;
   const seconds = Date.parse(`${m[1]}${m[3]}`);
   if (Number.isNaN(seconds)) return undefined;
-  return BigInt(seconds) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+  const secondNs = BigInt(seconds) * 1_000_000n;
+  if (m[3] === 'Z' && m[2]?.length === 9) {
+    lastSecond = m[1];
+    lastSecondNs = secondNs;
+  }
+  return secondNs + BigInt((m[2] ?? '').padEnd(9, '0'));
 }
 
 /** The engine's `since` parameter: "seconds.nanoseconds". */
@@ -429,23 +445,20 @@ export class DockerEngine {
     )) as unknown as Readable;
     const outLines = splitterFor('stdout', onLine);
     const errLines = splitterFor('stderr', onLine);
-    // Plain sinks rather than PassThrough streams: demuxStream calls write() synchronously, which keeps
-    // stdout and stderr lines in the engine's order.
+    // Frames are handed on synchronously, which keeps stdout and stderr lines in the engine's order.
     const sink = (lines: Utf8Lines) => {
       let midLine = false;
-      return {
-        write: (b: Buffer) => {
-          // A line longer than 16 KiB comes in several frames, and the engine puts a timestamp in
-          // front of every frame: drop it from the continuation frames, keep the line's first.
-          lines.push(midLine ? stripFrameTimestamp(b) : b);
-          if (b.length > 0) midLine = b[b.length - 1] !== 0x0a;
-        },
-      } as unknown as NodeJS.WritableStream;
+      return (b: Buffer) => {
+        // A line longer than 16 KiB comes in several frames, and the engine puts a timestamp in
+        // front of every frame: drop it from the continuation frames, keep the line's first.
+        lines.push(midLine ? stripFrameTimestamp(b) : b);
+        if (b.length > 0) midLine = b[b.length - 1] !== 0x0a;
+      };
     };
     const out = sink(outLines);
     const err = sink(errLines);
-    this.docker.modem.demuxStream(stream, out, err);
-    return followStream(stream, () => undefined, (e) => {
+    const frames = new FrameDemuxer((which, payload) => (which === 'stdout' ? out : err)(payload));
+    return followStream(stream, (chunk) => frames.push(chunk), (e) => {
       // At the log's real end an unterminated last line is complete. When the stream was cut off
       // (engine gone), a partial line is dropped: the caller resumes from its last whole line.
       if (!e) {
@@ -457,6 +470,13 @@ export class DockerEngine {
   }
 }
 
+/**
+ * Longest a followed stream keeps the event loop to itself (ms). When the engine sends faster than
+ * the lines are handled, libuv hands over up to 32 socket reads in one go; the stream is paused
+ * after this much work and resumed on the next turn, so timers and other I/O run in between.
+ */
+const FOLLOW_SLICE_MS = 8;
+
 function followStream(stream: Readable, onData: (chunk: Buffer) => void, onEnd: (err?: Error) => void): Closeable {
   let ended = false;
   const finish = (err?: Error) => {
@@ -464,7 +484,23 @@ function followStream(stream: Readable, onData: (chunk: Buffer) => void, onEnd: 
     ended = true;
     onEnd(err);
   };
-  stream.on('data', onData);
+  let turnStart: number | undefined;
+  let yielding = false;
+  stream.on('data', (chunk: Buffer) => {
+    if (turnStart === undefined) {
+      turnStart = performance.now();
+      setImmediate(() => (turnStart = undefined));
+    }
+    onData(chunk);
+    if (!yielding && performance.now() - turnStart > FOLLOW_SLICE_MS) {
+      yielding = true;
+      stream.pause();
+      setImmediate(() => {
+        yielding = false;
+        if (!ended) stream.resume();
+      });
+    }
+  });
   stream.on('end', () => finish());
   stream.on('close', () => finish());
   stream.on('error', (err: Error) => finish(err));

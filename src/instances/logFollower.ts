@@ -21,6 +21,13 @@ import { isErrorLine } from './readiness';
 /** How many error lines of a run are kept for an exit that no table explains. */
 const ERROR_TAIL = 5;
 
+/** A run's start (ms) in engine ns; the last one is kept, so a line costs no BigInt arithmetic for it. */
+let lastRun: { ms: number; ns: bigint } | undefined;
+function runStartNs(ms: number): bigint {
+  if (lastRun?.ms !== ms) lastRun = { ms, ns: BigInt(ms) * 1_000_000n };
+  return lastRun.ns;
+}
+
 export interface FollowerHost {
   log: Logger;
   redact(text: string): string;
@@ -145,7 +152,7 @@ export class LogFollower {
   private deliver(line: LogLine): void {
     this.cursor.delivered(line);
     const run = this.host.currentRun();
-    const inCurrentRun = run !== undefined && line.ts >= BigInt(run) * 1_000_000n;
+    const inCurrentRun = run !== undefined && line.ts >= runStartNs(run);
     if (inCurrentRun && this.runShown !== run) {
       if (this.runShown !== undefined) {
         const at = new Date(run).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');

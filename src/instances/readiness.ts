@@ -3,6 +3,7 @@
  * and which lines mean it failed and why (see diagnosis.ts).
  */
 import { diagnoseLine, type Diagnosis } from './diagnosis';
+import { compileLinear, type LineTest } from './linearPattern';
 
 /** Startup phases, in order. `streaming` = the readiness line appeared; waiting for the client endpoint. */
 export type StartupPhase = 'container' | 'extensions' | 'shaders' | 'streaming';
@@ -50,15 +51,18 @@ export function isErrorLine(line: string): boolean {
 }
 
 export class LogClassifier {
-  private readonly ready: RegExp[];
+  private readonly ready: LineTest[];
 
-  /** @param readinessPatterns regular expression sources, already validated by the settings schema. */
+  /**
+   * @param readinessPatterns regular expression sources, already validated by the settings schema;
+   * each runs in linear time (plain text, or RE2: see linearPattern.ts).
+   */
   constructor(readinessPatterns: readonly string[]) {
-    this.ready = readinessPatterns.map((p) => new RegExp(p));
+    this.ready = readinessPatterns.map(compileLinear);
   }
 
   classify(line: string): LineClass {
-    if (this.ready.some((r) => r.test(line))) return { kind: 'ready' };
+    if (this.ready.some((test) => test(line))) return { kind: 'ready' };
     const diagnosis = diagnoseLine(line);
     if (diagnosis) return { kind: 'failure', diagnosis };
     for (const p of PHASE_PATTERNS) {

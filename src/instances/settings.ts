@@ -9,9 +9,9 @@
  *
  * zod/mini rather than classic zod: the same checks with a fraction of the bundle.
  */
-import safeRegex from 'safe-regex2';
 import * as z from 'zod/mini';
 import { buildClientUrl, urlTemplateProblem, type UrlTemplateSetting } from './clientUrl';
+import { linearPatternProblem } from './linearPattern';
 import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders, type TemplateValues } from './templates';
 import { VERSIONS, VERSION_SETTINGS, type PortKind, type VersionId, type VersionSetting } from './versions';
 
@@ -30,29 +30,17 @@ function isHttpUrlTemplate(setting: UrlTemplateSetting): (template: string) => b
 const URL_TEMPLATE_RULE =
   'with http:// or https:// at the start; a host that is exactly {host} or a host name written out; an optional port that is one port placeholder or a number; no user info ("@"), spaces or backslashes; other placeholders only after the host';
 
-function isValidRegex(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Longest readiness pattern accepted: they match whole log lines, not documents. */
 const MAX_PATTERN_LENGTH = 500;
 
 /**
  * Why a readiness pattern is refused, if it is. Every log line runs through these patterns in the
- * extension host, so a pattern that backtracks exponentially (a repeated group inside a repetition,
- * such as "(a+)+$") could freeze VS Code on one unlucky line; safe-regex2 finds those by star height.
+ * extension host, so each must run in linear time: plain text, or RE2 syntax (see linearPattern.ts).
  */
 export function readinessPatternProblem(source: string): string | undefined {
   if (source.length === 0) return 'it is empty';
   if (source.length > MAX_PATTERN_LENGTH) return `it is longer than ${MAX_PATTERN_LENGTH} characters`;
-  if (!isValidRegex(source)) return 'it is not a valid regular expression';
-  if (!safeRegex(source)) return 'it repeats a group that itself repeats (like "(a+)+"), which can take exponential time on some lines';
-  return undefined;
+  return linearPatternProblem(source);
 }
 
 const port = z.int().check(z.minimum(1), z.maximum(65535));
@@ -142,7 +130,7 @@ const FIELDS = {
       // Standalone python.sh apps and Isaac Lab (IsaacLab #949).
       'Simulation App Startup Complete',
     ],
-    `a non-empty list of regular expressions of at most ${MAX_PATTERN_LENGTH} characters with no repeated group inside a repetition; a log line that matches any of them means the simulator is loaded`,
+    `a non-empty list of regular expressions of at most ${MAX_PATTERN_LENGTH} characters in RE2 syntax (no backreferences, no lookaround); a log line that matches any of them means the simulator is loaded`,
   ),
   logTailLines: field(z.int().check(z.minimum(0), z.maximum(100000)), 1000, 'a whole number of lines from 0 to 100000'),
   stopTimeoutSeconds: field(z.int().check(z.minimum(0), z.maximum(600)), 20, 'a whole number of seconds from 0 to 600'),

@@ -1,16 +1,21 @@
 /**
- * One output channel per instance container, fed by the manager's log events. Appends are batched
- * (one append per instance per 100 ms) because Isaac Sim logs thousands of lines while it starts.
+ * One output channel per instance container, fed by the manager's log events. Writes are batched
+ * by a ChannelBatch per channel (one append per 100 ms at most, bounded in size) because Isaac Sim
+ * logs thousands of lines while it starts.
  */
 import * as vscode from 'vscode';
 import type { Manager, LogAppend } from '../instances/manager';
+import { ChannelBatch } from './channelBatch';
+
+interface Channel {
+  readonly output: vscode.OutputChannel;
+  readonly batch: ChannelBatch;
+  /** The last lines written, for tests and "copy logs": up to 2 × keepLines, trimmed to keepLines when read. */
+  kept: string[];
+}
 
 export class LogChannels implements vscode.Disposable {
-  private readonly channels = new Map<number, vscode.OutputChannel>();
-  private readonly pending = new Map<number, string[]>();
-  /** Full text appended per channel, for tests and "copy logs"; bounded. */
-  private readonly texts = new Map<number, string[]>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly channels = new Map<number, Channel>();
   private readonly subscription: vscode.Disposable;
 
   constructor(manager: Manager, private readonly keepLines = 20000) {
@@ -21,54 +26,51 @@ export class LogChannels implements vscode.Disposable {
     return `Isaac Sim: ${label}`;
   }
 
-  private channel(index: number, label: string): vscode.OutputChannel {
+  private channel(index: number, label: string): Channel {
     let channel = this.channels.get(index);
     if (!channel) {
-      channel = vscode.window.createOutputChannel(LogChannels.channelName(label));
+      const output = vscode.window.createOutputChannel(LogChannels.channelName(label));
+      channel = { output, batch: new ChannelBatch((text) => output.append(text)), kept: [] };
       this.channels.set(index, channel);
     }
     return channel;
   }
 
   private onAppend(e: LogAppend): void {
-    this.channel(e.index, e.label);
-    const list = this.pending.get(e.index) ?? [];
-    list.push(...e.lines);
-    this.pending.set(e.index, list);
-    this.timer ??= setTimeout(() => this.flush(), 100);
+    const channel = this.channel(e.index, e.label);
+    channel.batch.push(e.lines);
+    for (const line of e.lines) channel.kept.push(line);
+    // Trimmed in bulk, so a long log costs O(1) per line.
+    if (channel.kept.length > 2 * this.keepLines) channel.kept = channel.kept.slice(-this.keepLines);
   }
 
   /** Writes everything pending now. */
   flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    for (const [index, lines] of this.pending) {
-      if (lines.length === 0) continue;
-      this.channels.get(index)?.append(lines.join('\n') + '\n');
-      const kept = this.texts.get(index) ?? [];
-      kept.push(...lines);
-      if (kept.length > this.keepLines) kept.splice(0, kept.length - this.keepLines);
-      this.texts.set(index, kept);
-    }
-    this.pending.clear();
+    for (const channel of this.channels.values()) channel.batch.flush();
   }
 
   /** Shows the instance's channel (creating an empty one if no line has arrived yet). */
   show(index: number, label: string): void {
-    this.flush();
-    this.channel(index, label).show(true);
+    const channel = this.channel(index, label);
+    channel.batch.flush();
+    channel.output.show(true);
   }
 
   /** The lines written to an instance's channel so far (the last `keepLines`). */
   linesOf(index: number): readonly string[] {
-    this.flush();
-    return this.texts.get(index) ?? [];
+    const channel = this.channels.get(index);
+    if (!channel) return [];
+    channel.batch.flush();
+    if (channel.kept.length > this.keepLines) channel.kept = channel.kept.slice(-this.keepLines);
+    return channel.kept;
   }
 
   dispose(): void {
-    this.flush();
     this.subscription.dispose();
-    for (const c of this.channels.values()) c.dispose();
+    for (const c of this.channels.values()) {
+      c.batch.dispose();
+      c.output.dispose();
+    }
     this.channels.clear();
   }
 }

@@ -385,3 +385,30 @@ test('stripFrameTimestamp drops only a leading RFC 3339 timestamp and its space'
   const euro = Buffer.from('€');
   assert.deepEqual(stripFrameTimestamp(Buffer.concat([Buffer.from(`${ts} `), euro.subarray(0, 2)])), euro.subarray(0, 2));
 });
+
+describe('parseTimestampNanos: the same-second fast path', () => {
+  test('property: any sequence of engine timestamps parses to what the calendar says, whatever came before', () => {
+    const stamp = fc.record({
+      ms: fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) }),
+      frac: fc.integer({ min: 0, max: 999_999_999 }),
+      form: fc.constantFrom('engine', 'short', 'offset', 'junk'),
+    });
+    fc.assert(
+      fc.property(fc.array(stamp, { minLength: 1, maxLength: 40 }), (stamps) => {
+        let previous: string | undefined;
+        for (const s of stamps) {
+          // Half the time in the second of the one before, so the fast path is taken.
+          const second = previous !== undefined && s.frac % 2 === 0 ? previous : new Date(Math.floor(s.ms / 1000) * 1000).toISOString().slice(0, 19);
+          previous = second;
+          const expectedSecond = BigInt(Date.parse(`${second}Z`)) * 1_000_000n;
+          const frac9 = String(s.frac).padStart(9, '0');
+          if (s.form === 'engine') assert.equal(parseTimestampNanos(`${second}.${frac9}Z`), expectedSecond + BigInt(frac9));
+          if (s.form === 'short') assert.equal(parseTimestampNanos(`${second}.${frac9.slice(0, 3)}Z`), expectedSecond + BigInt(frac9.slice(0, 3)) * 1_000_000n);
+          if (s.form === 'offset') assert.equal(parseTimestampNanos(`${second}.${frac9}+01:00`), expectedSecond - 3_600_000_000_000n + BigInt(frac9));
+          if (s.form === 'junk') assert.equal(parseTimestampNanos(`${second}. ${frac9.slice(1)}Z`), undefined);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { LineSplitter, Utf8Lines } from '../../src/docker/lines';
+import { FrameDemuxer, LineSplitter, Utf8Lines } from '../../src/docker/lines';
 
 function collect(): { lines: string[]; splitter: LineSplitter } {
   const lines: string[] = [];
@@ -200,5 +200,67 @@ describe('LineSplitter: an unterminated CRLF line', () => {
     s.push('abc\r');
     s.flush();
     assert.deepEqual(out, ['abc']);
+  });
+});
+
+describe('FrameDemuxer', () => {
+  const frame = (type: number, payload: Buffer): Buffer => {
+    const head = Buffer.alloc(8);
+    head[0] = type;
+    head.writeUInt32BE(payload.length, 4);
+    return Buffer.concat([head, payload]);
+  };
+  const run = (chunks: Buffer[]) => {
+    const out: Array<{ stream: string; payload: string }> = [];
+    const d = new FrameDemuxer((stream, payload) => out.push({ stream, payload: payload.toString('latin1') }));
+    for (const c of chunks) d.push(c);
+    return out;
+  };
+
+  test('property: frames cut anywhere across chunks come out whole, in order, with their stream', () => {
+    const frameArb = fc.record({ type: fc.constantFrom(1, 2), payload: fc.uint8Array({ maxLength: 40 }) });
+    fc.assert(
+      fc.property(fc.array(frameArb, { maxLength: 30 }), fc.array(fc.nat(), { maxLength: 20 }), (frames, cuts) => {
+        const bytes = Buffer.concat(frames.map((f) => frame(f.type, Buffer.from(f.payload))));
+        const chunks = pieces(bytes.length, cuts.map((c) => c % (bytes.length + 1))).map(([a, b]) => bytes.subarray(a, b));
+        const expected = frames.map((f) => ({ stream: f.type === 1 ? 'stdout' : 'stderr', payload: Buffer.from(f.payload).toString('latin1') }));
+        assert.deepEqual(run(chunks), expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('frames of one chunk are views into it, not copies (no work per frame that grows with the chunk)', () => {
+    const chunk = Buffer.concat(Array.from({ length: 10_000 }, (_, i) => frame(1 + (i % 2), Buffer.from(`2026-12-01T00:00:00.${i}Z line ${i}\n`))));
+    const seen: Buffer[] = [];
+    new FrameDemuxer((_s, p) => seen.push(p)).push(chunk);
+    assert.equal(seen.length, 10_000);
+    for (const p of seen) assert.equal(p.buffer, chunk.buffer);
+    assert.equal(seen[9_999].toString(), '2026-12-01T00:00:00.9999Z line 9999\n');
+  });
+
+  test('a frame spread over many chunks is joined once, when complete', () => {
+    const payload = Buffer.alloc(100_000, 0x61);
+    const bytes = frame(2, payload);
+    const out = run(Array.from({ length: Math.ceil(bytes.length / 1000) }, (_, i) => bytes.subarray(i * 1000, (i + 1) * 1000)));
+    assert.deepEqual(out, [{ stream: 'stderr', payload: payload.toString('latin1') }]);
+  });
+
+  test('a stream that is not multiplexed passes through as stdout, as docker-modem does', () => {
+    const out = run([Buffer.from('plain text, no header\n'), Buffer.from('more\n')]);
+    assert.deepEqual(out, [
+      { stream: 'stdout', payload: 'plain text, no header\n' },
+      { stream: 'stdout', payload: 'more\n' },
+    ]);
+    // Also after valid frames, and when the bad header arrives in pieces.
+    const good = frame(1, Buffer.from('ok\n'));
+    assert.deepEqual(run([Buffer.concat([good, Buffer.from('xyz')]), Buffer.from('zzzzzz tail')]), [
+      { stream: 'stdout', payload: 'ok\n' },
+      { stream: 'stdout', payload: 'xyzzzzzzz tail' },
+    ]);
+  });
+
+  test('stream type 0 (stdin) goes to stderr, as docker-modem does', () => {
+    assert.deepEqual(run([frame(0, Buffer.from('x'))]), [{ stream: 'stderr', payload: 'x' }]);
   });
 });

@@ -338,20 +338,23 @@ describe('parseSettings: invalid values name the setting, show the value and say
     for (const v of ['Isaac Sim App is loaded\\.', [], ['('], ['ok', '[a-'], ['*x'], [''], [1], null, { 0: 'x' }]) assertSingleProblem('readinessPatterns', v, allowed);
   });
 
-  test('readinessPatterns: patterns that can backtrack exponentially or are huge are refused, naming the pattern', () => {
+  test('readinessPatterns: patterns RE2 cannot run, or huge ones, are refused, naming the pattern and the fix', () => {
     for (const [patterns, k, reason] of [
-      [['(a+)+$'], 1, /repeats a group that itself repeats/],
-      [['Isaac Sim App is loaded\\.', '^(\\w+\\s?)*$'], 2, /repeats a group that itself repeats/],
-      [['(.*)*loaded'], 1, /repeats a group/],
+      [['(a)\\1'], 1, /invalid escape sequence: `\\1`/],
+      [['Isaac Sim App is loaded\\.', '(?=App)App is loaded'], 2, /unsupported Perl syntax: `\(\?=`/],
+      [['(?<!not )loaded'], 1, /RE2 syntax/],
       [['x'.repeat(501)], 1, /longer than 500 characters/],
-      [['ok', '('], 2, /not a valid regular expression/],
+      [['ok', '('], 2, /not a valid regular expression in RE2 syntax \(missing closing \)/],
     ] as Array<[string[], number, RegExp]>) {
       const p = assertSingleProblem('readinessPatterns', patterns, /regular expressions/);
+      assert.match(p.message, /^Setting isaacSim\.readinessPatterns is /, p.message);
       assert.match(p.message, new RegExp(`\\(pattern ${k}: `), p.message);
       assert.match(p.message, reason);
+      if (reason.source !== /longer than 500 characters/.source) assert.match(p.message, /no backreferences such as \\1 and no lookaround .*: match the text of the line itself instead/);
     }
-    // Ordinary patterns, including single quantifiers and alternations, stay accepted.
-    for (const ok of ['App is loaded\\.$', '^Isaac Sim .* App is loaded\\.', '(Full|Headless) Streaming', 'ready \\d+ms', 'x'.repeat(500)]) {
+    // Ordinary patterns, single quantifiers and alternations, and nested repetitions too (RE2 runs
+    // them in linear time), stay accepted.
+    for (const ok of ['App is loaded\\.$', '^Isaac Sim .* App is loaded\\.', '(Full|Headless) Streaming', 'ready \\d+ms', 'x'.repeat(500), '(a+)+$', '(a|a)*$']) {
       assert.equal(parseSettings({ readinessPatterns: [ok] }).ok, true, ok);
     }
   });
