@@ -184,13 +184,13 @@ function statusCode(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-export interface EngineOptions {
+interface EngineOptions {
   /** "" uses DOCKER_HOST or the default socket; else unix:///path or tcp://host:port. */
   dockerHost: string;
 }
 
 /** How long the connect check waits for an answer. */
-export const VERSION_TIMEOUT_MS = 10_000;
+const VERSION_TIMEOUT_MS = 10_000;
 
 export class DockerEngine {
   readonly docker: Docker;

@@ -27,7 +27,7 @@ import { readSettings } from './config';
 import { buildSimViewHtml, buildSimViewNoteHtml, cryptoNonce, frameOrigin } from './simViewHtml';
 
 /** What the sim view needs from the instance model. */
-export interface SimViewHost {
+interface SimViewHost {
   get(index: number): InstanceSnapshot | undefined;
   readonly onDidChange: Event<void>;
 }

@@ -71,7 +71,7 @@ const viewMessageSchema = plainData.pipe(
 
 const simViewStateSchema = plainData.pipe(z.strictObject({ index: z.number().int().min(0) })) satisfies z.ZodType<SimViewState>;
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** A short reason for the debug log: zod's issues, never the (possibly huge) input itself. */
 function reasonOf(error: z.ZodError): string {
