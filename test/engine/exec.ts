@@ -36,6 +36,7 @@ export async function dockerOk(...args: string[]): Promise<string> {
  * or print a readiness line, so their absence from then on is the hang, not a check made too early.
  */
 export async function standinHangs(name: string): Promise<boolean> {
-  const r = await dockerRun('top', name, '-o', 'args');
-  return r.code === 0 && r.stdout.split('\n').some((l) => /^\s*sleep 3600\s*$/.test(l));
+  // The engine needs the pid column to map ps's output to the container.
+  const r = await dockerRun('top', name, '-o', 'pid,args');
+  return r.code === 0 && r.stdout.split('\n').some((l) => /^\s*\d+\s+sleep 3600\s*$/.test(l));
 }
