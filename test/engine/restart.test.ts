@@ -218,7 +218,10 @@ describe('the Docker daemon is killed and restarted mid-session', { skip: !inCI 
       // Bring the daemon back just after a failed retry, so that it answers well before the next
       // one: the outside kill below then happens while the manager is still away.
       await waitFor('five connection attempts since the kill', () => attempts.length - attemptsBefore >= 5, 20_000);
+      // Scheduling only (where in the backoff the daemon comes back), not a wait to show an absence:
+      // that five attempts all failed is checked on the recorded statuses below.
       await sleep(Math.max(200, killedAt + 3000 - Date.now()));
+      assert.deepEqual(statuses.filter((s) => s.at >= killedAt && s.status.kind === 'connected'), [], 'never "connected" while the daemon is down, over every attempt so far');
       assert.equal(statusOf(manager), 'unreachable', 'still unreachable while the daemon is down');
       await d.start({ liveRestore: true });
       const answeredAt = Date.now();
@@ -304,7 +307,8 @@ describe('the Docker daemon is killed and restarted mid-session', { skip: !inCI 
       await d.waitGone();
       const unreachable = (await waitFor('status unreachable after the kill', () => firstUnreachableAfter(statuses, killedAt), 5_000))!;
       t.diagnostic(`kill -> unreachable: ${unreachable.at - killedAt} ms`);
-      // The simulators outlive the daemon (their shims hold them) and keep logging.
+      // The simulators outlive the daemon (their shims hold them) and keep logging: an outage long
+      // enough for some ticks to be written while the daemon is away (scheduling, not an absence check).
       await sleep(1500);
       await d.start({ liveRestore: false });
       await waitFor('the restarted daemon stops both containers', async () => (await Promise.all(NAMES.map((n) => d.inspect(n)))).every((c) => c?.State.Running === false), 20_000);
