@@ -727,10 +727,12 @@ step('12. with the 6.x image in the user settings, both instances become ready o
   });
   const logs: string[] = [];
   for (const inst of INSTANCES) {
+    // instance-0 still shows step 9's failure: a "failed" row counts only once it is not that one.
+    const before = (await treeRow(page, inst.label))?.description;
     await focusSideBar(page);
     await runCommand(page, 'Isaac Sim: Start Instance');
     await pickQuickItem(page, new RegExp(`^${inst.label}\\b`), inst.label);
-    const row = await waitForTreeRow(page, inst.label, (r) => /^(ready|failed)\b/.test(r.description), 60_000, '"ready"');
+    const row = await waitForTreeRow(page, inst.label, (r) => /^ready\b/.test(r.description) || (/^failed\b/.test(r.description) && r.description !== before), 60_000, '"ready"');
     t.diagnostic(`${inst.label} row: ${JSON.stringify(row)}`);
     assert.match(row.description, /^ready\b/, `${inst.label} with ${V6_IMAGE}`);
     const state = await dockerState(inst.container);
