@@ -2,8 +2,13 @@
 # Runs every test suite and ends with one line: "N passed, N failed".
 #   unit     plain Node, no engine
 #   engine   against a real Docker engine running the stand-in simulator
-#   exthost  the extension-host suite inside a real VS Code (code-server), against the engine
-#   desktop  the same suite through @vscode/test-electron (here via the code-server launcher)
+#   exthost  the extension-host suite inside a real VS Code (code-server), against the engine;
+#            each of its mocha tests counts
+#   exthost-via-test-electron
+#            the same exthost suite again, launched through @vscode/test-electron's runTests with
+#            the code-server launcher as the "VS Code executable" (no desktop VS Code runs here).
+#            Not a second suite: it counts as ONE check (the launcher path works and reports the
+#            suite's result), so the total does not count the suite's tests twice.
 #   ui       playwright + Chromium driving the packaged extension in code-server
 #   demo     the README's main command in its smoke mode (DEMO_SMOKE=1)
 # Starts (and afterwards stops) a Docker engine if none answers, builds the stand-in image if it
@@ -30,8 +35,9 @@ fi
 bash scripts/build-standin.sh >/dev/null || { echo "stand-in image build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 total_pass=0; total_fail=0; total_skip=0; summary=()
-run_suite() { # name, then node --test args
+run_suite() { # name, then node --test args; SUITE_LABEL, if set, names it in the summary
   local name=$1; shift
+  local label=${SUITE_LABEL:-$name}
   local tap=".run/tap-$name.txt"
   echo "=== suite: $name"
   node --test --enable-source-maps --test-reporter=spec --test-reporter-destination=stdout \
@@ -47,7 +53,7 @@ run_suite() { # name, then node --test args
   if [[ $pass -eq 0 && $fail -eq 0 ]]; then echo "suite $name ran no test"; fail=1; fi
   if [[ "${CI:-}" == "true" && $skip -gt 0 ]]; then echo "suite $name skipped $skip test(s): not allowed in CI"; fail=$((fail + skip)); fi
   total_pass=$((total_pass + pass)); total_fail=$((total_fail + fail)); total_skip=$((total_skip + skip))
-  summary+=("$name: $pass passed, $fail failed, $skip skipped")
+  summary+=("$label: $pass passed, $fail failed, $skip skipped")
 }
 
 # Static checks count as tests: a lint or type error fails the run like a failing test.
@@ -60,10 +66,14 @@ summary+=("static: $static_pass passed, $static_fail failed, 0 skipped")
 
 run_suite unit out/test/unit/
 run_suite engine --test-concurrency=1 out/test/engine/
-for suite in exthost desktop ui demo; do
-  if [[ -f out/test/e2e/$suite.test.js ]]; then run_suite "$suite" --test-concurrency=1 "out/test/e2e/$suite.test.js"
-  else echo "suite $suite is missing"; total_fail=$((total_fail + 1)); summary+=("$suite: missing"); fi
-done
+e2e_suite() { # name, test file under out/test/e2e, summary label
+  if [[ -f out/test/e2e/$2.test.js ]]; then SUITE_LABEL=$3 run_suite "$1" --test-concurrency=1 "out/test/e2e/$2.test.js"
+  else echo "suite $1 is missing"; total_fail=$((total_fail + 1)); summary+=("$3: missing"); fi
+}
+e2e_suite exthost exthost exthost
+e2e_suite exthost-via-test-electron desktop 'exthost suite again via @vscode/test-electron launcher (1 check, its tests counted once, in exthost)'
+e2e_suite ui ui ui
+e2e_suite demo demo demo
 
 cleanup; trap - EXIT
 printf '%s\n' "${summary[@]}"

@@ -7,16 +7,15 @@
  * problem and the fix, with a "Show Log" action (and "Open Settings" where a setting is the cause).
  */
 import * as vscode from 'vscode';
-import { describeState } from '../instances/describe';
 import { OrchestratorError, errorInfo } from '../instances/errors';
 import type { Manager } from '../instances/manager';
 import type { InstanceSnapshot } from '../instances/model';
-import { instanceLabel } from '../instances/model';
 import type { DoctorView } from '../views/doctorView';
 import type { LogChannels } from '../views/logChannels';
 import type { SimViewManager } from '../views/simView';
 import { followStart } from '../views/startProgress';
 import { InstanceTreeItem } from '../views/tree';
+import { chosenSnapshot, fromArgs, planPick, type Picker, type TreeNodeSnapshot } from './targets';
 
 export interface CommandContext {
   manager: Manager;
@@ -25,8 +24,6 @@ export interface CommandContext {
   log: vscode.LogOutputChannel;
   doctor: DoctorView;
 }
-
-type Picker = 'startable' | 'running' | 'existing' | 'any';
 
 interface InstanceCommand {
   id: string;
@@ -54,7 +51,7 @@ async function externalUrl(s: InstanceSnapshot): Promise<vscode.Uri> {
   return vscode.env.asExternalUri(vscode.Uri.parse(s.clientUrl, true));
 }
 
-export const INSTANCE_COMMANDS: InstanceCommand[] = [
+const INSTANCE_COMMANDS: InstanceCommand[] = [
   {
     id: 'isaacSim.startInstance',
     pick: 'startable',
@@ -83,7 +80,7 @@ export const INSTANCE_COMMANDS: InstanceCommand[] = [
   },
 ];
 
-export const PLAIN_COMMANDS: PlainCommand[] = [
+const PLAIN_COMMANDS: PlainCommand[] = [
   {
     id: 'isaacSim.startAll',
     progress: 'Starting all Isaac Sim instances…',
@@ -103,70 +100,19 @@ export const PLAIN_COMMANDS: PlainCommand[] = [
   { id: 'isaacSim.doctor', run: (c) => c.doctor.runAndShowDoctor() },
 ];
 
-/** All command ids, for the activation test that compares them with package.json. */
-export const ALL_COMMAND_IDS = [...INSTANCE_COMMANDS.map((c) => c.id), ...PLAIN_COMMANDS.map((c) => c.id)];
-
-function matches(picker: Picker, s: InstanceSnapshot): boolean {
-  switch (picker) {
-    case 'startable':
-      return s.state.kind === 'stopped' || s.state.kind === 'failed';
-    case 'running':
-      return s.state.kind === 'starting' || s.state.kind === 'loading' || s.state.kind === 'ready' || (s.state.kind === 'failed' && s.startedAt !== undefined);
-    case 'existing':
-      return s.exists;
-    case 'any':
-      return true;
-  }
-}
-
-/** Turns whatever a command was invoked with into the instances it is about. */
-function fromArgs(manager: Manager, args: unknown[]): InstanceSnapshot[] | undefined {
-  const [first, second] = args;
-  const toSnapshot = (a: unknown): InstanceSnapshot | undefined => {
-    if (a instanceof InstanceTreeItem) return manager.get(a.snapshot.index) ?? a.snapshot;
-    if (typeof a === 'number' && Number.isInteger(a) && a >= 0) return manager.get(a) ?? syntheticSnapshot(manager, a);
-    if (a && typeof a === 'object' && typeof (a as { index?: unknown }).index === 'number') return toSnapshot((a as { index: number }).index);
-    return undefined;
-  };
-  if (Array.isArray(second) && second.length > 1) {
-    const all = second.map(toSnapshot).filter((s): s is InstanceSnapshot => !!s);
-    if (all.length > 0) return all;
-  }
-  const one = toSnapshot(first);
-  return one ? [one] : undefined;
-}
-
-/** An instance beyond the configured count that has no container yet (e.g. "New instance" or an index from a test). */
-function syntheticSnapshot(manager: Manager, index: number): InstanceSnapshot | undefined {
-  const template = manager.list()[0];
-  if (!template) return { index, label: instanceLabel(index) } as InstanceSnapshot;
-  return { ...template, index, label: instanceLabel(index), containerName: `isaac-sim-instance-${index}`, containerId: undefined, exists: false, configured: false, busy: false, state: { kind: 'stopped', since: 0 } };
-}
-
+/** Asks which instance, when the command was given none. */
 async function pickInstance(manager: Manager, picker: Picker, title: string): Promise<InstanceSnapshot | undefined> {
   await manager.connect();
-  const list = manager.list();
-  const candidates = list.filter((s) => matches(picker, s));
-  type Item = vscode.QuickPickItem & { index: number };
-  const items: Item[] = candidates.map((s) => ({ label: s.label, description: describeState(s), detail: s.clientUrl, index: s.index }));
-  if (picker === 'startable') {
-    const used = new Set(list.map((s) => s.index));
-    let next = 0;
-    while (used.has(next)) next++;
-    items.push({ label: `$(add) New instance`, description: instanceLabel(next), index: next });
-  }
-  if (items.length === 0) {
+  const plan = planPick(manager, picker);
+  if (plan.kind === 'none') {
     vscode.window.showInformationMessage(`No Isaac Sim instance to ${title.toLowerCase()}.`);
     return undefined;
   }
-  if (items.length === 1 && picker !== 'startable') return manager.get(items[0].index);
-  if (items.length === 1 || (picker === 'startable' && candidates.length === 0)) {
-    return manager.get(items[0].index) ?? syntheticSnapshot(manager, items[0].index);
-  }
+  if (plan.kind === 'one') return plan.snapshot;
   // ignoreFocusOut: a sim view that takes focus back after the palette closes must not dismiss the pick.
-  const chosen = await vscode.window.showQuickPick(items, { title, placeHolder: 'Choose an Isaac Sim instance', ignoreFocusOut: true });
+  const chosen = await vscode.window.showQuickPick(plan.items, { title, placeHolder: 'Choose an Isaac Sim instance', ignoreFocusOut: true });
   if (!chosen) return undefined;
-  return manager.get(chosen.index) ?? syntheticSnapshot(manager, chosen.index);
+  return chosenSnapshot(manager, chosen.index);
 }
 
 /** The one error path. It switches on the error's kind and setting (errors.ts), never on its words. */
@@ -218,13 +164,16 @@ async function withProgress<T>(title: string | undefined, cancellable: boolean, 
   });
 }
 
+/** The snapshot of one of our tree nodes (VS Code passes the clicked node to a menu's command). */
+const treeNodeSnapshot: TreeNodeSnapshot = (a) => (a instanceof InstanceTreeItem ? a.snapshot : undefined);
+
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   const disposables: vscode.Disposable[] = [];
   for (const cmd of INSTANCE_COMMANDS) {
     disposables.push(
       vscode.commands.registerCommand(cmd.id, async (...args: unknown[]) => {
         try {
-          let targets = fromArgs(ctx.manager, args);
+          let targets = fromArgs(ctx.manager, args, treeNodeSnapshot);
           if (!targets) {
             const picked = await pickInstance(ctx.manager, cmd.pick, titleOf(cmd.id));
             if (!picked) return;

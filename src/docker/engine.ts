@@ -208,7 +208,7 @@ export interface EngineOptions {
 }
 
 /** How long the connect check waits for an answer. */
-export const VERSION_TIMEOUT_MS = 10_000;
+const VERSION_TIMEOUT_MS = 10_000;
 
 export class DockerEngine {
   readonly docker: Docker;

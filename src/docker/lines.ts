@@ -1,5 +1,5 @@
 /** Splits a text stream into lines; keeps a partial line until its end arrives. */
-export class LineSplitter {
+class LineSplitter {
   private partial = '';
 
   constructor(private readonly onLine: (line: string) => void) {}

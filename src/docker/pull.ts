@@ -297,7 +297,7 @@ export interface AuthLookupOptions {
 }
 
 /** The Docker CLI's config file: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
-export function dockerConfigPath(options: AuthLookupOptions = {}): string {
+function dockerConfigPath(options: AuthLookupOptions = {}): string {
   const env = options.env ?? process.env;
   const dir = env.DOCKER_CONFIG || path.join(options.home ?? os.homedir(), '.docker');
   return path.join(dir, 'config.json');

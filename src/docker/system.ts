@@ -90,7 +90,7 @@ export const PROBE_LABEL = 'dev.isaac-sim-orchestrator.probe';
  * What the probe runs. Both Isaac Sim's Ubuntu image and the busybox stand-in have /bin/sh; the
  * command never matters for the GPU request, which is resolved before it runs.
  */
-export const PROBE_COMMAND: readonly string[] = ['/bin/sh', '-c', 'exit 0'];
+const PROBE_COMMAND: readonly string[] = ['/bin/sh', '-c', 'exit 0'];
 
 function engineMessage(err: unknown): string {
   const json = (err as { json?: { message?: unknown } } | null)?.json;

@@ -17,10 +17,10 @@ import { errorInfo } from '../instances/errors';
 import type { Manager } from '../instances/manager';
 import { readSettings } from './config';
 
-export const DOCTOR_SCHEME = 'isaac-sim-doctor';
-export const DOCTOR_REPORT_URI = vscode.Uri.from({ scheme: DOCTOR_SCHEME, path: '/Isaac Sim Preflight Doctor.md' });
+const DOCTOR_SCHEME = 'isaac-sim-doctor';
+const DOCTOR_REPORT_URI = vscode.Uri.from({ scheme: DOCTOR_SCHEME, path: '/Isaac Sim Preflight Doctor.md' });
 
-export interface DoctorViewOptions {
+interface DoctorViewOptions {
   manager: Manager<DockerEngine>;
   log: vscode.LogOutputChannel;
   /** Set when a start pulls a missing image by itself, so the image check's fix says so. */

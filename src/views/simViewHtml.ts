@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HostMessage } from '../webview/messages';
 
-export interface SimViewHtmlOptions {
+interface SimViewHtmlOptions {
   /** `webview.cspSource`. */
   cspSource: string;
   /** From `cryptoNonce()`, fresh for every render. */
@@ -36,7 +36,7 @@ export interface SimViewHtmlOptions {
   initial: HostMessage;
 }
 
-export interface SimViewNoteOptions {
+interface SimViewNoteOptions {
   cspSource: string;
   styleUri: string;
   title: string;
@@ -53,7 +53,7 @@ export function cryptoNonce(): string {
 }
 
 /** Escapes text for use in HTML text and in double- or single-quoted attribute values. */
-export function escapeHtml(value: string): string {
+function escapeHtml(value: string): string {
   return value
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -106,7 +106,7 @@ function assertNonce(value: string): void {
 }
 
 /** The content security policy of the sim view page. Exported for tests. */
-export function simViewCsp(cspSource: string, nonce: string, origin: string): string {
+function simViewCsp(cspSource: string, nonce: string, origin: string): string {
   assertCspSource(cspSource);
   assertNonce(nonce);
   return [

@@ -9,7 +9,7 @@ import type { Manager } from '../instances/manager';
 import type { InstanceSnapshot } from '../instances/model';
 import { PHASE_LABELS } from '../instances/readiness';
 
-export type StartOutcome = 'ready' | 'failed' | 'stopped' | 'cancelled';
+type StartOutcome = 'ready' | 'failed' | 'stopped' | 'cancelled';
 
 function message(s: InstanceSnapshot, now: number): string {
   const since = s.startup?.since ?? s.state.since;

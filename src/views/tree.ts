@@ -8,6 +8,7 @@ import { describeState, formatElapsed } from '../instances/describe';
 import type { Manager } from '../instances/manager';
 import type { InstanceSnapshot, InstanceStateKind } from '../instances/model';
 import { PORT_LABELS, VERSIONS, type PortKind } from '../instances/versions';
+import { contextValueFor } from './contextValue';
 import { viewerNote } from './streamNotes';
 import { primaryPort } from '../instances/spec';
 
@@ -19,14 +20,6 @@ const ICONS: Record<InstanceStateKind, [string, string | undefined]> = {
   stopping: ['loading~spin', 'charts.orange'],
   failed: ['error', 'errorForeground'],
 };
-
-/** contextValue drives menus: `isaacSimInstance.<state>` plus `.exists` / `.busy` flags. */
-export function contextValueFor(s: InstanceSnapshot): string {
-  const parts = ['isaacSimInstance', s.state.kind === 'stopped' && !s.exists ? 'absent' : s.state.kind];
-  if (s.exists) parts.push('exists');
-  if (s.busy) parts.push('busy');
-  return parts.join('.');
-}
 
 export class InstanceTreeItem extends vscode.TreeItem {
   /** `redact` masks secrets in the rows (a token in the client URL template's query); failure reasons come masked from the manager. */

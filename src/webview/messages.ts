@@ -72,7 +72,7 @@ const viewMessageSchema = z.pipe(
 
 const simViewStateSchema = z.pipe(plainData, z.strictObject({ index: z.int().check(z.minimum(0)) })) satisfies z.ZodMiniType<SimViewState>;
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** A short reason for the debug log: zod's issues, never the (possibly huge) input itself. */
 function reasonOf(error: z.core.$ZodError): string {

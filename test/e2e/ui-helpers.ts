@@ -149,6 +149,32 @@ export async function pickQuickItem(page: Page, row: RegExp, what: string): Prom
  * picks opened within ~1 s of a sim view opening closed on their own. With the focus in the side bar
  * the palette restores focus synchronously and the race does not exist.
  */
+/** In the page: resolves true at the first focus change that leaves the side bar, false after `ms` without one. */
+function focusLeavesSideBarWithin(ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const outside = () => !document.activeElement?.closest('.part.sidebar');
+    if (outside()) {
+      resolve(true);
+      return;
+    }
+    // Focus moving into an iframe (a webview) blurs this window; within the page it is a focusin.
+    const check = () => {
+      setTimeout(() => {
+        if (outside()) finish(true);
+      }, 0);
+    };
+    const finish = (left: boolean) => {
+      clearTimeout(timer);
+      document.removeEventListener('focusin', check, true);
+      window.removeEventListener('blur', check);
+      resolve(left);
+    };
+    const timer = setTimeout(() => finish(false), ms);
+    document.addEventListener('focusin', check, true);
+    window.addEventListener('blur', check);
+  });
+}
+
 export async function focusSideBar(page: Page): Promise<void> {
   const inSideBar = () => page.evaluate(() => !!document.activeElement?.closest('.part.sidebar'));
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -156,8 +182,10 @@ export async function focusSideBar(page: Page): Promise<void> {
     const box = await body.boundingBox();
     if (!box) throw new Error('the side bar is not visible');
     await page.mouse.click(box.x + box.width / 2, box.y + box.height - 10);
-    await delay(300); // a late focus hand-off to a webview would show up within this time
-    if (await inSideBar()) return;
+    // A late focus hand-off to a webview shows within moments as a focus change: wait for one that
+    // leaves the side bar, with a bound (ends at once if it comes; then click again).
+    const left = await page.evaluate(focusLeavesSideBarWithin, 300);
+    if (!left && (await inSideBar())) return;
   }
   throw new Error(`could not keep the focus in the side bar (focus is on ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120))})`);
 }

@@ -29,3 +29,14 @@ export async function dockerOk(...args: string[]): Promise<string> {
   assert.equal(r.code, 0, `docker ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
 }
+
+/**
+ * True once the stand-in in `name` sits in STANDIN_MODE=hang's endless wait (its `sleep 3600`, see
+ * stand-in/kit.sh `stay_up`): the script has passed every point at which it could still open a port
+ * or print a readiness line, so their absence from then on is the hang, not a check made too early.
+ */
+export async function standinHangs(name: string): Promise<boolean> {
+  // The engine needs the pid column to map ps's output to the container.
+  const r = await dockerRun('top', name, '-o', 'pid,args');
+  return r.code === 0 && r.stdout.split('\n').some((l) => /^\s*\d+\s+sleep 3600\s*$/.test(l));
+}

