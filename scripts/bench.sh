@@ -81,7 +81,7 @@ rm -rf "$RUN/harness"
 mkdir -p "$RUN/harness"
 npx --no-install esbuild test/bench/bench.ts --bundle --platform=node --format=cjs --target=node20 \
   --packages=external --log-level=warning --outfile="$RUN/bench.js"
-npx --no-install esbuild test/bench/suite/activation.ts test/bench/suite/main.ts --bundle --platform=node \
+npx --no-install esbuild test/bench/suite/activation.ts test/bench/suite/main.ts test/bench/suite/click.ts test/bench/suite/scale.ts --bundle --platform=node \
   --format=cjs --target=node20 --packages=external --log-level=warning --outdir="$RUN/harness"
 
 BENCH_VSIX="$RUN/isaac-sim-orchestrator.vsix" BENCH_HARNESS="$RUN/harness" BENCH_RUN_DIR="$RUN" node "$RUN/bench.js" 8>&- &

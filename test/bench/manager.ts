@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DockerEngine } from '../../src/docker/engine';
 import { InstanceManager, OWNER_FILTER, type Logger } from '../../src/instances/manager';
-import { DEFAULT_SETTINGS, parseSettings } from '../../src/instances/settings';
-import { INSTANCES, benchSettings, containerName, delay, listenToEngineEvents, nowMs, waitFor } from './shared';
+import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../../src/instances/settings';
+import { INSTANCES, MAX_INSTANCE_COUNT, benchSettings, containerName, delay, listenToEngineEvents, nowMs, waitFor } from './shared';
 
 const exec = promisify(execFile);
 
@@ -24,7 +24,7 @@ export interface ManagerFigures {
   stopEventToStateMs: number[];
 }
 
-class QuietLogger implements Logger {
+export class QuietLogger implements Logger {
   readonly lines: string[] = [];
   debug(m: string) { this.lines.push(`debug ${m}`); }
   info(m: string) { this.lines.push(`info ${m}`); }
@@ -32,9 +32,17 @@ class QuietLogger implements Logger {
   error(m: string) { this.lines.push(`error ${m}`); }
 }
 
-export async function managerBench(opts: { upstreamSocket: string; image: string; dataRoot: string; trials: number; progress: (line: string) => void }): Promise<ManagerFigures> {
+export interface BenchManager {
+  manager: InstanceManager;
+  log: QuietLogger;
+  state: (i: number) => string | undefined;
+  settings: Settings;
+}
+
+/** The extension's InstanceManager + DockerEngine on the engine, with the bench settings for `instanceCount` instances. */
+export function benchManager(opts: { upstreamSocket: string; image: string; dataRoot: string }, instanceCount = INSTANCES): BenchManager {
   const dockerHost = `unix://${opts.upstreamSocket}`;
-  const parsed = parseSettings({ ...DEFAULT_SETTINGS, ...benchSettings(opts.image, opts.dataRoot), dockerHost });
+  const parsed = parseSettings({ ...DEFAULT_SETTINGS, ...benchSettings(opts.image, opts.dataRoot, Math.min(instanceCount, MAX_INSTANCE_COUNT)), dockerHost });
   if (!parsed.ok) throw new Error(`bench settings invalid: ${parsed.problems.map((p) => p.message).join(' ')}`);
   const store = new Map<string, unknown>();
   const log = new QuietLogger();
@@ -43,10 +51,35 @@ export async function managerBench(opts: { upstreamSocket: string; image: string
     log,
     store: { get: <T>(key: string) => store.get(key) as T | undefined, update: async (key, value) => void store.set(key, value) },
   });
-  const events = await listenToEngineEvents(opts.upstreamSocket, OWNER_FILTER);
-  const state = (i: number) => manager.get(i)?.state.kind;
+  manager.updateSettings(parsed);
+  return { manager, log, state: (i) => manager.get(i)?.state.kind, settings: parsed.settings };
+}
+
+/**
+ * Starts instances 0..count-1 at manager level, all at once (those running stay), waits until all
+ * are ready, and leaves them running. Beyond isaacSim.instanceCount's maximum the manager is asked by
+ * index: `start(i)` does not check the count.
+ */
+export async function startInstances(opts: { upstreamSocket: string; image: string; dataRoot: string }, count: number): Promise<number> {
+  const { manager, log, state } = benchManager(opts, count);
   try {
-    manager.updateSettings(parsed);
+    await manager.connect();
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: count }, (_, i) => manager.start(i)));
+    await waitFor(`${count} instances ready`, () => Array.from({ length: count }, (_, i) => state(i)).every((s) => s === 'ready' || s === 'failed'), 300_000);
+    const failed = Array.from({ length: count }, (_, i) => i).filter((i) => state(i) !== 'ready');
+    if (failed.length) throw new Error(`instances ${failed.join(', ')} failed to start\n${log.lines.slice(-20).join('\n')}`);
+    return performance.now() - t0;
+  } finally {
+    manager.dispose();
+  }
+}
+
+export async function managerBench(opts: { upstreamSocket: string; image: string; dataRoot: string; trials: number; progress: (line: string) => void }): Promise<ManagerFigures> {
+  const dockerHost = `unix://${opts.upstreamSocket}`;
+  const { manager, log, state } = benchManager(opts);
+  const events = await listenToEngineEvents(opts.upstreamSocket, OWNER_FILTER);
+  try {
     const c0 = performance.now();
     await manager.connect();
     const connectMs = performance.now() - c0;
