@@ -286,7 +286,14 @@ async function main(): Promise<number> {
     // Scale: N instances running (started at manager level, the rest removed), one fresh workbench each.
     for (const n of SCALE) {
       await removeOurContainers(n);
-      const startMs = await startInstances(engineOpts, n);
+      let startMs: number;
+      try {
+        startMs = await startInstances(engineOpts, n);
+      } catch (err) {
+        failures.push(`scale ${n}: ${err instanceof Error ? err.message : String(err)}`);
+        progress(`scale ${n} skipped: ${String(err)}`);
+        continue;
+      }
       progress(`scale ${n}: ${n} instances ready at manager level in ${Math.round(startMs)} ms (free memory ${Math.round(os.freemem() / 2 ** 20)} MiB)`);
       writeConfig({ ...config, scale: { instances: n, instanceCount: Math.min(n, MAX_INSTANCE_COUNT), trials: SCALE_TRIALS, idleSeconds: SCALE_IDLE_SECONDS } });
       const into = newCollected();

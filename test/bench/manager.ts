@@ -66,9 +66,14 @@ export async function startInstances(opts: { upstreamSocket: string; image: stri
     await manager.connect();
     const t0 = performance.now();
     await Promise.all(Array.from({ length: count }, (_, i) => manager.start(i)));
-    await waitFor(`${count} instances ready`, () => Array.from({ length: count }, (_, i) => state(i)).every((s) => s === 'ready' || s === 'failed'), 300_000);
-    const failed = Array.from({ length: count }, (_, i) => i).filter((i) => state(i) !== 'ready');
-    if (failed.length) throw new Error(`instances ${failed.join(', ')} failed to start\n${log.lines.slice(-20).join('\n')}`);
+    const indexes = Array.from({ length: count }, (_, i) => i);
+    const settled = () => indexes.every((i) => state(i) === 'ready' || state(i) === 'failed');
+    await waitFor(`${count} instances ready`, settled, 180_000).catch(() => undefined);
+    const notReady = indexes.filter((i) => state(i) !== 'ready');
+    if (notReady.length) {
+      const states = notReady.map((i) => `instance-${i} ${JSON.stringify(manager.get(i)?.state)}`).join(', ');
+      throw new Error(`${notReady.length} of ${count} instances not ready at manager level (${settled() ? 'failed' : 'not within 180 s'}): ${states}\n${log.lines.slice(-20).join('\n')}`);
+    }
     return performance.now() - t0;
   } finally {
     manager.dispose();

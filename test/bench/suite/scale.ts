@@ -49,7 +49,7 @@ export async function run(): Promise<void> {
     const idleCpu0 = process.cpuUsage();
     const idleStart = performance.now();
     const idleEnd = idleStart + sc.idleSeconds * 1000;
-    while (performance.now() < idleEnd) {
+    while (idleEnd - performance.now() > 1) {
       await delay(Math.min(30_000, idleEnd - performance.now()));
       report('progress', { instances: sc.instances, elapsedS: Math.round((performance.now() - idleStart) / 1000), of: sc.idleSeconds, requests: proxy.count() - atIdle });
     }
