@@ -23,7 +23,7 @@ import { managerBench, startInstances, type ManagerFigures } from './manager';
 import { parallelBench, type ParallelFigures } from './parallel';
 import { OURS_BEFORE, PEER, clickFigures, fmt, header, managerSummary, newFigureLines, parallelSummary, scaleFigures, trialFigures, type ScaleRun } from './report';
 import { INSTANCES, MAX_INSTANCE_COUNT, benchSettings, containerName, summarize, type BenchConfig } from './shared';
-import { clickView, collector, extensionHosts, firstRenderedRow, newCollected, readRunningExtensions, renderedRowsReady, watchTreeRows, type Answerer, type Collected } from './workbench';
+import { clickView, collector, extensionHosts, firstRenderedRow, newCollected, renderedRowShows, readRunningExtensions, renderedRowsReady, watchTreeRows, type Answerer, type Collected } from './workbench';
 
 const exec = promisify(execFile);
 
@@ -228,6 +228,8 @@ async function main(): Promise<number> {
         return reply;
       }
       if (question === 'first-row') return firstRenderedRow(into, clickAt);
+      const settled = /^rendered (instance-\d+) (stopped|ready) \d+$/.exec(question);
+      if (settled) return renderedRowShows(into, settled[1], settled[2] === 'stopped' ? /^(stopped|failed)\b/ : /^ready\b/);
       if (question === 'rows-rendered-ready') {
         const reply = await renderedRowsReady(into, readyRows);
         await page.screenshot({ path: path.join(RUN, 'view-open.png') }).catch(() => undefined);

@@ -4,7 +4,9 @@
  * the manager's own spec (`buildContainerSpec`: same image, entrypoint, arguments, env, labels, mounts,
  * limits) with the same readiness wait: the readiness line in the container's log AND the client
  * endpoint answering, probed as the manager probes it (at once, then every 500 ms). Both on new
- * containers with the shader cache warm (the manager bench ran first). Leaves no container behind.
+ * containers with the shader cache warm (the manager bench ran first). For reference, the same 4
+ * `docker run` calls are also made at once: what starting 4 at once costs on this machine. Leaves no
+ * container behind.
  */
 import { execFile, spawn } from 'node:child_process';
 import os from 'node:os';
@@ -29,6 +31,12 @@ export interface ParallelFigures {
   cliSequentialMs: number[];
   /** Each round's manager / CLI. */
   ratios: number[];
+  /** Per round: when each instance became ready, ms after startAll() (staggered = serialised somewhere). */
+  managerReadyAfterMs: number[][];
+  /** Per round: each `docker run` + readiness wait, ms. */
+  cliEachMs: number[][];
+  /** For reference: the 4 `docker run` calls at once, same wait (what 4 at once costs on this machine). */
+  cliParallelMs: number[];
 }
 
 /** `docker run` arguments for a create body: the flags the CLI has for each field the manager sets. */
@@ -105,7 +113,7 @@ async function removeContainers(dockerHost: string, count: number): Promise<void
 
 export async function parallelBench(opts: { upstreamSocket: string; image: string; dataRoot: string; rounds: number; progress: (line: string) => void }): Promise<ParallelFigures> {
   const dockerHost = `unix://${opts.upstreamSocket}`;
-  const figures: ParallelFigures = { managerParallelMs: [], cliSequentialMs: [], ratios: [] };
+  const figures: ParallelFigures = { managerParallelMs: [], cliSequentialMs: [], ratios: [], managerReadyAfterMs: [], cliEachMs: [], cliParallelMs: [] };
   const { settings } = benchManager(opts, PARALLEL_INSTANCES);
   const engine = new DockerEngine({ dockerHost });
   const version = await resolveVersion(engine, settings);
@@ -115,12 +123,27 @@ export async function parallelBench(opts: { upstreamSocket: string; image: strin
     // 4 × docker run, one after the other, each waited for as the manager waits.
     await removeContainers(dockerHost, PARALLEL_INSTANCES);
     const s0 = performance.now();
+    const each: number[] = [];
     for (let i = 0; i < PARALLEL_INSTANCES; i++) {
+      const e0 = performance.now();
       await exec('docker', ['--host', dockerHost, ...dockerRunArgs(specs[i])]);
       await readinessLine(dockerHost, specs[i].name, classifier, 120_000);
       await endpointAnswers(settings, version.id, i, 120_000);
+      each.push(Math.round(performance.now() - e0));
     }
     const cli = performance.now() - s0;
+    await removeContainers(dockerHost, PARALLEL_INSTANCES);
+
+    // Reference: the same 4 docker run calls at once.
+    const c0 = performance.now();
+    await Promise.all(
+      specs.map(async (spec, i) => {
+        await exec('docker', ['--host', dockerHost, ...dockerRunArgs(spec)]);
+        await readinessLine(dockerHost, spec.name, classifier, 120_000);
+        await endpointAnswers(settings, version.id, i, 120_000);
+      }),
+    );
+    figures.cliParallelMs.push(performance.now() - c0);
     await removeContainers(dockerHost, PARALLEL_INSTANCES);
 
     // The manager, all 4 at once.
@@ -128,10 +151,17 @@ export async function parallelBench(opts: { upstreamSocket: string; image: strin
     let par: number;
     try {
       await manager.connect();
-      const p0 = performance.now();
+      const readyAfter: number[] = [];
+      let p0 = performance.now();
+      const sub = manager.onDidChange(() => {
+        for (let i = 0; i < PARALLEL_INSTANCES; i++) if (readyAfter[i] === undefined && state(i) === 'ready') readyAfter[i] = Math.round(performance.now() - p0);
+      });
+      p0 = performance.now();
       await manager.startAll();
       await waitFor('4 instances ready', () => Array.from({ length: PARALLEL_INSTANCES }, (_, i) => state(i)).every((s) => s === 'ready' || s === 'failed'), 120_000);
       par = performance.now() - p0;
+      sub.dispose();
+      figures.managerReadyAfterMs.push(readyAfter);
       const failed = Array.from({ length: PARALLEL_INSTANCES }, (_, i) => i).filter((i) => state(i) !== 'ready');
       if (failed.length) throw new Error(`manager: instances ${failed.join(', ')} failed to start\n${log.lines.slice(-20).join('\n')}`);
     } finally {
@@ -139,9 +169,10 @@ export async function parallelBench(opts: { upstreamSocket: string; image: strin
     }
     await removeContainers(dockerHost, PARALLEL_INSTANCES);
     figures.cliSequentialMs.push(cli);
+    figures.cliEachMs.push(each);
     figures.managerParallelMs.push(par);
     figures.ratios.push(par / cli);
-    opts.progress(`parallel start round ${round + 1}/${opts.rounds}: manager 4 at once ${Math.round(par)} ms, 4 sequential docker run ${Math.round(cli)} ms, ratio ${(par / cli).toFixed(2)}`);
+    opts.progress(`parallel start round ${round + 1}/${opts.rounds}: manager 4 at once ${Math.round(par)} ms, 4 sequential docker run ${Math.round(cli)} ms, ratio ${(par / cli).toFixed(2)}; 4 docker run at once ${Math.round(figures.cliParallelMs.at(-1) ?? NaN)} ms (manager: each ready after ${figures.managerReadyAfterMs.at(-1)?.join('/')} ms; CLI: each ${each.join('/')} ms)`);
   }
   return figures;
 }

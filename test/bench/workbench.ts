@@ -245,3 +245,14 @@ export async function firstRenderedRow(collected: Collected, since: number): Pro
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Waits (5 s at most) until the rendered row `label` last showed a description matching `want`. */
+export async function renderedRowShows(collected: Collected, label: string, want: RegExp): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const last = collected.domRows.filter((r) => r.label === label).at(-1);
+    if (last && want.test(last.desc)) return { at: last.t, desc: last.desc };
+    if (Date.now() > deadline) return { at: null, desc: last?.desc };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

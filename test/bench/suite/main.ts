@@ -91,7 +91,7 @@ export async function run(): Promise<void> {
     for (let k = 0; k < cfg.trials; k++) {
       const index = k % INSTANCES;
       for (const action of ['stop', 'start'] as const) {
-        report('trial', { k, ...(await trial(api, events, cfg.upstreamSocket, index, action)) });
+        report('trial', { k, ...(await trial(cfg, api, events, index, action)) });
       }
     }
     report('done', { requestsTotal: proxy.count() });

@@ -63,7 +63,7 @@ export async function run(): Promise<void> {
     const rowsUsed = Math.min(SCALE_TRIAL_ROWS, sc.instances);
     for (let k = 0; k < sc.trials; k++) {
       for (const action of ['stop', 'start'] as const) {
-        report('trial', { k, ...(await trial(api, events, cfg.upstreamSocket, k % rowsUsed, action)) });
+        report('trial', { k, ...(await trial(cfg, api, events, k % rowsUsed, action)) });
       }
     }
     const trialCpu = process.cpuUsage(trialCpu0);

@@ -5,7 +5,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { IsaacSimApi } from '../../../src/extension';
-import { containerName, delay, nowMs, waitFor, type EventListener } from '../shared';
+import { containerName, delay, nowMs, waitFor, type BenchConfig, type EventListener } from '../shared';
+import { ask } from './common';
 
 const exec = promisify(execFile);
 export const OWNER_FILTER = 'dev.isaac-sim-orchestrator.owner=isaac-sim-orchestrator';
@@ -15,7 +16,10 @@ export function rowDescription(api: IsaacSimApi, index: number): string | undefi
   return item === undefined ? undefined : String(item.description ?? '');
 }
 
-export async function trial(api: IsaacSimApi, events: EventListener, upstreamSocket: string, index: number, action: 'stop' | 'start') {
+let asked = 0;
+
+export async function trial(cfg: BenchConfig, api: IsaacSimApi, events: EventListener, index: number, action: 'stop' | 'start') {
+  const upstreamSocket = cfg.upstreamSocket;
   const name = containerName(index);
   const before = rowDescription(api, index);
   let dataAt: number | undefined;
@@ -37,8 +41,11 @@ export async function trial(api: IsaacSimApi, events: EventListener, upstreamSoc
     // Settle before the next trial: stopped (or failed), or ready again.
     const settled = action === 'stop' ? /^(stopped|failed)\b/ : /^ready\b/;
     await waitFor(`${name} to settle after docker ${action}`, () => settled.test(rowDescription(api, index) ?? ''), 60_000);
-    await delay(300); // lets the workbench render the last change before the window closes
-    return { index, action, before, after, issuedAt, cliDoneAt, dataAt, windowEnd: nowMs(), events: events.events(name) };
+    // And until the rendered row shows it too (the driver waits 5 s at most), so the next trial's
+    // command cannot cut a late render short; then a little longer for the events to arrive.
+    const rendered = await ask(cfg, `rendered instance-${index} ${action === 'stop' ? 'stopped' : 'ready'} ${++asked}`);
+    await delay(100);
+    return { index, action, before, after, issuedAt, cliDoneAt, dataAt, renderedSettledAt: rendered.at, windowEnd: nowMs(), events: events.events(name) };
   } finally {
     sub.dispose();
   }
