@@ -123,7 +123,7 @@ export function newFigureLines(r: {
   const f = r.main.finalStopped;
   const lines = [
     `final_stopped_after_last_event_ms ${fmt(f.fromLastEvent)} docker stop burst (${f.bursts[0] ?? '?'}): engine's last event → row shows stopped on screen${f.missing ? `; ${f.missing} trials never showed stopped` : ''}`,
-    `die_to_tree_stopped_ms ${fmt(f.fromDie)} engine die → row shows stopped on screen (before: ${OURS_BEFORE.dieToStoppedMs}; peer ${PEER.dieToStoppedMs}, quoted); the row showed on the way: ${[...new Set(f.showedOnTheWay)].join(' | ') || 'nothing'}`,
+    `die_to_tree_stopped_ms ${fmt(f.fromDie)} engine die → row shows stopped on screen (before: ${OURS_BEFORE.dieToStoppedMs}; peer ${PEER.dieToStoppedMs}, quoted); the row showed on the way: ${[...new Set(f.showedOnTheWay.map((s) => s || '(nothing)'))].join(' | ') || 'n/a'}`,
     `event_to_first_change_ms ${fmt(r.main.rendered.all)} engine's first event → first rendered change, stop and start (before: ${OURS_BEFORE.eventToFirstChangeMs}; peer median ${PEER.eventToTreeMs.median}, quoted)`,
     `activation_click_ms ${fmt(r.clicks.clickToActiveMs)} click on the Isaac Sim activity-bar icon → extension active (before: ${OURS_BEFORE.clickActivationMs}; peer median ${PEER.clickActivationMs.median}, quoted)${r.clicks.wasActive ? '; NOTE: active before the click in some run' : ''}`,
     `activation_click_first_row_ms ${fmt(r.clicks.clickToFirstRowMs)} click → first instance row rendered; VS Code's "Activation" for those runs ${fmt(r.clicks.vscodeMs)}; ext.activate() settled ${fmt(r.activateCall)}`,
