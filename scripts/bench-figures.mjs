@@ -78,7 +78,7 @@ export function tableFrom(bench, logs) {
     '| --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
-    `"Quoted" figures are not measured by this run: ${peer.source ?? before.source ?? 'see the benchmark JSON'}.` +
+    `The run took ${n0((bench.durationS ?? NaN) / 60) ?? '?'} min. "Quoted" figures are not measured by this run: ${peer.source ?? before.source ?? 'see the benchmark JSON'}.` +
       (scale.length ? ' Scale curves: [latency](test/bench/scale-latency.png), [heap](test/bench/scale-heap.png), [CPU](test/bench/scale-cpu.png).' : ''),
     ...(Array.isArray(bench.failures) && bench.failures.length ? ['', `The run reported harness failures: ${bench.failures.join('; ')}.`] : []),
     END,
