@@ -26,7 +26,8 @@ const END = '<!-- bench:end -->';
 const n0 = (x) => (typeof x === 'number' && Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : undefined);
 const n1 = (x) => (typeof x === 'number' && Number.isFinite(x) ? (Math.round(x * 10) / 10).toLocaleString('en-US') : undefined);
 /** "median 27 ms (13–57)" from a summary; '–' when the run has none. */
-const med = (s, unit = ' ms') => (s && typeof s.median === 'number' ? `median ${n0(s.median)}${unit} (${n0(s.min)}–${n0(s.max)})` : '–');
+const med = (s, unit = ' ms') =>
+  s && typeof s.median === 'number' ? (s.n === 1 ? `${n0(s.median)}${unit} (1 sample)` : `median ${n0(s.median)}${unit} (${n0(s.min)}–${n0(s.max)})`) : '–';
 const medP95 = (s, unit = ' ms') => (s && typeof s.median === 'number' ? `${med(s, unit)}, p95 ${n0(s.p95)}${unit}` : '–');
 const or = (v, fallback = '–') => (v === undefined || v === null ? fallback : v);
 
@@ -54,7 +55,12 @@ export function tableFrom(bench, logs) {
     ['scale, event → row on screen, p50 / p95 by running instances', perScale((s) => (s.eventToTreeRowRenderedMs ? `${n0(s.eventToTreeRowRenderedMs.median)} / ${n0(s.eventToTreeRowRenderedMs.p95)} ms` : undefined)), '–', '–'],
     ['scale, extension-host heap since activation', perScale((s) => (typeof s.heapDeltaSinceActivationMiB === 'number' ? `${n1(s.heapDeltaSinceActivationMiB)} MB` : undefined)), '–', '–'],
     ['scale, extension-host CPU idle / per stop+start trial', perScale((s) => (typeof s.idleCpuPercent === 'number' ? `${n1(s.idleCpuPercent)} % / ${n0(s.trialCpuMsPerTrial)} ms` : undefined)), '–', '–'],
-    ['4 instances started at once (manager) ÷ 4 sequential `docker run`, same readiness wait', p?.ratio !== undefined ? `${p.ratio}× (${n0(p.managerParallelMs?.median)} ms against ${n0(p.cliSequentialMs?.median)} ms)` : '–', '–', '–'],
+    [
+      '4 instances started at once (manager) ÷ 4 sequential `docker run`, same readiness wait',
+      p?.ratio !== undefined ? `${p.ratio}× (${n0(p.managerParallelMs?.median)} ms against ${n0(p.cliSequentialMs?.median)} ms; the 4 \`docker run\` at once: ${n0(p.cliParallelMs?.median) ?? '–'} ms)` : '–',
+      '–',
+      '–',
+    ],
   ];
   if (logs) {
     rows.push([
@@ -78,7 +84,7 @@ export function tableFrom(bench, logs) {
     '| --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
-    `The run took ${n0((bench.durationS ?? NaN) / 60) ?? '?'} min. "Quoted" figures are not measured by this run: ${peer.source ?? before.source ?? 'see the benchmark JSON'}.` +
+    `The run took ${n0((bench.durationS ?? NaN) / 60) ?? '?'} min. "Quoted" figures are not measured by this run; they were ${String(peer.source ?? before.source ?? 'taken from the benchmark JSON').replace(/^quoted:\s*/, '')}.` +
       (scale.length ? ' Scale curves: [latency](test/bench/scale-latency.png), [heap](test/bench/scale-heap.png), [CPU](test/bench/scale-cpu.png).' : ''),
     ...(Array.isArray(bench.failures) && bench.failures.length ? ['', `The run reported harness failures: ${bench.failures.join('; ')}.`] : []),
     END,

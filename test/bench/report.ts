@@ -12,7 +12,7 @@ import { domLatency, finalStopLatency, type Collected, type Trial } from './work
 
 export const PEER = {
   name: 'Microsoft Container Tools 2.5.0',
-  source: 'quoted: measured beside this project by the same driver in code-server on 2026-12-01 (/work/shared/ENVIRONMENT.md)',
+  source: 'measured beside this project by the same driver in code-server on 2026-12-01 (/work/shared/ENVIRONMENT.md)',
   activationMs: 464,
   clickActivationMs: { median: 255, min: 204, max: 308 },
   requestsBeforeView: 0,
@@ -143,5 +143,5 @@ export function newFigureLines(r: {
 }
 
 export function header(date: string): string {
-  return `# Isaac Sim Orchestrator benchmark, ${date} (${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}); peer: ${PEER.name}, ${PEER.source}`;
+  return `# Isaac Sim Orchestrator benchmark, ${date} (${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}); peer: ${PEER.name}, its figures quoted (${PEER.source})`;
 }
