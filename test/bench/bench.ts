@@ -168,7 +168,8 @@ async function main(): Promise<number> {
   }
   try {
     await removeOurContainers(INSTANCES);
-    await startInstances(engineOpts, INSTANCES);
+    const { notReady } = await startInstances(engineOpts, INSTANCES);
+    if (notReady.length) throw new Error(`not ready: ${notReady.join(', ')}`);
   } catch (err) {
     failures.push(`starting ${INSTANCES} instances for the workbench runs: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -288,20 +289,23 @@ async function main(): Promise<number> {
     // Scale: N instances running (started at manager level, the rest removed), one fresh workbench each.
     for (const n of SCALE) {
       await removeOurContainers(n);
-      let startMs: number;
+      let started: Awaited<ReturnType<typeof startInstances>>;
       try {
-        startMs = await startInstances(engineOpts, n);
+        started = await startInstances(engineOpts, n);
       } catch (err) {
         failures.push(`scale ${n}: ${err instanceof Error ? err.message : String(err)}`);
         progress(`scale ${n} skipped: ${String(err)}`);
         continue;
       }
-      progress(`scale ${n}: ${n} instances ready at manager level in ${Math.round(startMs)} ms (free memory ${Math.round(os.freemem() / 2 ** 20)} MiB)`);
+      const { ms: startMs, notReady } = started;
+      // A finding about the manager, not a harness failure: the containers run, the workbench run tells whether the extension sees them ready.
+      if (notReady.length) progress(`scale ${n}: NOTE the manager did not see ${notReady.length} running instances ready within 180 s: ${notReady.join(', ')}`);
+      progress(`scale ${n}: ${n - notReady.length} of ${n} instances ready at manager level in ${Math.round(startMs)} ms (free memory ${Math.round(os.freemem() / 2 ** 20)} MiB)`);
       writeConfig({ ...config, scale: { instances: n, instanceCount: Math.min(n, MAX_INSTANCE_COUNT), trials: SCALE_TRIALS, idleSeconds: SCALE_IDLE_SECONDS } });
       const into = newCollected();
       const scaleCode = await workbenchRun(`scale-${n}`, 'scale', (SCALE_IDLE_SECONDS + 240 + SCALE_TRIALS * 40) * 1000, into);
       if (scaleCode !== 0) failures.push(`scale run ${n} exited with ${scaleCode} (see ${RUN}/exthost-scale-${n}.log)`);
-      scaleRuns.push({ instances: n, collected: into });
+      scaleRuns.push({ instances: n, collected: into, managerNotReady: notReady });
     }
   } catch (err) {
     failures.push(err instanceof Error ? err.message : String(err));

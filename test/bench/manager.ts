@@ -58,9 +58,11 @@ export function benchManager(opts: { upstreamSocket: string; image: string; data
 /**
  * Starts instances 0..count-1 at manager level, all at once (those running stay), waits until all
  * are ready, and leaves them running. Beyond isaacSim.instanceCount's maximum the manager is asked by
- * index: `start(i)` does not check the count.
+ * index: `start(i)` does not check the count. Instances the manager does not see ready within 180 s
+ * but whose containers run are returned in `notReady` (the workbench run then shows whether the
+ * extension sees them ready); one that failed, or whose container does not run, throws.
  */
-export async function startInstances(opts: { upstreamSocket: string; image: string; dataRoot: string }, count: number): Promise<number> {
+export async function startInstances(opts: { upstreamSocket: string; image: string; dataRoot: string }, count: number): Promise<{ ms: number; notReady: string[] }> {
   const { manager, log, state } = benchManager(opts, count);
   try {
     await manager.connect();
@@ -69,12 +71,17 @@ export async function startInstances(opts: { upstreamSocket: string; image: stri
     const indexes = Array.from({ length: count }, (_, i) => i);
     const settled = () => indexes.every((i) => state(i) === 'ready' || state(i) === 'failed');
     await waitFor(`${count} instances ready`, settled, 180_000).catch(() => undefined);
-    const notReady = indexes.filter((i) => state(i) !== 'ready');
-    if (notReady.length) {
-      const states = notReady.map((i) => `instance-${i} ${JSON.stringify(manager.get(i)?.state)}`).join(', ');
-      throw new Error(`${notReady.length} of ${count} instances not ready at manager level (${settled() ? 'failed' : 'not within 180 s'}): ${states}\n${log.lines.slice(-20).join('\n')}`);
+    const ms = performance.now() - t0;
+    const running = async (i: number) =>
+      (await exec('docker', ['--host', `unix://${opts.upstreamSocket}`, 'inspect', '-f', '{{.State.Running}}', containerName(i)]).catch(() => ({ stdout: '' }))).stdout.trim() === 'true';
+    const bad: number[] = [];
+    for (const i of indexes) if (state(i) === 'failed' || (state(i) !== 'ready' && !(await running(i)))) bad.push(i);
+    if (bad.length) {
+      const states = bad.map((i) => `instance-${i} ${JSON.stringify(manager.get(i)?.state)}`).join(', ');
+      throw new Error(`${bad.length} of ${count} instances failed or are not running at manager level: ${states}\n${log.lines.slice(-20).join('\n')}`);
     }
-    return performance.now() - t0;
+    const notReady = indexes.filter((i) => state(i) !== 'ready').map((i) => `instance-${i} ${JSON.stringify(manager.get(i)?.state)}`);
+    return { ms, notReady };
   } finally {
     manager.dispose();
   }

@@ -34,6 +34,8 @@ export function fmt(s: Summary | undefined, unit = ''): string {
 export interface ScaleRun {
   instances: number;
   collected: Collected;
+  /** Running instances the manager (in the driver) did not see ready when starting them. */
+  managerNotReady: string[];
 }
 
 /** First change and final state of the trials of one run (the main run or a scale run). */
@@ -58,13 +60,14 @@ export function trialFigures(c: Collected) {
 }
 
 export function scaleFigures(runs: ScaleRun[]) {
-  return runs.map(({ instances, collected }) => {
+  return runs.map(({ instances, collected, managerNotReady }) => {
     const s = collected.scale as
       | { rows: number; instanceCount: number; rowsReadyMs: number; heapUsedBytes: number; heapDeltaSinceActivationBytes: number; heapAfterTrialsBytes: number; rssBytes: number; idle: { wallMs: number; cpuMs: number; requests: number }; trials: { n: number; wallMs: number; cpuMs: number } }
       | undefined;
     const t = trialFigures(collected);
     return {
       instances,
+      managerNotReady,
       instanceCount: s?.instanceCount,
       rows: s?.rows,
       rowsReadyMs: s && Math.round(s.rowsReadyMs),
@@ -130,7 +133,7 @@ export function newFigureLines(r: {
   ];
   for (const s of r.scale) {
     lines.push(
-      `scale[${s.instances}] event_to_tree_row_ms ${fmt(s.eventToTreeRowRenderedMs)}; final_stopped_ms ${fmt(s.finalStoppedFromLastEventMs)}; heap ${s.heapUsedMiB ?? 'n/a'} MiB (+${s.heapDeltaSinceActivationMiB ?? 'n/a'} since activation), rss ${s.rssMiB ?? 'n/a'} MiB; exthost cpu idle ${s.idleCpuPercent ?? 'n/a'}% (${s.idleCpuMs ?? 'n/a'} ms in ${s.idleSeconds ?? 'n/a'} s, ${s.idleRequests ?? 'n/a'} engine requests), trials ${s.trialCpuMsPerTrial ?? 'n/a'} ms per trial (${s.trialCpuPercent ?? 'n/a'}%); ${s.rows ?? '?'} rows (instanceCount ${s.instanceCount ?? '?'}), ready in ${s.rowsReadyMs ?? 'n/a'} ms`,
+      `scale[${s.instances}] event_to_tree_row_ms ${fmt(s.eventToTreeRowRenderedMs)}; final_stopped_ms ${fmt(s.finalStoppedFromLastEventMs)}; heap ${s.heapUsedMiB ?? 'n/a'} MiB (+${s.heapDeltaSinceActivationMiB ?? 'n/a'} since activation), rss ${s.rssMiB ?? 'n/a'} MiB; exthost cpu idle ${s.idleCpuPercent ?? 'n/a'}% (${s.idleCpuMs ?? 'n/a'} ms in ${s.idleSeconds ?? 'n/a'} s, ${s.idleRequests ?? 'n/a'} engine requests), trials ${s.trialCpuMsPerTrial ?? 'n/a'} ms per trial (${s.trialCpuPercent ?? 'n/a'}%); ${s.rows ?? '?'} rows (instanceCount ${s.instanceCount ?? '?'}), ready in ${s.rowsReadyMs ?? 'n/a'} ms${s.managerNotReady.length ? `; NOTE: when the driver's manager started them, ${s.managerNotReady.length} running instances stayed not ready (${s.managerNotReady.join(', ')})` : ''}`,
     );
   }
   const p = r.parallel;
