@@ -3,9 +3,12 @@
 # to the peer's (Microsoft Container Tools, measured the same way); JSON in .run/bench.json.
 # See test/bench/README.md for what each figure means.
 #
-#   npm run bench                                                # 5 min idle window (like the peer's): ~10 min
-#   BENCH_IDLE_SECONDS=60 BENCH_ACTIVATION_RUNS=3 npm run bench  # quick: ~4 min
+#   npm run bench                                                # 5 min idle window (like the peer's): ~20 min
+#   BENCH_IDLE_SECONDS=60 BENCH_ACTIVATION_RUNS=3 npm run bench  # quicker
 #   BENCH_ACTIVATION_RUNS=5 BENCH_TRIALS=10 BENCH_PORT=NNNN      # the other knobs (defaults shown; port: a free one)
+#   BENCH_CLICK_RUNS=5 BENCH_PARALLEL_ROUNDS=3 BENCH_SCALE=1,8,32 BENCH_SCALE_TRIALS=5 BENCH_SCALE_IDLE_SECONDS=30
+# Afterwards `node scripts/bench-figures.mjs` writes the README's table and test/bench/scale-*.png from
+# .run/bench.json (this script does not touch committed files).
 #
 # Like the tests, it installs what is missing, starts a Docker engine if none answers (and stops it
 # again), builds the stand-in image if missing, packages the .vsix (npm run package), and stops
@@ -14,7 +17,8 @@
 # with DOCKER_HOST=unix:///tmp/isaac-bench/docker.sock, DOCKERD_DATA_ROOT=/tmp/isaac-bench/data), so
 # that tests running beside it (which create and remove isaac-sim-instance-N, and remove every
 # container carrying the extension's label) neither disturb its figures nor are disturbed. With
-# DOCKER_HOST set it uses that engine; it refuses to start if isaac-sim-instance-0..2 exist there.
+# DOCKER_HOST set it uses that engine; it refuses to start if isaac-sim-instance-0..31 exist there
+# (the scale runs use up to 32 instances).
 # Exits non-zero only when the harness fails, not when a figure is slow.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -81,7 +85,7 @@ rm -rf "$RUN/harness"
 mkdir -p "$RUN/harness"
 npx --no-install esbuild test/bench/bench.ts --bundle --platform=node --format=cjs --target=node20 \
   --packages=external --log-level=warning --outfile="$RUN/bench.js"
-npx --no-install esbuild test/bench/suite/activation.ts test/bench/suite/main.ts --bundle --platform=node \
+npx --no-install esbuild test/bench/suite/activation.ts test/bench/suite/main.ts test/bench/suite/click.ts test/bench/suite/scale.ts --bundle --platform=node \
   --format=cjs --target=node20 --packages=external --log-level=warning --outdir="$RUN/harness"
 
 BENCH_VSIX="$RUN/isaac-sim-orchestrator.vsix" BENCH_HARNESS="$RUN/harness" BENCH_RUN_DIR="$RUN" node "$RUN/bench.js" 8>&- &

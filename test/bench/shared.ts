@@ -31,24 +31,30 @@ export interface BenchConfig {
   answersDir: string;
   /** How long the extension host is left to settle after it started, before activation is timed. */
   settleMs: number;
+  /** Scale runs (suite/scale.ts): how many instances run, and the isaacSim.instanceCount set for them. */
+  scale?: { instances: number; instanceCount: number; trials: number; idleSeconds: number };
 }
 
+/** isaacSim.instanceCount's maximum (package.json); more instances are owned containers beyond the count, which the tree lists too. */
+export const MAX_INSTANCE_COUNT = 16;
+
 /**
- * isaacSim.* settings (bare keys) for the stand-in: 3 instances, no NVIDIA runtime, ports in
- * 36211–36299 (this machine's other work keeps away from them), data under the run folder.
+ * isaacSim.* settings (bare keys) for the stand-in: 3 instances (or `instanceCount`), no NVIDIA
+ * runtime, ports in 36211–36299 (this machine's other work keeps away from them; room for 32
+ * instances of each kind the 4.2 stand-in uses), data under the run folder.
  */
-export function benchSettings(image: string, dataRoot: string): Record<string, unknown> {
+export function benchSettings(image: string, dataRoot: string, instanceCount = INSTANCES): Record<string, unknown> {
   return {
     image,
     runtime: '',
     gpus: 'none',
     memoryLimitGiB: 2,
-    instanceCount: INSTANCES,
+    instanceCount,
     hostDataRoot: dataRoot,
     httpPortBase: 36211,
-    signalPortBase: 36241,
-    streamPortBase: 36251,
-    webViewerPortBase: 36261,
+    signalPortBase: 36251,
+    streamPortBase: 36291,
+    webViewerPortBase: 36331,
     stopTimeoutSeconds: 5,
     env: { STANDIN_STEP_SECONDS: '0.05' },
   };
@@ -131,6 +137,7 @@ export interface Summary {
   min: number;
   max: number;
   p90: number;
+  p95: number;
   samples: number[];
 }
 
@@ -141,7 +148,7 @@ export function summarize(samples: number[]): Summary | undefined {
   const mid = sorted.length / 2;
   const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
   const round = (x: number) => Math.round(x * 10) / 10;
-  return { n: sorted.length, median: round(median), min: round(sorted[0]), max: round(sorted[sorted.length - 1]), p90: round(at(0.9)), samples: samples.map(round) };
+  return { n: sorted.length, median: round(median), min: round(sorted[0]), max: round(sorted[sorted.length - 1]), p90: round(at(0.9)), p95: round(at(0.95)), samples: samples.map(round) };
 }
 
 /** Wall-clock time in ms with sub-millisecond resolution (engine event times have it too). */

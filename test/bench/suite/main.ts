@@ -9,20 +9,11 @@
  *  5. trials: `docker stop` / `docker start` from the CLI, each timed from the engine's event to the
  *     tree data changing (here) and to the row changing on screen (the driver, from the DOM).
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { IsaacSimApi } from '../../../src/extension';
-import { INSTANCES, containerName, delay, listenToEngineEvents, nowMs, waitFor, type EventListener } from '../shared';
+import { INSTANCES, delay, listenToEngineEvents, nowMs, waitFor, type EventListener } from '../shared';
 import { activateAndCount, ask, memory, readConfig, recordingProxy, report, reportActivation } from './common';
-
-const exec = promisify(execFile);
-const OWNER_FILTER = 'dev.isaac-sim-orchestrator.owner=isaac-sim-orchestrator';
-
-function rowDescription(api: IsaacSimApi, index: number): string | undefined {
-  const item = api.tree.rows().find((i) => i.label === `instance-${index}`);
-  return item === undefined ? undefined : String(item.description ?? '');
-}
+import { OWNER_FILTER, rowDescription, trial } from './trial';
 
 function allReady(api: IsaacSimApi): boolean {
   for (let i = 0; i < INSTANCES; i++) if (!/^ready\b/.test(rowDescription(api, i) ?? '')) return false;
@@ -100,41 +91,12 @@ export async function run(): Promise<void> {
     for (let k = 0; k < cfg.trials; k++) {
       const index = k % INSTANCES;
       for (const action of ['stop', 'start'] as const) {
-        report('trial', { k, ...(await trial(api, events, cfg.upstreamSocket, index, action)) });
+        report('trial', { k, ...(await trial(cfg, api, events, index, action)) });
       }
     }
     report('done', { requestsTotal: proxy.count() });
   } finally {
     events?.close();
     proxy.close();
-  }
-}
-
-async function trial(api: IsaacSimApi, events: EventListener, upstreamSocket: string, index: number, action: 'stop' | 'start') {
-  const name = containerName(index);
-  const before = rowDescription(api, index);
-  let dataAt: number | undefined;
-  let after: string | undefined;
-  const sub = api.tree.onDidChangeTreeData(() => {
-    if (dataAt !== undefined) return;
-    const now = rowDescription(api, index);
-    if (now !== before) {
-      dataAt = nowMs();
-      after = now;
-    }
-  });
-  try {
-    events.clear();
-    const issuedAt = nowMs();
-    await exec('docker', ['--host', `unix://${upstreamSocket}`, action, ...(action === 'stop' ? ['-t', '5'] : []), name]);
-    const cliDoneAt = nowMs();
-    await waitFor(`${name}: the tree row to change after docker ${action}`, () => dataAt !== undefined && events.events(name).length > 0, 20_000);
-    // Settle before the next trial: stopped (or failed), or ready again.
-    const settled = action === 'stop' ? /^(stopped|failed)\b/ : /^ready\b/;
-    await waitFor(`${name} to settle after docker ${action}`, () => settled.test(rowDescription(api, index) ?? ''), 60_000);
-    await delay(300); // lets the workbench render the last change before the window closes
-    return { index, action, before, after, issuedAt, cliDoneAt, dataAt, windowEnd: nowMs(), events: events.events(name) };
-  } finally {
-    sub.dispose();
   }
 }

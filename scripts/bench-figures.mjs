@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+/**
+ * Writes the README's benchmark table from the benchmark's own output, so that no figure in it is
+ * typed by hand: reads .run/bench.json (npm run bench) and, if present, .run/bench-logs.json (the
+ * log-follower benchmark: lines_per_s_ours, lines_per_s_cli, ratio, heap_growth_mb,
+ * max_event_loop_delay_ms), rewrites what stands between `<!-- bench:start -->` and
+ * `<!-- bench:end -->` in README.md, and draws the scale curves (test/bench/scale-*.png).
+ * The peer's figures, and ours from before issue 10, are marked "quoted" with their source.
+ *
+ *   node scripts/bench-figures.mjs               # after npm run bench
+ *   node scripts/bench-figures.mjs --check       # exits 1 if the README's table is not what the JSON gives
+ *   node scripts/bench-figures.mjs --no-curves   # the table only
+ */
+/* global process, console */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const README = path.join(REPO, 'README.md');
+const BENCH = path.join(REPO, '.run/bench.json');
+const LOGS = path.join(REPO, '.run/bench-logs.json');
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+
+const n0 = (x) => (typeof x === 'number' && Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : undefined);
+const n1 = (x) => (typeof x === 'number' && Number.isFinite(x) ? (Math.round(x * 10) / 10).toLocaleString('en-US') : undefined);
+/** "median 27 ms (13–57)" from a summary; '–' when the run has none. */
+const med = (s, unit = ' ms') =>
+  s && typeof s.median === 'number' ? (s.n === 1 ? `${n0(s.median)}${unit} (1 sample)` : `median ${n0(s.median)}${unit} (${n0(s.min)}–${n0(s.max)})`) : '–';
+const medP95 = (s, unit = ' ms') => (s && typeof s.median === 'number' ? `${med(s, unit)}, p95 ${n0(s.p95)}${unit}` : '–');
+const or = (v, fallback = '–') => (v === undefined || v === null ? fallback : v);
+
+export function tableFrom(bench, logs) {
+  const o = bench.ours ?? {};
+  const peer = bench.peer ?? {};
+  const before = bench.oursBefore ?? {};
+  const q = (v) => (v === undefined || v === null || v === '' ? '–' : `${v} (quoted)`);
+  const scale = Array.isArray(o.scale) ? o.scale : [];
+  const perScale = (f) => (scale.length ? scale.map((s) => `${s.instances}: ${or(f(s))}`).join(' · ') : '–');
+  const kib = (x) => (typeof x === 'number' ? `${x >= 0 ? '+' : ''}${n1(x / 1024)} MB` : '–');
+  const idle = o.idle;
+  const p = o.parallelStart;
+  const click = o.activationByClick ?? {};
+  const rows = [
+    ['activation (VS Code\'s own figure, host settled)', med(o.activationMs?.settled), '–', q(peer.activationMs !== undefined ? `${n0(peer.activationMs)} ms` : undefined)],
+    ['activation by clicking the view: click → extension active', med(click.clickToActiveMs), q(before.clickActivationMs !== undefined ? `${n0(before.clickActivationMs)} ms` : undefined), q(peer.clickActivationMs ? med(peer.clickActivationMs) : undefined)],
+    ['click → first instance row rendered', med(click.clickToFirstRowMs), '–', '–'],
+    ['`ext.activate()` wall time, host settled', med(o.activationMs?.settledActivateCallWallMs), '–', '–'],
+    ['engine requests before the view is shown', or(o.requestsBeforeView?.max), '–', q(peer.requestsBeforeView)],
+    [`engine requests while idle, 3 running instances`, idle ? `${idle.requests} in ${n0(idle.seconds)} s` : '–', '–', q(peer.idleRequests !== undefined ? `${peer.idleRequests} in ${peer.idleSeconds} s` : undefined)],
+    ['engine event → tree row changed on screen (first change)', medP95(o.eventToTreeRowRenderedMs?.all), q(before.eventToFirstChangeMs !== undefined ? `${before.eventToFirstChangeMs} ms` : undefined), q(peer.eventToTreeMs ? med(peer.eventToTreeMs) : undefined)],
+    ['`docker stop`: engine `die` → row shows *stopped*', medP95(o.finalStoppedMs?.fromDie), q(before.dieToStoppedMs !== undefined ? `${before.dieToStoppedMs} ms` : undefined), q(peer.dieToStoppedMs !== undefined ? `${peer.dieToStoppedMs} ms` : undefined)],
+    ['`docker stop`: last event of the burst → row shows *stopped*', medP95(o.finalStoppedMs?.fromLastEvent), '–', '–'],
+    ['scale, event → row on screen, p50 / p95 by running instances', perScale((s) => (s.eventToTreeRowRenderedMs ? `${n0(s.eventToTreeRowRenderedMs.median)} / ${n0(s.eventToTreeRowRenderedMs.p95)} ms` : undefined)), '–', '–'],
+    ['scale, extension-host heap since activation', perScale((s) => (typeof s.heapDeltaSinceActivationMiB === 'number' ? `${n1(s.heapDeltaSinceActivationMiB)} MB` : undefined)), '–', '–'],
+    ['scale, extension-host CPU idle / per stop+start trial', perScale((s) => (typeof s.idleCpuPercent === 'number' ? `${n1(s.idleCpuPercent)} % / ${n0(s.trialCpuMsPerTrial)} ms` : undefined)), '–', '–'],
+    [
+      '4 instances started at once (manager) ÷ 4 sequential `docker run`, same readiness wait',
+      p?.ratio !== undefined ? `${p.ratio}× (${n0(p.managerParallelMs?.median)} ms against ${n0(p.cliSequentialMs?.median)} ms; the 4 \`docker run\` at once: ${n0(p.cliParallelMs?.median) ?? '–'} ms)` : '–',
+      '–',
+      '–',
+    ],
+  ];
+  if (logs) {
+    rows.push([
+      'log following: lines/s through our follower to the channel ÷ `docker logs -f > /dev/null` (same run)',
+      `${n0(logs.lines_per_s_ours)} ÷ ${n0(logs.lines_per_s_cli)} = ${or(n1(logs.ratio))}×; heap growth ${or(n1(logs.heap_growth_mb))} MB; longest event-loop block ${or(n1(logs.max_event_loop_delay_ms))} ms`,
+      '–',
+      '–',
+    ]);
+  }
+  rows.push(
+    ['`.vsix` size', o.sizes?.vsixBytes !== undefined ? `${n0(o.sizes.vsixBytes / 1000)} KB` : '–', q(before.vsixBytes !== undefined ? `${n0(before.vsixBytes / 1000)} KB` : undefined), q(peer.vsixBytes !== undefined ? `${n0(peer.vsixBytes / 1000)} KB` : undefined)],
+    ['extension-host heap after activation', kib(o.exthostMemory?.heapDeltaAfterActivationKiB?.median), '–', '–'],
+  );
+  const m = bench.machine ?? {};
+  const lines = [
+    START,
+    `<!-- written by scripts/bench-figures.mjs from .run/bench.json${logs ? ' and .run/bench-logs.json' : ''}; do not edit by hand -->`,
+    `Measured ${String(bench.date ?? '').slice(0, 16).replace('T', ' ')} UTC (${or(m.cpus, '?')} cores, load ${Array.isArray(m.loadavg) ? m.loadavg.map((l) => l.toFixed(1)).join(' ') : '?'}, shared with other work, so times are noisy; ${bench.config?.trials ?? '?'} stop/start trials, scale runs with ${bench.config?.scaleTrials ?? '?'}):`,
+    '',
+    `| figure | ours | ours before issue 10 | ${peer.name ?? 'peer'} |`,
+    '| --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+    `The run took ${n0((bench.durationS ?? NaN) / 60) ?? '?'} min. "Quoted" figures are not measured by this run; they were ${String(peer.source ?? before.source ?? 'taken from the benchmark JSON').replace(/^quoted:\s*/, '')}.` +
+      (scale.length ? ' Scale curves: [latency](test/bench/scale-latency.png), [heap](test/bench/scale-heap.png), [CPU](test/bench/scale-cpu.png).' : ''),
+    ...(Array.isArray(bench.failures) && bench.failures.length ? ['', `The run reported harness failures: ${bench.failures.join('; ')}.`] : []),
+    END,
+  ];
+  return lines.join('\n');
+}
+
+export function rewrite(readme, table) {
+  const a = readme.indexOf(START);
+  const b = readme.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${START} … ${END} block: put both markers into its "## Benchmark" section`);
+  return readme.slice(0, a) + table + readme.slice(b + END.length);
+}
+
+async function main() {
+  const args = new Set(process.argv.slice(2));
+  if (!existsSync(BENCH)) throw new Error(`no ${path.relative(REPO, BENCH)}: run npm run bench first`);
+  const bench = JSON.parse(readFileSync(BENCH, 'utf8'));
+  const logs = existsSync(LOGS) ? JSON.parse(readFileSync(LOGS, 'utf8')) : undefined;
+  const readme = readFileSync(README, 'utf8');
+  const next = rewrite(readme, tableFrom(bench, logs));
+  if (args.has('--check')) {
+    if (next !== readme) {
+      console.error('bench-figures: README.md\'s benchmark table differs from .run/bench.json; run node scripts/bench-figures.mjs');
+      process.exit(1);
+    }
+    console.log('bench-figures: README.md matches .run/bench.json');
+    return;
+  }
+  writeFileSync(README, next);
+  console.log(`bench-figures: README.md table written from ${path.relative(REPO, BENCH)}${logs ? ` and ${path.relative(REPO, LOGS)}` : ''}`);
+  if (!args.has('--no-curves')) {
+    const { drawCurves } = await import('../test/bench/curves.mjs');
+    const files = await drawCurves(bench);
+    console.log(`bench-figures: curves ${files.map((f) => path.relative(REPO, f)).join(', ')}`);
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench-figures: error: ${err.message}`);
+  process.exit(1);
+});
