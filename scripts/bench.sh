@@ -95,4 +95,11 @@ wait "$driver_pid"
 rc=$?
 set -e
 driver_pid=""
-exit "$rc"
+[[ $rc -eq 0 ]] || exit "$rc"
+
+# The log path (test/bench/logThroughput.ts): 1 M lines through our follower beside `docker logs -f`,
+# on the same engine; it writes .run/bench-logs.json, which scripts/bench-figures.mjs reads too.
+log "log throughput: 1,000,000 lines, ours beside docker logs -f"
+npx --no-install esbuild test/bench/logThroughput.ts --bundle --platform=node --format=cjs --target=node20 \
+  --packages=external --log-level=warning --outfile="$RUN/logThroughput.js"
+BENCH_REPO="$REPO" node "$RUN/logThroughput.js" 8>&-

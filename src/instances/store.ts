@@ -72,6 +72,7 @@ export class InstanceStore {
   private engine: EngineStatus = { kind: 'idle' };
   private published: Snapshot = Object.freeze({ engine: this.engine, instances: Object.freeze([]), byIndex: new Map() });
   private publishScheduled = false;
+  private disposed = false;
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
   private holdUntil = Infinity;
   private readonly startupTimes: StartupTimes;
@@ -194,6 +195,7 @@ export class InstanceStore {
   }
 
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.holdTimer);
     this.changed.dispose();
     this.failed.dispose();
@@ -219,7 +221,7 @@ export class InstanceStore {
   }
 
   private schedule(): void {
-    if (this.publishScheduled) return;
+    if (this.publishScheduled || this.disposed) return;
     this.publishScheduled = true;
     queueMicrotask(() => {
       if (this.publishScheduled) this.publish();

@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { DockerEngine } from '../docker/engine';
-import { formatBytes, isPullCancelled, pullImage, type LayerPhase, type PullProgress } from '../docker/pull';
+import { isPullCancelled, pullImage } from '../docker/pull';
+import { formatBytes, type LayerPhase, type PullProgress } from '../docker/pullProgress';
 
 /** How often the notification's text is refreshed while bytes flow (the bar moves on every event). */
 const MESSAGE_INTERVAL_MS = 250;

@@ -25,14 +25,15 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import v8 from 'node:v8';
-import { DockerEngine, parseTimestampNanos } from '../../src/docker/engine';
+import { DockerEngine } from '../../src/docker/engine';
+import { parseTimestampNanos } from '../../src/docker/parse';
 import { InstanceManager, type Logger } from '../../src/instances/manager';
 import { DEFAULT_SETTINGS, parseSettings } from '../../src/instances/settings';
 import { ChannelBatch } from '../../src/views/channelBatch';
 import { benchSettings, containerName, waitFor } from './shared';
 
 const exec = promisify(execFile);
-const REPO = path.resolve(__dirname, '../../..');
+const REPO = process.env.BENCH_REPO ?? path.resolve(__dirname, '../../..');
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 1_000_000);
 /** `re2`: add a readiness pattern that is not plain text, so every line also runs through RE2. */
 const READINESS = process.env.BENCH_LOG_READINESS ?? 'default';

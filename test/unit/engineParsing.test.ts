@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseTimestampNanos, sinceParam, stripFrameTimestamp, toInfo } from '../../src/docker/engine';
+import { stripFrameTimestamp } from '../../src/docker/engine';
+import { parseTimestampNanos, sinceParam, toInfo } from '../../src/docker/parse';
 import { EngineError, describeEngineError } from '../../src/docker/errors';
 
 const EPOCH_2024 = 1704067200n; // 2024-01-01T00:00:00Z in seconds

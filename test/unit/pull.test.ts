@@ -9,20 +9,9 @@ import Docker from 'dockerode';
 import fc from 'fast-check';
 import type { DockerEngine } from '../../src/docker/engine';
 import { EngineError } from '../../src/docker/errors';
-import {
-  PullCancelledError,
-  PullError,
-  authFor,
-  describePullError,
-  formatBytes,
-  initialPullProgress,
-  mayReceiveCredentials,
-  pullImage,
-  reducePullEvent,
-  registryOf,
-  type PullEvent,
-  type PullProgress,
-} from '../../src/docker/pull';
+import { PullCancelledError, PullError, describePullError, pullImage } from '../../src/docker/pull';
+import { formatBytes, initialPullProgress, reducePullEvent, type PullEvent, type PullProgress } from '../../src/docker/pullProgress';
+import { authFor, mayReceiveCredentials, registryOf } from '../../src/docker/registryAuth';
 
 const IMAGE = 'nvcr.io/nvidia/isaac-sim:4.2.0';
 

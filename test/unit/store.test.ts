@@ -4,15 +4,22 @@
  * controlled clock; the real-engine behaviour is covered in test/engine and the benchmark.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import { DEFAULT_SETTINGS } from '../../src/instances/settings';
 import { HOLD_MS, InstanceStore, type Snapshot } from '../../src/instances/store';
 
 const T0 = 1_700_000_000_000;
 
+const made: InstanceStore[] = [];
+// The clock here stands still, so a held state would be re-checked forever: each test ends its store.
+afterEach(() => {
+  for (const s of made.splice(0)) s.dispose();
+});
+
 function makeStore(count = 2) {
   let now = T0;
   const store = new InstanceStore({ log: { debug() {}, info() {}, warn() {}, error() {} }, now: () => now, redact: (t) => t });
+  made.push(store);
   store.setSettings({ ...DEFAULT_SETTINGS, instanceCount: count }, count);
   const published: Snapshot[] = [];
   store.onDidChange((s) => published.push(s));
