@@ -59,6 +59,8 @@ export interface StoreOptions {
 }
 
 function isTransient(s: InstanceSnapshot, previous: InstanceSnapshot): boolean {
+  // A container that came or went is news, whatever the state says.
+  if (s.exists !== previous.exists || s.containerId !== previous.containerId) return false;
   if (s.state.kind === 'starting' || s.state.kind === 'stopping') return true;
   // Only the busy flag changed.
   return s.busy && !previous.busy && s.state === previous.state;

@@ -136,6 +136,19 @@ describe('InstanceStore publication', () => {
     assert.equal(published[0].byIndex.get(1)?.health, 'healthy');
   });
 
+  test('a container that appears while starting is shown at once (only the state is held)', async () => {
+    const { store, published } = makeStore();
+    await turn();
+    published.length = 0;
+    store.apply(0, { type: 'op', op: 'start' });
+    await turn();
+    assert.equal(published.length, 0, 'starting alone is held');
+    store.setInfo(0, { id: 'c0ffee', name: 'isaac-sim-instance-0', image: 'img', labels: {}, running: false, status: 'created', exitCode: 0, oomKilled: false, args: [] });
+    await turn();
+    assert.equal(published.length, 1);
+    assert.equal(published[0].byIndex.get(0)?.exists, true);
+  });
+
   test('the busy flag alone is held the same way', async () => {
     const { store, published, advance } = makeStore();
     await turn();
