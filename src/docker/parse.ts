@@ -27,6 +27,8 @@ export interface ContainerInfo {
 
 /** What an image's config says (docker image inspect .Config), as version detection needs it. */
 export interface ImageConfig {
+  /** The image's ID (sha256:…): its content, whatever tag it goes by. */
+  id?: string;
   /** Config.User; "" = root. */
   user: string;
   entrypoint: string[];
@@ -87,6 +89,7 @@ const InspectSchema = z.object({
 });
 
 const ImageInspectSchema = z.object({
+  Id: z.nullish(z.string()),
   RepoTags: z.nullish(z.array(z.string())),
   Config: z.nullish(
     z.object({
@@ -166,6 +169,7 @@ export function toImageConfig(raw: unknown): ImageConfig {
   const i = ImageInspectSchema.parse(raw);
   const test = i.Config?.Healthcheck?.Test;
   return {
+    ...(i.Id ? { id: i.Id } : {}),
     user: i.Config?.User ?? '',
     entrypoint: i.Config?.Entrypoint ?? [],
     env: i.Config?.Env ?? [],

@@ -25,7 +25,9 @@ import type { StartKind } from './eta';
 import type { Logger } from './logger';
 import { containerNameFor, instanceLabel } from './model';
 import { describePortHolder } from './portOwner';
+import { preparePlayer } from './player';
 import { givePlayerItsPort, prepareVolumes, resolveVersion, type ResolvedVersion } from './prepare';
+import { StartReads } from './startReads';
 import { PORT_BASE_SETTING, type Settings } from './settings';
 import { SPEC_HASH_LABEL, buildContainerSpec, expandHome, hostFoldersFor, layoutOf, portsFor } from './spec';
 import type { InstanceStore } from './store';
@@ -59,6 +61,7 @@ interface Queued {
 export class Operations<E extends InstanceEngine> {
   private readonly queues = new Map<number, Promise<unknown>>();
   private readonly queued = new Map<number, Set<Queued>>();
+  private readonly reads = new StartReads();
 
   constructor(
     private readonly store: InstanceStore,
@@ -198,7 +201,8 @@ export class Operations<E extends InstanceEngine> {
     const log = this.options.log;
     const existing = await this.ownedOrNone(engine, index);
     if (existing?.running) return;
-    if (!existing && !(await engine.imagePresent(settings.image))) {
+    let image = await this.reads.imageConfig(engine, settings.image);
+    if (!existing && !image) {
       if (!this.options.ensureImage) {
         throw new EngineError(
           `Image "${settings.image}" is not on this machine. Pull it first ("docker login nvcr.io" then "docker pull ${settings.image}"), or set isaacSim.image to an image you have. Nothing was created.`,
@@ -209,11 +213,14 @@ export class Operations<E extends InstanceEngine> {
       }
       log.info(`${instanceLabel(index)}: image ${settings.image} is missing; pulling it.`);
       await this.options.ensureImage(engine, settings.image, signal);
+      image = await this.reads.imageConfig(engine, settings.image);
     }
     signal.throwIfAborted();
-    const version = await resolveVersion(engine, settings);
+    const version = await resolveVersion(engine, settings, { image });
     this.store.setDetected(settings.image, { id: version.id, source: version.source });
-    const spec = buildContainerSpec(settings, index, { version: version.id, image: version.image, home: this.options.home });
+    const ports = portsFor(settings, version.id, index);
+    const player = await preparePlayer(engine, { settings, version: version.id, image, index, signalPort: ports.signal, home: this.options.home, reads: this.reads });
+    const spec = buildContainerSpec(settings, index, { version: version.id, image: version.image, home: this.options.home, playerFile: player.playerFile });
     signal.throwIfAborted();
     if (existing) {
       if (existing.labels[SPEC_HASH_LABEL] === spec.Labels[SPEC_HASH_LABEL]) {
@@ -253,8 +260,7 @@ export class Operations<E extends InstanceEngine> {
     // From here the start completes: a Stop or Remove queued behind it then does its own job on a
     // whole container (an aborted start only ever stops before anything is created).
     try {
-      const ports = portsFor(settings, version.id, index);
-      const note = await givePlayerItsPort(engine, id, version.id, ports.signal, instanceLabel(index));
+      const note = player.afterCreate ? await givePlayerItsPort(engine, id, version.id, ports.signal, instanceLabel(index), (file) => this.reads.imageFile(image?.id, file, () => engine.readFile(id, file))) : player.note;
       this.store.apply(index, { type: 'note', streamNote: note });
       if (note) {
         log.warn(note);

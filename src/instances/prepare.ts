@@ -10,6 +10,7 @@ import type { ImageConfig, InstanceEngine } from './engineApi';
 import { EngineError } from '../docker/errors';
 import { SettingsError, portRangeProblems, type Settings } from './settings';
 import { SpecError, volumeOwnerFix, type ContainerCreateBody } from './spec';
+import { playerNote } from './player';
 import { VERSIONS, detectVersion, type DetectedVersion, type VersionId } from './versions';
 
 /** The version the start runs with and the image's config (for the mount layout). */
@@ -19,10 +20,11 @@ export interface ResolvedVersion extends DetectedVersion {
 
 /**
  * isaacSim.version when it names one, else the version read from the image (tag, then config).
- * The image must be on the engine already (the caller pulls it first).
+ * The image must be on the engine already (the caller pulls it first). `known` is the image's config
+ * when the caller has just read it (undefined: not on the engine).
  */
-export async function resolveVersion(engine: InstanceEngine, settings: Settings): Promise<ResolvedVersion> {
-  const image = await engine.imageConfig(settings.image);
+export async function resolveVersion(engine: InstanceEngine, settings: Settings, known?: { image: ImageConfig | undefined }): Promise<ResolvedVersion> {
+  const image = known ? known.image : await engine.imageConfig(settings.image);
   let resolved: ResolvedVersion;
   if (settings.version !== 'auto') {
     resolved = { id: settings.version, source: 'isaacSim.version', image };
@@ -47,8 +49,9 @@ export async function resolveVersion(engine: InstanceEngine, settings: Settings)
  */
 export async function prepareVolumes(engine: InstanceEngine, spec: ContainerCreateBody, index: number): Promise<{ created: string[] }> {
   const mounts = spec.HostConfig.Mounts ?? [];
-  const missing: string[] = [];
-  for (const m of mounts) if (!(await engine.volumeExists(m.Source))) missing.push(m.Source);
+  // Asked all at once: seven round trips one after another were most of a 5.x/6.x start's own time.
+  const exists = await Promise.all(mounts.map((m) => engine.volumeExists(m.Source)));
+  const missing = mounts.filter((_, k) => !exists[k]).map((m) => m.Source);
   if (missing.length === 0) return { created: [] };
   const fix = volumeOwnerFix(spec, index);
   // A helper left by an earlier, interrupted start of ours would hold the name.
@@ -67,17 +70,25 @@ export async function prepareVolumes(engine: InstanceEngine, spec: ContainerCrea
 
 /**
  * 4.2's web client connects to the signalling port written in kit-player.js (49100). Writes a copy with
- * the instance's own port into the created container, as OmniGibson's Dockerfile does with sed. Returns
+ * the instance's own port into the created container, as OmniGibson's Dockerfile does with sed, where
+ * the host copy of player.ts cannot be bound (a remote engine). Returns
  * a note for the user when that cannot be done, or undefined when the page will reach its own port.
+ * `readOriginal` reads the image's own file (by default from the new container; the caller may
+ * answer from what it read of the same image before).
  */
-export async function givePlayerItsPort(engine: InstanceEngine, containerId: string, version: VersionId, signalPort: number | undefined, label: string): Promise<string | undefined> {
+export async function givePlayerItsPort(
+  engine: InstanceEngine,
+  containerId: string,
+  version: VersionId,
+  signalPort: number | undefined,
+  label: string,
+  readOriginal: (filePath: string) => Promise<Buffer | undefined> = (filePath) => engine.readFile(containerId, filePath),
+): Promise<string | undefined> {
   const player = VERSIONS[version].playerScript;
   if (!player || signalPort === undefined || signalPort === player.port) return undefined;
-  const original = await engine.readFile(containerId, player.path);
+  const original = await readOriginal(player.path);
   const needle = String(player.port);
-  if (!original || !original.includes(needle)) {
-    return `${label}'s web client could not be given its signalling port ${signalPort}: ${player.path} ${original ? `does not contain ${needle}` : 'is not in the image'}. Its page connects to ${needle}, so on this host only the instance on signalling port ${needle} (isaacSim.signalPortBase) can stream.`;
-  }
+  if (!original || !original.includes(needle)) return playerNote(label, signalPort, player.path, needle, original !== undefined);
   const rewritten = Buffer.from(original.toString('utf8').split(needle).join(String(signalPort)), 'utf8');
   await engine.writeFile(containerId, player.path, rewritten);
   return undefined;

@@ -98,6 +98,8 @@ export interface SpecContext {
   version: VersionId;
   image?: Pick<ImageFacts, 'user'>;
   home: string;
+  /** 4.2 on a local engine: the host copy of the player script with the instance's port (player.ts), bound over the image's. */
+  playerFile?: string;
 }
 
 /** A setting value that no instance of this version can run with; names the setting to fix. */
@@ -304,7 +306,10 @@ export function buildContainerSpec(settings: Settings, index: number, ctx: SpecC
       ...(settings.runtime ? { Runtime: settings.runtime } : {}),
       ...(gpu !== 'none' ? { DeviceRequests: gpuRequest(gpu) } : {}),
       ...(settings.memoryLimitGiB > 0 ? { Memory: Math.round(settings.memoryLimitGiB * 1024 ** 3) } : {}),
-      Binds: layout === 'root' ? ROOT_LAYOUT.map((v) => `${path.posix.join(root, v.name, v.perInstance ? instanceLabel(index) : '')}:${v.container}:rw`) : [],
+      Binds: [
+        ...(layout === 'root' ? ROOT_LAYOUT.map((v) => `${path.posix.join(root, v.name, v.perInstance ? instanceLabel(index) : '')}:${v.container}:rw`) : []),
+        ...(ctx.playerFile && profile.playerScript ? [`${ctx.playerFile}:${profile.playerScript.path}:ro`] : []),
+      ],
       ...(layout === 'isaac-sim' ? { Mounts: volumeMountsFor(ctx.version, index) } : {}),
       RestartPolicy: { Name: 'no' },
     },

@@ -103,6 +103,8 @@ describe('instance lifecycle on a real engine', () => {
           `${root}/data/instance-${i}:/root/.local/share/ov/data:true`,
           `${root}/documents/instance-${i}:/root/Documents:true`,
           `${root}/logs/instance-${i}:/root/.nvidia-omniverse/logs:true`,
+          // 4.2's web client with this instance's signalling port (not 49100), bound read-only over the image's.
+          `${root}/player/instance-${i}/kit-player.js:/isaac-sim/extscache/omni.services.streamclient.webrtc-1.3.8/web/js/kit-player.js:false`,
         ].sort(),
       );
       // No GPU request and the engine's default runtime, as configured for this machine.
