@@ -110,37 +110,34 @@ const re2Apart = {
   },
 };
 
+/** What every bundle that runs in the extension host shares. */
+const extensionHostBundle = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  metafile: analyze,
+  logLevel: 'warning',
+};
+
 const [extension, lazy] = await Promise.all([
   build({
-    absWorkingDir: root,
+    ...extensionHostBundle,
     entryPoints: ['src/extension.ts'],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
     outfile: 'dist/extension.js',
     external: ['vscode'],
     plugins: [lazyPackages, re2Apart],
     // zod probes `navigator` (a Node 21+ global that VS Code's extension host flags when touched).
     define: { navigator: 'undefined' },
-    sourcemap: !production,
-    minify: production,
-    metafile: analyze,
-    logLevel: 'warning',
   }),
   build({
-    absWorkingDir: root,
+    ...extensionHostBundle,
     entryPoints: Object.fromEntries(LAZY_PACKAGES.map((name) => [name, name])),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
     outdir: 'dist',
     plugins: [unusedDockerFeatures, nodeBuiltins],
-    sourcemap: !production,
-    minify: production,
-    metafile: analyze,
-    logLevel: 'warning',
   }),
   build({
     absWorkingDir: root,
