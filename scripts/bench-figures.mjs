@@ -25,6 +25,7 @@ const END = '<!-- bench:end -->';
 
 const n0 = (x) => (typeof x === 'number' && Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : undefined);
 const n1 = (x) => (typeof x === 'number' && Number.isFinite(x) ? (Math.round(x * 10) / 10).toLocaleString('en-US') : undefined);
+const n2 = (x) => (typeof x === 'number' && Number.isFinite(x) ? (Math.round(x * 100) / 100).toFixed(2) : undefined);
 /** "median 27 ms (13–57)" from a summary; '–' when the run has none. */
 const med = (s, unit = ' ms') =>
   s && typeof s.median === 'number' ? (s.n === 1 ? `${n0(s.median)}${unit} (1 sample)` : `median ${n0(s.median)}${unit} (${n0(s.min)}–${n0(s.max)})`) : '–';
@@ -63,9 +64,11 @@ export function tableFrom(bench, logs) {
     ],
   ];
   if (logs) {
+    // Field names as test/bench/logThroughput.ts writes them.
+    const idle = logs.idleProcessEventLoopDelay;
     rows.push([
-      'log following: lines/s through our follower to the channel ÷ `docker logs -f > /dev/null` (same run)',
-      `${n0(logs.lines_per_s_ours)} ÷ ${n0(logs.lines_per_s_cli)} = ${or(n1(logs.ratio))}×; heap growth ${or(n1(logs.heap_growth_mb))} MB; longest event-loop block ${or(n1(logs.max_event_loop_delay_ms))} ms`,
+      `log following, ${n0(logs.lines)} lines: lines/s through our whole follower to the channel's batch ÷ \`docker logs -f\` (same run)`,
+      `${n0(logs.ours?.linesPerSec)} ÷ ${n0(logs.cli?.linesPerSec)} = ${or(n2(logs.ratio))}× (target ≥ 0.8); heap growth ${or(n1(logs.heapGrowthMiB))} MB (≤ 50); longest event-loop delay ${or(n0(logs.eventLoopDelayMaxMs))} ms, p99 ${or(n0(logs.eventLoopDelayP99Ms))} ms (≤ 50)${idle ? `; an idle process beside it: ${or(n0(idle.maxMs))} ms` : ''}`,
       '–',
       '–',
     ]);
