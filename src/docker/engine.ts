@@ -108,7 +108,7 @@ export class DockerEngine {
 
   /** Containers (any state) carrying the given label, inspected. */
   async listByLabel(label: string): Promise<ContainerInfo[]> {
-    const list = SummarySchema.parse(await this.call('list containers', () => this.docker.listContainers({ all: true, filters: { label: [label] } })));
+    const list = SummarySchema().parse(await this.call('list containers', () => this.docker.listContainers({ all: true, filters: { label: [label] } })));
     const infos = await Promise.all(list.map((c) => this.inspect(c.Id)));
     return infos.filter((i): i is ContainerInfo => i !== undefined);
   }
@@ -241,7 +241,7 @@ export class DockerEngine {
     const lines = new Utf8Lines((line) => {
       let parsed: ParsedEvent;
       try {
-        parsed = EventSchema.parse(JSON.parse(line));
+        parsed = EventSchema().parse(JSON.parse(line));
       } catch {
         return; // not a container event we understand
       }

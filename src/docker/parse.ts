@@ -63,56 +63,72 @@ export interface Closeable {
   close(): void;
 }
 
-const DockerTime = z.pipe(
-  z.optional(z.string()),
-  z.transform((s: string | undefined) => {
-    if (!s || s.startsWith('0001-')) return undefined;
-    const ms = Date.parse(s);
-    return Number.isNaN(ms) ? undefined : ms;
+/**
+ * A schema built on first use. zod schemas cost to construct (each one binds its methods), and none
+ * of the engine's is needed before the first engine reply: activation builds none of them.
+ */
+export function lazily<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => (made ??= make());
+}
+
+const dockerTime = () =>
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((s: string | undefined) => {
+      if (!s || s.startsWith('0001-')) return undefined;
+      const ms = Date.parse(s);
+      return Number.isNaN(ms) ? undefined : ms;
+    }),
+  );
+
+const InspectSchema = lazily(() =>
+  z.object({
+    Id: z.string(),
+    Name: z.string(),
+    Args: z.nullish(z.array(z.string())),
+    Config: z.object({ Image: z.string(), Labels: z.nullish(z.record(z.string(), z.string())) }),
+    State: z.object({
+      Status: z.string(),
+      Running: z.boolean(),
+      ExitCode: z.number(),
+      OOMKilled: z._default(z.optional(z.boolean()), false),
+      StartedAt: dockerTime(),
+      Error: z.optional(z.string()),
+      Health: z.nullish(z.object({ Status: z.string() })),
+    }),
   }),
 );
 
-const InspectSchema = z.object({
-  Id: z.string(),
-  Name: z.string(),
-  Args: z.nullish(z.array(z.string())),
-  Config: z.object({ Image: z.string(), Labels: z.nullish(z.record(z.string(), z.string())) }),
-  State: z.object({
-    Status: z.string(),
-    Running: z.boolean(),
-    ExitCode: z.number(),
-    OOMKilled: z._default(z.optional(z.boolean()), false),
-    StartedAt: DockerTime,
-    Error: z.optional(z.string()),
-    Health: z.nullish(z.object({ Status: z.string() })),
+const ImageInspectSchema = lazily(() =>
+  z.object({
+    Id: z.nullish(z.string()),
+    RepoTags: z.nullish(z.array(z.string())),
+    Config: z.nullish(
+      z.object({
+        User: z.nullish(z.string()),
+        Entrypoint: z.nullish(z.array(z.string())),
+        Env: z.nullish(z.array(z.string())),
+        Healthcheck: z.nullish(z.object({ Test: z.nullish(z.array(z.string())) })),
+      }),
+    ),
   }),
-});
+);
 
-const ImageInspectSchema = z.object({
-  Id: z.nullish(z.string()),
-  RepoTags: z.nullish(z.array(z.string())),
-  Config: z.nullish(
-    z.object({
-      User: z.nullish(z.string()),
-      Entrypoint: z.nullish(z.array(z.string())),
-      Env: z.nullish(z.array(z.string())),
-      Healthcheck: z.nullish(z.object({ Test: z.nullish(z.array(z.string())) })),
-    }),
-  ),
-});
-
-export const EventSchema = z.object({
-  Type: z.optional(z.string()),
-  Action: z.string(),
-  Actor: z.object({ ID: z.string(), Attributes: z.nullish(z.record(z.string(), z.string())) }),
-  time: z.number(),
-  timeNano: z.optional(z.number()),
-});
+export const EventSchema = lazily(() =>
+  z.object({
+    Type: z.optional(z.string()),
+    Action: z.string(),
+    Actor: z.object({ ID: z.string(), Attributes: z.nullish(z.record(z.string(), z.string())) }),
+    time: z.number(),
+    timeNano: z.optional(z.number()),
+  }),
+);
 
 /** An engine event as its schema parses it. */
-export type ParsedEvent = z.infer<typeof EventSchema>;
+export type ParsedEvent = z.infer<ReturnType<typeof EventSchema>>;
 
-export const SummarySchema = z.array(z.object({ Id: z.string() }));
+export const SummarySchema = lazily(() => z.array(z.object({ Id: z.string() })));
 
 /** The whole seconds of the last timestamp parsed in the engine's own form, and their value in ns. */
 let lastSecond = '';
@@ -147,7 +163,7 @@ export function sinceParam(nanos: bigint): string {
 }
 
 export function toInfo(raw: unknown): ContainerInfo {
-  const c = InspectSchema.parse(raw);
+  const c = InspectSchema().parse(raw);
   return {
     id: c.Id,
     name: c.Name.replace(/^\//, ''),
@@ -166,7 +182,7 @@ export function toInfo(raw: unknown): ContainerInfo {
 }
 
 export function toImageConfig(raw: unknown): ImageConfig {
-  const i = ImageInspectSchema.parse(raw);
+  const i = ImageInspectSchema().parse(raw);
   const test = i.Config?.Healthcheck?.Test;
   return {
     ...(i.Id ? { id: i.Id } : {}),

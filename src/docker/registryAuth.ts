@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as z from 'zod/mini';
+import { lazily } from './parse';
 import type { DockerEngine } from './engine';
 
 /** The registry an image reference points at: "nvcr.io", "127.0.0.1:5055", or "docker.io" for Docker Hub names. */
@@ -31,18 +32,23 @@ function hostOfKey(key: string): string {
   return DOCKER_HUB_KEYS.has(host) ? 'docker.io' : host;
 }
 
-const AuthEntrySchema = z.looseObject({
-  auth: z.optional(z.string()),
-  username: z.optional(z.string()),
-  password: z.optional(z.string()),
-  identitytoken: z.optional(z.string()),
-});
-
-const DockerConfigSchema = z.looseObject({
-  auths: z.optional(z.record(z.string(), AuthEntrySchema)),
-  credsStore: z.optional(z.string()),
-  credHelpers: z.optional(z.record(z.string(), z.string())),
-});
+const DockerConfigSchema = lazily(() =>
+  z.looseObject({
+    auths: z.optional(
+      z.record(
+        z.string(),
+        z.looseObject({
+          auth: z.optional(z.string()),
+          username: z.optional(z.string()),
+          password: z.optional(z.string()),
+          identitytoken: z.optional(z.string()),
+        }),
+      ),
+    ),
+    credsStore: z.optional(z.string()),
+    credHelpers: z.optional(z.record(z.string(), z.string())),
+  }),
+);
 
 /** What `authFor` found for an image's registry. Never logged as a whole: `authconfig` holds a secret. */
 export interface RegistryCredentials {
@@ -88,9 +94,9 @@ export async function authFor(image: string, options: AuthLookupOptions = {}): P
     if (code === 'ENOENT' || code === 'ENOTDIR') return { registry };
     return { registry, problem: `cannot read ${file} (${code ?? String(err)})` };
   }
-  let config: z.infer<typeof DockerConfigSchema>;
+  let config: z.infer<ReturnType<typeof DockerConfigSchema>>;
   try {
-    config = DockerConfigSchema.parse(JSON.parse(text));
+    config = DockerConfigSchema().parse(JSON.parse(text));
   } catch {
     return { registry, problem: `${file} is not a valid Docker config file` };
   }

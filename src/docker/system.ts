@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
+import { lazily } from './parse';
 import type { DockerEngine } from './engine';
 import { describeEngineError, type EngineError } from './errors';
 
@@ -27,19 +28,21 @@ export interface EngineInfo {
   dockerRootDir?: string;
 }
 
-const InfoSchema = z.object({
-  ServerVersion: z.optional(z.string()),
-  Runtimes: z.nullish(z.record(z.string(), z.unknown())),
-  DefaultRuntime: z.optional(z.string()),
-  MemTotal: z.optional(z.number()),
-  NCPU: z.optional(z.number()),
-  OperatingSystem: z.optional(z.string()),
-  Driver: z.optional(z.string()),
-  DockerRootDir: z.optional(z.string()),
-});
+const InfoSchema = lazily(() =>
+  z.object({
+    ServerVersion: z.optional(z.string()),
+    Runtimes: z.nullish(z.record(z.string(), z.unknown())),
+    DefaultRuntime: z.optional(z.string()),
+    MemTotal: z.optional(z.number()),
+    NCPU: z.optional(z.number()),
+    OperatingSystem: z.optional(z.string()),
+    Driver: z.optional(z.string()),
+    DockerRootDir: z.optional(z.string()),
+  }),
+);
 
 export function parseEngineInfo(raw: unknown): EngineInfo {
-  const i = InfoSchema.parse(raw);
+  const i = InfoSchema().parse(raw);
   return {
     serverVersion: i.ServerVersion || 'unknown',
     runtimes: Object.keys(i.Runtimes ?? {}).sort(),
