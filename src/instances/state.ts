@@ -89,6 +89,12 @@ export type StateInput =
   /** `lastErrors`: for a `die`, the run's last error lines, read after its log drained. */
   | { type: 'engine'; action: string; exitCode?: number; at?: number; signal?: number; lastErrors?: readonly string[] }
   | { type: 'log'; line: { kind: 'ready' } | { kind: 'failure'; diagnosis: Diagnosis } | { kind: 'phase'; phase: StartupPhase; detail?: string } }
+  /**
+   * A fatal line of the last run (the log follower passes only the current run's lines), read only
+   * after that run's exit was classified: the log stream can lag the engine's events by more than
+   * the drain waits (a loaded machine). It names the cause that the plain exit could not.
+   */
+  | { type: 'lateFailure'; diagnosis: Diagnosis }
   /** `readySeen`: readiness of this run is known from elsewhere (else `readyRun` decides). */
   | { type: 'inspect'; facts: InspectFacts; readySeen?: boolean; lastErrors?: readonly string[] };
 
@@ -244,6 +250,10 @@ function step(t: Tracked, input: StateInput, now: number): Tracked {
       // The first fatal line is the root cause; later ones are usually its consequences.
       if (t.diagnosis) return t;
       return failedWith({ ...t, diagnosis: input.line.diagnosis }, input.line.diagnosis, now);
+    case 'lateFailure':
+      // Only a run that ended as a plain exit ("exited with code 1 after: ...").
+      if (t.running || t.state.kind !== 'failed' || t.state.diagnosisId !== 'exit' || t.diagnosis || input.diagnosis.severity !== 'fatal') return t;
+      return failedWith({ ...t, diagnosis: input.diagnosis }, input.diagnosis, now, t.state.exitCode);
     case 'inspect': {
       const f = input.facts;
       if (!f.exists) {

@@ -153,6 +153,9 @@ export class InstanceStore {
     entry.tracked = next;
     this.invalidate(entry);
     const kind = next.state.kind;
+    if (kind === 'failed' && previous.state.kind === 'failed' && next.state.diagnosisId !== previous.state.diagnosisId && this.synced) {
+      this.options.log.error(`${this.live(index).label} failed: ${next.state.reason ?? 'unknown reason'} (its log named the cause after the exit)`);
+    }
     if (kind === previous.state.kind) return;
     if (kind === 'ready' && previous.startup) {
       const { image, kind: startKind, since } = previous.startup;

@@ -10,7 +10,7 @@ export class FailureNotifier implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   private readonly notices: vscode.Disposable;
 
-  constructor(manager: Manager) {
+  constructor(private readonly manager: Manager) {
     this.subscription = manager.onDidFail((f) => void this.notify(f));
     this.notices = manager.onDidNotice((n) => void vscode.window.showWarningMessage(`Isaac Sim ${n.label}: ${n.message}`));
   }
@@ -21,7 +21,10 @@ export class FailureNotifier implements vscode.Disposable {
     const choice = await vscode.window.showErrorMessage(`Isaac Sim ${label} failed: ${reason ?? 'unknown reason'}.`, ...actions);
     if (choice === 'Show Logs') await vscode.commands.executeCommand('isaacSim.showLogs', index);
     if (choice === 'Show Fix' && fix) {
-      const next = await vscode.window.showInformationMessage(`How to fix "${reason}" (${label})`, { modal: true, detail: fix }, 'Show Logs', 'Run Preflight Doctor');
+      // The cause can become clearer after the notification (a fatal line read after the exit): show the latest.
+      const now = this.manager.get(index)?.state;
+      const latest = now?.kind === 'failed' && now.fix ? now : snapshot.state;
+      const next = await vscode.window.showInformationMessage(`How to fix "${latest.reason ?? reason}" (${label})`, { modal: true, detail: latest.fix ?? fix }, 'Show Logs', 'Run Preflight Doctor');
       if (next === 'Show Logs') await vscode.commands.executeCommand('isaacSim.showLogs', index);
       if (next === 'Run Preflight Doctor') await vscode.commands.executeCommand('isaacSim.doctor');
     }

@@ -961,3 +961,37 @@ describe('run facts kept by the reducer (probe, health, note, busy, startup)', (
     assert.equal(t.startedAt, startedAt + 3);
   });
 });
+
+describe('lateFailure: a fatal line that lags behind its run\'s exit', () => {
+  const permission = LOG_DIAGNOSES.find((d) => d.id === 'permission')!;
+  const fatal: Diagnosis = { id: permission.id, problem: permission.problem, fix: permission.fix, severity: 'fatal' };
+  const late = (d: Diagnosis = fatal): StateInput => ({ type: 'lateFailure', diagnosis: d });
+  const died = (code: number) => reduce(runningReady(), { type: 'engine', action: 'die', exitCode: code }, T0 + 5000);
+
+  test('a plain exit of the same run becomes the line\'s diagnosis, exit code kept', () => {
+    const before = died(1);
+    assert.equal(before.state.diagnosisId, 'exit');
+    const after = reduce(before, late(), T0 + 6000);
+    assert.equal(after.state.kind, 'failed');
+    assert.equal(after.state.diagnosisId, 'permission');
+    assert.equal(after.state.exitCode, 1);
+    assert.match(after.state.reason ?? '', /not writable \(exit 1\)$/);
+    assert.equal(after.state.fix, permission.fix);
+  });
+
+  test('left alone: a clean stop, a specific exit, an earlier diagnosis, a warning, a running instance', () => {
+    const plain = died(1);
+    const stopped = died(0);
+    assert.equal(stopped.state.kind, 'stopped');
+    assert.equal(reduce(stopped, late(), T0 + 6000), stopped, 'a clean exit stays stopped');
+    const segfault = died(139);
+    assert.equal(segfault.state.diagnosisId, 'segfault');
+    assert.equal(reduce(segfault, late(), T0 + 6000), segfault, 'a crash says more than a late line');
+    const diagnosed = reduce(reduce(runningReady(), failure('an earlier cause'), T0 + 4000), { type: 'engine', action: 'die', exitCode: 1 }, T0 + 5000);
+    assert.equal(reduce(diagnosed, late(), T0 + 6000), diagnosed, 'the first fatal line stays the cause');
+    const warning = LOG_DIAGNOSES.find((d) => d.severity === 'warning')!;
+    assert.equal(reduce(plain, late({ id: warning.id, problem: warning.problem, fix: warning.fix, severity: 'warning' }), T0 + 6000), plain, 'a warning');
+    const running = runningReady();
+    assert.equal(reduce(running, late(), T0 + 6000), running, 'a running instance takes its lines as they come');
+  });
+});
