@@ -307,7 +307,7 @@ const GROUPS = ['outsideChange', 'engineGone', 'engineBack', 'standinStop', 'sta
 /** One printed line per group: `limit_<group>_ms <figure> max=… median=… …; … (target < N ms each): met|missed (…)`. */
 export function limitLines(l: LimitFigures | undefined): string[] {
   if (!l) return ['limit_*_ms n/a (the time-limit bench failed)'];
-  const r = (x: number) => Math.round(x);
+  const r = (x: number) => (Math.abs(x) < 10 ? Math.round(x * 10) / 10 : Math.round(x));
   const fig = ([name, s]: [string, Summary | undefined]) => (s ? `${name} max=${r(s.max)} median=${r(s.median)}${s.n > 1 ? ` n=${s.n}` : ''}` : `${name} n/a`);
   return GROUPS.map((key) => {
     const g = l[key];
