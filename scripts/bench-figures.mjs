@@ -73,6 +73,7 @@ export function tableFrom(bench, logs) {
       '–',
     ]);
   }
+  rows.push(...limitRows(o.limits));
   rows.push(
     ['`.vsix` size', o.sizes?.vsixBytes !== undefined ? `${n0(o.sizes.vsixBytes / 1000)} KB` : '–', q(before.vsixBytes !== undefined ? `${n0(before.vsixBytes / 1000)} KB` : undefined), q(peer.vsixBytes !== undefined ? `${n0(peer.vsixBytes / 1000)} KB` : undefined)],
     ['extension-host heap after activation', kib(o.exthostMemory?.heapDeltaAfterActivationKiB?.median), '–', '–'],
@@ -93,6 +94,20 @@ export function tableFrom(bench, logs) {
     END,
   ];
   return lines.join('\n');
+}
+
+/** One row per time-limit group (ours.limits, test/bench/limits.ts): each figure's largest sample (the slowest, when many), then met / missed. */
+export function limitRows(limits) {
+  const ms = (x) => `${Math.abs(x) < 10 ? n1(x) : n0(x)} ms`;
+  return Object.values(limits ?? {}).filter((g) => g && typeof g === 'object' && g.figures).map((g) => {
+    const figs = Object.entries(g.figures);
+    const slowest = figs.reduce((a, b) => ((b[1]?.max ?? -Infinity) > (a[1]?.max ?? -Infinity) ? b : a), figs[0]);
+    const shown = figs.length > 4 ? `${figs.length} figures, slowest ${slowest[0]} ${slowest[1] ? ms(slowest[1].max) : '–'}` : figs.map(([k, s]) => `${k} ${s ? ms(s.max) : '–'}`).join(', ');
+    const extra = Object.entries(g.extra ?? {}).map(([k, s]) => `; ${k} ${s ? ms(s.max) : '–'}`).join('');
+    const target = typeof g.targetMs === 'number';
+    const verdict = target ? (g.met ? 'met' : `missed (${g.missed.join(', ')})`) : 'no target';
+    return [`time limits (${target ? `target < ${n1(g.targetMs / 1000)} s each` : 'no target'}): ${g.what}`, `${shown}${extra} (largest sample): ${verdict}`, '–', '–'];
+  });
 }
 
 export function rewrite(readme, table) {

@@ -7,6 +7,10 @@
 #   BENCH_IDLE_SECONDS=60 BENCH_ACTIVATION_RUNS=3 npm run bench  # quicker
 #   BENCH_ACTIVATION_RUNS=5 BENCH_TRIALS=10 BENCH_PORT=NNNN      # the other knobs (defaults shown; port: a free one)
 #   BENCH_CLICK_RUNS=5 BENCH_PARALLEL_ROUNDS=3 BENCH_SCALE=1,8,32 BENCH_SCALE_TRIALS=5 BENCH_SCALE_IDLE_SECONDS=30
+#   BENCH_LIMITS_RUNS=3                                          # samples per repeated time-limit figure
+#   BENCH_ONLY=limits npm run bench                              # only the time limits (test/bench/limits.ts), no
+#                                                                # VS Code, no .vsix, no log benchmark: ~1 min; its
+#                                                                # .run/bench.json has ours.limits only
 # Afterwards `node scripts/bench-figures.mjs` writes the README's table and test/bench/scale-*.png from
 # .run/bench.json (this script does not touch committed files).
 #
@@ -28,6 +32,7 @@ mkdir -p "$RUN"
 
 log() { echo "bench.sh: $*" >&2; }
 die() { echo "bench.sh: error: $*" >&2; exit 1; }
+[[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY}" == limits ]] || die "BENCH_ONLY=${BENCH_ONLY}: the only part that runs alone is \"limits\""
 
 # One benchmark at a time: a second one would fight over .run/bench and the instances.
 exec 8>"$RUN/bench.lock"
@@ -47,6 +52,8 @@ cleanup() {
     for id in $(docker ps -aq --filter label=dev.isaac-sim-orchestrator.owner=isaac-sim-orchestrator 2>/dev/null || true); do
       docker inspect -f '{{range .HostConfig.Binds}}{{println .}}{{end}}' "$id" 2>/dev/null | grep -q "^$RUN/isaac-sim-data/" && ids+=("$id")
     done
+    if ((${#ids[@]})); then docker rm -f "${ids[@]}" >/dev/null 2>&1 || true; fi
+    ids=($(docker ps -aq --filter label=dev.isaac-sim-orchestrator.bench=limits 2>/dev/null || true)) # limitsStandin.ts
     if ((${#ids[@]})); then docker rm -f "${ids[@]}" >/dev/null 2>&1 || true; fi
   fi
   if ((started_dockerd)); then
@@ -74,6 +81,20 @@ if ((own_engine)) || ! bash scripts/dockerd.sh status >/dev/null 2>&1; then
   started_dockerd=1
 fi
 bash scripts/build-standin.sh >/dev/null
+
+if [[ "${BENCH_ONLY:-}" == limits ]]; then
+  log "BENCH_ONLY=limits: only the time-limit figures (test/bench/limitsOnly.ts)"
+  npx --no-install esbuild test/bench/limitsOnly.ts --bundle --platform=node --format=cjs --target=node20 \
+    --packages=external --log-level=warning --outfile="$RUN/limitsOnly.js"
+  BENCH_RUN_DIR="$RUN" node "$RUN/limitsOnly.js" 8>&- &
+  driver_pid=$!
+  set +e
+  wait "$driver_pid"
+  rc=$?
+  set -e
+  driver_pid=""
+  exit "$rc"
+fi
 
 log "packaging the extension (npm run package)"
 npm run package >"$RUN/package.log" 2>&1 </dev/null || { cat "$RUN/package.log" >&2; die "npm run package failed"; }

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { ensureCodeServerInstalled, runExtensionHostTests, startCodeServer, type CodeServer } from '../e2e/host';
+import { limitLines, limitsPart } from './limits';
 import { managerBench, startInstances, type ManagerFigures } from './manager';
 import { parallelBench, type ParallelFigures } from './parallel';
 import { OURS_BEFORE, PEER, clickFigures, fmt, header, managerSummary, newFigureLines, parallelSummary, scaleFigures, trialFigures, type ScaleRun } from './report';
@@ -26,7 +27,6 @@ import { INSTANCES, MAX_INSTANCE_COUNT, benchSettings, containerName, summarize,
 import { clickView, collector, extensionHosts, firstRenderedRow, newCollected, renderedRowShows, readRunningExtensions, renderedRowsReady, watchTreeRows, type Answerer, type Collected } from './workbench';
 
 const exec = promisify(execFile);
-
 
 function findRepo(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
@@ -108,7 +108,6 @@ async function removeOurContainers(fromIndex = 0): Promise<void> {
   if (names.length) await docker('rm', '-f', ...names).catch(() => undefined);
 }
 
-
 async function main(): Promise<number> {
   mkdirSync(RUN, { recursive: true });
   writeFileSync(LOG_FILE, '');
@@ -166,6 +165,7 @@ async function main(): Promise<number> {
       progress(`parallel start failed: ${String(err)}`);
     }
   }
+  const limits = await limitsPart({ ...engineOpts, progress }, failures); // time limits (test/bench/limits.ts), after the parts above
   try {
     await removeOurContainers(INSTANCES);
     const { notReady } = await startInstances(engineOpts, INSTANCES);
@@ -359,6 +359,7 @@ async function main(): Promise<number> {
       sizes,
       exthostMemory: { heapDeltaAfterActivationKiB: heapAfterActivation, heapDeltaAfterViewAndIdleKiB: kb(idle?.heapDeltaSinceActivationBytes), rssDeltaAfterViewAndIdleKiB: kb(idle?.rssDeltaSinceActivationBytes), gc: idle?.gc ?? act[0]?.gc },
       manager: managerSummary(manager),
+      limits,
     },
     failures,
     durationS: Math.round((Date.now() - started) / 1000),
@@ -386,6 +387,7 @@ async function main(): Promise<number> {
     `view_open_ms connected=${view ? Math.round(Number(view.connectedMs)) : 'n/a'} data_rows_ready=${view ? Math.round(Number(view.rowsReadyMs)) : 'n/a'} rendered_rows_ready=${view ? (typeof view.renderedReadyMs === 'number' ? Math.round(view.renderedReadyMs) : `NOT within 10 s of the data (rendered: ${(view.renderedRows as string[] | undefined)?.join(', ') ?? '?'})`) : 'n/a'}; engine_requests=${view ? String(view.requests) : 'n/a'}${view?.startedHere ? ' (instances started by Start All here)' : ` (${INSTANCES} running instances adopted)`} (peer n/a)`,
     `manager_stop_event_to_state_ms ${fmt(m?.stopEventToStateMs)} (no VS Code)`,
     `manager_start_to_ready_ms first=${m?.firstStartToReadyMs ?? 'n/a'} new_cached ${fmt(m?.cachedCreateToReadyMs)}; restart ${fmt(m?.restartToReadyMs)} (stand-in at 0.05 s per log line)`,
+    ...limitLines(limits),
     `# json: ${JSON_OUT}; took ${result.durationS} s${failures.length ? `; HARNESS FAILURES: ${failures.join(' | ')}` : ''}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
