@@ -43,11 +43,22 @@ export function readinessPatternProblem(source: string): string | undefined {
   return linearPatternProblem(source);
 }
 
-const port = z.int().check(z.minimum(1), z.maximum(65535));
+const port = () => z.int().check(z.minimum(1), z.maximum(65535));
 
 /** One setting: its schema, its default (valid under the schema), and the sentence that says what is allowed. */
-function field<S extends z.ZodMiniType>(schema: S, defaultValue: z.output<S>, allowed: string) {
-  return { schema, default: defaultValue, allowed };
+/**
+ * A setting: its schema (built on first use: zod schemas cost to construct, and a value equal to the
+ * default is never parsed), its default and what is allowed.
+ */
+function field<S extends z.ZodMiniType>(make: () => S, defaultValue: z.output<S>, allowed: string) {
+  let made: S | undefined;
+  return {
+    get schema(): S {
+      return (made ??= make());
+    },
+    default: defaultValue,
+    allowed,
+  };
 }
 
 /**
@@ -58,70 +69,70 @@ function field<S extends z.ZodMiniType>(schema: S, defaultValue: z.output<S>, al
  * instances instead).
  */
 const FIELDS = {
-  instanceCount: field(z.int().check(z.minimum(0), z.maximum(16)), 1, 'a whole number of instances from 0 to 16'),
-  image: field(z.string().check(z.regex(IMAGE_REF)), 'nvcr.io/nvidia/isaac-sim:4.2.0', 'a Docker image reference such as "nvcr.io/nvidia/isaac-sim:4.2.0"'),
+  instanceCount: field(() => z.int().check(z.minimum(0), z.maximum(16)), 1, 'a whole number of instances from 0 to 16'),
+  image: field(() => z.string().check(z.regex(IMAGE_REF)), 'nvcr.io/nvidia/isaac-sim:4.2.0', 'a Docker image reference such as "nvcr.io/nvidia/isaac-sim:4.2.0"'),
   version: field(
-    z.enum(VERSION_SETTINGS as [VersionSetting, ...VersionSetting[]]),
+    () => z.enum(VERSION_SETTINGS as [VersionSetting, ...VersionSetting[]]),
     'auto',
     `one of ${VERSION_SETTINGS.map((p) => `"${p}"`).join(', ')} ("auto" reads it from the image's tag or config)`,
   ),
-  entrypoint: field(z.array(z.string().check(z.minLength(1))), [], 'a list of non-empty strings (the command to run; [] uses the Isaac Sim version\'s launcher)'),
+  entrypoint: field(() => z.array(z.string().check(z.minLength(1))), [], 'a list of non-empty strings (the command to run; [] uses the Isaac Sim version\'s launcher)'),
   portArgs: field(
-    z.array(z.string().check(z.minLength(1), z.refine((s) => unknownPlaceholders(s).length === 0))),
+    () => z.array(z.string().check(z.minLength(1), z.refine((s) => unknownPlaceholders(s).length === 0))),
     [],
     `a list of argument templates that may use only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')} ([] uses the Isaac Sim version's arguments)`,
   ),
-  extraArgs: field(z.array(z.string()), [], 'a list of strings appended to the simulator\'s command line'),
+  extraArgs: field(() => z.array(z.string()), [], 'a list of strings appended to the simulator\'s command line'),
   env: field(
     // zod's record skips an own "__proto__" key (JSON.parse makes one), so reject it before.
-    z.pipe(
+    () => z.pipe(
       z.unknown().check(z.refine((v) => v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, '__proto__'))),
       z.record(z.string().check(z.regex(ENV_NAME)), z.string()),
     ),
     {},
     'an object of environment variables, names like MY_VAR mapped to string values',
   ),
-  runtime: field(z.string().check(z.regex(/^[A-Za-z0-9_.-]*$/)), 'nvidia', 'a container runtime name such as "nvidia", or "" for the engine\'s default runtime'),
+  runtime: field(() => z.string().check(z.regex(/^[A-Za-z0-9_.-]*$/)), 'nvidia', 'a container runtime name such as "nvidia", or "" for the engine\'s default runtime'),
   gpus: field(
-    z.string().check(z.regex(/^(?:all|none|[A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*)$/)),
+    () => z.string().check(z.regex(/^(?:all|none|[A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*)$/)),
     'all',
     '"all", "none", or a comma-separated list of GPU indexes or UUIDs such as "0,1" (handed to instances round-robin)',
   ),
-  privacyConsent: field(z.boolean(), false, 'true to send NVIDIA the anonymous usage data its privacy notice describes, or false (the default) not to'),
+  privacyConsent: field(() => z.boolean(), false, 'true to send NVIDIA the anonymous usage data its privacy notice describes, or false (the default) not to'),
   memoryLimitGiB: field(
-    z.number().check(z.minimum(0), z.maximum(1024), z.refine((n) => n === 0 || n >= 1)),
+    () => z.number().check(z.minimum(0), z.maximum(1024), z.refine((n) => n === 0 || n >= 1)),
     0,
     'a memory limit in GiB from 1 to 1024, or 0 for no limit',
   ),
   hostDataRoot: field(
-    z.string().check(z.minLength(1), z.refine((s) => s === '~' || s.startsWith('~/') || s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s))),
+    () => z.string().check(z.minLength(1), z.refine((s) => s === '~' || s.startsWith('~/') || s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s))),
     '~/docker/isaac-sim',
     'an absolute host folder, or one under your home such as "~/docker/isaac-sim"',
   ),
   /** null: the version's own Kit HTTP port (VersionProfile.defaultHttpPort). */
-  httpPortBase: field(z.nullable(port), null, 'a TCP port from 1 to 65535, or null for the version\'s own (8211 for 4.2, 8011 for 4.5 and later)'),
+  httpPortBase: field(() => z.nullable(port()), null, 'a TCP port from 1 to 65535, or null for the version\'s own (8211 for 4.2, 8011 for 4.5 and later)'),
   signalPortBase: field(port, 49100, 'a TCP port from 1 to 65535'),
   streamPortBase: field(port, 47998, 'a UDP port from 1 to 65535'),
   webViewerPortBase: field(port, 8210, 'a TCP port from 1 to 65535'),
   host: field(
-    z.string().check(z.regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$/)),
+    () => z.string().check(z.regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$/)),
     '127.0.0.1',
     'a host name or IP address that reaches the simulator, such as "127.0.0.1"',
   ),
   clientUrlTemplate: field(
-    z.string().check(z.refine(isHttpUrlTemplate('isaacSim.clientUrlTemplate'))),
+    () => z.string().check(z.refine(isHttpUrlTemplate('isaacSim.clientUrlTemplate'))),
     // 4.2's /streaming/webrtc-client redirects to the host's first non-loopback address, another origin
     // than the sim view frames: load the page it redirects to, on the configured host, directly.
     'http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}',
     `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}", ${URL_TEMPLATE_RULE}`,
   ),
   webViewerUrlTemplate: field(
-    z.string().check(z.refine(isHttpUrlTemplate('isaacSim.webViewerUrlTemplate'))),
+    () => z.string().check(z.refine(isHttpUrlTemplate('isaacSim.webViewerUrlTemplate'))),
     'http://{host}:{webViewerPort}/',
     `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{webViewerPort}/", ${URL_TEMPLATE_RULE}`,
   ),
   readinessPatterns: field(
-    z.array(z.string().check(z.refine((p) => readinessPatternProblem(p) === undefined))).check(z.minLength(1)),
+    () => z.array(z.string().check(z.refine((p) => readinessPatternProblem(p) === undefined))).check(z.minLength(1)),
     [
       'Isaac Sim Full Streaming App is loaded\\.',
       'Isaac Sim Headless Native App is loaded\\.',
@@ -132,10 +143,10 @@ const FIELDS = {
     ],
     `a non-empty list of regular expressions of at most ${MAX_PATTERN_LENGTH} characters in RE2 syntax (no backreferences, no lookaround); a log line that matches any of them means the simulator is loaded`,
   ),
-  logTailLines: field(z.int().check(z.minimum(0), z.maximum(100000)), 1000, 'a whole number of lines from 0 to 100000'),
-  stopTimeoutSeconds: field(z.int().check(z.minimum(0), z.maximum(600)), 20, 'a whole number of seconds from 0 to 600'),
+  logTailLines: field(() => z.int().check(z.minimum(0), z.maximum(100000)), 1000, 'a whole number of lines from 0 to 100000'),
+  stopTimeoutSeconds: field(() => z.int().check(z.minimum(0), z.maximum(600)), 20, 'a whole number of seconds from 0 to 600'),
   dockerHost: field(
-    z.string().check(z.regex(/^(?:|unix:\/\/\/.+|tcp:\/\/[^/\s]+:[0-9]{1,5}|npipe:\/\/.+)$/)),
+    () => z.string().check(z.regex(/^(?:|unix:\/\/\/.+|tcp:\/\/[^/\s]+:[0-9]{1,5}|npipe:\/\/.+)$/)),
     '',
     '"" (use DOCKER_HOST or the default socket), "unix:///path/to/docker.sock" or "tcp://host:port"',
   ),
@@ -148,14 +159,16 @@ export const SETTING_KEYS = Object.keys(FIELDS) as SettingKey[];
 export type Settings = { [K in SettingKey]: z.output<(typeof FIELDS)[K]['schema']> };
 
 /**
- * The whole settings object as one schema, each field with its default. parseSettings reads it field
- * by field (to name each bad one); the manifest test compares package.json with it.
+ * The whole settings object as one schema, each field with its default: the manifest test compares
+ * package.json with it. parseSettings checks field by field instead (to name each bad one).
  */
-export const SETTINGS_SCHEMA = z.object(
-  Object.fromEntries(SETTING_KEYS.map((key) => [key, z._default(FIELDS[key].schema as z.ZodMiniType, FIELDS[key].default)])) as {
-    [K in SettingKey]: z.ZodMiniDefault<(typeof FIELDS)[K]['schema']>;
-  },
-);
+export function settingsSchema() {
+  return z.object(
+    Object.fromEntries(SETTING_KEYS.map((key) => [key, z._default(FIELDS[key].schema as z.ZodMiniType, FIELDS[key].default)])) as {
+      [K in SettingKey]: z.ZodMiniDefault<(typeof FIELDS)[K]['schema']>;
+    },
+  );
+}
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze(Object.fromEntries(SETTING_KEYS.map((key) => [key, FIELDS[key].default])) as Settings);
 
@@ -223,6 +236,23 @@ function settingId(key: string): string {
  * Validates a raw settings object (as read from VS Code, or any unknown input).
  * Missing keys take their defaults; unknown keys are ignored. Never throws.
  */
+/** `value` is the setting's default: the same primitive, or the same JSON. */
+function isDefault(key: SettingKey, value: unknown): boolean {
+  const fallback: unknown = DEFAULT_SETTINGS[key];
+  if (value === fallback) return true;
+  if (value === null || typeof value !== 'object' || fallback === null || typeof fallback !== 'object') return false;
+  try {
+    return JSON.stringify(value) === JSON.stringify(fallback);
+  } catch {
+    return false; // a value that cannot be shown as JSON is parsed, and refused there
+  }
+}
+
+/** Defaults are shared: a list or an object is handed out as a copy. */
+function copyOf<T>(value: T): T {
+  return value !== null && typeof value === 'object' ? (structuredClone(value) as T) : value;
+}
+
 export function parseSettings(raw: unknown): SettingsResult {
   const input: Record<string, unknown> = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const problems: SettingsProblem[] = [];
@@ -232,7 +262,12 @@ export function parseSettings(raw: unknown): SettingsResult {
   const out: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) {
     const value = Object.prototype.hasOwnProperty.call(input, key) && input[key] !== undefined ? input[key] : DEFAULT_SETTINGS[key];
-    const parsed = z.safeParse(SETTINGS_SCHEMA.shape[key] as z.ZodMiniType, value);
+    // The default is valid (a unit test parses each one): most settings keep it, and are not parsed.
+    if (isDefault(key, value)) {
+      out[key] = copyOf(DEFAULT_SETTINGS[key]);
+      continue;
+    }
+    const parsed = z.safeParse(FIELDS[key].schema as z.ZodMiniType, value);
     if (parsed.success) {
       out[key] = parsed.data;
     } else {

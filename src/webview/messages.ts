@@ -58,19 +58,23 @@ function isPlainData(value: unknown): value is Record<string, unknown> {
   });
 }
 
-const plainData = z.custom<Record<string, unknown>>(isPlainData, 'not a plain object');
-
-const viewMessageSchema = z.pipe(
-  plainData,
-  z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('ready') }),
-    z.strictObject({ type: z.literal('reload') }),
-    z.strictObject({ type: z.literal('openExternal') }),
-    z.strictObject({ type: z.literal('copyUrl') }),
-  ]),
-) satisfies z.ZodMiniType<ViewMessage>;
-
-const simViewStateSchema = z.pipe(plainData, z.strictObject({ index: z.int().check(z.minimum(0)) })) satisfies z.ZodMiniType<SimViewState>;
+// Built on first use: zod schemas cost to construct, and activation needs none of them.
+let schemas: { view: z.ZodMiniType<ViewMessage>; state: z.ZodMiniType<SimViewState> } | undefined;
+function messageSchemas(): NonNullable<typeof schemas> {
+  if (schemas) return schemas;
+  const plainData = z.custom<Record<string, unknown>>(isPlainData, 'not a plain object');
+  const view = z.pipe(
+    plainData,
+    z.discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('ready') }),
+      z.strictObject({ type: z.literal('reload') }),
+      z.strictObject({ type: z.literal('openExternal') }),
+      z.strictObject({ type: z.literal('copyUrl') }),
+    ]),
+  ) satisfies z.ZodMiniType<ViewMessage>;
+  const state = z.pipe(plainData, z.strictObject({ index: z.int().check(z.minimum(0)) })) satisfies z.ZodMiniType<SimViewState>;
+  return (schemas = { view, state });
+}
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -92,10 +96,10 @@ function parseWith<T>(schema: z.ZodMiniType<T>, raw: unknown): Parsed<T> {
 
 /** Validates a message received from the webview. Never throws. */
 export function parseViewMessage(raw: unknown): Parsed<ViewMessage> {
-  return parseWith(viewMessageSchema, raw);
+  return parseWith(messageSchemas().view, raw);
 }
 
 /** Validates the state a webview persisted (handed back by VS Code when it restores the panel). Never throws. */
 export function parseSimViewState(raw: unknown): Parsed<SimViewState> {
-  return parseWith(simViewStateSchema, raw);
+  return parseWith(messageSchemas().state, raw);
 }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { toJSONSchema } from 'zod/mini';
 import { VERSION_SETTINGS } from '../../src/instances/versions';
-import { DEFAULT_SETTINGS, SETTINGS_SCHEMA, SETTING_KEYS, SETTINGS_SECTION, parseSettings, type SettingKey } from '../../src/instances/settings';
+import { DEFAULT_SETTINGS, SETTING_KEYS, SETTINGS_SECTION, parseSettings, settingsSchema, type SettingKey } from '../../src/instances/settings';
 import { TEMPLATE_PLACEHOLDERS } from '../../src/instances/templates';
 
 // Tests run from out/test/unit; the repository root is three levels up.
@@ -83,7 +83,7 @@ function declared(p: JsonProperty) {
 }
 
 /** The settings schema as JSON Schema (what VS Code's settings editor would need to know). */
-const schemaProperties = (toJSONSchema(SETTINGS_SCHEMA) as { properties: Record<string, JsonProperty> }).properties;
+const schemaProperties = (toJSONSchema(settingsSchema()) as { properties: Record<string, JsonProperty> }).properties;
 
 describe('package.json configuration matches the settings schema', () => {
   test('every contributed isaacSim.* setting is a key of the schema, and vice versa', () => {

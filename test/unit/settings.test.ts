@@ -10,6 +10,7 @@ import {
   describeProblems,
   parseSettings,
   portBase,
+  settingsSchema,
   portRangeProblems,
   type Settings,
   type SettingsProblem,
@@ -676,5 +677,26 @@ describe('parseSettings: secrets in isaacSim.env never reach a message', () => {
       assert.equal(other.ok, false);
       if (!other.ok) assert.doesNotMatch(other.problems[0].message, /s3cr3t/, `${name} is masked`);
     }
+  });
+});
+
+describe('defaults are not parsed, so each must pass its own schema', () => {
+  test('every default parses to itself through the whole settings schema', () => {
+    const parsed = settingsSchema().safeParse({ ...DEFAULT_SETTINGS });
+    assert.ok(parsed.success, JSON.stringify(parsed.error?.issues));
+    assert.deepEqual(parsed.data, DEFAULT_SETTINGS);
+  });
+
+  test('a value equal to the default is handed out as a copy; one that differs is still checked', () => {
+    const a = parseSettings({});
+    const b = parseSettings({ readinessPatterns: [...DEFAULT_SETTINGS.readinessPatterns], env: {} });
+    assert.ok(a.ok && b.ok);
+    assert.notEqual(a.settings.readinessPatterns, DEFAULT_SETTINGS.readinessPatterns, 'not the shared default list');
+    a.settings.readinessPatterns.push('changed');
+    const again = parseSettings({});
+    assert.ok(again.ok);
+    assert.deepEqual(again.settings.readinessPatterns, DEFAULT_SETTINGS.readinessPatterns, 'the default is untouched');
+    const bad = parseSettings({ readinessPatterns: [...DEFAULT_SETTINGS.readinessPatterns, '(a|a)*$\\1'] });
+    assert.equal(bad.ok, false);
   });
 });
