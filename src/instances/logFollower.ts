@@ -37,6 +37,8 @@ export interface FollowerHost {
   onRunLine(text: string, run: number): void;
   /** Masked lines to show, in order (a separator, if any, first). */
   onAppend(lines: string[]): void;
+  /** The stream of `info` was cut off (an error) or could not attach: the owner may follow it again. */
+  onCutOff?(info: ContainerInfo): void;
 }
 
 interface Ended {
@@ -137,7 +139,10 @@ export class LogFollower {
         },
         // A clean end means the container's log is complete (it stopped); an error means we were cut off.
         (err) => {
-          if (lost(err !== undefined) && err) this.host.log.debug(`Log stream of ${instanceLabel(this.index)} ended: ${err.message}`);
+          if (lost(err !== undefined) && err) {
+            this.host.log.debug(`Log stream of ${instanceLabel(this.index)} ended: ${err.message}`);
+            this.host.onCutOff?.(info);
+          }
         },
       )
       .then((closeable) => {
@@ -145,7 +150,9 @@ export class LogFollower {
         else closeable.close();
       })
       .catch((err: unknown) => {
-        if (lost(true)) this.host.log.warn(`Could not follow logs of ${instanceLabel(this.index)}: ${err instanceof Error ? err.message : String(err)}`);
+        if (!lost(true)) return;
+        this.host.log.warn(`Could not follow logs of ${instanceLabel(this.index)}: ${err instanceof Error ? err.message : String(err)}`);
+        this.host.onCutOff?.(info);
       });
   }
 

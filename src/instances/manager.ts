@@ -53,6 +53,8 @@ export interface ManagerOptions<E extends InstanceEngine> {
   probeIntervalMs?: number;
   /** Longest an exit waits for its log to drain before it is classified (ms; default 500). */
   drainMs?: number;
+  /** Tests: the first wait before a cut-off log stream is followed again (doubling from there; default 250 ms). */
+  refollowBaseMs?: number;
 }
 
 export class InstanceManager<E extends InstanceEngine = InstanceEngine> implements Disposable {
@@ -95,6 +97,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
         onAppend: (index, lines) => this.logAppended.fire({ index, label: instanceLabel(index), lines }),
         probeIntervalMs: options.probeIntervalMs,
         drainMs: options.drainMs,
+        refollowBaseMs: options.refollowBaseMs,
       },
       DEFAULT_SETTINGS.readinessPatterns,
     );

@@ -26,6 +26,8 @@ const DRAIN_MS = 500;
  * both within milliseconds); a new run of the same container starts later than its predecessor ended.
  */
 const STALE_START_MS = 250;
+/** How often a running container's cut-off log stream is followed again before we give up (see followAgainLater). */
+const REFOLLOW_ATTEMPTS = 8;
 
 export const OWNER_FILTER = `${OWNER_LABEL}=${OWNER_VALUE}`;
 
@@ -47,6 +49,7 @@ export interface SyncOptions {
   onAppend: (index: number, lines: string[]) => void;
   probeIntervalMs?: number;
   drainMs?: number;
+  refollowBaseMs?: number;
 }
 
 interface EventState {
@@ -58,6 +61,7 @@ interface EventState {
 export class EngineSync {
   private readonly followers = new Map<number, LogFollower>();
   private readonly eventStates = new Map<number, EventState>();
+  private readonly refollows = new Map<number, { id: string; attempts: number; timer?: ReturnType<typeof setTimeout> }>();
   private classifier: LogClassifier;
   private disposed = false;
 
@@ -81,6 +85,9 @@ export class EngineSync {
   /** Closes every log follower (the connection went away). */
   closeAll(): void {
     for (const f of this.followers.values()) f.close();
+    // A reconnect resyncs (and follows) everything again: pending attempts and their counts start anew.
+    for (const r of this.refollows.values()) if (r.timer) clearTimeout(r.timer);
+    this.refollows.clear();
   }
 
   dispose(): void {
@@ -272,10 +279,40 @@ export class EngineSync {
         currentRun: () => this.store.info(index)?.startedAt,
         onRunLine: (text, run) => this.classify(index, text, run),
         onAppend: (lines) => this.options.onAppend(index, lines),
+        onCutOff: (info) => this.followAgainLater(index, info.id),
       });
       this.followers.set(index, f);
     }
     return f;
+  }
+
+  /**
+   * A running container's log stream was cut off or could not attach (a busy engine can refuse or
+   * drop one; before, such an instance stayed "loading" until the next reconnect): follow it again,
+   * from where it left off, after 250 ms, 500 ms, ... up to 5 s, at most REFOLLOW_ATTEMPTS times per
+   * container. A reconnect's resync follows again by itself and starts the count anew.
+   */
+  private followAgainLater(index: number, id: string): void {
+    if (this.disposed) return;
+    let r = this.refollows.get(index);
+    if (!r || r.id !== id) {
+      if (r?.timer) clearTimeout(r.timer);
+      this.refollows.set(index, (r = { id, attempts: 0 }));
+    }
+    if (r.timer) return;
+    if (r.attempts >= REFOLLOW_ATTEMPTS) {
+      this.options.log.warn(`${instanceLabel(index)}: its log could not be followed after ${REFOLLOW_ATTEMPTS} attempts; Refresh tries again.`);
+      return;
+    }
+    const entry = r;
+    const delay = Math.min((this.options.refollowBaseMs ?? 250) * 2 ** entry.attempts, 5000);
+    entry.attempts++;
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      const info = this.store.info(index);
+      if (this.disposed || !info || info.id !== id || !info.running || this.follower(index).isFollowing(id)) return;
+      this.follow(index, info);
+    }, delay);
   }
 
   private follow(index: number, info: ContainerInfo): void {
