@@ -22,32 +22,34 @@ export const RESUME_WINDOW_NS = 2_000_000_000n;
  */
 export type CursorStep = 'kept' | 'examined' | 'evicted';
 
+/** The smallest ring a cursor keeps; it doubles when full and halves when mostly empty. */
+const MIN_CAPACITY = 1024;
+
 export class LogCursor {
   private newest: bigint | undefined;
   /**
-   * The lines delivered within WINDOW of the newest, in the order they were delivered, oldest at
-   * `head`: three parallel arrays of what the engine already allocated for the line (its stamp and
-   * text), so keeping a line allocates nothing and hashes nothing. (A key string and a Map entry
-   * per line cost ~3 µs a line at 100,000 lines/s, and the Map's rehashes held the event loop.)
-   * Eviction only looks at the front, so each line costs O(1) amortised however large the window
-   * is. A line whose stamp is older than the one in front of it (stderr stamped earlier) may stay
-   * until the front passes it; that is harmless: a replay drops every line older than `since`
-   * before it looks at the window, and such a line is older than `since` by then.
+   * The lines delivered within WINDOW of the newest, in the order they were delivered: a ring of
+   * `count` lines from `start`, in three parallel arrays (stamps and streams in typed arrays, the
+   * texts the engine already allocated). Keeping a line allocates nothing and hashes nothing, and
+   * a line costs its text and 9 bytes. (A key string and a Map entry per line cost ~3 µs a line at
+   * 100,000 lines/s, and the Map's rehashes held the event loop.) Eviction only looks at the
+   * oldest line, so each line costs O(1) amortised however large the window is. A line whose
+   * stamp is older than the one before it (stderr stamped earlier) may stay until the oldest
+   * passes it; that is harmless: a replay drops every line older than `since` before it looks at
+   * the window, and such a line is older than `since` by then.
    */
-  private stamps: bigint[] = [];
-  private texts: string[] = [];
-  private streams: LogLine['stream'][] = [];
-  private head = 0;
+  private stamps = new BigInt64Array(MIN_CAPACITY);
+  private streams = new Uint8Array(MIN_CAPACITY);
+  private texts: (string | undefined)[] = new Array<string | undefined>(MIN_CAPACITY).fill(undefined);
+  private start = 0;
+  private count = 0;
 
   constructor(private readonly probe?: (step: CursorStep) => void) {}
 
   /** Forget everything (a different container). */
   reset(): void {
     this.newest = undefined;
-    this.stamps = [];
-    this.texts = [];
-    this.streams = [];
-    this.head = 0;
+    this.resize(MIN_CAPACITY, 0);
   }
 
   /** Nothing delivered yet: a follower starts from the tail, not from `since`. */
@@ -75,29 +77,45 @@ export class LogCursor {
     } else if (ts < this.newest - RESUME_WINDOW_NS) {
       return;
     }
-    this.stamps.push(ts);
-    this.texts.push(line.text);
-    this.streams.push(line.stream);
+    if (this.count === this.texts.length) this.resize(this.texts.length * 2, this.count);
+    const i = (this.start + this.count) & (this.texts.length - 1);
+    this.stamps[i] = ts;
+    this.streams[i] = line.stream === 'stderr' ? 1 : 0;
+    this.texts[i] = line.text;
+    this.count++;
     this.probe?.('kept');
   }
 
   private evictBefore(floor: bigint): void {
-    const stamps = this.stamps;
-    let head = this.head;
-    while (head < stamps.length) {
+    const mask = this.texts.length - 1;
+    while (this.count > 0) {
       this.probe?.('examined');
-      if (stamps[head] >= floor) break;
-      head++;
+      if (this.stamps[this.start] >= floor) break;
+      this.texts[this.start] = undefined;
+      this.start = (this.start + 1) & mask;
+      this.count--;
       this.probe?.('evicted');
     }
-    this.head = head;
-    // Drop the evicted front once it is most of the arrays: amortised O(1) per line.
-    if (head > 1024 && head * 2 > stamps.length) {
-      this.stamps = stamps.slice(head);
-      this.texts = this.texts.slice(head);
-      this.streams = this.streams.slice(head);
-      this.head = 0;
+    if (this.texts.length > MIN_CAPACITY && this.count * 8 < this.texts.length) this.resize(this.texts.length / 2, this.count);
+  }
+
+  /** Moves the newest `keep` lines, oldest first, into rings of `capacity` (a power of two). */
+  private resize(capacity: number, keep: number): void {
+    const stamps = new BigInt64Array(capacity);
+    const streams = new Uint8Array(capacity);
+    const texts = new Array<string | undefined>(capacity).fill(undefined);
+    const mask = this.texts.length - 1;
+    for (let k = 0; k < keep; k++) {
+      const i = (this.start + this.count - keep + k) & mask;
+      stamps[k] = this.stamps[i];
+      streams[k] = this.streams[i];
+      texts[k] = this.texts[i];
     }
+    this.stamps = stamps;
+    this.streams = streams;
+    this.texts = texts;
+    this.start = 0;
+    this.count = keep;
   }
 
   /**
@@ -108,23 +126,28 @@ export class LogCursor {
   replayFilter(): (line: LogLine) => boolean {
     const since = this.since;
     if (since === undefined) return () => false;
-    // The window's lines by stamp (stamps are all but unique; a text may repeat endlessly). The
-    // arrays are only ever appended to in place (compaction and reset replace them), so the
-    // indexes taken now stay valid while the follower delivers more lines.
-    const { stamps, texts, streams, head } = this;
-    const end = stamps.length;
+    // A copy of the window (the ring goes on changing as the follower delivers), indexed by stamp:
+    // stamps are all but unique, while a text may repeat endlessly.
+    const n = this.count;
+    const texts: string[] = new Array<string>(n);
+    const streams = new Uint8Array(n);
     let byStamp: Map<bigint, number | number[]> | undefined = new Map();
-    for (let i = head; i < end; i++) {
-      const at = byStamp.get(stamps[i]);
-      if (at === undefined) byStamp.set(stamps[i], i);
-      else if (typeof at === 'number') byStamp.set(stamps[i], [at, i]);
-      else at.push(i);
+    const mask = this.texts.length - 1;
+    for (let k = 0; k < n; k++) {
+      const i = (this.start + k) & mask;
+      const ts = this.stamps[i];
+      texts[k] = this.texts[i]!;
+      streams[k] = this.streams[i];
+      const at = byStamp.get(ts);
+      if (at === undefined) byStamp.set(ts, k);
+      else if (typeof at === 'number') byStamp.set(ts, [at, k]);
+      else at.push(k);
     }
-    const used = new Uint8Array(end - head);
-    let left = end - head;
-    const take = (i: number, line: LogLine): boolean => {
-      if (used[i - head] === 1 || texts[i] !== line.text || streams[i] !== line.stream) return false;
-      used[i - head] = 1;
+    const used = new Uint8Array(n);
+    let left = n;
+    const take = (k: number, line: LogLine): boolean => {
+      if (used[k] === 1 || texts[k] !== line.text || streams[k] !== (line.stream === 'stderr' ? 1 : 0)) return false;
+      used[k] = 1;
       // Every delivered copy is dropped: the rest can only be new.
       if (--left === 0) byStamp = undefined;
       return true;
@@ -135,7 +158,7 @@ export class LogCursor {
       const at = byStamp?.get(line.ts);
       if (at === undefined) return false;
       if (typeof at === 'number') return take(at, line);
-      for (const i of at) if (take(i, line)) return true;
+      for (const k of at) if (take(k, line)) return true;
       return false;
     };
   }
