@@ -8,6 +8,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { describeEngineError, EngineError } from './errors';
 import { FrameDemuxer, Utf8Lines } from './lines';
+import { StampedLines } from './logLines';
 import { EventSchema, SummarySchema, type ParsedEvent, parseTimestampNanos, sinceParam, toImageConfig, toInfo, type Closeable, type ContainerInfo, type EngineEvent, type ImageConfig, type LogLine } from './parse';
 
 // The engine layer's types live in parse.ts beside their schemas; callers of the client import them from here too.
@@ -279,10 +280,10 @@ export class DockerEngine {
         ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
       }),
     )) as unknown as Readable;
-    const outLines = splitterFor('stdout', onLine);
-    const errLines = splitterFor('stderr', onLine);
+    const outLines = new StampedLines((ts, text) => onLine({ stream: 'stdout', ts: ts ?? 0n, text }));
+    const errLines = new StampedLines((ts, text) => onLine({ stream: 'stderr', ts: ts ?? 0n, text }));
     // Frames are handed on synchronously, which keeps stdout and stderr lines in the engine's order.
-    const sink = (lines: Utf8Lines) => {
+    const sink = (lines: StampedLines) => {
       let midLine = false;
       return (b: Buffer) => {
         // A line longer than 16 KiB comes in several frames, and the engine puts a timestamp in
@@ -355,15 +356,6 @@ export function stripFrameTimestamp(frame: Buffer): Buffer {
   const space = frame.subarray(0, 40).indexOf(0x20);
   if (space <= 0) return frame;
   return parseTimestampNanos(frame.subarray(0, space).toString('latin1')) === undefined ? frame : frame.subarray(space + 1);
-}
-
-function splitterFor(which: 'stdout' | 'stderr', onLine: (line: LogLine) => void): Utf8Lines {
-  return new Utf8Lines((raw) => {
-    const space = raw.indexOf(' ');
-    const ts = space > 0 ? parseTimestampNanos(raw.slice(0, space)) : undefined;
-    if (ts === undefined) onLine({ stream: which, ts: 0n, text: raw });
-    else onLine({ stream: which, ts, text: raw.slice(space + 1) });
-  });
 }
 
 export { EngineError };
