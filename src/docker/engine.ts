@@ -8,6 +8,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { describeEngineError, EngineError } from './errors';
 import { FrameDemuxer, Utf8Lines } from './lines';
+import { followStream } from './followStream';
 import { StampedLines } from './logLines';
 import { EventSchema, SummarySchema, type ParsedEvent, parseTimestampNanos, sinceParam, toImageConfig, toInfo, type Closeable, type ContainerInfo, type EngineEvent, type ImageConfig, type LogLine } from './parse';
 
@@ -305,50 +306,6 @@ export class DockerEngine {
       onEnd(e);
     });
   }
-}
-
-/**
- * Longest a followed stream keeps the event loop to itself (ms). When the engine sends faster than
- * the lines are handled, libuv hands over up to 32 socket reads in one go; the stream is paused
- * after this much work and resumed on the next turn, so timers and other I/O run in between.
- */
-const FOLLOW_SLICE_MS = 8;
-
-function followStream(stream: Readable, onData: (chunk: Buffer) => void, onEnd: (err?: Error) => void): Closeable {
-  let ended = false;
-  const finish = (err?: Error) => {
-    if (ended) return;
-    ended = true;
-    onEnd(err);
-  };
-  let turnStart: number | undefined;
-  let yielding = false;
-  stream.on('data', (chunk: Buffer) => {
-    if (turnStart === undefined) {
-      turnStart = performance.now();
-      setImmediate(() => (turnStart = undefined));
-    }
-    onData(chunk);
-    if (!yielding && performance.now() - turnStart > FOLLOW_SLICE_MS) {
-      yielding = true;
-      stream.pause();
-      setImmediate(() => {
-        yielding = false;
-        if (!ended) stream.resume();
-      });
-    }
-  });
-  stream.on('end', () => finish());
-  stream.on('close', () => finish());
-  stream.on('error', (err: Error) => finish(err));
-  return {
-    close: () => {
-      ended = true;
-      stream.removeAllListeners('data');
-      stream.on('error', () => undefined);
-      (stream as Readable & { destroy?: () => void }).destroy?.();
-    },
-  };
 }
 
 /** A continuation frame of a long line without its leading "RFC3339-timestamp " (unchanged if it has none). */

@@ -73,42 +73,48 @@ class Counter {
 }
 
 /**
- * What held the event loop, told apart from what the machine did to it. A 5 ms interval reads the
- * main thread's scheduler figures (Linux /proc/self/task/<pid>/schedstat: ns on the CPU, ns
- * waiting for one) at each tick:
+ * What held the event loop, told apart from what the machine did to it. A 5 ms interval reads, at
+ * each tick, the main thread's scheduler figures (Linux /proc/self/task/<pid>/schedstat: ns on a
+ * CPU, ns runnable but waiting for one), the CPU time of the whole process (every thread: GC
+ * helpers too) and the machine's steal time (/proc/stat: time the hypervisor ran something else):
  * - `maxRunMs`: the most CPU time the main thread (our JS, and GC work done on it) used between
  *   two ticks: the longest our code held the loop, with nothing of the machine's load in it;
- * - `maxWallMs` and `worst`: the longest gap between two ticks (what monitorEventLoopDelay sees),
- *   and how much of that gap the thread ran and how much it waited for a CPU.
- * Where schedstat cannot be read (not Linux), `maxRunMs` stays null and only the wall figures count.
- * (process.cpuUsage, which this used before, counts every thread of the process, and its
- * getrusage call at each tick cost more than this read.)
+ * - `worst`: the longest gap between two ticks (what monitorEventLoopDelay sees), and what filled
+ *   it: the main thread on a CPU, waiting for one, the whole process's CPU time, the machine's
+ *   steal (all CPUs). A gap the main thread neither ran nor waited in was spent asleep, or lost
+ *   to the hypervisor.
+ * Where these files cannot be read (not Linux), `maxRunMs` stays null and only the wall figures count.
  */
 class BlockMeter {
   maxRunMs: number | null = 0;
-  maxWallMs = 0;
-  worst = { wallMs: 0, runMs: 0, waitMs: 0 };
+  worst = { wallMs: 0, mainRunMs: 0, mainWaitMs: 0, processCpuMs: 0, stealMs: 0 };
   private timer: ReturnType<typeof setInterval> | undefined;
-  private fd: number | undefined;
-  private readonly buf = Buffer.alloc(128);
-  private last = { wall: 0, run: 0, wait: 0 };
+  private sched: number | undefined;
+  private stat: number | undefined;
+  private readonly buf = Buffer.alloc(256);
+  private last = { wall: 0, run: 0, wait: 0, cpu: 0, steal: 0 };
 
   start(): void {
     try {
-      this.fd = openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
+      this.sched = openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
+      this.stat = openSync('/proc/stat', 'r');
     } catch {
       this.maxRunMs = null;
     }
-    this.last = { wall: performance.now(), ...this.sched() };
+    this.last = this.read();
     this.timer = setInterval(() => {
-      const now = { wall: performance.now(), ...this.sched() };
-      const wallMs = now.wall - this.last.wall;
+      const now = this.read();
       const runMs = (now.run - this.last.run) / 1e6;
-      const waitMs = (now.wait - this.last.wait) / 1e6;
       if (this.maxRunMs !== null) this.maxRunMs = Math.max(this.maxRunMs, runMs);
-      if (wallMs > this.maxWallMs) {
-        this.maxWallMs = wallMs;
-        this.worst = { wallMs: round(wallMs), runMs: round(runMs), waitMs: round(waitMs) };
+      const wallMs = now.wall - this.last.wall;
+      if (wallMs > this.worst.wallMs) {
+        this.worst = {
+          wallMs: round(wallMs),
+          mainRunMs: round(runMs),
+          mainWaitMs: round((now.wait - this.last.wait) / 1e6),
+          processCpuMs: round(now.cpu - this.last.cpu),
+          stealMs: round(now.steal - this.last.steal),
+        };
       }
       this.last = now;
     }, 5);
@@ -116,15 +122,20 @@ class BlockMeter {
 
   stop(): void {
     clearInterval(this.timer);
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.sched !== undefined) closeSync(this.sched);
+    if (this.stat !== undefined) closeSync(this.stat);
   }
 
-  /** The main thread's ns on a CPU and ns runnable but waiting for one, so far. */
-  private sched(): { run: number; wait: number } {
-    if (this.fd === undefined) return { run: 0, wait: 0 };
-    const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
-    const [run, wait] = this.buf.toString('latin1', 0, n).split(' ').map(Number);
-    return { run, wait };
+  /** Now: wall ms; the main thread's ns on a CPU and waiting for one; the process's CPU ms; the machine's steal ms. */
+  private read(): { wall: number; run: number; wait: number; cpu: number; steal: number } {
+    const wall = performance.now();
+    const u = process.cpuUsage();
+    const cpu = (u.user + u.system) / 1000;
+    if (this.sched === undefined || this.stat === undefined) return { wall, run: 0, wait: 0, cpu, steal: 0 };
+    const [run, wait] = this.buf.toString('latin1', 0, readSync(this.sched, this.buf, 0, this.buf.length, 0)).split(' ').map(Number);
+    // "cpu  user nice system idle iowait irq softirq steal ...", in USER_HZ (100 a second).
+    const steal = Number(this.buf.toString('latin1', 0, readSync(this.stat, this.buf, 0, this.buf.length, 0)).split('\n')[0].trim().split(/\s+/)[8]) * 10;
+    return { wall, run, wait, cpu, steal };
   }
 }
 
