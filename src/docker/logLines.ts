@@ -71,7 +71,7 @@ export class StampedLines {
     // The engine's own form, "2026-12-01T12:54:48.109123456Z": within the same second as the last
     // one (most lines), the nanoseconds are read from the bytes and added to that second.
     const canonical = end - from === 30 && b[from + 19] === 0x2e && b[from + 29] === 0x5a && nanosOf(b, from + 20) !== -1;
-    if (canonical && this.secondNs !== undefined && b.compare(this.second, 0, 19, from, from + 19) === 0) {
+    if (canonical && this.secondNs !== undefined && this.sameSecond(b, from)) {
       return this.secondNs + BigInt(nanosOf(b, from + 20));
     }
     const ts = parseTimestampNanos(b.toString('latin1', from, end));
@@ -80,6 +80,12 @@ export class StampedLines {
       this.secondNs = ts - BigInt(nanosOf(b, from + 20));
     }
     return ts;
+  }
+
+  /** b[from, from + 19) is the cached second (compared from its end: the seconds change first). */
+  private sameSecond(b: Buffer, from: number): boolean {
+    for (let i = 18; i >= 0; i--) if (b[from + i] !== this.second[i]) return false;
+    return true;
   }
 }
 

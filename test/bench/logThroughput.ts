@@ -75,24 +75,24 @@ class Counter {
 /**
  * What held the event loop, told apart from what the machine did to it. A 5 ms interval reads, at
  * each tick, the main thread's scheduler figures (Linux /proc/self/task/<pid>/schedstat: ns on a
- * CPU, ns runnable but waiting for one), the CPU time of the whole process (every thread: GC
- * helpers too) and the machine's steal time (/proc/stat: time the hypervisor ran something else):
+ * CPU, ns runnable but waiting for one) and the machine's steal time (/proc/stat: time the
+ * hypervisor ran something else). (Not process.cpuUsage: under load its getrusage took ~60 µs a
+ * tick, ~5% of this process's CPU in the run, counted against our follower.)
  * - `maxRunMs`: the most CPU time the main thread (our JS, and GC work done on it) used between
  *   two ticks: the longest our code held the loop, with nothing of the machine's load in it;
  * - `worst`: the longest gap between two ticks (what monitorEventLoopDelay sees), and what filled
- *   it: the main thread on a CPU, waiting for one, the whole process's CPU time, the machine's
- *   steal (all CPUs). A gap the main thread neither ran nor waited in was spent asleep, or lost
+ *   it: the main thread on a CPU, waiting for one, the machine's steal (all CPUs). A gap the main thread neither ran nor waited in was spent asleep, or lost
  *   to the hypervisor.
  * Where these files cannot be read (not Linux), `maxRunMs` stays null and only the wall figures count.
  */
 class BlockMeter {
   maxRunMs: number | null = 0;
-  worst = { wallMs: 0, mainRunMs: 0, mainWaitMs: 0, processCpuMs: 0, stealMs: 0 };
+  worst = { wallMs: 0, mainRunMs: 0, mainWaitMs: 0, stealMs: 0 };
   private timer: ReturnType<typeof setInterval> | undefined;
   private sched: number | undefined;
   private stat: number | undefined;
   private readonly buf = Buffer.alloc(256);
-  private last = { wall: 0, run: 0, wait: 0, cpu: 0, steal: 0 };
+  private last = { wall: 0, run: 0, wait: 0, steal: 0 };
 
   start(): void {
     try {
@@ -112,7 +112,6 @@ class BlockMeter {
           wallMs: round(wallMs),
           mainRunMs: round(runMs),
           mainWaitMs: round((now.wait - this.last.wait) / 1e6),
-          processCpuMs: round(now.cpu - this.last.cpu),
           stealMs: round(now.steal - this.last.steal),
         };
       }
@@ -126,16 +125,14 @@ class BlockMeter {
     if (this.stat !== undefined) closeSync(this.stat);
   }
 
-  /** Now: wall ms; the main thread's ns on a CPU and waiting for one; the process's CPU ms; the machine's steal ms. */
-  private read(): { wall: number; run: number; wait: number; cpu: number; steal: number } {
+  /** Now: wall ms; the main thread's ns on a CPU and waiting for one; the machine's steal ms. */
+  private read(): { wall: number; run: number; wait: number; steal: number } {
     const wall = performance.now();
-    const u = process.cpuUsage();
-    const cpu = (u.user + u.system) / 1000;
-    if (this.sched === undefined || this.stat === undefined) return { wall, run: 0, wait: 0, cpu, steal: 0 };
+    if (this.sched === undefined || this.stat === undefined) return { wall, run: 0, wait: 0, steal: 0 };
     const [run, wait] = this.buf.toString('latin1', 0, readSync(this.sched, this.buf, 0, this.buf.length, 0)).split(' ').map(Number);
     // "cpu  user nice system idle iowait irq softirq steal ...", in USER_HZ (100 a second).
     const steal = Number(this.buf.toString('latin1', 0, readSync(this.stat, this.buf, 0, this.buf.length, 0)).split('\n')[0].trim().split(/\s+/)[8]) * 10;
-    return { wall, run, wait, cpu, steal };
+    return { wall, run, wait, steal };
   }
 }
 
