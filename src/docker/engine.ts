@@ -8,6 +8,8 @@ import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { describeEngineError, EngineError } from './errors';
 import { FrameDemuxer, Utf8Lines } from './lines';
+import { followStream } from './followStream';
+import { StampedLines } from './logLines';
 import { EventSchema, SummarySchema, type ParsedEvent, parseTimestampNanos, sinceParam, toImageConfig, toInfo, type Closeable, type ContainerInfo, type EngineEvent, type ImageConfig, type LogLine } from './parse';
 
 // The engine layer's types live in parse.ts beside their schemas; callers of the client import them from here too.
@@ -279,10 +281,10 @@ export class DockerEngine {
         ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
       }),
     )) as unknown as Readable;
-    const outLines = splitterFor('stdout', onLine);
-    const errLines = splitterFor('stderr', onLine);
+    const outLines = new StampedLines((ts, text) => onLine({ stream: 'stdout', ts: ts ?? 0n, text }));
+    const errLines = new StampedLines((ts, text) => onLine({ stream: 'stderr', ts: ts ?? 0n, text }));
     // Frames are handed on synchronously, which keeps stdout and stderr lines in the engine's order.
-    const sink = (lines: Utf8Lines) => {
+    const sink = (lines: StampedLines) => {
       let midLine = false;
       return (b: Buffer) => {
         // A line longer than 16 KiB comes in several frames, and the engine puts a timestamp in
@@ -306,64 +308,11 @@ export class DockerEngine {
   }
 }
 
-/**
- * Longest a followed stream keeps the event loop to itself (ms). When the engine sends faster than
- * the lines are handled, libuv hands over up to 32 socket reads in one go; the stream is paused
- * after this much work and resumed on the next turn, so timers and other I/O run in between.
- */
-const FOLLOW_SLICE_MS = 8;
-
-function followStream(stream: Readable, onData: (chunk: Buffer) => void, onEnd: (err?: Error) => void): Closeable {
-  let ended = false;
-  const finish = (err?: Error) => {
-    if (ended) return;
-    ended = true;
-    onEnd(err);
-  };
-  let turnStart: number | undefined;
-  let yielding = false;
-  stream.on('data', (chunk: Buffer) => {
-    if (turnStart === undefined) {
-      turnStart = performance.now();
-      setImmediate(() => (turnStart = undefined));
-    }
-    onData(chunk);
-    if (!yielding && performance.now() - turnStart > FOLLOW_SLICE_MS) {
-      yielding = true;
-      stream.pause();
-      setImmediate(() => {
-        yielding = false;
-        if (!ended) stream.resume();
-      });
-    }
-  });
-  stream.on('end', () => finish());
-  stream.on('close', () => finish());
-  stream.on('error', (err: Error) => finish(err));
-  return {
-    close: () => {
-      ended = true;
-      stream.removeAllListeners('data');
-      stream.on('error', () => undefined);
-      (stream as Readable & { destroy?: () => void }).destroy?.();
-    },
-  };
-}
-
 /** A continuation frame of a long line without its leading "RFC3339-timestamp " (unchanged if it has none). */
 export function stripFrameTimestamp(frame: Buffer): Buffer {
   const space = frame.subarray(0, 40).indexOf(0x20);
   if (space <= 0) return frame;
   return parseTimestampNanos(frame.subarray(0, space).toString('latin1')) === undefined ? frame : frame.subarray(space + 1);
-}
-
-function splitterFor(which: 'stdout' | 'stderr', onLine: (line: LogLine) => void): Utf8Lines {
-  return new Utf8Lines((raw) => {
-    const space = raw.indexOf(' ');
-    const ts = space > 0 ? parseTimestampNanos(raw.slice(0, space)) : undefined;
-    if (ts === undefined) onLine({ stream: which, ts: 0n, text: raw });
-    else onLine({ stream: which, ts, text: raw.slice(space + 1) });
-  });
 }
 
 export { EngineError };

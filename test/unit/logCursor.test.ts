@@ -183,3 +183,23 @@ test('the work per line stays constant: 100,000 lines over 10 windows, the windo
   const dropAgain = cursor.replayFilter();
   assert.deepEqual(engineSince([...file, ...more], cursor.since).filter((l) => !dropAgain(l)), more);
 });
+
+test('the ring grows while wrapped and shrinks after a burst: a cut at any phase still resumes exactly', () => {
+  // Bursts of thousands of lines within one window (the ring grows, its start anywhere), quiet
+  // stretches (most of it evicted, the ring halves), identical lines, stderr stamped earlier.
+  const file: LogLine[] = [];
+  let t = 100n * S;
+  const phases = [3000, 10, 5000, 1, 20000, 3, 700];
+  phases.forEach((n, p) => {
+    for (let i = 0; i < n; i++) {
+      t += RESUME_WINDOW_NS / 4000n;
+      const stderr = i % 5 === 0;
+      file.push(line(stderr ? t - 1000n : t, i % 97 === 0 ? 'same text' : `phase ${p} line ${i}`, stderr ? 'stderr' : 'stdout'));
+      if (i % 331 === 0) file.push(line(t, i % 97 === 0 ? 'same text' : `phase ${p} line ${i}`, stderr ? 'stderr' : 'stdout')); // a repeated line
+    }
+    t += 3n * RESUME_WINDOW_NS; // a quiet stretch: the window empties but for what came last
+  });
+  for (const cut of [0, 1, 1024, 1025, 2999, 3010, 4000, 8011, 15000, 28011, 28015, file.length - 1, file.length]) {
+    assert.deepEqual(deliverWithCut(file, cut), file, `cut after ${cut} of ${file.length} lines`);
+  }
+});

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { LOG_DIAGNOSES } from '../../src/instances/diagnosis';
-import { LogClassifier, PHASE_LABELS, PHASE_PATTERNS, isErrorLine, type LineClass, type StartupPhase } from '../../src/instances/readiness';
+import { LogClassifier, PHASE_LABELS, anyMatcher, PHASE_PATTERNS, isErrorLine, type LineClass, type StartupPhase } from '../../src/instances/readiness';
 import { DEFAULT_SETTINGS } from '../../src/instances/settings';
 
 const classifier = new LogClassifier(DEFAULT_SETTINGS.readinessPatterns);
@@ -344,5 +344,44 @@ describe('LogClassifier: properties', () => {
     for (const line of lines) assert.ok(valid(classifier.classify(line)), line.slice(0, 40));
     assert.deepEqual(classifier.classify(lines[4]), { kind: 'ready' });
     assert.equal(idOf(classifier.classify(lines[7])), 'failure:port-taken');
+  });
+});
+
+describe('anyMatcher (the one-run check that a line can match a table pattern)', () => {
+  const tables = [...LOG_DIAGNOSES.map((d) => d.pattern), ...PHASE_PATTERNS.map((p) => p.pattern)];
+  // Pieces of every table pattern's own text, so random lines do hit them.
+  const samples = [
+    ...LOG_DIAGNOSES.map((d) => d.pattern.source.replace(/\\(.)/g, '$1').split('|')[0]),
+    '[ext: omni.kit 1.0] startup', 'Waiting for compilation of ray tracing shaders by GPU driver: 12 seconds so far',
+    'Address already in use', 'Failed to bind 0.0.0.0:8011', 'Permission denied', '/isaac-sim/', 'filler 7', ' ', '[', ']',
+  ];
+
+  test('true exactly when one of the patterns matches, over random lines', () => {
+    const extra = [/(a+)b\1/, /(?<word>ca+t)/i, /DOG/i, /x$/m];
+    const match = anyMatcher([...tables, ...extra]);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom(...samples, 'aab', 'aaba', 'Caat', 'dog', 'x\ny', 'ab'), fc.string({ maxLength: 6 })), { maxLength: 6 }), (parts) => {
+        const line = parts.join('');
+        assert.equal(match(line), [...tables, ...extra].some((p) => p.test(line)), JSON.stringify(line));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('a backreference or a named group keeps its meaning (tested on its own)', () => {
+    const match = anyMatcher([/(x)y/, /(a)\1/, /(?<n>q)r/, /(?<n>s)t/]);
+    assert.equal(match('aa'), true);
+    assert.equal(match('ax'), false);
+    assert.equal(match('st'), true);
+    assert.equal(match('zzz'), false);
+  });
+
+  test('the classifier with the check gives what every table pattern run in full gives', () => {
+    for (const line of [...samples, 'CUDA error 999: cudaErrorUnknown', 'Permission denied: /isaac-sim/kit/data', 'Streaming server started.', 'nothing here']) {
+      const full = LOG_DIAGNOSES.find((d) => d.pattern.test(line) && (!d.also || d.also.test(line)))?.id ?? PHASE_PATTERNS.find((p) => p.pattern.test(line))?.phase;
+      const verdict = classifier.classify(line);
+      const got = verdict?.kind === 'failure' ? verdict.diagnosis.id : verdict?.kind === 'phase' ? verdict.phase : verdict?.kind;
+      assert.equal(got, verdict?.kind === 'ready' ? 'ready' : full, JSON.stringify(line));
+    }
   });
 });

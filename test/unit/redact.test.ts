@@ -104,3 +104,24 @@ test('passwords in URLs are masked, the rest of the URL is kept', () => {
   assert.equal(r.redact('pulling from https://robot:s3cretpw@registry.local:5000/v2/'), 'pulling from https://robot:***@registry.local:5000/v2/');
   assert.equal(r.redact('http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1'), 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1');
 });
+
+test('the quick check never skips a text that a layer would mask: redact equals every layer run in full', () => {
+  // Texts built from the pieces each layer looks for, in any case and order, with the separators
+  // around them; a quick check that missed one of them (say "Bearer" or "passwd") would differ here.
+  const pieces = [
+    'apiKey', 'API_KEY', 'api-key', 'apikey', 'Token', 'secret', 'PassWord', 'passwd', 'credentials', 'access_key', 'Private-Key', 'nvapi-',
+    'Authorization', 'Bearer ', 'Basic ', '://', 'user:', '@host', 'http', '=', ': ', '"', "'", ' ', ',', '}', '/', '-', '_', '.',
+    'abcdefghijklmnop', 'XYZ0123456789', KEY, env.GITHUB_TOKEN, 'hunter2!', 'filler 12', '[standin]',
+  ];
+  const r = new Redactor(env);
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 14 }), (parts) => {
+      const text = parts.join('');
+      assert.equal(r.redact(text), r.redactEveryLayer(text), JSON.stringify(text));
+    }),
+    { numRuns: 5000 },
+  );
+  // And the pieces do reach every layer: something is masked in most of these texts.
+  const masked = ['apiKey=abcdefgh', 'Authorization: Bearer abcdefghijklmnop', 'Bearer abcdefghijklmnop0123', 'http://user:pw@host', 'nvapi-abcdefghijk'];
+  for (const t of masked) assert.ok(r.redact(t).includes(MASK), t);
+});
