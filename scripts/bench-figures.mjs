@@ -66,9 +66,10 @@ export function tableFrom(bench, logs) {
   if (logs) {
     // Field names as test/bench/logThroughput.ts writes them.
     const idle = logs.idleProcessEventLoopDelay;
+    const gap = logs.longestTickGap;
     rows.push([
       `log following, ${n0(logs.lines)} lines: lines/s through our whole follower to the channel's batch ÷ \`docker logs -f\` (same run)`,
-      `${n0(logs.ours?.linesPerSec)} ÷ ${n0(logs.cli?.linesPerSec)} = ${or(n2(logs.ratio))}× (target ≥ 0.8); heap growth ${or(n1(logs.heapGrowthMiB))} MB (≤ 50); longest event-loop delay ${or(n0(logs.eventLoopDelayMaxMs))} ms, p99 ${or(n0(logs.eventLoopDelayP99Ms))} ms (≤ 50)${idle ? `; an idle process beside it: ${or(n0(idle.maxMs))} ms` : ''}`,
+      `${n0(logs.ours?.linesPerSec)} ÷ ${n0(logs.cli?.linesPerSec)} = ${or(n2(logs.ratio))}× (target ≥ 0.8); heap growth ${or(n1(logs.heapGrowthMiB))} MB (≤ 50); longest event-loop delay ${or(n0(logs.eventLoopDelayMaxMs))} ms, p99 ${or(n0(logs.eventLoopDelayP99Ms))} ms (wall clock; target ≤ 50)${gap ? `, in which our main thread ran ${or(n1(gap.mainRunMs))} ms and waited ${or(n0(gap.mainWaitMs))} ms for a CPU` : ''}; longest our code held the loop ${or(n1(logs.mainThreadBusyMaxMs))} ms${idle ? `; an idle process beside it: ${or(n0(idle.maxMs))} ms` : ''}`,
       '–',
       '–',
     ]);
