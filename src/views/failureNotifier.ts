@@ -23,7 +23,7 @@ export class FailureNotifier implements vscode.Disposable {
     if (choice === 'Show Fix' && fix) {
       // The cause can become clearer after the notification (a fatal line read after the exit): show the latest.
       const now = this.manager.get(index)?.state;
-      const latest = now?.kind === 'failed' && now.fix ? now : snapshot.state;
+      const latest = now?.kind === 'failed' && now.fix && now.diagnosisId !== snapshot.state.diagnosisId ? now : snapshot.state;
       const next = await vscode.window.showInformationMessage(`How to fix "${latest.reason ?? reason}" (${label})`, { modal: true, detail: latest.fix ?? fix }, 'Show Logs', 'Run Preflight Doctor');
       if (next === 'Show Logs') await vscode.commands.executeCommand('isaacSim.showLogs', index);
       if (next === 'Run Preflight Doctor') await vscode.commands.executeCommand('isaacSim.doctor');
