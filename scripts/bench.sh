@@ -62,6 +62,18 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+
+# Runs a driver in the background (so Ctrl-C reaches cleanup, which stops it) and waits for it; its exit code in $rc.
+rc=0
+run_driver() {
+  "$@" 8>&- &
+  driver_pid=$!
+  set +e
+  wait "$driver_pid"
+  rc=$?
+  set -e
+  driver_pid=""
+}
 trap 'exit 130' INT TERM
 
 own_engine=0
@@ -86,13 +98,7 @@ if [[ "${BENCH_ONLY:-}" == limits ]]; then
   log "BENCH_ONLY=limits: only the time-limit figures (test/bench/limitsOnly.ts)"
   npx --no-install esbuild test/bench/limitsOnly.ts --bundle --platform=node --format=cjs --target=node20 \
     --packages=external --log-level=warning --outfile="$RUN/limitsOnly.js"
-  BENCH_RUN_DIR="$RUN" node "$RUN/limitsOnly.js" 8>&- &
-  driver_pid=$!
-  set +e
-  wait "$driver_pid"
-  rc=$?
-  set -e
-  driver_pid=""
+  run_driver env BENCH_RUN_DIR="$RUN" node "$RUN/limitsOnly.js"
   exit "$rc"
 fi
 
@@ -109,13 +115,7 @@ npx --no-install esbuild test/bench/bench.ts --bundle --platform=node --format=c
 npx --no-install esbuild test/bench/suite/activation.ts test/bench/suite/main.ts test/bench/suite/click.ts test/bench/suite/scale.ts --bundle --platform=node \
   --format=cjs --target=node20 --packages=external --log-level=warning --outdir="$RUN/harness"
 
-BENCH_VSIX="$RUN/isaac-sim-orchestrator.vsix" BENCH_HARNESS="$RUN/harness" BENCH_RUN_DIR="$RUN" node "$RUN/bench.js" 8>&- &
-driver_pid=$!
-set +e
-wait "$driver_pid"
-rc=$?
-set -e
-driver_pid=""
+run_driver env BENCH_VSIX="$RUN/isaac-sim-orchestrator.vsix" BENCH_HARNESS="$RUN/harness" BENCH_RUN_DIR="$RUN" node "$RUN/bench.js"
 [[ $rc -eq 0 ]] || exit "$rc"
 
 # The log path (test/bench/logThroughput.ts): 1 M lines through our follower beside `docker logs -f`,

@@ -23,7 +23,7 @@ import { limitLines, limitsPart } from './limits';
 import { managerBench, startInstances, type ManagerFigures } from './manager';
 import { parallelBench, type ParallelFigures } from './parallel';
 import { OURS_BEFORE, PEER, clickFigures, fmt, header, managerSummary, newFigureLines, parallelSummary, scaleFigures, trialFigures, type ScaleRun } from './report';
-import { INSTANCES, MAX_INSTANCE_COUNT, benchSettings, containerName, summarize, type BenchConfig } from './shared';
+import { INSTANCES, MAX_INSTANCE_COUNT, benchSettings, containerName, runMain, summarize, type BenchConfig } from './shared';
 import { clickView, collector, extensionHosts, firstRenderedRow, newCollected, renderedRowShows, readRunningExtensions, renderedRowsReady, watchTreeRows, type Answerer, type Collected } from './workbench';
 
 const exec = promisify(execFile);
@@ -394,10 +394,4 @@ async function main(): Promise<number> {
   return failures.length ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench: error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    void removeOurContainers().finally(() => process.exit(1));
-  },
-);
+runMain(main, removeOurContainers);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { LIMITS_INDEX, limitLines, limitsPart } from './limits';
 import { header } from './report';
-import { containerName } from './shared';
+import { containerName, runMain } from './shared';
 
 const exec = promisify(execFile);
 
@@ -63,10 +63,4 @@ async function main(): Promise<number> {
   return failures.length ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench: error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

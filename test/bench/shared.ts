@@ -170,3 +170,14 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
     await delay(20);
   }
 }
+
+/** Runs a driver's main and exits with its code; on an error, prints it, runs `onError` (cleanup) and exits 1. */
+export function runMain(main: () => Promise<number>, onError: () => Promise<unknown> = async () => undefined): void {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`bench: error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      void onError().finally(() => process.exit(1));
+    },
+  );
+}
