@@ -148,3 +148,6 @@ export function newFigureLines(r: {
 export function header(date: string): string {
   return `# Isaac Sim Orchestrator benchmark, ${date} (${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}); peer: ${PEER.name}, its figures quoted (${PEER.source})`;
 }
+
+/** The extension host's marks an activation run reported (suite/common.ts, Activation.marks). */
+export const marksOf = (r: Record<string, unknown>) => (r.marks ?? {}) as { requireMs?: number; activateMs?: number };

@@ -77,6 +77,13 @@ export interface Activation {
   /** What VS Code's Running Extensions editor shows ("Activation: N ms" = code loading + activate call). */
   vscodeMs?: number;
   vscodeText?: string;
+  /**
+   * The extension host's own performance marks around our extension: `require` of our bundle alone
+   * (willLoadExtensionCode → didLoadExtensionCode) and the activate call (willActivateExtension →
+   * didActivateExtension). VS Code's "code loading" also holds what it awaits before the require
+   * (its localization set-up), which these leave out.
+   */
+  marks?: { requireMs?: number; activateMs?: number; loadStartToActivatedMs?: number };
   wasActive: boolean;
   /** How long the extension host was left to settle before activation. */
   settleMs: number;
@@ -101,6 +108,7 @@ export async function activateAndCount(proxy: RecordingProxy, cfg: BenchConfig):
   const t0 = performance.now();
   const api = await ext.activate();
   const ms = performance.now() - t0;
+  const marks = extHostMarks();
   await delay(cfg.beforeViewMs);
   const memAfter = await memory();
   const requestsBeforeView = proxy.count();
@@ -110,7 +118,18 @@ export async function activateAndCount(proxy: RecordingProxy, cfg: BenchConfig):
   await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   const text = typeof answer.text === 'string' ? answer.text : undefined;
   const match = text ? /(\d+(?:\.\d+)?)\s*ms/.exec(text) : null;
-  return { api, ms, vscodeMs: match ? Number(match[1]) : undefined, vscodeText: text ?? String(answer.error ?? ''), wasActive, settleMs: cfg.settleMs, requestsBeforeView, requestLinesBeforeView, memBefore, memAfter };
+  return { api, ms, vscodeMs: match ? Number(match[1]) : undefined, vscodeText: text ?? String(answer.error ?? ''), marks, wasActive, settleMs: cfg.settleMs, requestsBeforeView, requestLinesBeforeView, memBefore, memAfter };
+}
+
+/** The extension host's marks for our extension (see Activation.marks); undefined where a mark is missing. */
+function extHostMarks(): Activation['marks'] {
+  // VS Code keeps the extension host's marks in a store of its own (vs/base/common/performance).
+  const store = (globalThis as { MonacoPerformanceMarks?: { getMarks(): Array<{ name: string; startTime: number }> } }).MonacoPerformanceMarks;
+  const all = store?.getMarks() ?? [];
+  const at = (name: string) => all.filter((m) => m.name === `code/extHost/${name}/${EXTENSION_ID}`).at(-1)?.startTime;
+  const span = (from?: number, to?: number) => (from !== undefined && to !== undefined ? Math.round((to - from) * 10) / 10 : undefined);
+  const [willLoad, didLoad, willActivate, didActivate] = ['willLoadExtensionCode', 'didLoadExtensionCode', 'willActivateExtension', 'didActivateExtension'].map(at);
+  return { requireMs: span(willLoad, didLoad), activateMs: span(willActivate, didActivate), loadStartToActivatedMs: span(willLoad, didActivate) };
 }
 
 export function reportActivation(a: Activation): void {
@@ -118,6 +137,7 @@ export function reportActivation(a: Activation): void {
     ms: a.ms,
     vscodeMs: a.vscodeMs,
     vscodeText: a.vscodeText,
+    marks: a.marks,
     wasActive: a.wasActive,
     settleMs: a.settleMs,
     requestsBeforeView: a.requestsBeforeView,
