@@ -15,6 +15,7 @@
  * - A remote engine's host is not ours to write: there the copy still goes into the created
  *   container (`givePlayerItsPort` in prepare.ts), and the spec has no bind.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageConfig, InstanceEngine } from './engineApi';
@@ -66,9 +67,11 @@ export async function preparePlayer(engine: InstanceEngine, ctx: PlayerContext):
   const content = Buffer.from(original.toString('utf8').split(needle).join(String(ctx.signalPort)), 'utf8');
   try {
     await mkdir(path.dirname(file), { recursive: true });
-    // A running instance of an earlier start may be serving the file: replace it whole, never half-written.
-    await writeFile(`${file}.tmp`, content, { mode: 0o644 });
-    await rename(`${file}.tmp`, file);
+    // A running instance of an earlier start may be serving the file: replace it whole, never
+    // half-written; the temporary name is this start's own (a second window may write it at once).
+    const tmp = `${file}.${randomUUID()}.tmp`;
+    await writeFile(tmp, content, { mode: 0o644 });
+    await rename(tmp, file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new OrchestratorError(
@@ -89,9 +92,8 @@ async function readFromImage(engine: InstanceEngine, image: string, imageId: str
     const known = await readFile(copy).catch(() => undefined);
     if (known) return known;
   }
-  const name = `isaac-sim-orchestrator-read-${index}`;
-  // A reader left by an earlier, interrupted start of ours would hold the name.
-  await engine.remove(name, true).catch(() => undefined);
+  // A name of its own: a second window starting the same instance at the same moment makes its own.
+  const name = `isaac-sim-orchestrator-read-${index}-${randomUUID().slice(0, 8)}`;
   const id = await engine.create({ name, Image: image, Entrypoint: ['/bin/true'], Cmd: [], Labels: { [OWNER_LABEL]: OWNER_VALUE }, HostConfig: { NetworkMode: 'host', RestartPolicy: { Name: 'no' } } });
   let content: Buffer | undefined;
   try {
@@ -101,9 +103,10 @@ async function readFromImage(engine: InstanceEngine, image: string, imageId: str
   }
   if (content && copy) {
     // Best effort: without the copy the next session reads the image again.
+    const tmp = `${copy}.${randomUUID()}.tmp`;
     await mkdir(path.dirname(copy), { recursive: true })
-      .then(() => writeFile(`${copy}.tmp`, content))
-      .then(() => rename(`${copy}.tmp`, copy))
+      .then(() => writeFile(tmp, content))
+      .then(() => rename(tmp, copy))
       .catch(() => undefined);
   }
   return content;

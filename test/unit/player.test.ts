@@ -64,7 +64,9 @@ describe('preparePlayer (4.2, local engine)', () => {
     const plan = await preparePlayer(engine, ctx(settings, new StartReads(), 2, 36253));
     assert.equal(plan.playerFile, playerFileFor(settings, 2, os.homedir()));
     assert.equal(readFileSync(plan.playerFile!, 'utf8'), 'const signalingPort = 36253; connect(host, 36253);\n');
-    assert.deepEqual(calls, ['remove isaac-sim-orchestrator-read-2', 'create isaac-sim-orchestrator-read-2', `readFile reader-id ${PLAYER.path}`, 'remove reader-id']);
+    assert.equal(calls.length, 3, calls.join('\n'));
+    assert.match(calls[0], /^create isaac-sim-orchestrator-read-2-[0-9a-f]{8}$/, 'a name of its own: a second window reads at the same time');
+    assert.deepEqual(calls.slice(1), [`readFile reader-id ${PLAYER.path}`, 'remove reader-id']);
     assert.equal(created[0].Labels?.['dev.isaac-sim-orchestrator.owner'], 'isaac-sim-orchestrator', 'the reader is labelled ours');
     assert.equal(created[0].Labels?.['dev.isaac-sim-orchestrator.instance'], undefined, 'and is no instance');
     assert.ok(existsSync(path.join(settings.hostDataRoot, 'cache/player', `${'a'.repeat(64)}.js`)), 'the image\'s file is kept by image ID');
@@ -81,6 +83,17 @@ describe('preparePlayer (4.2, local engine)', () => {
     const plan = await preparePlayer(next.engine, ctx(settings, new StartReads(), 4, 36254));
     assert.deepEqual(next.calls, [], 'a new session reads the host copy, not the image');
     assert.match(readFileSync(plan.playerFile!, 'utf8'), /= 36254;/);
+  });
+
+  test('two windows starting the same instance at once: each reads with a reader of its own, both write the copy', async () => {
+    const settings = settingsIn();
+    const a = engineWith(ORIGINAL);
+    const b = engineWith(ORIGINAL);
+    const plans = await Promise.all([preparePlayer(a.engine, ctx(settings, new StartReads(), 1, 36251)), preparePlayer(b.engine, ctx(settings, new StartReads(), 1, 36251))]);
+    assert.deepEqual(plans.map((p) => p.playerFile), [playerFileFor(settings, 1, os.homedir()), playerFileFor(settings, 1, os.homedir())]);
+    const readers = [...a.created, ...b.created].map((c) => c.name);
+    assert.equal(new Set(readers).size, readers.length, `reader names differ: ${readers.join(', ')}`);
+    assert.match(readFileSync(plans[0].playerFile!, 'utf8'), /= 36251;/);
   });
 
   test('an image without an ID is read each session, and nothing is kept on disk', async () => {
