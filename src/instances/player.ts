@@ -13,7 +13,7 @@
  *   read and never started (removed again at once). An image ID names content, so the copy can
  *   never be stale.
  * - A remote engine's host is not ours to write: there the copy still goes into the created
- *   container (`givePlayerItsPort` in prepare.ts), and the spec has no bind.
+ *   container (`givePlayerItsPort` below), and the spec has no bind.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -35,9 +35,18 @@ export interface PlayerPlan {
   note?: string;
 }
 
-/** The note when the image's player script cannot be rewritten. */
-export function playerNote(label: string, signalPort: number, file: string, needle: string, found: boolean): string {
-  return `${label}'s web client could not be given its signalling port ${signalPort}: ${file} ${found ? `does not contain ${needle}` : 'is not in the image'}. Its page connects to ${needle}, so on this host only the instance on signalling port ${needle} (isaacSim.signalPortBase) can stream.`;
+/**
+ * The image's player script with the instance's signalling port in place of NVIDIA's, or the note for
+ * the user when the image has no such file or the file has no such port.
+ */
+function withSignalPort(original: Buffer | undefined, player: { path: string; port: number }, signalPort: number, label: string): { content: Buffer } | { note: string } {
+  const needle = String(player.port);
+  if (!original || !original.includes(needle)) {
+    return {
+      note: `${label}'s web client could not be given its signalling port ${signalPort}: ${player.path} ${original ? `does not contain ${needle}` : 'is not in the image'}. Its page connects to ${needle}, so on this host only the instance on signalling port ${needle} (isaacSim.signalPortBase) can stream.`,
+    };
+  }
+  return { content: Buffer.from(original.toString('utf8').split(needle).join(String(signalPort)), 'utf8') };
 }
 
 export function playerFileFor(settings: Settings, index: number, home: string): string {
@@ -61,10 +70,10 @@ export async function preparePlayer(engine: InstanceEngine, ctx: PlayerContext):
   if (!engine.isLocal || layoutOf({ version: ctx.version, image: ctx.image }) !== 'root') return { afterCreate: true };
   const root = expandHome(ctx.settings.hostDataRoot, ctx.home);
   const original = await ctx.reads.imageFile(ctx.image?.id, player.path, () => readFromImage(engine, ctx.settings.image, ctx.image?.id, player.path, root, ctx.index));
-  const needle = String(player.port);
-  if (!original || !original.includes(needle)) return { note: playerNote(instanceLabel(ctx.index), ctx.signalPort, player.path, needle, original !== undefined) };
+  const rewritten = withSignalPort(original, player, ctx.signalPort, instanceLabel(ctx.index));
+  if ('note' in rewritten) return { note: rewritten.note };
+  const { content } = rewritten;
   const file = playerFileFor(ctx.settings, ctx.index, ctx.home);
-  const content = Buffer.from(original.toString('utf8').split(needle).join(String(ctx.signalPort)), 'utf8');
   try {
     await mkdir(path.dirname(file), { recursive: true });
     // A running instance of an earlier start may be serving the file: replace it whole, never
@@ -110,4 +119,26 @@ async function readFromImage(engine: InstanceEngine, image: string, imageId: str
       .catch(() => undefined);
   }
   return content;
+}
+
+/**
+ * The remote engine's way (see the design note): the copy with the instance's own port is written
+ * into the created container before it starts. `readOriginal` reads the image's own file (the caller
+ * answers from what it read of the same image before). Returns the note for the user when the page
+ * cannot be given its port.
+ */
+export async function givePlayerItsPort(
+  engine: InstanceEngine,
+  containerId: string,
+  version: VersionId,
+  signalPort: number | undefined,
+  label: string,
+  readOriginal: (filePath: string) => Promise<Buffer | undefined>,
+): Promise<string | undefined> {
+  const player = VERSIONS[version].playerScript;
+  if (!player || signalPort === undefined || signalPort === player.port) return undefined;
+  const rewritten = withSignalPort(await readOriginal(player.path), player, signalPort, label);
+  if ('note' in rewritten) return rewritten.note;
+  await engine.writeFile(containerId, player.path, rewritten.content);
+  return undefined;
 }

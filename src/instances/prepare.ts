@@ -2,7 +2,7 @@
  * The steps a start takes before the simulator runs, one function each, so the manager only sequences them:
  * - which Isaac Sim version the image is (isaacSim.version, or read from the image);
  * - named volumes that uid 1234 can write (5.x/6.x), made once;
- * - 4.2's player script given the instance's own signalling port.
+ * (4.2's player script and its signalling port: player.ts.)
  * Each step either succeeds or throws an error that names the problem and the fix; none leaves anything
  * half-made that is not ours.
  */
@@ -10,8 +10,7 @@ import type { ImageConfig, InstanceEngine } from './engineApi';
 import { EngineError } from '../docker/errors';
 import { SettingsError, portRangeProblems, type Settings } from './settings';
 import { SpecError, volumeOwnerFix, type ContainerCreateBody } from './spec';
-import { playerNote } from './player';
-import { VERSIONS, detectVersion, type DetectedVersion, type VersionId } from './versions';
+import { detectVersion, type DetectedVersion } from './versions';
 
 /** The version the start runs with and the image's config (for the mount layout). */
 export interface ResolvedVersion extends DetectedVersion {
@@ -66,30 +65,4 @@ export async function prepareVolumes(engine: InstanceEngine, spec: ContainerCrea
     );
   }
   return { created: missing };
-}
-
-/**
- * 4.2's web client connects to the signalling port written in kit-player.js (49100). Writes a copy with
- * the instance's own port into the created container, as OmniGibson's Dockerfile does with sed, where
- * the host copy of player.ts cannot be bound (a remote engine). Returns
- * a note for the user when that cannot be done, or undefined when the page will reach its own port.
- * `readOriginal` reads the image's own file (by default from the new container; the caller may
- * answer from what it read of the same image before).
- */
-export async function givePlayerItsPort(
-  engine: InstanceEngine,
-  containerId: string,
-  version: VersionId,
-  signalPort: number | undefined,
-  label: string,
-  readOriginal: (filePath: string) => Promise<Buffer | undefined> = (filePath) => engine.readFile(containerId, filePath),
-): Promise<string | undefined> {
-  const player = VERSIONS[version].playerScript;
-  if (!player || signalPort === undefined || signalPort === player.port) return undefined;
-  const original = await readOriginal(player.path);
-  const needle = String(player.port);
-  if (!original || !original.includes(needle)) return playerNote(label, signalPort, player.path, needle, original !== undefined);
-  const rewritten = Buffer.from(original.toString('utf8').split(needle).join(String(signalPort)), 'utf8');
-  await engine.writeFile(containerId, player.path, rewritten);
-  return undefined;
 }

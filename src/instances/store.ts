@@ -20,7 +20,7 @@ import type { EngineStatus } from './connection';
 import { StartupTimes, type KeyValueStore } from './eta';
 import { Emitter, type Event } from './events';
 import type { Logger } from './logger';
-import type { InstanceSnapshot } from './model';
+import { instanceLabel, type InstanceSnapshot } from './model';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
 import { buildSnapshot } from './snapshot';
 import { initialTracked, reduce, type StateInput, type Tracked } from './state';
@@ -154,7 +154,7 @@ export class InstanceStore {
     this.invalidate(entry);
     const kind = next.state.kind;
     if (kind === 'failed' && previous.state.kind === 'failed' && next.state.diagnosisId !== previous.state.diagnosisId && this.synced) {
-      this.options.log.error(`${this.live(index).label} failed: ${next.state.reason ?? 'unknown reason'} (its log named the cause after the exit)`);
+      this.options.log.error(`${instanceLabel(index)} failed: ${next.state.reason ?? 'unknown reason'} (its log named the cause after the exit)`);
     }
     if (kind === previous.state.kind) return;
     if (kind === 'ready' && previous.startup) {

@@ -321,13 +321,12 @@ export class EngineSync {
   }
 
   private classify(index: number, text: string, run: number): void {
+    const verdict = this.classifier.classify(text);
     if (!this.store.tracked(index).running) {
       // A fatal line of this run that lagged behind its exit still names the cause (the reducer decides).
-      const late = this.classifier.classify(text);
-      if (late?.kind === 'failure') this.store.apply(index, { type: 'lateFailure', diagnosis: late.diagnosis });
+      if (verdict?.kind === 'failure') this.store.apply(index, { type: 'lateFailure', diagnosis: verdict.diagnosis });
       return;
     }
-    const verdict = this.classifier.classify(text);
     if (verdict?.kind === 'ready') this.readinessSeen(index, run);
     else if (verdict) this.store.apply(index, { type: 'log', line: verdict });
   }
