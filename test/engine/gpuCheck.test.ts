@@ -32,8 +32,10 @@ const SIGNAL_6X = '--/exts/omni.kit.livestream.app/primaryStream/signalPort=';
 const STREAM_6X = '--/exts/omni.kit.livestream.app/primaryStream/streamPort=';
 // Instance numbers far from what the other suites use; ports derive from them, far from the defaults.
 const http = (n: number) => 18300 + n;
-const signal = (n: number) => 49100 + n;
-const media = (n: number) => 47900 + n;
+// Below Linux's ephemeral range (32768-60999): NVIDIA's 49100/47998 bases sit inside it, where an
+// outgoing connection's local port can hold the port a test container binds (seen once in CI).
+const signal = (n: number) => 19100 + n;
+const media = (n: number) => 17900 + n;
 const webViewer = (n: number) => 8210 + n;
 
 const docker = dockerRun;
