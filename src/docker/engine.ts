@@ -6,6 +6,8 @@
 import Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
+import { buildImage, type BuildOptions } from './build';
+import { packBuildContext, type BuildContext } from './buildContext';
 import { describeEngineError, EngineError } from './errors';
 import { FrameDemuxer, Utf8Lines } from './lines';
 import { followStream } from './followStream';
@@ -192,6 +194,11 @@ export class DockerEngine {
     const body = new PassThrough();
     pack.pipe(body);
     await this.call(`write ${filePath} in container ${id}`, () => this.docker.getContainer(id).putArchive(body, { path: filePath.slice(0, slash) || '/' }));
+  }
+
+  /** Builds `context` into an image tagged `options.tag`; resolves with its ID. Throws BuildError. */
+  async buildImage(context: BuildContext, options: BuildOptions): Promise<string | undefined> {
+    return buildImage(this.docker, this.address, packBuildContext(context), options);
   }
 
   async create(body: Docker.ContainerCreateOptions): Promise<string> {

@@ -17,6 +17,8 @@ export type EngineErrorKind =
   /** A name is taken, or an operation on the object is already in progress (HTTP 409). */
   | 'conflict'
   | 'not-found'
+  /** An image build failed (a step of its Dockerfile). */
+  | 'build-failed'
   /** We aborted it (an AbortSignal fired). */
   | 'cancelled'
   | 'other';

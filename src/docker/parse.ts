@@ -35,6 +35,8 @@ export interface ImageConfig {
   env: string[];
   healthcheck?: string[];
   tags: string[];
+  /** Config.Labels. */
+  labels?: Record<string, string>;
 }
 
 export interface EngineEvent {
@@ -110,6 +112,7 @@ const ImageInspectSchema = lazily(() =>
         Entrypoint: z.nullish(z.array(z.string())),
         Env: z.nullish(z.array(z.string())),
         Healthcheck: z.nullish(z.object({ Test: z.nullish(z.array(z.string())) })),
+        Labels: z.nullish(z.record(z.string(), z.string())),
       }),
     ),
   }),
@@ -191,6 +194,7 @@ export function toImageConfig(raw: unknown): ImageConfig {
     env: i.Config?.Env ?? [],
     ...(test && test.length > 0 && test[0] !== 'NONE' ? { healthcheck: test } : {}),
     tags: i.RepoTags ?? [],
+    labels: i.Config?.Labels ?? {},
   };
 }
 

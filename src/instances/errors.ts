@@ -10,7 +10,7 @@ import { instanceLabel } from './model';
 
 export type ErrorKind = EngineErrorKind | 'foreign-container' | 'settings';
 
-const KINDS: ReadonlySet<string> = new Set<ErrorKind>(['unreachable', 'no-runtime', 'no-gpu', 'image-missing', 'port-taken', 'conflict', 'not-found', 'cancelled', 'other', 'foreign-container', 'settings']);
+const KINDS: ReadonlySet<string> = new Set<ErrorKind>(['unreachable', 'no-runtime', 'no-gpu', 'image-missing', 'port-taken', 'conflict', 'not-found', 'build-failed', 'cancelled', 'other', 'foreign-container', 'settings']);
 
 export class OrchestratorError extends Error {
   constructor(

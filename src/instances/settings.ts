@@ -45,6 +45,14 @@ export function readinessPatternProblem(source: string): string | undefined {
 
 const port = () => z.int().check(z.minimum(1), z.maximum(65535));
 
+/** An absolute host folder, or one under the home folder (`~`, `~/...`). */
+function isHostFolder(s: string): boolean {
+  return s === '~' || s.startsWith('~/') || s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s);
+}
+
+/** The placeholders a web viewer image reference may use. */
+export const VIEWER_IMAGE_PLACEHOLDERS = /\{(?:index|signalPort|streamPort)\}/g;
+
 /** One setting: its schema, its default (valid under the schema), and the sentence that says what is allowed. */
 /**
  * A setting: its schema (built on first use: zod schemas cost to construct, and a value equal to the
@@ -105,7 +113,7 @@ const FIELDS = {
     'a memory limit in GiB from 1 to 1024, or 0 for no limit',
   ),
   hostDataRoot: field(
-    () => z.string().check(z.minLength(1), z.refine((s) => s === '~' || s.startsWith('~/') || s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s))),
+    () => z.string().check(z.minLength(1), z.refine(isHostFolder)),
     '~/docker/isaac-sim',
     'an absolute host folder, or one under your home such as "~/docker/isaac-sim"',
   ),
@@ -114,6 +122,16 @@ const FIELDS = {
   signalPortBase: field(port, 49100, 'a TCP port from 1 to 65535'),
   streamPortBase: field(port, 47998, 'a UDP port from 1 to 65535'),
   webViewerPortBase: field(port, 8210, 'a TCP port from 1 to 65535'),
+  webViewerImage: field(
+    () => z.string().check(z.refine((s) => s === '' || IMAGE_REF.test(s.replace(VIEWER_IMAGE_PLACEHOLDERS, '0')))),
+    '',
+    '"" or the Docker image reference of a web viewer you built, such as "my-web-viewer:{signalPort}" ({index}, {signalPort} and {streamPort} name each instance\'s own)',
+  ),
+  webViewerBuildContext: field(
+    () => z.string().check(z.refine((s) => s === '' || isHostFolder(s))),
+    '',
+    '"" or the folder of NVIDIA\'s web viewer in your IsaacSim checkout, absolute or under your home, such as "~/IsaacSim/tools/docker/web-viewer"',
+  ),
   host: field(
     () => z.string().check(z.regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$/)),
     '127.0.0.1',
@@ -333,7 +351,14 @@ export function portRangeProblems(s: Settings, version: VersionId): SettingsProb
 }
 
 function crossFieldProblems(s: Settings): SettingsProblem[] {
-  return s.version === 'auto' ? [] : portRangeProblems(s, s.version);
+  const problems = s.version === 'auto' ? [] : portRangeProblems(s, s.version);
+  if (s.webViewerImage !== '' && s.webViewerBuildContext !== '') {
+    problems.push({
+      setting: settingId('webViewerBuildContext'),
+      message: `Settings ${settingId('webViewerImage')} ("${s.webViewerImage}") and ${settingId('webViewerBuildContext')} ("${s.webViewerBuildContext}") both name where the web viewer comes from: keep one, and set the other to "".`,
+    });
+  }
+  return problems;
 }
 
 /** Invalid settings (as read, or for the version a start found): nothing was started. */

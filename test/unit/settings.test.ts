@@ -159,6 +159,8 @@ describe('parseSettings: defaults', () => {
       signalPortBase: 2,
       streamPortBase: 2,
       webViewerPortBase: 2,
+      webViewerBuildContext: '~/IsaacSim/tools/docker/web-viewer',
+      webViewerImage: '',
       host: '[::1]',
       clientUrlTemplate: 'https://{host}:{httpPort}/x?i={index}&l={label}&s={signalPort}&m={streamPort}&v={webViewerPort}',
       webViewerUrlTemplate: 'https://{host}:{webViewerPort}/v?s={signalPort}&m={streamPort}&l={label}',
@@ -267,6 +269,24 @@ describe('parseSettings: invalid values name the setting, show the value and say
 
   test('memoryLimitGiB: between 0 and 1, negative, too large, string', () => {
     for (const v of [0.5, 0.001, -1, 1025, '8', null]) assertSingleProblem('memoryLimitGiB', v, 'a memory limit in GiB from 1 to 1024, or 0 for no limit');
+  });
+
+  test('the web viewer: an image with per-instance placeholders, or a build folder, never both', () => {
+    for (const image of ['my-web-viewer:{signalPort}', 'registry.local:5000/team/viewer-{index}:v{streamPort}', 'viewer:latest']) {
+      assert.equal(settingsOf(parseSettings({ webViewerImage: image })).webViewerImage, image);
+    }
+    for (const image of ['Viewer:latest', 'viewer:{port}', 'viewer with space', '{host}/viewer']) {
+      assertSingleProblem('webViewerImage', image, '"" or the Docker image reference of a web viewer you built');
+    }
+    for (const folder of ['tools/docker/web-viewer', './web-viewer', '~user/x']) {
+      assertSingleProblem('webViewerBuildContext', folder, '"" or the folder of NVIDIA\'s web viewer in your IsaacSim checkout');
+    }
+    const both = parseSettings({ webViewerImage: 'viewer:{signalPort}', webViewerBuildContext: '/src/IsaacSim/tools/docker/web-viewer' });
+    assert.equal(both.ok, false);
+    const [problem, ...rest] = both.ok ? [] : both.problems;
+    assert.deepEqual(rest, []);
+    assert.equal(problem.setting, 'isaacSim.webViewerBuildContext');
+    assert.match(problem.message, /isaacSim\.webViewerImage \("viewer:\{signalPort\}"\) and isaacSim\.webViewerBuildContext \("\/src\/IsaacSim\/tools\/docker\/web-viewer"\) both name where the web viewer comes from: keep one/);
   });
 
   test('hostDataRoot: relative, ~user, empty', () => {

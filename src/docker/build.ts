@@ -1,0 +1,118 @@
+/**
+ * Building an image through the engine (`POST /build`, dockerode's `buildImage`). No `vscode` here.
+ *
+ * Design note
+ * - The engine streams JSON messages: `{"stream": "..."}` with the build's own output, `{"aux":
+ *   {"ID": ...}}` with the result, and `{"error": ..., "errorDetail": ...}` when a step fails. Each
+ *   output line goes to `onLine` as it comes; the last lines are kept, so a failed build's error
+ *   quotes what the build printed before it failed.
+ * - Cancelling (the AbortSignal) closes the connection, which makes the engine stop the build.
+ * - Errors are BuildErrors (EngineErrors of kind 'build-failed', or 'cancelled').
+ */
+import type Docker from 'dockerode';
+import type { Readable } from 'node:stream';
+import * as z from 'zod/mini';
+import { describeEngineError, EngineError } from './errors';
+import { Utf8Lines } from './lines';
+import { lazily } from './parse';
+
+/** How many of the build's last lines a failure quotes. */
+export const BUILD_TAIL_LINES = 12;
+
+export interface BuildOptions {
+  /** The tag to give the result, e.g. isaac-sim-orchestrator-web-viewer:1a2b3c4d5e6f. */
+  tag: string;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  /** The network of the build's RUN steps: NVIDIA's compose builds the web viewer with `network: host`. */
+  networkMode?: string;
+  signal?: AbortSignal;
+  /** Each line the build prints, as it comes. */
+  onLine: (line: string) => void;
+}
+
+export class BuildError extends EngineError {
+  constructor(
+    message: string,
+    /** The build's last lines before it failed. */
+    readonly lastLines: readonly string[],
+    kind: 'build-failed' | 'cancelled' | 'unreachable' = 'build-failed',
+    options?: { cause?: unknown; setting?: string },
+  ) {
+    super(message, kind, undefined, options);
+    this.name = 'BuildError';
+  }
+}
+
+const BuildMessageSchema = lazily(() =>
+  z.object({
+    stream: z.optional(z.string()),
+    error: z.optional(z.string()),
+    errorDetail: z.optional(z.object({ message: z.optional(z.string()) })),
+    aux: z.optional(z.object({ ID: z.optional(z.string()) })),
+  }),
+);
+
+/** Runs the build of `context` (a tar stream) and resolves with the new image's ID. */
+export async function buildImage(docker: Docker, address: string, context: Readable, options: BuildOptions): Promise<string | undefined> {
+  const tail: string[] = [];
+  const keep = (line: string) => {
+    tail.push(line);
+    if (tail.length > BUILD_TAIL_LINES) tail.shift();
+    options.onLine(line);
+  };
+  const quote = () => (tail.length > 0 ? ` Its last lines:\n${tail.join('\n')}` : '');
+  const cancelled = () => new BuildError(`The build of ${options.tag} was cancelled; the engine stops it and keeps no image.`, [...tail], 'cancelled');
+  if (options.signal?.aborted) throw cancelled();
+  let response: NodeJS.ReadableStream;
+  try {
+    response = await docker.buildImage(context, {
+      t: options.tag,
+      buildargs: options.buildArgs,
+      labels: options.labels,
+      rm: true,
+      forcerm: true,
+      ...(options.networkMode ? { networkmode: options.networkMode } : {}),
+      ...(options.signal ? { abortSignal: options.signal } : {}),
+    });
+  } catch (err) {
+    if (options.signal?.aborted) throw cancelled();
+    const e = describeEngineError(err, `build ${options.tag}`, address);
+    throw new BuildError(e.message, [], e.unreachable ? 'unreachable' : 'build-failed', { cause: err });
+  }
+  return new Promise<string | undefined>((resolve, reject) => {
+    let id: string | undefined;
+    let failure: string | undefined;
+    const text = new Utf8Lines((raw) => {
+      if (!raw.trim()) return;
+      let message: z.infer<ReturnType<typeof BuildMessageSchema>>;
+      try {
+        message = BuildMessageSchema().parse(JSON.parse(raw));
+      } catch {
+        keep(raw);
+        return;
+      }
+      if (message.stream !== undefined) for (const line of message.stream.replace(/\r?\n$/, '').split(/\r?\n/)) keep(line);
+      if (message.aux?.ID) id = message.aux.ID;
+      const error = message.error ?? message.errorDetail?.message;
+      if (error !== undefined) failure ??= error;
+    });
+    const onAbort = () => {
+      (response as Readable).destroy?.();
+      reject(cancelled());
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    response.on('data', (chunk: Buffer) => text.push(chunk));
+    response.on('error', (err: Error) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      reject(options.signal?.aborted ? cancelled() : new BuildError(`The build of ${options.tag} was cut off (${err.message}).${quote()}`, [...tail], 'build-failed', { cause: err }));
+    });
+    response.on('end', () => {
+      options.signal?.removeEventListener('abort', onAbort);
+      text.flush();
+      if (options.signal?.aborted) reject(cancelled());
+      else if (failure !== undefined) reject(new BuildError(`The build of ${options.tag} failed: ${failure.trim()}.${quote()}`, [...tail]));
+      else resolve(id);
+    });
+  });
+}
