@@ -13,6 +13,7 @@ import { InstanceManager, type Manager } from './instances/manager';
 import { readSettings, watchSettings } from './views/config';
 import { DoctorView } from './views/doctorView';
 import { FailureNotifier } from './views/failureNotifier';
+import { WebViewerNotifier } from './views/webViewerNotifier';
 import { pullWithProgress } from './views/pullProgress';
 import { redactingLog } from './views/redactingLog';
 import { InstancesStatusBar } from './views/statusBar';
@@ -82,6 +83,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     treeView,
     statusBar,
     new FailureNotifier(manager),
+    new WebViewerNotifier(manager),
     manager.onDidChange(syncViewState),
     doctor,
     ...registerCommands({ manager, logs, simViews, log, doctor }),

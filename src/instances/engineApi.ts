@@ -4,6 +4,8 @@
  * a fake can never drift from what the domain really calls.
  */
 import type { ContainerCreateOptions } from 'dockerode';
+import type { BuildOptions } from '../docker/build';
+import type { BuildContext } from '../docker/buildContext';
 import type { Closeable, ContainerInfo, EngineEvent, ImageConfig, LogLine } from '../docker/engine';
 
 export type { Closeable, ContainerInfo, EngineEvent, ImageConfig, LogLine };
@@ -24,6 +26,8 @@ export interface InstanceEngine {
   runToCompletion(body: ContainerCreateOptions, timeoutMs: number): Promise<{ exitCode: number; output: string }>;
   readFile(id: string, filePath: string): Promise<Buffer | undefined>;
   writeFile(id: string, filePath: string, content: Buffer, mode?: number, uid?: number, gid?: number): Promise<void>;
+  /** Builds an image from a build context (POST /build); resolves with its ID. */
+  buildImage(context: BuildContext, options: BuildOptions): Promise<string | undefined>;
   create(body: ContainerCreateOptions): Promise<string>;
   start(id: string): Promise<void>;
   stop(id: string, timeoutSeconds: number): Promise<void>;

@@ -23,6 +23,7 @@ import { Redactor } from './redact';
 import { DEFAULT_SETTINGS, SettingsError, type Settings, type SettingsProblem, type SettingsResult } from './settings';
 import { InstanceStore, type InstanceFailure, type Snapshot } from './store';
 import { EngineSync, OWNER_FILTER } from './sync';
+import { WebViewers } from './webViewers';
 
 export type { EngineStatus, InstanceFailure, Logger, Snapshot };
 export { SettingsError };
@@ -77,6 +78,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
   private readonly connection: EngineConnection<E>;
   private readonly sync: EngineSync;
   private readonly operations: Operations<E>;
+  private readonly viewers: WebViewers;
   private settingsResult: SettingsResult = { ok: true, settings: { ...DEFAULT_SETTINGS } };
   private lastGood: Settings = { ...DEFAULT_SETTINGS };
 
@@ -106,8 +108,14 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
         engineFor: options.engineFor,
         log,
         filter: OWNER_FILTER,
-        onEvent: (e) => this.sync.onEvent(e),
-        onConnected: (engine) => this.sync.resync(engine),
+        onEvent: (e) => {
+          this.sync.onEvent(e);
+          this.viewers.onEvent(e);
+        },
+        onConnected: async (engine) => {
+          await this.sync.resync(engine);
+          await this.viewers.resync(engine);
+        },
         onDisconnected: () => this.sync.closeAll(),
         onStatus: (status) => {
           this.store.setEngineStatus(status);
@@ -116,6 +124,15 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
       },
       this.lastGood.dockerHost,
     );
+    this.viewers = new WebViewers(this.store, {
+      log,
+      home: options.home ?? os.homedir(),
+      engine: () => (this.connection.status.kind === 'connected' ? this.connection.client : undefined),
+      settings: () => (this.settingsResult.ok ? this.settingsResult.settings : undefined),
+      onBuildLine: (index, line) => this.logAppended.fire({ index, label: instanceLabel(index), lines: [redact(line)] }),
+      probeIntervalMs: options.probeIntervalMs,
+    });
+    this.store.onDidChange(() => this.viewers.reconcile());
     this.operations = new Operations<E>(this.store, {
       log,
       home: options.home ?? os.homedir(),
@@ -172,7 +189,14 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
   /** Reads every owned container again (the "Refresh" action). */
   async resync(): Promise<void> {
     const engine = this.connection.status.kind === 'connected' ? this.connection.client : undefined;
-    if (engine) await this.sync.resync(engine);
+    if (!engine) return;
+    await this.sync.resync(engine);
+    await this.viewers.resync(engine);
+  }
+
+  /** Cancels the build (or the start) of instance `index`'s web viewer; false when none is under way. */
+  cancelWebViewer(index: number): boolean {
+    return this.viewers.cancel(index);
   }
 
   /** The published snapshots: the configured count plus any owned container that exists. */
@@ -219,6 +243,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
 
   dispose(): void {
     this.connection.dispose();
+    this.viewers.dispose();
     this.sync.dispose();
     this.store.dispose();
     this.logAppended.dispose();

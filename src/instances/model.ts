@@ -38,6 +38,30 @@ export type InstanceView =
    */
   | { kind: 'desktop-client'; version: VersionId; host: string; port: number; reachable: boolean; webViewerUrl?: string; streamPort?: number };
 
+/**
+ * An Isaac Sim 6.x instance's web viewer (webViewers.ts): its image being built, waiting for the
+ * instance to be ready, its container starting or running, stopped with its instance, or failed.
+ */
+export interface WebViewerState {
+  kind: 'building' | 'waiting' | 'starting' | 'running' | 'stopped' | 'failed';
+  /** Its container's name and port. */
+  name: string;
+  port: number;
+  /** The image it runs (or is being built as). */
+  image?: string;
+  containerId?: string;
+  /** Its HEALTHCHECK state, once the container has one. */
+  health?: string;
+  /** Its page answers (the sim view loads it). */
+  answers?: boolean;
+  /** When failed: why, with the fix, and the kind and setting of the error. */
+  reason?: string;
+  errorKind?: string;
+  setting?: string;
+  /** When its build failed: the build's last lines. */
+  lastLines?: readonly string[];
+}
+
 export interface StartupInfo {
   /** Epoch ms the start was requested (or the run began, for a run we did not start). */
   since: number;
@@ -73,6 +97,8 @@ export interface InstanceSnapshot {
   health?: string;
   /** Something the user should know about streaming this instance, e.g. that 4.2's player could not be given its port. */
   streamNote?: string;
+  /** The web viewer of a 6.x instance, when one is configured (isaacSim.webViewerBuildContext or isaacSim.webViewerImage). */
+  webViewer?: WebViewerState;
   /** GPUs handed to this instance: "all", "none" or a device id. */
   gpu: string;
   /** While starting or loading: phase timing and ETA. */

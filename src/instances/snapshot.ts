@@ -5,7 +5,7 @@
  */
 import type { ContainerInfo } from './engineApi';
 import type { StartKind } from './eta';
-import { containerNameFor, instanceLabel, type InstanceSnapshot, type InstanceView } from './model';
+import { containerNameFor, instanceLabel, type InstanceSnapshot, type InstanceView, type WebViewerState } from './model';
 import type { Settings } from './settings';
 import { GPU_LABEL, PORTS_LABEL, VERSION_LABEL, clientUrlResultFor, gpuFor, parsePortsLabel, portsFor } from './spec';
 import type { Tracked } from './state';
@@ -18,6 +18,8 @@ export interface SnapshotInput {
   settings: Settings;
   tracked: Tracked;
   info?: ContainerInfo;
+  /** Its web viewer (6.x), when one is configured. */
+  viewer?: WebViewerState;
   /** What a start read from the configured image, if one did. */
   detected?: DetectedVersion;
   /** Expected startup duration of an image for a kind of start, from earlier starts. */
@@ -74,6 +76,7 @@ export function buildSnapshot(input: SnapshotInput): InstanceSnapshot {
     warnings: tracked.warnings.map((w) => w.problem),
     ...(tracked.health ? { health: tracked.health } : {}),
     ...(tracked.streamNote ? { streamNote: tracked.streamNote } : {}),
+    ...(input.viewer ? { webViewer: input.viewer } : {}),
     gpu: labels[GPU_LABEL] ?? gpuFor(s.gpus, index),
     state: tracked.state,
     startedAt: tracked.running ? tracked.startedAt : undefined,

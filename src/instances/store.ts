@@ -20,7 +20,7 @@ import type { EngineStatus } from './connection';
 import { StartupTimes, type KeyValueStore } from './eta';
 import { Emitter, type Event } from './events';
 import type { Logger } from './logger';
-import { instanceLabel, type InstanceSnapshot } from './model';
+import { instanceLabel, type InstanceSnapshot, type WebViewerState } from './model';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
 import { buildSnapshot } from './snapshot';
 import { initialTracked, reduce, type StateInput, type Tracked } from './state';
@@ -45,6 +45,8 @@ export interface InstanceFailure {
 interface Entry {
   tracked: Tracked;
   info?: ContainerInfo;
+  /** Its web viewer's state (webViewers.ts writes it). */
+  viewer?: WebViewerState;
   /** The live snapshot, while it is up to date. */
   built?: InstanceSnapshot;
   /** The last one built, and its JSON: a rebuild that comes out the same keeps the old object. */
@@ -142,6 +144,18 @@ export class InstanceStore {
     this.invalidate(entry);
   }
 
+  viewer(index: number): WebViewerState | undefined {
+    return this.entries.get(index)?.viewer;
+  }
+
+  /** The web viewer of `index` is now `viewer` (undefined: it has none). */
+  setViewer(index: number, viewer: WebViewerState | undefined): void {
+    const entry = this.entry(index);
+    if (entry.viewer === viewer) return;
+    entry.viewer = viewer && Object.freeze({ ...viewer });
+    this.invalidate(entry);
+  }
+
   apply(index: number, input: StateInput): void {
     // Failure reasons end up in tooltips and notifications.
     if (input.type === 'inspect' && input.facts.error) input = { ...input, facts: { ...input.facts, error: this.options.redact(input.facts.error) } };
@@ -179,6 +193,7 @@ export class InstanceStore {
         settings: this.settings,
         tracked: entry.tracked,
         info: entry.info,
+        viewer: entry.viewer,
         detected: this.detected.get(entry.info?.image ?? this.settings.image),
         estimate: (image, kind) => this.startupTimes.estimate(image, kind),
       }),

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { describeState, formatElapsed } from '../instances/describe';
 import type { Manager } from '../instances/manager';
-import type { InstanceSnapshot, InstanceStateKind } from '../instances/model';
+import type { InstanceSnapshot, InstanceStateKind, WebViewerState } from '../instances/model';
 import { PORT_LABELS, VERSIONS, type PortKind } from '../instances/versions';
 import { contextValueFor } from './contextValue';
 import { viewerNote } from './streamNotes';
@@ -24,7 +24,7 @@ const ICONS: Record<InstanceStateKind, [string, string | undefined]> = {
 export class InstanceTreeItem extends vscode.TreeItem {
   /** `redact` masks secrets in the rows (a token in the client URL template's query); failure reasons come masked from the manager. */
   constructor(readonly snapshot: InstanceSnapshot, now: number, redact: (text: string) => string = (t) => t) {
-    super(snapshot.label, vscode.TreeItemCollapsibleState.None);
+    super(snapshot.label, snapshot.webViewer ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     const s = snapshot;
     this.id = `instance-${s.index}`;
     const gpu = s.gpu === 'all' || s.gpu === 'none' ? '' : ` · GPU ${s.gpu}`;
@@ -57,6 +57,61 @@ export class InstanceTreeItem extends vscode.TreeItem {
   }
 }
 
+const VIEWER_ICONS: Record<WebViewerState['kind'], [string, string | undefined]> = {
+  building: ['loading~spin', 'charts.yellow'],
+  waiting: ['watch', undefined],
+  starting: ['loading~spin', 'charts.yellow'],
+  running: ['globe', 'testing.iconPassed'],
+  stopped: ['circle-outline', undefined],
+  failed: ['error', 'errorForeground'],
+};
+
+/** What a web viewer row says about its state. */
+export function describeViewer(v: WebViewerState): string {
+  switch (v.kind) {
+    case 'building':
+      return 'building its image';
+    case 'waiting':
+      return 'waits for the instance to be ready';
+    case 'starting':
+      return 'starting';
+    case 'running':
+      return v.answers ? `serving on :${v.port}` : `started on :${v.port}`;
+    case 'stopped':
+      return 'stopped with its instance';
+    case 'failed':
+      return `failed: ${v.reason?.split(/(?<=[.:])\s/)[0]?.replace(/[.:]$/, '') ?? 'unknown reason'}`;
+  }
+}
+
+/** The child row of a 6.x instance: its web viewer container. */
+export class WebViewerTreeItem extends vscode.TreeItem {
+  constructor(
+    readonly snapshot: InstanceSnapshot,
+    readonly viewer: WebViewerState,
+  ) {
+    super('web viewer', vscode.TreeItemCollapsibleState.None);
+    this.id = `instance-${snapshot.index}/web-viewer`;
+    this.description = describeViewer(viewer);
+    const [icon, color] = VIEWER_ICONS[viewer.kind];
+    this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    this.contextValue = `isaacSimWebViewer.${viewer.kind}`;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.supportThemeIcons = true;
+    md.appendMarkdown(`**${snapshot.label}'s web viewer** — ${escapeMd(describeViewer(viewer))}\n\n`);
+    const row = (k: string, v: string) => md.appendMarkdown(`${k}: \`${v.replace(/`/g, "'")}\`  \n`);
+    row('Container', viewer.containerId ? `${viewer.name} (${viewer.containerId.slice(0, 12)})` : `${viewer.name} (not created)`);
+    if (viewer.image) row('Image', viewer.image);
+    row('Port', String(viewer.port));
+    if (viewer.health) row('Healthcheck', viewer.health);
+    if (viewer.kind === 'failed' && viewer.reason) md.appendMarkdown(`\n$(error) ${escapeMd(viewer.reason)}`);
+    for (const line of viewer.lastLines ?? []) md.appendMarkdown(`  \n\`${line.replace(/`/g, "'")}\``);
+    this.tooltip = md;
+  }
+}
+
+export type TreeRow = InstanceTreeItem | WebViewerTreeItem;
+
 function escapeMd(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
 }
@@ -64,8 +119,8 @@ function escapeMd(text: string): string {
 /** How long the view's first fetch waits for the engine before it shows what it has. */
 const FIRST_FETCH_WAIT_MS = 5_000;
 
-export class InstanceTreeProvider implements vscode.TreeDataProvider<InstanceTreeItem>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<InstanceTreeItem | undefined>();
+export class InstanceTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeRow | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private ticker: ReturnType<typeof setInterval> | undefined;
@@ -89,11 +144,15 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<InstanceTre
     }
   }
 
-  getTreeItem(element: InstanceTreeItem): vscode.TreeItem {
+  getTreeItem(element: TreeRow): vscode.TreeItem {
     return element;
   }
 
-  getChildren(element?: InstanceTreeItem): InstanceTreeItem[] | Promise<InstanceTreeItem[]> {
+  getChildren(element?: TreeRow): TreeRow[] | Promise<TreeRow[]> {
+    if (element instanceof InstanceTreeItem) {
+      const s = this.manager.get(element.snapshot.index) ?? element.snapshot;
+      return s.webViewer ? [new WebViewerTreeItem(s, s.webViewer)] : [];
+    }
     if (element) return [];
     // VS Code asks only once the view is visible: that is our cue to connect (idempotent).
     const connecting = this.manager.connect().catch(() => undefined);

@@ -4,6 +4,8 @@
  * domain calls; a call that a test did not script fails loudly.
  */
 import type { ContainerCreateOptions } from 'dockerode';
+import type { BuildOptions } from '../../src/docker/build';
+import type { BuildContext } from '../../src/docker/buildContext';
 import type { Closeable, ContainerInfo, EngineEvent, ImageConfig, InstanceEngine, LogLine } from '../../src/instances/engineApi';
 
 export type Script = Partial<Omit<InstanceEngine, 'address' | 'isLocal'>>;
@@ -54,6 +56,9 @@ export class FakeEngine implements InstanceEngine {
   }
   writeFile(id: string, filePath: string, content: Buffer, mode?: number, uid?: number, gid?: number): Promise<void> {
     return this.script.writeFile ? this.script.writeFile(id, filePath, content, mode, uid, gid) : unscripted('writeFile');
+  }
+  buildImage(context: BuildContext, options: BuildOptions): Promise<string | undefined> {
+    return this.script.buildImage ? this.script.buildImage(context, options) : unscripted('buildImage');
   }
   create(body: ContainerCreateOptions): Promise<string> {
     return this.script.create ? this.script.create(body) : unscripted('create');

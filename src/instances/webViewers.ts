@@ -1,0 +1,391 @@
+/**
+ * The web viewers of Isaac Sim 6.x instances: one container per instance, built and run as NVIDIA's
+ * compose file does it (webViewerPlan.ts), kept in step with its instance. No `vscode` here.
+ *
+ * Design note
+ * - It follows the store. For each run of an instance (a run is its container's StartedAt) it runs
+ *   one pipeline: the image (reused, or built while the simulator loads), then, once the instance is
+ *   ready (compose waits for the healthcheck), the container, then a probe until its page answers,
+ *   which is when the sim view shows it.
+ * - An instance that stops takes its viewer down (stopped); one that is removed takes the viewer's
+ *   container with it. Only containers labelled as the viewer of that instance are touched; a foreign
+ *   container on the name, or anything on the port, is named in the viewer's failure and left alone.
+ * - The viewer's state lives in the store (setViewer), the one publisher; this class decides.
+ * - After a reload the viewers found on the engine are adopted: one whose spec matches keeps running.
+ */
+import { BuildContextError, readBuildContext } from '../docker/buildContext';
+import { BuildError } from '../docker/build';
+import { probePort } from './doctorHost';
+import type { ContainerInfo, EngineEvent, InstanceEngine } from './engineApi';
+import { errorInfo, OrchestratorError } from './errors';
+import type { Logger } from './logger';
+import type { WebViewerState } from './model';
+import { describePortHolder } from './portOwner';
+import { probeHttp } from './probe';
+import type { Settings } from './settings';
+import { SPEC_HASH_LABEL } from './spec';
+import type { InstanceStore } from './store';
+import { OWNER_FILTER } from './sync';
+import {
+  VIEWER_KEY_LABEL,
+  viewerBuildArgs,
+  viewerContainerName,
+  viewerContainerSpec,
+  viewerImageKey,
+  viewerImageLabels,
+  viewerImageTag,
+  viewerIndexOf,
+  viewerLabel,
+  viewerPlan,
+  type ViewerPlan,
+} from './webViewerPlan';
+
+export interface WebViewersOptions {
+  log: Logger;
+  home: string;
+  /** The connected engine, if any. */
+  engine: () => InstanceEngine | undefined;
+  /** The valid settings, or undefined while they are invalid (then nothing is changed). */
+  settings: () => Settings | undefined;
+  /** A line of a viewer's build, for its instance's log channel. */
+  onBuildLine: (index: number, line: string) => void;
+  probeIntervalMs?: number;
+}
+
+interface Run {
+  run: number;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/** How long a started viewer's page gets to answer before it is reported as not answering. */
+const ANSWER_ATTEMPTS = 120;
+
+export class WebViewers {
+  private readonly runs = new Map<number, Run>();
+  private readonly ending = new Set<number>();
+  private readonly waiters = new Set<() => void>();
+  private disposed = false;
+
+  constructor(
+    private readonly store: InstanceStore,
+    private readonly options: WebViewersOptions,
+  ) {}
+
+  /** Cancels instance `index`'s viewer build or start, if one is under way. */
+  cancel(index: number): boolean {
+    const r = this.runs.get(index);
+    if (!r || r.controller.signal.aborted) return false;
+    r.controller.abort();
+    const v = this.store.viewer(index);
+    if (v && (v.kind === 'building' || v.kind === 'waiting' || v.kind === 'starting')) {
+      this.fail(index, new OrchestratorError(`The build of ${viewerLabel(index)} was cancelled: restart the instance to build it again.`, 'cancelled'));
+    }
+    return true;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const r of this.runs.values()) r.controller.abort();
+    this.runs.clear();
+  }
+
+  /** After a (re)connect: the viewers on the engine, so that they are adopted rather than made again. */
+  async resync(engine: InstanceEngine): Promise<void> {
+    const infos = await engine.listByLabel(OWNER_FILTER);
+    const seen = new Set<number>();
+    for (const info of infos) {
+      const index = viewerIndexOf(info.labels);
+      if (index === undefined || info.name !== viewerContainerName(index)) continue;
+      seen.add(index);
+      this.applyInfo(index, info);
+    }
+    for (const index of this.store.indexes()) {
+      const v = this.store.viewer(index);
+      if (!seen.has(index) && v?.containerId && !this.runs.has(index)) this.store.setViewer(index, { ...v, kind: 'stopped', containerId: undefined, health: undefined, answers: undefined });
+    }
+    this.reconcile();
+  }
+
+  /** An engine event about one of our containers: only viewers are handled here. */
+  onEvent(e: EngineEvent): void {
+    const index = viewerIndexOf(e.labels);
+    if (index === undefined || this.disposed) return;
+    const v = this.store.viewer(index);
+    if (e.action === 'health_status') {
+      if (v && v.containerId === e.id) this.store.setViewer(index, { ...v, health: e.detail });
+      return;
+    }
+    if (e.action === 'destroy') {
+      if (v?.containerId === e.id) this.store.setViewer(index, { ...v, kind: v.kind === 'failed' ? 'failed' : 'stopped', containerId: undefined, health: undefined, answers: undefined });
+      return;
+    }
+    if (e.action !== 'die' && e.action !== 'start') return;
+    void this.options
+      .engine()
+      ?.inspect(e.id)
+      .then((info) => {
+        if (info && !this.disposed) this.applyInfo(index, info, e.action === 'die');
+      })
+      .catch((err: unknown) => this.options.log.debug(`inspect of ${viewerLabel(index)} failed: ${String(err)}`));
+  }
+
+  /** Brings every viewer in line with its instance. Called on every change of the store. */
+  reconcile(): void {
+    if (this.disposed) return;
+    for (const wake of [...this.waiters]) wake();
+    const settings = this.options.settings();
+    if (!settings) return;
+    for (const s of this.store.liveList()) {
+      const plan = viewerPlan(settings, s.version, s.index, this.options.home);
+      const current = this.runs.get(s.index);
+      if (plan && s.startedAt !== undefined) {
+        if (!current || current.run !== s.startedAt) this.begin(s.index, s.startedAt, plan);
+        continue;
+      }
+      if (current) {
+        current.controller.abort();
+        this.runs.delete(s.index);
+      }
+      const v = this.store.viewer(s.index);
+      if (!v) continue;
+      if (v.containerId && (v.kind === 'running' || v.kind === 'starting' || !s.exists)) this.end(s.index, s.exists, v.containerId, current?.done);
+      else if (v.kind === 'building' || v.kind === 'waiting' || v.kind === 'starting') this.store.setViewer(s.index, { ...v, kind: 'stopped' });
+      else if (!plan && !v.containerId) this.store.setViewer(s.index, undefined);
+    }
+  }
+
+  // ---- the pipeline of one run --------------------------------------------------------------------
+
+  private begin(index: number, run: number, plan: ViewerPlan): void {
+    this.runs.get(index)?.controller.abort();
+    const controller = new AbortController();
+    const entry: Run = { run, controller, done: Promise.resolve() };
+    this.runs.set(index, entry);
+    entry.done = this.pipeline(index, run, plan, controller.signal).catch((err: unknown) => {
+      if (controller.signal.aborted || this.disposed) return;
+      this.fail(index, err);
+    });
+  }
+
+  private async pipeline(index: number, run: number, plan: ViewerPlan, signal: AbortSignal): Promise<void> {
+    const engine = this.options.engine();
+    if (!engine) return;
+    const base = { name: viewerContainerName(index), port: plan.port };
+    const image = plan.source.kind === 'image' ? await this.readyImage(engine, plan, plan.source.image) : await this.builtImage(engine, plan, plan.source.context, signal);
+    signal.throwIfAborted();
+    this.store.setViewer(index, { ...base, kind: 'waiting', image });
+    await this.untilReady(index, run, signal);
+    this.store.setViewer(index, { ...base, kind: 'starting', image });
+    const id = await this.runContainer(engine, plan, image, run, signal);
+    signal.throwIfAborted();
+    const started = { ...base, kind: 'running' as const, image, containerId: id };
+    this.store.setViewer(index, started);
+    const url = this.store.live(index).clientUrl;
+    for (let attempt = 0; attempt < ANSWER_ATTEMPTS; attempt++) {
+      if (await probeHttp(url)) {
+        signal.throwIfAborted();
+        const now = this.store.viewer(index);
+        if (now?.containerId === id) this.store.setViewer(index, { ...now, answers: true });
+        this.store.apply(index, { type: 'webViewer', up: true });
+        return;
+      }
+      await this.sleep(this.options.probeIntervalMs ?? 500, signal);
+      if (this.store.viewer(index)?.containerId !== id) return;
+    }
+    this.options.log.warn(`${viewerLabel(index)} runs but ${url} does not answer.`);
+  }
+
+  private async readyImage(engine: InstanceEngine, plan: ViewerPlan, image: string): Promise<string> {
+    if (await engine.imagePresent(image)) return image;
+    throw new OrchestratorError(
+      `${viewerLabel(plan.index)} cannot start: its image "${image}" (isaacSim.webViewerImage) is not on this engine. Build NVIDIA's web viewer (tools/docker/web-viewer) with --build-arg ISAACSIM_HOST=${plan.host} --build-arg ISAACSIM_SIGNAL_PORT=${plan.signalPort} --build-arg ISAACSIM_STREAM_PORT=${plan.streamPort} and tag it "${image}", or set isaacSim.webViewerBuildContext so that the extension builds it.`,
+      'image-missing',
+      'isaacSim.webViewerImage',
+    );
+  }
+
+  /** The image built for this plan: reused while its context and build args are the same, else built now. */
+  private async builtImage(engine: InstanceEngine, plan: ViewerPlan, dir: string, signal: AbortSignal): Promise<string> {
+    const index = plan.index;
+    let context;
+    try {
+      context = await readBuildContext(dir);
+    } catch (err) {
+      const why = err instanceof BuildContextError ? err.message : String(err);
+      throw new OrchestratorError(`${viewerLabel(index)} cannot be built from isaacSim.webViewerBuildContext: ${why}`, 'settings', 'isaacSim.webViewerBuildContext', { cause: err });
+    }
+    const key = viewerImageKey(plan, context.hash);
+    const tag = viewerImageTag(key);
+    const known = await engine.imageConfig(tag);
+    if (known?.labels?.[VIEWER_KEY_LABEL] === key) return tag;
+    signal.throwIfAborted();
+    const args = viewerBuildArgs(plan);
+    this.store.setViewer(index, { name: viewerContainerName(index), port: plan.port, kind: 'building', image: tag });
+    const say = (line: string) => this.options.onBuildLine(index, line);
+    say(`[Isaac Sim Orchestrator] Building ${viewerLabel(index)} as ${tag} from ${dir} with ${Object.entries(args).map(([k, v]) => `${k}=${v}`).join(' ')} (network host), as NVIDIA's docker-compose.yml does.`);
+    try {
+      await engine.buildImage(context, { tag, buildArgs: args, labels: viewerImageLabels(plan, key, context.hash), networkMode: 'host', signal, onLine: say });
+    } catch (err) {
+      if (err instanceof BuildError && err.kind === 'build-failed') say(`[Isaac Sim Orchestrator] The build of ${viewerLabel(index)} failed.`);
+      throw err;
+    }
+    say(`[Isaac Sim Orchestrator] Built ${tag}.`);
+    return tag;
+  }
+
+  /** Resolves once instance `index` is ready in run `run`. */
+  private untilReady(index: number, run: number, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (signal.aborted) return done(signal.reason);
+        const s = this.store.live(index);
+        if (s.state.kind === 'ready' && s.startedAt === run) done();
+      };
+      const done = (err?: unknown) => {
+        this.waiters.delete(check);
+        signal.removeEventListener('abort', check);
+        if (err === undefined) resolve();
+        else reject(err instanceof Error ? err : new Error(String(err)));
+      };
+      this.waiters.add(check);
+      signal.addEventListener('abort', check, { once: true });
+      check();
+    });
+  }
+
+  private async runContainer(engine: InstanceEngine, plan: ViewerPlan, image: string, run: number, signal: AbortSignal): Promise<string> {
+    const spec = viewerContainerSpec(plan, image);
+    const existing = await engine.inspect(spec.name);
+    if (existing && viewerIndexOf(existing.labels) !== plan.index) throw this.foreign(existing, plan.index);
+    if (existing && existing.labels[SPEC_HASH_LABEL] === spec.Labels[SPEC_HASH_LABEL]) {
+      if (!existing.running) {
+        if (engine.isLocal) await this.assertPortFree(engine, plan);
+        await engine.start(existing.id);
+      } else if (existing.startedAt !== undefined && existing.startedAt < run) {
+        // It served an earlier run of the instance: a new page for the new session.
+        await engine.restart(existing.id, 10);
+      }
+      return existing.id;
+    }
+    if (existing) await engine.remove(existing.id, true);
+    if (engine.isLocal) await this.assertPortFree(engine, plan);
+    signal.throwIfAborted();
+    let id: string;
+    try {
+      id = await engine.create(spec);
+    } catch (err) {
+      // Another window made it at the same moment: use that one if it is ours.
+      const raced = errorInfo(err).kind === 'conflict' ? await engine.inspect(spec.name) : undefined;
+      if (!raced) throw err;
+      if (viewerIndexOf(raced.labels) !== plan.index) throw this.foreign(raced, plan.index);
+      if (!raced.running) await engine.start(raced.id);
+      return raced.id;
+    }
+    try {
+      await engine.start(id);
+    } catch (err) {
+      await engine.remove(id, true).catch(() => undefined);
+      throw err;
+    }
+    return id;
+  }
+
+  private async assertPortFree(engine: InstanceEngine, plan: ViewerPlan): Promise<void> {
+    const probe = await probePort(plan.port, 'tcp', '127.0.0.1');
+    if (probe.free || probe.code !== 'EADDRINUSE') return;
+    const holder = await describePortHolder(plan.port, 'tcp', (id) => engine.inspect(id));
+    throw new OrchestratorError(
+      `${viewerLabel(plan.index)} cannot start: its port ${plan.port} is already in use on 127.0.0.1 by ${holder.who}. Nothing was created: ${holder.fix}, or move isaacSim.webViewerPortBase.`,
+      'port-taken',
+      'isaacSim.webViewerPortBase',
+    );
+  }
+
+  private foreign(info: ContainerInfo, index: number): OrchestratorError {
+    return new OrchestratorError(
+      `A container named "${info.name}" (id ${info.id.slice(0, 12)}, image ${info.image}, ${info.status}) already exists and is not ${viewerLabel(index)} of Isaac Sim Orchestrator, so the viewer cannot use that name. It was left untouched: rename or remove it yourself (docker rename / docker rm ${info.name}).`,
+      'foreign-container',
+    );
+  }
+
+  // ---- taking a viewer down with its instance -----------------------------------------------------
+
+  private end(index: number, instanceExists: boolean, id: string, pipeline: Promise<void> | undefined): void {
+    if (this.ending.has(index)) return;
+    const engine = this.options.engine();
+    if (!engine) return;
+    this.ending.add(index);
+    void (async () => {
+      await pipeline;
+      const info = await engine.inspect(id);
+      if (info && viewerIndexOf(info.labels) === index) {
+        if (instanceExists) {
+          if (info.running) await engine.stop(info.id, 10);
+        } else {
+          await engine.remove(info.id, true);
+        }
+      }
+      const after = instanceExists && info ? await engine.inspect(id) : undefined;
+      const v = this.store.viewer(index);
+      if (v) this.store.setViewer(index, { ...v, kind: 'stopped', containerId: after?.id, health: undefined, answers: undefined });
+      this.store.apply(index, { type: 'webViewer', up: false });
+    })()
+      .catch((err: unknown) => this.options.log.warn(`Could not take ${viewerLabel(index)} down with its instance: ${String(err)}`))
+      .finally(() => this.ending.delete(index));
+  }
+
+  private applyInfo(index: number, info: ContainerInfo, died = false): void {
+    const v = this.store.viewer(index);
+    const base = { name: info.name, port: v?.port ?? this.portOf(index), image: info.image, containerId: info.id, ...(info.health ? { health: info.health } : {}) };
+    if (info.running) {
+      this.store.setViewer(index, { ...v, ...base, kind: v?.kind === 'starting' ? 'starting' : 'running' });
+      return;
+    }
+    const instanceRuns = this.store.live(index).startedAt !== undefined;
+    if (died && instanceRuns && v?.kind === 'running' && !this.ending.has(index)) {
+      this.store.setViewer(index, { ...base, kind: 'failed', reason: `${viewerLabel(index)} exited with code ${info.exitCode ?? '?'} while its instance runs: its output is in \`docker logs ${info.name}\`; restart the instance to start it again.`, errorKind: 'other' });
+      this.store.apply(index, { type: 'webViewer', up: false });
+      return;
+    }
+    this.store.setViewer(index, { ...v, ...base, kind: v?.kind === 'failed' ? 'failed' : 'stopped', answers: undefined });
+  }
+
+  private fail(index: number, err: unknown): void {
+    const info = errorInfo(err);
+    const message = err instanceof Error ? err.message : String(err);
+    const v = this.store.viewer(index);
+    const state: WebViewerState = {
+      name: viewerContainerName(index),
+      port: v?.port ?? this.portOf(index),
+      ...(v?.image ? { image: v.image } : {}),
+      kind: 'failed',
+      reason: message,
+      errorKind: info.kind,
+      ...(info.setting ? { setting: info.setting } : {}),
+      ...(err instanceof BuildError ? { lastLines: err.lastLines } : {}),
+    };
+    this.store.setViewer(index, state);
+    this.options.log.error(message);
+  }
+
+  /** The viewer port of instance `index` under the current settings (0 when they give none). */
+  private portOf(index: number): number {
+    const settings = this.options.settings();
+    return settings ? (viewerPlan(settings, '6.x', index, this.options.home)?.port ?? 0) : 0;
+  }
+
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
