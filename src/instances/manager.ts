@@ -113,8 +113,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
           this.viewers.onEvent(e);
         },
         onConnected: async (engine) => {
-          await this.sync.resync(engine);
-          await this.viewers.resync(engine);
+          this.viewers.resync(await this.sync.resync(engine));
         },
         onDisconnected: () => this.sync.closeAll(),
         onStatus: (status) => {
@@ -190,8 +189,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
   async resync(): Promise<void> {
     const engine = this.connection.status.kind === 'connected' ? this.connection.client : undefined;
     if (!engine) return;
-    await this.sync.resync(engine);
-    await this.viewers.resync(engine);
+    this.viewers.resync(await this.sync.resync(engine));
   }
 
   /** Cancels the build (or the start) of instance `index`'s web viewer; false when none is under way. */

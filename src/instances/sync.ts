@@ -97,8 +97,8 @@ export class EngineSync {
 
   // ---- resync -------------------------------------------------------------------------------------
 
-  /** Reads every owned container and brings the store in line with it. */
-  async resync(engine: InstanceEngine): Promise<void> {
+  /** Reads every owned container and brings the store in line with it; resolves with them all (web viewers too). */
+  async resync(engine: InstanceEngine): Promise<ContainerInfo[]> {
     const infos = await engine.listByLabel(OWNER_FILTER);
     const seen = new Set<number>();
     for (const info of infos) {
@@ -112,6 +112,7 @@ export class EngineSync {
     for (const index of this.store.indexes()) if (!seen.has(index) && this.store.info(index)) this.applyInfo(index, undefined);
     this.store.synced = true;
     void this.recheckWebViewers();
+    return infos;
   }
 
   /** Inspects instance `index`'s container after an operation of ours, and applies what it says. */

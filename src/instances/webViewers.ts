@@ -25,7 +25,6 @@ import { probeHttp } from './probe';
 import type { Settings } from './settings';
 import { SPEC_HASH_LABEL } from './spec';
 import type { InstanceStore } from './store';
-import { OWNER_FILTER } from './sync';
 import {
   VIEWER_KEY_LABEL,
   viewerBuildArgs,
@@ -90,9 +89,8 @@ export class WebViewers {
     this.runs.clear();
   }
 
-  /** After a (re)connect: the viewers on the engine, so that they are adopted rather than made again. */
-  async resync(engine: InstanceEngine): Promise<void> {
-    const infos = await engine.listByLabel(OWNER_FILTER);
+  /** After a (re)connect, with every owned container the resync read: the viewers among them are adopted rather than made again. */
+  resync(infos: readonly ContainerInfo[]): void {
     const seen = new Set<number>();
     for (const info of infos) {
       const index = viewerIndexOf(info.labels);
