@@ -2,7 +2,9 @@
 # Build the Isaac Sim stand-in images (tags in stand-in/IMAGE) from scratch + Debian's static
 # busybox: one context, one Dockerfile, one stage per Isaac Sim version:
 #   isaac-sim-standin:4.2.0  isaac-sim-standin:5.1.0  isaac-sim-standin:6.0.1
-# and isaac-sim-standin:latest = the 4.2.0 image (older readers take line 1 of stand-in/IMAGE).
+# and isaac-sim-standin:latest = the 4.2.0 image (older readers take line 1 of stand-in/IMAGE);
+# plus isaac-sim-standin-web-viewer-base:1, the FROM of the stand-in web viewer build context
+# stand-in/web-viewer (which the extension and the tests build, per port set; not built here).
 # There is no registry here, so the images are always built locally.
 #
 #   bash scripts/build-standin.sh [--force]
@@ -20,6 +22,8 @@ VERSIONS=(4.2.0 5.1.0 6.0.1)
 LATEST_VERSION=4.2.0
 BUSYBOX="${BUSYBOX:-/bin/busybox}"
 LABEL_KEY="dev.isaac-sim-orchestrator.standin-hash"
+# Named in stand-in/web-viewer/Dockerfile's FROM lines: change both together.
+VIEWER_BASE="isaac-sim-standin-web-viewer-base:1"
 FORCE=0
 case "${1:-}" in
   --force) FORCE=1 ;;
@@ -43,11 +47,11 @@ HASH="$(hash_inputs | sha256sum | cut -d' ' -f1)"
 
 label_of() { docker image inspect -f "{{ index .Config.Labels \"$LABEL_KEY\" }}" "$1" 2>/dev/null || true; }
 stale=""
-for tag in "$IMAGE" "${VERSIONS[@]/#/$REPO_NAME:}"; do
+for tag in "$IMAGE" "${VERSIONS[@]/#/$REPO_NAME:}" "$VIEWER_BASE"; do
   [[ "$(label_of "$tag")" == "$HASH" ]] || stale="$stale $tag"
 done
 if [[ "$FORCE" == 0 && -z "$stale" ]]; then
-  log "$REPO_NAME:{latest,${VERSIONS[*]// /,}} are up to date (hash ${HASH:0:12})"
+  log "$REPO_NAME:{latest,${VERSIONS[*]// /,}} and $VIEWER_BASE are up to date (hash ${HASH:0:12})"
   docker image inspect -f '{{.Id}}' "$IMAGE"
   exit 0
 fi
@@ -66,9 +70,9 @@ for applet in sh ash awk cat cp cut date echo env grep head httpd id ip kill ln 
   ln -s busybox "$C/bin/$applet"
 done
 ln -s /bin/env "$C/usr/bin/env"
-install -m 755 "$SRC/kit.sh" "$SRC/license.sh" "$SRC/web-viewer.sh" "$C/usr/share/standin/"
+install -m 755 "$SRC/kit.sh" "$SRC/license.sh" "$C/usr/share/standin/"
 install -m 755 "$SRC"/cgi-bin/* "$C/usr/share/standin/cgi-bin/"
-install -m 644 "$SRC"/web/index.html "$SRC"/web/demo.html "$C/usr/share/standin/web/"
+install -m 644 "$SRC"/web/demo.html "$C/usr/share/standin/web/"
 
 for v in "${VERSIONS[@]}"; do
   R="$CTX/rootfs/$v"
@@ -106,6 +110,29 @@ for v in "${VERSIONS[@]}"; do
 done
 cp "$SRC/Dockerfile" "$CTX/Dockerfile"
 
+# The web viewer base (stand-in/web-viewer-base/Dockerfile): busybox with what the viewer's two
+# stages run (sh, sed, cp, chmod; httpd, nc, ip, pidof for npx), the npx and curl look-alikes, the
+# app scaffold, its build script and the page-load counter CGIs.
+W="$CTX/viewer-base"
+WB="$SRC/web-viewer-base"
+mkdir -p "$W/rootfs/bin" "$W/rootfs/etc" "$W/rootfs/tmp" "$W/rootfs/usr/sbin" "$W/rootfs/usr/local/bin" \
+         "$W/rootfs/usr/share/standin/cgi-bin" "$W/rootfs/usr/share/standin/web-viewer-app/src"
+chmod 1777 "$W/rootfs/tmp"
+cp "$BUSYBOX" "$W/rootfs/bin/busybox"
+for applet in sh ash awk cat chmod cp cut echo env grep head httpd id ip kill ln ls mkdir mv nc \
+              pidof printf ps rm rmdir sed sleep tail test timeout touch tr true false usleep wc whoami; do
+  ln -s busybox "$W/rootfs/bin/$applet"
+done
+ln -s /bin/busybox "$W/rootfs/usr/sbin/nologin"   # appuser's shell, as NVIDIA's useradd -s
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$W/rootfs/etc/passwd"
+printf 'root:x:0:\n' >"$W/rootfs/etc/group"
+install -m 755 "$WB/npx" "$WB/curl" "$W/rootfs/usr/local/bin/"
+install -m 755 "$WB/build.sh" "$W/rootfs/usr/share/standin/web-viewer-build.sh"
+install -m 644 "$WB/app/index.html" "$W/rootfs/usr/share/standin/web-viewer-app/"
+install -m 644 "$WB/app/src/main.ts" "$W/rootfs/usr/share/standin/web-viewer-app/src/"
+install -m 755 "$SRC/cgi-bin/hit" "$SRC/cgi-bin/loads" "$W/rootfs/usr/share/standin/cgi-bin/"
+cp "$WB/Dockerfile" "$W/Dockerfile"
+
 # The legacy builder needs no buildx plugin (none is installed here) and copies modes as-is.
 # Its output (incl. a deprecation notice) is shown only when the build fails.
 for v in "${VERSIONS[@]}"; do
@@ -117,6 +144,12 @@ for v in "${VERSIONS[@]}"; do
   fi
   log "built $REPO_NAME:$v (hash ${HASH:0:12})"
 done
+if ! build_log="$(DOCKER_BUILDKIT=0 docker build -q --label "$LABEL_KEY=$HASH" -t "$VIEWER_BASE" "$W" 2>&1)"; then
+  printf '%s\n' "$build_log" >&2
+  log "error: docker build of $VIEWER_BASE failed"
+  exit 1
+fi
+log "built $VIEWER_BASE (hash ${HASH:0:12})"
 docker tag "$REPO_NAME:$LATEST_VERSION" "$IMAGE"
 log "tagged $IMAGE = $REPO_NAME:$LATEST_VERSION"
 docker image inspect -f '{{.Id}}' "$IMAGE"

@@ -137,7 +137,7 @@ for p in "$HTTP_PORT" "$SIGNAL_PORT" "$STREAM_PORT"; do check_port "$p"; done
 case "$MODE" in
   normal|gpu-fail|nvml-fail|crash-after-ready|oom|hang|fatal|physx-no-cuda|exit-unexplained) DELAY="$STEP" ;;
   slow) DELAY=$(awk -v s="$STEP" -v f="$SLOW_FACTOR" 'BEGIN { printf "%.3f", s * f }') ;;
-  *) bad "unknown STANDIN_MODE '$MODE' (normal|slow|hang|oom|crash-after-ready|gpu-fail|nvml-fail|fatal|physx-no-cuda|exit-unexplained|web-viewer)" ;;
+  *) bad "unknown STANDIN_MODE '$MODE' (normal|slow|hang|oom|crash-after-ready|gpu-fail|nvml-fail|fatal|physx-no-cuda|exit-unexplained)" ;;
 esac
 # The old modes are classes of the fatal table.
 [ "$MODE" = gpu-fail ] && { MODE=fatal; FATAL=no-gpu-device; }

@@ -3,8 +3,6 @@
 # the 4.x launchers (NVIDIA's 4.x container docs; SOURCES.md b). What the real script runs inside was
 # not verified (no 4.2 source in the mirror); the stand-in checks ACCEPT_EULA as 6.x license.sh does
 # (the 4.2 check is not known, SOURCES.md f) and then starts its Kit.
-[ "${STANDIN_MODE:-}" = web-viewer ] && exec /usr/share/standin/web-viewer.sh "$@"   # stand-in only
-for a in "$@"; do [ "$a" = --standin-mode=web-viewer ] && exec /usr/share/standin/web-viewer.sh "$@"; done
 /usr/share/standin/license.sh || exit $?
 case "$0" in *native*) export STANDIN_KIT_APP=native ;; esac
 exec /usr/share/standin/kit.sh "$@"

@@ -1,8 +1,6 @@
 #!/bin/sh
 # Stand-in for /isaac-sim/runheadless.sh of Isaac Sim 5.1 (ENTRYPOINT), after
 # isaac-sim/IsaacSim@v5.1.0:tools/docker/data/runheadless.sh.
-[ "${STANDIN_MODE:-}" = web-viewer ] && exec /usr/share/standin/web-viewer.sh "$@"   # stand-in only
-for a in "$@"; do [ "$a" = --standin-mode=web-viewer ] && exec /usr/share/standin/web-viewer.sh "$@"; done
 
 # 5.1 refuses livestreaming on aarch64 (`uname -m`) and drops to a shell. STANDIN_ARCH fakes
 # `uname -m` (instrumentation). The real script execs /bin/bash; busybox has no bash, so /bin/sh:

@@ -1,8 +1,6 @@
 #!/bin/sh
 # Stand-in for /isaac-sim/runheadless.sh of Isaac Sim 6.0.1 (ENTRYPOINT), after
 # isaac-sim/IsaacSim@v6.0.1:tools/docker/data/runheadless.sh.
-[ "${STANDIN_MODE:-}" = web-viewer ] && exec /usr/share/standin/web-viewer.sh "$@"   # stand-in only
-for a in "$@"; do [ "$a" = --standin-mode=web-viewer ] && exec /usr/share/standin/web-viewer.sh "$@"; done
 
 # Each env var that is set becomes a Kit flag placed before the user's args (so args win):
 # OMNI_SERVER -> asset root, ISAACSIM_HOST -> primaryStream/publicIp,

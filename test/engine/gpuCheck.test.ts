@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { dockerOk, dockerRun, run, standinHangs } from './exec';
+import { buildStandinViewer, viewerCommand, viewerLocalLine } from './helpers';
 
 function repoRoot(): string {
   for (const startDir of [__dirname, process.cwd()]) {
@@ -278,11 +279,11 @@ test('6.x: the user it runs as, /isaac-sim mounts writable by 1234 or not, media
     args: [`${SIGNAL_6X}${signal(n)}`, `${STREAM_6X}${media(n)}`, `--/exts/omni.services.transport.server.http/port=${http(n)}`],
     runArgs: ['-v', `${writable}:/isaac-sim/.cache`, '-v', `${readOnly}:/isaac-sim/.local/share/ov/pkg`],
   });
-  const viewer = await container(`gpu-check-test-viewer-${n}`, IMAGE.v6, {
-    env: { STANDIN_MODE: 'web-viewer', STANDIN_WEB_VIEWER_PORT: String(webViewer(n)), STANDIN_SIGNAL_PORT: String(signal(n)), ISAACSIM_INSTANCE_LABEL: `instance-${n}` },
-  });
+  // The stand-in of NVIDIA's web viewer, built for this instance's ports, on 8210+N as compose runs it.
+  const viewerImage = await buildStandinViewer({ signalPort: signal(n), streamPort: media(n) });
+  const viewer = await container(`gpu-check-test-viewer-${n}`, viewerImage, { args: viewerCommand(webViewer(n)) });
   await waitReady(name);
-  await waitFor(`${viewer} page`, async () => /serving on/.test(await logText(viewer)));
+  await waitFor(`${viewer} page`, async () => (await logText(viewer)).includes(viewerLocalLine(webViewer(n))));
 
   const r = await gpuCheck(name);
   const sec = section(r.stdout, name);

@@ -112,3 +112,51 @@ export async function httpGet(url: string): Promise<{ status: number; body: stri
   const res = await fetch(url);
   return { status: res.status, body: await res.text() };
 }
+
+/** The stand-in web viewer build context (stand-in/web-viewer, after NVIDIA's tools/docker/web-viewer). */
+export const VIEWER_CONTEXT = path.join(REPO, 'stand-in/web-viewer');
+
+export interface ViewerBuildArgs {
+  signalPort: number | string;
+  streamPort: number | string;
+  host?: string;
+}
+
+/**
+ * `docker build --network host` of a web viewer build context with NVIDIA's three build args, as
+ * docker-compose.yml builds tools/docker/web-viewer. Classic builder (no buildx here); --force-rm so
+ * that a failed step leaves no container behind. Never throws for a failed build: its exit code and
+ * the whole output (stdout + stderr) come back.
+ */
+export function buildViewer(tag: string, args: ViewerBuildArgs, context = VIEWER_CONTEXT): Promise<{ code: number; output: string }> {
+  const buildArgs = { ISAACSIM_HOST: args.host ?? '127.0.0.1', ISAACSIM_SIGNAL_PORT: String(args.signalPort), ISAACSIM_STREAM_PORT: String(args.streamPort) };
+  const argv = ['build', '--network', 'host', '--force-rm', ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), '-t', tag, context];
+  return new Promise((resolve, reject) => {
+    execFile('docker', argv, { env: { ...process.env, DOCKER_BUILDKIT: '0' }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') reject(err);
+      else resolve({ code: err ? Number(err.code) : 0, output: stdout + stderr });
+    });
+  });
+}
+
+const viewerBuilds = new Map<string, Promise<string>>();
+
+/** Builds the stand-in web viewer image for one port set, once per test file; its tag. */
+export function buildStandinViewer(args: ViewerBuildArgs): Promise<string> {
+  const tag = `isaac-sim-standin-web-viewer:${args.host ?? '127.0.0.1'}-${args.signalPort}-${args.streamPort}`;
+  let built = viewerBuilds.get(tag);
+  if (!built) {
+    built = buildViewer(tag, args).then(({ code, output }) => {
+      if (code !== 0) throw new Error(`docker build of ${tag} failed (exit ${code}):\n${output.split('\n').slice(-15).join('\n')}`);
+      return tag;
+    });
+    viewerBuilds.set(tag, built);
+  }
+  return built;
+}
+
+/** The command that runs a viewer image on 127.0.0.1:PORT, as compose's `command:` does with WEB_VIEWER_PORT. */
+export const viewerCommand = (port: number, ...extra: string[]): string[] => ['npx', 'vite', 'preview', '--host', '127.0.0.1', '--port', String(port), ...extra];
+
+/** vite preview's line for a server it listens on at 127.0.0.1:PORT (vite v8.0.16 logger.ts printServerUrls). */
+export const viewerLocalLine = (port: number): string => `  ➜  Local:   http://127.0.0.1:${port}/`;

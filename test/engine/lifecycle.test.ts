@@ -15,7 +15,7 @@ import type { Manager } from '../../src/instances/manager';
 import { buildContainerSpec } from '../../src/instances/spec';
 import type { Settings } from '../../src/instances/settings';
 import { diagnoseLine } from '../../src/instances/diagnosis';
-import { docker, dockerInspect, httpGet, newManager, removeContainers, removeInstanceVolumes, standinSettings, STANDIN_IMAGE, waitFor } from './helpers';
+import { buildStandinViewer, docker, dockerInspect, httpGet, newManager, removeContainers, removeInstanceVolumes, standinSettings, STANDIN_IMAGE, viewerCommand, waitFor } from './helpers';
 
 const NAMES = ['isaac-sim-instance-0', 'isaac-sim-instance-1', 'isaac-sim-web-viewer-test'];
 const BASES = { httpPortBase: 29211, signalPortBase: 29100, streamPortBase: 29998, webViewerPortBase: 29210 };
@@ -172,11 +172,9 @@ describe('Isaac Sim versions', () => {
   });
 
   test('6.x with a web viewer answering: the sim view shows the web viewer', async () => {
-    await docker(
-      'run', '-d', '--name', 'isaac-sim-web-viewer-test', '--network', 'host',
-      '-e', 'STANDIN_MODE=web-viewer', '-e', 'STANDIN_WEB_VIEWER_PORT=29210', '-e', 'ISAACSIM_INSTANCE_LABEL=instance-0', '-e', 'STANDIN_SIGNAL_PORT=29100',
-      IMAGE_6,
-    );
+    // The stand-in of NVIDIA's web viewer, built for instance 0's ports and run as compose runs it.
+    const viewer = await buildStandinViewer({ signalPort: 29100, streamPort: 29998 });
+    await docker('run', '-d', '--name', 'isaac-sim-web-viewer-test', '--network', 'host', viewer, ...viewerCommand(29210));
     await waitFor('the web viewer', async () => (await httpGet('http://127.0.0.1:29210/').catch(() => ({ status: 0 }))).status === 200);
     const manager = track(newManager(standinSettings({ ...BASES, image: IMAGE_6 })));
     await manager.start(0);

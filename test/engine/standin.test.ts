@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import { dockerOk, dockerRun, run, standinHangs, type Run } from './exec';
+import { buildStandinViewer, viewerCommand, viewerLocalLine } from './helpers';
 
 const STEP = '0.05'; // seconds between startup lines: keeps each run well under a second
 const TEST_LABEL = 'dev.isaac-sim-orchestrator.test=1';
@@ -547,15 +548,19 @@ test('instrumentation knobs: STANDIN_ECHO_ENV and STANDIN_TICK_SECONDS are marke
   }
 });
 
-test('web-viewer mode (kept): page at / names the instance and its signal port, counts loads', { timeout: 60_000 }, async () => {
+test('web viewer (stand-in/web-viewer): page at / shows the baked signal port, counts loads', { timeout: 60_000 }, async () => {
   const port = 18721;
-  const name = await start(IMG.v60, { eula: false, env: { STANDIN_MODE: 'web-viewer', STANDIN_WEB_VIEWER_PORT: String(port), STANDIN_SIGNAL_PORT: '49722', ISAACSIM_INSTANCE_LABEL: 'viewer-1' } });
+  const image = await buildStandinViewer({ signalPort: 49722, streamPort: 47722 });
+  const name = uniq('viewer');
+  containers.add(name);
+  await dockerOk('run', '-d', '--name', name, '--network', 'host', '-l', TEST_LABEL, image, ...viewerCommand(port));
   try {
-    await waitFor('viewer', async () => ((await logs(name)).stdout.includes(`serving on http://127.0.0.1:${port}/`) ? true : undefined));
+    await waitFor('viewer', async () => ((await logs(name)).stdout.includes(viewerLocalLine(port)) ? true : undefined));
     const page = await get(port, '/');
-    assert.match(page.body, /id="instance-label">viewer-1</);
     assert.match(page.body, /id="signal-port">49722</);
+    assert.match(page.body, /id="stream-port">47722</);
     assert.equal((await get(port, '/cgi-bin/hit')).body.trim(), '1');
+    assert.equal((await get(port, '/cgi-bin/loads')).body.trim(), '1');
   } finally {
     await remove(name);
   }
