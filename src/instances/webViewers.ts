@@ -134,7 +134,10 @@ export class WebViewers {
     for (const wake of [...this.waiters]) wake();
     const settings = this.options.settings();
     if (!settings) return;
-    for (const s of this.store.liveList()) {
+    // An instance beyond the configured count drops out of the list once removed: its viewer still goes with it.
+    const listed = this.store.liveList();
+    const extra = this.store.indexes().filter((i) => this.store.viewer(i) && !listed.some((s) => s.index === i));
+    for (const s of [...listed, ...extra.map((i) => this.store.live(i))]) {
       const plan = viewerPlan(settings, s.version, s.index, this.options.home);
       const current = this.runs.get(s.index);
       if (plan && s.startedAt !== undefined) {
