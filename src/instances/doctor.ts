@@ -18,6 +18,7 @@ import { TOOLKIT_FIX, checkDisk, checkEngine, checkGpu, checkImage, checkMemory,
 import { code, renderDoctorMarkdown } from './doctorReport';
 import { check, type DoctorDeps, type DoctorReport, type DoctorResult } from './doctorTypes';
 import { checkVersionAndVolumes } from './doctorVersion';
+import { checkWebViewer } from './doctorViewer';
 
 /** Runs every check (engine queries one after another, host probes alongside) and renders the report. */
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
@@ -32,6 +33,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const gpu = await checkGpu(deps, facts, image, timeoutMs, address);
   const version = await checkVersionAndVolumes(deps, image, timeoutMs, address);
   const ports = await checkPorts(deps, version.facts);
+  const viewer = await checkWebViewer(deps, version.facts, timeoutMs, address);
   let runtime = checkRuntime(s, facts);
   if (runtime.ok === false && gpu.ok === true && s.runtime) {
     // No such runtime, yet the default one hands out GPUs (CDI, or the toolkit's --gpus hook): say so.
@@ -40,7 +42,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
       fix: `This engine hands out GPUs without a ${code(s.runtime)} runtime (the GPU request below worked with the default runtime, through CDI or the toolkit's hook): set ${code('isaacSim.runtime')} to ${code('""')}. Or register the runtime: ${TOOLKIT_FIX}.`,
     };
   }
-  const checks = [facts.check, runtime, gpu, image.check, version.version, version.volumes, ports, await disk, checkMemory(deps, facts)];
+  const checks = [facts.check, runtime, gpu, image.check, version.version, version.volumes, ports, viewer, await disk, checkMemory(deps, facts)];
   const result: DoctorResult = {
     startedAt,
     durationMs: Math.max(0, now() - startedAt),

@@ -10,7 +10,7 @@ import type { InstanceSnapshot } from './model';
 import type { Settings } from './settings';
 import type { VolumeMount } from './spec';
 
-export type DoctorCheckId = 'settings' | 'engine' | 'runtime' | 'gpu' | 'image' | 'version' | 'volumes' | 'ports' | 'disk' | 'memory';
+export type DoctorCheckId = 'settings' | 'engine' | 'runtime' | 'gpu' | 'image' | 'version' | 'volumes' | 'ports' | 'webViewer' | 'disk' | 'memory';
 
 export interface DoctorCheck {
   id: DoctorCheckId;
@@ -109,6 +109,7 @@ const TITLES: Record<DoctorCheckId, string> = {
   version: 'Isaac Sim version',
   volumes: 'Volumes writable by uid 1234',
   ports: 'Ports',
+  webViewer: 'Web viewer (6.x)',
   disk: 'Disk space for caches',
   memory: 'Memory',
 };

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -142,7 +143,7 @@ describe('doctor: engine check', () => {
     assert.equal(c.fix, undefined);
     assert.deepEqual(
       r.checks.map((x) => x.id),
-      ['engine', 'runtime', 'gpu', 'image', 'version', 'volumes', 'ports', 'disk', 'memory'],
+      ['engine', 'runtime', 'gpu', 'image', 'version', 'volumes', 'ports', 'webViewer', 'disk', 'memory'],
     );
   });
 
@@ -728,5 +729,42 @@ describe('host probes', () => {
     const space = await diskSpaceAt(path.join(tmp, 'no-such-isaac-folder', 'deeper'));
     assert.equal(space.checkedPath, path.resolve(tmp));
     assert.ok(space.freeBytes > 0);
+  });
+});
+
+describe('doctor: web viewer check (6.x)', () => {
+  const six = (o: Partial<Settings> = {}) => settings({ version: '6.x', image: 'nvcr.io/nvidia/isaac-sim:6.0.1', ...o });
+  const run = async (s: Settings, engine = fakeEngine()) => find(await runDoctor(deps({ settings: s, engine })), 'webViewer');
+
+  test('skipped for other versions, and for 6.x without a viewer setting it says which one to set', async () => {
+    assert.equal((await run(settings())).ok, 'skipped');
+    const c = await run(six());
+    assert.equal(c.ok, 'skipped');
+    assert.match(c.detail, /set `isaacSim\.webViewerBuildContext` to the `tools\/docker\/web-viewer` folder/);
+  });
+
+  test('a build folder with a Dockerfile is ✔ with each instance\'s ports; a folder without one is ✘ naming it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'doctor-viewer-'));
+    const none = await run(six({ webViewerBuildContext: dir }));
+    assert.equal(none.ok, false);
+    assert.ok(none.detail.includes(`has no Dockerfile`) && none.detail.includes(dir), none.detail);
+    assert.match(none.fix ?? '', /tools\/docker\/web-viewer/);
+    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\n');
+    const two = six({ webViewerBuildContext: dir, instanceCount: 2 });
+    const ok = await run(two);
+    assert.equal(ok.ok, true, ok.detail);
+    const [sig, str, web] = [two.signalPortBase, two.streamPortBase, two.webViewerPortBase];
+    assert.ok(ok.detail.includes(`${sig}/${str} → :${web}, ${sig + 1}/${str + 1} → :${web + 1}`), ok.detail);
+  });
+
+  test('ready images: each instance\'s must be on the engine; the fix is the docker build with its ports', async () => {
+    const s = six({ webViewerImage: 'viewer:{signalPort}', instanceCount: 2 });
+    const [sig, str] = [s.signalPortBase, s.streamPortBase];
+    const present = await run(s, fakeEngine({ present: true }));
+    assert.equal(present.ok, true, present.detail);
+    assert.ok(present.detail.includes(`viewer:${sig}, viewer:${sig + 1}`), present.detail);
+    const missing = await run(six({ webViewerImage: 'viewer:{signalPort}' }), fakeEngine({ present: false }));
+    assert.equal(missing.ok, false);
+    assert.ok((missing.fix ?? '').includes(`--build-arg ISAACSIM_SIGNAL_PORT=${sig} --build-arg ISAACSIM_STREAM_PORT=${str} -t viewer:${sig}`), missing.fix);
   });
 });
