@@ -7,6 +7,8 @@
  * problem and the fix, with a "Show Log" action (and "Open Settings" where a setting is the cause).
  */
 import * as vscode from 'vscode';
+import { confirmBrowserConnection } from '../views/oneConnection';
+import { clipboardNote } from '../views/streamNotes';
 import { OrchestratorError, errorInfo } from '../instances/errors';
 import type { Manager } from '../instances/manager';
 import type { InstanceSnapshot } from '../instances/model';
@@ -68,7 +70,17 @@ const INSTANCE_COMMANDS: InstanceCommand[] = [
   { id: 'isaacSim.removeInstance', pick: 'existing', progress: (l) => `Removing ${l}…`, run: (c, s) => c.manager.remove(s.index) },
   { id: 'isaacSim.showLogs', pick: 'any', run: (c, s) => c.logs.show(s.index, s.label) },
   { id: 'isaacSim.openSimView', pick: 'any', run: (c, s) => c.simViews.open(s.index) },
-  { id: 'isaacSim.openInBrowser', pick: 'any', run: async (_c, s) => vscode.env.openExternal(await externalUrl(s)) },
+  {
+    id: 'isaacSim.openInBrowser',
+    pick: 'any',
+    run: async (c, s) => {
+      const url = await externalUrl(s);
+      if (!(await confirmBrowserConnection(s, c.simViews.panelFor(s.index)))) return;
+      const note = clipboardNote(url.toString(true));
+      if (note) void vscode.window.showInformationMessage(`${s.label}: ${note}`);
+      await vscode.env.openExternal(url);
+    },
+  },
   {
     id: 'isaacSim.copyClientUrl',
     pick: 'any',

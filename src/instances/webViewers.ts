@@ -163,6 +163,8 @@ export class WebViewers {
     const controller = new AbortController();
     const entry: Run = { run, controller, done: Promise.resolve() };
     this.runs.set(index, entry);
+    // A viewer that served an earlier run serves no page for this one until it answers again.
+    this.store.apply(index, { type: 'webViewer', up: false });
     entry.done = this.pipeline(index, run, plan, controller.signal).catch((err: unknown) => {
       if (controller.signal.aborted || this.disposed) return;
       this.fail(index, err);

@@ -20,6 +20,7 @@ import type { Event } from '../instances/events';
 import { Emitter } from '../instances/events';
 import type { InstanceSnapshot } from '../instances/model';
 import { instanceLabel } from '../instances/model';
+import { confirmBrowserConnection } from './oneConnection';
 import { viewerNote } from './streamNotes';
 import { parseViewMessage, type HostMessage, type ViewMessage } from '../webview/messages';
 import { DisposableBase } from './dispose';
@@ -260,7 +261,9 @@ export class SimViewPanel extends DisposableBase {
         return;
       case 'openExternal': {
         const target = this.target;
-        if (!target?.ok) return;
+        const snapshot = this.ctx.host.get(this.index);
+        if (!target?.ok || !snapshot) return;
+        if (!(await confirmBrowserConnection(snapshot, this.webviewPanel))) return;
         if (!(await vscode.env.openExternal(target.uri))) {
           this.ctx.log.warn(`${this.label}: opening ${target.url} in the browser was declined`);
         }

@@ -32,3 +32,21 @@ export function viewerNote(s: InstanceSnapshot): string | undefined {
     `Only the instance on port ${DEFAULT_SIGNAL_PORT} can: stop that one and give this one port ${DEFAULT_SIGNAL_PORT} (isaacSim.signalPortBase), or use Isaac Sim 6.x, whose web viewer takes any port.`
   );
 }
+
+/**
+ * The viewer's clipboard works only in a secure context (https, or a loopback host), which an http
+ * URL to another machine is not.
+ */
+/** Why copy and paste in the stream will not work at `url`, or undefined when they can. */
+export function clipboardNote(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  if (parsed.protocol !== 'http:' || loopback) return undefined;
+  return `Copy and paste in the stream need a secure context, which ${parsed.origin} is not (http to another machine): reach it as http://localhost through an SSH tunnel (ssh -L ${parsed.port || '80'}:localhost:${parsed.port || '80'} ${host}), or serve it over https.`;
+}

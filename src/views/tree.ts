@@ -9,7 +9,7 @@ import type { Manager } from '../instances/manager';
 import type { InstanceSnapshot, InstanceStateKind, WebViewerState } from '../instances/model';
 import { PORT_LABELS, VERSIONS, type PortKind } from '../instances/versions';
 import { contextValueFor } from './contextValue';
-import { viewerNote } from './streamNotes';
+import { clipboardNote, viewerNote } from './streamNotes';
 import { primaryPort } from '../instances/spec';
 
 const ICONS: Record<InstanceStateKind, [string, string | undefined]> = {
@@ -104,6 +104,8 @@ export class WebViewerTreeItem extends vscode.TreeItem {
     if (viewer.image) row('Image', viewer.image);
     row('Port', String(viewer.port));
     if (viewer.health) row('Healthcheck', viewer.health);
+    const clipboard = clipboardNote(snapshot.clientUrl);
+    if (clipboard) md.appendMarkdown(`\n$(info) ${escapeMd(clipboard)}  \n`);
     if (viewer.kind === 'failed' && viewer.reason) md.appendMarkdown(`\n$(error) ${escapeMd(viewer.reason)}`);
     for (const line of viewer.lastLines ?? []) md.appendMarkdown(`  \n\`${line.replace(/`/g, "'")}\``);
     this.tooltip = md;

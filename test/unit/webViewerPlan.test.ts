@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/instances/settings';
 import { OWNER_LABEL, OWNER_VALUE } from '../../src/instances/model';
+import { clipboardNote } from '../../src/views/streamNotes';
 import { viewerBuildArgs, viewerContainerSpec, viewerImageKey, viewerImageTag, viewerIndexOf, viewerPlan, VIEWER_OF_LABEL } from '../../src/instances/webViewerPlan';
 
 const settings = (o: Partial<Settings> = {}): Settings => ({ ...DEFAULT_SETTINGS, ...o });
@@ -52,4 +53,10 @@ test('only containers labelled as ours count as a viewer', () => {
   assert.equal(viewerIndexOf({ [VIEWER_OF_LABEL]: '3' }), undefined);
   assert.equal(viewerIndexOf({ [OWNER_LABEL]: OWNER_VALUE, [VIEWER_OF_LABEL]: '3' }), 3);
   assert.equal(viewerIndexOf({ [OWNER_LABEL]: OWNER_VALUE, [VIEWER_OF_LABEL]: 'x' }), undefined);
+});
+
+test('the clipboard note: only for http to another machine, with the tunnel that fixes it', () => {
+  for (const url of ['http://127.0.0.1:8210/', 'http://localhost:8210/', 'http://[::1]:8210/', 'https://gpu-box:8210/', 'not a url']) assert.equal(clipboardNote(url), undefined, url);
+  const note = clipboardNote('http://gpu-box.lan:8211/');
+  assert.match(note ?? '', /need a secure context, which http:\/\/gpu-box\.lan:8211 is not .*ssh -L 8211:localhost:8211 gpu-box\.lan/);
 });
