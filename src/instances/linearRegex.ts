@@ -24,7 +24,7 @@
  * So "some path through the NFA matches from some start position" is exactly `test()`. The unit
  * tests check it against V8 and re2js on random patterns and lines.
  */
-import { type Assertion, isWordUnit, parseRegex, type RegexNode } from './linearRegexSyntax';
+import { type Assertion, isWordUnit, mergeRanges, parseRegex, type RegexNode } from './linearRegexSyntax';
 
 const CHAR = 0;
 const SPLIT = 1;
@@ -90,6 +90,35 @@ function compile(root: RegexNode): Program {
   return { op: Uint8Array.from(op), out1: Int32Array.from(out1), out2: Int32Array.from(out2), sets, start };
 }
 
+/**
+ * Where a match can begin, read from the states the start reaches without reading a character.
+ * When no match is under way the matcher skips to the next code unit in `first` (with indexOf when
+ * that is one code unit), and past position 0 it stops at once when every match begins with ^
+ * (`anchored`). Neither is used (`first` undefined) when the pattern can match without reading.
+ */
+function startOf(p: Program): { first: Int32Array | undefined; anchored: boolean } {
+  const reach = (caretHolds: boolean) => {
+    const seen = new Set<number>();
+    const chars: number[] = [];
+    let match = false;
+    const stack = [p.start];
+    while (stack.length > 0) {
+      const s = stack.pop() as number;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      if (p.op[s] === CHAR) chars.push(s);
+      else if (p.op[s] === MATCH) match = true;
+      else if (p.op[s] === SPLIT) stack.push(p.out1[s], p.out2[s]);
+      else if (caretHolds || ASSERTIONS[p.out2[s]] !== '^') stack.push(p.out1[s]); // other assertions: may hold
+    }
+    return { chars, match };
+  };
+  const any = reach(true);
+  if (any.match) return { first: undefined, anchored: false };
+  const first = mergeRanges(any.chars.flatMap((s) => Array.from(p.sets[s] as Int32Array)));
+  return { first: Int32Array.from(first), anchored: reach(false).chars.length === 0 };
+}
+
 function inSet(ranges: Int32Array, c: number): boolean {
   let lo = 0;
   let hi = ranges.length >> 1;
@@ -118,12 +147,17 @@ export class LinearRegex {
   /** The CHAR states of the current position. */
   private readonly list: Int32Array;
   private generation = 0;
+  private readonly first: Int32Array | undefined;
+  private readonly firstUnit: string | undefined;
+  private readonly anchored: boolean;
   /** States visited and character tests made since the last `test` began. */
   private steps = 0;
 
   /** Throws a `PatternRefusal` for a pattern it does not run. */
   constructor(source: string) {
     this.program = compile(parseRegex(source));
+    ({ first: this.first, anchored: this.anchored } = startOf(this.program));
+    this.firstUnit = this.first?.length === 2 && this.first[0] === this.first[1] ? String.fromCharCode(this.first[0]) : undefined;
     const n = this.program.op.length;
     this.mark = new Int32Array(n);
     this.stack = new Int32Array(n);
@@ -150,7 +184,17 @@ export class LinearRegex {
     this.generation = base + len + 2;
     let steps = 0;
     let top = 0;
+    const { first, firstUnit } = this;
     for (let pos = 0; ; pos++) {
+      if (top === 0 && first) {
+        // No match under way: one can only begin here or later, at a code unit that starts one.
+        if (this.anchored && pos > 0) break;
+        const from = pos;
+        if (firstUnit !== undefined) pos = line.indexOf(firstUnit, pos) >>> 0;
+        else while (pos < len && !inSet(first, line.charCodeAt(pos))) pos++;
+        steps += Math.min(pos, len) - from;
+        if (pos >= len) break;
+      }
       const generation = base + pos + 1;
       // A match may start anywhere: the start state joins the set at every position.
       if (mark[start] !== generation) {

@@ -61,7 +61,7 @@ export type RegexNode =
 const MAX_UNIT = 0xffff;
 
 /** Sorted, merged ranges from any list of inclusive pairs. */
-function normalize(pairs: readonly number[]): number[] {
+export function mergeRanges(pairs: readonly number[]): number[] {
   const list: Array<[number, number]> = [];
   for (let i = 0; i < pairs.length; i += 2) list.push([pairs[i], pairs[i + 1]]);
   list.sort((a, b) => a[0] - b[0]);
@@ -162,7 +162,8 @@ class Parser {
     while (this.i < this.src.length && this.src[this.i] !== '|' && this.src[this.i] !== ')') {
       const term = this.term();
       items.push(term);
-      size = sized({ size: size + term.size }, this.i).size;
+      size += term.size;
+      sized({ size }, this.i);
     }
     return items.length === 1 ? items[0] : { type: 'seq', items, size };
   }
@@ -218,7 +219,8 @@ class Parser {
       atom = setNode([unit, unit]);
     }
     const quantifierAt = this.i;
-    if (atom.type === 'assert') {
+    // ^, $, \b and \B cannot be quantified, but a group holding one can: (\b)* is valid JavaScript.
+    if (atom.type === 'assert' && c !== '(') {
       if (this.quantifier()) this.nothingToRepeat(quantifierAt);
       return atom;
     }
@@ -363,7 +365,7 @@ class Parser {
       else pairs.push(...first);
     }
     this.i++;
-    const ranges = normalize(pairs);
+    const ranges = mergeRanges(pairs);
     return setNode(negated ? complement(ranges) : ranges);
   }
 
