@@ -6,7 +6,6 @@
 import { analyzeMetafile, build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -97,19 +96,6 @@ const lazyPackages = {
   },
 };
 
-/**
- * re2js (the linear-time engine for readiness patterns, ~150 KB minified) is not part of the main
- * bundle: src/instances/linearPattern.ts requires it only when a pattern that is not plain text
- * must be compiled. Here that `require('re2js')` becomes `require('./re2.js')`, a file of its own
- * next to extension.js (built below), so activation never loads it.
- */
-const re2Apart = {
-  name: 're2-apart',
-  setup(b) {
-    b.onResolve({ filter: /^re2js$/ }, () => ({ path: './re2.js', external: true }));
-  },
-};
-
 /** What every bundle that runs in the extension host shares. */
 const extensionHostBundle = {
   absWorkingDir: root,
@@ -123,13 +109,17 @@ const extensionHostBundle = {
   logLevel: 'warning',
 };
 
+// dist/ holds only what this build writes: .vscodeignore lets every dist/*.js into the .vsix, so a
+// file an older build left there (such as re2.js, the engine readiness patterns once ran on) would ship.
+rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+
 const [extension, lazy] = await Promise.all([
   build({
     ...extensionHostBundle,
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [lazyPackages, re2Apart],
+    plugins: [lazyPackages],
     // zod probes `navigator` (a Node 21+ global that VS Code's extension host flags when touched).
     define: { navigator: 'undefined' },
   }),
@@ -138,17 +128,6 @@ const [extension, lazy] = await Promise.all([
     entryPoints: Object.fromEntries(LAZY_PACKAGES.map((name) => [name, name])),
     outdir: 'dist',
     plugins: [unusedDockerFeatures, nodeBuiltins],
-  }),
-  build({
-    absWorkingDir: root,
-    entryPoints: [createRequire(import.meta.url).resolve('re2js')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outfile: 'dist/re2.js',
-    minify: production,
-    logLevel: 'warning',
   }),
   build({
     absWorkingDir: root,

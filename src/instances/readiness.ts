@@ -79,7 +79,7 @@ export class LogClassifier {
 
   /**
    * @param readinessPatterns regular expression sources, already validated by the settings schema;
-   * each runs in linear time (plain text, or RE2: see linearPattern.ts).
+   * each runs in linear time (plain text, or the linear-time matcher: see linearPattern.ts).
    */
   constructor(readinessPatterns: readonly string[]) {
     this.ready = readinessPatterns.map(compileLinear);

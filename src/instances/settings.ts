@@ -35,7 +35,8 @@ const MAX_PATTERN_LENGTH = 500;
 
 /**
  * Why a readiness pattern is refused, if it is. Every log line runs through these patterns in the
- * extension host, so each must run in linear time: plain text, or RE2 syntax (see linearPattern.ts).
+ * extension host, so each must run in linear time: plain text, or a regular expression the linear-time
+ * matcher runs (see linearPattern.ts).
  */
 export function readinessPatternProblem(source: string): string | undefined {
   if (source.length === 0) return 'it is empty';
@@ -159,7 +160,7 @@ const FIELDS = {
       // Standalone python.sh apps and Isaac Lab (IsaacLab #949).
       'Simulation App Startup Complete',
     ],
-    `a non-empty list of regular expressions of at most ${MAX_PATTERN_LENGTH} characters in RE2 syntax (no backreferences, no lookaround); a log line that matches any of them means the simulator is loaded`,
+    `a non-empty list of regular expressions of at most ${MAX_PATTERN_LENGTH} characters in JavaScript syntax without flags (no backreferences, no lookaround); a log line that matches any of them means the simulator is loaded`,
   ),
   logTailLines: field(() => z.int().check(z.minimum(0), z.maximum(100000)), 1000, 'a whole number of lines from 0 to 100000'),
   stopTimeoutSeconds: field(() => z.int().check(z.minimum(0), z.maximum(600)), 20, 'a whole number of seconds from 0 to 600'),

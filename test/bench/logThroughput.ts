@@ -37,7 +37,7 @@ import { benchSettings, containerName, waitFor } from './shared';
 const exec = promisify(execFile);
 const REPO = process.env.BENCH_REPO ?? path.resolve(__dirname, '../../..');
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 1_000_000);
-/** `re2`: add a readiness pattern that is not plain text, so every line also runs through RE2. */
+/** `regex`: add a readiness pattern that is not plain text, so every line also runs through the linear-time matcher. */
 const READINESS = process.env.BENCH_LOG_READINESS ?? 'default';
 const RUN = path.join(REPO, '.run/bench-logs');
 const GATE = '/tmp/standin-spam-go';
@@ -267,7 +267,7 @@ async function main(): Promise<void> {
   await clearLeftover();
   rmSync(RUN, { recursive: true, force: true });
   mkdirSync(RUN, { recursive: true });
-  const readinessPatterns = READINESS === 're2' ? [...DEFAULT_SETTINGS.readinessPatterns, '^\\[[0-9.]+s\\] Isaac Sim (?:Full Streaming|Headless WebRTC) App is loaded\\.$'] : DEFAULT_SETTINGS.readinessPatterns;
+  const readinessPatterns = READINESS === 'regex' ? [...DEFAULT_SETTINGS.readinessPatterns, '^\\[[0-9.]+s\\] Isaac Sim (?:Full Streaming|Headless WebRTC) App is loaded\\.$'] : DEFAULT_SETTINGS.readinessPatterns;
   const parsed = parseSettings({
     ...DEFAULT_SETTINGS,
     ...benchSettings(image, path.join(RUN, 'isaac-sim-data')),

@@ -284,8 +284,8 @@ describe('LogClassifier harmless and ordinary lines', () => {
   });
 
   test('an invalid pattern throws at construction (settings validation must catch it first)', () => {
-    assert.throws(() => new LogClassifier(['(']), /error parsing regexp: missing closing \)/);
-    assert.throws(() => new LogClassifier(['ok', '[a-']), /error parsing regexp: missing closing \]/);
+    assert.throws(() => new LogClassifier(['(']), { name: 'PatternRefusal', kind: 'unclosed-group' });
+    assert.throws(() => new LogClassifier(['ok', '[a-']), { name: 'PatternRefusal', kind: 'unclosed-class' });
   });
 });
 

@@ -359,13 +359,14 @@ describe('parseSettings: invalid values name the setting, show the value and say
     for (const v of ['Isaac Sim App is loaded\\.', [], ['('], ['ok', '[a-'], ['*x'], [''], [1], null, { 0: 'x' }]) assertSingleProblem('readinessPatterns', v, allowed);
   });
 
-  test('readinessPatterns: patterns RE2 cannot run, or huge ones, are refused, naming the pattern and the fix', () => {
+  test('readinessPatterns: patterns the linear-time matcher cannot run, or huge ones, are refused, naming the pattern, the construct and the fix', () => {
     for (const [patterns, k, reason] of [
-      [['(a)\\1'], 1, /invalid escape sequence: `\\1`/],
-      [['Isaac Sim App is loaded\\.', '(?=App)App is loaded'], 2, /unsupported Perl syntax: `\(\?=`/],
-      [['(?<!not )loaded'], 1, /RE2 syntax/],
+      [['(a)\\1'], 1, /\\1 at character 4 is a backreference/],
+      [['Isaac Sim App is loaded\\.', '(?=App)App is loaded'], 2, /\(\?= at character 1 is a lookahead/],
+      [['(?<!not )loaded'], 1, /\(\?<! at character 1 is a lookbehind/],
       [['x'.repeat(501)], 1, /longer than 500 characters/],
-      [['ok', '('], 2, /not a valid regular expression in RE2 syntax \(missing closing \)/],
+      [['ok', '('], 2, /not a regular expression the linear-time matcher can run: the group opened at character 1 is not closed/],
+      [['a{10000}'], 1, /more than 10,000 matcher states/],
     ] as Array<[string[], number, RegExp]>) {
       const p = assertSingleProblem('readinessPatterns', patterns, /regular expressions/);
       assert.match(p.message, /^Setting isaacSim\.readinessPatterns is /, p.message);
@@ -373,8 +374,8 @@ describe('parseSettings: invalid values name the setting, show the value and say
       assert.match(p.message, reason);
       if (reason.source !== /longer than 500 characters/.source) assert.match(p.message, /no backreferences such as \\1 and no lookaround .*: match the text of the line itself instead/);
     }
-    // Ordinary patterns, single quantifiers and alternations, and nested repetitions too (RE2 runs
-    // them in linear time), stay accepted.
+    // Ordinary patterns, single quantifiers and alternations, and nested repetitions too (the
+    // matcher runs them in linear time), stay accepted.
     for (const ok of ['App is loaded\\.$', '^Isaac Sim .* App is loaded\\.', '(Full|Headless) Streaming', 'ready \\d+ms', 'x'.repeat(500), '(a+)+$', '(a|a)*$']) {
       assert.equal(parseSettings({ readinessPatterns: [ok] }).ok, true, ok);
     }
