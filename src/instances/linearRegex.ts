@@ -15,7 +15,7 @@
  * VM without captures). Each state enters that set at most once per position, so a line of n code
  * units costs at most n + 1 rounds of at most 2 steps per state: O(n × states), whatever the
  * pattern, where a backtracking engine can take exponential time (`(a|a)*$`). Repetition counts are
- * expanded (`x{2,4}` is x x x? x?), so the number of states is bounded instead: MAX_STATES (10,000)
+ * expanded (`x{2,4}` is x x x? x?), so the number of states is bounded instead: MAX_STATES (1,000)
  * at most, checked while parsing, before anything is built.
  *
  * Why the answer is JavaScript's: without backreferences and lookaround, whether a backtracking

@@ -12,7 +12,7 @@
  */
 
 /** Most NFA states a pattern may compile to. A line costs at most about 2 steps per state per character. */
-export const MAX_STATES = 10_000;
+export const MAX_STATES = 1_000;
 
 export type RefusalKind =
   | 'backreference'

@@ -366,7 +366,7 @@ describe('parseSettings: invalid values name the setting, show the value and say
       [['(?<!not )loaded'], 1, /\(\?<! at character 1 is a lookbehind/],
       [['x'.repeat(501)], 1, /longer than 500 characters/],
       [['ok', '('], 2, /not a regular expression the linear-time matcher can run: the group opened at character 1 is not closed/],
-      [['a{10000}'], 1, /more than 10,000 matcher states/],
+      [['a{10000}'], 1, /more than 1,000 matcher states/],
     ] as Array<[string[], number, RegExp]>) {
       const p = assertSingleProblem('readinessPatterns', patterns, /regular expressions/);
       assert.match(p.message, /^Setting isaacSim\.readinessPatterns is /, p.message);
