@@ -185,6 +185,33 @@ describe('6.x web viewer: what stands in its way is named and left alone; a fail
     }
   });
 
+  test('cancelling a build stops it: no image, no build container left, the viewer says it was cancelled', { timeout: 180_000 }, async () => {
+    const i = 65;
+    const slow = mkdtempSync(path.join(os.tmpdir(), 'web-viewer-slow-'));
+    cpSync(CONTEXT, slow, { recursive: true });
+    const dockerfile = path.join(slow, 'Dockerfile');
+    // A step that takes long enough to be cancelled in: busybox's sleep, in the builder stage.
+    writeFileSync(dockerfile, readFileSync(dockerfile, 'utf8').replace(/^WORKDIR \/app$/m, 'WORKDIR /app\nRUN echo slow-step-begins && sleep 120'));
+    const { manager, lines } = harness(settingsFor({ webViewerBuildContext: slow }));
+    try {
+      const imagesBefore = new Set(await ourImages());
+      await manager.start(i);
+      await waitFor('the slow build step to run', () => manager.get(i)?.webViewer?.kind === 'building' && (lines.get(i) ?? []).some((l) => l.includes('slow-step-begins')), 120_000);
+      assert.equal(manager.cancelWebViewer(i), true, 'a build was under way');
+      await waitFor('the viewer to say it was cancelled', () => manager.get(i)?.webViewer?.errorKind === 'cancelled');
+      assert.match(manager.get(i)?.webViewer?.reason ?? '', /was cancelled: restart the instance to build it again/);
+      await waitFor('the build container to go', async () => !(await docker('ps', '-a', '--format', '{{.Command}}')).includes('sleep 120'), 60_000);
+      assert.deepEqual((await ourImages()).filter((t) => !imagesBefore.has(t)), [], 'no new viewer image');
+      assert.equal(manager.cancelWebViewer(i), false, 'nothing left to cancel');
+      assert.equal(manager.get(i)?.state.kind === 'failed', false, 'the instance itself goes on');
+      await manager.remove(i);
+    } finally {
+      manager.dispose();
+      await docker('rm', '-f', viewerName(i), instanceName(i)).catch(() => undefined);
+      await removeInstanceVolumes([i], ['6.x']);
+    }
+  });
+
   test('a build that fails shows the error with the last lines of its log', { timeout: 180_000 }, async () => {
     const i = 64;
     const broken = mkdtempSync(path.join(os.tmpdir(), 'web-viewer-broken-'));
