@@ -2,10 +2,14 @@
  * Building an image through the engine (`POST /build`, dockerode's `buildImage`). No `vscode` here.
  *
  * Design note
- * - The engine streams JSON messages: `{"stream": "..."}` with the build's own output, `{"aux":
- *   {"ID": ...}}` with the result, and `{"error": ..., "errorDetail": ...}` when a step fails. Each
- *   output line goes to `onLine` as it comes; the last lines are kept, so a failed build's error
- *   quotes what the build printed before it failed.
+ * - The build runs on BuildKit (`version=2`), as `docker build` and `docker compose up --build` do
+ *   today: NVIDIA's web viewer Dockerfile uses `COPY --chmod`, which the classic builder refuses
+ *   ("the --chmod option requires BuildKit"). No session is needed: the context is sent as a tar.
+ * - The engine streams JSON messages: `{"id": "moby.buildkit.trace", "aux": "<protobuf>"}` with the
+ *   steps and their output (buildkitStatus.ts turns them into `--progress=plain` lines), `{"stream":
+ *   "..."}` with other output, `{"id": "moby.image.id", "aux": {"ID": ...}}` with the result, and
+ *   `{"error": ..., "errorDetail": ...}` when a step fails. Each line goes to `onLine` as it comes;
+ *   the last lines are kept, so a failed build's error quotes what the build printed before it failed.
  * - Cancelling (the AbortSignal) closes the connection, which makes the engine stop the build.
  * - Errors are BuildErrors (EngineErrors of kind 'build-failed', or 'cancelled').
  */
@@ -13,6 +17,7 @@ import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import * as z from 'zod/mini';
 import { describeEngineError, EngineError } from './errors';
+import { BuildkitProgress } from './buildkitStatus';
 import { Utf8Lines } from './lines';
 import { lazily } from './parse';
 
@@ -46,10 +51,11 @@ export class BuildError extends EngineError {
 
 const BuildMessageSchema = lazily(() =>
   z.object({
+    id: z.optional(z.string()),
     stream: z.optional(z.string()),
     error: z.optional(z.string()),
     errorDetail: z.optional(z.object({ message: z.optional(z.string()) })),
-    aux: z.optional(z.object({ ID: z.optional(z.string()) })),
+    aux: z.optional(z.union([z.string(), z.object({ ID: z.optional(z.string()) })])),
   }),
 );
 
@@ -68,6 +74,7 @@ export async function buildImage(docker: Docker, address: string, context: Reada
   try {
     response = await docker.buildImage(context, {
       t: options.tag,
+      version: '2',
       buildargs: options.buildArgs,
       labels: options.labels,
       rm: true,
@@ -83,6 +90,7 @@ export async function buildImage(docker: Docker, address: string, context: Reada
   return new Promise<string | undefined>((resolve, reject) => {
     let id: string | undefined;
     let failure: string | undefined;
+    const buildkit = new BuildkitProgress(keep);
     const text = new Utf8Lines((raw) => {
       if (!raw.trim()) return;
       let message: z.infer<ReturnType<typeof BuildMessageSchema>>;
@@ -93,7 +101,15 @@ export async function buildImage(docker: Docker, address: string, context: Reada
         return;
       }
       if (message.stream !== undefined) for (const line of message.stream.replace(/\r?\n$/, '').split(/\r?\n/)) keep(line);
-      if (message.aux?.ID) id = message.aux.ID;
+      if (message.id === 'moby.buildkit.trace' && typeof message.aux === 'string') {
+        try {
+          buildkit.push(message.aux);
+        } catch (err) {
+          keep(`(a BuildKit progress message could not be read: ${err instanceof Error ? err.message : String(err)})`);
+        }
+      } else if (typeof message.aux === 'object' && message.aux.ID) {
+        id = message.aux.ID;
+      }
       const error = message.error ?? message.errorDetail?.message;
       if (error !== undefined) failure ??= error;
     });

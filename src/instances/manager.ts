@@ -173,6 +173,8 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
       this.connection.setHost(result.settings.dockerHost);
     }
     this.store.setSettings(result.ok ? result.settings : undefined, this.lastGood.instanceCount);
+    // A viewer setting shows in no snapshot until a viewer acts on it: look now, not at the next change.
+    this.viewers.reconcile();
   }
 
   /** Connects once (idempotent); rejects with an EngineError if the engine is unreachable. */

@@ -103,6 +103,8 @@ const V6_GLCACHE = `${V6_VOLUME_PREFIX}glcache`;
 const SHADER_LINE = 'Waiting for compilation of ray tracing shaders';
 const V6_TITLE_MARK = '(ui suite: 6.x)';
 const CONTAINERS = INSTANCES.map((i) => i.container);
+/** The 6.x web viewers the extension runs in step 13. */
+const VIEWERS = INSTANCES.map((i) => `isaac-sim-web-viewer-${i.index}`);
 const VIEWPORT = { width: 1280, height: 800 };
 /**
  * The stand-in's delay between startup lines: the 4.2 stand-in's cached start has only a few (it
@@ -183,6 +185,11 @@ before(async () => {
       throw new Error(`container ${name} already exists and is not this suite's (binds: ${binds.join(', ') || 'none'}); another suite or the demo is using the engine — stop it first`);
     }
   }
+  // A web viewer an interrupted run left (labelled as the extension's viewer of that instance) holds its port.
+  for (const name of VIEWERS) {
+    const labels = await execFileP('docker', ['inspect', '-f', '{{json .Config.Labels}}', name]).then((r) => JSON.parse(r.stdout) as Record<string, string>, () => undefined);
+    if (labels?.['dev.isaac-sim-orchestrator.web-viewer-of'] !== undefined && labels['dev.isaac-sim-orchestrator.owner'] === 'isaac-sim-orchestrator') await dockerRemove([name]);
+  }
   for (const port of INSTANCES.flatMap((i) => [i.http, i.signal, PORTS.stream + i.index, PORTS.webViewer + i.index])) {
     if (await probeTcp('127.0.0.1', port)) throw new Error(`port ${port} on 127.0.0.1 is already in use; the suite needs it for the stand-in`);
   }
@@ -217,7 +224,7 @@ after(async () => {
     await s.stop().catch((err) => problems.push(`code-server: ${errorText(err)}`));
   }
   if (!foreignContainers) {
-    await dockerRemove(CONTAINERS).catch((err) => problems.push(`containers: ${errorText(err)}`));
+    await dockerRemove([...CONTAINERS, ...VIEWERS]).catch((err) => problems.push(`containers: ${errorText(err)}`));
     await removeV6Volumes().catch((err) => problems.push(`6.x volumes: ${errorText(err)}`));
   }
   process.stderr.write(`ui suite: total ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s\n`);
@@ -752,6 +759,60 @@ step('12. with the 6.x image in the user settings, both instances become ready o
   assert.equal(shaderLines[1], 0, `instance-1 should have started from the shader cache in ${V6_GLCACHE}: docker logs ${INSTANCES[1].container} has "${SHADER_LINE}"`);
   await restMouse(page);
   await screenshot(page, ARTIFACTS, '10-6x-both-ready');
+  assert.deepEqual(offLoopback, [], 'the browser tried to leave loopback');
+});
+
+step("13. with isaacSim.webViewerBuildContext set, each 6.x instance gets its own web viewer, and each sim view shows it with the instance's own signal port", 240_000, async (t, page) => {
+  await clearNotifications(page);
+  const file = path.join((server ?? assert.fail('no code-server')).userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  await focusSideBar(page);
+  // The stand-in of NVIDIA's tools/docker/web-viewer folder: the extension builds it per port set.
+  await replaceUserSettings(page, file, { ...settings, 'isaacSim.webViewerBuildContext': path.join(REPO, 'stand-in', 'web-viewer') });
+  const viewerRows = page.locator('.part.sidebar [role="treeitem"]').filter({ hasText: /^web viewer/ });
+  const descriptions = await poll(
+    async () => {
+      const texts = await viewerRows.evaluateAll((rows) => rows.map((r) => (r.querySelector('.label-description')?.textContent ?? '').replace(/\u00a0/g, ' ')));
+      return texts.length === INSTANCES.length && texts.every((d) => /^serving on :\d+$/.test(d)) ? texts : undefined;
+    },
+    180_000,
+    'a "web viewer" row under each instance, serving',
+  ).catch(async (err) => {
+    throw new Error(`${errorText(err)}; rows: ${JSON.stringify(await page.locator('.part.sidebar [role="treeitem"]').allInnerTexts())}; notifications: ${JSON.stringify(await notificationTexts(page))}`);
+  });
+  t.diagnostic(`web viewer rows: ${JSON.stringify(descriptions)}`);
+  assert.deepEqual([...descriptions].sort(), INSTANCES.map((i) => `serving on :${PORTS.webViewer + i.index}`), 'each on its own port');
+  const shown: string[] = [];
+  for (const inst of INSTANCES) {
+    const port = PORTS.webViewer + inst.index;
+    const viewer = await dockerState(`isaac-sim-web-viewer-${inst.index}`);
+    assert.ok(viewer?.running, `docker inspect: isaac-sim-web-viewer-${inst.index} runs`);
+    await focusSideBar(page);
+    await runCommand(page, 'Isaac Sim: Open Sim View');
+    await pickQuickItem(page, new RegExp(`^${inst.label}\\b`), inst.label);
+    const frame = await poll(
+      () =>
+        page.frames().find((f) => {
+          try {
+            const u = new URL(f.url());
+            return u.port === String(port) || u.pathname.startsWith(`/proxy/${port}/`);
+          } catch {
+            return false;
+          }
+        }),
+      30_000,
+      `the sim view of ${inst.label} to frame its web viewer on :${port}`,
+    ).catch((err) => {
+      throw new Error(`${errorText(err)}; frames: ${JSON.stringify(page.frames().map((f) => f.url()))}`);
+    });
+    assert.ok(frameDepth(frame) >= 2, `the viewer frame of ${inst.label} (${frame.url()}) is inside the webview`);
+    const signal = normalize(await frame.locator('#signal-port').innerText({ timeout: 10_000 }));
+    shown.push(`${inst.label}: ${frame.url()} signal port ${signal}`);
+    assert.equal(signal, String(inst.signal), `the viewer framed for ${inst.label} has its own signal port ${inst.signal} baked in`);
+  }
+  t.diagnostic(shown.join('; '));
+  await restMouse(page);
+  await screenshot(page, ARTIFACTS, '11-6x-web-viewers-side-by-side');
   assert.deepEqual(offLoopback, [], 'the browser tried to leave loopback');
 });
 

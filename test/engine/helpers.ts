@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { readBuildContext } from '../../src/docker/buildContext';
 import { DockerEngine } from '../../src/docker/engine';
 import type { KeyValueStore } from '../../src/instances/eta';
 import { InstanceManager, type Logger } from '../../src/instances/manager';
@@ -123,13 +124,24 @@ export interface ViewerBuildArgs {
 }
 
 /**
- * `docker build --network host` of a web viewer build context with NVIDIA's three build args, as
- * docker-compose.yml builds tools/docker/web-viewer. Classic builder (no buildx here); --force-rm so
- * that a failed step leaves no container behind. Never throws for a failed build: its exit code and
- * the whole output (stdout + stderr) come back.
+ * A build of a web viewer build context with NVIDIA's three build args and network host, as
+ * docker-compose.yml builds tools/docker/web-viewer. On BuildKit (NVIDIA's Dockerfile needs it for
+ * COPY --chmod) through the Engine API, as the extension builds it (Debian's docker CLI has no buildx,
+ * which `DOCKER_BUILDKIT=1 docker build` needs); or, with `classic`, `docker build` on the classic
+ * builder, whose --force-rm leaves no container of a failed step behind. Never throws for a failed
+ * build: its exit code (0 or not) and the whole output come back.
  */
-export function buildViewer(tag: string, args: ViewerBuildArgs, context = VIEWER_CONTEXT): Promise<{ code: number; output: string }> {
+export async function buildViewer(tag: string, args: ViewerBuildArgs, context = VIEWER_CONTEXT, classic = false): Promise<{ code: number; output: string }> {
   const buildArgs = { ISAACSIM_HOST: args.host ?? '127.0.0.1', ISAACSIM_SIGNAL_PORT: String(args.signalPort), ISAACSIM_STREAM_PORT: String(args.streamPort) };
+  if (!classic) {
+    const lines: string[] = [];
+    try {
+      await new DockerEngine({ dockerHost: '' }).buildImage(await readBuildContext(context), { tag, buildArgs, labels: {}, networkMode: 'host', onLine: (l) => lines.push(l) });
+      return { code: 0, output: lines.join('\n') };
+    } catch (err) {
+      return { code: 1, output: `${lines.join('\n')}\n${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
   const argv = ['build', '--network', 'host', '--force-rm', ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), '-t', tag, context];
   return new Promise((resolve, reject) => {
     execFile('docker', argv, { env: { ...process.env, DOCKER_BUILDKIT: '0' }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
