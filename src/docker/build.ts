@@ -72,15 +72,29 @@ export async function buildImage(docker: Docker, address: string, context: Reada
   if (options.signal?.aborted) throw cancelled();
   let response: NodeJS.ReadableStream;
   try {
-    response = await docker.buildImage(context, {
-      t: options.tag,
-      version: '2',
-      buildargs: options.buildArgs,
-      labels: options.labels,
-      rm: true,
-      forcerm: true,
-      ...(options.networkMode ? { networkmode: options.networkMode } : {}),
-      ...(options.signal ? { abortSignal: options.signal } : {}),
+    // Through the modem, not docker.buildImage: with version 2 that one opens a BuildKit session
+    // over gRPC (for registry auth), which the context as a tar does not need (see the note above).
+    response = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+      docker.modem.dial(
+        {
+          path: '/build?',
+          method: 'POST',
+          file: context,
+          options: {
+            t: options.tag,
+            version: '2',
+            buildargs: options.buildArgs,
+            labels: options.labels,
+            rm: true,
+            forcerm: true,
+            ...(options.networkMode ? { networkmode: options.networkMode } : {}),
+          },
+          isStream: true,
+          ...(options.signal ? { abortSignal: options.signal } : {}),
+          statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
+        },
+        (err: unknown, data: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(data as NodeJS.ReadableStream)),
+      );
     });
   } catch (err) {
     if (options.signal?.aborted) throw cancelled();

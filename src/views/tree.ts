@@ -26,7 +26,8 @@ export class InstanceTreeItem extends vscode.TreeItem {
   constructor(readonly snapshot: InstanceSnapshot, now: number, redact: (text: string) => string = (t) => t) {
     super(snapshot.label, snapshot.webViewer ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     const s = snapshot;
-    this.id = `instance-${s.index}`;
+    // A row that gains its web viewer child is a new row to VS Code: a kept id would keep it childless.
+    this.id = s.webViewer ? `instance-${s.index}/with-web-viewer` : `instance-${s.index}`;
     const gpu = s.gpu === 'all' || s.gpu === 'none' ? '' : ` · GPU ${s.gpu}`;
     this.description = `${describeState(s, now)} · :${primaryPort(s.ports) ?? '?'}${gpu}`;
     const [icon, color] = ICONS[s.state.kind];
