@@ -15,7 +15,7 @@
  * - it starts once the simulator is ready, as compose's `depends_on: condition: service_healthy`.
  */
 import { createHash } from 'node:crypto';
-import { OWNER_LABEL, OWNER_VALUE, instanceLabel } from './model';
+import { OWNER_LABEL, OWNER_VALUE, instanceLabel, type InstancePorts } from './model';
 import type { Settings } from './settings';
 import { expandHome, portsFor, SPEC_HASH_LABEL } from './spec';
 import { VERSIONS, type VersionId } from './versions';
@@ -48,10 +48,13 @@ export interface ViewerPlan {
   port: number;
 }
 
-/** The web viewer of instance `index`, or undefined when its version has none or neither setting names one. */
-export function viewerPlan(settings: Settings, version: VersionId, index: number, home: string): ViewerPlan | undefined {
+/**
+ * The web viewer of instance `index`, or undefined when its version has none or neither setting names
+ * one. `ports` are the instance's own (its container's, which settings changed since do not move);
+ * without them, the ones the settings give.
+ */
+export function viewerPlan(settings: Settings, version: VersionId, index: number, home: string, ports: InstancePorts = portsFor(settings, version, index)): ViewerPlan | undefined {
   if (VERSIONS[version].view !== 'web-viewer') return undefined;
-  const ports = portsFor(settings, version, index);
   if (ports.signal === undefined || ports.stream === undefined || ports.webViewer === undefined) return undefined;
   const host = settings.host.replace(/^\[|\]$/g, '');
   const common = { index, host, signalPort: ports.signal, streamPort: ports.stream, port: ports.webViewer };

@@ -53,6 +53,8 @@ export interface WebViewersOptions {
 
 interface Run {
   run: number;
+  /** The plan it follows: a changed setting (a port moved, another folder) starts it over. */
+  plan: string;
   controller: AbortController;
   done: Promise<void>;
 }
@@ -138,10 +140,10 @@ export class WebViewers {
     const listed = this.store.liveList();
     const extra = this.store.indexes().filter((i) => this.store.viewer(i) && !listed.some((s) => s.index === i));
     for (const s of [...listed, ...extra.map((i) => this.store.live(i))]) {
-      const plan = viewerPlan(settings, s.version, s.index, this.options.home);
+      const plan = viewerPlan(settings, s.version, s.index, this.options.home, s.ports);
       const current = this.runs.get(s.index);
       if (plan && s.startedAt !== undefined) {
-        if (!current || current.run !== s.startedAt) this.begin(s.index, s.startedAt, plan);
+        if (!current || current.run !== s.startedAt || current.plan !== JSON.stringify(plan)) this.begin(s.index, s.startedAt, plan);
         continue;
       }
       if (current) {
@@ -161,7 +163,7 @@ export class WebViewers {
   private begin(index: number, run: number, plan: ViewerPlan): void {
     this.runs.get(index)?.controller.abort();
     const controller = new AbortController();
-    const entry: Run = { run, controller, done: Promise.resolve() };
+    const entry: Run = { run, plan: JSON.stringify(plan), controller, done: Promise.resolve() };
     this.runs.set(index, entry);
     // A viewer that served an earlier run serves no page for this one until it answers again.
     this.store.apply(index, { type: 'webViewer', up: false });
@@ -299,7 +301,7 @@ export class WebViewers {
     if (probe.free || probe.code !== 'EADDRINUSE') return;
     const holder = await describePortHolder(plan.port, 'tcp', (id) => engine.inspect(id));
     throw new OrchestratorError(
-      `${viewerLabel(plan.index)} cannot start: its port ${plan.port} is already in use on 127.0.0.1 by ${holder.who}. Nothing was created: ${holder.fix}, or move isaacSim.webViewerPortBase.`,
+      `${viewerLabel(plan.index)} cannot start: its port ${plan.port} is already in use on 127.0.0.1 by ${holder.who}. Nothing was created: ${holder.fix}, or move isaacSim.webViewerPortBase, then stop and start the instance (its ports are its container's).`,
       'port-taken',
       'isaacSim.webViewerPortBase',
     );

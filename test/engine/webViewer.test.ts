@@ -14,7 +14,7 @@ import type { LogAppend, Manager } from '../../src/instances/manager';
 import { OWNER_LABEL, OWNER_VALUE } from '../../src/instances/model';
 import type { Settings } from '../../src/instances/settings';
 import { VIEWER_KEY_LABEL, VIEWER_OF_LABEL, VIEWER_REPOSITORY, VIEWER_SIGNAL_LABEL } from '../../src/instances/webViewerPlan';
-import { REPO, docker, dockerInspect, httpGet, newManager, removeInstanceVolumes, standinSettings, waitFor } from './helpers';
+import { REPO, docker, dockerInspect, httpGet, newManager, removeInstanceVolumes, standinSettings, waitFor, type MemoryLogger } from './helpers';
 
 const CONTEXT = path.join(REPO, 'stand-in/web-viewer');
 const INDEXES = [60, 61];
@@ -27,11 +27,11 @@ function settingsFor(overrides: Partial<Settings> = {}): Settings {
   return standinSettings({ ...BASES, image: 'isaac-sim-standin:6.0.1', version: 'auto', webViewerBuildContext: CONTEXT, ...overrides, env: { STANDIN_STEP_SECONDS: '0.05', ...(overrides.env ?? {}) } });
 }
 
-function harness(settings: Settings): { manager: Manager; lines: Map<number, string[]> } {
-  const { manager } = newManager(settings);
+function harness(settings: Settings): { manager: Manager; lines: Map<number, string[]>; log: MemoryLogger } {
+  const { manager, log } = newManager(settings);
   const lines = new Map<number, string[]>();
   manager.onDidAppendLog((e: LogAppend) => lines.set(e.index, [...(lines.get(e.index) ?? []), ...e.lines]));
-  return { manager, lines };
+  return { manager, lines, log };
 }
 
 async function viewerServes(manager: Manager, index: number, timeoutMs = 120_000): Promise<void> {
@@ -62,7 +62,7 @@ after(async () => {
 });
 
 describe('6.x web viewer: built once per port set, run after ready, taken down with its instance', () => {
-  const { manager, lines } = harness(settingsFor());
+  const { manager, lines, log } = harness(settingsFor());
   after(async () => {
     for (const i of INDEXES) await manager.remove(i).catch(() => undefined);
     manager.dispose();
@@ -125,7 +125,9 @@ describe('6.x web viewer: built once per port set, run after ready, taken down w
     const page = await httpGet(`http://127.0.0.1:${28300 + i}/`);
     assert.match(page.body, new RegExp(`<span id="signal-port">${29200 + i}</span>`), 'the new port is baked in');
     await manager.remove(i);
-    await waitFor('the viewer container to go', async () => (await dockerInspect(viewerName(i))) === undefined);
+    await waitFor('the viewer container to go', async () => (await dockerInspect(viewerName(i))) === undefined).catch((err: unknown) => {
+      throw new Error(`${String(err)}; viewer: ${JSON.stringify(manager.get(i)?.webViewer)}; log: ${log.lines.filter((l) => l.includes('viewer')).join(' | ')}`);
+    });
     manager.updateSettings({ ok: true, settings: settingsFor() });
   });
 
@@ -164,7 +166,7 @@ describe('6.x web viewer: what stands in its way is named and left alone; a fail
     }
   });
 
-  test('a process on its port is named, with the setting to move', { timeout: 180_000 }, async () => {
+  test('a process on its port is named, with the setting to move; moved, the next start serves the viewer there', { timeout: 180_000 }, async () => {
     const i = 63;
     const server = net.createServer();
     await new Promise<void>((resolve) => server.listen(28300 + i, '127.0.0.1', resolve));
@@ -173,9 +175,15 @@ describe('6.x web viewer: what stands in its way is named and left alone; a fail
       await manager.start(i);
       await waitFor("the viewer's failure", () => manager.get(i)?.webViewer?.kind === 'failed', 120_000);
       const v = manager.get(i)?.webViewer;
-      assert.match(v?.reason ?? '', new RegExp(`instance-63's web viewer cannot start: its port ${28300 + i} is already in use on 127\\.0\\.0\\.1 by .*move isaacSim\\.webViewerPortBase`), v?.reason);
+      assert.match(v?.reason ?? '', new RegExp(`instance-63's web viewer cannot start: its port ${28300 + i} is already in use on 127\\.0\\.0\\.1 by .*move isaacSim\\.webViewerPortBase, then stop and start the instance`), v?.reason);
       assert.equal(v?.setting, 'isaacSim.webViewerPortBase');
       assert.equal(await dockerInspect(viewerName(i)), undefined, 'nothing was created');
+      // The fix the error names: move the base, then stop and start (the container is made again with the new ports).
+      manager.updateSettings({ ok: true, settings: settingsFor({ webViewerPortBase: 28400 }) });
+      await manager.stop(i);
+      await manager.start(i);
+      await viewerServes(manager, i);
+      assert.equal((await httpGet(`http://127.0.0.1:${28400 + i}/`)).status, 200, 'the viewer serves on the moved port');
       await manager.remove(i);
     } finally {
       manager.dispose();

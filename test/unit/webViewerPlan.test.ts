@@ -60,3 +60,8 @@ test('the clipboard note: only for http to another machine, with the tunnel that
   const note = clipboardNote('http://gpu-box.lan:8211/');
   assert.match(note ?? '', /need a secure context, which http:\/\/gpu-box\.lan:8211 is not .*ssh -L 8211:localhost:8211 gpu-box\.lan/);
 });
+
+test("the viewer bakes the instance's own ports (its container's), not what the settings say since", () => {
+  const plan = viewerPlan(settings({ webViewerBuildContext: '/ctx', signalPortBase: 50000 }), '6.x', 1, '/h', { signal: 49101, stream: 47999, webViewer: 8211, http: 8012 });
+  assert.deepEqual([plan?.signalPort, plan?.streamPort, plan?.port], [49101, 47999, 8211]);
+});
