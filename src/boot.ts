@@ -12,10 +12,12 @@
  * writes one a few seconds after activation, when the functions activation ran are compiled. The
  * bundle runs exactly as a `require` would run it (same file name in stack traces, same
  * `require`, `module`, `exports`, `__filename`, `__dirname`); the cache holds compiled code only,
- * never state. V8 checks a cache against its version and flags; the file name carries a hash of
- * the bundle (written in by scripts/build.mjs), so a cache is never used for other code.
+ * never state. V8 checks a cache against its version and flags but, of the source, only its
+ * length: so the file name carries a hash of the bundle (written in by scripts/build.mjs) and the
+ * bundle file's modification time (a bundle rebuilt or edited without boot.js), and a cache is
+ * never used for other code.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { createRequire, wrap } from 'node:module';
 import path from 'node:path';
@@ -73,16 +75,21 @@ export function loadWithCodeCache<T>(file: string, cacheFile: string): LoadedBun
   };
 }
 
-/** The cache file of this bundle in this VS Code: the bundle's hash, and V8's version and the CPU (whose code it holds). */
-export function codeCacheFile(storageDir: string, bundleHash: string): string {
-  return path.join(storageDir, `${CACHE_PREFIX}${bundleHash}-${process.versions.v8}-${process.arch}.bin`);
+/**
+ * The cache file of the bundle `bundleFile` in this VS Code: the bundle's hash and modification
+ * time, and V8's version and the CPU (whose code it holds).
+ */
+export function codeCacheFile(storageDir: string, bundleFile: string, bundleHash: string): string {
+  const modified = Math.round(statSync(bundleFile).mtimeMs).toString(36);
+  return path.join(storageDir, `${CACHE_PREFIX}${bundleHash}-${modified}-${process.versions.v8}-${process.arch}.bin`);
 }
 
 type Main = typeof import('./extension');
 let main: Main | undefined;
 
 export function activate(context: ExtensionContext): ReturnType<Main['activate']> {
-  const loaded = loadWithCodeCache<Main>(path.join(__dirname, 'extension.js'), codeCacheFile(context.globalStorageUri.fsPath, MAIN_BUNDLE_HASH));
+  const bundle = path.join(__dirname, 'extension.js');
+  const loaded = loadWithCodeCache<Main>(bundle, codeCacheFile(context.globalStorageUri.fsPath, bundle, MAIN_BUNDLE_HASH));
   main = loaded.exports;
   const api = main.activate(context);
   if (loaded.cacheNeeded) {

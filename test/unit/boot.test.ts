@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -48,7 +48,7 @@ describe('loadWithCodeCache', () => {
     const dir = mkdtempSync(path.join(tmp, 'a-'));
     const file = writeBundle(dir);
     const storage = path.join(dir, 'storage');
-    const cache = codeCacheFile(storage, 'abc123');
+    const cache = codeCacheFile(storage, file, 'abc123');
     const first = loadWithCodeCache<Sample>(file, cache);
     assert.equal(first.exports.filename, file);
     assert.equal(first.exports.dirname, dir);
@@ -73,7 +73,7 @@ describe('loadWithCodeCache', () => {
   test('a cache V8 refuses is ignored and written again', async () => {
     const dir = mkdtempSync(path.join(tmp, 'b-'));
     const file = writeBundle(dir);
-    const cache = codeCacheFile(dir, 'abc123');
+    const cache = codeCacheFile(dir, file, 'abc123');
     writeFileSync(cache, Buffer.alloc(4096, 7));
     const loaded = loadWithCodeCache<Sample>(file, cache);
     assert.equal(loaded.exports.sum(2, 2), 4);
@@ -86,15 +86,22 @@ describe('loadWithCodeCache', () => {
     const dir = mkdtempSync(path.join(tmp, 'c-'));
     const file = writeBundle(dir);
     writeFileSync(path.join(dir, 'not-a-folder'), '');
-    const cache = codeCacheFile(path.join(dir, 'not-a-folder'), 'abc123');
+    const cache = codeCacheFile(path.join(dir, 'not-a-folder'), file, 'abc123');
     const loaded = loadWithCodeCache<Sample>(file, cache);
     await loaded.writeCache(); // resolves: no error reaches the caller
     assert.equal(existsSync(cache), false);
   });
 
-  test('the cache file names the bundle, V8 and the CPU', () => {
-    assert.equal(codeCacheFile('/s', 'h1'), path.join('/s', `code-cache-h1-${process.versions.v8}-${process.arch}.bin`));
-    assert.notEqual(codeCacheFile('/s', 'h1'), codeCacheFile('/s', 'h2'));
+  test('the cache file names the bundle (its hash and modification time), V8 and the CPU', () => {
+    const dir = mkdtempSync(path.join(tmp, 'd-'));
+    const file = writeBundle(dir);
+    utimesSync(file, 1_000, 1_000);
+    const modified = (1_000_000).toString(36);
+    assert.equal(codeCacheFile('/s', file, 'h1'), path.join('/s', `code-cache-h1-${modified}-${process.versions.v8}-${process.arch}.bin`));
+    assert.notEqual(codeCacheFile('/s', file, 'h1'), codeCacheFile('/s', file, 'h2'));
+    const before = codeCacheFile('/s', file, 'h1');
+    utimesSync(file, 2_000, 2_000); // the same bundle rebuilt: same length, so V8 alone would take the old cache
+    assert.notEqual(codeCacheFile('/s', file, 'h1'), before);
   });
 });
 
