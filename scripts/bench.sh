@@ -11,6 +11,9 @@
 #   BENCH_ONLY=limits npm run bench                              # only the time limits (test/bench/limits.ts), no
 #                                                                # VS Code, no .vsix, no log benchmark: ~1 min; its
 #                                                                # .run/bench.json has ours.limits only
+#   BENCH_ONLY=activation npm run bench                          # only the activation and click runs (packaged .vsix,
+#                                                                # code-server; no manager, parallel, limits, main,
+#                                                                # scale or log runs): a few minutes
 # Afterwards `node scripts/bench-figures.mjs` writes the README's table and test/bench/scale-*.png from
 # .run/bench.json (this script does not touch committed files).
 #
@@ -32,7 +35,7 @@ mkdir -p "$RUN"
 
 log() { echo "bench.sh: $*" >&2; }
 die() { echo "bench.sh: error: $*" >&2; exit 1; }
-[[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY}" == limits ]] || die "BENCH_ONLY=${BENCH_ONLY}: the only part that runs alone is \"limits\""
+[[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY}" == limits || "${BENCH_ONLY}" == activation ]] || die "BENCH_ONLY=${BENCH_ONLY}: the parts that run alone are \"limits\" and \"activation\""
 
 # One benchmark at a time: a second one would fight over .run/bench and the instances.
 exec 8>"$RUN/bench.lock"
@@ -117,6 +120,7 @@ npx --no-install esbuild test/bench/suite/activation.ts test/bench/suite/main.ts
 
 run_driver env BENCH_VSIX="$RUN/isaac-sim-orchestrator.vsix" BENCH_HARNESS="$RUN/harness" BENCH_RUN_DIR="$RUN" node "$RUN/bench.js"
 [[ $rc -eq 0 ]] || exit "$rc"
+[[ "${BENCH_ONLY:-}" != activation ]] || exit 0
 
 # The log path (test/bench/logThroughput.ts): 1 M lines through our follower beside `docker logs -f`,
 # on the same engine; it writes .run/bench-logs.json, which scripts/bench-figures.mjs reads too.

@@ -1,10 +1,11 @@
 // Builds the extension host bundle (dist/extension.js, with dist/dockerode.js and dist/tar-stream.js
-// loaded on the first engine connection), the webview bundle (media/webview.js), the sim view's
+// loaded on the first engine connection) and its loader (dist/boot.js, package.json's `main`), the webview bundle (media/webview.js), the sim view's
 // codicon stylesheet and, with --tests, the compiled test tree (out/) for node's test runner.
 // esbuild bundles so the .vsix ships a few small files instead of node_modules, which keeps
 // activation fast and the package small.
 import { analyzeMetafile, build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -144,6 +145,21 @@ const [extension, lazy] = await Promise.all([
 ]);
 
 if (analyze) for (const result of [extension, lazy]) console.log(await analyzeMetafile(result.metafile));
+
+/**
+ * The entry point VS Code loads (package.json `main`): src/boot.ts, which runs dist/extension.js
+ * with a V8 code cache kept in the extension's global storage. The cache's file name carries the
+ * bundle's hash, so a cache made for another build is never used.
+ */
+const bundleHash = createHash('sha256').update(readFileSync(path.join(root, 'dist/extension.js'))).digest('hex').slice(0, 16);
+await build({
+  ...extensionHostBundle,
+  metafile: false,
+  entryPoints: ['src/boot.ts'],
+  outfile: 'dist/boot.js',
+  external: ['vscode'],
+  define: { MAIN_BUNDLE_HASH: JSON.stringify(bundleHash) },
+});
 
 /**
  * The sim view's toolbar shows three codicons. Rather than ship the whole codicon font (126 KB) for

@@ -1,5 +1,6 @@
 /**
- * Entry point: builds the objects, wires them together, registers them. Nothing here talks to the
+ * The extension proper (dist/extension.js; VS Code loads it through src/boot.ts, which adds a code
+ * cache): builds the objects, wires them together, registers them. Nothing here talks to the
  * engine: the manager connects when the view is first shown or a command runs, and only then is the
  * engine client (dockerode) loaded.
  */

@@ -53,6 +53,8 @@ function intEnv(name: string, fallback: number, min: number): number {
   return n;
 }
 
+/** BENCH_ONLY=activation: only the activation and click runs (no manager level, parallel start, limits, main or scale run). */
+const ONLY_ACTIVATION = process.env.BENCH_ONLY === 'activation';
 const IDLE_SECONDS = intEnv('BENCH_IDLE_SECONDS', 300, 1);
 const ACTIVATION_RUNS = intEnv('BENCH_ACTIVATION_RUNS', 5, 1);
 const TRIALS = intEnv('BENCH_TRIALS', 10, 1);
@@ -60,7 +62,7 @@ const CLICK_RUNS = intEnv('BENCH_CLICK_RUNS', ACTIVATION_RUNS, 0);
 const PARALLEL_ROUNDS = intEnv('BENCH_PARALLEL_ROUNDS', 3, 0);
 const SCALE_TRIALS = intEnv('BENCH_SCALE_TRIALS', 5, 1);
 const SCALE_IDLE_SECONDS = intEnv('BENCH_SCALE_IDLE_SECONDS', 30, 1);
-const SCALE = (process.env.BENCH_SCALE ?? '1,8,32').split(',').filter((x) => x.trim() !== '').map((x) => {
+const SCALE = (ONLY_ACTIVATION ? '' : (process.env.BENCH_SCALE ?? '1,8,32')).split(',').filter((x) => x.trim() !== '').map((x) => {
   const n = Number(x);
   if (!Number.isInteger(n) || n < 1 || n > 32) throw new Error(`BENCH_SCALE must list instance counts from 1 to 32, like "1,8,32", not "${process.env.BENCH_SCALE}"`);
   return n;
@@ -149,14 +151,14 @@ async function main(): Promise<number> {
   const engineOpts = { upstreamSocket: upstream, image: IMAGE, dataRoot: DATA_ROOT };
   let manager: ManagerFigures | undefined;
   let parallel: ParallelFigures | undefined;
-  try {
+  if (!ONLY_ACTIVATION) try {
     progress('manager level: starting 3 stand-in instances, then stop/start trials');
     manager = await managerBench({ ...engineOpts, trials: TRIALS, progress });
   } catch (err) {
     failures.push(`manager level: ${err instanceof Error ? err.message : String(err)}`);
     progress(`manager level failed: ${String(err)}`);
   }
-  if (PARALLEL_ROUNDS > 0) {
+  if (PARALLEL_ROUNDS > 0 && !ONLY_ACTIVATION) {
     try {
       progress(`parallel start: manager startAll of 4 against 4 sequential docker run, ${PARALLEL_ROUNDS} rounds`);
       parallel = await parallelBench({ ...engineOpts, rounds: PARALLEL_ROUNDS, progress });
@@ -165,7 +167,7 @@ async function main(): Promise<number> {
       progress(`parallel start failed: ${String(err)}`);
     }
   }
-  const limits = await limitsPart({ ...engineOpts, progress }, failures); // time limits (test/bench/limits.ts), after the parts above
+  const limits = ONLY_ACTIVATION ? undefined : await limitsPart({ ...engineOpts, progress }, failures); // time limits (test/bench/limits.ts), after the parts above
   try {
     await removeOurContainers(INSTANCES);
     const { notReady } = await startInstances(engineOpts, INSTANCES);
@@ -282,9 +284,11 @@ async function main(): Promise<number> {
       progress(`click run ${r}/${CLICK_RUNS}: ${last ? `click → active ${Math.round(Number(last.clickToActiveMs))} ms, → first row ${Math.round(Number(last.clickToFirstRowMs))} ms, VS Code "${String(last.vscodeText)}"${last.wasActive ? ' (ALREADY ACTIVE before the click)' : ''}` : 'no result'}`);
     }
 
-    progress(`main run: view, ${IDLE_SECONDS} s idle, ${TRIALS} stop/start trials (extension host processes alive now: ${extensionHosts(server.pid)})`);
-    const code = await workbenchRun('main', 'main', (IDLE_SECONDS + 240 + TRIALS * 30) * 1000);
-    if (code !== 0) failures.push(`main run exited with ${code} (see ${RUN}/exthost-main.log)`);
+    if (!ONLY_ACTIVATION) {
+      progress(`main run: view, ${IDLE_SECONDS} s idle, ${TRIALS} stop/start trials (extension host processes alive now: ${extensionHosts(server.pid)})`);
+      const code = await workbenchRun('main', 'main', (IDLE_SECONDS + 240 + TRIALS * 30) * 1000);
+      if (code !== 0) failures.push(`main run exited with ${code} (see ${RUN}/exthost-main.log)`);
+    }
 
     // Scale: N instances running (started at manager level, the rest removed), one fresh workbench each.
     for (const n of SCALE) {
@@ -317,8 +321,7 @@ async function main(): Promise<number> {
   // Figures.
   const act = collected.activations;
   const vscodeMs = (settled: boolean) => summarize(act.filter((a) => Boolean(a.settleMs) === settled).map((a) => a.vscodeMs).filter((x): x is number => typeof x === 'number'));
-  const activation = vscodeMs(true);
-  const activationAtStartup = vscodeMs(false);
+  const [activation, activationAtStartup] = [vscodeMs(true), vscodeMs(false)];
   const activateCall = summarize(act.filter((a) => a.settleMs).map((a) => Number(a.ms)));
   // The extension host's own marks, settled runs: the require of our bundle, and the activate call.
   const settledMark = (k: 'requireMs' | 'activateMs') => summarize(act.filter((a) => a.settleMs).map((a) => marksOf(a)[k]).filter((x): x is number => typeof x === 'number'));
@@ -329,21 +332,20 @@ async function main(): Promise<number> {
   if (click.wasActive) failures.push('the extension was already active before a click run clicked the view: click activation not measured');
   const beforeView = act.map((a) => Number(a.requestsBeforeView));
   const main = trialFigures(collected);
-  const rendered = main.rendered;
-  const data = main.data;
+  const { rendered, data } = main;
   const scale = scaleFigures(scaleRuns);
   const kb = (b: unknown) => (typeof b === 'number' ? Math.round(b / 1024) : undefined);
   const heapAfterActivation = summarize(act.filter((a) => a.settleMs).map((a) => Number(a.heapDeltaBytes) / 1024));
   const idle = collected.idle;
   const view = collected.view;
-  if (collected.trials.length < 2 * TRIALS) failures.push(`only ${collected.trials.length} of ${2 * TRIALS} trials finished`);
+  if (!ONLY_ACTIVATION && collected.trials.length < 2 * TRIALS) failures.push(`only ${collected.trials.length} of ${2 * TRIALS} trials finished`);
   if (collected.trials.length && !rendered.all) failures.push('no rendered row change was seen (see exthost-main.log)');
   for (const s of scaleRuns) if (s.collected.trials.length < 2 * SCALE_TRIALS) failures.push(`scale ${s.instances}: only ${s.collected.trials.length} of ${2 * SCALE_TRIALS} trials finished`);
 
   const result = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, memMiB: Math.round(os.totalmem() / 2 ** 20), loadavg: os.loadavg(), node: process.version, note: 'shared machine: other work may have been running' },
-    config: { idleSeconds: IDLE_SECONDS, activationRuns: ACTIVATION_RUNS, clickRuns: CLICK_RUNS, trials: TRIALS, instances: INSTANCES, scale: SCALE, scaleTrials: SCALE_TRIALS, scaleIdleSeconds: SCALE_IDLE_SECONDS, parallelRounds: PARALLEL_ROUNDS, engine: upstream, standinStepSeconds: 0.05 },
+    config: { only: ONLY_ACTIVATION ? 'activation' : undefined, idleSeconds: IDLE_SECONDS, activationRuns: ACTIVATION_RUNS, clickRuns: CLICK_RUNS, trials: TRIALS, instances: INSTANCES, scale: SCALE, scaleTrials: SCALE_TRIALS, scaleIdleSeconds: SCALE_IDLE_SECONDS, parallelRounds: PARALLEL_ROUNDS, engine: upstream, standinStepSeconds: 0.05 },
     peer: PEER,
     oursBefore: OURS_BEFORE,
     ours: {
