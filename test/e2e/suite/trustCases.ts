@@ -62,6 +62,9 @@ export function settingCases(runDir: string, standin: Record<string, unknown>): 
     signalPortBase: H('only port numbers on the user-chosen host', 37271, 37273),
     streamPortBase: H('only port numbers on the user-chosen host', 37281, 37283),
     webViewerPortBase: H('only port numbers on the user-chosen host', 37291, 37293),
+    // Never both set in one run (that is a settings error): the user names an image, a trusted workspace a folder instead.
+    webViewerBuildContext: R('a folder the extension builds into an image that runs on the host network', '', path.join(runDir, 'evil-web-viewer')),
+    webViewerImage: R('an image the extension runs on the host network beside each 6.x instance', 'user-web-viewer:{signalPort}', ''),
     host: R('where the readiness probes connect, what the sim view frames, and the ISAACSIM_HOST of 6.x', '127.0.0.1', '127.0.0.2'),
     clientUrlTemplate: R('the page the sim view iframe loads', 'http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}', 'http://127.0.0.2:9/evil/{label}'),
     webViewerUrlTemplate: R('the page the sim view iframe loads (6.x web viewer)', 'http://{host}:{webViewerPort}/', 'http://127.0.0.2:9/evil-viewer/'),
