@@ -103,6 +103,8 @@ const V6_GLCACHE = `${V6_VOLUME_PREFIX}glcache`;
 const SHADER_LINE = 'Waiting for compilation of ray tracing shaders';
 const V6_TITLE_MARK = '(ui suite: 6.x)';
 const CONTAINERS = INSTANCES.map((i) => i.container);
+/** The frames of the 6.x web viewers step 13 found, by instance index. */
+const viewerFrames = new Map<number, Frame>();
 /** The 6.x web viewers the extension runs in step 13. */
 const VIEWERS = INSTANCES.map((i) => `isaac-sim-web-viewer-${i.index}`);
 const VIEWPORT = { width: 1280, height: 800 };
@@ -808,11 +810,69 @@ step("13. with isaacSim.webViewerBuildContext set, each 6.x instance gets its ow
     assert.ok(frameDepth(frame) >= 2, `the viewer frame of ${inst.label} (${frame.url()}) is inside the webview`);
     const signal = normalize(await frame.locator('#signal-port').innerText({ timeout: 10_000 }));
     shown.push(`${inst.label}: ${frame.url()} signal port ${signal}`);
+    viewerFrames.set(inst.index, frame);
     assert.equal(signal, String(inst.signal), `the viewer framed for ${inst.label} has its own signal port ${inst.signal} baked in`);
   }
   t.diagnostic(shown.join('; '));
   await restMouse(page);
   await screenshot(page, ARTIFACTS, '11-6x-web-viewers-side-by-side');
+  assert.deepEqual(offLoopback, [], 'the browser tried to leave loopback');
+});
+
+step('13a. the 6.x viewers: a tab switch reloads neither; Open in Browser asks first while the sim view holds the connection; a restart gives instance-0 a fresh viewer page', 120_000, async (t, page) => {
+  const read = async (frame: Frame) => ({
+    loads: await poll(async () => {
+      const text = normalize(await frame.locator('#load-count').innerText({ timeout: 2_000 }));
+      return text.endsWith('…') ? undefined : text;
+    }, 10_000, '#load-count of a viewer page'),
+    alive: Number(normalize(await frame.locator('#alive').innerText({ timeout: 2_000 }))),
+  });
+  const before = new Map<number, { loads: string; alive: number }>();
+  for (const inst of INSTANCES) before.set(inst.index, await read(viewerFrames.get(inst.index) ?? assert.fail(`step 13 found no viewer frame of ${inst.label}`)));
+  await openWorkspaceFile(page, 'README.md');
+  await openWorkspaceFile(page, 'spawn_robot.py');
+  await activateTab(page, 'Sim: instance-1');
+  await activateTab(page, 'Sim: instance-0');
+  const detached = await page.waitForEvent('framedetached', { predicate: (f) => [...viewerFrames.values()].includes(f), timeout: 1_500 }).then((f) => f.url(), () => undefined);
+  assert.equal(detached, undefined, `switching tabs detached the viewer frame ${detached}`);
+  for (const inst of INSTANCES) {
+    const frame = viewerFrames.get(inst.index) ?? assert.fail('no frame');
+    const now = await read(frame);
+    const was = before.get(inst.index) ?? assert.fail('no reading');
+    assert.equal(now.loads, was.loads, `${inst.label}'s viewer page was loaded again by a tab switch`);
+    assert.ok(now.alive >= was.alive, `${inst.label}'s viewer page clock went back: it was reloaded`);
+  }
+
+  // The stream takes one browser connection, and the sim view holds it: Open in Browser asks first.
+  const pagesBefore = page.context().pages().length;
+  await focusSideBar(page);
+  await runCommand(page, 'Isaac Sim: Open in Browser');
+  await pickQuickItem(page, /^instance-0\b/, 'instance-0');
+  const dialog = await poll(() => readDialog(page), 10_000, 'the warning before a second browser connection');
+  t.diagnostic(`dialog: ${JSON.stringify(dialog)}`);
+  assert.match(dialog.message, /instance-0's stream is open in its sim view, and Isaac Sim takes one browser connection at a time/);
+  assert.ok(dialog.buttons.includes('Close Sim View and Open') && dialog.buttons.includes('Open Anyway'), JSON.stringify(dialog.buttons));
+  await page.keyboard.press('Escape');
+  await poll(async () => (await readDialog(page)) === undefined, 5_000, 'the dialog to close');
+  assert.equal(page.context().pages().length, pagesBefore, 'nothing was opened in the browser');
+
+  // A restart: the viewer goes down with the instance and comes back with a page of its own.
+  const old = viewerFrames.get(0) ?? assert.fail('no frame');
+  await focusSideBar(page);
+  await runCommand(page, 'Isaac Sim: Restart Instance');
+  await pickQuickItem(page, /^instance-0\b/, 'instance-0');
+  await poll(() => old.isDetached(), 60_000, "instance-0's old viewer page to be replaced");
+  const port = PORTS.webViewer;
+  const fresh = await poll(
+    () => page.frames().find((f) => !f.isDetached() && (f.url().includes(`:${port}/`) || f.url().includes(`/proxy/${port}/`))),
+    90_000,
+    `a new viewer page of instance-0 on :${port}`,
+  );
+  const after = await read(fresh);
+  t.diagnostic(`instance-0 viewer before restart ${JSON.stringify(before.get(0))}, after ${JSON.stringify(after)}`);
+  assert.equal(normalize(await fresh.locator('#signal-port').innerText({ timeout: 10_000 })), String(INSTANCES[0].signal), 'the fresh page still has its own signal port');
+  await restMouse(page);
+  await screenshot(page, ARTIFACTS, '11a-6x-viewer-after-restart');
   assert.deepEqual(offLoopback, [], 'the browser tried to leave loopback');
 });
 
