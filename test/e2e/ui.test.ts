@@ -829,8 +829,9 @@ step('13a. the 6.x viewers: a tab switch reloads neither; Open in Browser asks f
   });
   const before = new Map<number, { loads: string; alive: number }>();
   for (const inst of INSTANCES) before.set(inst.index, await read(viewerFrames.get(inst.index) ?? assert.fail(`step 13 found no viewer frame of ${inst.label}`)));
-  await openWorkspaceFile(page, 'README.md');
-  await openWorkspaceFile(page, 'spawn_robot.py');
+  // Step 7 opened README.md over one sim view and spawn_robot.py over the other: bring each to the front and back.
+  await activateTab(page, 'README.md');
+  await activateTab(page, 'spawn_robot.py');
   await activateTab(page, 'Sim: instance-1');
   await activateTab(page, 'Sim: instance-0');
   const detached = await page.waitForEvent('framedetached', { predicate: (f) => [...viewerFrames.values()].includes(f), timeout: 1_500 }).then((f) => f.url(), () => undefined);
@@ -850,7 +851,8 @@ step('13a. the 6.x viewers: a tab switch reloads neither; Open in Browser asks f
   await pickQuickItem(page, /^instance-0\b/, 'instance-0');
   const dialog = await poll(() => readDialog(page), 10_000, 'the warning before a second browser connection');
   t.diagnostic(`dialog: ${JSON.stringify(dialog)}`);
-  assert.match(dialog.message, /instance-0's stream is open in its sim view, and Isaac Sim takes one browser connection at a time/);
+  // VS Code shows a long modal message as the dialog's detail line.
+  assert.match(`${dialog.message} ${dialog.detail}`, /instance-0's stream is open in its sim view, and Isaac Sim takes one browser connection at a time/);
   assert.ok(dialog.buttons.includes('Close Sim View and Open') && dialog.buttons.includes('Open Anyway'), JSON.stringify(dialog.buttons));
   await page.keyboard.press('Escape');
   await poll(async () => (await readDialog(page)) === undefined, 5_000, 'the dialog to close');
