@@ -22,7 +22,7 @@ import { Utf8Lines } from './lines';
 import { lazily } from './parse';
 
 /** How many of the build's last lines a failure quotes. */
-export const BUILD_TAIL_LINES = 12;
+const BUILD_TAIL_LINES = 12;
 
 export interface BuildOptions {
   /** The tag to give the result, e.g. isaac-sim-orchestrator-web-viewer:1a2b3c4d5e6f. */

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 
 /** Bounds of a context: NVIDIA's web viewer folder is one Dockerfile. */
-export const CONTEXT_LIMITS = { files: 2000, bytes: 50 * 1024 * 1024 };
+const CONTEXT_LIMITS = { files: 2000, bytes: 50 * 1024 * 1024 };
 
 export interface ContextEntry {
   /** Path inside the context, with `/` separators. */

@@ -51,8 +51,8 @@ function isHostFolder(s: string): boolean {
   return s === '~' || s.startsWith('~/') || s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s);
 }
 
-/** The placeholders a web viewer image reference may use. */
-export const VIEWER_IMAGE_PLACEHOLDERS = /\{(?:index|signalPort|streamPort)\}/g;
+/** The placeholders a web viewer image reference may use (webViewerPlan.ts fills them). */
+export const VIEWER_IMAGE_PLACEHOLDERS = /\{(index|signalPort|streamPort)\}/g;
 
 /** One setting: its schema, its default (valid under the schema), and the sentence that says what is allowed. */
 /**

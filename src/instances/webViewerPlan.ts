@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { OWNER_LABEL, OWNER_VALUE, instanceLabel, type InstancePorts } from './model';
-import type { Settings } from './settings';
+import { VIEWER_IMAGE_PLACEHOLDERS, type Settings } from './settings';
 import { expandHome, portsFor, SPEC_HASH_LABEL } from './spec';
 import { VERSIONS, type VersionId } from './versions';
 
@@ -24,10 +24,10 @@ import { VERSIONS, type VersionId } from './versions';
 export const VIEWER_OF_LABEL = 'dev.isaac-sim-orchestrator.web-viewer-of';
 /** On a web viewer image we built: the hash of its build context and build args, and each value. */
 export const VIEWER_KEY_LABEL = 'dev.isaac-sim-orchestrator.web-viewer.key';
-export const VIEWER_CONTEXT_LABEL = 'dev.isaac-sim-orchestrator.web-viewer.context-hash';
-export const VIEWER_HOST_LABEL = 'dev.isaac-sim-orchestrator.web-viewer.host';
+const VIEWER_CONTEXT_LABEL = 'dev.isaac-sim-orchestrator.web-viewer.context-hash';
+const VIEWER_HOST_LABEL = 'dev.isaac-sim-orchestrator.web-viewer.host';
 export const VIEWER_SIGNAL_LABEL = 'dev.isaac-sim-orchestrator.web-viewer.signal-port';
-export const VIEWER_STREAM_LABEL = 'dev.isaac-sim-orchestrator.web-viewer.stream-port';
+const VIEWER_STREAM_LABEL = 'dev.isaac-sim-orchestrator.web-viewer.stream-port';
 /** The repository of the images we build (their tag is the key's first 16 hex digits). */
 export const VIEWER_REPOSITORY = 'isaac-sim-orchestrator-web-viewer';
 
@@ -61,7 +61,7 @@ export function viewerPlan(settings: Settings, version: VersionId, index: number
   if (settings.webViewerBuildContext) return { ...common, source: { kind: 'build', context: expandHome(settings.webViewerBuildContext, home) } };
   if (settings.webViewerImage) {
     const values: Record<string, string> = { index: String(index), signalPort: String(ports.signal), streamPort: String(ports.stream) };
-    return { ...common, source: { kind: 'image', image: settings.webViewerImage.replace(/\{(index|signalPort|streamPort)\}/g, (_, k: string) => values[k]) } };
+    return { ...common, source: { kind: 'image', image: settings.webViewerImage.replace(VIEWER_IMAGE_PLACEHOLDERS, (_, k: string) => values[k]) } };
   }
   return undefined;
 }

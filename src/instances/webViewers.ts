@@ -136,6 +136,8 @@ export class WebViewers {
     for (const wake of [...this.waiters]) wake();
     const settings = this.options.settings();
     if (!settings) return;
+    // Called on every change of the store: with no viewer configured and none known, there is nothing to look at.
+    if (!settings.webViewerBuildContext && !settings.webViewerImage && this.runs.size === 0 && !this.store.indexes().some((i) => this.store.viewer(i))) return;
     // An instance beyond the configured count drops out of the list once removed: its viewer still goes with it.
     const listed = this.store.liveList();
     const extra = this.store.indexes().filter((i) => this.store.viewer(i) && !listed.some((s) => s.index === i));
