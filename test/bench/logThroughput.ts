@@ -12,6 +12,12 @@
  * Each one's time runs from the `docker exec` that releases the lines until it has the last one.
  * BENCH_LOG_ALONE=1 leaves the CLI follower out (no ratio): the event-loop figures with nothing else
  * of this run reading the log.
+ * CPUs: on a machine with 2 or more CPUs scripts/bench.sh puts the engine it started (and with it
+ * the producer) on CPUs 1..N-1 and this process on CPU 0 with taskset; the CLI follower is spawned
+ * from here, so both followers share CPU 0 and neither shares a CPU with the engine and the
+ * producer (BENCH_LOG_OTHER_CPUS names the engine's CPUs, for the record). The JSON records where
+ * each one was allowed to run (Cpus_allowed_list of this process, the container's first process,
+ * the engine, the CLI's counting process).
  * Also: heap growth of this process over the run (after a full GC on both ends), the longest
  * event-loop delay while the lines flow (perf_hooks.monitorEventLoopDelay), the producer's own
  * span (engine timestamps of the first and last filler line) and a `docker logs` of the complete
@@ -21,7 +27,7 @@
  *   node out/test/bench/logThroughput.js        (after `node scripts/build.mjs --tests`; DOCKER_HOST honoured)
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -32,6 +38,7 @@ import { parseTimestampNanos } from '../../src/docker/parse';
 import { InstanceManager, type Logger } from '../../src/instances/manager';
 import { DEFAULT_SETTINGS, parseSettings } from '../../src/instances/settings';
 import { ChannelBatch } from '../../src/views/channelBatch';
+import { BlockMeter, idleBaseline } from './loopMeter';
 import { benchSettings, containerName, waitFor } from './shared';
 
 const exec = promisify(execFile);
@@ -44,6 +51,7 @@ const GATE = '/tmp/standin-spam-go';
 const NAME = containerName(0);
 const LAST = `[standin] filler ${LINES}\n`;
 const ALONE = process.env.BENCH_LOG_ALONE === '1';
+const OTHER_CPUS = process.env.BENCH_LOG_OTHER_CPUS ?? '';
 const TARGETS = { ratio: 0.8, heapGrowthMiB: 50, eventLoopDelayMaxMs: 50 };
 
 /** Counts what a follower received; notes when the last filler line came. */
@@ -73,93 +81,6 @@ class Counter {
     this.bytes += text.length;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lines++;
   }
-}
-
-/**
- * What held the event loop, told apart from what the machine did to it. A 5 ms interval reads, at
- * each tick, the main thread's scheduler figures (Linux /proc/self/task/<pid>/schedstat: ns on a
- * CPU, ns runnable but waiting for one) and the machine's steal time (/proc/stat: time the
- * hypervisor ran something else). (Not process.cpuUsage: a tick's getrusage cost ~60 µs under load.)
- * - `maxRunMs`: the most CPU time the main thread (our JS, and GC work done on it) used between
- *   two ticks: the longest our code held the loop, with nothing of the machine's load in it;
- * - `worst`: the longest gap between two ticks (what monitorEventLoopDelay sees), and what filled
- *   it: the main thread on a CPU, waiting for one, the machine's steal (all CPUs). A gap the main thread neither ran nor waited in was spent asleep, or lost
- *   to the hypervisor.
- * Where these files cannot be read (not Linux), `maxRunMs` stays null and only the wall figures count.
- */
-class BlockMeter {
-  maxRunMs: number | null = 0;
-  worst = { wallMs: 0, mainRunMs: 0, mainWaitMs: 0, stealMs: 0 };
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private sched: number | undefined;
-  private stat: number | undefined;
-  private readonly buf = Buffer.alloc(256);
-  private last = { wall: 0, run: 0, wait: 0, steal: 0 };
-
-  start(): void {
-    try {
-      this.sched = openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
-      this.stat = openSync('/proc/stat', 'r');
-    } catch {
-      this.maxRunMs = null;
-    }
-    this.last = this.read();
-    this.timer = setInterval(() => {
-      const now = this.read();
-      const runMs = (now.run - this.last.run) / 1e6;
-      if (this.maxRunMs !== null) this.maxRunMs = Math.max(this.maxRunMs, runMs);
-      const wallMs = now.wall - this.last.wall;
-      if (wallMs > this.worst.wallMs) {
-        this.worst = {
-          wallMs: round(wallMs),
-          mainRunMs: round(runMs),
-          mainWaitMs: round((now.wait - this.last.wait) / 1e6),
-          stealMs: round(now.steal - this.last.steal),
-        };
-      }
-      this.last = now;
-    }, 5);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    if (this.sched !== undefined) closeSync(this.sched);
-    if (this.stat !== undefined) closeSync(this.stat);
-  }
-
-  /** Now: wall ms; the main thread's ns on a CPU and waiting for one; the machine's steal ms. */
-  private read(): { wall: number; run: number; wait: number; steal: number } {
-    const wall = performance.now();
-    if (this.sched === undefined || this.stat === undefined) return { wall, run: 0, wait: 0, steal: 0 };
-    const [run, wait] = this.buf.toString('latin1', 0, readSync(this.sched, this.buf, 0, this.buf.length, 0)).split(' ').map(Number);
-    // "cpu  user nice system idle iowait irq softirq steal ...", in USER_HZ (100 a second).
-    const steal = Number(this.buf.toString('latin1', 0, readSync(this.stat, this.buf, 0, this.buf.length, 0)).split('\n')[0].trim().split(/\s+/)[8]) * 10;
-    return { wall, run, wait, steal };
-  }
-}
-
-/**
- * The event-loop delay an idle Node process sees meanwhile: what the machine's load alone does to
- * the figure. Started before the lines flow; `stop()` ends it and returns its figures.
- */
-function idleBaseline(): { stop(): Promise<{ maxMs: number; p99Ms: number }> } {
-  const script = `const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 5 }); h.enable();
-    process.on('SIGTERM', () => { h.disable(); process.stdout.write(JSON.stringify({ maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6 })); process.exit(0); });
-    setInterval(() => {}, 1 << 30); process.stdout.write('ready\\n');`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (t: string) => (out += t));
-  return {
-    stop: async () => {
-      await waitFor('the idle baseline process to start', () => out.startsWith('ready'), 10_000);
-      const closed = new Promise((resolve) => child.on('close', resolve));
-      child.kill('SIGTERM');
-      await closed;
-      const figures = JSON.parse(out.slice(out.indexOf('\n') + 1)) as { maxMs: number; p99Ms: number };
-      return { maxMs: round(figures.maxMs), p99Ms: round(figures.p99Ms) };
-    },
-  };
 }
 
 class QuietLogger implements Logger {
@@ -219,7 +140,7 @@ async function cliCompleteLog(): Promise<{ ms: number; lines: number }> {
  * `docker logs -f` in a counting process of its own. It reports its count every 50 ms and, once,
  * the wall-clock time (ms since the epoch) at which it had the last filler line.
  */
-function cliFollower(): { lines: () => number; doneAt: () => number | undefined; stop: () => void } {
+function cliFollower(): { pid: number | undefined; lines: () => number; doneAt: () => number | undefined; stop: () => void } {
   const script = `
     const [name, last] = process.argv.slice(1);
     const logs = require('node:child_process').spawn('docker', ['logs', '-f', name], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -244,7 +165,29 @@ function cliFollower(): { lines: () => number; doneAt: () => number | undefined;
     partial = reports.pop() ?? '';
     if (reports.length > 0) latest = JSON.parse(reports[reports.length - 1]) as typeof latest;
   });
-  return { lines: () => latest.lines, doneAt: () => latest.doneAt, stop: () => child.kill('SIGTERM') };
+  return { pid: child.pid, lines: () => latest.lines, doneAt: () => latest.doneAt, stop: () => child.kill('SIGTERM') };
+}
+
+/** The CPUs a process may run on (Linux /proc/PID/status), or null where that cannot be read. */
+function allowedCpus(pid: number | string): string | null {
+  try {
+    return /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Where this run's processes were allowed to run: ours, the CLI follower, the container's first process, the engine. */
+async function cpuPlacement(cliPid: number | undefined): Promise<Record<'ours' | 'cli' | 'container' | 'engine' | 'engineCpus', string | null>> {
+  const containerPid = (await docker('inspect', '-f', '{{.State.Pid}}', NAME)).trim();
+  const enginePid = process.env.BENCH_LOG_ENGINE_PID;
+  return {
+    ours: allowedCpus(process.pid),
+    cli: cliPid === undefined ? null : allowedCpus(cliPid),
+    container: allowedCpus(containerPid),
+    engine: enginePid ? allowedCpus(enginePid) : null,
+    engineCpus: OTHER_CPUS || null,
+  };
 }
 
 /** Removes a leftover container of an earlier run of this benchmark; refuses to touch anyone else's. */
@@ -306,6 +249,7 @@ async function main(): Promise<void> {
     }, 30_000);
     const linesBefore = { ours: ours.lines, cli: follower?.lines() ?? 0 };
 
+    const placement = await cpuPlacement(follower?.pid);
     const heapBefore = heapUsed();
     const baseline = idleBaseline();
     const blocks = new BlockMeter();
@@ -339,6 +283,7 @@ async function main(): Promise<void> {
       readiness: READINESS,
       loadavg: os.loadavg().map((l) => round(l, 2)),
       cpus: os.cpus().length,
+      cpuPlacement: placement,
       cli: follower ? { command: 'docker logs -f', ms: round(cliMs), linesPerSec: Math.round(LINES / (cliMs / 1000)), linesReceived: follower.lines() - linesBefore.cli } : null,
       ours: {
         path: 'InstanceManager → ChannelBatch → counting sink',

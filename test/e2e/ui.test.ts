@@ -36,6 +36,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
@@ -876,6 +877,101 @@ step('13a. the 6.x viewers: a tab switch reloads neither; Open in Browser asks f
   await restMouse(page);
   await screenshot(page, ARTIFACTS, '11a-6x-viewer-after-restart');
   assert.deepEqual(offLoopback, [], 'the browser tried to leave loopback');
+});
+
+step("13b. a viewer build shows a cancellable progress notification, and Cancel stops only that instance's build; a failing build shows an error with its last lines, and Show Logs shows them in the instance's channel", 240_000, async (t, page) => {
+  await clearNotifications(page);
+  const file = path.join((server ?? assert.fail('no code-server')).userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  // Test fixtures, copies of the stand-in's viewer context: one with a build step long enough to
+  // cancel, one whose builder-stage seds point at a file that is not there (as webViewer.test.ts).
+  const fixture = async (name: string, edit: (dockerfile: string) => string) => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), `ui-web-viewer-${name}-`));
+    await fs.cp(path.join(REPO, 'stand-in', 'web-viewer'), dir, { recursive: true });
+    const dockerfile = path.join(dir, 'Dockerfile');
+    const before = await fs.readFile(dockerfile, 'utf8');
+    const after = edit(before);
+    assert.notEqual(after, before, `the ${name} fixture changed nothing in ${dockerfile}`);
+    await fs.writeFile(dockerfile, after);
+    return dir;
+  };
+  const slow = await fixture('slow', (d) => d.replace('WORKDIR /app/web-viewer\n', 'WORKDIR /app/web-viewer\n\nRUN sleep 600\n'));
+  const broken = await fixture('broken', (d) => d.replace(/ src\/main\.ts/g, ' src/missing.ts'));
+  /** The description of instance `index`'s web viewer row (the row after the instance's own). */
+  const viewerRow = async (index: number) =>
+    page.locator('.part.sidebar [role="treeitem"]').evaluateAll((rows, label) => {
+      const texts = rows.map((r) => ({
+        name: (r.querySelector('.label-name')?.textContent ?? '').trim(),
+        description: (r.querySelector('.label-description')?.textContent ?? '').replace(/\u00a0/g, ' ').trim(),
+      }));
+      const at = texts.findIndex((r) => r.name === label);
+      return at >= 0 && texts[at + 1]?.name === 'web viewer' ? texts[at + 1].description : undefined;
+    }, `instance-${index}`);
+  const building = (label: string) => toast(page, new RegExp(`^Isaac Sim ${label}: building its web viewer`));
+  try {
+    await focusSideBar(page);
+    await replaceUserSettings(page, file, { ...settings, 'isaacSim.webViewerBuildContext': slow });
+    for (const inst of INSTANCES) {
+      await building(inst.label).getByRole('button', { name: 'Cancel', exact: true }).first().waitFor({ state: 'visible', timeout: 60_000 }).catch(async (err) => {
+        throw new Error(`no cancellable "building its web viewer" notification of ${inst.label} (${errorText(err)}); notifications: ${JSON.stringify(await notificationTexts(page))}`);
+      });
+    }
+    assert.equal(await viewerRow(0), 'building its image');
+    await restMouse(page);
+    await screenshot(page, ARTIFACTS, '11b-6x-viewer-build-progress');
+    await building('instance-0').getByRole('button', { name: 'Cancel', exact: true }).first().click({ timeout: 5_000 });
+    const cancelled = await poll(async () => {
+      const d = await viewerRow(0);
+      return d?.startsWith('failed: ') ? d : undefined;
+    }, 30_000, "instance-0's web viewer row to say its build was cancelled");
+    assert.match(cancelled, /was cancelled$/, cancelled);
+    await poll(async () => (await building('instance-0').count()) === 0, 10_000, "instance-0's build notification to close");
+    assert.equal(await viewerRow(1), 'building its image', "instance-1's build goes on");
+    assert.ok((await building('instance-1').count()) > 0, "instance-1's build notification stays");
+
+    // The broken context replaces the slow one: instance-1's slow build gives way, both build it and fail.
+    await replaceUserSettings(page, file, { ...settings, 'isaacSim.webViewerBuildContext': broken });
+    const failed = /^Isaac Sim instance-0: The build of isaac-sim-orchestrator-web-viewer:[0-9a-f]{16} failed: /;
+    const shown = await poll(async () => (await readToasts(page)).find((n) => failed.test(n.message)), 120_000, "instance-0's build failure notification").catch(async (err) => {
+      throw new Error(`${errorText(err)}; notifications: ${JSON.stringify(await notificationTexts(page))}; viewer row: ${await viewerRow(0)}`);
+    });
+    t.diagnostic(`notification: ${JSON.stringify(shown)}`);
+    assert.equal(shown.icon, 'error');
+    assert.match(shown.message, /Its last lines: .*src\/missing\.ts/, 'the notification ends with the last lines of the build, which name the missing file');
+    assert.ok(shown.buttons.includes('Show Logs'), JSON.stringify(shown.buttons));
+    const all = await readToasts(page);
+    assert.deepEqual(all.filter((n) => /cancelled/.test(n.message)), [], 'the cancelled build was not reported as a failure');
+    assert.match((await viewerRow(0)) ?? '', /^failed: The build of isaac-sim-orchestrator-web-viewer:[0-9a-f]{16} failed$/);
+    await restMouse(page);
+    await screenshot(page, ARTIFACTS, '11c-6x-viewer-build-failed');
+
+    await toast(page, failed).getByRole('button', { name: 'Show Logs', exact: true }).click();
+    await poll(async () => (await outputChannelName(page)) === 'Isaac Sim: instance-0' || undefined, 10_000, 'the Output panel to show "Isaac Sim: instance-0"');
+    let scrolled = false;
+    await poll(
+      async () => {
+        const text = await outputPanelText(page);
+        if (text.includes('[Isaac Sim Orchestrator] The build of') && text.includes('src/missing.ts')) return text;
+        if (!scrolled && text.length > 0) {
+          scrolled = true;
+          await page.locator('.panel .monaco-editor .view-lines').first().click();
+          await page.keyboard.press('Control+End');
+        }
+        return undefined;
+      },
+      20_000,
+      "the build's lines and its failure in instance-0's channel",
+    ).catch(async (err) => {
+      throw new Error(`${errorText(err)}; panel shows: ${JSON.stringify((await outputPanelText(page)).slice(-800))}`);
+    });
+    await restMouse(page);
+    await screenshot(page, ARTIFACTS, '11d-6x-viewer-build-log');
+  } finally {
+    await replaceUserSettings(page, file, settings).catch(() => undefined);
+    await clearNotifications(page).catch(() => undefined);
+    await fs.rm(slow, { recursive: true, force: true });
+    await fs.rm(broken, { recursive: true, force: true });
+  }
 });
 
 // ---------------------------------------------------------------------------------------------
