@@ -67,8 +67,12 @@ export function tableFrom(bench, logs) {
     // Field names as test/bench/logThroughput.ts writes them.
     const idle = logs.idleProcessEventLoopDelay;
     const gap = logs.longestTickGap;
+    const place = logs.cpuPlacement;
+    const where = place?.engineCpus
+      ? `both followers on CPU ${place.ours}, the engine and the producer on CPU ${place.engine}`
+      : 'followers, engine and producer sharing the CPUs';
     rows.push([
-      `log following, ${n0(logs.lines)} lines: lines/s through our whole follower to the channel's batch ÷ \`docker logs -f\` (same run)`,
+      `log following, ${n0(logs.lines)} lines: lines/s through our whole follower to the channel's batch ÷ \`docker logs -f\` (same run; ${where})`,
       `${n0(logs.ours?.linesPerSec)} ÷ ${n0(logs.cli?.linesPerSec)} = ${or(n2(logs.ratio))}× (target ≥ 0.8); heap growth ${or(n1(logs.heapGrowthMiB))} MB (≤ 50); longest event-loop delay ${or(n0(logs.eventLoopDelayMaxMs))} ms, p99 ${or(n0(logs.eventLoopDelayP99Ms))} ms (wall clock; target ≤ 50)${gap ? `, in which our main thread ran ${or(n1(gap.mainRunMs))} ms and waited ${or(n0(gap.mainWaitMs))} ms for a CPU` : ''}; longest our code held the loop ${or(n1(logs.mainThreadBusyMaxMs))} ms${idle ? `; an idle process beside it: ${or(n0(idle.maxMs))} ms` : ''}`,
       '–',
       '–',

@@ -17,6 +17,7 @@ import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import * as z from 'zod/mini';
 import { describeEngineError, EngineError } from './errors';
+import { summarizeBuildFailure } from './buildFailure';
 import { BuildkitProgress } from './buildkitStatus';
 import { Utf8Lines } from './lines';
 import { lazily } from './parse';
@@ -141,7 +142,10 @@ export async function buildImage(docker: Docker, address: string, context: Reada
       options.signal?.removeEventListener('abort', onAbort);
       text.flush();
       if (options.signal?.aborted) reject(cancelled());
-      else if (failure !== undefined) reject(new BuildError(`The build of ${options.tag} failed: ${failure.trim()}.${quote()}`, [...tail]));
+      else if (failure !== undefined) {
+        const { summary, lines } = summarizeBuildFailure(failure, tail);
+        reject(new BuildError(`The build of ${options.tag} ${summary}${summary.endsWith('…') ? '' : '.'}${lines.length > 0 ? ` Its last lines:\n${lines.join('\n')}` : ''}`, [...tail]));
+      }
       else resolve(id);
     });
   });

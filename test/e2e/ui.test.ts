@@ -498,20 +498,23 @@ step('5. "Open Sim View" for instance-0 shows the stand-in page in the webview i
   assertCountedOnce(shown.loadCount, frame.url(), INSTANCES[0].http);
 });
 
-step('6. start instance-1 and open its sim view beside instance-0', 90_000, async (t, page, enough) => {
+step('6. open the sim view of the stopped instance-1 beside instance-0, then start instance-1: the view waits and loads the client once it is ready', 90_000, async (t, page, enough) => {
+  // The view opens before the start, so that it sees the whole start whatever the machine's speed
+  // (opened during the start, a quick start could be ready before the view was shown).
   await focusSideBar(page); // see focusSideBar: a sim view is the active editor now
-  await runCommand(page, 'Isaac Sim: Start Instance');
-  const rows = await pickQuickItem(page, /^instance-1\b/, 'instance-1');
-  assert.ok(!rows.some((r) => /^instance-0\b/.test(r)), `the running instance-0 should not be offered: ${JSON.stringify(rows)}`);
-  // Open the sim view while instance-1 still loads: it must wait, then load the client once, when ready.
-  await focusSideBar(page);
   await runCommand(page, 'Isaac Sim: Open Sim View');
   await pickQuickItem(page, /^instance-1\b/, 'instance-1');
   await editorTab(page, 'Sim: instance-1').first().waitFor({ state: 'visible', timeout: 10_000 });
   const rowAtOpen = await treeRow(page, 'instance-1');
   t.diagnostic(`sim view of instance-1 opened while it was "${rowAtOpen?.description}"`);
-  assert.ok(!/^ready\b/.test(rowAtOpen?.description ?? ''), `instance-1 was already ready when its sim view opened (STANDIN_STEP_SECONDS ${STEP_SECONDS} too short for this machine)`);
-  assert.equal(findClientFrame(page, INSTANCES[1].http), undefined, 'no client iframe before instance-1 is ready');
+  assert.match(rowAtOpen?.description ?? '', /^stopped\b/, 'step 3b left instance-1 stopped');
+  assert.equal(findClientFrame(page, INSTANCES[1].http), undefined, 'no client iframe while instance-1 is stopped');
+  await focusSideBar(page);
+  await runCommand(page, 'Isaac Sim: Start Instance');
+  const rows = await pickQuickItem(page, /^instance-1\b/, 'instance-1');
+  assert.ok(!rows.some((r) => /^instance-0\b/.test(r)), `the running instance-0 should not be offered: ${JSON.stringify(rows)}`);
+  const rowAtStart = await treeRow(page, 'instance-1');
+  t.diagnostic(`instance-1 after Start: "${rowAtStart?.description}"`);
   await waitForTreeRow(page, 'instance-1', (r) => r.description === `ready · :${PORTS.http + 1}`, 60_000, `"ready · :${PORTS.http + 1}"`);
   await clearNotifications(page);
   const frame1 = await waitForClientFrame(page, INSTANCES[1].http);
@@ -916,7 +919,9 @@ step("13b. a viewer build shows a cancellable progress notification, and Cancel 
         throw new Error(`no cancellable "building its web viewer" notification of ${inst.label} (${errorText(err)}); notifications: ${JSON.stringify(await notificationTexts(page))}`);
       });
     }
-    assert.equal(await viewerRow(0), 'building its image');
+    await poll(async () => (await viewerRow(0)) === 'building its image' || undefined, 10_000, "instance-0's web viewer row to say it is building").catch(async (err) => {
+      throw new Error(`${errorText(err)}; the row says ${JSON.stringify(await viewerRow(0))}`);
+    });
     await restMouse(page);
     await screenshot(page, ARTIFACTS, '11b-6x-viewer-build-progress');
     await building('instance-0').getByRole('button', { name: 'Cancel', exact: true }).first().click({ timeout: 5_000 });
@@ -931,7 +936,7 @@ step("13b. a viewer build shows a cancellable progress notification, and Cancel 
 
     // The broken context replaces the slow one: instance-1's slow build gives way, both build it and fail.
     await replaceUserSettings(page, file, { ...settings, 'isaacSim.webViewerBuildContext': broken });
-    const failed = /^Isaac Sim instance-0: The build of isaac-sim-orchestrator-web-viewer:[0-9a-f]{16} failed: /;
+    const failed = /^Isaac Sim instance-0: The build of isaac-sim-orchestrator-web-viewer:[0-9a-f]{16} failed at step \[builder \d+\/\d+\] with exit code 1: RUN sed /;
     const shown = await poll(async () => (await readToasts(page)).find((n) => failed.test(n.message)), 120_000, "instance-0's build failure notification").catch(async (err) => {
       throw new Error(`${errorText(err)}; notifications: ${JSON.stringify(await notificationTexts(page))}; viewer row: ${await viewerRow(0)}`);
     });
@@ -941,7 +946,24 @@ step("13b. a viewer build shows a cancellable progress notification, and Cancel 
     assert.ok(shown.buttons.includes('Show Logs'), JSON.stringify(shown.buttons));
     const all = await readToasts(page);
     assert.deepEqual(all.filter((n) => /cancelled/.test(n.message)), [], 'the cancelled build was not reported as a failure');
-    assert.match((await viewerRow(0)) ?? '', /^failed: The build of isaac-sim-orchestrator-web-viewer:[0-9a-f]{16} failed$/);
+    const failedRow = /^failed: The build of isaac-sim-orchestrator-web-viewer:[0-9a-f]{16} failed at step \[builder \d+\/\d+\] with exit code 1$/;
+    await poll(async () => failedRow.test((await viewerRow(0)) ?? '') || undefined, 10_000, "instance-0's web viewer row to show the failed build").catch(async (err) => {
+      throw new Error(`${errorText(err)}; the row says ${JSON.stringify(await viewerRow(0))}`);
+    });
+    // Each sim view says so too, with the failed step (its note page, in the webview's inner frame).
+    const noteOf = async (label: string) => {
+      for (const f of page.frames()) {
+        if (f.isDetached()) continue;
+        const text = normalize(await f.locator('body').innerText({ timeout: 1_000 }).catch(() => ''));
+        if (text.startsWith(`Sim: ${label}`) && text.includes(`${label} is `)) return text;
+      }
+      return undefined;
+    };
+    for (const inst of INSTANCES) {
+      await poll(async () => (await noteOf(inst.label))?.includes('Its web viewer failed: The build of isaac-sim-orchestrator-web-viewer:') || undefined, 10_000, `the sim view of ${inst.label} to say its viewer's build failed`).catch(async (err) => {
+        throw new Error(`${errorText(err)}; it says ${JSON.stringify(await noteOf(inst.label))}`);
+      });
+    }
     await restMouse(page);
     await screenshot(page, ARTIFACTS, '11c-6x-viewer-build-failed');
 

@@ -233,7 +233,7 @@ describe('6.x web viewer: what stands in its way is named and left alone; a fail
       await waitFor("the viewer's build failure", () => manager.get(i)?.webViewer?.kind === 'failed', 120_000);
       const v = manager.get(i)?.webViewer;
       assert.equal(v?.errorKind, 'build-failed');
-      assert.match(v?.reason ?? '', /The build of isaac-sim-orchestrator-web-viewer:[0-9a-f]{16} failed: .+ Its last lines:\n/s, v?.reason);
+      assert.match(v?.reason ?? '', /^The build of isaac-sim-orchestrator-web-viewer:[0-9a-f]{16} failed at step \[builder \d+\/\d+\] with exit code 1: RUN sed .+[.…] Its last lines:\nsed: .*src\/missing\.ts/s, v?.reason);
       assert.match(v?.reason ?? '', /src\/missing\.ts/, 'the last lines name what failed');
       assert.ok((v?.lastLines ?? []).some((l) => l.includes('src/missing.ts')), `lastLines: ${JSON.stringify(v?.lastLines)}`);
       assert.ok((lines.get(i) ?? []).some((l) => l.includes('src/missing.ts')), "the build's lines are in the channel");
