@@ -21,10 +21,20 @@ import { isErrorLine } from './readiness';
 /** How many error lines of a run are kept for an exit that no table explains. */
 const ERROR_TAIL = 5;
 
-/** A run's start (ms) in engine ns; the last one is kept, so a line costs no BigInt arithmetic for it. */
+/**
+ * How long before its StartedAt a line still belongs to a run. The engine stamps StartedAt once the
+ * runtime reports the start, after the process is already running: a process that prints and dies
+ * at once has lines stamped before it (seen: 0.5 ms before, on this machine's dockerd 20.10), and
+ * without the slack its fatal line was not classified. A restart of the same container leaves far
+ * more than this between the old run's last line and the new StartedAt (the old process's exit,
+ * then the runtime's teardown and a new create and start).
+ */
+export const RUN_START_SLACK_MS = 100;
+
+/** Where a run's lines begin (ms of its StartedAt) in engine ns; the last one is kept, so a line costs no BigInt arithmetic for it. */
 let lastRun: { ms: number; ns: bigint } | undefined;
 function runStartNs(ms: number): bigint {
-  if (lastRun?.ms !== ms) lastRun = { ms, ns: BigInt(ms) * 1_000_000n };
+  if (lastRun?.ms !== ms) lastRun = { ms, ns: BigInt(ms - RUN_START_SLACK_MS) * 1_000_000n };
   return lastRun.ns;
 }
 

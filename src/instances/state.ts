@@ -251,8 +251,13 @@ function step(t: Tracked, input: StateInput, now: number): Tracked {
       if (t.diagnosis) return t;
       return failedWith({ ...t, diagnosis: input.line.diagnosis }, input.line.diagnosis, now);
     case 'lateFailure':
-      // Only a run that ended as a plain exit ("exited with code 1 after: ...").
-      if (t.running || t.state.kind !== 'failed' || t.state.diagnosisId !== 'exit' || t.diagnosis || input.diagnosis.severity !== 'fatal') return t;
+      if (t.running || t.diagnosis || input.diagnosis.severity !== 'fatal') return t;
+      // A start whose run died within milliseconds, before its `start` was applied (sync.ts skips a
+      // start event it knows has ended): the line is read while the exit waits for the log to
+      // drain, so the exit, classified next, takes it as its cause.
+      if (t.state.kind === 'starting') return { ...t, diagnosis: input.diagnosis };
+      // A run that ended as a plain exit ("exited with code 1 after: ...").
+      if (t.state.kind !== 'failed' || t.state.diagnosisId !== 'exit') return t;
       return failedWith({ ...t, diagnosis: input.diagnosis }, input.diagnosis, now, t.state.exitCode);
     case 'inspect': {
       const f = input.facts;

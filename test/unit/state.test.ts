@@ -993,5 +993,23 @@ describe('lateFailure: a fatal line that lags behind its run\'s exit', () => {
     assert.equal(reduce(plain, late({ id: warning.id, problem: warning.problem, fix: warning.fix, severity: 'warning' }), T0 + 6000), plain, 'a warning');
     const running = runningReady();
     assert.equal(reduce(running, late(), T0 + 6000), running, 'a running instance takes its lines as they come');
+    const idle = initialTracked(T0);
+    assert.equal(reduce(idle, late(), T0 + 6000), idle, 'a stopped instance is not given a cause by an old run\'s line');
+  });
+
+  test("a start whose run died within milliseconds, before its start was applied: the exit classified next takes the line as its cause", () => {
+    const starting = reduce(initialTracked(T0), { type: 'op', op: 'start' }, T0);
+    assert.equal(starting.state.kind, 'starting');
+    assert.equal(starting.running, false);
+    const read = reduce(starting, late(), T0 + 10);
+    assert.equal(read.state.kind, 'starting', 'nothing shows until the exit is classified');
+    const exited = reduce(read, { type: 'inspect', facts: { exists: true, running: false, exitCode: 1, startedAt: T0 + 5 } }, T0 + 20);
+    assert.equal(exited.state.kind, 'failed');
+    assert.equal(exited.state.diagnosisId, 'permission');
+    assert.equal(exited.state.exitCode, 1);
+    const byEvent = reduce(read, { type: 'engine', action: 'die', exitCode: 1 }, T0 + 20);
+    assert.equal(byEvent.state.diagnosisId, 'permission', 'the die event classifies it the same way');
+    // Without the line, the same exit is a plain one: the line is what names the cause.
+    assert.equal(reduce(starting, { type: 'engine', action: 'die', exitCode: 1 }, T0 + 20).state.diagnosisId, 'exit');
   });
 });
