@@ -11,25 +11,23 @@
  *   container with it. Only containers labelled as the viewer of that instance are touched; a foreign
  *   container on the name, or anything on the port, is named in the viewer's failure and left alone.
  * - The viewer's state lives in the store (setViewer), the one publisher; this class decides.
+ * - Making, reusing and replacing the container is webViewerContainer.ts's job.
  * - After a reload the viewers found on the engine are adopted: one whose spec matches keeps running.
  */
 import { BuildContextError, readBuildContext } from '../docker/buildContext';
 import { BuildError } from '../docker/build';
-import { probePort } from './doctorHost';
 import type { ContainerInfo, EngineEvent, InstanceEngine } from './engineApi';
 import { errorInfo, OrchestratorError } from './errors';
 import type { Logger } from './logger';
 import type { WebViewerState } from './model';
-import { describePortHolder } from './portOwner';
 import { probeHttp } from './probe';
 import type { Settings } from './settings';
-import { SPEC_HASH_LABEL } from './spec';
 import type { InstanceStore } from './store';
+import { runViewerContainer } from './webViewerContainer';
 import {
   VIEWER_KEY_LABEL,
   viewerBuildArgs,
   viewerContainerName,
-  viewerContainerSpec,
   viewerImageKey,
   viewerImageLabels,
   viewerImageTag,
@@ -184,7 +182,7 @@ export class WebViewers {
     this.store.setViewer(index, { ...base, kind: 'waiting', image });
     await this.untilReady(index, run, signal);
     this.store.setViewer(index, { ...base, kind: 'starting', image });
-    const id = await this.runContainer(engine, plan, image, run, signal);
+    const id = await runViewerContainer(engine, plan, image, run, signal);
     signal.throwIfAborted();
     const started = { ...base, kind: 'running' as const, image, containerId: id };
     this.store.setViewer(index, started);
@@ -259,61 +257,6 @@ export class WebViewers {
       signal.addEventListener('abort', check, { once: true });
       check();
     });
-  }
-
-  private async runContainer(engine: InstanceEngine, plan: ViewerPlan, image: string, run: number, signal: AbortSignal): Promise<string> {
-    const spec = viewerContainerSpec(plan, image);
-    const existing = await engine.inspect(spec.name);
-    if (existing && viewerIndexOf(existing.labels) !== plan.index) throw this.foreign(existing, plan.index);
-    if (existing && existing.labels[SPEC_HASH_LABEL] === spec.Labels[SPEC_HASH_LABEL]) {
-      if (!existing.running) {
-        if (engine.isLocal) await this.assertPortFree(engine, plan);
-        await engine.start(existing.id);
-      } else if (existing.startedAt !== undefined && existing.startedAt < run) {
-        // It served an earlier run of the instance: a new page for the new session.
-        await engine.restart(existing.id, 10);
-      }
-      return existing.id;
-    }
-    if (existing) await engine.remove(existing.id, true);
-    if (engine.isLocal) await this.assertPortFree(engine, plan);
-    signal.throwIfAborted();
-    let id: string;
-    try {
-      id = await engine.create(spec);
-    } catch (err) {
-      // Another window made it at the same moment: use that one if it is ours.
-      const raced = errorInfo(err).kind === 'conflict' ? await engine.inspect(spec.name) : undefined;
-      if (!raced) throw err;
-      if (viewerIndexOf(raced.labels) !== plan.index) throw this.foreign(raced, plan.index);
-      if (!raced.running) await engine.start(raced.id);
-      return raced.id;
-    }
-    try {
-      await engine.start(id);
-    } catch (err) {
-      await engine.remove(id, true).catch(() => undefined);
-      throw err;
-    }
-    return id;
-  }
-
-  private async assertPortFree(engine: InstanceEngine, plan: ViewerPlan): Promise<void> {
-    const probe = await probePort(plan.port, 'tcp', '127.0.0.1');
-    if (probe.free || probe.code !== 'EADDRINUSE') return;
-    const holder = await describePortHolder(plan.port, 'tcp', (id) => engine.inspect(id));
-    throw new OrchestratorError(
-      `${viewerLabel(plan.index)} cannot start: its port ${plan.port} is already in use on 127.0.0.1 by ${holder.who}. Nothing was created: ${holder.fix}, or move isaacSim.webViewerPortBase, then stop and start the instance (its ports are its container's).`,
-      'port-taken',
-      'isaacSim.webViewerPortBase',
-    );
-  }
-
-  private foreign(info: ContainerInfo, index: number): OrchestratorError {
-    return new OrchestratorError(
-      `A container named "${info.name}" (id ${info.id.slice(0, 12)}, image ${info.image}, ${info.status}) already exists and is not ${viewerLabel(index)} of Isaac Sim Orchestrator, so the viewer cannot use that name. It was left untouched: rename or remove it yourself (docker rename / docker rm ${info.name}).`,
-      'foreign-container',
-    );
   }
 
   // ---- taking a viewer down with its instance -----------------------------------------------------

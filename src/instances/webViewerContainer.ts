@@ -1,0 +1,68 @@
+/**
+ * A web viewer's container, made or reused as its plan says (webViewerPlan.ts): the one part of
+ * the viewer pipeline (webViewers.ts) that creates, starts and replaces containers. No `vscode` here.
+ * Only a container labelled as that instance's viewer is touched; a foreign one on the name, or
+ * anything on the port, is named in the error and left alone.
+ */
+import { probePort } from './doctorHost';
+import type { ContainerInfo, InstanceEngine } from './engineApi';
+import { errorInfo, OrchestratorError } from './errors';
+import { describePortHolder } from './portOwner';
+import { SPEC_HASH_LABEL } from './spec';
+import { viewerContainerSpec, viewerIndexOf, viewerLabel, type ViewerPlan } from './webViewerPlan';
+
+/** The id of the running viewer container for run `run` of the instance: reused when its spec matches, else made anew. */
+export async function runViewerContainer(engine: InstanceEngine, plan: ViewerPlan, image: string, run: number, signal: AbortSignal): Promise<string> {
+  const spec = viewerContainerSpec(plan, image);
+  const existing = await engine.inspect(spec.name);
+  if (existing && viewerIndexOf(existing.labels) !== plan.index) throw foreignViewerError(existing, plan.index);
+  if (existing && existing.labels[SPEC_HASH_LABEL] === spec.Labels[SPEC_HASH_LABEL]) {
+    if (!existing.running) {
+      if (engine.isLocal) await assertPortFree(engine, plan);
+      await engine.start(existing.id);
+    } else if (existing.startedAt !== undefined && existing.startedAt < run) {
+      // It served an earlier run of the instance: a new page for the new session.
+      await engine.restart(existing.id, 10);
+    }
+    return existing.id;
+  }
+  if (existing) await engine.remove(existing.id, true);
+  if (engine.isLocal) await assertPortFree(engine, plan);
+  signal.throwIfAborted();
+  let id: string;
+  try {
+    id = await engine.create(spec);
+  } catch (err) {
+    // Another window made it at the same moment: use that one if it is ours.
+    const raced = errorInfo(err).kind === 'conflict' ? await engine.inspect(spec.name) : undefined;
+    if (!raced) throw err;
+    if (viewerIndexOf(raced.labels) !== plan.index) throw foreignViewerError(raced, plan.index);
+    if (!raced.running) await engine.start(raced.id);
+    return raced.id;
+  }
+  try {
+    await engine.start(id);
+  } catch (err) {
+    await engine.remove(id, true).catch(() => undefined);
+    throw err;
+  }
+  return id;
+}
+
+async function assertPortFree(engine: InstanceEngine, plan: ViewerPlan): Promise<void> {
+  const probe = await probePort(plan.port, 'tcp', '127.0.0.1');
+  if (probe.free || probe.code !== 'EADDRINUSE') return;
+  const holder = await describePortHolder(plan.port, 'tcp', (id) => engine.inspect(id));
+  throw new OrchestratorError(
+    `${viewerLabel(plan.index)} cannot start: its port ${plan.port} is already in use on 127.0.0.1 by ${holder.who}. Nothing was created: ${holder.fix}, or move isaacSim.webViewerPortBase, then stop and start the instance (its ports are its container's).`,
+    'port-taken',
+    'isaacSim.webViewerPortBase',
+  );
+}
+
+function foreignViewerError(info: ContainerInfo, index: number): OrchestratorError {
+  return new OrchestratorError(
+    `A container named "${info.name}" (id ${info.id.slice(0, 12)}, image ${info.image}, ${info.status}) already exists and is not ${viewerLabel(index)} of Isaac Sim Orchestrator, so the viewer cannot use that name. It was left untouched: rename or remove it yourself (docker rename / docker rm ${info.name}).`,
+    'foreign-container',
+  );
+}
