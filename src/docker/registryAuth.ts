@@ -46,7 +46,8 @@ export function registryOf(image: string): string {
   const slash = image.indexOf('/');
   if (slash < 0) return 'docker.io';
   const first = image.slice(0, slash);
-  if (first.includes('.') || first.includes(':') || first === 'localhost') return first.toLowerCase();
+  // "index.docker.io/x" is Docker Hub too (distribution/reference normalizes it to docker.io).
+  if (first.includes('.') || first.includes(':') || first === 'localhost') return first.toLowerCase() === 'index.docker.io' ? 'docker.io' : first.toLowerCase();
   return 'docker.io';
 }
 

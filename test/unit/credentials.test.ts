@@ -101,6 +101,8 @@ describe('authFor: which credentials, in the Docker CLI\'s order', () => {
     for (const [image, key] of [
       [HUB, 'https://index.docker.io/v1/'],
       ['ubuntu:24.04', 'https://index.docker.io/v1/'],
+      ['docker.io/library/ubuntu:24.04', 'https://index.docker.io/v1/'],
+      ['index.docker.io/me/private:1', 'https://index.docker.io/v1/'],
       [IMAGE, 'nvcr.io'],
       [LOCAL, '127.0.0.1:5056'],
       ['localhost:5000/a/b:c', 'localhost:5000'],
