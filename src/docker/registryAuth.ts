@@ -132,13 +132,16 @@ function withSecret(credentials: RegistryCredentials, authconfig: Docker.AuthCon
   return Object.defineProperty(credentials, 'authconfig', { value: authconfig, enumerable: false, writable: false, configurable: false });
 }
 
+/** Shorter secrets are not masked by value: masking "ab" everywhere would wreck every message (as redact.ts's MIN_SECRET_LENGTH). */
+const MIN_MASKED_LENGTH = 4;
+
 /** Every form in which the secret of `credentials` could appear in a text (raw, JSON-escaped, URL-encoded, base64 user:secret). */
 export function secretsOf(credentials: RegistryCredentials | undefined): string[] {
   const a = credentials?.authconfig as (Docker.AuthConfigObject & { identitytoken?: string; registrytoken?: string }) | undefined;
   if (!a) return [];
-  const raw = [a.password, a.identitytoken, a.registrytoken].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const raw = [a.password, a.identitytoken, a.registrytoken].filter((s): s is string => typeof s === 'string' && s.length >= MIN_MASKED_LENGTH);
   const forms = raw.flatMap((s) => [s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)]);
-  if (a.password && a.username !== undefined) forms.push(Buffer.from(`${a.username}:${a.password}`).toString('base64'));
+  if (a.password && a.password.length >= MIN_MASKED_LENGTH && a.username !== undefined) forms.push(Buffer.from(`${a.username}:${a.password}`).toString('base64'));
   return [...new Set(forms)].sort((x, y) => y.length - x.length);
 }
 

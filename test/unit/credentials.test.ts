@@ -321,6 +321,12 @@ describe('secrets stay out of every text', () => {
     assertNoSecret(e, 'file-secret-value', b64('u:file-secret-value'));
   });
 
+  test('a secret too short to mask by value does not wreck the message', async () => {
+    const s = setup({ auths: { 'nvcr.io': { auth: b64('u:p') } } });
+    const e = describePullError(IMAGE, 'unauthorized: authentication required', { credentials: await authFor(IMAGE, { env: s.env }) });
+    assert.ok(e.message.startsWith(`Could not pull "${IMAGE}": nvcr.io refused access (unauthorized: authentication required).`), e.message);
+  });
+
   test('a helper that failed: the refused pull says which, and how to fix it', async () => {
     const s = setup({ credsStore: 'desktop' });
     const e = describePullError(IMAGE, 'unauthorized: authentication required', { credentials: await authFor(IMAGE, { env: s.env }) });
