@@ -19,6 +19,9 @@
  *   (ResolveAuthConfig ignores GetAuthConfig's error), so a public image still pulls with a
  *   config that names a helper this machine lacks ("desktop" copied from another machine). So do
  *   we, and keep the error (`helperError`): a refused pull then says which helper failed and how.
+ * - Not done, as the CLI does: DOCKER_AUTH_CONFIG (newer CLIs read it before the file), and
+ *   guessing a store when config.json names none (credentials.DetectDefaultStore; `docker login`
+ *   writes the store it guessed into config.json, so a file that holds a login names it).
  * - Who gets them: only an engine on this machine (unix socket, named pipe, TCP on loopback).
  *   The CLI itself sends the client's credentials to any engine, a remote one too
  *   (`docker -H ssh://… pull`), and a helper's secret is this machine's user's to give. But this
