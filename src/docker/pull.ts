@@ -13,14 +13,18 @@
  *   pull rejects with PullCancelledError (name "AbortError"). Cancelling closes the connection,
  *   which makes the engine stop the pull.
  * - Registry credentials: the engine does not read the Docker CLI's config, the client must send
- *   them. `authFor` reads plain `auths` entries of `~/.docker/config.json` (or `$DOCKER_CONFIG`)
- *   and never runs a credential helper; credentials are only sent to an engine on this machine.
+ *   them, as dockerode's `authconfig` (X-Registry-Auth). `authFor` (registryAuth.ts) finds them as
+ *   the CLI does: `credHelpers`, then `credsStore` (a credential helper is run), then `auths` of
+ *   `~/.docker/config.json` (or `$DOCKER_CONFIG`); they are looked up and sent only for an engine
+ *   on this machine. A refused pull names the registry, where the credentials came from and the
+ *   fix, and never a secret.
  */
 import type { Readable } from 'node:stream';
+import { inspect } from 'node:util';
 import type { DockerEngine } from './engine';
 import { describeEngineError, EngineError } from './errors';
 import { initialPullProgress, reducePullEvent, type PullEvent, type PullProgress } from './pullProgress';
-import { authFor, mayReceiveCredentials, registryOf, type AuthLookupOptions, type RegistryCredentials } from './registryAuth';
+import { authFor, describeOrigin, maskSecrets, mayReceiveCredentials, registryOf, secretsOf, type AuthLookupOptions, type RegistryCredentials } from './registryAuth';
 
 // ---- errors ---------------------------------------------------------------------------------------
 
@@ -84,23 +88,43 @@ export interface PullErrorContext {
   engineAddress?: string;
 }
 
+function loginCommand(registry: string): string {
+  return `docker login${registry === 'docker.io' ? '' : ` ${registry}`}`;
+}
+
+/** What to do about a refused pull, from what authFor found (never a secret: only where they came from). */
 function loginAdvice(registry: string, image: string, credentials: RegistryCredentials | undefined): string {
+  const login = loginCommand(registry);
+  if (credentials?.withheld) {
+    return `Isaac Sim Orchestrator sends registry credentials only to a Docker engine on this machine, and the engine at ${credentials.withheld} is not: log in and pull on that machine ("${login}", then "docker pull ${image}" there), then start again.`;
+  }
   const parts: string[] = [];
-  if (credentials?.authconfig) {
-    parts.push(`The ${registry} credentials in ${credentials.source ?? 'your Docker config'} were refused: log in again with "docker login ${registry}"${registry === 'nvcr.io' ? ' (NGC API keys can expire or be revoked)' : ''}.`);
+  const origin = credentials?.origin;
+  if (credentials?.authconfig && origin) {
+    // "credentials in FILE were refused" for plain entries: the file is what the user opens.
+    const where = origin.kind === 'auths' ? `credentials in ${origin.file} were refused ("auths" entry "${origin.key}")` : `credentials from ${describeOrigin(origin)} were refused`;
+    parts.push(`The ${registry} ${where}: log in again with "${login}"${registry === 'nvcr.io' ? ' (NGC API keys can expire or be revoked)' : ''}.`);
+  } else if (credentials?.helperError) {
+    parts.push(`No credentials were sent: ${credentials.helperError.message}`);
+  } else if (origin && origin.kind !== 'auths') {
+    parts.push(`${describeOrigin(origin)} has no credentials for ${registry}: log in with "${login}", then start again.`);
   } else if (registry === 'nvcr.io') {
     parts.push(
       'Log in to NGC first: run "docker login nvcr.io" with the username $oauthtoken and an NGC API key as the password (create one at https://org.ngc.nvidia.com/setup/api-key), then start the instance again.',
     );
   } else {
-    parts.push(`Log in first: run "docker login${registry === 'docker.io' ? '' : ` ${registry}`}", then start the instance again.`);
+    parts.push(`Log in first: run "${login}", then start the instance again.`);
   }
-  if (credentials?.helper) {
-    parts.push(
-      `Your Docker config keeps ${registry} credentials in the credential helper "${credentials.helper}", which Isaac Sim Orchestrator does not run: pull once in a terminal ("docker pull ${image}") and start again.`,
-    );
-  }
+  if (credentials?.problem) parts.push(`(Your Docker config could not be used: ${credentials.problem}.)`);
   return parts.join(' ');
+}
+
+/** The cause to keep (for the diagnostics log): the engine's error, or a masked copy of its text when it echoes a secret that was sent. */
+function maskedCause(cause: unknown, credentials: RegistryCredentials | undefined): unknown {
+  const secrets = secretsOf(credentials);
+  if (secrets.length === 0) return cause;
+  const text = typeof cause === 'string' ? cause : inspect(cause, { depth: 8 });
+  return secrets.some((s) => text.includes(s)) ? new Error(maskSecrets(rawText(cause), credentials)) : cause;
 }
 
 /** Turns an engine's pull failure into a PullError whose message names the image and the fix. */
@@ -108,8 +132,9 @@ export function describePullError(image: string, err: unknown, context: PullErro
   const registry = registryOf(image);
   const raw = rawText(err).trim();
   const statusCode = context.statusCode ?? (typeof (err as { statusCode?: unknown } | null)?.statusCode === 'number' ? (err as { statusCode: number }).statusCode : undefined);
-  const cause = context.cause ?? err;
-  const make = (failure: PullFailure, message: string, unreachable = false) => new PullError(message, image, failure, unreachable, statusCode, { cause });
+  const cause = maskedCause(context.cause ?? err, context.credentials);
+  // The engine's words are quoted: should they ever echo a secret that was sent, it is masked.
+  const make = (failure: PullFailure, message: string, unreachable = false) => new PullError(maskSecrets(message, context.credentials), image, failure, unreachable, statusCode, { cause });
   const head = `Could not pull "${image}"`;
 
   const code = (err as { code?: unknown } | null)?.code;
@@ -157,7 +182,7 @@ export function describePullError(image: string, err: unknown, context: PullErro
 // ---- pull -----------------------------------------------------------------------------------------
 
 export interface PullOptions extends AuthLookupOptions {
-  /** Credentials to send; default: `authFor(image)` when the engine may receive them. `null`: send none. */
+  /** Credentials to send; default: `authFor(image)` when the engine may receive them. `null`: send none (and look none up). */
   credentials?: RegistryCredentials | null;
 }
 
@@ -169,10 +194,12 @@ export interface PullOptions extends AuthLookupOptions {
  */
 export async function pullImage(engine: DockerEngine, image: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal, options: PullOptions = {}): Promise<void> {
   if (signal?.aborted) throw new PullCancelledError(image);
-  const credentials =
-    options.credentials === null
-      ? { registry: registryOf(image) }
-      : (options.credentials ?? (mayReceiveCredentials(engine) ? await authFor(image, options) : { registry: registryOf(image) }));
+  let credentials: RegistryCredentials;
+  if (options.credentials === null) credentials = { registry: registryOf(image) };
+  else if (options.credentials) credentials = options.credentials;
+  // A remote engine: no helper is run, no config is read (registryAuth.ts's design note says why).
+  else if (!mayReceiveCredentials(engine)) credentials = { registry: registryOf(image), withheld: engine.address };
+  else credentials = await authFor(image, { ...options, ...(signal ? { signal } : {}) });
   if (signal?.aborted) throw new PullCancelledError(image);
 
   let state = initialPullProgress(image);

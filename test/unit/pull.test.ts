@@ -1,4 +1,4 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -11,7 +11,7 @@ import type { DockerEngine } from '../../src/docker/engine';
 import { EngineError } from '../../src/docker/errors';
 import { PullCancelledError, PullError, describePullError, pullImage } from '../../src/docker/pull';
 import { formatBytes, initialPullProgress, reducePullEvent, type PullEvent, type PullProgress } from '../../src/docker/pullProgress';
-import { authFor, mayReceiveCredentials, registryOf } from '../../src/docker/registryAuth';
+import { registryOf } from '../../src/docker/registryAuth';
 
 const IMAGE = 'nvcr.io/nvidia/isaac-sim:4.2.0';
 
@@ -269,21 +269,6 @@ describe('describePullError', () => {
     assert.match(e.message, /may also not exist/);
   });
 
-  test('credentials that were sent and refused: log in again', () => {
-    const e = describePullError(IMAGE, 'unauthorized: authentication required', {
-      credentials: { registry: 'nvcr.io', source: '/home/u/.docker/config.json', authconfig: { username: '$oauthtoken', password: 'secret', serveraddress: 'nvcr.io' } },
-    });
-    assert.match(e.message, /credentials in \/home\/u\/\.docker\/config\.json were refused/);
-    assert.match(e.message, /expire or be revoked/);
-    assert.doesNotMatch(e.message, /secret/);
-  });
-
-  test('credentials kept by a credential helper: says so and how to get around it', () => {
-    const e = describePullError(IMAGE, 'unauthorized: authentication required', { credentials: { registry: 'nvcr.io', helper: 'pass' } });
-    assert.match(e.message, /credential helper "pass"/);
-    assert.match(e.message, /docker pull nvcr\.io\/nvidia\/isaac-sim:4\.2\.0/);
-  });
-
   test('manifest unknown: check the tag', () => {
     const e = describePullError('nvcr.io/nvidia/isaac-sim:4.2.1', {
       statusCode: 404,
@@ -334,91 +319,7 @@ describe('describePullError', () => {
   });
 });
 
-describe('authFor', () => {
-  const homes: string[] = [];
-  after(() => homes.forEach((h) => rmSync(h, { recursive: true, force: true })));
-  function homeWith(config: unknown): string {
-    const home = mkdtempSync(path.join(os.tmpdir(), 'pull-auth-'));
-    homes.push(home);
-    mkdirSync(path.join(home, '.docker'));
-    writeFileSync(path.join(home, '.docker/config.json'), typeof config === 'string' ? config : JSON.stringify(config));
-    return home;
-  }
-  const b64 = (s: string) => Buffer.from(s).toString('base64');
-
-  test('no config file: no credentials, no problem', async () => {
-    const home = mkdtempSync(path.join(os.tmpdir(), 'pull-auth-'));
-    homes.push(home);
-    assert.deepEqual(await authFor(IMAGE, { home, env: {} }), { registry: 'nvcr.io' });
-  });
-
-  test('a docker login entry ("auth": base64 user:password) for nvcr.io', async () => {
-    const home = homeWith({ auths: { 'nvcr.io': { auth: b64('$oauthtoken:nvapi-abc:with-colon') } } });
-    const found = await authFor(IMAGE, { home, env: {} });
-    assert.deepEqual(found, {
-      registry: 'nvcr.io',
-      source: path.join(home, '.docker/config.json'),
-      authconfig: { username: '$oauthtoken', password: 'nvapi-abc:with-colon', serveraddress: 'nvcr.io' },
-    });
-  });
-
-  test('keys written as URLs match their host; other registries do not match', async () => {
-    const home = homeWith({ auths: { 'https://nvcr.io/v1/': { auth: b64('u:p') }, '127.0.0.1:5056': { username: 'a', password: 'b' } } });
-    assert.equal((await authFor(IMAGE, { home, env: {} })).authconfig?.password, 'p');
-    assert.deepEqual((await authFor('127.0.0.1:5056/x:y', { home, env: {} })).authconfig, { username: 'a', password: 'b', serveraddress: '127.0.0.1:5056' });
-    assert.equal((await authFor('127.0.0.1:5055/x:y', { home, env: {} })).authconfig, undefined);
-    assert.equal((await authFor('ubuntu', { home, env: {} })).authconfig, undefined);
-  });
-
-  test('Docker Hub entries under https://index.docker.io/v1/', async () => {
-    const home = homeWith({ auths: { 'https://index.docker.io/v1/': { auth: b64('me:tok') } } });
-    const found = await authFor('me/private:1', { home, env: {} });
-    assert.equal(found.registry, 'docker.io');
-    assert.deepEqual(found.authconfig, { username: 'me', password: 'tok', serveraddress: 'https://index.docker.io/v1/' });
-  });
-
-  test('identity tokens are passed as such', async () => {
-    const home = homeWith({ auths: { 'nvcr.io': { auth: b64('<token>:'), identitytoken: 'idt' } } });
-    assert.deepEqual((await authFor(IMAGE, { home, env: {} })).authconfig, { identitytoken: 'idt', serveraddress: 'nvcr.io' });
-  });
-
-  test('credential helpers win, like in the Docker CLI, and are never run', async () => {
-    const perRegistry = homeWith({ auths: { 'nvcr.io': { auth: b64('u:p') } }, credHelpers: { 'nvcr.io': 'ngc' } });
-    assert.deepEqual(await authFor(IMAGE, { home: perRegistry, env: {} }), { registry: 'nvcr.io', helper: 'ngc' });
-    const global = homeWith({ auths: { 'nvcr.io': {} }, credsStore: 'desktop' });
-    assert.deepEqual(await authFor(IMAGE, { home: global, env: {} }), { registry: 'nvcr.io', helper: 'desktop' });
-  });
-
-  test('DOCKER_CONFIG points at another folder', async () => {
-    const home = homeWith({ auths: {} });
-    const other = homeWith({ auths: { 'nvcr.io': { auth: b64('x:y') } } });
-    const found = await authFor(IMAGE, { home, env: { DOCKER_CONFIG: path.join(other, '.docker') } });
-    assert.equal(found.authconfig?.username, 'x');
-    assert.equal(found.source, path.join(other, '.docker/config.json'));
-  });
-
-  test('a broken file or entry: no credentials, and a problem for the log', async () => {
-    const broken = await authFor(IMAGE, { home: homeWith('{ not json'), env: {} });
-    assert.equal(broken.authconfig, undefined);
-    assert.match(broken.problem ?? '', /not a valid Docker config file/);
-    const badEntry = await authFor(IMAGE, { home: homeWith({ auths: { 'nvcr.io': { auth: b64('no-colon') } } }), env: {} });
-    assert.equal(badEntry.authconfig, undefined);
-    assert.match(badEntry.problem ?? '', /not "user:password"/);
-    assert.deepEqual(await authFor(IMAGE, { home: homeWith({ auths: { 'nvcr.io': {} } }), env: {} }), { registry: 'nvcr.io' });
-  });
-});
-
-describe('mayReceiveCredentials', () => {
-  test('only engines on this machine', () => {
-    assert.equal(mayReceiveCredentials({ address: 'unix:///var/run/docker.sock' }), true);
-    assert.equal(mayReceiveCredentials({ address: 'npipe:////./pipe/docker_engine' }), true);
-    assert.equal(mayReceiveCredentials({ address: 'tcp://127.0.0.1:2375' }), true);
-    assert.equal(mayReceiveCredentials({ address: 'tcp://localhost:2375' }), true);
-    assert.equal(mayReceiveCredentials({ address: 'tcp://10.1.2.3:2375' }), false);
-    assert.equal(mayReceiveCredentials({ address: 'tcp://127.0.0.1.evil.example:2375' }), false);
-    assert.equal(mayReceiveCredentials({ address: 'tcp://gpu-box:2375' }), false);
-  });
-});
+// authFor, mayReceiveCredentials and the messages of refused credentials: test/unit/credentials.test.ts.
 
 describe('pullImage against a scripted engine stream', () => {
   // A stand-in engine: `docker.pull` hands back a stream we write engine lines into; the real
