@@ -448,6 +448,32 @@ export async function outputPanelText(page: Page): Promise<string> {
   return (await lines.first().innerText({ timeout: 2_000 })).replace(/\u00a0/g, ' ');
 }
 
+/**
+ * Waits until the Output panel's text satisfies `accept`; returns it, and whether it had to scroll.
+ * Only the lines in view are in the DOM. The Output view follows the end of the log, and Ctrl+End
+ * in its editor brings the end into view if it did not.
+ */
+export async function waitForOutputText(page: Page, accept: (text: string) => boolean, timeoutMs: number, what: string): Promise<{ text: string; scrolled: boolean }> {
+  let scrolled = false;
+  const text = await poll(
+    async () => {
+      const current = await outputPanelText(page);
+      if (accept(current)) return current;
+      if (!scrolled && current.length > 0) {
+        scrolled = true;
+        await page.locator('.panel .monaco-editor .view-lines').first().click();
+        await page.keyboard.press('Control+End');
+      }
+      return undefined;
+    },
+    timeoutMs,
+    what,
+  ).catch(async (err) => {
+    throw new Error(`${errorText(err)}; panel shows: ${JSON.stringify((await outputPanelText(page)).slice(-800))}`);
+  });
+  return { text, scrolled };
+}
+
 /** The channel selected in the Output panel's drop-down (its visible text). */
 export async function outputChannelName(page: Page): Promise<string> {
   const select = page.locator('.panel .monaco-select-box, .panel select').first();

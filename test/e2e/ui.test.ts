@@ -63,7 +63,7 @@ import {
   normalize,
   notificationTexts,
   outputChannelName,
-  outputPanelText,
+  waitForOutputText,
   pickQuickItem,
   poll,
   readDialog,
@@ -458,25 +458,8 @@ step('4. "Show Logs" for instance-0 shows the readiness line in the Output panel
       throw new Error(`${errorText(err)}; selected: "${await outputChannelName(page)}"`);
     },
   );
-  // Only the lines in view are in the DOM. The readiness line is the last one: the Output view
-  // follows the end of the log, and Ctrl+End in its editor brings it into view if it did not.
-  let scrolled = false;
-  const text = await poll(
-    async () => {
-      const current = await outputPanelText(page);
-      if (current.includes(READY_LINE)) return current;
-      if (!scrolled && current.length > 0) {
-        scrolled = true;
-        await page.locator('.panel .monaco-editor .view-lines').first().click();
-        await page.keyboard.press('Control+End');
-      }
-      return undefined;
-    },
-    20_000,
-    `"${READY_LINE}" in the Output panel`,
-  ).catch(async (err) => {
-    throw new Error(`${errorText(err)}; panel shows: ${JSON.stringify((await outputPanelText(page)).slice(-600))}`);
-  });
+  // The readiness line is the last one.
+  const { text, scrolled } = await waitForOutputText(page, (current) => current.includes(READY_LINE), 20_000, `"${READY_LINE}" in the Output panel`);
   t.diagnostic(`output panel lines in view: ${text.split('\n').length}${scrolled ? ' (after Ctrl+End)' : ''}`);
   // 4.2's streaming line comes just before the readiness line (stand-in/kit.sh; no "Serving on" line has a source).
   assert.match(text, /Streaming server started\./, 'the log also shows the streaming server line');
@@ -969,23 +952,7 @@ step("13b. a viewer build shows a cancellable progress notification, and Cancel 
 
     await toast(page, failed).getByRole('button', { name: 'Show Logs', exact: true }).click();
     await poll(async () => (await outputChannelName(page)) === 'Isaac Sim: instance-0' || undefined, 10_000, 'the Output panel to show "Isaac Sim: instance-0"');
-    let scrolled = false;
-    await poll(
-      async () => {
-        const text = await outputPanelText(page);
-        if (text.includes('[Isaac Sim Orchestrator] The build of') && text.includes('src/missing.ts')) return text;
-        if (!scrolled && text.length > 0) {
-          scrolled = true;
-          await page.locator('.panel .monaco-editor .view-lines').first().click();
-          await page.keyboard.press('Control+End');
-        }
-        return undefined;
-      },
-      20_000,
-      "the build's lines and its failure in instance-0's channel",
-    ).catch(async (err) => {
-      throw new Error(`${errorText(err)}; panel shows: ${JSON.stringify((await outputPanelText(page)).slice(-800))}`);
-    });
+    await waitForOutputText(page, (text) => text.includes('[Isaac Sim Orchestrator] The build of') && text.includes('src/missing.ts'), 20_000, "the build's lines and its failure in instance-0's channel");
     await restMouse(page);
     await screenshot(page, ARTIFACTS, '11d-6x-viewer-build-log');
   } finally {
