@@ -17,6 +17,8 @@ export interface ContainerInfo {
   oomKilled: boolean;
   /** Epoch ms, undefined if never started. */
   startedAt?: number;
+  /** Epoch ms of its creation (Created). */
+  createdAt?: number;
   /** Engine-side error of the last start, if any (e.g. unknown runtime), and its kind. */
   error?: string;
   errorKind?: EngineErrorKind;
@@ -89,6 +91,7 @@ const InspectSchema = lazily(() =>
     Id: z.string(),
     Name: z.string(),
     Args: z.nullish(z.array(z.string())),
+    Created: z.optional(dockerTime()),
     Config: z.object({ Image: z.string(), Labels: z.nullish(z.record(z.string(), z.string())) }),
     State: z.object({
       Status: z.string(),
@@ -177,6 +180,7 @@ export function toInfo(raw: unknown): ContainerInfo {
     exitCode: c.State.ExitCode,
     oomKilled: c.State.OOMKilled,
     startedAt: c.State.StartedAt,
+    ...(c.Created !== undefined ? { createdAt: c.Created } : {}),
     error: c.State.Error || undefined,
     ...(c.State.Error ? { errorKind: classifyEngineMessage(c.State.Error) } : {}),
     args: c.Args ?? [],

@@ -56,6 +56,8 @@ export interface ManagerOptions<E extends InstanceEngine> {
   drainMs?: number;
   /** Tests: the first wait before a cut-off log stream is followed again (doubling from there; default 250 ms). */
   refollowBaseMs?: number;
+  /** Tests: the age from which a leftover helper container is removed at a resync (default 2 min). */
+  helperStaleMs?: number;
 }
 
 export class InstanceManager<E extends InstanceEngine = InstanceEngine> implements Disposable {
@@ -100,6 +102,8 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
         probeIntervalMs: options.probeIntervalMs,
         drainMs: options.drainMs,
         refollowBaseMs: options.refollowBaseMs,
+        helperStaleMs: options.helperStaleMs,
+        now: options.now,
       },
       DEFAULT_SETTINGS.readinessPatterns,
     );

@@ -6,6 +6,7 @@
  * Each step either succeeds or throws an error that names the problem and the fix; none leaves anything
  * half-made that is not ours.
  */
+import { randomUUID } from 'node:crypto';
 import type { ImageConfig, InstanceEngine } from './engineApi';
 import { EngineError } from '../docker/errors';
 import { SettingsError, portRangeProblems, type Settings } from './settings';
@@ -52,9 +53,8 @@ export async function prepareVolumes(engine: InstanceEngine, spec: ContainerCrea
   const exists = await Promise.all(mounts.map((m) => engine.volumeExists(m.Source)));
   const missing = mounts.filter((_, k) => !exists[k]).map((m) => m.Source);
   if (missing.length === 0) return { created: [] };
-  const fix = volumeOwnerFix(spec, index);
-  // A helper left by an earlier, interrupted start of ours would hold the name.
-  await engine.remove(fix.name, true).catch(() => undefined);
+  // One left by an interrupted start of ours is removed at a resync (sync.ts, sweepHelpers).
+  const fix = volumeOwnerFix(spec, index, randomUUID().slice(0, 8));
   const { exitCode, output } = await engine.runToCompletion(fix, 60_000);
   if (exitCode !== 0) {
     throw new EngineError(

@@ -215,10 +215,11 @@ export function volumeMountsFor(version: VersionId, index: number): VolumeMount[
  * instance's first start. The engine creates a mount point the image lacks (or one nested in another
  * volume, like GLCache) as root; without this Kit fails with "Permission denied" on its first write.
  */
-export function volumeOwnerFix(body: ContainerCreateBody, index: number): ContainerCreateBody {
+export function volumeOwnerFix(body: ContainerCreateBody, index: number, suffix: string): ContainerCreateBody {
   const targets = (body.HostConfig.Mounts ?? []).map((m) => m.Target);
   return {
-    name: `isaac-sim-orchestrator-volumes-${index}`,
+    // A name of its own (8 hex digits): two windows starting the same instance each run their own.
+    name: `isaac-sim-orchestrator-volumes-${index}-${suffix}`,
     Image: body.Image,
     Entrypoint: ['/bin/sh', '-c', `chown ${ISAAC_SIM_UID}:${ISAAC_SIM_UID} "$@"`, 'chown'],
     Cmd: [...new Set([...targets, ...targets.map((t) => path.posix.dirname(t)).filter((d) => targets.some((t) => d.startsWith(`${t}/`)))])],

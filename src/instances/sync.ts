@@ -26,6 +26,15 @@ const DRAIN_MS = 500;
  * both within milliseconds); a new run of the same container starts later than its predecessor ended.
  */
 const STALE_START_MS = 250;
+/**
+ * Our one-shot helpers: the reader of an image's player file (player.ts) and the volume owner fix
+ * (prepare.ts), each named with a random suffix so that two windows never share one (the volume
+ * helper's old fixed name, without one, is matched too). Each removes itself when done; one left
+ * behind by an extension host that died meanwhile is removed at the next resync once it is older
+ * than HELPER_STALE_MS, so a helper another window is using right now is never touched.
+ */
+const HELPER_NAME = /^isaac-sim-orchestrator-(?:read|volumes)-\d{1,4}(?:-[0-9a-f]{8})?$/;
+const HELPER_STALE_MS = 120_000;
 /** How often a running container's cut-off log stream is followed again before we give up (see followAgainLater). */
 const REFOLLOW_ATTEMPTS = 8;
 
@@ -50,6 +59,9 @@ export interface SyncOptions {
   probeIntervalMs?: number;
   drainMs?: number;
   refollowBaseMs?: number;
+  /** Tests: the age from which a leftover helper container is removed (default HELPER_STALE_MS). */
+  helperStaleMs?: number;
+  now?: () => number;
 }
 
 interface EventState {
@@ -110,9 +122,21 @@ export class EngineSync {
       if (!info.running && this.follower(index).isBehind(info.id)) this.follow(index, info);
     }
     for (const index of this.store.indexes()) if (!seen.has(index) && this.store.info(index)) this.applyInfo(index, undefined);
+    this.sweepHelpers(engine, infos);
     this.store.synced = true;
     void this.recheckWebViewers();
     return infos;
+  }
+
+  /** Removes our one-shot helpers that an earlier extension host left behind (see HELPER_NAME). */
+  private sweepHelpers(engine: InstanceEngine, infos: readonly ContainerInfo[]): void {
+    const now = (this.options.now ?? Date.now)();
+    const stale = this.options.helperStaleMs ?? HELPER_STALE_MS;
+    for (const info of infos) {
+      if (!isOurs(info) || !HELPER_NAME.test(info.name) || info.running || info.createdAt === undefined || now - info.createdAt < stale) continue;
+      this.options.log.info(`Removing ${info.name}, a helper container an earlier session left behind.`);
+      void engine.remove(info.id, true).catch((err: unknown) => this.options.log.debug(`could not remove ${info.name}: ${String(err)}`));
+    }
   }
 
   /** Inspects instance `index`'s container after an operation of ours, and applies what it says. */

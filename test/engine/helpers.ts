@@ -98,6 +98,12 @@ export async function removeContainers(...names: string[]): Promise<void> {
  * their one-shot chown helpers. The shared volumes (GLCache, ComputeCache) are left alone: other test
  * files use them on the same engine at the same time.
  */
+/** The names of the volume owner helpers of these instances on the engine (isaac-sim-orchestrator-volumes-N-<8 hex>, spec.ts). */
+export async function volumeHelpers(indexes: readonly number[]): Promise<string[]> {
+  const names = (await docker('ps', '-a', '--format', '{{.Names}}', '--filter', 'name=isaac-sim-orchestrator-volumes-').catch(() => '')).split('\n');
+  return names.filter((n) => indexes.some((i) => new RegExp(`^isaac-sim-orchestrator-volumes-${i}(?:-[0-9a-f]{8})?$`).test(n)));
+}
+
 export async function removeInstanceVolumes(indexes: readonly number[], versions: readonly VersionId[] = ['4.5-5.x', '6.x']): Promise<void> {
   const names: string[] = [];
   for (const version of versions) {
@@ -105,7 +111,7 @@ export async function removeInstanceVolumes(indexes: readonly number[], versions
       for (const plan of ISAAC_SIM_LAYOUT) if (plan.perInstance) names.push(volumeName(version, plan, index));
     }
   }
-  await removeContainers(...indexes.map((i) => `isaac-sim-orchestrator-volumes-${i}`));
+  await removeContainers(...(await volumeHelpers(indexes)));
   if (names.length > 0) await docker('volume', 'rm', '-f', ...names).catch(() => undefined);
 }
 

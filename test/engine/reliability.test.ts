@@ -97,7 +97,7 @@ function dockerStatus(...args: string[]): Promise<number> {
  * this suite looks only at the names its own indexes (< 20) and its foreign container can have.
  */
 function ofThisSuite(containerName: string): boolean {
-  const m = /^isaac-sim-(?:instance|orchestrator-volumes)-(\d+)$/.exec(containerName);
+  const m = /^isaac-sim-(?:instance|orchestrator-volumes)-(\d+)(?:-[0-9a-f]{8})?$/.exec(containerName);
   return m ? Number(m[1]) < 20 : containerName === FOREIGN;
 }
 

@@ -16,7 +16,7 @@ import type { Manager, LogAppend } from '../../src/instances/manager';
 import { OWNER_LABEL, OWNER_VALUE, type InstanceSnapshot } from '../../src/instances/model';
 import { VERSION_LABEL, buildContainerSpec } from '../../src/instances/spec';
 import type { Settings } from '../../src/instances/settings';
-import { docker, dockerInspect, newManager, standinSettings, waitFor, type MemoryLogger } from './helpers';
+import { docker, dockerInspect, newManager, standinSettings, volumeHelpers, waitFor, type MemoryLogger } from './helpers';
 
 const IMG = { v42: 'isaac-sim-standin:4.2.0', v51: 'isaac-sim-standin:5.1.0', v60: 'isaac-sim-standin:6.0.1' };
 const PLAIN_IMAGE = 'isaac-sim-standin-plain:dev';
@@ -25,7 +25,6 @@ const BASES = { instanceCount: 1, httpPortBase: 28200, signalPortBase: 29100, st
 const STEP = { STANDIN_STEP_SECONDS: '0.05' };
 const INDEXES = Array.from({ length: 10 }, (_, k) => 20 + k);
 const NAMES = INDEXES.map((i) => `isaac-sim-instance-${i}`);
-const HELPERS = INDEXES.map((i) => `isaac-sim-orchestrator-volumes-${i}`);
 const SHARED_VOLUMES = ['6.x', '4.5-5.x'].flatMap((v) => [`isaac-sim-orchestrator-${v}-glcache`, `isaac-sim-orchestrator-${v}-computecache`]);
 const OUR_INSTANCE_VOLUME = /^isaac-sim-orchestrator-.+-instance-2\d-/;
 const PLAYER_PATH = '/isaac-sim/extscache/omni.services.streamclient.webrtc-1.3.8/web/js/kit-player.js';
@@ -40,7 +39,7 @@ async function volumeNames(): Promise<Set<string>> {
 }
 
 async function removeOurContainers(): Promise<void> {
-  for (const name of [...NAMES, ...HELPERS, PLAIN_SOURCE]) await docker('rm', '-f', name).catch(() => undefined);
+  for (const name of [...NAMES, ...(await volumeHelpers(INDEXES)), PLAIN_SOURCE]) await docker('rm', '-f', name).catch(() => undefined);
 }
 
 before(async () => {
@@ -405,7 +404,7 @@ describe('auto detection that finds no version', () => {
         return true;
       });
       assert.equal(await dockerInspect('isaac-sim-instance-26'), undefined, 'no container was created');
-      assert.equal(await dockerInspect('isaac-sim-orchestrator-volumes-26'), undefined, 'no volume helper was created');
+      assert.deepEqual(await volumeHelpers([26]), [], 'no volume helper was created');
       // Index 26 is outside isaacSim.instanceCount and has no container, so it is not listed at all.
       assert.ok([undefined, 'failed'].includes(stateOf(manager, 26)), `state ${stateOf(manager, 26)}`);
     } finally {

@@ -170,6 +170,7 @@ describe('toInfo', () => {
       exitCode: 0,
       oomKilled: false,
       startedAt: Date.UTC(2024, 4, 1, 12, 0, 0, 123),
+      createdAt: Date.UTC(2024, 4, 1, 11, 59, 58),
       error: undefined,
       args: running.Args,
     });

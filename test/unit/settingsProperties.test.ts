@@ -85,7 +85,7 @@ describe('settings: properties over the whole object', () => {
             assert.deepEqual(JSON.parse(JSON.stringify(spec)), spec, 'plain JSON');
             for (const port of Object.values(portsFor(s, version, i))) assert.ok(Number.isInteger(port) && port >= 1 && port <= 65535, `port ${port}`);
             assert.doesNotThrow(() => clientUrlFor(s, version, i, portsFor(s, version, i)));
-            if (spec.HostConfig.Mounts) assert.doesNotThrow(() => volumeOwnerFix(spec, i));
+            if (spec.HostConfig.Mounts) assert.doesNotThrow(() => volumeOwnerFix(spec, i, '0123abcd'));
           }
         }
       }),

@@ -509,9 +509,9 @@ describe('volumeOwnerFix', () => {
   test('runs chown 1234:1234 as root over every mount target and the nested mount points\' parents', () => {
     for (const id of ['6.x', '4.5-5.x'] as const) {
       const body = spec(id, 2, {}, 'isaac-sim');
-      const fix = volumeOwnerFix(body, 2);
+      const fix = volumeOwnerFix(body, 2, '0123abcd');
       const targets = (body.HostConfig.Mounts ?? []).map((m) => m.Target);
-      assert.equal(fix.name, 'isaac-sim-orchestrator-volumes-2');
+      assert.equal(fix.name, 'isaac-sim-orchestrator-volumes-2-0123abcd');
       assert.equal(fix.Image, body.Image);
       assert.equal(fix.User, '0:0');
       assert.deepEqual(fix.Entrypoint?.slice(0, 2), ['/bin/sh', '-c']);
@@ -531,7 +531,7 @@ describe('volumeOwnerFix', () => {
   });
 
   test('a root-layout spec has nothing to fix', () => {
-    const fix = volumeOwnerFix(spec('4.2', 0), 0);
+    const fix = volumeOwnerFix(spec('4.2', 0), 0, '0123abcd');
     assert.deepEqual(fix.Cmd, []);
   });
 });
