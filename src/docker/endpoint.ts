@@ -196,7 +196,7 @@ function envTls(env: NodeJS.ProcessEnv, home: string, origin: string): TlsMateri
   const ca = readOptional(path.join(dir, 'ca.pem'), 'CA certificate', because);
   if (verify && !ca) {
     throw new ResolveError(
-      `${origin[0].toUpperCase()}${origin.slice(1)} is to be reached over TLS (env DOCKER_TLS_VERIFY is set), but there is no CA certificate ${path.join(dir, 'ca.pem')}${env.DOCKER_CERT_PATH ? ' (env DOCKER_CERT_PATH)' : ''}: put ca.pem, cert.pem and key.pem there, point DOCKER_CERT_PATH at their folder, or unset DOCKER_TLS_VERIFY.`,
+      `The engine of ${origin} is to be reached over TLS (env DOCKER_TLS_VERIFY is set), but there is no CA certificate ${path.join(dir, 'ca.pem')}${env.DOCKER_CERT_PATH ? ' (env DOCKER_CERT_PATH)' : ''}: put ca.pem, cert.pem and key.pem there, point DOCKER_CERT_PATH at their folder, or unset DOCKER_TLS_VERIFY.`,
       dir,
     );
   }
