@@ -89,7 +89,9 @@ function transportProblem(err: unknown, code: unknown, raw: string, address: str
       : /ALTNAME|HOSTNAME/i.test(`${code} ${raw}`)
         ? "the engine's certificate is not issued for this host name or IP address: reach it by a name its certificate lists, or issue it a certificate that lists this one"
         : "the engine's certificate is not signed by our ca.pem, or TLS is not what that port speaks: check ca.pem (DOCKER_CERT_PATH or the context's TLS files) and the port (2376 is TLS, 2375 is not)";
-    return `TLS to the Docker engine at ${address} failed (${code}: ${raw}) while trying to ${what}: ${fix}.`;
+    // OpenSSL's own text ("800C…:error:0A000412:SSL routines:…") says no more than its code.
+    const detail = code.startsWith('ERR_SSL_') ? code : `${code}: ${raw}`;
+    return `TLS to the Docker engine at ${address} failed (${detail}) while trying to ${what}: ${fix}.`;
   }
   if (level === 'client-authentication') {
     return `SSH login to the Docker engine at ${address} failed (${raw}) while trying to ${what}: no key was accepted. Add your public key to that user's ~/.ssh/authorized_keys, and offer the private key through ssh-agent (ssh-add, SSH_AUTH_SOCK) or as ~/.ssh/id_ed25519, id_ecdsa or id_rsa (without a passphrase).`;
