@@ -15,6 +15,9 @@ import { contextId, parseDockerHost, resolveEndpoint, type Endpoint, type Resolv
 import { DockerEngine, EngineError } from '../../src/docker/engine';
 import { describeEngineError } from '../../src/docker/errors';
 import { knownHostKeys, sshTransport } from '../../src/docker/sshTransport';
+import { checkEngine } from '../../src/instances/doctorChecks';
+import { hostDoctorDeps } from '../../src/instances/doctorHost';
+import { DEFAULT_SETTINGS } from '../../src/instances/settings';
 import { makeCerts, type TestCerts } from './certs';
 
 let root: string;
@@ -338,6 +341,17 @@ describe('DockerEngine on a resolved endpoint', () => {
     assert.equal(engine.isLocal, false);
     await assert.rejects(engine.version(), (e: unknown) => e instanceof EngineError && e.kind === 'settings' && /Docker context "nope"/.test(e.message));
     await assert.rejects(engine.listByLabel('x'), (e: unknown) => e instanceof EngineError && e.kind === 'settings');
+  });
+
+  test("the doctor's engine check shows the endpoint's error, naming its source, with a fix that is not \"start Docker\"", async () => {
+    const engine = new DockerEngine({ dockerHost: '', env: { DOCKER_CONTEXT: 'nope' }, home });
+    const deps = hostDoctorDeps({ settings: { ...DEFAULT_SETTINGS }, engine, instances: [] });
+    const facts = await checkEngine(deps, deps.engineAddress ?? engine.address, 5000);
+    assert.equal(facts.reachable, false);
+    assert.equal(facts.check.ok, false);
+    assert.match(facts.check.detail, /Docker context "nope" \(named by env DOCKER_CONTEXT\) does not exist/);
+    assert.match(facts.check.fix ?? '', /comes before `DOCKER_HOST` and docker contexts/);
+    assert.doesNotMatch(facts.check.fix ?? '', /systemctl/);
   });
 
   test('the address shows the endpoint and its source, and no key material', () => {
