@@ -2,7 +2,8 @@
 # Installs what the tests and the demo need, once; a second run changes nothing.
 #   - Debian packages: docker.io (engine), busybox-static (stand-in image), chromium (UI tests),
 #     docker-registry (a local registry for the image pull tests), apache2-utils (htpasswd, for
-#     the registry that needs a login in the credentials tests)
+#     the registry that needs a login in the credentials tests), openssl and openssh-server (the
+#     engine tests that reach a daemon over TLS and ssh://)
 #   - npm dependencies of the extension (npm ci)
 #   - code-server and its Node 24, in their own folder vscode-server/ (scripts/code-server.sh)
 # Needs root (or sudo) only when a Debian package is missing.
@@ -13,6 +14,9 @@ cd "$REPO"
 missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "install ok installed" || missing+=(busybox-static)
+# openssl (certificates) and openssh-server (/usr/sbin/sshd): the engine tests that reach a daemon over TLS and ssh://.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+[[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 dpkg-query -W -f='${Status}' apache2-utils 2>/dev/null | grep -q "install ok installed" || missing+=(apache2-utils)

@@ -4,10 +4,13 @@
  * EngineErrors whose message names the problem and the fix.
  */
 import Docker from 'dockerode';
+import os from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { buildImage, type BuildOptions } from './build';
 import { packBuildContext, type BuildContext } from './buildContext';
+import { clientFor } from './client';
+import { resolveEndpoint, type Endpoint } from './endpoint';
 import { describeEngineError, EngineError } from './errors';
 import { FrameDemuxer, Utf8Lines } from './lines';
 import { followStream } from './followStream';
@@ -43,34 +46,55 @@ function statusCode(err: unknown): number | undefined {
 }
 
 export interface EngineOptions {
-  /** "" uses DOCKER_HOST or the default socket; else unix:///path or tcp://host:port. */
+  /**
+   * isaacSim.dockerHost: "" finds the engine as the docker CLI does (DOCKER_HOST, DOCKER_CONTEXT, the
+   * current context, the default or rootless socket: endpoint.ts); else unix://, tcp://, ssh:// or npipe://.
+   */
   dockerHost: string;
+  /** The environment the endpoint is resolved from (default process.env); tests pass their own. */
+  env?: NodeJS.ProcessEnv;
+  /** The home folder holding .docker and .ssh (default os.homedir()); tests pass their own. */
+  home?: string;
 }
 
 /** How long the connect check waits for an answer. */
 const VERSION_TIMEOUT_MS = 10_000;
 
 export class DockerEngine {
-  readonly docker: Docker;
-  /** Where the engine is, for messages. */
+  /** Where the engine is, resolved as the docker CLI does; undefined when it could not be (see `docker`). */
+  readonly endpoint: Endpoint | undefined;
+  /** Where the engine is and where that came from, for messages: 'tcp://127.0.0.1:2376 (from context "ci")'. */
   readonly address: string;
+  private readonly client: Docker | undefined;
+  private readonly endpointError: EngineError | undefined;
 
+  /** Never throws: an endpoint that cannot be resolved fails every call with its EngineError (kind 'settings'). */
   constructor(options: EngineOptions) {
-    const host = options.dockerHost || process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
-    this.address = host;
-    if (host.startsWith('unix://')) {
-      this.docker = new Docker({ socketPath: host.slice('unix://'.length) });
-    } else if (host.startsWith('npipe://')) {
-      this.docker = new Docker({ socketPath: host.slice('npipe://'.length) });
+    const env = options.env ?? process.env;
+    const home = options.home ?? os.homedir();
+    const resolved = resolveEndpoint({ setting: options.dockerHost, env, home });
+    if (resolved.ok) {
+      this.endpoint = resolved.endpoint;
+      this.address = resolved.endpoint.address;
+      this.client = clientFor(resolved.endpoint, env, home);
     } else {
-      const url = new URL(host.replace(/^tcp:/, 'http:'));
-      this.docker = new Docker({ host: url.hostname, port: Number(url.port), protocol: 'http' });
+      this.address = resolved.address;
+      this.endpointError = resolved.error;
     }
   }
 
-  /** True when the engine is on this machine, so host folders can be created by us before a bind mount. */
+  /** dockerode's client; throws the endpoint's EngineError when there is none. */
+  get docker(): Docker {
+    if (!this.client) throw this.endpointError!;
+    return this.client;
+  }
+
+  /**
+   * True when the engine is on this machine, so host folders can be created by us before a bind mount.
+   * Only sockets count: a tcp:// engine on 127.0.0.1 may be a tunnel or a VM's forwarded port.
+   */
   get isLocal(): boolean {
-    return this.address.startsWith('unix://') || this.address.startsWith('npipe://');
+    return this.endpoint?.kind === 'unix' || this.endpoint?.kind === 'npipe';
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -21,6 +21,11 @@ export type EngineErrorKind =
   | 'build-failed'
   /** We aborted it (an AbortSignal fired). */
   | 'cancelled'
+  /**
+   * Where the engine is cannot be worked out (endpoint.ts): a bad isaacSim.dockerHost or DOCKER_HOST,
+   * a missing context, unreadable TLS files. The same kind as a bad setting: nothing was tried.
+   */
+  | 'settings'
   | 'other';
 
 export class EngineError extends Error {
@@ -69,6 +74,37 @@ function rawMessage(err: unknown): string {
 
 const UNREACHABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 
+/** Node's codes for a failed TLS handshake or certificate check. */
+const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|CERT_|EPROTO$)/;
+
+/**
+ * A TLS or SSH failure on the way to the engine, described with its fix; undefined for anything else.
+ * ssh2 marks its errors with a `level` ('client-authentication', 'handshake', …), read here.
+ */
+function transportProblem(err: unknown, code: unknown, raw: string, address: string, what: string): string | undefined {
+  const level = (err as { level?: unknown } | null)?.level;
+  if (typeof code === 'string' && TLS_CODE.test(code)) {
+    const fix = /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN/i.test(`${code} ${raw}`)
+      ? 'the engine did not accept our client certificate: it needs cert.pem and key.pem, signed by a CA the engine trusts (its --tlscacert), beside ca.pem in DOCKER_CERT_PATH or in the context'
+      : /ALTNAME|HOSTNAME/i.test(`${code} ${raw}`)
+        ? "the engine's certificate is not issued for this host name or IP address: reach it by a name its certificate lists, or issue it a certificate that lists this one"
+        : "the engine's certificate is not signed by our ca.pem, or TLS is not what that port speaks: check ca.pem (DOCKER_CERT_PATH or the context's TLS files) and the port (2376 is TLS, 2375 is not)";
+    // OpenSSL's own text ("800C…:error:0A000412:SSL routines:…") says no more than its code.
+    const detail = code.startsWith('ERR_SSL_') ? code : `${code}: ${raw}`;
+    return `TLS to the Docker engine at ${address} failed (${detail}) while trying to ${what}: ${fix}.`;
+  }
+  if (level === 'client-authentication') {
+    return `SSH login to the Docker engine at ${address} failed (${raw}) while trying to ${what}: no key was accepted. Add your public key to that user's ~/.ssh/authorized_keys, and offer the private key through ssh-agent (ssh-add, SSH_AUTH_SOCK) or as ~/.ssh/id_ed25519, id_ecdsa or id_rsa (without a passphrase).`;
+  }
+  if (level === 'handshake' && /host denied/i.test(raw)) {
+    return `SSH to the Docker engine at ${address} was stopped (${raw}) while trying to ${what}: the server's host key is not in ~/.ssh/known_hosts, or differs from the one recorded there. Connect once with ssh (which shows the key's fingerprint and records it) if you trust it, then try again.`;
+  }
+  if (level === 'client-timeout') {
+    return `SSH to the Docker engine at ${address} timed out (${raw}) while trying to ${what}: check that the host is up and its SSH server answers.`;
+  }
+  return undefined;
+}
+
 export function describeEngineError(err: unknown, what: string, address: string): EngineError {
   if (err instanceof EngineError) return err;
   const code = (err as { code?: unknown } | null)?.code;
@@ -78,6 +114,8 @@ export function describeEngineError(err: unknown, what: string, address: string)
   if (code === 'ABORT_ERR' || (err as { name?: unknown } | null)?.name === 'AbortError') {
     return new EngineError(`Cancelled: ${what} did not finish.`, 'cancelled', status, { cause: err });
   }
+  const transport = transportProblem(err, code, raw, address, what);
+  if (transport) return new EngineError(transport, 'unreachable', status, { cause: err, setting: 'isaacSim.dockerHost' });
   if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) {
     const fix =
       code === 'EACCES'
@@ -108,6 +146,14 @@ export function describeEngineError(err: unknown, what: string, address: string)
     case 'port-taken':
       return new EngineError(`Could not ${what}: a port is already in use (${raw}). Stop what holds it, or change the isaacSim.*PortBase settings.`, kind, status, { cause: err });
     default:
+      if (status === 400 && /HTTP request to an HTTPS server/i.test(raw)) {
+        return new EngineError(
+          `Could not ${what}: the engine at ${address} speaks TLS (${raw}). Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder of ca.pem, cert.pem and key.pem, or use a context made with "docker context create NAME --docker host=…,ca=…,cert=…,key=…".`,
+          'unreachable',
+          status,
+          { cause: err, setting: 'isaacSim.dockerHost' },
+        );
+      }
       return new EngineError(`Could not ${what}: ${raw}`, kind, status, { cause: err });
   }
 }

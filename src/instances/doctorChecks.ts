@@ -28,7 +28,7 @@ export interface EngineFacts {
 
 export async function checkEngine(deps: DoctorDeps, address: string, timeoutMs: number): Promise<EngineFacts> {
   const engine = deps.engine;
-  const startFix = `Start Docker (${code('sudo systemctl start docker')}), or set ${code('isaacSim.dockerHost')} to a running engine (${code('unix:///path/to/docker.sock')} or ${code('tcp://host:port')}).`;
+  const startFix = `Start Docker (${code('sudo systemctl start docker')}), or set ${code('isaacSim.dockerHost')} to a running engine (${code('unix:///path/to/docker.sock')}, ${code('tcp://host:port')} or ${code('ssh://user@host')}).`;
   if (!engine) {
     return { reachable: false, check: check('engine', false, deps.engineUnavailable ?? `No Docker engine client for ${code(address)}.`, startFix) };
   }
@@ -43,7 +43,9 @@ export async function checkEngine(deps: DoctorDeps, address: string, timeoutMs: 
     const fix =
       errCode === 'EACCES'
         ? `Add your user to the ${code('docker')} group (${code('sudo usermod -aG docker $USER')}, then log in again), or set ${code('isaacSim.dockerHost')} to an engine you may use.`
-        : startFix;
+        : err instanceof EngineError && err.kind === 'settings'
+          ? `Fix what the message names (it says where the engine's address came from), or set ${code('isaacSim.dockerHost')}, which comes before ${code('DOCKER_HOST')} and docker contexts.`
+          : startFix;
     return { reachable: false, check: check('engine', false, detail, fix) };
   }
   let info: EngineInfo | undefined;

@@ -7,6 +7,7 @@ import { statfs } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { describeEndpoint } from '../docker/endpoint';
 import type { DockerEngine } from '../docker/engine';
 import { engineInfo, tryGpuRequest } from '../docker/system';
 import { OWNER_LABEL, OWNER_VALUE } from './model';
@@ -88,7 +89,7 @@ export function hostDoctorDeps(input: {
   return {
     settings: input.settings,
     engine: input.engine ? doctorEngineFor(input.engine) : undefined,
-    engineAddress: input.engine?.address ?? (input.settings.dockerHost || process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'),
+    engineAddress: input.engine?.address ?? describeEndpoint({ setting: input.settings.dockerHost, env: process.env, home: input.home ?? os.homedir() }),
     engineUnavailable: input.engineUnavailable,
     instances: input.instances,
     checkPort: (port, protocol) => probePort(port, protocol),

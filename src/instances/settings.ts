@@ -10,6 +10,7 @@
  * zod/mini rather than classic zod: the same checks with a fraction of the bundle.
  */
 import * as z from 'zod/mini';
+import { parseDockerHost } from '../docker/endpoint';
 import { buildClientUrl, urlTemplateProblem, type UrlTemplateSetting } from './clientUrl';
 import { linearPatternProblem } from './linearPattern';
 import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders, type TemplateValues } from './templates';
@@ -165,9 +166,9 @@ const FIELDS = {
   logTailLines: field(() => z.int().check(z.minimum(0), z.maximum(100000)), 1000, 'a whole number of lines from 0 to 100000'),
   stopTimeoutSeconds: field(() => z.int().check(z.minimum(0), z.maximum(600)), 20, 'a whole number of seconds from 0 to 600'),
   dockerHost: field(
-    () => z.string().check(z.regex(/^(?:|unix:\/\/\/.+|tcp:\/\/[^/\s]+:[0-9]{1,5}|npipe:\/\/.+)$/)),
+    () => z.string().check(z.refine((s) => s === '' || !('problem' in parseDockerHost(s)))),
     '',
-    '"" (use DOCKER_HOST or the default socket), "unix:///path/to/docker.sock" or "tcp://host:port"',
+    '"" (find the engine as the docker CLI does: DOCKER_HOST, DOCKER_CONTEXT, the current docker context, else the default socket), "unix:///path/to/docker.sock", "tcp://host:port" (2375, or 2376 with TLS, when the port is left out), "ssh://user@host[:port]" or "npipe:////./pipe/docker_engine"',
   ),
 };
 
@@ -239,6 +240,10 @@ function whyNot(key: SettingKey, value: unknown): string {
   if ((key === 'clientUrlTemplate' || key === 'webViewerUrlTemplate') && typeof value === 'string') {
     const reason = urlTemplateProblem(value);
     return reason ? ` (${reason})` : '';
+  }
+  if (key === 'dockerHost' && typeof value === 'string') {
+    const parsed = parseDockerHost(value);
+    return 'problem' in parsed ? ` (${parsed.problem})` : '';
   }
   if (key === 'readinessPatterns' && Array.isArray(value)) {
     const k = value.findIndex((p) => typeof p === 'string' && readinessPatternProblem(p) !== undefined);

@@ -40,7 +40,7 @@ function assertSingleProblem(key: string, value: unknown, allowedFragment: strin
   // Shown as given, except a password in a URL.
   if (shown.length <= 80) assert.ok(p.message.includes(maskUrlCredentials(shown)), `message shows the bad value ${shown}: ${p.message}`);
   // URL templates also say which rule the value breaks, in parentheses.
-  const why = key.endsWith('UrlTemplate') && typeof value === 'string' ? /not allowed \(.+?\): use / : key === 'readinessPatterns' ? /not allowed(?: \(pattern \d+: .+?\))?: use / : /not allowed: use /;
+  const why = (key.endsWith('UrlTemplate') || key === 'dockerHost') && typeof value === 'string' ? /not allowed \(.+?\): use / : key === 'readinessPatterns' ? /not allowed(?: \(pattern \d+: .+?\))?: use / : /not allowed: use /;
   assert.match(p.message, why);
   if (typeof allowedFragment === 'string') assert.ok(p.message.includes(allowedFragment), `message says what is allowed ("${allowedFragment}"): ${p.message}`);
   else assert.match(p.message, allowedFragment);
@@ -391,9 +391,35 @@ describe('parseSettings: invalid values name the setting, show the value and say
     for (const v of [-1, 601, 2.5, '20']) assertSingleProblem('stopTimeoutSeconds', v, 'a whole number of seconds from 0 to 600');
   });
 
-  test('dockerHost: missing port, wrong scheme, empty unix path', () => {
-    for (const v of ['tcp://h', 'tcp://h:', 'http://h:2375', 'unix://', '/var/run/docker.sock', 'ssh://user@host', 'tcp://h:2375/path']) {
-      assertSingleProblem('dockerHost', v, '"unix:///path/to/docker.sock" or "tcp://host:port"');
+  test('dockerHost: empty or bad port, wrong scheme, empty unix path, a path or password where none goes; each with its reason', () => {
+    const cases: [string, string][] = [
+      ['tcp://h:', 'the port after ":" is empty'],
+      ['tcp://h:0', 'the port 0 is outside 1-65535'],
+      ['tcp://h:65536', 'the port 65536 is outside 1-65535'],
+      ['tcp://h:x1', 'the port "x1" is not a number'],
+      ['tcp://h:2375/path', 'a tcp:// host is tcp://host or tcp://host:port'],
+      ['tcp://user@h:2375', 'a tcp:// host is tcp://host or tcp://host:port'],
+      ['http://h:2375', 'it starts with none of unix://, tcp://, ssh:// or npipe://'],
+      ['/var/run/docker.sock', 'it starts with none of unix://, tcp://, ssh:// or npipe://'],
+      ['unix://', 'a unix:// host needs an absolute socket path'],
+      ['ssh://user:secret@host', 'must not carry a password'],
+      ['ssh://user@host/var/run', 'takes no path after the host'],
+      ['ssh://user@host:99999', 'the port 99999 is outside 1-65535'],
+    ];
+    for (const [v, why] of cases) {
+      const p = assertSingleProblem('dockerHost', v, '"unix:///path/to/docker.sock", "tcp://host:port"');
+      assert.ok(p.message.includes(why), `${v}: ${p.message}`);
+      assert.ok(p.message.includes('"ssh://user@host[:port]"'), p.message);
+    }
+    // The password of an ssh:// URL is masked in the message.
+    assert.ok(!parseSettings({ dockerHost: 'ssh://user:secret@host' }).ok);
+    const masked = problemsOf(parseSettings({ dockerHost: 'ssh://user:secret@host' }))[0].message;
+    assert.ok(!masked.includes('secret'), masked);
+  });
+
+  test('dockerHost: the forms the docker CLI takes are accepted, a tcp:// host also without its port', () => {
+    for (const v of ['tcp://h', 'tcp://127.0.0.1:2376', 'tcp://[::1]:2375', 'tcp://h.example:2375/', 'ssh://user@host', 'ssh://root@127.0.0.1:2222', 'ssh://host', 'unix:///run/user/1000/docker.sock']) {
+      assert.equal(settingsOf(parseSettings({ dockerHost: v })).dockerHost, v);
     }
   });
 

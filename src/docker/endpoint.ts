@@ -1,0 +1,359 @@
+/**
+ * Where the Docker engine is: the same answer the docker CLI gives, worked out before any connection.
+ * No `vscode` here, and no dockerode: settings validation (at activation) uses `parseDockerHost`.
+ *
+ * Order (checked against docker CLI 28.2.2 on this machine, and the CLI reference's environment
+ * variables at docs.docker.com/engine/reference/commandline/cli/):
+ *   1. the setting isaacSim.dockerHost (as the CLI's -H flag);
+ *   2. env DOCKER_HOST (with DOCKER_HOST and DOCKER_CONTEXT both set, `docker context show` prints
+ *      "default" and `docker version` goes to DOCKER_HOST);
+ *   3. env DOCKER_CONTEXT;
+ *   4. `currentContext` in config.json of the config folder (env DOCKER_CONFIG, else ~/.docker);
+ *   5. the default socket /var/run/docker.sock; when it does not exist but $XDG_RUNTIME_DIR/docker.sock
+ *      does, that one (rootless Docker's socket). The context named "default" is this step.
+ *
+ * A context's files, as `docker context create x --docker host=tcp://127.0.0.1:2376,ca=…,cert=…,key=…`
+ * wrote them with CLI 28.2.2 (DOCKER_CONFIG pointed at a temp folder):
+ *   contexts/meta/<sha256 hex of the name>/meta.json
+ *     {"Name":"x","Metadata":{},"Endpoints":{"docker":{"Host":"tcp://127.0.0.1:2376","SkipTLSVerify":false}}}
+ *   contexts/tls/<sha256 hex of the name>/docker/{ca.pem,cert.pem,key.pem}   (only the files given)
+ * The Host is stored as typed (`host=tcp://127.0.0.1` is kept without a port). A missing context is an
+ * error for the CLI too ("context "x": context not found: open …/meta.json: no such file or directory").
+ *
+ * TLS for tcp:// (CLI flags --tls/--tlsverify and their variables): DOCKER_TLS_VERIFY (non-empty)
+ * means TLS with the server verified against ca.pem; DOCKER_TLS (non-empty) TLS without verification;
+ * the files come from DOCKER_CERT_PATH, else the config folder; cert.pem/key.pem that do not exist
+ * are left out, as the CLI does for its default paths. A tcp:// host without a port gets 2376 with TLS
+ * and 2375 without (the CLI's -H default, docker(1)). A context's TLS is its own files (and
+ * SkipTLSVerify), never these variables.
+ *
+ * Key material is read into Buffers here and never put into a message.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { EngineError } from './errors';
+
+export type EndpointSource = 'setting' | 'DOCKER_HOST' | 'DOCKER_CONTEXT' | 'current context' | 'default' | 'rootless';
+
+export interface TlsMaterial {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  /** Verify the engine's certificate (false: DOCKER_TLS without _VERIFY, or a context's SkipTLSVerify). */
+  verify: boolean;
+  /** The folder the files came from, for messages. */
+  dir: string;
+}
+
+export interface Endpoint {
+  source: EndpointSource;
+  contextName?: string;
+  kind: 'unix' | 'npipe' | 'tcp' | 'ssh';
+  socketPath?: string;
+  host?: string;
+  port?: number;
+  protocol: 'http' | 'https';
+  tls?: TlsMaterial;
+  ssh?: { username?: string; host: string; port: number };
+  /** The engine's URL, ports filled in: "tcp://127.0.0.1:2376". */
+  url: string;
+  /** The URL and where it came from, for messages: 'tcp://127.0.0.1:2376 (from context "ci")'. */
+  address: string;
+}
+
+export type EndpointResult = { ok: true; endpoint: Endpoint } | { ok: false; error: EngineError; address: string };
+
+export interface ResolveInput {
+  /** The value of isaacSim.dockerHost ("" when unset). */
+  setting: string;
+  env: NodeJS.ProcessEnv;
+  home: string;
+  /** The system socket; only tests change it. */
+  defaultSocket?: string;
+}
+
+export const DEFAULT_SOCKET = '/var/run/docker.sock';
+const SETTING = 'isaacSim.dockerHost';
+
+/** A host written as the CLI takes it, before TLS and default ports are applied. */
+export type ParsedHost =
+  | { kind: 'unix' | 'npipe'; path: string }
+  | { kind: 'tcp'; host: string; port?: number }
+  | { kind: 'ssh'; username?: string; host: string; port: number };
+
+const HOST_NAME = String.raw`(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)`;
+const TCP = new RegExp(String.raw`^tcp://${HOST_NAME}(?::([^/]*))?/?$`);
+const SSH = new RegExp(String.raw`^ssh://(?:([^@:/\s]+)(:[^@/\s]*)?@)?${HOST_NAME}(?::([^/]*))?(/.*)?$`);
+
+function portOf(text: string): number | string {
+  if (text === '') return 'the port after ":" is empty';
+  if (!/^[0-9]{1,5}$/.test(text)) return `the port "${text}" is not a number`;
+  const n = Number(text);
+  return n >= 1 && n <= 65535 ? n : `the port ${n} is outside 1-65535`;
+}
+
+/**
+ * A Docker host URL (unix://, npipe://, tcp://host[:port], ssh://[user@]host[:port]) or why it is
+ * not one. Shared by settings validation and resolveEndpoint.
+ */
+export function parseDockerHost(text: string): ParsedHost | { problem: string } {
+  if (text.startsWith('unix://')) {
+    const p = text.slice('unix://'.length);
+    return p.startsWith('/') ? { kind: 'unix', path: p } : { problem: 'a unix:// host needs an absolute socket path, as in unix:///var/run/docker.sock' };
+  }
+  if (text.startsWith('npipe://')) {
+    const p = text.slice('npipe://'.length);
+    return p ? { kind: 'npipe', path: p } : { problem: 'an npipe:// host needs a pipe path, as in npipe:////./pipe/docker_engine' };
+  }
+  if (text.startsWith('tcp://')) {
+    const m = TCP.exec(text);
+    if (!m) return { problem: 'a tcp:// host is tcp://host or tcp://host:port, with no user, path or spaces' };
+    if (m[2] === undefined) return { kind: 'tcp', host: m[1] };
+    const port = portOf(m[2]);
+    return typeof port === 'string' ? { problem: port } : { kind: 'tcp', host: m[1], port };
+  }
+  if (text.startsWith('ssh://')) {
+    const m = SSH.exec(text);
+    if (!m) return { problem: 'an ssh:// host is ssh://user@host or ssh://user@host:port' };
+    if (m[2] !== undefined) return { problem: 'an ssh:// host must not carry a password: use an SSH key (ssh-agent, or ~/.ssh/id_ed25519 / id_ecdsa / id_rsa)' };
+    if (m[5] !== undefined && m[5] !== '' && m[5] !== '/') return { problem: 'an ssh:// host takes no path after the host (the CLI refuses one too)' };
+    const port = m[4] === undefined ? 22 : portOf(m[4]);
+    return typeof port === 'string' ? { problem: port } : { kind: 'ssh', username: m[1], host: m[3], port };
+  }
+  return { problem: 'it starts with none of unix://, tcp://, ssh:// or npipe://' };
+}
+
+/** sha256 of the context name: the folder name the CLI's context store uses. */
+export function contextId(name: string): string {
+  return createHash('sha256').update(name).digest('hex');
+}
+
+/** The docker CLI's config folder: DOCKER_CONFIG, else ~/.docker. */
+export function dockerConfigDir(env: NodeJS.ProcessEnv, home: string): string {
+  return env.DOCKER_CONFIG || path.join(home, '.docker');
+}
+
+/** Where a host came from, in the words of a message. */
+function originText(source: EndpointSource, contextName: string | undefined, metaFile?: string): string {
+  switch (source) {
+    case 'setting':
+      return `setting ${SETTING}`;
+    case 'DOCKER_HOST':
+      return 'env DOCKER_HOST';
+    case 'DOCKER_CONTEXT':
+      return `context "${contextName}" (named by env DOCKER_CONTEXT${metaFile ? `, ${metaFile}` : ''})`;
+    case 'current context':
+      return `context "${contextName}" (the current context in config.json${metaFile ? `, ${metaFile}` : ''})`;
+    case 'default':
+      return 'the default socket';
+    case 'rootless':
+      return 'the rootless socket in $XDG_RUNTIME_DIR';
+  }
+}
+
+function addressOf(url: string, source: EndpointSource, contextName?: string): string {
+  switch (source) {
+    case 'setting':
+      return `${url} (from setting ${SETTING})`;
+    case 'DOCKER_HOST':
+      return `${url} (from env DOCKER_HOST)`;
+    case 'DOCKER_CONTEXT':
+      return `${url} (from context "${contextName}", env DOCKER_CONTEXT)`;
+    case 'current context':
+      return `${url} (from context "${contextName}")`;
+    case 'default':
+      return `${url} (default)`;
+    case 'rootless':
+      return `${url} (rootless, from $XDG_RUNTIME_DIR)`;
+  }
+}
+
+class ResolveError extends Error {
+  constructor(
+    message: string,
+    readonly address: string,
+  ) {
+    super(message);
+  }
+}
+
+function readOptional(file: string, what: string, origin: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ENOENT') return undefined;
+    throw new ResolveError(`Cannot read the ${what} ${file} for ${origin} (${(err as { code?: string }).code ?? String(err)}): make it readable by this user.`, file);
+  }
+}
+
+/** TLS from DOCKER_TLS_VERIFY / DOCKER_TLS and DOCKER_CERT_PATH, or undefined when neither is set. */
+function envTls(env: NodeJS.ProcessEnv, home: string, origin: string): TlsMaterial | undefined {
+  const verify = !!env.DOCKER_TLS_VERIFY;
+  if (!verify && !env.DOCKER_TLS) return undefined;
+  const dir = env.DOCKER_CERT_PATH || dockerConfigDir(env, home);
+  const because = `${origin} with env ${verify ? 'DOCKER_TLS_VERIFY' : 'DOCKER_TLS'} set`;
+  const ca = readOptional(path.join(dir, 'ca.pem'), 'CA certificate', because);
+  if (verify && !ca) {
+    throw new ResolveError(
+      `The engine of ${origin} is to be reached over TLS (env DOCKER_TLS_VERIFY is set), but there is no CA certificate ${path.join(dir, 'ca.pem')}${env.DOCKER_CERT_PATH ? ' (env DOCKER_CERT_PATH)' : ''}: put ca.pem, cert.pem and key.pem there, point DOCKER_CERT_PATH at their folder, or unset DOCKER_TLS_VERIFY.`,
+      dir,
+    );
+  }
+  const cert = readOptional(path.join(dir, 'cert.pem'), 'client certificate', because);
+  const key = readOptional(path.join(dir, 'key.pem'), 'client key', because);
+  if (!!cert !== !!key) {
+    throw new ResolveError(`${path.join(dir, cert ? 'key.pem' : 'cert.pem')} is missing beside ${path.join(dir, cert ? 'cert.pem' : 'key.pem')} (${because}): a client certificate needs both files.`, dir);
+  }
+  return { ca, cert, key, verify, dir };
+}
+
+/** A context's own TLS files and SkipTLSVerify, or undefined when it has neither. */
+function contextTls(configDir: string, name: string, skipVerify: boolean, origin: string): TlsMaterial | undefined {
+  const dir = path.join(configDir, 'contexts', 'tls', contextId(name), 'docker');
+  const ca = readOptional(path.join(dir, 'ca.pem'), 'CA certificate', origin);
+  const cert = readOptional(path.join(dir, 'cert.pem'), 'client certificate', origin);
+  const key = readOptional(path.join(dir, 'key.pem'), 'client key', origin);
+  if (!ca && !cert && !key && !skipVerify) return undefined;
+  return { ca, cert, key, verify: !skipVerify, dir };
+}
+
+function fromHost(text: string, source: EndpointSource, tls: (() => TlsMaterial | undefined) | undefined, contextName: string | undefined, origin: string, fix: string): Endpoint {
+  const parsed = parseDockerHost(text);
+  if ('problem' in parsed) {
+    throw new ResolveError(`The Docker host "${text}" from ${origin} is not valid: ${parsed.problem}. ${fix}`, text);
+  }
+  const base = { source, ...(contextName !== undefined ? { contextName } : {}) };
+  switch (parsed.kind) {
+    case 'unix':
+    case 'npipe': {
+      const url = `${parsed.kind}://${parsed.path}`;
+      return { ...base, kind: parsed.kind, socketPath: parsed.path, protocol: 'http', url, address: addressOf(url, source, contextName) };
+    }
+    case 'tcp': {
+      const material = tls?.();
+      const port = parsed.port ?? (material ? 2376 : 2375);
+      const host = parsed.host.replace(/^\[(.*)\]$/, '$1');
+      const url = `tcp://${parsed.host}:${port}`;
+      return { ...base, kind: 'tcp', host, port, protocol: material ? 'https' : 'http', ...(material ? { tls: material } : {}), url, address: addressOf(url, source, contextName) };
+    }
+    case 'ssh': {
+      const host = parsed.host.replace(/^\[(.*)\]$/, '$1');
+      const url = `ssh://${parsed.username ? `${parsed.username}@` : ''}${parsed.host}${parsed.port === 22 ? '' : `:${parsed.port}`}`;
+      return { ...base, kind: 'ssh', host, port: parsed.port, protocol: 'http', ssh: { ...(parsed.username ? { username: parsed.username } : {}), host, port: parsed.port }, url, address: addressOf(url, source, contextName) };
+    }
+  }
+}
+
+function fromContext(name: string, source: 'DOCKER_CONTEXT' | 'current context', input: ResolveInput): Endpoint {
+  if (name === 'default') return defaultSocket(input);
+  const configDir = dockerConfigDir(input.env, input.home);
+  const metaFile = path.join(configDir, 'contexts', 'meta', contextId(name), 'meta.json');
+  const how = source === 'DOCKER_CONTEXT' ? 'named by env DOCKER_CONTEXT' : `the current context in ${path.join(configDir, 'config.json')}`;
+  const other = source === 'DOCKER_CONTEXT' ? 'unset DOCKER_CONTEXT or name another context' : 'choose another with "docker context use NAME"';
+  let text: string;
+  try {
+    text = readFileSync(metaFile, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new ResolveError(
+      code === 'ENOENT'
+        ? `Docker context "${name}" (${how}) does not exist: ${metaFile} is missing. Create it ("docker context create ${name} --docker host=…"), ${other}, or set ${SETTING}.`
+        : `Cannot read Docker context "${name}" (${how}): ${metaFile}: ${code ?? String(err)}. Make it readable, ${other}, or set ${SETTING}.`,
+      `context "${name}"`,
+    );
+  }
+  let host: unknown;
+  let skip: unknown;
+  try {
+    const meta = JSON.parse(text) as { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } };
+    host = meta?.Endpoints?.docker?.Host;
+    skip = meta?.Endpoints?.docker?.SkipTLSVerify;
+  } catch (err) {
+    throw new ResolveError(`Docker context "${name}" (${how}) is damaged: ${metaFile} is not JSON (${(err as Error).message}). Recreate it with "docker context create", ${other}, or set ${SETTING}.`, `context "${name}"`);
+  }
+  if (typeof host !== 'string' || host === '') {
+    throw new ResolveError(`Docker context "${name}" (${how}) has no Docker endpoint: ${metaFile} has no Endpoints.docker.Host. Recreate it with "docker context create ${name} --docker host=…", ${other}, or set ${SETTING}.`, `context "${name}"`);
+  }
+  const origin = originText(source, name, metaFile);
+  return fromHost(host, source, () => contextTls(configDir, name, skip === true, origin), name, origin, `Fix it with "docker context update ${name} --docker host=…", ${other}, or set ${SETTING}.`);
+}
+
+function defaultSocket(input: ResolveInput): Endpoint {
+  const system = input.defaultSocket ?? DEFAULT_SOCKET;
+  const runtime = input.env.XDG_RUNTIME_DIR;
+  if (!existsSync(system) && runtime && path.isAbsolute(runtime) && existsSync(path.join(runtime, 'docker.sock'))) {
+    const socketPath = path.join(runtime, 'docker.sock');
+    const url = `unix://${socketPath}`;
+    return { source: 'rootless', kind: 'unix', socketPath, protocol: 'http', url, address: addressOf(url, 'rootless') };
+  }
+  const url = `unix://${system}`;
+  return { source: 'default', kind: 'unix', socketPath: system, protocol: 'http', url, address: addressOf(url, 'default') };
+}
+
+function currentContext(input: ResolveInput): string | undefined {
+  const file = path.join(dockerConfigDir(input.env, input.home), 'config.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return undefined;
+    throw new ResolveError(`Cannot read the docker CLI config ${file} (${(err as { code?: string }).code ?? String(err)}), which may name the current context: make it readable, or set ${SETTING}.`, `${file} (the docker CLI config)`);
+  }
+  let current: unknown;
+  try {
+    current = (JSON.parse(text) as { currentContext?: unknown } | null)?.currentContext;
+  } catch (err) {
+    throw new ResolveError(`The docker CLI config ${file} is not JSON (${(err as Error).message}), so its current context cannot be read: fix the file, or set ${SETTING}.`, `${file} (the docker CLI config)`);
+  }
+  return typeof current === 'string' && current !== '' ? current : undefined;
+}
+
+/** Runs `fn`; a failure's address becomes `where` (what could not be resolved, and from where). */
+function at<T>(where: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ResolveError) throw new ResolveError(err.message, where);
+    throw err;
+  }
+}
+
+function resolve(input: ResolveInput): Endpoint {
+  const { setting } = input;
+  if (setting) {
+    return at(`${setting} (from setting ${SETTING})`, () =>
+      fromHost(setting, 'setting', () => envTls(input.env, input.home, `setting ${SETTING}`), undefined, `setting ${SETTING}`, `Set ${SETTING} to "" or to a host such as "unix:///var/run/docker.sock", "tcp://host:2376" or "ssh://user@host".`),
+    );
+  }
+  const dockerHost = input.env.DOCKER_HOST;
+  if (dockerHost) {
+    return at(`${dockerHost} (from env DOCKER_HOST)`, () =>
+      fromHost(dockerHost, 'DOCKER_HOST', () => envTls(input.env, input.home, 'env DOCKER_HOST'), undefined, 'env DOCKER_HOST', `Fix or unset DOCKER_HOST, or set ${SETTING}, which comes first.`),
+    );
+  }
+  const named = input.env.DOCKER_CONTEXT;
+  if (named) return at(`context "${named}" (from env DOCKER_CONTEXT)`, () => fromContext(named, 'DOCKER_CONTEXT', input));
+  const current = currentContext(input);
+  if (current) return at(`context "${current}" (the current context)`, () => fromContext(current, 'current context', input));
+  return defaultSocket(input);
+}
+
+/**
+ * The engine's endpoint, as the docker CLI would find it, or an EngineError (kind 'settings')
+ * whose message names the source and the fix. Never throws.
+ */
+export function resolveEndpoint(input: ResolveInput): EndpointResult {
+  try {
+    return { ok: true, endpoint: resolve(input) };
+  } catch (err) {
+    if (!(err instanceof ResolveError)) throw err;
+    return { ok: false, address: err.address, error: new EngineError(err.message, 'settings', undefined, { setting: SETTING }) };
+  }
+}
+
+/** Where the engine is, for a message: the endpoint's address, or what could not be resolved. */
+export function describeEndpoint(input: ResolveInput): string {
+  const r = resolveEndpoint(input);
+  return r.ok ? r.endpoint.address : r.address;
+}

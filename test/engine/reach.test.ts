@@ -1,0 +1,355 @@
+/**
+ * Reaching Docker as the CLI does (issue 12), against real daemons on loopback only:
+ *  a) a dockerd of the test's own on tcp://127.0.0.1:PORT with --tlsverify, certificates made by
+ *     openssl here; DockerEngine reaches it through DOCKER_HOST + DOCKER_TLS_VERIFY + DOCKER_CERT_PATH,
+ *     and fails with a message that says what is wrong without the client certificate, without TLS,
+ *     or with another CA;
+ *  b) a context made by `docker context create` (the real CLI, DOCKER_CONFIG in a temp folder)
+ *     pointing at that daemon: DOCKER_CONTEXT and `docker context use` both reach it;
+ *  c) ssh://: an sshd of the test's own on 127.0.0.1:PORT (host key and user key from ssh-keygen)
+ *     whose sessions have DOCKER_HOST set to that daemon's unix socket; dockerode's SSH transport runs
+ *     `docker system dial-stdio` there. The key is offered as an identity file (~/.ssh/id_ed25519) and,
+ *     separately, through an ssh-agent (ssh-add); the host key must be in known_hosts.
+ * Every test checks that it reached THIS daemon: a container created in it (over its unix socket, by the
+ * CLI) is what the engine lists. Runs as root (CI); the daemon and sshd are stopped in `after`.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { DockerEngine, EngineError } from '../../src/docker/engine';
+import { sshTransport } from '../../src/docker/sshTransport';
+import { makeCerts, type TestCerts } from '../unit/certs';
+import { REPO, waitFor } from './helpers';
+import { isolatedDaemonUnavailable } from './isolated';
+
+const run = promisify(execFile);
+const unavailable = isolatedDaemonUnavailable() ?? (existsSync('/usr/sbin/sshd') ? undefined : 'sshd is not installed (apt-get install -y openssh-server)');
+const inCI = process.env.CI === 'true';
+const LABEL = 'dev.isaac-sim-orchestrator.reach-test';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** An environment with none of the variables that choose an engine (the test sets the ones it means). */
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+  return { ...env, ...extra };
+}
+
+/** A child process that must be running; its output goes to `log`. */
+function startProcess(cmd: string, args: string[], log: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const out = openSync(log, 'a');
+  return spawn(cmd, args, { env, stdio: ['ignore', out, out] });
+}
+
+async function stopProcess(child: ChildProcess | undefined, timeoutMs = 20_000): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-20).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+describe('reaching Docker over TLS, through a context and over ssh://', { skip: !inCI && unavailable ? unavailable : false }, () => {
+  let root: string;
+  let certs: TestCerts;
+  let tlsPort: number;
+  let sshPort: number;
+  let dockerd: ChildProcess | undefined;
+  let sshd: ChildProcess | undefined;
+  let agent: ChildProcess | undefined;
+  let unixHost: string;
+  let containerName: string;
+  /** A folder holding ca.pem, cert.pem and key.pem, as DOCKER_CERT_PATH expects. */
+  let certPath: string;
+  let createdRunSshd = false;
+
+  /** The daemon's unix socket, for the CLI. */
+  const cliOnDaemon = (...args: string[]) => run('docker', ['--host', unixHost, ...args], { env: cleanEnv() });
+
+  /** The engine lists exactly the container made in the test's daemon. */
+  async function assertReachesTheDaemon(engine: DockerEngine): Promise<void> {
+    const v = await engine.version();
+    assert.match(v.apiVersion, /^\d+\.\d+$/);
+    const listed = await engine.listByLabel(LABEL);
+    assert.deepEqual(listed.map((c) => c.name), [containerName], 'the container made in the test daemon is listed');
+  }
+
+  before(async () => {
+    if (unavailable) throw new Error(`The reach engine test must run in CI but cannot: ${unavailable}.`);
+    root = mkdtempSync('/tmp/rch-');
+    certs = makeCerts(path.join(root, 'certs'));
+    certPath = path.join(root, 'client');
+    mkdirSync(certPath);
+    copyFileSync(certs.ca, path.join(certPath, 'ca.pem'));
+    copyFileSync(certs.clientCert, path.join(certPath, 'cert.pem'));
+    copyFileSync(certs.clientKey, path.join(certPath, 'key.pem'));
+    tlsPort = await freePort();
+    unixHost = `unix://${root}/d.sock`;
+    const log = path.join(root, 'dockerd.log');
+    dockerd = startProcess(
+      'dockerd',
+      [
+        '--bridge=none', '--iptables=false',
+        '--data-root', path.join(root, 'data'), '--exec-root', path.join(root, 'exec'), '--pidfile', path.join(root, 'dockerd.pid'),
+        '-H', unixHost, '-H', `tcp://127.0.0.1:${tlsPort}`,
+        '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey,
+      ],
+      log,
+      cleanEnv(),
+    );
+    await waitFor(`the test dockerd to answer on ${unixHost} (log: ${log})`, async () => {
+      if (dockerd?.exitCode !== null) throw new Error(`dockerd exited: ${tail(log)}`);
+      return cliOnDaemon('version', '--format', '{{.Server.Version}}').then(() => true, () => false);
+    }, 60_000);
+    // An image with nothing in it (a container is created, never started) and one labelled container.
+    const empty = await run('sh', ['-c', `tar -c -f - --files-from /dev/null | docker --host ${unixHost} import - reach-empty:1`], { env: cleanEnv() });
+    assert.match(empty.stdout, /sha256:/);
+    containerName = `reach-${path.basename(root)}`;
+    await cliOnDaemon('create', '--name', containerName, '--label', `${LABEL}=1`, '--network', 'none', 'reach-empty:1', '/nothing');
+  });
+
+  after(async () => {
+    await stopProcess(agent);
+    await stopProcess(sshd);
+    await stopProcess(dockerd, 30_000);
+    if (createdRunSshd) rmSync('/run/sshd', { recursive: true, force: true });
+    if (root) {
+      // The daemon's data-root may keep mounts (overlay, its own bind of itself): unmount before removing.
+      const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((p) => p && p.startsWith(`${root}/`));
+      for (const p of mounts.sort((a, b) => b.length - a.length)) await run('umount', ['-l', p]).catch(() => undefined);
+      rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+    }
+  });
+
+  describe('a) tcp:// with TLS from DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH', () => {
+    test('reaches the daemon; the address names the source; it is not taken for local', async () => {
+      const home = path.join(root, 'home-a');
+      mkdirSync(home);
+      const engine = new DockerEngine({ dockerHost: '', home, env: cleanEnv({ DOCKER_HOST: `tcp://127.0.0.1:${tlsPort}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certPath }) });
+      assert.equal(engine.address, `tcp://127.0.0.1:${tlsPort} (from env DOCKER_HOST)`);
+      assert.equal(engine.isLocal, false);
+      assert.equal(engine.endpoint?.protocol, 'https');
+      await assertReachesTheDaemon(engine);
+    });
+
+    test('the setting with the same variables reaches it too (the setting is the CLI\'s -H)', async () => {
+      const engine = new DockerEngine({ dockerHost: `tcp://127.0.0.1:${tlsPort}`, home: root, env: cleanEnv({ DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certPath }) });
+      assert.match(engine.address, /\(from setting isaacSim\.dockerHost\)$/);
+      await assertReachesTheDaemon(engine);
+    });
+
+    test('without the client certificate: unreachable, with a message that says the engine wants one', async (t) => {
+      const caOnly = path.join(root, 'ca-only');
+      mkdirSync(caOnly);
+      copyFileSync(certs.ca, path.join(caOnly, 'ca.pem'));
+      const engine = new DockerEngine({ dockerHost: '', home: root, env: cleanEnv({ DOCKER_HOST: `tcp://127.0.0.1:${tlsPort}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: caOnly }) });
+      const err = await engine.version().then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof EngineError, String(err));
+      t.diagnostic(err.message);
+      assert.equal(err.kind, 'unreachable', err.message);
+      assert.ok(err.message.includes(`tcp://127.0.0.1:${tlsPort} (from env DOCKER_HOST)`), err.message);
+      assert.match(err.message, /client certificate/, err.message);
+      assert.doesNotMatch(err.message, /BEGIN/);
+    });
+
+    test('without TLS: the engine answers that it speaks TLS, and the message says how to turn it on', async (t) => {
+      const engine = new DockerEngine({ dockerHost: '', home: root, env: cleanEnv({ DOCKER_HOST: `tcp://127.0.0.1:${tlsPort}` }) });
+      const err = await engine.version().then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof EngineError, String(err));
+      t.diagnostic(err.message);
+      assert.match(err.message, /speaks TLS/, err.message);
+      assert.match(err.message, /DOCKER_TLS_VERIFY=1/);
+    });
+
+    test("with another CA: the engine's certificate is refused, and the message says so", async (t) => {
+      const other = makeCerts(path.join(root, 'other-ca'));
+      const dir = path.join(root, 'other-client');
+      mkdirSync(dir);
+      copyFileSync(other.ca, path.join(dir, 'ca.pem'));
+      copyFileSync(certs.clientCert, path.join(dir, 'cert.pem'));
+      copyFileSync(certs.clientKey, path.join(dir, 'key.pem'));
+      const engine = new DockerEngine({ dockerHost: '', home: root, env: cleanEnv({ DOCKER_HOST: `tcp://127.0.0.1:${tlsPort}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir }) });
+      const err = await engine.version().then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof EngineError, String(err));
+      t.diagnostic(err.message);
+      assert.equal(err.kind, 'unreachable');
+      assert.match(err.message, /not signed by our ca\.pem/, err.message);
+    });
+  });
+
+  describe('b) a context made by `docker context create`', () => {
+    let config: string;
+    before(async () => {
+      config = path.join(root, 'home-b', '.docker');
+      mkdirSync(config, { recursive: true });
+      const env = cleanEnv({ DOCKER_CONFIG: config });
+      await run('docker', ['context', 'create', 'tlsd', '--docker', `host=tcp://127.0.0.1:${tlsPort},ca=${certs.ca},cert=${certs.clientCert},key=${certs.clientKey}`], { env });
+      // The CLI itself reaches the daemon through it: the same container.
+      const { stdout } = await run('docker', ['--context', 'tlsd', 'ps', '-a', '--filter', `label=${LABEL}`, '--format', '{{.Names}}'], { env });
+      assert.equal(stdout.trim(), containerName);
+    });
+
+    test('DOCKER_CONTEXT reaches it', async () => {
+      const engine = new DockerEngine({ dockerHost: '', home: path.join(root, 'home-b'), env: cleanEnv({ DOCKER_CONTEXT: 'tlsd' }) });
+      assert.equal(engine.address, `tcp://127.0.0.1:${tlsPort} (from context "tlsd", env DOCKER_CONTEXT)`);
+      await assertReachesTheDaemon(engine);
+    });
+
+    test('the current context (`docker context use`) reaches it, from ~/.docker and from DOCKER_CONFIG', async () => {
+      await run('docker', ['context', 'use', 'tlsd'], { env: cleanEnv({ DOCKER_CONFIG: config }) });
+      const fromHome = new DockerEngine({ dockerHost: '', home: path.join(root, 'home-b'), env: cleanEnv() });
+      assert.equal(fromHome.address, `tcp://127.0.0.1:${tlsPort} (from context "tlsd")`);
+      await assertReachesTheDaemon(fromHome);
+      const fromConfig = new DockerEngine({ dockerHost: '', home: path.join(root, 'no-home'), env: cleanEnv({ DOCKER_CONFIG: config }) });
+      await assertReachesTheDaemon(fromConfig);
+    });
+
+    test('DOCKER_HOST wins over the context, as for the CLI; the setting wins over both', async () => {
+      const env = cleanEnv({ DOCKER_CONTEXT: 'tlsd', DOCKER_HOST: unixHost });
+      const engine = new DockerEngine({ dockerHost: '', home: path.join(root, 'home-b'), env });
+      assert.equal(engine.address, `${unixHost} (from env DOCKER_HOST)`);
+      assert.equal(engine.isLocal, true);
+      await assertReachesTheDaemon(engine);
+      const setting = new DockerEngine({ dockerHost: unixHost, home: path.join(root, 'home-b'), env: cleanEnv({ DOCKER_CONTEXT: 'nope', DOCKER_HOST: 'tcp://127.0.0.1:1' }) });
+      await assertReachesTheDaemon(setting);
+    });
+  });
+
+  describe('c) ssh:// to a local sshd that runs `docker system dial-stdio`', () => {
+    let sshDir: string;
+    let hostPub: string;
+    let userKey: string;
+
+    before(async () => {
+      sshDir = path.join(root, 'ssh');
+      mkdirSync(sshDir, { mode: 0o700 });
+      await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(sshDir, 'host_key')]);
+      await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'reach-test', '-f', path.join(sshDir, 'user_key')]);
+      userKey = path.join(sshDir, 'user_key');
+      writeFileSync(path.join(sshDir, 'authorized_keys'), readFileSync(`${userKey}.pub`), { mode: 0o600 });
+      hostPub = readFileSync(path.join(sshDir, 'host_key.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
+      // sshd insists on its privilege separation folder.
+      if (!existsSync('/run/sshd')) {
+        mkdirSync('/run/sshd', { mode: 0o755 });
+        createdRunSshd = true;
+      }
+      sshPort = await freePort();
+      const log = path.join(sshDir, 'sshd.log');
+      sshd = startProcess(
+        '/usr/sbin/sshd',
+        [
+          '-D', '-e', '-f', '/dev/null',
+          '-o', `ListenAddress=127.0.0.1:${sshPort}`,
+          '-o', `HostKey=${path.join(sshDir, 'host_key')}`,
+          '-o', `PidFile=${path.join(sshDir, 'sshd.pid')}`,
+          '-o', `AuthorizedKeysFile=${path.join(sshDir, 'authorized_keys')}`,
+          '-o', 'PasswordAuthentication=no', '-o', 'KbdInteractiveAuthentication=no', '-o', 'UsePAM=no',
+          '-o', 'StrictModes=no', '-o', 'PermitRootLogin=prohibit-password',
+          // The remote `docker system dial-stdio` talks to the test daemon.
+          '-o', `SetEnv=DOCKER_HOST=${unixHost} PATH=${process.env.PATH}`,
+        ],
+        log,
+        cleanEnv(),
+      );
+      await waitFor(`sshd to listen on 127.0.0.1:${sshPort} (log: ${log})`, async () => {
+        if (sshd?.exitCode !== null) throw new Error(`sshd exited: ${tail(log)}`);
+        return new Promise<boolean>((resolve) => {
+          const s = net.connect(sshPort, '127.0.0.1', () => {
+            s.destroy();
+            resolve(true);
+          });
+          s.on('error', () => resolve(false));
+        });
+      });
+    });
+
+    /** A home with known_hosts for the test sshd and, if given, the user key as ~/.ssh/id_ed25519. */
+    function sshHome(name: string, opts: { identity: boolean; knownHost: boolean }): string {
+      const home = path.join(root, name);
+      mkdirSync(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
+      if (opts.identity) copyFileSync(userKey, path.join(home, '.ssh', 'id_ed25519'));
+      if (opts.knownHost) writeFileSync(path.join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${sshPort} ${hostPub}\n`);
+      return home;
+    }
+
+    test('with the key as ~/.ssh/id_ed25519: reaches the daemon behind sshd', async () => {
+      const home = sshHome('home-c1', { identity: true, knownHost: true });
+      const engine = new DockerEngine({ dockerHost: `ssh://root@127.0.0.1:${sshPort}`, home, env: cleanEnv() });
+      assert.equal(engine.address, `ssh://root@127.0.0.1:${sshPort} (from setting isaacSim.dockerHost)`);
+      assert.equal(engine.isLocal, false);
+      await assertReachesTheDaemon(engine);
+    });
+
+    test('with the key in an ssh-agent (ssh-add), from DOCKER_HOST', async () => {
+      const sock = path.join(sshDir, 'agent.sock');
+      agent = startProcess('ssh-agent', ['-D', '-a', sock], path.join(sshDir, 'agent.log'), cleanEnv());
+      await waitFor('ssh-agent to listen', () => existsSync(sock));
+      await run('ssh-add', [userKey], { env: cleanEnv({ SSH_AUTH_SOCK: sock }) });
+      const home = sshHome('home-c2', { identity: false, knownHost: true });
+      assert.deepEqual(readdirSync(path.join(home, '.ssh')), ['known_hosts'], 'no identity file: only the agent has the key');
+      const engine = new DockerEngine({ dockerHost: '', home, env: cleanEnv({ DOCKER_HOST: `ssh://root@127.0.0.1:${sshPort}`, SSH_AUTH_SOCK: sock }) });
+      assert.equal(engine.address, `ssh://root@127.0.0.1:${sshPort} (from env DOCKER_HOST)`);
+      await assertReachesTheDaemon(engine);
+    });
+
+    test('the production bundle: dist/dockerode.js loads dist/docker-ssh.js only for ssh://, and ssh2 runs without its native addons', async () => {
+      const bundle = path.join(REPO, 'dist', 'dockerode.js');
+      assert.ok(existsSync(bundle), 'dist/ is built (node scripts/build.mjs) before the engine tests');
+      const before = new Set(Object.keys(require.cache));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle, as the extension loads it
+      const Bundled = require(bundle) as typeof import('dockerode');
+      const overSocket = new Bundled({ socketPath: `${root}/d.sock` });
+      assert.ok((await overSocket.version()).ApiVersion);
+      const loaded = () => Object.keys(require.cache).filter((k) => !before.has(k));
+      assert.deepEqual(loaded(), [bundle], 'a unix-socket connection loads no SSH code');
+      const home = sshHome('home-c5', { identity: true, knownHost: true });
+      const ssh = sshTransport({ username: 'root', host: '127.0.0.1', port: sshPort }, {}, home);
+      const overSsh = new Bundled({ protocol: 'ssh', host: '127.0.0.1', port: sshPort, username: ssh.username, sshOptions: ssh.sshOptions } as import('dockerode').DockerOptions);
+      const listed = await overSsh.listContainers({ all: true, filters: { label: [LABEL] } });
+      assert.deepEqual(listed.map((c) => c.Names[0]), [`/${containerName}`]);
+      // Only the two bundle files were loaded: no node_modules, no native (.node) addon.
+      assert.deepEqual(loaded().sort(), [path.join(REPO, 'dist', 'docker-ssh.js'), bundle].sort());
+    });
+
+    test('a host key that is not in known_hosts is refused, with a message naming known_hosts', async (t) => {
+      const home = sshHome('home-c3', { identity: true, knownHost: false });
+      const engine = new DockerEngine({ dockerHost: `ssh://root@127.0.0.1:${sshPort}`, home, env: cleanEnv() });
+      const err = await engine.version().then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof EngineError, String(err));
+      t.diagnostic(err.message);
+      assert.equal(err.kind, 'unreachable');
+      assert.match(err.message, /host key is not in ~\/\.ssh\/known_hosts/, err.message);
+    });
+
+    test('a key the server does not accept: the message says no key was accepted and what to do', async (t) => {
+      const home = sshHome('home-c4', { identity: false, knownHost: true });
+      await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(home, '.ssh', 'id_ed25519')]);
+      const engine = new DockerEngine({ dockerHost: `ssh://root@127.0.0.1:${sshPort}`, home, env: cleanEnv() });
+      const err = await engine.version().then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof EngineError, String(err));
+      t.diagnostic(err.message);
+      assert.equal(err.kind, 'unreachable');
+      assert.match(err.message, /no key was accepted/, err.message);
+      assert.match(err.message, /authorized_keys/);
+    });
+  });
+});
