@@ -19,7 +19,7 @@
 import { Emitter, type Disposable, type Event } from './events';
 import { planEndpoints, type FleetPlan } from './fleetSettings';
 import type { InstanceEngine } from './engineApi';
-import { InstanceManager, type EngineStatus, type ManagerOptions } from './manager';
+import { InstanceManager, type EngineStatus, type Manager, type ManagerOptions } from './manager';
 import { Redactor } from './redact';
 import { SettingsError, type SettingsProblem, type SettingsResult } from './settings';
 
@@ -43,6 +43,26 @@ export interface HostStatus {
   total: number;
 }
 
+/**
+ * What the views and commands use of the fleet, with hosts' managers as `Manager` (like the views'
+ * own Manager type): a fleet of any engine type (DockerEngine in the extension, a fake in tests) fits.
+ */
+export interface FleetView {
+  readonly redactor: Redactor;
+  readonly hosts: readonly { readonly name: string; readonly manager: Manager | undefined; readonly problems: readonly SettingsProblem[] }[];
+  readonly multiple: boolean;
+  readonly implicit: boolean;
+  readonly problems: readonly SettingsProblem[];
+  readonly onDidChange: Event<void>;
+  readonly onDidChangeHosts: Event<void>;
+  host(name: string): { readonly name: string; readonly manager: Manager | undefined; readonly problems: readonly SettingsProblem[] } | undefined;
+  managers(): Manager[];
+  require(name: string): Manager;
+  status(name: string): HostStatus | undefined;
+  connectAll(): Promise<void>;
+  update(result: SettingsResult, rawEndpoints?: unknown): void;
+}
+
 interface Member<E extends InstanceEngine> {
   name: string;
   manager: InstanceManager<E> | undefined;
@@ -50,7 +70,7 @@ interface Member<E extends InstanceEngine> {
   subscription: Disposable | undefined;
 }
 
-export class Fleet<E extends InstanceEngine = InstanceEngine> implements Disposable {
+export class Fleet<E extends InstanceEngine = InstanceEngine> implements Disposable, FleetView {
   /** Masks the same secrets as every manager (for the extension's own log). */
   readonly redactor = new Redactor();
   private members: Member<E>[] = [];
@@ -176,5 +196,21 @@ export class Fleet<E extends InstanceEngine = InstanceEngine> implements Disposa
     member.subscription?.dispose();
     member.manager?.dispose();
     member.manager = undefined;
+  }
+}
+
+/** The host node's description: "reachable · Docker 20.10.24 · 2/3 ready", or why it is not. */
+export function describeHost(s: HostStatus): string {
+  switch (s.engine) {
+    case 'connected':
+      return `reachable · Docker ${s.version ?? '?'} · ${s.ready}/${s.total} ready`;
+    case 'unreachable':
+      return `unreachable: ${s.message ?? 'the engine does not answer'}`;
+    case 'invalid':
+      return `invalid settings: ${s.message ?? 'see the log'}`;
+    case 'connecting':
+      return 'connecting…';
+    case 'idle':
+      return 'not connected yet';
   }
 }
