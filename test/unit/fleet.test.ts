@@ -239,6 +239,18 @@ describe('Fleet', () => {
     }
   });
 
+  test("each host's instances are reached at its own address and ports: the client URL its sim view frames", () => {
+    const { engineFor } = engines();
+    const fleet = new Fleet({ engineFor, log: quiet });
+    try {
+      fleet.update(top({ version: '4.2', endpoints: [{ name: 'a', dockerHost: 'unix:///a.sock' }, { name: 'b', dockerHost: 'unix:///b.sock', host: '127.0.0.5', httpPortBase: 18211 }] }));
+      assert.equal(fleet.host('a')?.manager?.get(0)?.clientUrl, 'http://127.0.0.1:8211/streaming/webrtc-demo/?server=127.0.0.1');
+      assert.equal(fleet.host('b')?.manager?.get(0)?.clientUrl, 'http://127.0.0.5:18211/streaming/webrtc-demo/?server=127.0.0.5');
+    } finally {
+      fleet.dispose();
+    }
+  });
+
   test("the fleet's redactor masks the same secrets as every host's", () => {
     const { engineFor } = engines();
     const fleet = new Fleet({ engineFor, log: quiet });
