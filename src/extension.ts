@@ -7,10 +7,11 @@
 import * as vscode from 'vscode';
 import { config as zodConfig } from 'zod/mini';
 import { en as zodEnglish } from 'zod/locales';
-import { registerCommands } from './commands/registry';
+import { registerCommands, type HostViews } from './commands/registry';
 import { createDockerEngine } from './docker/createEngine';
 import type { DockerEngine } from './docker/engine';
-import { InstanceManager, type Manager } from './instances/manager';
+import { Fleet } from './instances/fleet';
+import type { Manager } from './instances/manager';
 import { readSettings, watchSettings } from './views/config';
 import { DoctorView } from './views/doctorView';
 import { FailureNotifier } from './views/failureNotifier';
@@ -25,9 +26,15 @@ import type { SettingsResult } from './instances/settings';
 
 /** What the extension exports, for integration tests and other extensions. */
 export interface IsaacSimApi {
-  manager: Manager<DockerEngine>;
-  logs: LogChannels;
-  simViews: SimViewManager;
+  /** The first endpoint's manager: with isaacSim.endpoints empty, the one manager there is. */
+  readonly manager: Manager<DockerEngine>;
+  /** Every endpoint's manager (isaacSim.endpoints), by host. */
+  fleet: Fleet<DockerEngine>;
+  /** The first endpoint's log channels and sim views (the only ones with one endpoint). */
+  readonly logs: LogChannels;
+  readonly simViews: SimViewManager;
+  /** A host's log channels and sim views. */
+  views(host: string): HostViews;
   tree: InstanceTreeProvider;
   statusBar: InstancesStatusBar;
   doctor: DoctorView;
@@ -39,24 +46,65 @@ export interface IsaacSimApi {
   settings(): SettingsResult;
 }
 
+/** One host's views: made when the host gets its manager, disposed with it. */
+interface HostBundle extends HostViews {
+  manager: Manager<DockerEngine>;
+  disposables: vscode.Disposable[];
+}
+
 export function activate(context: vscode.ExtensionContext): IsaacSimApi {
   // zod/mini ships no messages: the English ones, for the debug log and an engine answer we cannot read.
   zodConfig(zodEnglish());
   const channel = vscode.window.createOutputChannel('Isaac Sim Orchestrator', { log: true });
-  const manager = new InstanceManager({
+  const fleet = new Fleet<DockerEngine>({
     engineFor: (dockerHost) => createDockerEngine({ dockerHost }),
     log: channel,
     store: context.globalState,
     // A missing image is pulled with a cancellable progress notification before the start.
     ensureImage: (engine, image, signal) => pullWithProgress(engine, image, log, signal),
   });
-  // Everything else logs through the manager's redactor: no secret env value reaches the channel.
-  const log = redactingLog(channel, manager.redactor);
-  const statusBar = new InstancesStatusBar(manager);
-  const doctor = new DoctorView({ manager, log, pullsOnStart: true });
-  const logs = new LogChannels(manager);
-  const simViews = new SimViewManager(context.extensionUri, manager, log);
-  const tree = new InstanceTreeProvider(manager);
+  // Everything else logs through the fleet's redactor (the same secrets as every manager's): no secret env value reaches the channel.
+  const log = redactingLog(channel, fleet.redactor);
+
+  // Per host: its log channels, sim views and notifiers, kept in step with the hosts.
+  const bundles = new Map<string, HostBundle>();
+  const syncBundles = () => {
+    for (const [name, b] of bundles) {
+      if (fleet.host(name)?.manager === b.manager) continue;
+      for (const d of b.disposables) d.dispose();
+      bundles.delete(name);
+    }
+    for (const h of fleet.hosts) {
+      if (!h.manager || bundles.has(h.name)) continue;
+      const manager = h.manager;
+      const label = () => (fleet.multiple ? h.name : '');
+      const logs = new LogChannels(manager, undefined, label);
+      const simViews = new SimViewManager(context.extensionUri, manager, log, label);
+      bundles.set(h.name, { manager, logs, simViews, disposables: [logs, simViews, new FailureNotifier(manager), new WebViewerNotifier(manager)] });
+    }
+  };
+  const views = (host: string): HostViews => {
+    const b = bundles.get(host);
+    if (!b) throw new Error(`Isaac Sim endpoint "${host}" has no valid settings yet: fix it in isaacSim.endpoints.`);
+    return b;
+  };
+  const primary = (): HostBundle => {
+    const b = bundles.get(fleet.hosts[0]?.name ?? '') ?? [...bundles.values()][0];
+    if (!b) throw new Error('No Isaac Sim endpoint has valid settings: fix isaacSim.endpoints.');
+    return b;
+  };
+
+  const settingsWatch = watchSettings(fleet, log);
+  syncBundles();
+  const statusBar = new InstancesStatusBar(fleet);
+  const doctor = new DoctorView({
+    get manager() {
+      return primary().manager;
+    },
+    log,
+    pullsOnStart: true,
+  });
+  const tree = new InstanceTreeProvider(fleet);
   const treeView = vscode.window.createTreeView('isaacSim.instances', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: false });
 
   // Context keys for the welcome content and menus, set only when they change.
@@ -67,30 +115,54 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     void vscode.commands.executeCommand('setContext', key, value);
   };
   const syncViewState = () => {
-    const status = manager.engineStatus;
+    if (fleet.multiple) {
+      // Each host node says whether it is reachable; the view's own message stays for "nothing at all".
+      const statuses = fleet.hosts.map((h) => fleet.status(h.name)?.engine);
+      setContext('isaacSim.engineStatus', statuses.includes('connected') ? 'connected' : statuses.includes('unreachable') ? 'unreachable' : (statuses[0] ?? 'idle'));
+      setContext('isaacSim.noInstances', false);
+      treeView.message = undefined;
+      return;
+    }
+    const manager = fleet.hosts[0]?.manager;
+    const status = manager?.engineStatus ?? { kind: 'idle' as const };
     setContext('isaacSim.engineStatus', status.kind);
-    setContext('isaacSim.noInstances', manager.list().length === 0);
-    treeView.message = status.kind === 'unreachable' ? status.message : undefined;
+    setContext('isaacSim.noInstances', (manager?.list().length ?? 0) === 0);
+    treeView.message = status.kind === 'unreachable' ? status.message : !manager ? fleet.hosts[0]?.problems[0]?.message : undefined;
   };
 
   context.subscriptions.push(
     channel,
-    watchSettings(manager, log),
-    manager,
-    logs,
-    simViews,
-    simViews.registerSerializer(),
+    settingsWatch,
+    fleet,
+    fleet.onDidChangeHosts(syncBundles),
+    { dispose: () => bundles.forEach((b) => b.disposables.forEach((d) => d.dispose())) },
+    // A restored sim view goes to the first host's views (its saved state names only the instance).
+    vscode.window.registerWebviewPanelSerializer(SimViewManager.viewType, { deserializeWebviewPanel: (panel, state) => primary().simViews.deserialize(panel, state) }),
     tree,
     treeView,
     statusBar,
-    new FailureNotifier(manager),
-    new WebViewerNotifier(manager),
-    manager.onDidChange(syncViewState),
+    fleet.onDidChange(syncViewState),
     doctor,
-    ...registerCommands({ manager, logs, simViews, log, doctor }),
+    ...registerCommands({ fleet, views, log, doctor }),
   );
   syncViewState();
-  return { manager, logs, simViews, tree, statusBar, doctor, settings: readSettings };
+  return {
+    get manager() {
+      return primary().manager;
+    },
+    fleet,
+    get logs() {
+      return primary().logs;
+    },
+    get simViews() {
+      return primary().simViews;
+    },
+    views,
+    tree,
+    statusBar,
+    doctor,
+    settings: readSettings,
+  };
 }
 
 export function deactivate(): void {

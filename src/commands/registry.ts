@@ -10,19 +10,27 @@ import * as vscode from 'vscode';
 import { confirmBrowserConnection } from '../views/oneConnection';
 import { clipboardNote } from '../views/streamNotes';
 import { OrchestratorError, errorInfo } from '../instances/errors';
+import type { FleetView } from '../instances/fleet';
 import type { Manager } from '../instances/manager';
 import type { InstanceSnapshot } from '../instances/model';
 import type { DoctorView } from '../views/doctorView';
 import type { LogChannels } from '../views/logChannels';
 import type { SimViewManager } from '../views/simView';
 import { followStart } from '../views/startProgress';
-import { InstanceTreeItem } from '../views/tree';
-import { chosenSnapshot, fromArgs, planPick, type Picker, type TreeNodeSnapshot } from './targets';
+import { addEndpointFromContext } from './contexts';
+import { chooseHosts, pickHost, targetsFromArgs, type Target } from './hosts';
+import { chosenSnapshot, planPick, type Picker } from './targets';
 
-export interface CommandContext {
-  manager: Manager;
+/** A host's own views: its log channels and sim views. */
+export interface HostViews {
   logs: LogChannels;
   simViews: SimViewManager;
+}
+
+export interface CommandContext {
+  fleet: FleetView;
+  /** The views of a host that has a manager. */
+  views: (host: string) => HostViews;
   log: vscode.LogOutputChannel;
   doctor: DoctorView;
 }
@@ -35,14 +43,16 @@ interface InstanceCommand {
   progress?: (label: string) => string;
   /** The progress notification can be cancelled: its signal aborts the operation. */
   cancellable?: boolean;
-  run: (ctx: CommandContext, s: InstanceSnapshot, signal: AbortSignal) => Promise<unknown> | unknown;
+  run: (ctx: CommandContext, t: Target, signal: AbortSignal) => Promise<unknown> | unknown;
 }
 
 interface PlainCommand {
   id: string;
   progress?: string;
   cancellable?: boolean;
-  run: (ctx: CommandContext, signal: AbortSignal) => Promise<unknown> | unknown;
+  /** Asks which hosts (with this title) before the progress starts: the clicked host node, the only one, or a pick. */
+  hosts?: string;
+  run: (ctx: CommandContext, signal: AbortSignal, hosts: readonly string[]) => Promise<unknown> | unknown;
 }
 
 async function externalUrl(s: InstanceSnapshot): Promise<vscode.Uri> {
@@ -59,23 +69,23 @@ const INSTANCE_COMMANDS: InstanceCommand[] = [
     pick: 'startable',
     progress: (l) => `Starting ${l}…`,
     cancellable: true,
-    run: async (c, s, signal) => {
-      await c.manager.start(s.index, { signal });
+    run: async (_c, { manager, snapshot: s }, signal) => {
+      await manager.start(s.index, { signal });
       // Not awaited: the command is done once the container runs; the notification follows the load.
-      void followStart(c.manager, s.index);
+      void followStart(manager, s.index);
     },
   },
-  { id: 'isaacSim.stopInstance', pick: 'running', progress: (l) => `Stopping ${l}…`, run: (c, s) => c.manager.stop(s.index) },
-  { id: 'isaacSim.restartInstance', pick: 'existing', progress: (l) => `Restarting ${l}…`, cancellable: true, run: (c, s, signal) => c.manager.restart(s.index, { signal }) },
-  { id: 'isaacSim.removeInstance', pick: 'existing', progress: (l) => `Removing ${l}…`, run: (c, s) => c.manager.remove(s.index) },
-  { id: 'isaacSim.showLogs', pick: 'any', run: (c, s) => c.logs.show(s.index, s.label) },
-  { id: 'isaacSim.openSimView', pick: 'any', run: (c, s) => c.simViews.open(s.index) },
+  { id: 'isaacSim.stopInstance', pick: 'running', progress: (l) => `Stopping ${l}…`, run: (_c, t) => t.manager.stop(t.snapshot.index) },
+  { id: 'isaacSim.restartInstance', pick: 'existing', progress: (l) => `Restarting ${l}…`, cancellable: true, run: (_c, t, signal) => t.manager.restart(t.snapshot.index, { signal }) },
+  { id: 'isaacSim.removeInstance', pick: 'existing', progress: (l) => `Removing ${l}…`, run: (_c, t) => t.manager.remove(t.snapshot.index) },
+  { id: 'isaacSim.showLogs', pick: 'any', run: (c, t) => c.views(t.host).logs.show(t.snapshot.index, t.snapshot.label) },
+  { id: 'isaacSim.openSimView', pick: 'any', run: (c, t) => c.views(t.host).simViews.open(t.snapshot.index) },
   {
     id: 'isaacSim.openInBrowser',
     pick: 'any',
-    run: async (c, s) => {
+    run: async (c, { host, snapshot: s }) => {
       const url = await externalUrl(s);
-      if (!(await confirmBrowserConnection(s, c.simViews.panelFor(s.index)))) return;
+      if (!(await confirmBrowserConnection(s, c.views(host).simViews.panelFor(s.index)))) return;
       const note = clipboardNote(url.toString(true));
       if (note) void vscode.window.showInformationMessage(`${s.label}: ${note}`);
       await vscode.env.openExternal(url);
@@ -84,7 +94,7 @@ const INSTANCE_COMMANDS: InstanceCommand[] = [
   {
     id: 'isaacSim.copyClientUrl',
     pick: 'any',
-    run: async (_c, s) => {
+    run: async (_c, { snapshot: s }) => {
       const url = (await externalUrl(s)).toString(true);
       await vscode.env.clipboard.writeText(url);
       vscode.window.setStatusBarMessage(`Copied ${url}`, 3000);
@@ -97,20 +107,36 @@ const PLAIN_COMMANDS: PlainCommand[] = [
     id: 'isaacSim.startAll',
     progress: 'Starting all Isaac Sim instances…',
     cancellable: true,
-    run: async (c, signal) => {
-      const before = new Set(c.manager.list().filter((s) => s.state.kind === 'ready' || s.state.kind === 'loading').map((s) => s.index));
-      await c.manager.startAll({ signal });
-      for (const s of c.manager.list()) if (s.configured && !before.has(s.index) && s.state.kind !== 'ready') void followStart(c.manager, s.index);
-    },
+    hosts: 'Start All',
+    run: (c, signal, hosts) =>
+      onHosts(c, hosts, async (manager) => {
+        const before = new Set(manager.list().filter((s) => s.state.kind === 'ready' || s.state.kind === 'loading').map((s) => s.index));
+        await manager.startAll({ signal });
+        for (const s of manager.list()) if (s.configured && !before.has(s.index) && s.state.kind !== 'ready') void followStart(manager, s.index);
+      }),
   },
-  { id: 'isaacSim.stopAll', progress: 'Stopping all Isaac Sim instances…', run: (c) => c.manager.stopAll() },
-  { id: 'isaacSim.refresh', run: async (c) => (c.manager.engineStatus.kind === 'connected' ? c.manager.resync() : c.manager.reconnect()) },
-  { id: 'isaacSim.retry', run: (c) => c.manager.reconnect() },
+  { id: 'isaacSim.stopAll', progress: 'Stopping all Isaac Sim instances…', hosts: 'Stop All', run: (c, _signal, hosts) => onHosts(c, hosts, (m) => m.stopAll()) },
+  { id: 'isaacSim.refresh', run: (c) => settleAll(c.fleet.managers().map((m) => (m.engineStatus.kind === 'connected' ? m.resync() : m.reconnect()))) },
+  // Retry reconnects the hosts that are not connected (with one endpoint: its one engine, as always).
+  { id: 'isaacSim.retry', run: (c) => settleAll(c.fleet.managers().filter((m) => !c.fleet.multiple || m.engineStatus.kind !== 'connected').map((m) => m.reconnect())) },
+  { id: 'isaacSim.addEndpointFromContext', run: (c) => addEndpointFromContext(c.log) },
   { id: 'isaacSim.openSettings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:isaac-sim-orchestrator.isaac-sim-orchestrator') },
   { id: 'isaacSim.showDiagnostics', run: (c) => c.log.show(true) },
   // No progress here: the doctor shows its own.
   { id: 'isaacSim.doctor', run: (c) => c.doctor.runAndShowDoctor() },
 ];
+
+/** Runs `fn` on each host chosen, all at once; their errors as one. */
+async function onHosts(c: CommandContext, hosts: readonly string[], fn: (manager: Manager) => Promise<void>): Promise<void> {
+  await settleAll(hosts.map(async (h) => fn(c.fleet.require(h))));
+}
+
+/** Waits for all; one failure is thrown as it is, several as one. */
+async function settleAll(work: Array<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(work)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length === 1) throw failed[0].reason;
+  if (failed.length > 1) throw combined(failed.map((f) => f.reason as unknown));
+}
 
 /** Asks which instance, when the command was given none. */
 async function pickInstance(manager: Manager, picker: Picker, title: string): Promise<InstanceSnapshot | undefined> {
@@ -129,7 +155,7 @@ async function pickInstance(manager: Manager, picker: Picker, title: string): Pr
 
 /** The one error path. It switches on the error's kind and setting (errors.ts), never on its words. */
 export function reportError(ctx: CommandContext, commandId: string, err: unknown): void {
-  const message = ctx.manager.redactor.redact(err instanceof Error ? err.message : String(err));
+  const message = ctx.fleet.redactor.redact(err instanceof Error ? err.message : String(err));
   const { kind, setting } = errorInfo(err);
   if (kind === 'cancelled') {
     // The user (or a Stop) cancelled: not an error.
@@ -176,22 +202,23 @@ async function withProgress<T>(title: string | undefined, cancellable: boolean, 
   });
 }
 
-/** The snapshot of one of our tree nodes (VS Code passes the clicked node to a menu's command). */
-const treeNodeSnapshot: TreeNodeSnapshot = (a) => (a instanceof InstanceTreeItem ? a.snapshot : undefined);
-
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   const disposables: vscode.Disposable[] = [];
   for (const cmd of INSTANCE_COMMANDS) {
     disposables.push(
       vscode.commands.registerCommand(cmd.id, async (...args: unknown[]) => {
         try {
-          let targets = fromArgs(ctx.manager, args, treeNodeSnapshot);
+          let targets = targetsFromArgs(ctx.fleet, args);
           if (!targets) {
-            const picked = await pickInstance(ctx.manager, cmd.pick, titleOf(cmd.id));
+            const host = await pickHost(ctx.fleet, cmd.pick, titleOf(cmd.id), args);
+            if (host === undefined) return;
+            const manager = ctx.fleet.require(host);
+            const picked = await pickInstance(manager, cmd.pick, titleOf(cmd.id));
             if (!picked) return;
-            targets = [picked];
+            targets = [{ host, manager, snapshot: picked }];
           }
-          const label = targets.length === 1 ? targets[0].label : `${targets.length} instances`;
+          const named = (t: Target) => (ctx.fleet.multiple ? `${t.host}/${t.snapshot.label}` : t.snapshot.label);
+          const label = targets.length === 1 ? named(targets[0]) : `${targets.length} instances`;
           await withProgress(cmd.progress?.(label), cmd.cancellable === true, async (signal) => {
             const results = await Promise.allSettled(targets.map((t) => cmd.run(ctx, t, signal)));
             const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -206,10 +233,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   }
   for (const cmd of PLAIN_COMMANDS) {
     disposables.push(
-      vscode.commands.registerCommand(cmd.id, async () => {
+      vscode.commands.registerCommand(cmd.id, async (...args: unknown[]) => {
         try {
+          const hosts = cmd.hosts ? await chooseHosts(ctx.fleet, cmd.hosts, args) : [];
+          if (!hosts) return;
           await withProgress(cmd.progress, cmd.cancellable === true, async (signal) => {
-            await cmd.run(ctx, signal);
+            await cmd.run(ctx, signal, hosts);
           });
         } catch (err) {
           reportError(ctx, cmd.id, err);

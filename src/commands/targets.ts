@@ -96,3 +96,35 @@ export function planPick(source: InstanceSource, picker: Picker): PickPlan {
 export function chosenSnapshot(source: InstanceSource, index: number): InstanceSnapshot {
   return source.get(index) ?? syntheticSnapshot(source, index);
 }
+
+/** A host the host pick can offer: its name, its instances (undefined while its settings are invalid), and what its node says. */
+export interface HostOption {
+  name: string;
+  source: InstanceSource | undefined;
+  description: string;
+}
+
+export interface HostPickItem {
+  label: string;
+  description: string;
+  host: string;
+}
+
+/** The host step of a pick, with several endpoints: the hosts that have something for `picker` (any usable host for a start). */
+export type HostPlan = { kind: 'none' } | { kind: 'one'; host: string } | { kind: 'ask'; items: HostPickItem[] };
+
+export function planHostPick(hosts: readonly HostOption[], picker: Picker): HostPlan {
+  const usable = hosts.filter((h) => h.source && (picker === 'startable' || planPick(h.source, picker).kind !== 'none'));
+  if (usable.length === 0) return { kind: 'none' };
+  if (usable.length === 1) return { kind: 'one', host: usable[0].name };
+  return { kind: 'ask', items: usable.map((h) => ({ label: h.name, description: h.description, host: h.name })) };
+}
+
+/** "All hosts" first, then each host: what Start All / Stop All ask from the palette with several endpoints. */
+export function planHostsChoice(hosts: readonly HostOption[]): Array<HostPickItem & { hosts: string[] }> {
+  const usable = hosts.filter((h) => h.source);
+  return [
+    { label: '$(server-environment) All hosts', description: usable.map((h) => h.name).join(', '), host: '', hosts: usable.map((h) => h.name) },
+    ...usable.map((h) => ({ label: h.name, description: h.description, host: h.name, hosts: [h.name] })),
+  ];
+}

@@ -165,6 +165,16 @@ const FIELDS = {
   ),
   logTailLines: field(() => z.int().check(z.minimum(0), z.maximum(100000)), 1000, 'a whole number of lines from 0 to 100000'),
   stopTimeoutSeconds: field(() => z.int().check(z.minimum(0), z.maximum(600)), 20, 'a whole number of seconds from 0 to 600'),
+  /**
+   * Several engines at once (fleet.ts). Only its shape is checked here, so that one bad endpoint
+   * keeps none of the others from running: each endpoint is validated on its own by planEndpoints
+   * (fleetSettings.ts), and its problems name isaacSim.endpoints[i].<field>.
+   */
+  endpoints: field(
+    () => z.array(z.unknown()),
+    [],
+    'a list of endpoints such as [{ "name": "gpu-box", "dockerHost": "tcp://127.0.0.1:2375" }] ([] runs one engine from isaacSim.dockerHost)',
+  ),
   dockerHost: field(
     () => z.string().check(z.refine((s) => s === '' || !('problem' in parseDockerHost(s)))),
     '',

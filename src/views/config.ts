@@ -3,7 +3,7 @@
  * result to the manager, now and on every change. Each new set of problems is reported once.
  */
 import * as vscode from 'vscode';
-import type { Manager } from '../instances/manager';
+import type { FleetView } from '../instances/fleet';
 import { SETTINGS_SECTION, SETTING_KEYS, describeProblems, parseSettings, type SettingsResult } from '../instances/settings';
 
 export function readSettings(): SettingsResult {
@@ -13,18 +13,25 @@ export function readSettings(): SettingsResult {
   return parseSettings(raw);
 }
 
-export function watchSettings(manager: Manager, log: vscode.LogOutputChannel): vscode.Disposable {
+/** isaacSim.endpoints as read, valid or not (the fleet still knows its hosts when other settings are invalid). */
+export function readEndpoints(): unknown {
+  return vscode.workspace.getConfiguration(SETTINGS_SECTION).get('endpoints');
+}
+
+export function watchSettings(fleet: FleetView, log: vscode.LogOutputChannel): vscode.Disposable {
   let lastReported = '';
   const apply = () => {
     const result = readSettings();
-    manager.updateSettings(result);
-    if (!result.ok) {
-      const message = describeProblems(result.problems);
+    fleet.update(result, readEndpoints());
+    // Each endpoint's own problems, and endpoints that could not be named, reported like the others.
+    const problems = [...(result.ok ? [] : result.problems), ...fleet.problems, ...(result.ok ? fleet.hosts.flatMap((h) => h.problems) : [])];
+    if (problems.length > 0) {
+      const message = describeProblems(problems);
       log.error(message);
       if (message !== lastReported) {
         lastReported = message;
         void vscode.window.showErrorMessage(message, 'Open Settings').then((choice) => {
-          if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', result.problems[0].setting);
+          if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', problems[0].setting.replace(/\[\d+\].*$/, ''));
         });
       }
     } else {

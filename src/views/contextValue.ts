@@ -12,3 +12,8 @@ export function contextValueFor(s: Pick<InstanceSnapshot, 'state' | 'exists' | '
   if (s.busy) parts.push('busy');
   return parts.join('.');
 }
+
+/** `isaacSimHost.<connected|unreachable|connecting|idle|invalid>`: a host node, with more than one endpoint. */
+export function hostContextValue(engine: 'connected' | 'unreachable' | 'connecting' | 'idle' | 'invalid'): string {
+  return `isaacSimHost.${engine}`;
+}

@@ -1,7 +1,8 @@
 /**
  * One output channel per instance container, fed by the manager's log events. Writes are batched
  * by a ChannelBatch per channel (one append per 100 ms at most, bounded in size) because Isaac Sim
- * logs thousands of lines while it starts.
+ * logs thousands of lines while it starts. With several endpoints each host has its own LogChannels,
+ * and its channels are named "Isaac Sim: <host>/instance-N".
  */
 import * as vscode from 'vscode';
 import type { Manager, LogAppend } from '../instances/manager';
@@ -18,7 +19,8 @@ export class LogChannels implements vscode.Disposable {
   private readonly channels = new Map<number, Channel>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(manager: Manager, private readonly keepLines = 20000) {
+  /** `host`: the endpoint's name in channel names ("" with one endpoint: "Isaac Sim: instance-N", as of old). */
+  constructor(manager: Manager, private readonly keepLines = 20000, private readonly host: () => string = () => '') {
     this.subscription = manager.onDidAppendLog((e) => this.onAppend(e));
   }
 
@@ -29,7 +31,8 @@ export class LogChannels implements vscode.Disposable {
   private channel(index: number, label: string): Channel {
     let channel = this.channels.get(index);
     if (!channel) {
-      const output = vscode.window.createOutputChannel(LogChannels.channelName(label));
+      const host = this.host();
+      const output = vscode.window.createOutputChannel(LogChannels.channelName(host ? `${host}/${label}` : label));
       channel = { output, batch: new ChannelBatch((text) => output.append(text)), kept: [] };
       this.channels.set(index, channel);
     }

@@ -24,6 +24,8 @@ export class SimViewManager implements vscode.Disposable {
     extensionUri: vscode.Uri,
     private readonly host: SimViewHost,
     private readonly log: vscode.LogOutputChannel,
+    /** The endpoint's name in panel titles ("" with one endpoint). The panel frames the instance's client URL, built from its endpoint's host setting. */
+    private readonly hostName: () => string = () => '',
   ) {
     this.mediaUri = vscode.Uri.joinPath(extensionUri, 'media');
     this.hostSubscription = host.onDidChange(() => {
@@ -60,15 +62,16 @@ export class SimViewManager implements vscode.Disposable {
 
   /** Restores sim view panels after a window reload. Register during activation. */
   registerSerializer(): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(SimViewManager.viewType, {
-      deserializeWebviewPanel: async (webviewPanel, state) => {
-        try {
-          await this.restore(webviewPanel, state);
-        } catch (err) {
-          this.log.error(`Could not restore a sim view: ${errorMessage(err)}`);
-        }
-      },
-    });
+    return vscode.window.registerWebviewPanelSerializer(SimViewManager.viewType, { deserializeWebviewPanel: (panel, state) => this.deserialize(panel, state) });
+  }
+
+  /** Restores one panel after a window reload (what the serializer calls). */
+  async deserialize(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    try {
+      await this.restore(webviewPanel, state);
+    } catch (err) {
+      this.log.error(`Could not restore a sim view: ${errorMessage(err)}`);
+    }
   }
 
   dispose(): void {
@@ -124,7 +127,8 @@ export class SimViewManager implements vscode.Disposable {
   }
 
   private titleFor(index: number): string {
-    return `Sim: ${instanceLabel(index)}`;
+    const host = this.hostName();
+    return `Sim: ${host ? `${host}/` : ''}${instanceLabel(index)}`;
   }
 
   private webviewOptions(): vscode.WebviewOptions {

@@ -1,19 +1,21 @@
 /**
  * "Isaac Sim: 2/3 ready" in the status bar: a spinner while any instance starts, the error colour
  * while any has failed; a click focuses the Isaac Sim view. Shown once the engine has answered, so
- * it never claims a count it does not know.
+ * it never claims a count it does not know. With several endpoints it names each host:
+ * "Isaac Sim: a 2/3 · b unreachable".
  */
 import * as vscode from 'vscode';
+import type { FleetView } from '../instances/fleet';
 import type { Manager } from '../instances/manager';
 
 export class InstancesStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('isaacSim.status', vscode.StatusBarAlignment.Left, 50);
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly manager: Manager) {
+  constructor(private readonly fleet: FleetView) {
     this.item.name = 'Isaac Sim Instances';
     this.item.command = 'isaacSim.instances.focus';
-    this.subscription = manager.onDidChange(() => this.update());
+    this.subscription = fleet.onDidChange(() => this.update());
     this.update();
   }
 
@@ -23,11 +25,13 @@ export class InstancesStatusBar implements vscode.Disposable {
   }
 
   private update(): void {
-    if (this.manager.engineStatus.kind !== 'connected') {
+    if (this.fleet.multiple) return this.updateHosts();
+    const manager = this.fleet.hosts[0]?.manager;
+    if (manager?.engineStatus.kind !== 'connected') {
       this.item.hide();
       return;
     }
-    const list = this.manager.list();
+    const list = manager.list();
     const ready = list.filter((s) => s.state.kind === 'ready').length;
     const starting = list.filter((s) => s.state.kind === 'starting' || s.state.kind === 'loading').length;
     const failed = list.filter((s) => s.state.kind === 'failed');
@@ -37,6 +41,28 @@ export class InstancesStatusBar implements vscode.Disposable {
     const lines = list.map((s) => `${s.label}: ${s.state.kind}${s.state.kind === 'failed' && s.state.reason ? ` — ${s.state.reason}` : ''}`);
     this.item.tooltip = `${lines.join('\n')}\n\nClick to show the Isaac Sim view.`;
     this.item.accessibilityInformation = { label: `Isaac Sim: ${ready} of ${list.length} instances ready${failed.length ? `, ${failed.length} failed` : ''}${starting ? `, ${starting} starting` : ''}` };
+    this.item.show();
+  }
+
+  /** Several endpoints: each host's count (or why it has none), shown once any host answered. */
+  private updateHosts(): void {
+    const hosts = this.fleet.hosts.map((h) => ({ name: h.name, manager: h.manager as Manager | undefined, status: this.fleet.status(h.name) }));
+    if (!hosts.some((h) => h.status?.engine === 'connected')) {
+      this.item.hide();
+      return;
+    }
+    const all = hosts.flatMap((h) => (h.status?.engine === 'connected' && h.manager ? h.manager.list().map((s) => ({ host: h.name, s })) : []));
+    const starting = all.some(({ s }) => s.state.kind === 'starting' || s.state.kind === 'loading');
+    const failed = all.filter(({ s }) => s.state.kind === 'failed');
+    const down = hosts.filter((h) => h.status?.engine !== 'connected');
+    const icon = starting ? '$(loading~spin)' : failed.length > 0 || down.length > 0 ? '$(error)' : '$(vm)';
+    const part = (h: (typeof hosts)[number]) => (h.status?.engine === 'connected' ? `${h.name} ${h.status.ready}/${h.status.total}` : `${h.name} ${h.status?.engine === 'invalid' ? 'invalid' : 'unreachable'}`);
+    this.item.text = `${icon} Isaac Sim: ${hosts.map(part).join(' · ')} ready`;
+    this.item.backgroundColor = failed.length > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    const lines = all.map(({ host, s }) => `${host}/${s.label}: ${s.state.kind}${s.state.kind === 'failed' && s.state.reason ? ` — ${s.state.reason}` : ''}`);
+    for (const h of down) lines.push(`${h.name}: ${h.status?.message ?? 'unreachable'}`);
+    this.item.tooltip = `${lines.join('\n')}\n\nClick to show the Isaac Sim view.`;
+    this.item.accessibilityInformation = { label: `Isaac Sim: ${hosts.map(part).join(', ')} ready` };
     this.item.show();
   }
 

@@ -5,10 +5,11 @@
  */
 import * as vscode from 'vscode';
 import { describeState, formatElapsed } from '../instances/describe';
+import { describeHost, type FleetView, type HostStatus } from '../instances/fleet';
 import type { Manager } from '../instances/manager';
 import type { InstanceSnapshot, InstanceStateKind, WebViewerState } from '../instances/model';
 import { PORT_LABELS, VERSIONS, type PortKind } from '../instances/versions';
-import { contextValueFor } from './contextValue';
+import { contextValueFor, hostContextValue } from './contextValue';
 import { clipboardNote, viewerNote } from './streamNotes';
 import { primaryPort } from '../instances/spec';
 
@@ -23,11 +24,12 @@ const ICONS: Record<InstanceStateKind, [string, string | undefined]> = {
 
 export class InstanceTreeItem extends vscode.TreeItem {
   /** `redact` masks secrets in the rows (a token in the client URL template's query); failure reasons come masked from the manager. */
-  constructor(readonly snapshot: InstanceSnapshot, now: number, redact: (text: string) => string = (t) => t) {
+  /** `host`: the endpoint's name, "" with one endpoint (the ids are then those of old). */
+  constructor(readonly snapshot: InstanceSnapshot, now: number, redact: (text: string) => string = (t) => t, readonly host = '') {
     super(snapshot.label, snapshot.webViewer ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     const s = snapshot;
     // A row that gains its web viewer child is a new row to VS Code: a kept id would keep it childless.
-    this.id = s.webViewer ? `instance-${s.index}/with-web-viewer` : `instance-${s.index}`;
+    this.id = `${host ? `${host}/` : ''}${s.webViewer ? `instance-${s.index}/with-web-viewer` : `instance-${s.index}`}`;
     const gpu = s.gpu === 'all' || s.gpu === 'none' ? '' : ` · GPU ${s.gpu}`;
     this.description = `${describeState(s, now)} · :${primaryPort(s.ports) ?? '?'}${gpu}`;
     const [icon, color] = ICONS[s.state.kind];
@@ -90,9 +92,10 @@ export class WebViewerTreeItem extends vscode.TreeItem {
   constructor(
     readonly snapshot: InstanceSnapshot,
     readonly viewer: WebViewerState,
+    readonly host = '',
   ) {
     super('web viewer', vscode.TreeItemCollapsibleState.None);
-    this.id = `instance-${snapshot.index}/web-viewer`;
+    this.id = `${host ? `${host}/` : ''}instance-${snapshot.index}/web-viewer`;
     this.description = describeViewer(viewer);
     const [icon, color] = VIEWER_ICONS[viewer.kind];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
@@ -113,7 +116,32 @@ export class WebViewerTreeItem extends vscode.TreeItem {
   }
 }
 
-export type TreeRow = InstanceTreeItem | WebViewerTreeItem;
+const HOST_ICONS: Record<HostStatus['engine'], [string, string | undefined]> = {
+  connected: ['server', 'testing.iconPassed'],
+  unreachable: ['debug-disconnect', 'errorForeground'],
+  invalid: ['warning', 'errorForeground'],
+  connecting: ['loading~spin', undefined],
+  idle: ['server', undefined],
+};
+
+/** A top-level node with more than one endpoint: the host, its reachability, engine version and "2/3 ready". */
+export class HostTreeItem extends vscode.TreeItem {
+  constructor(readonly status: HostStatus) {
+    super(status.name, status.engine === 'connected' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    this.id = `host/${status.name}/${status.engine === 'connected' ? 'up' : 'down'}`;
+    this.description = describeHost(status);
+    const [icon, color] = HOST_ICONS[status.engine];
+    this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    this.contextValue = hostContextValue(status.engine);
+    this.tooltip = `${status.name}: ${describeHost(status)}`;
+  }
+
+  get host(): string {
+    return this.status.name;
+  }
+}
+
+export type TreeRow = HostTreeItem | InstanceTreeItem | WebViewerTreeItem;
 
 function escapeMd(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
@@ -128,18 +156,23 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<TreeRow>, v
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private ticker: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly manager: Manager) {
+  constructor(private readonly fleet: FleetView) {
     this.disposables.push(
-      manager.onDidChange(() => {
+      fleet.onDidChange(() => {
         this.changed.fire(undefined);
         this.updateTicker();
       }),
     );
   }
 
+  /** With one endpoint: its manager (the tree of old); undefined while it has none. */
+  private get single(): Manager | undefined {
+    return this.fleet.multiple ? undefined : this.fleet.hosts[0]?.manager;
+  }
+
   /** Elapsed times in descriptions tick once a second, but only while something is loading. */
   private updateTicker(): void {
-    const anyLoading = this.manager.list().some((s) => s.state.kind === 'loading');
+    const anyLoading = this.fleet.managers().some((m) => m.list().some((s) => s.state.kind === 'loading'));
     if (anyLoading && !this.ticker) this.ticker = setInterval(() => this.changed.fire(undefined), 1000);
     if (!anyLoading && this.ticker) {
       clearInterval(this.ticker);
@@ -153,14 +186,16 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<TreeRow>, v
 
   getChildren(element?: TreeRow): TreeRow[] | Promise<TreeRow[]> {
     if (element instanceof InstanceTreeItem) {
-      const s = this.manager.get(element.snapshot.index) ?? element.snapshot;
-      return s.webViewer ? [new WebViewerTreeItem(s, s.webViewer)] : [];
+      const manager = this.fleet.host(element.host)?.manager;
+      const s = manager?.get(element.snapshot.index) ?? element.snapshot;
+      return s.webViewer ? [new WebViewerTreeItem(s, s.webViewer, element.host)] : [];
     }
+    if (element instanceof HostTreeItem) return this.instanceRows(element.host);
     if (element) return [];
     // VS Code asks only once the view is visible: that is our cue to connect (idempotent).
-    const connecting = this.manager.connect().catch(() => undefined);
-    const status = this.manager.engineStatus.kind;
-    if (status === 'idle' || status === 'connecting') {
+    const connecting = this.fleet.connectAll();
+    const waiting = this.fleet.managers().some((m) => m.engineStatus.kind === 'idle' || m.engineStatus.kind === 'connecting');
+    if (waiting) {
       // The first fetch waits (bounded) for the connection and its resync, so the first rows show
       // the real states. Returning placeholders and refreshing at once raced VS Code's own first
       // fetch: the refresh could be dropped and the rows stay "not created" (seen by the benchmark).
@@ -168,18 +203,39 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<TreeRow>, v
       const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_FETCH_WAIT_MS)));
       return Promise.race([connecting, bound]).then(() => {
         clearTimeout(timer);
-        return this.rows();
+        return this.topRows();
       });
     }
-    return this.rows();
+    return this.topRows();
   }
 
-  /** The rows as they are now, without connecting (for tests and the API). */
-  rows(): InstanceTreeItem[] {
-    if (this.manager.engineStatus.kind === 'unreachable') return [];
+  /** The top-level rows: the instances with one endpoint, the hosts with several. */
+  topRows(): TreeRow[] {
+    return this.fleet.multiple ? this.hostRows() : this.rows();
+  }
+
+  /** The host nodes (several endpoints), in the setting's order. */
+  hostRows(): HostTreeItem[] {
+    return this.fleet.hosts.flatMap((h) => {
+      const status = this.fleet.status(h.name);
+      return status ? [new HostTreeItem(status)] : [];
+    });
+  }
+
+  /** A host's instance rows (none while it is unreachable: its node says why). */
+  instanceRows(host: string): InstanceTreeItem[] {
+    const manager = this.fleet.host(host)?.manager;
+    if (!manager || manager.engineStatus.kind === 'unreachable') return [];
     const now = Date.now();
-    const redact = (text: string) => this.manager.redactor.redact(text);
-    return this.manager.list().map((s) => new InstanceTreeItem(s, now, redact));
+    const redact = (text: string) => manager.redactor.redact(text);
+    return manager.list().map((s) => new InstanceTreeItem(s, now, redact, this.fleet.multiple ? host : ''));
+  }
+
+  /** The instance rows with one endpoint, as they are now, without connecting (for tests and the API). */
+  rows(): InstanceTreeItem[] {
+    const single = this.single;
+    if (!single) return [];
+    return this.instanceRows(this.fleet.hosts[0].name);
   }
 
   dispose(): void {

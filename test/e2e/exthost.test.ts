@@ -121,6 +121,30 @@ describe('extension host', () => {
   reportSuite('extension host', outcome, () => 9);
 });
 
+describe('extension host (several engines)', () => {
+  const outcome: SuiteRun = { results: [], log: [] };
+  before(async () => {
+    const runDir = freshDir(path.join(REPO, '.run/exthost-fleet'));
+    const endpoints = [
+      { name: 'main', dockerHost: process.env.DOCKER_HOST ?? '', httpPortBase: 38411, signalPortBase: 39400 },
+      // Nothing serves this socket: the host is unreachable from the start.
+      { name: 'gone', dockerHost: `unix://${path.join(runDir, 'nothing-here.sock')}` },
+    ];
+    await runSuite(
+      {
+        runDir,
+        workspace: path.join(REPO, 'test/e2e/sample-workspace'),
+        settings: { ...standinUserSettings(runDir), 'isaacSim.endpoints': endpoints },
+        workspaceTrust: false,
+        entry: 'fleetIndex',
+        timeoutMs: 150_000,
+      },
+      outcome,
+    );
+  });
+  reportSuite('extension host (several engines)', outcome, () => 5);
+});
+
 for (const trusted of [false, true]) {
   const name = `extension host (${trusted ? 'trusted' : 'untrusted'} workspace)`;
   describe(name, () => {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { InstanceStateKind } from '../../src/instances/model';
-import { contextValueFor } from '../../src/views/contextValue';
+import { contextValueFor, hostContextValue } from '../../src/views/contextValue';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -62,6 +62,7 @@ function expected(node: { kind: InstanceStateKind; exists: boolean }): { inline:
 }
 
 const items = manifest.contributes.menus['view/item/context'] ?? [];
+const HOST_KINDS = ['connected', 'unreachable', 'connecting', 'idle', 'invalid'] as const;
 function offered(viewItem: string): { inline: string[]; context: string[] } {
   const on = items.filter((i) => enabled(i.when, viewItem));
   const inline = on.filter((i) => i.group?.startsWith('inline')).map((i) => i.command);
@@ -90,8 +91,19 @@ describe('contextValue against the manifest\'s menus (package.json contributes.m
     });
   }
 
+  for (const engine of HOST_KINDS) {
+    const value = hostContextValue(engine);
+    test(`${value} (a host node, with several endpoints): exactly the menu items it should enable`, () => {
+      const start = engine === 'connected' ? ['isaacSim.startAll', 'isaacSim.stopAll'] : [];
+      assert.deepEqual(offered(value), {
+        inline: [...start, ...(engine === 'unreachable' ? ['isaacSim.retry'] : [])].sort(),
+        context: start,
+      });
+    });
+  }
+
   test('every viewItem regex matches at least one value the tree produces', () => {
-    const values = NODES.map((n) => contextValueFor({ state: { kind: n.kind, since: 0 }, exists: n.exists, busy: n.busy }));
+    const values = [...NODES.map((n) => contextValueFor({ state: { kind: n.kind, since: 0 }, exists: n.exists, busy: n.busy })), ...HOST_KINDS.map(hostContextValue)];
     const regexes = items.flatMap((i) => [...(i.when ?? '').matchAll(/viewItem =~ \/(.+?)\/([a-z]*)(?=\s*(?:&&|$))/g)].map((m) => ({ command: i.command, group: i.group, re: new RegExp(m[1], m[2]) })));
     assert.ok(regexes.length >= 5, `${regexes.length} viewItem regexes found`);
     for (const r of regexes) {

@@ -6,6 +6,7 @@ import { toJSONSchema } from 'zod/mini';
 import { VERSION_SETTINGS } from '../../src/instances/versions';
 import { DEFAULT_SETTINGS, SETTING_KEYS, SETTINGS_SECTION, parseSettings, settingsSchema, type SettingKey } from '../../src/instances/settings';
 import { TEMPLATE_PLACEHOLDERS } from '../../src/instances/templates';
+import { ENDPOINT_KEYS, ENDPOINT_NAME, ENDPOINT_OVERRIDES } from '../../src/instances/fleetSettings';
 
 // Tests run from out/test/unit; the repository root is three levels up.
 const ROOT = path.resolve(__dirname, '../../..');
@@ -99,6 +100,8 @@ describe('package.json configuration matches the settings schema', () => {
       assert.ok('default' in prop, `isaacSim.${key} has no default`);
       const fromSchema = declared(schemaProperties[key]);
       const fromManifest = declared(prop);
+      // isaacSim.endpoints: the schema takes any list (each endpoint is checked on its own, fleetSettings.ts); the manifest describes its objects for the editor (tested below).
+      if (key === 'endpoints') fromManifest.itemsType = fromSchema.itemsType;
       // The schema always says more than a JSON type: compare the parts package.json can state too.
       assert.ok(fromSchema.types.length > 0, `the schema of ${key} has no JSON type`);
       assert.deepEqual(fromManifest, fromSchema);
@@ -162,6 +165,23 @@ describe('package.json configuration matches the settings schema', () => {
     assert.ok(parseSettings({ httpPortBase: 8211 }).ok);
   });
 
+  test('isaacSim.endpoints: objects with exactly the endpoint fields, name and dockerHost required, each override declared as its top-level setting', () => {
+    const prop = properties['isaacSim.endpoints'] as { type?: string; default?: unknown; items?: { type?: string; required?: string[]; properties?: Record<string, JsonProperty & { pattern?: string }>; additionalProperties?: boolean } };
+    assert.equal(prop.type, 'array');
+    assert.deepEqual(prop.default, []);
+    assert.equal(prop.items?.type, 'object');
+    assert.deepEqual(prop.items?.required, ['name', 'dockerHost']);
+    assert.equal(prop.items?.additionalProperties, false);
+    const fields = prop.items?.properties ?? {};
+    assert.deepEqual(Object.keys(fields).sort(), [...ENDPOINT_KEYS].sort());
+    assert.equal(fields.name.pattern, ENDPOINT_NAME.source);
+    for (const key of ENDPOINT_OVERRIDES) {
+      const top = declared(properties[`${SETTINGS_SECTION}.${key}`]);
+      const own = declared(fields[key]);
+      assert.deepEqual([own.types, own.minimum, own.maximum], [top.types, top.minimum, top.maximum], key);
+    }
+  });
+
   test('isaacSim.privacyConsent: a boolean, false by default', () => {
     const prop = properties['isaacSim.privacyConsent'];
     assert.equal(prop.type, 'boolean');
@@ -180,7 +200,7 @@ describe('package.json configuration matches the settings schema', () => {
 
   test('array settings declare string items', () => {
     for (const [id, prop] of Object.entries(properties)) {
-      if (prop.type === 'array') assert.equal(prop.items?.type, 'string', id);
+      if (prop.type === 'array' && id !== 'isaacSim.endpoints') assert.equal(prop.items?.type, 'string', id);
     }
   });
 

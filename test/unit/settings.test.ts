@@ -167,6 +167,7 @@ describe('parseSettings: defaults', () => {
       readinessPatterns: ['^ready$', 'loaded\\.$'],
       logTailLines: 0,
       stopTimeoutSeconds: 600,
+      endpoints: [{ name: 'gpu-box', dockerHost: 'tcp://10.0.0.6:2375' }],
       dockerHost: 'tcp://10.0.0.5:2375',
     };
     assert.deepEqual(settingsOf(parseSettings(raw)), raw);

@@ -73,6 +73,7 @@ export function settingCases(runDir: string, standin: Record<string, unknown>): 
     readinessPatterns: R('regular expressions run on every log line in the extension host: a workspace could hide readiness or burn CPU on every line', DEFAULT_READINESS, ['^workspace-chosen readiness line that never appears$']),
     logTailLines: H('display only, bounded (0–100000)', 500, 123),
     stopTimeoutSeconds: H('only how long a stop waits before the engine kills, bounded (0–600)', 5, 2),
+    endpoints: R('more engines that receive the commands, each with its own Docker host and stream address', [], [{ name: 'evil', dockerHost: 'tcp://127.0.0.2:1' }]),
     dockerHost: R('which engine receives the commands (and, for pulls, your registry credentials)', standin['isaacSim.dockerHost'], 'tcp://127.0.0.2:1'),
   };
 }

@@ -1,0 +1,135 @@
+/**
+ * isaacSim.endpoints: which engines the fleet runs (fleet.ts), each with its own settings. No `vscode`.
+ *
+ * An endpoint is `{ name, dockerHost }` plus optional overrides of the per-engine settings
+ * (ENDPOINT_OVERRIDES); everything else comes from the top-level settings. Each endpoint is checked
+ * on its own: its merged settings go through parseSettings (the one validator), and a problem on a
+ * field it overrides is renamed to isaacSim.endpoints[i].<field>, so that the message names what to
+ * fix. A bad endpoint gets its own problems and keeps none of the others from running.
+ */
+import { SETTINGS_SECTION, parseSettings, type Settings, type SettingKey, type SettingsProblem, type SettingsResult } from './settings';
+
+/** The settings an endpoint may set for itself. */
+export const ENDPOINT_OVERRIDES = ['instanceCount', 'httpPortBase', 'signalPortBase', 'streamPortBase', 'webViewerPortBase', 'gpus', 'host'] as const satisfies readonly SettingKey[];
+export type EndpointOverride = (typeof ENDPOINT_OVERRIDES)[number];
+/** Every key an endpoint object may have. */
+export const ENDPOINT_KEYS: readonly string[] = ['name', 'dockerHost', ...ENDPOINT_OVERRIDES];
+
+export const ENDPOINT_NAME = /^[A-Za-z0-9._-]+$/;
+const NAME_RULE = 'a unique name of letters, digits, ".", "_" and "-", such as "gpu-box-1"';
+const EXAMPLE = '{ "name": "gpu-box", "dockerHost": "tcp://127.0.0.1:2375" }';
+
+/** One engine of the fleet: its name ("" for the implicit one of the top-level settings) and its settings. */
+export interface EndpointPlan {
+  name: string;
+  /** Its position in isaacSim.endpoints; -1 for the implicit endpoint. */
+  position: number;
+  result: SettingsResult;
+}
+
+export interface FleetPlan {
+  /** True when isaacSim.endpoints is empty: one engine, from the top-level settings, exactly as without the setting. */
+  implicit: boolean;
+  endpoints: EndpointPlan[];
+  /** Endpoints that could not be named (no valid, unique name): they run nowhere. */
+  problems: SettingsProblem[];
+}
+
+function show(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+const id = (position: number, key?: string) => `${SETTINGS_SECTION}.endpoints[${position}]${key ? `.${key}` : ''}`;
+
+/** The settings id `isaacSim.<key>` in a text, not as the start of a longer one (host vs hostDataRoot). */
+function settingPattern(key: string): RegExp {
+  return new RegExp(`${SETTINGS_SECTION}\\.${key}(?![A-Za-z0-9_])`, 'g');
+}
+
+/** Problems of the merged settings, with those on the endpoint's own fields renamed to isaacSim.endpoints[i].<field>. */
+function renamed(problems: SettingsProblem[], position: number, name: string, own: readonly string[]): SettingsProblem[] {
+  return problems.map((p) => {
+    let message = p.message;
+    let setting = p.setting;
+    for (const key of own) {
+      message = message.replace(settingPattern(key), id(position, key));
+      if (setting === `${SETTINGS_SECTION}.${key}`) setting = id(position, key);
+    }
+    if (setting === p.setting) message = `Endpoint "${name}" (${id(position)}): ${message}`;
+    return { setting, message };
+  });
+}
+
+/** An endpoint's own settings: the top-level ones with its dockerHost and overrides, validated as one. */
+function endpointResult(top: Settings, raw: Record<string, unknown>, position: number, name: string): SettingsResult {
+  const problems: SettingsProblem[] = [];
+  for (const key of Object.keys(raw)) {
+    if (!ENDPOINT_KEYS.includes(key)) {
+      problems.push({ setting: id(position, key), message: `Setting ${id(position, key)} is not an endpoint field: use only ${ENDPOINT_KEYS.join(', ')}, and set the others at the top level.` });
+    }
+  }
+  if (typeof raw.dockerHost !== 'string') {
+    problems.push({
+      setting: id(position, 'dockerHost'),
+      message: `Setting ${id(position, 'dockerHost')} is ${raw.dockerHost === undefined ? 'missing' : show(raw.dockerHost)}, which is not allowed: use the engine of this endpoint, such as "unix:///var/run/docker.sock" or "tcp://127.0.0.1:2375".`,
+    });
+  }
+  const own = [...(typeof raw.dockerHost === 'string' ? ['dockerHost'] : []), ...ENDPOINT_OVERRIDES.filter((k) => Object.prototype.hasOwnProperty.call(raw, k) && raw[k] !== undefined)];
+  const merged: Record<string, unknown> = { ...top };
+  for (const key of own) merged[key] = raw[key];
+  const parsed = parseSettings(merged);
+  if (!parsed.ok) problems.push(...renamed(parsed.problems, position, name, own));
+  return problems.length > 0 ? { ok: false, problems } : parsed;
+}
+
+/**
+ * The engines to run for these settings. `rawEndpoints` is isaacSim.endpoints as read (used when
+ * the top-level settings are invalid, so that every endpoint is still known and shows the problem).
+ */
+export function planEndpoints(top: SettingsResult, rawEndpoints: unknown = top.ok ? top.settings.endpoints : []): FleetPlan {
+  const list = Array.isArray(rawEndpoints) ? (rawEndpoints as unknown[]) : [];
+  if (list.length === 0) return { implicit: true, endpoints: [{ name: '', position: -1, result: top }], problems: [] };
+  const problems: SettingsProblem[] = [];
+  const endpoints: EndpointPlan[] = [];
+  const names = new Map<string, number>();
+  const hosts = new Map<string, number>();
+  list.forEach((entry, position) => {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      problems.push({ setting: id(position), message: `Setting ${id(position)} is ${show(entry)}, which is not allowed: use an object such as ${EXAMPLE}.` });
+      return;
+    }
+    const raw = entry as Record<string, unknown>;
+    const name = raw.name;
+    if (typeof name !== 'string' || !ENDPOINT_NAME.test(name)) {
+      problems.push({ setting: id(position, 'name'), message: `Setting ${id(position, 'name')} is ${name === undefined ? 'missing' : show(name)}, which is not allowed: use ${NAME_RULE}.` });
+      return;
+    }
+    const earlier = names.get(name);
+    if (earlier !== undefined) {
+      problems.push({ setting: id(position, 'name'), message: `Setting ${id(position, 'name')} is "${name}", already the name of ${id(earlier)}: use ${NAME_RULE}.` });
+      return;
+    }
+    names.set(name, position);
+    let result: SettingsResult = top.ok ? endpointResult(top.settings, raw, position, name) : { ok: false, problems: top.problems };
+    // Two endpoints on one engine would both own its containers (the same names and labels).
+    if (result.ok) {
+      const same = hosts.get(result.settings.dockerHost);
+      if (same !== undefined) {
+        result = {
+          ok: false,
+          problems: [{ setting: id(position, 'dockerHost'), message: `Setting ${id(position, 'dockerHost')} is "${result.settings.dockerHost}", the engine of ${id(same)} too: use one endpoint per engine.` }],
+        };
+      } else {
+        hosts.set(result.settings.dockerHost, position);
+      }
+    }
+    endpoints.push({ name, position, result });
+  });
+  return { implicit: false, endpoints, problems };
+}

@@ -1,0 +1,79 @@
+/**
+ * Several engines at once in a real VS Code: the runner sets isaacSim.endpoints to two endpoints,
+ * "main" (the sandbox's engine, with its own port bases) and "gone" (a socket nothing serves). The
+ * tree shows both as host nodes, the unreachable one says why, and the other one starts and stops
+ * its instance from its host node.
+ */
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { IsaacSimApi } from '../../../src/extension';
+// Types only: the tree's classes live in the extension's bundle, not in this compiled suite.
+import type { HostTreeItem, InstanceTreeItem } from '../../../src/views/tree';
+import { EXTENSION_ID, dockerInspect, run, waitFor } from './helpers';
+
+const CONTAINER = 'isaac-sim-instance-0';
+
+describe('several engines (isaacSim.endpoints) in a real VS Code', function () {
+  this.timeout(90_000);
+  let api: IsaacSimApi;
+
+  before(async () => {
+    await run('docker', ['rm', '-f', CONTAINER]).catch(() => undefined);
+    const ext = vscode.extensions.getExtension<IsaacSimApi>(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} is installed`);
+    api = await ext.activate();
+  });
+
+  after(async () => {
+    await run('docker', ['rm', '-f', CONTAINER]).catch(() => undefined);
+  });
+
+  it('the fleet has the two endpoints of the setting, each with its own settings', () => {
+    assert.deepEqual(api.fleet.hosts.map((h) => h.name), ['main', 'gone']);
+    assert.ok(api.fleet.multiple);
+    assert.equal(api.fleet.host('main')?.manager?.get(0)?.ports.http, 38411, 'main has its own HTTP port base');
+    assert.match(api.fleet.host('main')?.manager?.get(0)?.clientUrl ?? '', /^http:\/\/127\.0\.0\.1:38411\//, "the sim view's URL is built from the endpoint's settings");
+  });
+
+  it('showing the view makes host nodes: main reachable with its version and count, gone unreachable with the reason', async () => {
+    await vscode.commands.executeCommand('isaacSim.instances.focus');
+    await waitFor('main connected and gone unreachable', () => api.fleet.status('main')?.engine === 'connected' && api.fleet.status('gone')?.engine === 'unreachable');
+    const rows = api.tree.topRows();
+    assert.ok(rows.every((r) => String(r.contextValue).startsWith('isaacSimHost.')), 'the top level is hosts');
+    assert.deepEqual(rows.map((r) => r.label), ['main', 'gone']);
+    const [main, gone] = rows as HostTreeItem[];
+    assert.match(String(main.description), /^reachable · Docker \d+\.\d+\S* · 0\/1 ready$/);
+    assert.equal(main.contextValue, 'isaacSimHost.connected');
+    assert.match(String(gone.description), /^unreachable: /);
+    assert.equal(gone.contextValue, 'isaacSimHost.unreachable');
+    const children = await api.tree.getChildren(main);
+    assert.deepEqual(children.map((c) => [c.label, c.id]), [['instance-0', 'main/instance-0']]);
+    assert.deepEqual(await api.tree.getChildren(gone), [], 'an unreachable host has no instance rows: its node says why');
+  });
+
+  it('Start All on the main host node starts its instance there; the status bar names each host', async () => {
+    const main = api.tree.hostRows().find((r) => r.host === 'main');
+    assert.ok(main);
+    await vscode.commands.executeCommand('isaacSim.startAll', main);
+    const manager = api.fleet.require('main');
+    await waitFor('main/instance-0 ready', () => manager.get(0)?.state.kind === 'ready', 60_000);
+    assert.equal((await dockerInspect(CONTAINER))?.State.Running, true);
+    await waitFor('the status bar with both hosts', () => /Isaac Sim: main 1\/1 · gone unreachable ready$/.test(api.statusBar.text));
+    assert.match(String(api.tree.hostRows()[0].description), /· 1\/1 ready$/);
+  });
+
+  it("the instance's row carries the host, and its log lines reach main's log channels", async () => {
+    const [row] = (await api.tree.getChildren(api.tree.hostRows()[0])) as InstanceTreeItem[];
+    assert.equal(row.host, 'main');
+    await waitFor('log lines of main/instance-0', () => api.views('main').logs.linesOf(0).length > 0);
+  });
+
+  it('Stop All on the main host node stops it; the unreachable host is left alone', async () => {
+    const main = api.tree.hostRows().find((r) => r.host === 'main');
+    await vscode.commands.executeCommand('isaacSim.stopAll', main);
+    const manager = api.fleet.require('main');
+    await waitFor('main/instance-0 stopped', () => manager.get(0)?.state.kind === 'stopped', 60_000);
+    assert.equal((await dockerInspect(CONTAINER))?.State.Running, false);
+    assert.equal(api.fleet.status('gone')?.engine, 'unreachable');
+  });
+});
