@@ -96,7 +96,7 @@ function loginCommand(registry: string): string {
 function loginAdvice(registry: string, image: string, credentials: RegistryCredentials | undefined): string {
   const login = loginCommand(registry);
   if (credentials?.withheld) {
-    return `Isaac Sim Orchestrator sends registry credentials only to a Docker engine on this machine, and the engine at ${credentials.withheld} is not: log in and pull on that machine ("${login}", then "docker pull ${image}" there), then start again.`;
+    return `Isaac Sim Orchestrator sends registry credentials only to a Docker engine on this machine or one reached over ssh:// or verified TLS (tcp:// with DOCKER_TLS_VERIFY or a TLS context), and the engine at ${credentials.withheld} is none of these: reach it that way, or log in and pull on that machine ("${login}", then "docker pull ${image}" there), then start again.`;
   }
   const parts: string[] = [];
   const origin = credentials?.origin;

@@ -22,15 +22,14 @@
  * - Not done, as the CLI does: DOCKER_AUTH_CONFIG (newer CLIs read it before the file), and
  *   guessing a store when config.json names none (credentials.DetectDefaultStore; `docker login`
  *   writes the store it guessed into config.json, so a file that holds a login names it).
- * - Who gets them: only an engine on this machine (unix socket, named pipe, TCP on loopback).
- *   The CLI itself sends the client's credentials to any engine, a remote one too
- *   (`docker -H ssh://… pull`), and a helper's secret is this machine's user's to give. But this
- *   extension reaches a tcp:// engine over plain HTTP, where X-Registry-Auth (base64 JSON) is
- *   readable on every hop: an NGC API key must not cross a network that way. A remote engine
- *   gets none, no helper is run for it, and a refused pull says to log in and pull on that
- *   machine. Once an engine is reached over an encrypted, authenticated transport (TLS, ssh),
- *   sending them there is what the CLI does and safe on the wire: a change of
- *   `mayReceiveCredentials` alone.
+ * - Who gets them: an engine on this machine (unix socket, named pipe, TCP on loopback), or one
+ *   reached over a transport that encrypts and authenticates the engine: ssh://, or tcp:// with
+ *   TLS whose certificate is verified (endpoint.ts). The CLI itself sends the client's
+ *   credentials to any engine (`docker -H ssh://… pull`), and a helper's secret is this machine's
+ *   user's to give. But plain tcp:// to another machine is HTTP, where X-Registry-Auth (base64
+ *   JSON) is readable on every hop, and TLS without verification lets anyone on the path pose as
+ *   the engine: an NGC API key must not cross a network that way. Such an engine gets none, no
+ *   helper is run for it, and a refused pull says to log in and pull on that machine.
  * - Secrets: `authconfig` is not enumerable on a RegistryCredentials, so JSON.stringify or
  *   util.inspect of one never shows it; no message built here, in credentials.ts or in pull.ts
  *   contains a secret (describePullError also masks any that the engine's text would echo).
@@ -225,12 +224,19 @@ export async function authFor(image: string, options: AuthLookupOptions = {}): P
 const LOOPBACK_TCP = /^tcp:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/i;
 
 /**
- * Credentials go only to an engine on this machine (unix socket, named pipe, or TCP on loopback);
- * see the design note for why, and what would change it.
+ * Credentials go only to an engine on this machine (unix socket, named pipe, TCP on loopback) or
+ * one reached over ssh:// or verified TLS; see the design note for why.
  */
-export function mayReceiveCredentials(engine: Pick<DockerEngine, 'address'> & Partial<Pick<DockerEngine, 'isLocal'>>): boolean {
+export function mayReceiveCredentials(engine: Pick<DockerEngine, 'address'> & Partial<Pick<DockerEngine, 'isLocal' | 'endpoint'>>): boolean {
   if (engine.isLocal === true) return true;
-  const a = engine.address;
+  const e = engine.endpoint;
+  if (e) {
+    if (e.kind === 'unix' || e.kind === 'npipe' || e.kind === 'ssh') return true;
+    if (e.protocol === 'https' && e.tls?.verify === true) return true;
+    return LOOPBACK_TCP.test(e.url);
+  }
+  // The address as messages show it: "tcp://127.0.0.1:2375 (from DOCKER_HOST)".
+  const a = engine.address.replace(/ \(from [^)]*\)$/, '');
   if (a.startsWith('unix://') || a.startsWith('npipe://')) return true;
   return LOOPBACK_TCP.test(a);
 }

@@ -16,6 +16,7 @@ import Docker from 'dockerode';
 import { CredentialHelperError } from '../../src/docker/credentials';
 import type { DockerEngine } from '../../src/docker/engine';
 import { PullError, describePullError, pullImage } from '../../src/docker/pull';
+import type { Endpoint } from '../../src/docker/endpoint';
 import { authFor, mayReceiveCredentials } from '../../src/docker/registryAuth';
 
 const IMAGE = 'nvcr.io/nvidia/isaac-sim:4.2.0';
@@ -367,7 +368,7 @@ describe('pullImage and credentials (a scripted engine: no socket is opened)', (
     stream.write(JSON.stringify({ errorDetail: { message: 'unauthorized: authentication required' }, error: 'unauthorized: authentication required' }) + '\n');
     await assert.rejects(done, (e: unknown) => {
       assert.ok(e instanceof PullError && e.failure === 'unauthorized', String(e));
-      assert.match(e.message, /only to a Docker engine on this machine, and the engine at tcp:\/\/192\.0\.2\.1:2375 is not/);
+      assert.match(e.message, /only to a Docker engine on this machine or one reached over ssh:\/\/ or verified TLS .*, and the engine at tcp:\/\/192\.0\.2\.1:2375 is none of these: reach it that way, or log in/);
       assert.match(e.message, /"docker login nvcr\.io", then "docker pull nvcr\.io\/nvidia\/isaac-sim:4\.2\.0" there/);
       return true;
     });
@@ -386,6 +387,17 @@ describe('mayReceiveCredentials', () => {
     assert.equal(mayReceiveCredentials({ address: 'tcp://10.1.2.3:2375' }), false);
     assert.equal(mayReceiveCredentials({ address: 'tcp://127.0.0.1.evil.example:2375' }), false);
     assert.equal(mayReceiveCredentials({ address: 'tcp://gpu-box:2375' }), false);
-    assert.equal(mayReceiveCredentials({ address: 'ssh://me@gpu-box', isLocal: false }), false);
+    assert.equal(mayReceiveCredentials({ address: 'ssh://me@gpu-box', isLocal: false }), false, 'without its endpoint, an address alone does not say the transport');
+    assert.equal(mayReceiveCredentials({ address: 'tcp://127.0.0.1:2375 (from DOCKER_HOST)' }), true, 'the address with its source');
+  });
+
+  test('with the endpoint: also ssh:// and verified TLS, never plain or unverified tcp:// to another machine', () => {
+    const at = (endpoint: Endpoint) => mayReceiveCredentials({ address: endpoint.address, isLocal: false, endpoint });
+    const base = { source: 'setting' as const, address: 'x' };
+    assert.equal(at({ ...base, kind: 'ssh', protocol: 'http', ssh: { host: 'gpu-box', port: 22 }, url: 'ssh://gpu-box' }), true);
+    assert.equal(at({ ...base, kind: 'tcp', protocol: 'https', host: 'gpu-box', port: 2376, tls: { verify: true, dir: '/c' }, url: 'tcp://gpu-box:2376' }), true);
+    assert.equal(at({ ...base, kind: 'tcp', protocol: 'https', host: 'gpu-box', port: 2376, tls: { verify: false, dir: '/c' }, url: 'tcp://gpu-box:2376' }), false, 'TLS without verification');
+    assert.equal(at({ ...base, kind: 'tcp', protocol: 'http', host: 'gpu-box', port: 2375, url: 'tcp://gpu-box:2375' }), false, 'plain HTTP to another machine');
+    assert.equal(at({ ...base, kind: 'tcp', protocol: 'http', host: '127.0.0.1', port: 2375, url: 'tcp://127.0.0.1:2375' }), true, 'plain HTTP on loopback');
   });
 });
