@@ -70,7 +70,8 @@ for applet in sh ash awk cat cp cut date echo env grep head httpd id ip kill ln 
   ln -s busybox "$C/bin/$applet"
 done
 ln -s /bin/env "$C/usr/bin/env"
-install -m 755 "$SRC/kit.sh" "$SRC/license.sh" "$C/usr/share/standin/"
+install -m 755 "$SRC/kit.sh" "$SRC/license.sh" "$SRC/python-handler.sh" "$C/usr/share/standin/"
+install -m 644 "$SRC/python-server.sh" "$C/usr/share/standin/"
 install -m 755 "$SRC"/cgi-bin/* "$C/usr/share/standin/cgi-bin/"
 install -m 644 "$SRC"/web/demo.html "$C/usr/share/standin/web/"
 

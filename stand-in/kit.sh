@@ -134,6 +134,7 @@ check_port() {
   if [ "$1" -lt 1 ] || [ "$1" -gt 65535 ]; then bad "port out of range: $1"; fi
 }
 for p in "$HTTP_PORT" "$SIGNAL_PORT" "$STREAM_PORT"; do check_port "$p"; done
+. "$HERE/python-server.sh"; pys_parse "$@"   # the Python code server ("Run in Sim"), only if --enable names it
 case "$MODE" in
   normal|gpu-fail|nvml-fail|crash-after-ready|oom|hang|fatal|physx-no-cuda|exit-unexplained) DELAY="$STEP" ;;
   slow) DELAY=$(awk -v s="$STEP" -v f="$SLOW_FACTOR" 'BEGIN { printf "%.3f", s * f }') ;;
@@ -375,6 +376,7 @@ if ! serve "$STATE/http" "$HTTP_PORT" quiet; then
   klog Warning omni.services.transport.server.http.server "http server was meant to start on $HTTP_PORT but port is taken"
 fi
 
+pys_start   # python-server.sh: nothing unless enabled
 kitline "app ready"   # "[9.191s] app ready" (IsaacLab #949), "[33.998s] app ready" (IsaacSim #188)
 if [ "$GEN" = 4 ]; then
   raw "Streaming server started."   # IsaacLab #949 (4.2 livestream); ISAAC-SIM.md "Streaming"

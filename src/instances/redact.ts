@@ -43,6 +43,9 @@ function escapeRegExp(text: string): string {
 
 export class Redactor {
   private known: RegExp | undefined;
+  private env: Readonly<Record<string, string>> = {};
+  /** Secrets learnt at run time (a code server's token, simPython.ts): kept across `update`. */
+  private readonly extra = new Set<string>();
 
   /** Takes the secret values from an env mapping (isaacSim.env). Call again when settings change. */
   constructor(env: Readonly<Record<string, string>> = {}) {
@@ -50,17 +53,29 @@ export class Redactor {
   }
 
   update(env: Readonly<Record<string, string>>): void {
+    this.env = env;
     const values = new Set<string>();
-    for (const [name, value] of Object.entries(env)) {
-      if (!SECRET_NAME.test(name) || typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) continue;
+    const add = (value: string): void => {
       values.add(value);
       // A value can also appear encoded: in a URL, or JSON-escaped inside an engine error.
       values.add(encodeURIComponent(value));
       values.add(JSON.stringify(value).slice(1, -1));
+    };
+    for (const [name, value] of Object.entries(env)) {
+      if (!SECRET_NAME.test(name) || typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) continue;
+      add(value);
     }
+    for (const value of this.extra) add(value);
     // Longest first, so a secret that contains another is masked whole.
     const sorted = [...values].filter((v) => v.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
     this.known = sorted.length > 0 ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : undefined;
+  }
+
+  /** Masks `value` from now on, whatever the settings (values shorter than MIN_SECRET_LENGTH are ignored). */
+  addSecret(value: string): void {
+    if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH || this.extra.has(value)) return;
+    this.extra.add(value);
+    this.update(this.env);
   }
 
   /** The text with every secret replaced by "***". Never throws; non-strings are stringified. */

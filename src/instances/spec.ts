@@ -20,6 +20,7 @@ import { buildClientUrl, type ClientUrlResult } from './clientUrl';
 import { VERSIONS, layoutFor, type ImageFacts, type Layout, type PortKind, type VersionId } from './versions';
 import { PORT_BASE_SETTING, portBase, type Settings } from './settings';
 import { fillTemplate, type TemplateValues } from './templates';
+import { pythonServerArgs, type PythonServerArgOptions } from './simPythonProtocol';
 
 export const PORTS_LABEL = 'dev.isaac-sim-orchestrator.ports';
 export const SPEC_HASH_LABEL = 'dev.isaac-sim-orchestrator.spec-hash';
@@ -100,6 +101,12 @@ export interface SpecContext {
   home: string;
   /** 4.2 on a local engine: the host copy of the player script with the instance's port (player.ts), bound over the image's. */
   playerFile?: string;
+  /**
+   * Opt-in ("Run in Sim", simPython.ts): enable the version's Python code server on this port. Off
+   * when absent, so existing specs (and their hashes) do not change. A version without a known server
+   * (custom) gets no arguments.
+   */
+  pythonServer?: PythonServerArgOptions;
 }
 
 /** A setting value that no instance of this version can run with; names the setting to fix. */
@@ -293,7 +300,7 @@ export function buildContainerSpec(settings: Settings, index: number, ctx: SpecC
     name: containerNameFor(index),
     Image: settings.image,
     ...(entrypoint.length > 0 ? { Entrypoint: [...entrypoint] } : {}),
-    Cmd: [...portArgs.map((arg) => fillTemplate(arg, values)), ...settings.extraArgs],
+    Cmd: [...portArgs.map((arg) => fillTemplate(arg, values)), ...(ctx.pythonServer ? (pythonServerArgs(ctx.version, ctx.pythonServer) ?? []) : []), ...settings.extraArgs],
     Env: Object.entries(envFor(settings, ctx, values, gpu)).map(([k, v]) => `${k}=${v}`),
     Labels: {
       [OWNER_LABEL]: OWNER_VALUE,

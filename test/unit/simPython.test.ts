@@ -1,0 +1,197 @@
+// "Run in Sim": the protocol pieces (simPythonProtocol.ts), the client's errors against a local
+// loopback server (simPython.ts), the spec's opt-in and the token's masking.
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { parseSettings } from '../../src/instances/settings';
+import { buildContainerSpec, specHash } from '../../src/instances/spec';
+import { Redactor } from '../../src/instances/redact';
+import { errorInfo } from '../../src/instances/errors';
+import { SimPythonError, TokenStore, runInSim, type SimTarget } from '../../src/instances/simPython';
+import {
+  AUTH_HEADER_PREFIX,
+  MAX_UNFRAMED_BYTES,
+  PYTHON_SERVERS,
+  encodeRequest,
+  errorLocation,
+  isAuthFailure,
+  mapFrames,
+  parseReply,
+  pythonServerArgs,
+  pythonServerPort,
+  tokenFromLogLine,
+  tracebackFrames,
+} from '../../src/instances/simPythonProtocol';
+
+// The shape of format_exc() for code run by the 6.x executor (executor.py compiles with "<string>"):
+// the executor's own frame first, then the sent code's frames (no source lines for "<string>").
+const TRACEBACK = [
+  'Traceback (most recent call last):',
+  '  File "/isaac-sim/exts/isaacsim.code_editor.python_server/isaacsim/code_editor/python_server/executor.py", line 163, in execute',
+  '    result = eval(code, self._globals, self._locals)  # noqa: S307',
+  '  File "<string>", line 7, in <module>',
+  '  File "<string>", line 3, in helper',
+  'ZeroDivisionError: division by zero',
+  '',
+].join('\n');
+
+describe('per-version server and Kit arguments', () => {
+  test('each NVIDIA version names its extension; custom has none', () => {
+    assert.equal(PYTHON_SERVERS['4.2']?.extension, 'omni.isaac.vscode');
+    assert.equal(PYTHON_SERVERS['4.5-5.x']?.extension, 'isaacsim.code_editor.vscode');
+    assert.equal(PYTHON_SERVERS['6.x']?.extension, 'isaacsim.code_editor.python_server');
+    assert.equal(PYTHON_SERVERS.custom, undefined);
+  });
+  test('instance N listens on the base + N', () => {
+    assert.deepEqual([pythonServerPort(0), pythonServerPort(3), pythonServerPort(2, 9000)], [8226, 8229, 9002]);
+  });
+  test('6.x enables the server with auth; a given token is passed; 5.x has no auth settings', () => {
+    assert.deepEqual(pythonServerArgs('6.x', { port: 8227 }), [
+      '--enable', 'isaacsim.code_editor.python_server',
+      '--/exts/isaacsim.code_editor.python_server/host=127.0.0.1',
+      '--/exts/isaacsim.code_editor.python_server/port=8227',
+      '--/exts/isaacsim.code_editor.python_server/require_auth=true',
+    ]);
+    assert.ok(pythonServerArgs('6.x', { port: 8227, token: 'tok-1234' })?.includes('--/exts/isaacsim.code_editor.python_server/auth_token=tok-1234'));
+    assert.ok(!pythonServerArgs('6.x', { port: 8227, requireAuth: false })?.some((a) => a.includes('require_auth')));
+    assert.deepEqual(pythonServerArgs('4.5-5.x', { port: 8228, token: 'ignored' }), ['--enable', 'isaacsim.code_editor.vscode', '--/exts/isaacsim.code_editor.vscode/host=127.0.0.1', '--/exts/isaacsim.code_editor.vscode/port=8228']);
+  });
+  test('the spec adds them only when asked, so existing specs and hashes stay as they were', () => {
+    const parsed = parseSettings({ image: 'nvcr.io/nvidia/isaac-sim:6.0.1' });
+    assert.ok(parsed.ok);
+    const settings = parsed.settings;
+    const plain = buildContainerSpec(settings, 1, { version: '6.x', home: '/home/u' });
+    const withServer = buildContainerSpec(settings, 1, { version: '6.x', home: '/home/u', pythonServer: { port: 8227 } });
+    assert.ok(!plain.Cmd.some((a) => a.includes('python_server')));
+    assert.deepEqual(withServer.Cmd.slice(plain.Cmd.length - settings.extraArgs.length, plain.Cmd.length - settings.extraArgs.length + 2), ['--enable', 'isaacsim.code_editor.python_server']);
+    assert.notEqual(specHash(withServer), specHash(plain));
+    assert.deepEqual(buildContainerSpec(settings, 1, { version: 'custom', home: '/h', pythonServer: { port: 1 } }).Cmd, buildContainerSpec(settings, 1, { version: 'custom', home: '/h' }).Cmd);
+  });
+});
+
+describe('request and reply', () => {
+  test('6.x puts the token header first; 5.x sends the code alone', () => {
+    assert.equal(encodeRequest(PYTHON_SERVERS['6.x']!, 'print(1)', 'T0K3N').toString(), `${AUTH_HEADER_PREFIX} T0K3N\nprint(1)`);
+    assert.equal(encodeRequest(PYTHON_SERVERS['6.x']!, 'print(1)').toString(), 'print(1)');
+    assert.equal(encodeRequest(PYTHON_SERVERS['4.5-5.x']!, 'print(1)', 'T0K3N').toString(), 'print(1)');
+  });
+  test('replies parse; bad ones name the problem', () => {
+    const ok = parseReply('{"status":"ok","output":"hi","result":null}');
+    assert.ok(typeof ok !== 'string' && ok.status === 'ok' && ok.output === 'hi' && 'result' in ok);
+    assert.match(String(parseReply('')), /without a reply/);
+    assert.match(String(parseReply('HTTP/1.1 400')), /not JSON/);
+    assert.match(String(parseReply('{"status":"maybe"}')), /not the code server's JSON/);
+  });
+  test('the auth failure is recognised by all its fields, not by a script raising the same name', () => {
+    const auth = parseReply('{"status":"error","output":"","ename":"AuthenticationError","evalue":"Missing or invalid authentication token","traceback":["AuthenticationError: Missing or invalid authentication token"]}');
+    assert.ok(typeof auth !== 'string' && isAuthFailure(auth));
+    const user = parseReply('{"status":"error","output":"","traceback":["Traceback ...\\nAuthenticationError: x\\n"],"ename":"AuthenticationError","evalue":"x"}');
+    assert.ok(typeof user !== 'string' && !isAuthFailure(user));
+  });
+});
+
+describe('traceback frames', () => {
+  test('frames in the sent code map to the file and line of a selection', () => {
+    assert.equal(tracebackFrames(TRACEBACK).length, 3);
+    const frames = mapFrames(TRACEBACK, { file: '/w/robot.py', firstLine: 41 });
+    assert.equal(frames[0].source, undefined, "the executor's frame is not the user's");
+    assert.deepEqual(frames[1].source, { file: '/w/robot.py', line: 47 });
+    assert.deepEqual(errorLocation(frames), { file: '<string>', line: 3, function: 'helper', source: { file: '/w/robot.py', line: 43 } });
+  });
+  test('no frame in the sent code (a SyntaxError has none): no location', () => {
+    assert.equal(errorLocation(mapFrames('  File "/x.py", line 1, in f\nSyntaxError: bad\n', { file: 'a.py', firstLine: 1 })), undefined);
+  });
+});
+
+describe('the token', () => {
+  test('read from the print() line and the carb line, not from other text', () => {
+    assert.equal(tokenFromLogLine('Python server authentication token: abc_DEF-123'), 'abc_DEF-123');
+    assert.equal(tokenFromLogLine('2026-01-01T00:00:00Z [12ms] [Info] [isaacsim.code_editor.python_server.extension] Python server authentication token: abc_DEF-123'), 'abc_DEF-123');
+    assert.equal(tokenFromLogLine('[standin] echo Python server authentication token: abc'), undefined);
+    assert.equal(tokenFromLogLine('Python server authentication token: '), undefined);
+    assert.equal(tokenFromLogLine('[0.3s] app ready'), undefined);
+  });
+  test('remembered per instance, masked by the Redactor, kept across settings updates, a setting wins', () => {
+    const redactor = new Redactor();
+    const tokens = new TokenStore(redactor);
+    assert.equal(tokens.lineToken(2, 'Python server authentication token: s3cr3t-value'), true);
+    assert.equal(tokens.lineToken(2, 'app ready'), false);
+    assert.equal(tokens.get(2), 's3cr3t-value');
+    redactor.update({ OTHER: 'x' });
+    assert.equal(redactor.redact('sent s3cr3t-value to it'), 'sent *** to it');
+    assert.equal(tokens.get(2, 'from-setting'), 'from-setting');
+    assert.equal(redactor.redact('from-setting'), '***');
+    tokens.forget(2);
+    assert.equal(tokens.get(2), undefined);
+  });
+});
+
+describe('client errors (loopback)', () => {
+  const servers: net.Server[] = [];
+  after(() => {
+    for (const s of servers) s.close();
+  });
+  /** A one-shot TCP server on 127.0.0.1 that answers each connection with `answer(requestText)`. */
+  async function server(answer: (req: string, sock: net.Socket) => void, waitEof: boolean): Promise<number> {
+    const s = net.createServer({ allowHalfOpen: true }, (sock) => {
+      let req = '';
+      sock.on('data', (d) => {
+        req += d.toString();
+        if (!waitEof) answer(req, sock);
+      });
+      sock.on('end', () => {
+        if (waitEof) answer(req, sock);
+      });
+      sock.on('error', () => {});
+    });
+    servers.push(s);
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    return (s.address() as net.AddressInfo).port;
+  }
+  const t = (version: SimTarget['version'], port: number, extra: Partial<SimTarget> = {}): SimTarget => ({ version, host: '127.0.0.1', port, label: 'instance-1', ...extra });
+  async function failure(p: Promise<unknown>): Promise<SimPythonError> {
+    const err = await p.then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof SimPythonError, `expected a SimPythonError, got ${String(err)}`);
+    return err;
+  }
+
+  test('6.x half-closes and sends the header; the reply is read to the close', async () => {
+    let seen = '';
+    const port = await server((req, sock) => {
+      seen = req;
+      sock.end('{"status":"ok","output":"done"}');
+    }, true);
+    const r = await runInSim(t('6.x', port, { token: 'tok-abcdef' }), 'print("done")');
+    assert.equal(r.output, 'done');
+    assert.equal(seen, `${AUTH_HEADER_PREFIX} tok-abcdef\nprint("done")`);
+  });
+  test('5.x does not half-close: the server answers the first chunk', async () => {
+    const port = await server((_req, sock) => sock.end('{"status":"ok","output":"five"}'), false);
+    assert.equal((await runInSim(t('4.5-5.x', port), 'print("five")')).output, 'five');
+  });
+  test('not ready, too large, not JSON, a reply timeout: each a typed error', async () => {
+    assert.equal((await failure(runInSim(t('6.x', 1, { state: 'starting' }), 'x'))).reason, 'not-ready');
+    assert.equal((await failure(runInSim(t('4.5-5.x', 1), 'x'.repeat(MAX_UNFRAMED_BYTES + 1)))).reason, 'too-large');
+    const junk = await server((_r, sock) => sock.end('<html>'), true);
+    const bad = await failure(runInSim(t('6.x', junk), 'x'));
+    assert.equal(bad.reason, 'protocol');
+    assert.match(bad.message, /not JSON.*another program using port/);
+    const silent = await server(() => {}, true);
+    const slow = await failure(runInSim(t('6.x', silent), 'x', { replyTimeoutMs: 200 }));
+    assert.equal(slow.reason, 'timeout');
+    assert.deepEqual(errorInfo(slow), { kind: 'unreachable' });
+  });
+  test('cancel before and during a run', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    assert.equal(errorInfo(await runInSim(t('6.x', 1), 'x', { signal: ac.signal }).catch((e: unknown) => e)).kind, 'cancelled');
+    let connected!: () => void;
+    const got = new Promise<void>((r) => (connected = r));
+    const silent = await server(() => connected(), true);
+    const ac2 = new AbortController();
+    const run = runInSim(t('6.x', silent), 'x', { signal: ac2.signal });
+    await got;
+    ac2.abort();
+    assert.equal(errorInfo(await run.catch((e: unknown) => e)).kind, 'cancelled');
+  });
+});
