@@ -23,6 +23,7 @@ import { LogChannels } from './views/logChannels';
 import { SimViewManager } from './views/simView';
 import { InstanceTreeProvider } from './views/tree';
 import type { SettingsResult } from './instances/settings';
+import { hostOf } from './views/hostOf';
 
 /** What the extension exports, for integration tests and other extensions. */
 export interface IsaacSimApi {
@@ -80,7 +81,8 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
       const label = () => (fleet.multiple ? h.name : '');
       const logs = new LogChannels(manager, undefined, label);
       const simViews = new SimViewManager(context.extensionUri, manager, log, label);
-      bundles.set(h.name, { manager, logs, simViews, disposables: [logs, simViews, new FailureNotifier(manager), new WebViewerNotifier(manager)] });
+      const host = hostOf(h.name, () => fleet.multiple);
+      bundles.set(h.name, { manager, logs, simViews, disposables: [logs, simViews, new FailureNotifier(manager, host), new WebViewerNotifier(manager, host)] });
     }
   };
   const views = (host: string): HostViews => {

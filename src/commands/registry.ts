@@ -16,6 +16,7 @@ import type { InstanceSnapshot } from '../instances/model';
 import type { DoctorView } from '../views/doctorView';
 import type { LogChannels } from '../views/logChannels';
 import type { SimViewManager } from '../views/simView';
+import { hostOf } from '../views/hostOf';
 import { followStart } from '../views/startProgress';
 import { addEndpointFromContext } from './contexts';
 import { chooseHosts, pickHost, targetsFromArgs, type Target } from './hosts';
@@ -69,10 +70,10 @@ const INSTANCE_COMMANDS: InstanceCommand[] = [
     pick: 'startable',
     progress: (l) => `Starting ${l}…`,
     cancellable: true,
-    run: async (_c, { manager, snapshot: s }, signal) => {
+    run: async (c, { host, manager, snapshot: s }, signal) => {
       await manager.start(s.index, { signal });
       // Not awaited: the command is done once the container runs; the notification follows the load.
-      void followStart(manager, s.index);
+      void followStart(manager, s.index, hostOf(host, () => c.fleet.multiple));
     },
   },
   { id: 'isaacSim.stopInstance', pick: 'running', progress: (l) => `Stopping ${l}…`, run: (_c, t) => t.manager.stop(t.snapshot.index) },
@@ -109,10 +110,10 @@ const PLAIN_COMMANDS: PlainCommand[] = [
     cancellable: true,
     hosts: 'Start All',
     run: (c, signal, hosts) =>
-      onHosts(c, hosts, async (manager) => {
+      onHosts(c, hosts, async (manager, host) => {
         const before = new Set(manager.list().filter((s) => s.state.kind === 'ready' || s.state.kind === 'loading').map((s) => s.index));
         await manager.startAll({ signal });
-        for (const s of manager.list()) if (s.configured && !before.has(s.index) && s.state.kind !== 'ready') void followStart(manager, s.index);
+        for (const s of manager.list()) if (s.configured && !before.has(s.index) && s.state.kind !== 'ready') void followStart(manager, s.index, hostOf(host, () => c.fleet.multiple));
       }),
   },
   { id: 'isaacSim.stopAll', progress: 'Stopping all Isaac Sim instances…', hosts: 'Stop All', run: (c, _signal, hosts) => onHosts(c, hosts, (m) => m.stopAll()) },
@@ -127,8 +128,8 @@ const PLAIN_COMMANDS: PlainCommand[] = [
 ];
 
 /** Runs `fn` on each host chosen, all at once; their errors as one. */
-async function onHosts(c: CommandContext, hosts: readonly string[], fn: (manager: Manager) => Promise<void>): Promise<void> {
-  await settleAll(hosts.map(async (h) => fn(c.fleet.require(h))));
+async function onHosts(c: CommandContext, hosts: readonly string[], fn: (manager: Manager, host: string) => Promise<void>): Promise<void> {
+  await settleAll(hosts.map(async (h) => fn(c.fleet.require(h), h)));
 }
 
 /** Waits for all; one failure is thrown as it is, several as one. */

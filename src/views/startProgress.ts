@@ -8,6 +8,7 @@ import { formatElapsed } from '../instances/describe';
 import type { Manager } from '../instances/manager';
 import type { InstanceSnapshot } from '../instances/model';
 import { PHASE_LABELS } from '../instances/readiness';
+import { NO_HOST, type HostOf } from './hostOf';
 
 type StartOutcome = 'ready' | 'failed' | 'stopped' | 'cancelled';
 
@@ -21,8 +22,8 @@ function message(s: InstanceSnapshot, now: number): string {
 }
 
 /** Follows instance `index`; resolves with how the start ended. */
-export function followStart(manager: Manager, index: number): Thenable<StartOutcome> {
-  const label = manager.get(index)?.label ?? `instance-${index}`;
+export function followStart(manager: Manager, index: number, host: HostOf = NO_HOST): Thenable<StartOutcome> {
+  const label = host.label(manager.get(index)?.label ?? `instance-${index}`);
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Isaac Sim ${label}`, cancellable: true },
     (progress, token) =>

@@ -6,21 +6,25 @@
 import * as vscode from 'vscode';
 import type { Manager } from '../instances/manager';
 import type { WebViewerState } from '../instances/model';
+import { NO_HOST, type HostOf } from './hostOf';
 
 export class WebViewerNotifier implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   /** Per instance: the viewer state last seen, so each build and each failure is told once. */
   private readonly seen = new Map<number, WebViewerState | undefined>();
 
-  constructor(private readonly manager: Manager) {
+  constructor(
+    private readonly manager: Manager,
+    private readonly host: HostOf = NO_HOST,
+  ) {
     this.subscription = manager.onDidChange((snapshot) => {
       for (const s of snapshot.instances) {
         const before = this.seen.get(s.index);
         const now = s.webViewer;
         this.seen.set(s.index, now);
         if (!now || now === before) continue;
-        if (now.kind === 'building' && before?.kind !== 'building') this.followBuild(s.index, s.label);
-        if (now.kind === 'failed' && (before?.kind !== 'failed' || before.reason !== now.reason) && now.errorKind !== 'cancelled') void this.tellFailure(s.index, s.label, now);
+        if (now.kind === 'building' && before?.kind !== 'building') this.followBuild(s.index, this.host.label(s.label));
+        if (now.kind === 'failed' && (before?.kind !== 'failed' || before.reason !== now.reason) && now.errorKind !== 'cancelled') void this.tellFailure(s.index, this.host.label(s.label), now);
       }
     });
   }
@@ -51,7 +55,7 @@ export class WebViewerNotifier implements vscode.Disposable {
     // A failed build's reason ends with the build's last lines: they are the error.
     const actions = v.setting ? ['Show Logs', 'Open Setting'] : ['Show Logs'];
     const choice = await vscode.window.showErrorMessage(`Isaac Sim ${label}: ${v.reason ?? 'unknown reason'}`, ...actions);
-    if (choice === 'Show Logs') await vscode.commands.executeCommand('isaacSim.showLogs', index);
+    if (choice === 'Show Logs') await vscode.commands.executeCommand('isaacSim.showLogs', { index, host: this.host.name });
     if (choice === 'Open Setting' && v.setting) await vscode.commands.executeCommand('workbench.action.openSettings', v.setting);
   }
 
