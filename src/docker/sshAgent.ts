@@ -11,8 +11,8 @@
  * - `-o BatchMode=yes`: the extension host has no terminal, so ssh must never wait for a prompt (a
  *   password, a passphrase, "are you sure you want to continue connecting"); it fails instead, and its
  *   stderr says why (errors.ts turns the usual failures into a message with the fix).
- * - `-o ConnectTimeout=10` (the CLI: 30), so that ssh's own "timed out" comes near the engine's
- *   10 s connect check.
+ * - `-o ConnectTimeout=8` (the CLI: 30), so that for a host that does not answer, ssh's own "timed
+ *   out" (which errors.ts describes) comes before the engine's 10 s connect check gives up.
  * - `-p` only for a port other than 22: the endpoint does not keep whether ":22" was written, and an
  *   URL without a port must leave the port to ~/.ssh/config, as the CLI does.
  *
@@ -51,7 +51,7 @@ export const DIAL_STDIO = ['docker', 'system', 'dial-stdio'];
 /** ssh's arguments for the target: the CLI's (connhelper.go, ssh.go), plus BatchMode. */
 export function sshArgs(target: SshTarget, extraArgs: readonly string[] = []): string[] {
   const args = [...extraArgs, '-o', 'BatchMode=yes'];
-  if (!extraArgs.some((a) => /ConnectTimeout/i.test(a))) args.push('-o', 'ConnectTimeout=10');
+  if (!extraArgs.some((a) => /ConnectTimeout/i.test(a))) args.push('-o', 'ConnectTimeout=8');
   args.push('-T');
   if (target.username) args.push('-l', target.username);
   if (target.port !== 22) args.push('-p', String(target.port));

@@ -362,7 +362,7 @@ describe('reaching Docker over TLS, through a context and over ssh://', { skip: 
       const listed = await overSsh.listContainers({ all: true, filters: { label: [LABEL] } });
       assert.deepEqual(listed.map((c) => c.Names[0]), [`/${containerName}`]);
       assert.deepEqual(Object.keys(require.cache).filter((k) => !before.has(k)), [bundle], 'only the bundle: no node_modules, no native addon');
-      const viaModem = new Bundled({ protocol: 'ssh', host: '127.0.0.1', port: sshPort } as import('dockerode').DockerOptions);
+      const viaModem = new Bundled({ protocol: 'ssh', host: 'docker' } as import('dockerode').DockerOptions);
       await assert.rejects(viaModem.version(), /docker-modem's ssh transport is not part of Isaac Sim Orchestrator/);
     });
 

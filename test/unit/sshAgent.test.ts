@@ -13,11 +13,11 @@ const ADDRESS = 'ssh://root@h:2222 (from setting isaacSim.dockerHost)';
 
 describe('ssh arguments (docker/cli connhelper: ssh [-l user] [-p port] -- host docker system dial-stdio)', () => {
   test('user, port, BatchMode, ConnectTimeout, no tty, "--" before the host, the remote command last', () => {
-    assert.deepEqual(sshArgs({ username: 'root', host: 'h', port: 2222 }), ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-T', '-l', 'root', '-p', '2222', '--', 'h', 'docker', 'system', 'dial-stdio']);
+    assert.deepEqual(sshArgs({ username: 'root', host: 'h', port: 2222 }), ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=8', '-T', '-l', 'root', '-p', '2222', '--', 'h', 'docker', 'system', 'dial-stdio']);
   });
 
   test('no user and port 22: neither -l nor -p, so ~/.ssh/config decides them', () => {
-    assert.deepEqual(sshArgs({ host: 'build-box', port: 22 }), ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-T', '--', 'build-box', 'docker', 'system', 'dial-stdio']);
+    assert.deepEqual(sshArgs({ host: 'build-box', port: 22 }), ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=8', '-T', '--', 'build-box', 'docker', 'system', 'dial-stdio']);
   });
 
   test('extra options come first (ssh takes the first value of an option); a ConnectTimeout among them is kept', () => {
@@ -29,7 +29,7 @@ describe('ssh arguments (docker/cli connhelper: ssh [-l user] [-p port] -- host 
 
   test("the agent's command line, and it does not keep connections (one ssh per request)", () => {
     const agent = new SshAgent({ username: 'me', host: 'h', port: 22 }, { env: {}, command: '/usr/bin/ssh' });
-    assert.equal(agent.commandLine, '/usr/bin/ssh -o BatchMode=yes -o ConnectTimeout=10 -T -l me -- h docker system dial-stdio');
+    assert.equal(agent.commandLine, '/usr/bin/ssh -o BatchMode=yes -o ConnectTimeout=8 -T -l me -- h docker system dial-stdio');
     assert.equal((agent as unknown as { keepAlive: boolean }).keepAlive, false);
   });
 });
