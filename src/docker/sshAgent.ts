@@ -21,7 +21,9 @@
  * per request, but its idle ssh processes would have to be unreferenced, timed out and killed; and
  * docker-modem's own ssh transport did not pool either (a new ssh2 connection per request). Users who
  * want the handshake gone put ControlMaster/ControlPersist in ~/.ssh/config, which now applies.
- * Long requests (events, a followed log) hold their ssh for as long as they run.
+ * Long requests (events, a followed log) hold their ssh for as long as they run. engine.ts makes no
+ * hijacked calls (attach, exec start); Node's http client would hand this Duplex to docker-modem's
+ * 'upgrade' handler as it does a socket, but that path is not exercised here.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import http from 'node:http';
