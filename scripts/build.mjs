@@ -24,7 +24,11 @@ const analyze = process.argv.includes('--analyze');
  *   `docker.followProgress` on BuildKit builds): we never build images, and pulls are followed with
  *   `docker.modem.followProgress`;
  * - `tar-fs` and `@balena/dockerignore`, which dockerode's util.js needs only to pack a build
- *   context for `buildImage` (our own tar use is one file, written with tar-stream).
+ *   context for `buildImage` (our own tar use is one file, written with tar-stream);
+ * - `./ssh` (docker-modem's protocol 'ssh' transport, on ssh2 with its optional native addons):
+ *   ssh:// engines are reached through the system ssh client (src/docker/sshAgent.ts, an http.Agent
+ *   given as docker-modem's `agent` with protocol 'http'), so this transport is never called.
+ *   docker-modem requires it when it loads, so the stub is a function that throws when called.
  * The keys are `importer directory|request`; `members` are the functions the importer calls on it.
  */
 const STUBS = {
@@ -32,12 +36,13 @@ const STUBS = {
   'dockerode/lib|./buildkit': { message: 'BuildKit build output is not supported by Isaac Sim Orchestrator.', members: ['followProgress'] },
   'dockerode/lib|tar-fs': { message: 'Building images is not supported by Isaac Sim Orchestrator.', members: ['pack', 'extract'] },
   'dockerode/lib|@balena/dockerignore': { message: 'Building images is not supported by Isaac Sim Orchestrator.' },
+  'docker-modem/lib|./ssh': { message: "docker-modem's ssh transport is not part of Isaac Sim Orchestrator: ssh:// engines go through the system ssh client (src/docker/sshAgent.ts, protocol 'http' with an agent)." },
 };
 
 const unusedDockerFeatures = {
   name: 'unused-docker-features',
   setup(b) {
-    b.onResolve({ filter: /^(\.\/(session|buildkit)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
+    b.onResolve({ filter: /^(\.\/(session|buildkit|ssh)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
       const dir = args.resolveDir.split(path.sep).slice(-2).join('/');
       const key = `${dir}|${args.path}`;
       return STUBS[key] && /[\\/]node_modules[\\/]/.test(args.resolveDir) ? { path: key, namespace: 'unused-stub' } : undefined;
@@ -53,43 +58,6 @@ const unusedDockerFeatures = {
         loader: 'js',
       };
     });
-  },
-};
-
-/**
- * ssh:// engines: docker-modem's SSH transport (its lib/ssh.js, on ssh2) goes into dist/docker-ssh.js,
- * which docker-modem requires only when it opens an ssh:// connection, so neither activation nor a
- * unix-socket or tcp:// connection parses ssh2. ssh2's optional native addons (cpu-features, to pick a
- * cipher order, and its sshcrypto binding) are left out: ssh2 loads each in a try/catch and falls back
- * to Node's crypto, so their stand-ins throw when loaded, as an addon that was never built does.
- */
-const lazySsh = {
-  name: 'lazy-ssh',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/ssh$/ }, (args) =>
-      /[\\/]docker-modem[\\/]lib$/.test(args.resolveDir) ? { path: 'docker-ssh', namespace: 'lazy-ssh' } : undefined,
-    );
-    b.onLoad({ filter: /^docker-ssh$/, namespace: 'lazy-ssh' }, () => ({
-      contents: "module.exports = function ssh(options) { return require('./docker-ssh.js')(options); };",
-      loader: 'js',
-    }));
-    b.onResolve({ filter: /^\.\/docker-ssh\.js$/, namespace: 'lazy-ssh' }, (args) => ({ path: args.path, external: true }));
-    // docker-modem uses only ssh2's Client: its server, key generator and HTTP agents stay out.
-    b.onResolve({ filter: /^ssh2$/ }, (args) =>
-      /[\\/]docker-modem[\\/]lib$/.test(args.resolveDir) ? { path: 'ssh2-client', namespace: 'lazy-ssh' } : undefined,
-    );
-    b.onLoad({ filter: /^ssh2-client$/, namespace: 'lazy-ssh' }, () => ({
-      contents: "module.exports = { Client: require('ssh2/lib/client.js') };",
-      loader: 'js',
-      resolveDir: root,
-    }));
-    b.onResolve({ filter: /^cpu-features$|[\\/]sshcrypto\.node$/ }, (args) =>
-      /[\\/]node_modules[\\/]ssh2[\\/]/.test(args.resolveDir) ? { path: args.path, namespace: 'absent-native' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'absent-native' }, (args) => ({
-      contents: `throw new Error(${JSON.stringify(`${args.path} (an optional native addon of ssh2) is not part of Isaac Sim Orchestrator's bundle.`)});`,
-      loader: 'js',
-    }));
   },
 };
 
@@ -160,9 +128,9 @@ const [extension, lazy] = await Promise.all([
   }),
   build({
     ...extensionHostBundle,
-    entryPoints: { ...Object.fromEntries(LAZY_PACKAGES.map((name) => [name, name])), 'docker-ssh': 'docker-modem/lib/ssh.js' },
+    entryPoints: Object.fromEntries(LAZY_PACKAGES.map((name) => [name, name])),
     outdir: 'dist',
-    plugins: [unusedDockerFeatures, nodeBuiltins, lazySsh],
+    plugins: [unusedDockerFeatures, nodeBuiltins],
   }),
   build({
     absWorkingDir: root,

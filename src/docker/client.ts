@@ -1,11 +1,19 @@
 /**
  * dockerode's client for an endpoint that endpoint.ts resolved: the transport (unix socket, named
- * pipe, http or https over TCP, or SSH) and its TLS material. Loaded with engine.ts, never at activation.
+ * pipe, http or https over TCP, or the system ssh client) and its TLS material. Loaded with engine.ts,
+ * never at activation.
  */
 import Docker from 'dockerode';
 import https from 'node:https';
 import type { Endpoint } from './endpoint';
-import { sshTransport } from './sshTransport';
+import { SshAgent } from './sshAgent';
+
+export interface ClientOptions {
+  /** The environment of an ssh:// engine's ssh child (PATH, SSH_AUTH_SOCK). */
+  env: NodeJS.ProcessEnv;
+  /** Options for ssh before the CLI's own; tests only (sshAgent.ts). */
+  sshArgs?: readonly string[];
+}
 
 /**
  * dockerode's client for a resolved endpoint. docker-modem also reads DOCKER_HOST (and with it
@@ -14,7 +22,7 @@ import { sshTransport } from './sshTransport';
  * readFileSync that throws on a missing DOCKER_CERT_PATH file): the endpoint, already resolved the
  * CLI's way, must be its only input, so DOCKER_HOST is hidden from it for the (synchronous) constructor.
  */
-export function clientFor(endpoint: Endpoint, env: NodeJS.ProcessEnv, home: string): Docker {
+export function clientFor(endpoint: Endpoint, client: ClientOptions): Docker {
   let options: Docker.DockerOptions;
   switch (endpoint.kind) {
     case 'unix':
@@ -32,12 +40,11 @@ export function clientFor(endpoint: Endpoint, env: NodeJS.ProcessEnv, home: stri
       }
       break;
     }
-    case 'ssh': {
-      // docker-modem's lib/ssh.js (ssh2), loaded with dockerode; the production bundle puts it in a file of its own.
-      const ssh = sshTransport(endpoint.ssh!, env, home);
-      options = { protocol: 'ssh', host: endpoint.ssh!.host, port: endpoint.ssh!.port, username: ssh.username, sshOptions: ssh.sshOptions } as Docker.DockerOptions;
+    case 'ssh':
+      // Plain HTTP to a made-up host (the CLI's connection helper uses "http://docker.example.com"):
+      // every connection is made by the agent, an ssh child running `docker system dial-stdio`.
+      options = { protocol: 'http', host: 'docker', agent: new SshAgent(endpoint.ssh!, { env: client.env, ...(client.sshArgs ? { extraArgs: client.sshArgs } : {}) }) } as Docker.DockerOptions; // dockerode's types omit docker-modem's `agent`
       break;
-    }
   }
   const saved = process.env.DOCKER_HOST;
   delete process.env.DOCKER_HOST;

@@ -53,8 +53,14 @@ export interface EngineOptions {
   dockerHost: string;
   /** The environment the endpoint is resolved from (default process.env); tests pass their own. */
   env?: NodeJS.ProcessEnv;
-  /** The home folder holding .docker and .ssh (default os.homedir()); tests pass their own. */
+  /** The home folder holding .docker (default os.homedir()); tests pass their own. ssh:// engines use the system ssh, which finds ~/.ssh itself. */
   home?: string;
+  /**
+   * Tests only: options for the system ssh of an ssh:// engine, put before its own (e.g. ["-F",
+   * "<test>/ssh_config"]). OpenSSH reads ~/.ssh from the passwd entry's home, not $HOME, so a test
+   * cannot move it with `home`: its config file names the test's known_hosts and identity.
+   */
+  sshArgs?: readonly string[];
 }
 
 /** How long the connect check waits for an answer. */
@@ -76,7 +82,7 @@ export class DockerEngine {
     if (resolved.ok) {
       this.endpoint = resolved.endpoint;
       this.address = resolved.endpoint.address;
-      this.client = clientFor(resolved.endpoint, env, home);
+      this.client = clientFor(resolved.endpoint, { env, ...(options.sshArgs ? { sshArgs: options.sshArgs } : {}) });
     } else {
       this.address = resolved.address;
       this.endpointError = resolved.error;

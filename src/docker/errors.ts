@@ -78,11 +78,54 @@ const UNREACHABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACC
 const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|CERT_|EPROTO$)/;
 
 /**
- * A TLS or SSH failure on the way to the engine, described with its fix; undefined for anything else.
- * ssh2 marks its errors with a `level` ('client-authentication', 'handshake', …), read here.
+ * The system ssh client's failure (sshAgent.ts: code 'ERR_SSH', its stderr kept) described with its
+ * fix. The one place that reads OpenSSH's English (and the remote shell's and `docker system
+ * dial-stdio`'s): the lines below are what OpenSSH 9 and docker 28 print.
  */
-function transportProblem(err: unknown, code: unknown, raw: string, address: string, what: string): string | undefined {
-  const level = (err as { level?: unknown } | null)?.level;
+export function sshProblem(err: { failure: 'missing' | 'exited'; command: string; commandLine: string; stderr: string; exitCode: number | null }, address: string, what: string): string {
+  const at = `the Docker engine at ${address}`;
+  if (err.failure === 'missing') {
+    return `Cannot reach ${at} while trying to ${what}: the ssh client ("${err.command}") is not on PATH. ssh:// engines are reached through your ssh client, as "docker -H ssh://…" does: install the OpenSSH client (e.g. "sudo apt-get install openssh-client"), or use a unix:// or tcp:// host.`;
+  }
+  const stderr = err.stderr;
+  // The last line ssh wrote (warnings such as "Permanently added … to the list of known hosts" come first).
+  const last = stderr.trim().split(/\r?\n/).filter((l) => l.trim()).pop()?.trim() ?? `exit code ${err.exitCode}`;
+  const said = `ssh said "${last}"`;
+  if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/i.test(stderr)) {
+    return `SSH to ${at} was stopped while trying to ${what} (${said}): the server's host key differs from the one recorded in known_hosts, which may be an attack or a reinstalled server. If you know why it changed, remove the old key ("ssh-keygen -R HOST") and connect once with ssh to record the new one.`;
+  }
+  if (/Host key verification failed|No \S+ host key is known/i.test(stderr)) {
+    return `SSH to ${at} was stopped while trying to ${what} (${said}): the server's host key is not in known_hosts, and ssh cannot ask here (no terminal). Connect once in a terminal with the same host (e.g. "ssh -p PORT user@host", or the ssh:// host's name as in ~/.ssh/config), check the fingerprint and accept it, then try again.`;
+  }
+  if (/Permission denied \(|Too many authentication failures/i.test(stderr)) {
+    return `SSH login to ${at} failed while trying to ${what} (${said}): no key was accepted. Add your public key to that user's ~/.ssh/authorized_keys, and offer the private key through ssh-agent (ssh-add) or an IdentityFile in ~/.ssh/config; a key with a passphrase must be in ssh-agent (there is no prompt here). Check with "ssh -o BatchMode=yes user@host true" in a terminal.`;
+  }
+  if (/Could not resolve hostname/i.test(stderr)) {
+    return `SSH to ${at} failed while trying to ${what} (${said}): the host name is not known. Check the name in the ssh:// host, or define it as a Host in ~/.ssh/config.`;
+  }
+  if (/Connection refused/i.test(stderr)) {
+    return `SSH to ${at} failed while trying to ${what} (${said}): nothing accepts SSH on that port. Check that the SSH server runs there and the port (ssh://user@host:PORT, or Port in ~/.ssh/config).`;
+  }
+  if (/timed out|No route to host|Network is unreachable/i.test(stderr)) {
+    return `SSH to ${at} failed while trying to ${what} (${said}): the host does not answer. Check that it is up and reachable from here (VPN, firewall, ProxyJump in ~/.ssh/config).`;
+  }
+  if (/docker: (command )?not found|docker: No such file or directory/i.test(stderr) || err.exitCode === 127) {
+    return `Logged in over SSH to ${at}, but "docker" is not found there while trying to ${what} (${said}): install Docker (18.09 or later) on that host, with docker on the PATH of non-interactive ssh sessions.`;
+  }
+  if (/'dial-stdio' is not a docker command|unknown command "dial-stdio"/i.test(stderr)) {
+    return `Logged in over SSH to ${at}, but its docker CLI has no "docker system dial-stdio" while trying to ${what} (${said}): update Docker there to 18.09 or later.`;
+  }
+  if (/failed to open the raw stream connection|Cannot connect to the Docker daemon/i.test(stderr)) {
+    const fix = /permission denied/i.test(stderr)
+      ? 'that user may not use the Docker socket there: add it to the "docker" group on that host (then log in again)'
+      : 'the Docker daemon there is not running, or not where its docker CLI looks: start it (e.g. "sudo systemctl start docker") or check DOCKER_HOST for that user';
+    return `Logged in over SSH to ${at}, but "docker system dial-stdio" could not reach the engine there while trying to ${what} (${said}): ${fix}.`;
+  }
+  return `SSH to ${at} failed while trying to ${what} (${said}): run the same in a terminal to see why: ${err.commandLine.replace(/ docker system dial-stdio$/, ' docker version')}`;
+}
+
+/** A TLS failure on the way to the engine, described with its fix; undefined for anything else. */
+function tlsProblem(code: unknown, raw: string, address: string, what: string): string | undefined {
   if (typeof code === 'string' && TLS_CODE.test(code)) {
     const fix = /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN/i.test(`${code} ${raw}`)
       ? 'the engine did not accept our client certificate: it needs cert.pem and key.pem, signed by a CA the engine trusts (its --tlscacert), beside ca.pem in DOCKER_CERT_PATH or in the context'
@@ -93,16 +136,14 @@ function transportProblem(err: unknown, code: unknown, raw: string, address: str
     const detail = code.startsWith('ERR_SSL_') ? code : `${code}: ${raw}`;
     return `TLS to the Docker engine at ${address} failed (${detail}) while trying to ${what}: ${fix}.`;
   }
-  if (level === 'client-authentication') {
-    return `SSH login to the Docker engine at ${address} failed (${raw}) while trying to ${what}: no key was accepted. Add your public key to that user's ~/.ssh/authorized_keys, and offer the private key through ssh-agent (ssh-add, SSH_AUTH_SOCK) or as ~/.ssh/id_ed25519, id_ecdsa or id_rsa (without a passphrase).`;
-  }
-  if (level === 'handshake' && /host denied/i.test(raw)) {
-    return `SSH to the Docker engine at ${address} was stopped (${raw}) while trying to ${what}: the server's host key is not in ~/.ssh/known_hosts, or differs from the one recorded there. Connect once with ssh (which shows the key's fingerprint and records it) if you trust it, then try again.`;
-  }
-  if (level === 'client-timeout') {
-    return `SSH to the Docker engine at ${address} timed out (${raw}) while trying to ${what}: check that the host is up and its SSH server answers.`;
-  }
   return undefined;
+}
+
+/** An SshError from sshAgent.ts (recognised by its code: errors.ts does not import the transport). */
+function asSshError(err: unknown): Parameters<typeof sshProblem>[0] | undefined {
+  const e = err as { code?: unknown; failure?: unknown; command?: unknown; commandLine?: unknown; stderr?: unknown; exitCode?: unknown } | null;
+  if (!e || e.code !== 'ERR_SSH' || (e.failure !== 'missing' && e.failure !== 'exited')) return undefined;
+  return { failure: e.failure, command: String(e.command), commandLine: String(e.commandLine), stderr: typeof e.stderr === 'string' ? e.stderr : '', exitCode: typeof e.exitCode === 'number' ? e.exitCode : null };
 }
 
 export function describeEngineError(err: unknown, what: string, address: string): EngineError {
@@ -114,7 +155,8 @@ export function describeEngineError(err: unknown, what: string, address: string)
   if (code === 'ABORT_ERR' || (err as { name?: unknown } | null)?.name === 'AbortError') {
     return new EngineError(`Cancelled: ${what} did not finish.`, 'cancelled', status, { cause: err });
   }
-  const transport = transportProblem(err, code, raw, address, what);
+  const ssh = asSshError(err);
+  const transport = ssh ? sshProblem(ssh, address, what) : tlsProblem(code, raw, address, what);
   if (transport) return new EngineError(transport, 'unreachable', status, { cause: err, setting: 'isaacSim.dockerHost' });
   if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) {
     const fix =

@@ -7,21 +7,23 @@
  *  b) a context made by `docker context create` (the real CLI, DOCKER_CONFIG in a temp folder)
  *     pointing at that daemon: DOCKER_CONTEXT and `docker context use` both reach it;
  *  c) ssh://: an sshd of the test's own on 127.0.0.1:PORT (host key and user key from ssh-keygen)
- *     whose sessions have DOCKER_HOST set to that daemon's unix socket; dockerode's SSH transport runs
- *     `docker system dial-stdio` there. The key is offered as an identity file (~/.ssh/id_ed25519) and,
- *     separately, through an ssh-agent (ssh-add); the host key must be in known_hosts.
+ *     whose sessions have DOCKER_HOST set to that daemon's unix socket; the system ssh client runs
+ *     `docker system dial-stdio` there, as the docker CLI does. OpenSSH reads ~/.ssh from the passwd
+ *     home, so each test gives ssh a config file of its own (`-F`, engine option sshArgs) naming its
+ *     known_hosts and identity. The key is offered as an IdentityFile and, separately, through an
+ *     ssh-agent (ssh-add); the host key must be in known_hosts; ssh missing from PATH is reported.
  * Every test checks that it reached THIS daemon: a container created in it (over its unix socket, by the
  * CLI) is what the engine lists. Runs as root (CI); the daemon and sshd are stopped in `after`.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { DockerEngine, EngineError } from '../../src/docker/engine';
-import { sshTransport } from '../../src/docker/sshTransport';
+import { SshAgent } from '../../src/docker/sshAgent';
 import { makeCerts, type TestCerts } from '../unit/certs';
 import { REPO, waitFor } from './helpers';
 import { isolatedDaemonUnavailable } from './isolated';
@@ -282,74 +284,121 @@ describe('reaching Docker over TLS, through a context and over ssh://', { skip: 
       });
     });
 
-    /** A home with known_hosts for the test sshd and, if given, the user key as ~/.ssh/id_ed25519. */
-    function sshHome(name: string, opts: { identity: boolean; knownHost: boolean }): string {
-      const home = path.join(root, name);
-      mkdirSync(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
-      if (opts.identity) copyFileSync(userKey, path.join(home, '.ssh', 'id_ed25519'));
-      if (opts.knownHost) writeFileSync(path.join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${sshPort} ${hostPub}\n`);
-      return home;
+    /**
+     * A config file for `ssh -F` (engine option sshArgs): OpenSSH reads ~/.ssh from the passwd home,
+     * not $HOME, so the test's known_hosts and identity are named here. -F also leaves out
+     * /etc/ssh/ssh_config and the user's own ~/.ssh/config.
+     */
+    function sshConfig(name: string, opts: { identity?: string; knownHost: boolean; identitiesOnly?: boolean }): string[] {
+      const dir = path.join(root, name);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const knownHosts = path.join(dir, 'known_hosts');
+      writeFileSync(knownHosts, opts.knownHost ? `[127.0.0.1]:${sshPort} ${hostPub}\n` : '');
+      const file = path.join(dir, 'ssh_config');
+      writeFileSync(
+        file,
+        [
+          'Host *',
+          `  UserKnownHostsFile ${knownHosts}`,
+          '  GlobalKnownHostsFile /dev/null',
+          '  StrictHostKeyChecking yes',
+          `  IdentityFile ${opts.identity ?? 'none'}`,
+          `  IdentitiesOnly ${opts.identitiesOnly === false ? 'no' : 'yes'}`,
+          '  ControlMaster no',
+          '',
+        ].join('\n'),
+      );
+      return ['-F', file];
     }
 
-    test('with the key as ~/.ssh/id_ed25519: reaches the daemon behind sshd', async () => {
-      const home = sshHome('home-c1', { identity: true, knownHost: true });
-      const engine = new DockerEngine({ dockerHost: `ssh://root@127.0.0.1:${sshPort}`, home, env: cleanEnv() });
+    test('with the key as an IdentityFile of the ssh config: reaches the daemon behind sshd, events stream over ssh', async () => {
+      const engine = new DockerEngine({ dockerHost: `ssh://root@127.0.0.1:${sshPort}`, env: cleanEnv(), sshArgs: sshConfig('ssh-c1', { identity: userKey, knownHost: true }) });
       assert.equal(engine.address, `ssh://root@127.0.0.1:${sshPort} (from setting isaacSim.dockerHost)`);
       assert.equal(engine.isLocal, false);
       await assertReachesTheDaemon(engine);
+      // A long request (the events stream) over its own ssh, while another request is made.
+      const label = `${LABEL}.events`;
+      const seen: string[] = [];
+      let ended: Error | undefined | 'no' = 'no';
+      const events = await engine.streamEvents(label, undefined, (e) => seen.push(`${e.action} ${e.labels.name ?? ''}`), (e) => (ended = e));
+      const name = `${containerName}-ev`;
+      try {
+        await cliOnDaemon('create', '--name', name, '--label', `${label}=1`, '--network', 'none', 'reach-empty:1', '/nothing');
+        await waitFor('the create event to come over ssh', () => seen.includes(`create ${name}`));
+        assert.equal((await engine.version()).apiVersion.length > 0, true, 'another request while the stream is open');
+        assert.equal(ended, 'no', 'the stream is still open');
+      } finally {
+        events.close();
+        await cliOnDaemon('rm', '-f', name);
+      }
     });
 
-    test('with the key in an ssh-agent (ssh-add), from DOCKER_HOST', async () => {
+    test('with the key in an ssh-agent (ssh-add, SSH_AUTH_SOCK passed to ssh), from DOCKER_HOST', async () => {
       const sock = path.join(sshDir, 'agent.sock');
       agent = startProcess('ssh-agent', ['-D', '-a', sock], path.join(sshDir, 'agent.log'), cleanEnv());
       await waitFor('ssh-agent to listen', () => existsSync(sock));
       await run('ssh-add', [userKey], { env: cleanEnv({ SSH_AUTH_SOCK: sock }) });
-      const home = sshHome('home-c2', { identity: false, knownHost: true });
-      assert.deepEqual(readdirSync(path.join(home, '.ssh')), ['known_hosts'], 'no identity file: only the agent has the key');
-      const engine = new DockerEngine({ dockerHost: '', home, env: cleanEnv({ DOCKER_HOST: `ssh://root@127.0.0.1:${sshPort}`, SSH_AUTH_SOCK: sock }) });
+      // No identity file: only the agent has the key.
+      const sshArgs = sshConfig('ssh-c2', { knownHost: true, identitiesOnly: false });
+      const engine = new DockerEngine({ dockerHost: '', env: cleanEnv({ DOCKER_HOST: `ssh://root@127.0.0.1:${sshPort}`, SSH_AUTH_SOCK: sock }), sshArgs });
       assert.equal(engine.address, `ssh://root@127.0.0.1:${sshPort} (from env DOCKER_HOST)`);
       await assertReachesTheDaemon(engine);
+      // The same without SSH_AUTH_SOCK is refused: the key really came from the agent.
+      const without = new DockerEngine({ dockerHost: '', env: cleanEnv({ DOCKER_HOST: `ssh://root@127.0.0.1:${sshPort}` }), sshArgs });
+      const err = await without.version().then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof EngineError, String(err));
+      assert.match(err.message, /no key was accepted/, err.message);
     });
 
-    test('the production bundle: dist/dockerode.js loads dist/docker-ssh.js only for ssh://, and ssh2 runs without its native addons', async () => {
+    test('the production bundle: dist/dockerode.js reaches it through the ssh agent and loads no other file; protocol "ssh" meets the stub', async () => {
       const bundle = path.join(REPO, 'dist', 'dockerode.js');
       assert.ok(existsSync(bundle), 'dist/ is built (node scripts/build.mjs) before the engine tests');
+      assert.ok(!existsSync(path.join(REPO, 'dist', 'docker-ssh.js')), 'no ssh2 bundle is built');
       const before = new Set(Object.keys(require.cache));
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle, as the extension loads it
       const Bundled = require(bundle) as typeof import('dockerode');
-      const overSocket = new Bundled({ socketPath: `${root}/d.sock` });
-      assert.ok((await overSocket.version()).ApiVersion);
-      const loaded = () => Object.keys(require.cache).filter((k) => !before.has(k));
-      assert.deepEqual(loaded(), [bundle], 'a unix-socket connection loads no SSH code');
-      const home = sshHome('home-c5', { identity: true, knownHost: true });
-      const ssh = sshTransport({ username: 'root', host: '127.0.0.1', port: sshPort }, {}, home);
-      const overSsh = new Bundled({ protocol: 'ssh', host: '127.0.0.1', port: sshPort, username: ssh.username, sshOptions: ssh.sshOptions } as import('dockerode').DockerOptions);
+      const sshAgent = new SshAgent({ username: 'root', host: '127.0.0.1', port: sshPort }, { env: cleanEnv(), extraArgs: sshConfig('ssh-c5', { identity: userKey, knownHost: true }) });
+      const overSsh = new Bundled({ protocol: 'http', host: 'docker', agent: sshAgent } as import('dockerode').DockerOptions);
       const listed = await overSsh.listContainers({ all: true, filters: { label: [LABEL] } });
       assert.deepEqual(listed.map((c) => c.Names[0]), [`/${containerName}`]);
-      // Only the two bundle files were loaded: no node_modules, no native (.node) addon.
-      assert.deepEqual(loaded().sort(), [path.join(REPO, 'dist', 'docker-ssh.js'), bundle].sort());
+      assert.deepEqual(Object.keys(require.cache).filter((k) => !before.has(k)), [bundle], 'only the bundle: no node_modules, no native addon');
+      const viaModem = new Bundled({ protocol: 'ssh', host: 'docker' } as import('dockerode').DockerOptions);
+      await assert.rejects(viaModem.version(), /docker-modem's ssh transport is not part of Isaac Sim Orchestrator/);
     });
 
     test('a host key that is not in known_hosts is refused, with a message naming known_hosts', async (t) => {
-      const home = sshHome('home-c3', { identity: true, knownHost: false });
-      const engine = new DockerEngine({ dockerHost: `ssh://root@127.0.0.1:${sshPort}`, home, env: cleanEnv() });
+      const engine = new DockerEngine({ dockerHost: `ssh://root@127.0.0.1:${sshPort}`, env: cleanEnv(), sshArgs: sshConfig('ssh-c3', { identity: userKey, knownHost: false }) });
       const err = await engine.version().then(() => undefined, (e: unknown) => e);
       assert.ok(err instanceof EngineError, String(err));
       t.diagnostic(err.message);
       assert.equal(err.kind, 'unreachable');
-      assert.match(err.message, /host key is not in ~\/\.ssh\/known_hosts/, err.message);
+      assert.match(err.message, /host key is not in known_hosts/, err.message);
+      assert.match(err.message, /Host key verification failed/, err.message);
     });
 
     test('a key the server does not accept: the message says no key was accepted and what to do', async (t) => {
-      const home = sshHome('home-c4', { identity: false, knownHost: true });
-      await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(home, '.ssh', 'id_ed25519')]);
-      const engine = new DockerEngine({ dockerHost: `ssh://root@127.0.0.1:${sshPort}`, home, env: cleanEnv() });
+      const other = path.join(root, 'other_key');
+      await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+      const engine = new DockerEngine({ dockerHost: `ssh://root@127.0.0.1:${sshPort}`, env: cleanEnv(), sshArgs: sshConfig('ssh-c4', { identity: other, knownHost: true }) });
       const err = await engine.version().then(() => undefined, (e: unknown) => e);
       assert.ok(err instanceof EngineError, String(err));
       t.diagnostic(err.message);
       assert.equal(err.kind, 'unreachable');
       assert.match(err.message, /no key was accepted/, err.message);
+      assert.match(err.message, /Permission denied \(publickey/, err.message);
       assert.match(err.message, /authorized_keys/);
+    });
+
+    test('ssh not on PATH: the message names the ssh client and how to install it', async (t) => {
+      const emptyBin = path.join(root, 'empty-bin');
+      mkdirSync(emptyBin, { recursive: true });
+      const engine = new DockerEngine({ dockerHost: `ssh://root@127.0.0.1:${sshPort}`, env: { PATH: emptyBin }, sshArgs: sshConfig('ssh-c6', { identity: userKey, knownHost: true }) });
+      const err = await engine.version().then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof EngineError, String(err));
+      t.diagnostic(err.message);
+      assert.equal(err.kind, 'unreachable');
+      assert.match(err.message, /the ssh client \("ssh"\) is not on PATH/, err.message);
+      assert.match(err.message, /OpenSSH client/);
     });
   });
 });

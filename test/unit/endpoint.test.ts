@@ -14,7 +14,6 @@ import { after, before, describe, test } from 'node:test';
 import { contextId, parseDockerHost, resolveEndpoint, type Endpoint, type ResolveInput } from '../../src/docker/endpoint';
 import { DockerEngine, EngineError } from '../../src/docker/engine';
 import { describeEngineError } from '../../src/docker/errors';
-import { knownHostKeys, sshTransport } from '../../src/docker/sshTransport';
 import { checkEngine } from '../../src/instances/doctorChecks';
 import { hostDoctorDeps } from '../../src/instances/doctorHost';
 import { DEFAULT_SETTINGS } from '../../src/instances/settings';
@@ -288,42 +287,6 @@ describe('ssh://', () => {
     assert.match((parseDockerHost('ssh://me:pw@host') as { problem: string }).problem, /password/);
     assert.match((parseDockerHost('ssh://me@host/path') as { problem: string }).problem, /no path/);
   });
-
-  test('keys: the agent first, then the default identity files that exist (never their contents in what is shown)', () => {
-    const sshHome = path.join(root, 'ssh-home');
-    mkdirSync(path.join(sshHome, '.ssh'), { recursive: true });
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(sshHome, '.ssh', 'id_ed25519')]);
-    const t = sshTransport({ username: 'root', host: '127.0.0.1', port: 2222 }, { SSH_AUTH_SOCK: '/run/agent.sock' }, sshHome);
-    assert.deepEqual(t.sshOptions.authHandler.map((a) => a.type), ['agent', 'publickey']);
-    assert.deepEqual(t.offered, ['ssh-agent (SSH_AUTH_SOCK)', path.join(sshHome, '.ssh', 'id_ed25519')]);
-    assert.equal(t.username, 'root');
-    assert.deepEqual(sshTransport({ host: 'h', port: 22 }, {}, sshHome).sshOptions.authHandler.map((a) => a.type), ['publickey']);
-    assert.equal(sshTransport({ host: 'h', port: 22 }, {}, sshHome).username, os.userInfo().username, 'no user in the URL: the local one, as ssh(1)');
-  });
-
-  test('host keys: known_hosts entries as ssh-keygen writes them, plain and hashed, [host]:port for other ports, @revoked', () => {
-    const dir = path.join(root, 'known');
-    mkdirSync(dir, { recursive: true });
-    const key = (name: string) => {
-      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, name)]);
-      return readFileSync(path.join(dir, `${name}.pub`), 'utf8').trim().split(' ').slice(0, 2).join(' ');
-    };
-    const a = key('a');
-    const b = key('b');
-    const file = path.join(dir, 'known_hosts');
-    writeFileSync(file, `[127.0.0.1]:2222 ${a}\nother.example ${b}\n`);
-    const blob = (k: string) => Buffer.from(k.split(' ')[1], 'base64');
-    assert.deepEqual(knownHostKeys([file], '127.0.0.1', 2222).trusted, [blob(a)]);
-    assert.deepEqual(knownHostKeys([file], '127.0.0.1', 22).trusted, [], 'port 22 is the plain name, not [host]:2222');
-    execFileSync('ssh-keygen', ['-q', '-H', '-f', file], { stdio: 'ignore' }); // hashes the names in place
-    assert.doesNotMatch(readFileSync(file, 'utf8'), /127\.0\.0\.1/);
-    assert.deepEqual(knownHostKeys([file], '127.0.0.1', 2222).trusted, [blob(a)]);
-    assert.deepEqual(knownHostKeys([file], 'other.example', 22).trusted, [blob(b)]);
-    const verify = sshTransport({ host: '127.0.0.1', port: 2222 }, {}, path.join(root, 'no-home')).sshOptions.hostVerifier;
-    assert.equal(verify(blob(a)), false, 'a host key that is in no known_hosts file is refused');
-    writeFileSync(file, `*.example ${b}\n@revoked other.example ${b}\n`);
-    assert.deepEqual(knownHostKeys([file], 'other.example', 22), { trusted: [blob(b)], revoked: [blob(b)] });
-  });
 });
 
 describe('DockerEngine on a resolved endpoint', () => {
@@ -373,13 +336,6 @@ describe('transport failures are described with their fix', () => {
   test('an untrusted engine certificate', () => {
     const err = Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' });
     assert.match(describeEngineError(err, 'x', 'a').message, /not signed by our ca\.pem/);
-  });
-
-  test('ssh2 login and host key failures (its `level`)', () => {
-    const auth = Object.assign(new Error('All configured authentication methods failed'), { level: 'client-authentication' });
-    assert.match(describeEngineError(auth, 'x', 'ssh://root@h').message, /SSH login .* no key was accepted.*authorized_keys/);
-    const host = Object.assign(new Error('Host denied (verification failed)'), { level: 'handshake' });
-    assert.match(describeEngineError(host, 'x', 'ssh://root@h').message, /known_hosts/);
   });
 
   test('plain HTTP to a TLS port: says the engine speaks TLS and how to turn it on', () => {
