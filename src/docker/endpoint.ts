@@ -116,7 +116,7 @@ export function parseDockerHost(text: string): ParsedHost | { problem: string } 
   if (text.startsWith('ssh://')) {
     const m = SSH.exec(text);
     if (!m) return { problem: 'an ssh:// host is ssh://user@host or ssh://user@host:port' };
-    if (m[2] !== undefined) return { problem: 'an ssh:// host must not carry a password: use an SSH key (ssh-agent, or ~/.ssh/id_ed25519 / id_ecdsa / id_rsa)' };
+    if (m[2] !== undefined) return { problem: 'an ssh:// host must not carry a password: use an SSH key, as your ssh client offers it (ssh-agent, ~/.ssh/config IdentityFile, or ~/.ssh/id_*)' };
     if (m[5] !== undefined && m[5] !== '' && m[5] !== '/') return { problem: 'an ssh:// host takes no path after the host (the CLI refuses one too)' };
     const port = m[4] === undefined ? 22 : portOf(m[4]);
     return typeof port === 'string' ? { problem: port } : { kind: 'ssh', username: m[1], host: m[3], port };
