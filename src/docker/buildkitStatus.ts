@@ -3,11 +3,11 @@
  * `{"id": "moby.buildkit.trace", "aux": "<base64>"}` is a protobuf `moby.buildkit.v1.StatusResponse`
  * (moby/buildkit api/services/control/control.proto: vertexes = 1, statuses = 2, logs = 3; Vertex:
  * digest = 1, name = 3, cached = 4, started = 5, completed = 6, error = 7; VertexLog: vertex = 1,
- * msg = 4). It is decoded with protobufjs's minimal reader and turned into the lines `docker build
+ * msg = 4). It is decoded with protoReader.ts and turned into the lines `docker build
  * --progress=plain` prints: `#N <step>`, `#N <output line>`, `#N DONE`, `#N CACHED`, `#N ERROR: ...`.
  * No `vscode` here.
  */
-import type * as Protobuf from 'protobufjs/minimal';
+import { ProtoReader } from './protoReader';
 
 interface Vertex {
   digest: string;
@@ -23,12 +23,8 @@ interface VertexLog {
   msg: Uint8Array;
 }
 
-let reader: typeof Protobuf.Reader | undefined;
-function readerOf(bytes: Uint8Array): Protobuf.Reader {
-  // Loaded with the first BuildKit build: nothing else needs it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  reader ??= (require('protobufjs/minimal') as typeof Protobuf).Reader;
-  return reader.create(bytes);
+function readerOf(bytes: Uint8Array): ProtoReader {
+  return new ProtoReader(bytes);
 }
 
 function decodeVertex(bytes: Uint8Array): Vertex {
