@@ -146,6 +146,7 @@ export function buildSimViewHtml(opts: SimViewHtmlOptions): string {
       <vscode-toolbar-button id="open-external" icon="link-external" label="Open in Browser" title="Open in Browser"${hasUrl ? '' : ' disabled'}></vscode-toolbar-button>
       <vscode-toolbar-button id="copy-url" icon="copy" label="Copy URL" title="Copy URL"${hasUrl ? '' : ' disabled'}></vscode-toolbar-button>
     </header>
+    <p id="media-note" class="media-note" role="note"${initial.note ? '' : ' hidden'}>${e(initial.note)}</p>
     <div id="stage" class="stage">
       <div id="frame-host" class="frame-host"></div>
       <div id="overlay" class="overlay" role="status" aria-live="polite">

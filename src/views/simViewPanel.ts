@@ -21,7 +21,7 @@ import { Emitter } from '../instances/events';
 import type { InstanceSnapshot } from '../instances/model';
 import { instanceLabel } from '../instances/model';
 import { confirmBrowserConnection } from './oneConnection';
-import { viewerNote } from './streamNotes';
+import { mediaNote, viewerNote } from './streamNotes';
 import { parseViewMessage, type HostMessage, type ViewMessage } from '../webview/messages';
 import { DisposableBase } from './dispose';
 import { buildSimViewHtml, buildSimViewNoteHtml, cryptoNonce, frameOrigin } from './simViewHtml';
@@ -170,6 +170,7 @@ export class SimViewPanel extends DisposableBase {
       stateText: describeState(snapshot),
       url: target.url,
       runId: runIdOf(snapshot),
+      note: mediaNote(snapshot, target.url),
     };
     this.lastMessage = message;
     this.updateTicker(snapshot);

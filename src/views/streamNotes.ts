@@ -50,3 +50,32 @@ export function clipboardNote(url: string): string | undefined {
   if (parsed.protocol !== 'http:' || loopback) return undefined;
   return `Copy and paste in the stream need a secure context, which ${parsed.origin} is not (http to another machine): reach it as http://localhost through an SSH tunnel (ssh -L ${parsed.port || '80'}:localhost:${parsed.port || '80'} ${host}), or serve it over https.`;
 }
+
+/**
+ * Where the stream itself goes, said when it matters: the sim view's page can come through a
+ * forwarded port (VS Code Remote, code-server's /proxy/, an SSH tunnel: `asExternalUri` changed
+ * the URL), or from another machine, but the page then connects to the simulator's host itself:
+ * WebRTC signalling over TCP, and the video over UDP, which no TCP forward carries
+ * (/work/shared/ISAAC-SIM.md, "Under VS Code Remote (SSH), only TCP is forwarded"). For 6.x the
+ * UDP port is the instance's ISAACSIM_STREAM_PORT (tools/docker/README.md); 4.2's client leaves
+ * the UDP ports to WebRTC, so none is named. Empty when the page is this machine's, not forwarded.
+ */
+export function mediaNote(s: Pick<InstanceSnapshot, 'clientUrl' | 'ports' | 'version'>, frameUrl: string): string {
+  let client: URL;
+  let frame: URL;
+  try {
+    client = new URL(s.clientUrl);
+    frame = new URL(frameUrl);
+  } catch {
+    return '';
+  }
+  const host = client.hostname.replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  const forwarded = frame.origin !== client.origin || frame.pathname !== client.pathname;
+  if (loopback && !forwarded) return '';
+  const signal = s.ports.signal !== undefined ? `TCP ${s.ports.signal} (signalling)` : 'its signalling port (TCP)';
+  const video = s.version === '6.x' && s.ports.stream !== undefined ? `UDP ${s.ports.stream} (video, ISAACSIM_STREAM_PORT)` : 'the UDP ports WebRTC picks (video)';
+  const how = forwarded ? 'The page comes through a forwarded port, the stream does not' : `The stream comes from ${host}`;
+  return `${how}: this browser must reach ${host} on ${signal} and ${video}, or the view stays black. A TCP forward cannot carry UDP.`;
+}
+

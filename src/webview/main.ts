@@ -34,7 +34,7 @@ const OVERLAY_TITLES: Record<InstanceStateKind, string> = {
   failed: 'The simulator failed',
 };
 
-const HOST_MESSAGE_KEYS: ReadonlySet<string> = new Set<keyof HostMessage>(['type', 'index', 'label', 'state', 'stateText', 'url', 'runId']);
+const HOST_MESSAGE_KEYS: ReadonlySet<string> = new Set<keyof HostMessage>(['type', 'index', 'label', 'state', 'stateText', 'url', 'runId', 'note']);
 
 /**
  * Messages arrive through `window`, where other frames can post too: check the shape exactly (no missing,
@@ -55,7 +55,8 @@ function isHostMessage(data: unknown): data is HostMessage {
     typeof m.stateText === 'string' &&
     typeof m.url === 'string' &&
     (m.url === '' || /^https?:\/\//i.test(m.url)) &&
-    typeof m.runId === 'string'
+    typeof m.runId === 'string' &&
+    typeof m.note === 'string'
   );
 }
 
@@ -76,6 +77,7 @@ const overlay = element('overlay');
 const spinner = element('spinner');
 const overlayTitle = element('overlay-title');
 const overlayDetail = element('overlay-detail');
+const mediaNote = element('media-note');
 
 const parsedInitial: unknown = JSON.parse(root.dataset.state ?? 'null');
 if (!isHostMessage(parsedInitial)) throw new Error('Sim view: the initial state is missing or malformed');
@@ -128,6 +130,8 @@ function render(message: HostMessage): void {
   spinner.hidden = noUrl || !['starting', 'loading', 'stopping', 'ready'].includes(message.state);
   overlayTitle.textContent = noUrl ? 'The simulator has no client URL' : OVERLAY_TITLES[message.state];
   overlayDetail.textContent = message.stateText;
+  mediaNote.textContent = message.note;
+  mediaNote.hidden = message.note === '';
 
   setEnabled(reloadButton, frame !== undefined);
   setEnabled(openButton, message.url !== '');

@@ -28,6 +28,8 @@ export type HostMessage = {
    * per run: a change while `ready` means the simulator restarted and the old stream is gone.
    */
   runId: string;
+  /** Where the stream itself must be reachable from (views/streamNotes.ts mediaNote); '' when it need not be said. */
+  note: string;
 };
 
 /** Sent by the webview to the extension. None carries an instance: the panel knows its own. */

@@ -799,6 +799,9 @@ step("13. with isaacSim.webViewerBuildContext set, each 6.x instance gets its ow
     shown.push(`${inst.label}: ${frame.url()} signal port ${signal}`);
     viewerFrames.set(inst.index, frame);
     assert.equal(signal, String(inst.signal), `the viewer framed for ${inst.label} has its own signal port ${inst.signal} baked in`);
+    // code-server forwards the page (/proxy/PORT/ or another origin): the sim view says the stream is not, with its ports.
+    const note = normalize(await (frame.parentFrame() ?? assert.fail('the viewer frame has no parent')).locator('#media-note').innerText({ timeout: 10_000 }));
+    assert.match(note, new RegExp(`^The page comes through a forwarded port, the stream does not: this browser must reach 127\\.0\\.0\\.1 on TCP ${inst.signal} \\(signalling\\) and UDP ${PORTS.stream + inst.index} \\(video, ISAACSIM_STREAM_PORT\\)`), note);
   }
   t.diagnostic(shown.join('; '));
   await restMouse(page);

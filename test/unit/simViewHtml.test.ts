@@ -24,6 +24,7 @@ function state(overrides: Partial<HostMessage> = {}): HostMessage {
     stateText: 'loading 0:42',
     url: FRAME_URL,
     runId: 'abc@1700000000000',
+    note: '',
     ...overrides,
   };
 }
@@ -133,7 +134,7 @@ test('the initial state round-trips through data-state', () => {
 test('hostile labels, state texts and URLs cannot break out of the markup', () => {
   const evil = `"><script>alert(1)</script><img src=x onerror=alert(2)>'`;
   const url = `http://127.0.0.1:8211/"><script>alert(3)</script>`;
-  const initial = state({ label: evil, stateText: evil, url, runId: evil });
+  const initial = state({ label: evil, stateText: evil, url, runId: evil, note: evil });
   const html = buildSimViewHtml(options({ frameUrl: url, initial }));
   assert.ok(!html.includes('"><script>'), 'no raw "><script>');
   assert.ok(!html.includes('<script>alert'), 'no injected script element');
@@ -346,7 +347,7 @@ test('property: hostile labels, state texts, run ids and URLs never change the p
   fc.assert(
     fc.property(hostileText, hostileText, hostileText, hostileText, (label, stateText, runId, path) => {
       const url = `http://127.0.0.1:8211/${path}`;
-      const initial = state({ label, stateText, runId, url });
+      const initial = state({ label, stateText, runId, url, note: stateText });
       const nonce = cryptoNonce();
       let html: string;
       try {
