@@ -23,12 +23,8 @@ interface VertexLog {
   msg: Uint8Array;
 }
 
-function readerOf(bytes: Uint8Array): ProtoReader {
-  return new ProtoReader(bytes);
-}
-
 function decodeVertex(bytes: Uint8Array): Vertex {
-  const r = readerOf(bytes);
+  const r = new ProtoReader(bytes);
   const v: Vertex = { digest: '' };
   while (r.pos < r.len) {
     const tag = r.uint32();
@@ -61,7 +57,7 @@ function decodeVertex(bytes: Uint8Array): Vertex {
 }
 
 function decodeLog(bytes: Uint8Array): VertexLog {
-  const r = readerOf(bytes);
+  const r = new ProtoReader(bytes);
   const log: VertexLog = { vertex: '', msg: new Uint8Array() };
   while (r.pos < r.len) {
     const tag = r.uint32();
@@ -74,7 +70,7 @@ function decodeLog(bytes: Uint8Array): VertexLog {
 
 /** Decodes one StatusResponse (the base64 `aux` of a `moby.buildkit.trace` message). */
 export function decodeStatus(base64: string): { vertexes: Vertex[]; logs: VertexLog[] } {
-  const r = readerOf(Buffer.from(base64, 'base64'));
+  const r = new ProtoReader(Buffer.from(base64, 'base64'));
   const vertexes: Vertex[] = [];
   const logs: VertexLog[] = [];
   while (r.pos < r.len) {

@@ -624,8 +624,7 @@ step('8. "Stop All Instances" stops both', 60_000, async (_t, page) => {
 step('9. with STANDIN_MODE=gpu-fail in the user settings, Start Instance recreates instance-0 and it fails', 60_000, async (t, page, enough) => {
   const before = await dockerState(INSTANCES[0].container);
   assert.ok(before && !before.running, `${INSTANCES[0].container} should exist, stopped, after step 8: ${JSON.stringify(before)}`);
-  const file = path.join((server ?? assert.fail('no code-server')).userDataDir, 'User', 'settings.json');
-  const settings = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  const { file, settings } = await userSettings();
   await focusSideBar(page);
   await replaceUserSettings(page, file, { ...settings, 'isaacSim.env': GPU_FAIL_ENV, 'window.title': `\${rootName} ${TITLE_MARK}` });
   // The workbench has applied the new settings once the window title shows the mark; the extension
@@ -714,8 +713,7 @@ step('12. with the 6.x image in the user settings, both instances become ready o
   await removeV6Volumes();
   assert.equal(await dockerVolumeExists(V6_GLCACHE), false, `the volume ${V6_GLCACHE} should not exist before the 6.x starts`);
   await clearNotifications(page);
-  const file = path.join((server ?? assert.fail('no code-server')).userDataDir, 'User', 'settings.json');
-  const settings = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  const { file, settings } = await userSettings();
   await focusSideBar(page);
   await replaceUserSettings(page, file, { ...settings, 'isaacSim.image': V6_IMAGE, 'isaacSim.env': { STANDIN_STEP_SECONDS: '0.05' }, 'window.title': `\${rootName} ${V6_TITLE_MARK}` });
   await poll(async () => (await page.title()).includes(V6_TITLE_MARK), 10_000, `the window title to show "${V6_TITLE_MARK}" (the settings change applied)`).catch(async (err) => {
@@ -753,8 +751,7 @@ step('12. with the 6.x image in the user settings, both instances become ready o
 
 step("13. with isaacSim.webViewerBuildContext set, each 6.x instance gets its own web viewer, and each sim view shows it with the instance's own signal port", 240_000, async (t, page) => {
   await clearNotifications(page);
-  const file = path.join((server ?? assert.fail('no code-server')).userDataDir, 'User', 'settings.json');
-  const settings = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  const { file, settings } = await userSettings();
   await focusSideBar(page);
   // The stand-in of NVIDIA's tools/docker/web-viewer folder: the extension builds it per port set.
   await replaceUserSettings(page, file, { ...settings, 'isaacSim.webViewerBuildContext': path.join(REPO, 'stand-in', 'web-viewer') });
@@ -870,8 +867,7 @@ step('13a. the 6.x viewers: a tab switch reloads neither; Open in Browser asks f
 
 step("13b. a viewer build shows a cancellable progress notification, and Cancel stops only that instance's build; a failing build shows an error with its last lines, and Show Logs shows them in the instance's channel", 240_000, async (t, page) => {
   await clearNotifications(page);
-  const file = path.join((server ?? assert.fail('no code-server')).userDataDir, 'User', 'settings.json');
-  const settings = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  const { file, settings } = await userSettings();
   // Test fixtures, copies of the stand-in's viewer context: one with a build step long enough to
   // cancel, one whose builder-stage seds point at a file that is not there (as webViewer.test.ts).
   const fixture = async (name: string, edit: (dockerfile: string) => string) => {
@@ -965,6 +961,14 @@ step("13b. a viewer build shows a cancellable progress notification, and Cancel 
     await fs.rm(broken, { recursive: true, force: true });
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+
+/** code-server's user settings.json and what it holds now (the steps that change settings start from it). */
+async function userSettings(): Promise<{ file: string; settings: Record<string, unknown> }> {
+  const file = path.join((server ?? assert.fail('no code-server')).userDataDir, 'User', 'settings.json');
+  return { file, settings: JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown> };
+}
 
 // ---------------------------------------------------------------------------------------------
 
