@@ -324,6 +324,14 @@ export async function readDialog(page: Page): Promise<Dialog | undefined> {
   });
 }
 
+/** The open modal dialog, the notifications and the focused element, in one line for a failure message. */
+export async function workbenchSummary(page: Page): Promise<string> {
+  const dialog = await readDialog(page).catch((err: unknown) => `unreadable (${errorText(err)})`);
+  const notifications = await notificationTexts(page).catch((err: unknown) => [`unreadable (${errorText(err)})`]);
+  const focus = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 160)).catch(() => undefined);
+  return `dialog ${JSON.stringify(dialog ?? 'none')}; notifications ${JSON.stringify(notifications)}; focus on ${focus ?? 'nothing'}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The instances tree
 

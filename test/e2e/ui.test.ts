@@ -67,6 +67,7 @@ import {
   pickQuickItem,
   poll,
   readDialog,
+  workbenchSummary,
   readStatusBarItem,
   readToasts,
   replaceUserSettings,
@@ -160,6 +161,8 @@ function step(name: string, timeoutMs: number, fn: (t: TestContext, page: Page, 
       if (page) await screenshot(page, ARTIFACTS, `failed-${slug(name)}`).catch(() => undefined);
       const note = await foreignContainerNote();
       if (note && err instanceof Error) err.message += `\n${note}`;
+      // What covered the workbench when it failed: CI keeps only this text, not the screenshot.
+      if (page && err instanceof Error) err.message += `\nat the failure: ${await workbenchSummary(page)}`;
       throw err;
     }
   });

@@ -215,9 +215,14 @@ describe('a running instance of ours holds its own ports', () => {
       for (const p of ports) if (!(await probePort(p)).free) return true;
       return false;
     });
+    // The doctor knows a holder of ours from the manager's list: wait until the manager shows the run too.
+    await waitFor(`the manager to show instance-${INDEX} running`, () => {
+      const s = manager.list().find((i) => i.index === INDEX);
+      return s !== undefined && (s.startedAt !== undefined || ['starting', 'loading', 'ready'].includes(s.state.kind));
+    });
     const report = await doctorFor(manager.currentEngine ?? new DockerEngine({ dockerHost: '' }), settings, manager.list());
     const c = find(report, 'ports');
-    assert.equal(c.ok, true, c.detail);
+    assert.equal(c.ok, true, `${c.detail}; instance-${INDEX}: ${JSON.stringify(manager.list().find((i) => i.index === INDEX)?.state)}`);
     assert.match(c.detail, new RegExp(`instance-${INDEX} \\w+ port \\d+ is in use by instance-${INDEX} \\(running\\)`));
   });
 });
