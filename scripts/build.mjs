@@ -1,5 +1,5 @@
 // Builds the extension host bundle (dist/extension.js, with dist/dockerode.js and dist/tar-stream.js
-// loaded on the first engine connection) and its loader (dist/boot.js, package.json's `main`), the webview bundle (media/webview.js), the sim view's
+// loaded on the first engine connection, and dist/doctor.js and dist/build.js on first use) and its loader (dist/boot.js, package.json's `main`), the webview bundle (media/webview.js), the sim view's
 // codicon stylesheet and, with --tests, the compiled test tree (out/) for node's test runner.
 // esbuild bundles so the .vsix ships a few small files instead of node_modules, which keeps
 // activation fast and the package small.
@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { buildParts, lazyParts } from './parts.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const production = process.argv.includes('--production');
@@ -122,7 +123,8 @@ const [extension, lazy] = await Promise.all([
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [lazyPackages],
+    plugins: [lazyPackages, lazyParts(root)],
+    metafile: true,
     // zod probes `navigator` (a Node 21+ global that VS Code's extension host flags when touched).
     define: { navigator: 'undefined' },
   }),
@@ -146,7 +148,10 @@ const [extension, lazy] = await Promise.all([
   }),
 ]);
 
-if (analyze) for (const result of [extension, lazy]) console.log(await analyzeMetafile(result.metafile));
+// The parts loaded on first use, built once dist/extension.js shows which modules it holds.
+const parts = await buildParts({ root, extension, options: { ...extensionHostBundle, external: ['vscode'] }, plugins: [lazyPackages] });
+
+if (analyze) for (const result of [extension, lazy, ...parts]) console.log(await analyzeMetafile(result.metafile));
 
 /**
  * The entry point VS Code loads (package.json `main`): src/boot.ts, which runs dist/extension.js

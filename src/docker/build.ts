@@ -15,12 +15,12 @@
  */
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import * as z from 'zod/mini';
-import { describeEngineError, EngineError } from './errors';
+import { describeEngineError } from './errors';
+import { BuildError } from './buildErrors';
 import { summarizeBuildFailure } from './buildFailure';
 import { BuildkitProgress } from './buildkitStatus';
 import { Utf8Lines } from './lines';
-import { lazily } from './parse';
+import { BuildMessageSchema, type BuildMessage } from './parse';
 
 /** How many of the build's last lines a failure quotes. */
 const BUILD_TAIL_LINES = 12;
@@ -37,28 +37,6 @@ export interface BuildOptions {
   onLine: (line: string) => void;
 }
 
-export class BuildError extends EngineError {
-  constructor(
-    message: string,
-    /** The build's last lines before it failed. */
-    readonly lastLines: readonly string[],
-    kind: 'build-failed' | 'cancelled' | 'unreachable' = 'build-failed',
-    options?: { cause?: unknown; setting?: string },
-  ) {
-    super(message, kind, undefined, options);
-    this.name = 'BuildError';
-  }
-}
-
-const BuildMessageSchema = lazily(() =>
-  z.object({
-    id: z.optional(z.string()),
-    stream: z.optional(z.string()),
-    error: z.optional(z.string()),
-    errorDetail: z.optional(z.object({ message: z.optional(z.string()) })),
-    aux: z.optional(z.union([z.string(), z.object({ ID: z.optional(z.string()) })])),
-  }),
-);
 
 /** Runs the build of `context` (a tar stream) and resolves with the new image's ID. */
 export async function buildImage(docker: Docker, address: string, context: Readable, options: BuildOptions): Promise<string | undefined> {
@@ -108,7 +86,7 @@ export async function buildImage(docker: Docker, address: string, context: Reada
     const buildkit = new BuildkitProgress(keep);
     const text = new Utf8Lines((raw) => {
       if (!raw.trim()) return;
-      let message: z.infer<ReturnType<typeof BuildMessageSchema>>;
+      let message: BuildMessage;
       try {
         message = BuildMessageSchema().parse(JSON.parse(raw));
       } catch {

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { BuildContextError } from './buildErrors';
 
 /** Bounds of a context: NVIDIA's web viewer folder is one Dockerfile. */
 const CONTEXT_LIMITS = { files: 2000, bytes: 50 * 1024 * 1024 };
@@ -32,14 +33,6 @@ export interface BuildContext {
   entries: ContextEntry[];
   /** sha256 over every entry's name, type, mode and content. */
   hash: string;
-}
-
-/** Why a context folder cannot be used: the message names the folder and the fix. */
-export class BuildContextError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BuildContextError';
-  }
 }
 
 type IgnoreFilter = (name: string) => boolean;

@@ -19,8 +19,8 @@
  * its stdout only when that is the one-line, non-JSON error text the protocol prints there.
  */
 import { execFile } from 'node:child_process';
-import * as z from 'zod/mini';
-import { lazily } from './parse';
+import type * as z from 'zod/mini';
+import { CredentialAnswerSchema } from './parse';
 
 /** Why a helper gave no usable answer, for code to switch on. */
 export type HelperFailure = 'invalid-name' | 'missing' | 'timeout' | 'failed' | 'bad-answer' | 'cancelled';
@@ -63,7 +63,6 @@ const NOT_FOUND = 'credentials not found in native keychain';
 /** "<token>" as Username: Secret is an identity token (docker/cli native_store.go). */
 const TOKEN_USERNAME = '<token>';
 
-const AnswerSchema = lazily(() => z.looseObject({ Username: z.optional(z.string()), Secret: z.optional(z.string()) }));
 
 /** The last part of a helper's own words for a message: at most one short paragraph. */
 function tail(text: string, max = 400): string {
@@ -118,9 +117,9 @@ export function runCredentialHelper(run: HelperRun): Promise<HelperCredentials |
           const exit = typeof e.code === 'number' ? `exited with code ${e.code}` : `failed (${String(e.code ?? e.message)})`;
           return reject(fail(`The Docker credential helper ${program} (${run.namedBy}) ${exit} when asked for ${run.serverURL}${said ? `: ${said}` : ' and gave no reason on stderr'}. Fix the helper, or log in again with "docker login ${run.serverURL}".`, 'failed'));
         }
-        let answer: z.infer<ReturnType<typeof AnswerSchema>>;
+        let answer: z.infer<ReturnType<typeof CredentialAnswerSchema>>;
         try {
-          answer = AnswerSchema().parse(JSON.parse(stdout));
+          answer = CredentialAnswerSchema().parse(JSON.parse(stdout));
         } catch {
           // Not a word of stdout: it may be a secret in the wrong shape.
           return reject(fail(`The Docker credential helper ${program} (${run.namedBy}) answered for ${run.serverURL} with something that is not the protocol's JSON ({"Username", "Secret"}); its output is not shown because it may hold a secret. Update or fix the helper.`, 'bad-answer'));

@@ -7,8 +7,9 @@ import Docker from 'dockerode';
 import os from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { buildImage, type BuildOptions } from './build';
-import { packBuildContext, type BuildContext } from './buildContext';
+import type { BuildOptions } from './build';
+import type { BuildContext } from './buildContext';
+import { buildModule } from './buildModule';
 import { clientFor } from './client';
 import { resolveEndpoint, type Endpoint } from './endpoint';
 import { describeEngineError, EngineError } from './errors';
@@ -228,6 +229,7 @@ export class DockerEngine {
 
   /** Builds `context` into an image tagged `options.tag`; resolves with its ID. Throws BuildError. */
   async buildImage(context: BuildContext, options: BuildOptions): Promise<string | undefined> {
+    const { buildImage, packBuildContext } = buildModule();
     return buildImage(this.docker, this.address, packBuildContext(context), options);
   }
 

@@ -134,6 +134,71 @@ export const EventSchema = lazily(() =>
 /** An engine event as its schema parses it. */
 export type ParsedEvent = z.infer<ReturnType<typeof EventSchema>>;
 
+/** One JSON message of `POST /build` (build.ts). */
+export const BuildMessageSchema = lazily(() =>
+  z.object({
+    id: z.optional(z.string()),
+    stream: z.optional(z.string()),
+    error: z.optional(z.string()),
+    errorDetail: z.optional(z.object({ message: z.optional(z.string()) })),
+    aux: z.optional(z.union([z.string(), z.object({ ID: z.optional(z.string()) })])),
+  }),
+);
+export type BuildMessage = z.infer<ReturnType<typeof BuildMessageSchema>>;
+
+const orUndefined = <T>(d: T | null | undefined): T | undefined => d ?? undefined;
+
+/** One JSON progress line of `POST /images/create` (pullProgress.ts). */
+export const PullEventSchema = lazily(() =>
+  z.looseObject({
+    status: z.optional(z.string()),
+    id: z.optional(z.string()),
+    progressDetail: z.pipe(
+      z.nullish(z.partial(z.object({ current: z.optional(z.number().check(z.nonnegative())), total: z.optional(z.number().check(z.nonnegative())) }))),
+      z.transform(orUndefined),
+    ),
+    progress: z.optional(z.string()),
+    error: z.optional(z.string()),
+    errorDetail: z.pipe(z.nullish(z.object({ message: z.optional(z.string()), code: z.optional(z.number()) })), z.transform(orUndefined)),
+  }),
+);
+
+/** The Docker CLI's config.json, as far as registry credentials go (registryAuth.ts). */
+export const DockerConfigSchema = lazily(() =>
+  z.looseObject({
+    auths: z.optional(
+      z.record(
+        z.string(),
+        z.looseObject({
+          auth: z.optional(z.string()),
+          username: z.optional(z.string()),
+          password: z.optional(z.string()),
+          identitytoken: z.optional(z.string()),
+        }),
+      ),
+    ),
+    credsStore: z.optional(z.string()),
+    credHelpers: z.optional(z.record(z.string(), z.string())),
+  }),
+);
+
+/** A credential helper's answer to `get` (credentials.ts). */
+export const CredentialAnswerSchema = lazily(() => z.looseObject({ Username: z.optional(z.string()), Secret: z.optional(z.string()) }));
+
+/** `GET /info`, as far as the doctor reads it (system.ts). */
+export const InfoSchema = lazily(() =>
+  z.object({
+    ServerVersion: z.optional(z.string()),
+    Runtimes: z.nullish(z.record(z.string(), z.unknown())),
+    DefaultRuntime: z.optional(z.string()),
+    MemTotal: z.optional(z.number()),
+    NCPU: z.optional(z.number()),
+    OperatingSystem: z.optional(z.string()),
+    Driver: z.optional(z.string()),
+    DockerRootDir: z.optional(z.string()),
+  }),
+);
+
 export const SummarySchema = lazily(() => z.array(z.object({ Id: z.string() })));
 
 /** The whole seconds of the last timestamp parsed in the engine's own form, and their value in ns. */

@@ -22,44 +22,10 @@
 import type { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import type { DockerEngine } from './engine';
-import { describeEngineError, EngineError } from './errors';
+import { describeEngineError } from './errors';
+import { PullCancelledError, PullError, type PullFailure } from './pullErrors';
 import { initialPullProgress, reducePullEvent, type PullEvent, type PullProgress } from './pullProgress';
 import { authFor, describeOrigin, maskSecrets, mayReceiveCredentials, registryOf, secretsOf, type AuthLookupOptions, type RegistryCredentials } from './registryAuth';
-
-// ---- errors ---------------------------------------------------------------------------------------
-
-export type PullFailure = 'unauthorized' | 'not-found' | 'registry-unreachable' | 'invalid-reference' | 'disk-full' | 'rate-limited' | 'engine-unreachable' | 'interrupted' | 'other';
-
-/** A pull that failed; the message names the image and what to do. */
-export class PullError extends EngineError {
-  constructor(
-    message: string,
-    readonly image: string,
-    readonly failure: PullFailure,
-    unreachable: boolean,
-    statusCode?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, unreachable ? 'unreachable' : failure === 'not-found' ? 'image-missing' : 'other', statusCode, {
-      ...options,
-      setting: unreachable ? 'isaacSim.dockerHost' : failure === 'not-found' || failure === 'invalid-reference' || failure === 'unauthorized' ? 'isaacSim.image' : undefined,
-    });
-    this.name = 'PullError';
-  }
-}
-
-/** The user (or the caller) cancelled the pull. Named like DOM's AbortError so generic checks work. */
-export class PullCancelledError extends EngineError {
-  readonly code = 'ABORT_ERR';
-  constructor(readonly image: string) {
-    super(`Pull of "${image}" was cancelled; nothing was started.`, 'cancelled');
-    this.name = 'AbortError';
-  }
-}
-
-export function isPullCancelled(err: unknown): err is PullCancelledError {
-  return err instanceof PullCancelledError;
-}
 
 /** Raw text of an engine error (HTTP body message, stream error line, or Node error). */
 function rawText(err: unknown): string {

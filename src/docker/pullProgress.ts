@@ -2,8 +2,7 @@
  * A pull's progress, folded from the engine's JSON progress lines by a pure reducer: per-layer
  * state, bytes, an overall fraction that never goes backwards, and a short message. See pull.ts.
  */
-import * as z from 'zod/mini';
-import { lazily } from './parse';
+import { PullEventSchema } from './parse';
 import { registryOf } from './registryAuth';
 
 /** Where a layer is in its pull. `exists`: the engine already had it, nothing to do. */
@@ -55,21 +54,6 @@ export interface PullEvent {
   errorDetail?: { message?: string; code?: number };
 }
 
-const orUndefined = <T>(d: T | null | undefined): T | undefined => d ?? undefined;
-
-const PullEventSchema = lazily(() =>
-  z.looseObject({
-    status: z.optional(z.string()),
-    id: z.optional(z.string()),
-    progressDetail: z.pipe(
-      z.nullish(z.partial(z.object({ current: z.optional(z.number().check(z.nonnegative())), total: z.optional(z.number().check(z.nonnegative())) }))),
-      z.transform(orUndefined),
-    ),
-    progress: z.optional(z.string()),
-    error: z.optional(z.string()),
-    errorDetail: z.pipe(z.nullish(z.object({ message: z.optional(z.string()), code: z.optional(z.number()) })), z.transform(orUndefined)),
-  }),
-);
 
 /** Checks a raw engine line; something we cannot read becomes an empty event (ignored by the reducer). */
 export function parsePullEvent(raw: unknown): PullEvent {

@@ -38,9 +38,9 @@ import type Docker from 'dockerode';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { CredentialHelperError, runCredentialHelper } from './credentials';
-import { lazily } from './parse';
+import { DockerConfigSchema } from './parse';
 import type { DockerEngine } from './engine';
 
 /** The registry an image reference points at: "nvcr.io", "127.0.0.1:5055", or "docker.io" for Docker Hub names. */
@@ -72,23 +72,6 @@ function hostOfKey(key: string): string {
   return DOCKER_HUB_HOSTS.has(host) ? 'docker.io' : host;
 }
 
-const DockerConfigSchema = lazily(() =>
-  z.looseObject({
-    auths: z.optional(
-      z.record(
-        z.string(),
-        z.looseObject({
-          auth: z.optional(z.string()),
-          username: z.optional(z.string()),
-          password: z.optional(z.string()),
-          identitytoken: z.optional(z.string()),
-        }),
-      ),
-    ),
-    credsStore: z.optional(z.string()),
-    credHelpers: z.optional(z.record(z.string(), z.string())),
-  }),
-);
 
 /** Where a registry's credentials were looked up: a plain entry, or the helper config.json names for it. */
 export type CredentialOrigin = { kind: 'auths'; file: string; key: string } | { kind: 'credsStore' | 'credHelpers'; file: string; key: string; helper: string };

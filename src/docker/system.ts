@@ -8,8 +8,7 @@
  *   carries our owner label and a `isaac-sim-doctor-` name, and is removed in every outcome.
  */
 import { randomBytes } from 'node:crypto';
-import * as z from 'zod/mini';
-import { lazily } from './parse';
+import { InfoSchema } from './parse';
 import type { DockerEngine } from './engine';
 import { describeEngineError, type EngineError } from './errors';
 
@@ -28,18 +27,6 @@ export interface EngineInfo {
   dockerRootDir?: string;
 }
 
-const InfoSchema = lazily(() =>
-  z.object({
-    ServerVersion: z.optional(z.string()),
-    Runtimes: z.nullish(z.record(z.string(), z.unknown())),
-    DefaultRuntime: z.optional(z.string()),
-    MemTotal: z.optional(z.number()),
-    NCPU: z.optional(z.number()),
-    OperatingSystem: z.optional(z.string()),
-    Driver: z.optional(z.string()),
-    DockerRootDir: z.optional(z.string()),
-  }),
-);
 
 export function parseEngineInfo(raw: unknown): EngineInfo {
   const i = InfoSchema().parse(raw);

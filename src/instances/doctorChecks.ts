@@ -9,7 +9,8 @@ import { instanceLabel } from './model';
 import type { Settings } from './settings';
 import { buildContainerSpec, expandHome, portsFor } from './spec';
 import { code, formatGiB, plural } from './doctorReport';
-import { GIB, check, errorText, portProtocol, within, type DiskSpace, type DoctorCheck, type DoctorDeps, type DoctorInstance, type PortProbe, type PortProtocol } from './doctorTypes';
+import { GIB, check, errorText, within, type DiskSpace, type DoctorCheck, type DoctorDeps, type DoctorInstance } from './doctorTypes';
+import { portProtocol, type PortProbe, type PortProtocol } from './portProbe';
 import { versionOrDefault, type VersionFacts } from './doctorVersion';
 import { VERSIONS } from './versions';
 

@@ -2,9 +2,7 @@
  * The doctor's real dependencies on this machine: the engine facade over a DockerEngine, the loopback
  * port probe (also used before a start), free disk space, and `hostDoctorDeps`, which wires them up.
  */
-import dgram from 'node:dgram';
 import { statfs } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describeEndpoint } from '../docker/endpoint';
@@ -13,7 +11,8 @@ import { engineInfo, tryGpuRequest } from '../docker/system';
 import { OWNER_LABEL, OWNER_VALUE } from './model';
 import type { Settings } from './settings';
 import { describePortHolder } from './portOwner';
-import type { DiskSpace, DoctorDeps, DoctorEngine, DoctorInstance, PortProbe, PortProtocol } from './doctorTypes';
+import type { DiskSpace, DoctorDeps, DoctorEngine, DoctorInstance } from './doctorTypes';
+import { probePort } from './portProbe';
 
 export function doctorEngineFor(engine: DockerEngine): DoctorEngine {
   return {
@@ -39,26 +38,6 @@ export function doctorEngineFor(engine: DockerEngine): DoctorEngine {
         30_000,
       ),
   };
-}
-
-/** Tries to listen on host:port; the port is free if that works. Loopback only by default. */
-export function probePort(port: number, protocol: PortProtocol = 'tcp', host = '127.0.0.1'): Promise<PortProbe> {
-  return new Promise((resolve) => {
-    const failed = (err: NodeJS.ErrnoException) => resolve({ free: false, code: err.code ?? err.message });
-    if (protocol === 'udp') {
-      const socket = dgram.createSocket({ type: 'udp4' });
-      socket.once('error', (err) => {
-        socket.close();
-        failed(err);
-      });
-      socket.bind({ port, address: host, exclusive: true }, () => socket.close(() => resolve({ free: true })));
-      return;
-    }
-    const server = net.createServer();
-    server.unref();
-    server.once('error', failed);
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve({ free: true })));
-  });
 }
 
 /** Free space on the file system of `folder`, or of its nearest existing ancestor if it does not exist yet. */

@@ -9,6 +9,7 @@ import type { DeviceRequest, EngineInfo, GpuProbeResult } from '../docker/system
 import type { InstanceSnapshot } from './model';
 import type { Settings } from './settings';
 import type { VolumeMount } from './spec';
+import type { PortProbe, PortProtocol } from './portProbe';
 
 export type DoctorCheckId = 'settings' | 'engine' | 'runtime' | 'gpu' | 'image' | 'version' | 'volumes' | 'ports' | 'webViewer' | 'disk' | 'memory';
 
@@ -54,9 +55,6 @@ export interface DoctorEngine {
   runProbe?(image: string, user: string, mounts: readonly VolumeMount[], command: string[]): Promise<{ exitCode: number; output: string }>;
 }
 
-export type PortProtocol = 'tcp' | 'udp';
-/** A port is free, or the listen failed with `code` (EADDRINUSE: something holds it). */
-export type PortProbe = { free: true } | { free: false; code: string };
 
 export interface DiskSpace {
   /** The folder whose file system was measured: the data root itself or its nearest existing ancestor. */
@@ -93,10 +91,6 @@ export interface DoctorDeps {
   engineTimeoutMs?: number;
 }
 
-/** Isaac Sim 6.x sends its media stream over UDP; every other port kind is TCP. */
-export function portProtocol(kind: string): PortProtocol {
-  return kind === 'stream' ? 'udp' : 'tcp';
-}
 
 export const GIB = 1024 ** 3;
 

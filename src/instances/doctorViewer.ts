@@ -3,7 +3,8 @@
  * instance's viewer from is a usable build context, or each instance's ready viewer image is on the
  * engine. No `vscode` here.
  */
-import { BuildContextError, readBuildContext } from '../docker/buildContext';
+import { BuildContextError } from '../docker/buildErrors';
+import { buildModule } from '../docker/buildModule';
 import { code } from './doctorReport';
 import { check, errorText, within, type DoctorCheck, type DoctorDeps } from './doctorTypes';
 import type { VersionFacts } from './doctorVersion';
@@ -25,7 +26,7 @@ export async function checkWebViewer(deps: DoctorDeps, version: VersionFacts, ti
   const first = plans[0].source;
   if (first.kind === 'build') {
     try {
-      const context = await readBuildContext(first.context);
+      const context = await buildModule().readBuildContext(first.context);
       const ports = plans.map((p) => `${p.signalPort}/${p.streamPort} → :${p.port}`).join(', ');
       return check('webViewer', true, `Build folder ${code(first.context)}: ${context.entries.length} file(s) with a Dockerfile. Built once per instance's ports (signal/stream → viewer): ${code(ports)}.`);
     } catch (err) {

@@ -17,8 +17,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../docker/errors';
-import { probePort } from './doctorHost';
-import { portProtocol } from './doctorTypes';
+import { portProtocol, probePort } from './portProbe';
 import type { ContainerInfo, InstanceEngine } from './engineApi';
 import { CancelledError, ForeignContainerError, OrchestratorError, errorInfo } from './errors';
 import type { StartKind } from './eta';

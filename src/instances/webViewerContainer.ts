@@ -4,7 +4,7 @@
  * Only a container labelled as that instance's viewer is touched; a foreign one on the name, or
  * anything on the port, is named in the error and left alone.
  */
-import { probePort } from './doctorHost';
+import { probePort } from './portProbe';
 import type { ContainerInfo, InstanceEngine } from './engineApi';
 import { errorInfo, OrchestratorError } from './errors';
 import { describePortHolder } from './portOwner';

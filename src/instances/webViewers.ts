@@ -14,8 +14,8 @@
  * - Making, reusing and replacing the container is webViewerContainer.ts's job.
  * - After a reload the viewers found on the engine are adopted: one whose spec matches keeps running.
  */
-import { BuildContextError, readBuildContext } from '../docker/buildContext';
-import { BuildError } from '../docker/build';
+import { BuildContextError, BuildError } from '../docker/buildErrors';
+import { buildModule } from '../docker/buildModule';
 import type { ContainerInfo, EngineEvent, InstanceEngine } from './engineApi';
 import { errorInfo, OrchestratorError } from './errors';
 import type { Logger } from './logger';
@@ -215,7 +215,7 @@ export class WebViewers {
     const index = plan.index;
     let context;
     try {
-      context = await readBuildContext(dir);
+      context = await buildModule().readBuildContext(dir);
     } catch (err) {
       const why = err instanceof BuildContextError ? err.message : String(err);
       throw new OrchestratorError(`${viewerLabel(index)} cannot be built from isaacSim.webViewerBuildContext: ${why}`, 'settings', 'isaacSim.webViewerBuildContext', { cause: err });

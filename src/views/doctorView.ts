@@ -9,9 +9,7 @@
 import * as vscode from 'vscode';
 import { createDockerEngine } from '../docker/createEngine';
 import type { DockerEngine } from '../docker/engine';
-import { invalidSettingsReport, runDoctor } from '../instances/doctor';
-import { hostDoctorDeps } from '../instances/doctorHost';
-import { doctorProblems } from '../instances/doctorReport';
+import { doctorModule } from '../instances/doctorModule';
 import type { DoctorReport } from '../instances/doctorTypes';
 import { errorInfo } from '../instances/errors';
 import type { Manager } from '../instances/manager';
@@ -82,7 +80,7 @@ export class DoctorView implements vscode.Disposable {
     try {
       const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Isaac Sim: checking this machine…' }, () => this.run());
       this.logReport(report);
-      if (doctorProblems(report).length > 0) await this.showDoctorReport(report, { beside: true });
+      if (doctorModule().doctorProblems(report).length > 0) await this.showDoctorReport(report, { beside: true });
       return report;
     } catch (e) {
       this.options.log.warn(`The preflight doctor could not run after a failed start: ${e instanceof Error ? e.message : String(e)}`);
@@ -100,6 +98,7 @@ export class DoctorView implements vscode.Disposable {
 
   private async runOnce(): Promise<DoctorReport> {
     const { manager } = this.options;
+    const { hostDoctorDeps, invalidSettingsReport, runDoctor } = doctorModule();
     const settings = readSettings();
     if (!settings.ok) {
       return invalidSettingsReport(settings.problems, manager.currentEngine?.address ?? 'not connected');
@@ -120,7 +119,7 @@ export class DoctorView implements vscode.Disposable {
   }
 
   private logReport(report: DoctorReport): void {
-    const problems = doctorProblems(report);
+    const problems = doctorModule().doctorProblems(report);
     const summary = report.checks.map((c) => `${c.ok === true ? '✔' : c.ok === false ? '✘' : '–'} ${c.title}`).join(', ');
     if (problems.length === 0) this.options.log.info(`Preflight doctor: all checks passed (${summary}).`);
     else this.options.log.warn(`Preflight doctor: ${problems.length} problem(s): ${problems.map((p) => `${p.title}: ${p.detail.replace(/\n/g, ' ')}`).join(' | ')}`);

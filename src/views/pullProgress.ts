@@ -5,8 +5,9 @@
  */
 import * as vscode from 'vscode';
 import type { DockerEngine } from '../docker/engine';
-import { isPullCancelled, pullImage } from '../docker/pull';
-import { formatBytes, type LayerPhase, type PullProgress } from '../docker/pullProgress';
+import { isPullCancelled } from '../docker/pullErrors';
+import { pullModule } from '../docker/pullModule';
+import type { LayerPhase, PullProgress } from '../docker/pullProgress';
 
 /** How often the notification's text is refreshed while bytes flow (the bar moves on every event). */
 const MESSAGE_INTERVAL_MS = 250;
@@ -67,7 +68,7 @@ async function runPull(
       if (phases.get(layer.id) === layer.phase) continue;
       phases.set(layer.id, layer.phase);
       if (layer.phase !== 'downloading' && layer.phase !== 'extracting') {
-        log.debug(`Pull of ${image}: layer ${layer.id} ${layer.status}${layer.size !== undefined ? ` (${formatBytes(layer.size)})` : ''}.`);
+        log.debug(`Pull of ${image}: layer ${layer.id} ${layer.status}${layer.size !== undefined ? ` (${pullModule().formatBytes(layer.size)})` : ''}.`);
       }
     }
     // The bar only moves forward: report the growth of the fraction, in percent.
@@ -86,9 +87,9 @@ async function runPull(
 
   log.info(`Image ${image} is not on the engine at ${engine.address}; pulling it.`);
   try {
-    await pullImage(engine, image, onProgress, controller.signal);
+    await pullModule().pullImage(engine, image, onProgress, controller.signal);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    const size = last && last.bytesTotal > 0 ? `, ${formatBytes(last.bytesTotal)} downloaded` : '';
+    const size = last && last.bytesTotal > 0 ? `, ${pullModule().formatBytes(last.bytesTotal)} downloaded` : '';
     log.info(`Pulled ${image} in ${seconds} s${size}${last?.digest ? ` (${last.digest})` : ''}.`);
   } catch (err) {
     if (isPullCancelled(err)) log.info(err.message);

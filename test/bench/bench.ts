@@ -143,6 +143,10 @@ async function main(): Promise<number> {
     vsixBytes: statSync(VSIX).size,
     vsixFiles: listing.size || undefined,
     bundleBytes: listing.get('extension/dist/extension.js'),
+    // What dist/extension.js requires on first use, not at activation (scripts/build.mjs): dockerode, tar-stream, doctor, build, pull.
+    firstUseBytes: Object.fromEntries(
+      [...listing].filter(([name]) => /^extension\/dist\/[\w-]+\.js$/.test(name) && !/\/(extension|boot)\.js$/.test(name)).map(([name, bytes]) => [name.replace('extension/', ''), bytes]),
+    ),
     webviewBundleBytes: listing.get('extension/media/webview.js'),
     unpackedBytes: listing.size ? [...listing.values()].reduce((a, b) => a + b, 0) : undefined,
   };
@@ -387,7 +391,7 @@ async function main(): Promise<number> {
     `event_to_tree_data_ms ${fmt(data.all)} api.tree.rows() changed, in the extension host (peer n/a)`,
     ...newFigureLines({ main, clicks: click, activateCall, scale, parallel: result.ours.parallelStart }),
     `vsix_bytes=${sizes.vsixBytes} (${sizes.vsixFiles ?? '?'} files) (peer ${PEER.vsixBytes}, quoted)${ratio(PEER.vsixBytes, sizes.vsixBytes)}`,
-    `bundle_bytes=${sizes.bundleBytes ?? 'n/a'} dist/extension.js, ${sizes.webviewBundleBytes ?? 'n/a'} media/webview.js, ${sizes.unpackedBytes ?? 'n/a'} unpacked in all (peer n/a)`,
+    `bundle_bytes=${sizes.bundleBytes ?? 'n/a'} dist/extension.js, ${Object.entries(sizes.firstUseBytes).map(([name, bytes]) => `${bytes} ${name}`).join(', ')} (first use), ${sizes.webviewBundleBytes ?? 'n/a'} media/webview.js, ${sizes.unpackedBytes ?? 'n/a'} unpacked in all (peer n/a)`,
     `exthost_heap_delta_kib after activation (settled) ${fmt(heapAfterActivation)}; after view + ${INSTANCES} instances + idle ${kb(idle?.heapDeltaSinceActivationBytes) ?? 'n/a'}${act[0]?.gc ? ', after full GC' : ', no forced GC'} (peer n/a)`,
     `view_open_ms connected=${view ? Math.round(Number(view.connectedMs)) : 'n/a'} data_rows_ready=${view ? Math.round(Number(view.rowsReadyMs)) : 'n/a'} rendered_rows_ready=${view ? (typeof view.renderedReadyMs === 'number' ? Math.round(view.renderedReadyMs) : `NOT within 10 s of the data (rendered: ${(view.renderedRows as string[] | undefined)?.join(', ') ?? '?'})`) : 'n/a'}; engine_requests=${view ? String(view.requests) : 'n/a'}${view?.startedHere ? ' (instances started by Start All here)' : ` (${INSTANCES} running instances adopted)`} (peer n/a)`,
     `manager_stop_event_to_state_ms ${fmt(m?.stopEventToStateMs)} (no VS Code)`,

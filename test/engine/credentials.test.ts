@@ -15,7 +15,8 @@ import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { inspect, promisify } from 'node:util';
 import { DockerEngine } from '../../src/docker/engine';
-import { PullError, pullImage } from '../../src/docker/pull';
+import { pullImage } from '../../src/docker/pull';
+import { PullError } from '../../src/docker/pullErrors';
 import { InstanceManager } from '../../src/instances/manager';
 import { MemoryLogger, REPO, docker, removeContainers, standinSettings } from './helpers';
 

@@ -16,7 +16,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { DockerEngine } from '../../src/docker/engine';
-import { PullCancelledError, PullError, pullImage } from '../../src/docker/pull';
+import { pullImage } from '../../src/docker/pull';
+import { PullCancelledError, PullError } from '../../src/docker/pullErrors';
 import type { PullProgress } from '../../src/docker/pullProgress';
 import { docker, REPO, STANDIN_IMAGE } from './helpers';
 

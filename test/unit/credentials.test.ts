@@ -15,7 +15,8 @@ import { inspect } from 'node:util';
 import Docker from 'dockerode';
 import { CredentialHelperError } from '../../src/docker/credentials';
 import type { DockerEngine } from '../../src/docker/engine';
-import { PullError, describePullError, pullImage } from '../../src/docker/pull';
+import { describePullError, pullImage } from '../../src/docker/pull';
+import { PullError } from '../../src/docker/pullErrors';
 import type { Endpoint } from '../../src/docker/endpoint';
 import { authFor, mayReceiveCredentials } from '../../src/docker/registryAuth';
 

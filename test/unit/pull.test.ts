@@ -9,7 +9,8 @@ import Docker from 'dockerode';
 import fc from 'fast-check';
 import type { DockerEngine } from '../../src/docker/engine';
 import { EngineError } from '../../src/docker/errors';
-import { PullCancelledError, PullError, describePullError, pullImage } from '../../src/docker/pull';
+import { describePullError, pullImage } from '../../src/docker/pull';
+import { PullCancelledError, PullError } from '../../src/docker/pullErrors';
 import { formatBytes, initialPullProgress, reducePullEvent, type PullEvent, type PullProgress } from '../../src/docker/pullProgress';
 import { registryOf } from '../../src/docker/registryAuth';
 

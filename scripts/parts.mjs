@@ -1,0 +1,186 @@
+// The parts of our own code that activation never needs, each built into a file of its own that its
+// loader requires on first use. How a part shares modules with dist/extension.js at run time:
+// src/docker/mainModules.ts. Used by scripts/build.mjs.
+//
+// - In dist/extension.js, a loader's `require('./<entry>')` becomes `require('./<name>.js')`.
+// - In a part, each import of a module that dist/extension.js holds becomes a stub that reads that
+//   module's exports from what the loader hands over. So the part has no copy of a class the rest
+//   tests with instanceof, nor of a module with state.
+// - The loader hands over each such module as the named exports the part imports, not as the whole
+//   module: `'src/docker/errors.ts': { EngineError }`. A whole namespace would keep every export of
+//   that module in dist/extension.js, used or not (6 KB when this was written).
+// - The build fails unless every loader hands over exactly the names its part imports, and unless
+//   no module is in two files.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+
+export const PARTS = [
+  { name: 'doctor', entry: 'src/instances/doctorChunk.ts', loader: 'src/instances/doctorModule.ts' },
+  { name: 'build', entry: 'src/docker/buildChunk.ts', loader: 'src/docker/buildModule.ts' },
+  { name: 'pull', entry: 'src/docker/pullChunk.ts', loader: 'src/docker/pullModule.ts' },
+];
+
+/** Where a loading part finds what its loader hands over (src/docker/mainModules.ts). */
+const MAIN_MODULES_KEY = 'isaac-sim-orchestrator.main-modules';
+
+const posixOf = (root) => (file) => path.relative(root, file).split(path.sep).join('/');
+
+/** For dist/extension.js: a loader's require of its part's entry stays a require, of dist/<name>.js. */
+export function lazyParts(root) {
+  const posix = posixOf(root);
+  return {
+    name: 'lazy-parts',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/\w+Chunk$/ }, (args) => {
+        const part = PARTS.find((p) => p.entry === posix(path.resolve(args.resolveDir, `${args.path}.ts`)));
+        return part ? { path: `./${part.name}.js`, external: true } : undefined;
+      });
+    },
+  };
+}
+
+/** For the build of `part`: imports of modules in `mainInputs` become stubs; `used` collects those modules. */
+function fromMain(root, part, mainInputs, used) {
+  const posix = posixOf(root);
+  return {
+    name: 'from-main',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind === 'entry-point' || args.pluginData?.fromMain) return undefined;
+        const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { fromMain: true } });
+        if (r.errors.length > 0 || r.external || !path.isAbsolute(r.path)) return undefined;
+        const file = posix(r.path);
+        if (!mainInputs.has(file)) return undefined;
+        used.add(file);
+        return { path: file, namespace: 'from-main' };
+      });
+      // One lookup for all the stubs: each stub is then a single call.
+      b.onResolve({ filter: /^main-module-lookup$/, namespace: 'from-main' }, () => ({ path: 'lookup', namespace: 'main-module-lookup' }));
+      b.onLoad({ filter: /.*/, namespace: 'main-module-lookup' }, () => ({
+        contents: [
+          'module.exports = (file) => {',
+          `  const modules = globalThis[Symbol.for(${JSON.stringify(MAIN_MODULES_KEY)})];`,
+          `  if (!modules || !(file in modules)) throw new Error(\`dist/${part.name}.js needs \${file} of dist/extension.js: load it through ${part.loader}, which hands that module over.\`);`,
+          '  return modules[file];',
+          '};',
+        ].join('\n'),
+        loader: 'js',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'from-main' }, (args) => ({
+        contents: `module.exports = require('main-module-lookup')(${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+function parse(root, file) {
+  return ts.createSourceFile(file, readFileSync(path.join(root, file), 'utf8'), ts.ScriptTarget.Latest, true);
+}
+
+/**
+ * The names the part's own files import (or re-export) from each module of dist/extension.js:
+ * module → Set of names. A default or namespace import of such a module is refused: it would need the whole module.
+ */
+function importedNames(root, part, ownFiles, used) {
+  const names = new Map([...used].map((f) => [f, new Set()]));
+  for (const file of ownFiles.filter((f) => f.startsWith('src/'))) {
+    for (const node of parse(root, file).statements) {
+      const spec = (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) ? node.moduleSpecifier.text : undefined;
+      if (!spec?.startsWith('.')) continue;
+      const target = path.posix.join(path.posix.dirname(file), `${spec}.ts`);
+      const wanted = names.get(target);
+      if (!wanted) continue;
+      const where = `${file} (${spec})`;
+      if (ts.isImportDeclaration(node)) {
+        const clause = node.importClause;
+        if (!clause || clause.isTypeOnly) continue;
+        if (clause.name) throw new Error(`${where}: a default import of ${target}, which dist/extension.js holds: import its exports by name.`);
+        const bindings = clause.namedBindings;
+        if (bindings && ts.isNamespaceImport(bindings)) throw new Error(`${where}: \`import * as\` of ${target}, which dist/extension.js holds: import its exports by name, so that the loader can hand over just those.`);
+        for (const el of bindings?.elements ?? []) if (!el.isTypeOnly) wanted.add((el.propertyName ?? el.name).text);
+      } else {
+        if (node.isTypeOnly) continue;
+        if (!node.exportClause || !ts.isNamedExports(node.exportClause)) throw new Error(`${where}: \`export *\` of ${target}, which dist/extension.js holds: re-export its exports by name.`);
+        for (const el of node.exportClause.elements) if (!el.isTypeOnly) wanted.add((el.propertyName ?? el.name).text);
+      }
+    }
+  }
+  for (const file of used) {
+    if (!file.startsWith('src/')) {
+      throw new Error(`dist/${part.name}.js imports ${file}, which dist/extension.js holds: take what it needs through a module of ours there (as src/docker/parse.ts holds the zod schemas of the engine's replies).`);
+    }
+  }
+  return names;
+}
+
+/** What `loader` hands over: the object literal's `'src/…': { A, B }` entries, module → Set of names. */
+function handedNames(root, loader) {
+  const handed = new Map();
+  const visit = (node) => {
+    if (ts.isPropertyAssignment(node) && ts.isStringLiteral(node.name) && /^src\//.test(node.name.text) && ts.isObjectLiteralExpression(node.initializer)) {
+      const names = node.initializer.properties.map((p) => {
+        if (!ts.isShorthandPropertyAssignment(p)) throw new Error(`${loader}: hand over ${node.name.text} as { Name, … } of its imported exports.`);
+        return p.name.text;
+      });
+      handed.set(node.name.text, new Set(names));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(parse(root, loader));
+  return handed;
+}
+
+/** Fails unless `part`'s loader hands over exactly the names the part imports from dist/extension.js. */
+function checkHandOver(root, part, ownFiles, used) {
+  const wanted = importedNames(root, part, ownFiles, used);
+  const handed = handedNames(root, part.loader);
+  const problems = [];
+  for (const [file, names] of wanted) {
+    const given = handed.get(file);
+    if (!given) {
+      problems.push(`add '${file}': { ${[...names].sort().join(', ')} }`);
+      continue;
+    }
+    const missing = [...names].filter((n) => !given.has(n)).sort();
+    const extra = [...given].filter((n) => !names.has(n)).sort();
+    if (missing.length > 0) problems.push(`hand over ${missing.join(', ')} of ${file}`);
+    if (extra.length > 0) problems.push(`drop ${extra.join(', ')} of ${file} (the part does not import them)`);
+  }
+  for (const file of handed.keys()) if (!wanted.has(file)) problems.push(`drop '${file}' (the part does not import it, or dist/extension.js does not hold it)`);
+  if (problems.length > 0) throw new Error(`${part.loader} must hand dist/${part.name}.js what it imports of dist/extension.js: ${problems.join('; ')}.`);
+}
+
+/**
+ * Builds every part with `options` (the extension host bundle's) and `plugins`, against the inputs
+ * of the finished main build `extension` (an esbuild result with a metafile). Resolves with the results.
+ */
+export async function buildParts({ root, extension, options, plugins }) {
+  const mainInputs = new Set(Object.keys(extension.metafile.inputs));
+  const parts = await Promise.all(
+    PARTS.map(async (part) => {
+      if (mainInputs.has(part.entry)) throw new Error(`dist/extension.js holds ${part.entry}, which should load on first use: import it only through ${part.loader}.`);
+      const used = new Set();
+      const result = await build({
+        ...options,
+        entryPoints: [part.entry],
+        outfile: `dist/${part.name}.js`,
+        plugins: [...plugins, fromMain(root, part, mainInputs, used)],
+        metafile: true,
+      });
+      const own = Object.keys(result.metafile.inputs).filter((f) => !/^[\w-]+:/.test(f));
+      checkHandOver(root, part, own, used);
+      return { part, result, own };
+    }),
+  );
+  // A module in two parts would be two copies, with two states.
+  for (const [i, a] of parts.entries()) {
+    for (const b of parts.slice(i + 1)) {
+      const both = a.own.filter((f) => b.own.includes(f));
+      if (both.length > 0) throw new Error(`dist/${a.part.name}.js and dist/${b.part.name}.js both hold ${both.join(', ')}: import it in one of them through the other's loader.`);
+    }
+  }
+  return parts.map((p) => p.result);
+}

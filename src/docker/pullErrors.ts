@@ -1,0 +1,38 @@
+/**
+ * The errors of image pulls. They live apart from the pull code (pull.ts), which loads lazily
+ * (pullModule.ts), because callers test for them with instanceof from the start.
+ */
+import { EngineError } from './errors';
+
+export type PullFailure = 'unauthorized' | 'not-found' | 'registry-unreachable' | 'invalid-reference' | 'disk-full' | 'rate-limited' | 'engine-unreachable' | 'interrupted' | 'other';
+
+/** A pull that failed; the message names the image and what to do. */
+export class PullError extends EngineError {
+  constructor(
+    message: string,
+    readonly image: string,
+    readonly failure: PullFailure,
+    unreachable: boolean,
+    statusCode?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, unreachable ? 'unreachable' : failure === 'not-found' ? 'image-missing' : 'other', statusCode, {
+      ...options,
+      setting: unreachable ? 'isaacSim.dockerHost' : failure === 'not-found' || failure === 'invalid-reference' || failure === 'unauthorized' ? 'isaacSim.image' : undefined,
+    });
+    this.name = 'PullError';
+  }
+}
+
+/** The user (or the caller) cancelled the pull. Named like DOM's AbortError so generic checks work. */
+export class PullCancelledError extends EngineError {
+  readonly code = 'ABORT_ERR';
+  constructor(readonly image: string) {
+    super(`Pull of "${image}" was cancelled; nothing was started.`, 'cancelled');
+    this.name = 'AbortError';
+  }
+}
+
+export function isPullCancelled(err: unknown): err is PullCancelledError {
+  return err instanceof PullCancelledError;
+}

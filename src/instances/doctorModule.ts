@@ -1,0 +1,40 @@
+/**
+ * The preflight doctor on first use: its command, or a start that failed. See
+ * src/docker/mainModules.ts for how the part loads.
+ */
+import { BuildContextError } from '../docker/buildErrors';
+import { buildModule } from '../docker/buildModule';
+import { describeEndpoint } from '../docker/endpoint';
+import { EngineError, describeEngineError } from '../docker/errors';
+import { loadWithMainModules } from '../docker/mainModules';
+import { InfoSchema } from '../docker/parse';
+import { OWNER_LABEL, OWNER_VALUE, instanceLabel } from './model';
+import { describePortHolder } from './portOwner';
+import { portProtocol, probePort } from './portProbe';
+import { ISAAC_SIM_UID, buildContainerSpec, expandHome, layoutOf, portsFor } from './spec';
+import { VERSIONS, detectVersion } from './versions';
+import { viewerPlan } from './webViewerPlan';
+
+type DoctorPart = typeof import('./doctorChunk');
+let part: DoctorPart | undefined;
+
+export function doctorModule(): DoctorPart {
+  part ??= loadWithMainModules(
+    {
+      'src/docker/buildErrors.ts': { BuildContextError },
+      'src/docker/buildModule.ts': { buildModule },
+      'src/docker/endpoint.ts': { describeEndpoint },
+      'src/docker/errors.ts': { EngineError, describeEngineError },
+      'src/docker/parse.ts': { InfoSchema },
+      'src/instances/model.ts': { OWNER_LABEL, OWNER_VALUE, instanceLabel },
+      'src/instances/portOwner.ts': { describePortHolder },
+      'src/instances/portProbe.ts': { portProtocol, probePort },
+      'src/instances/spec.ts': { ISAAC_SIM_UID, buildContainerSpec, expandHome, layoutOf, portsFor },
+      'src/instances/versions.ts': { VERSIONS, detectVersion },
+      'src/instances/webViewerPlan.ts': { viewerPlan },
+    },
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load is the point of this module
+    () => require('./doctorChunk') as DoctorPart,
+  );
+  return part;
+}
