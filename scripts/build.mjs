@@ -6,9 +6,10 @@
 import { analyzeMetafile, build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { minify } from 'terser';
 import { buildParts, lazyParts } from './parts.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -152,6 +153,20 @@ const [extension, lazy] = await Promise.all([
 const parts = await buildParts({ root, extension, options: { ...extensionHostBundle, external: ['vscode'] }, plugins: [lazyPackages] });
 
 if (analyze) for (const result of [extension, lazy, ...parts]) console.log(await analyzeMetafile(result.metafile));
+
+/**
+ * Production bundles get a second minifier pass: terser's compressor (two passes) finds what
+ * esbuild's single pass leaves, about 1% of the bytes and 2 KB of the .vsix when this was written.
+ * Before boot.js, which carries the hash of the final dist/extension.js.
+ */
+if (production) {
+  for (const file of readdirSync(path.join(root, 'dist')).filter((f) => f.endsWith('.js'))) {
+    const full = path.join(root, 'dist', file);
+    const result = await minify(readFileSync(full, 'utf8'), { compress: { passes: 2 }, mangle: true });
+    if (typeof result.code !== 'string') throw new Error(`terser gave no output for dist/${file}`);
+    writeFileSync(full, result.code);
+  }
+}
 
 /**
  * The entry point VS Code loads (package.json `main`): src/boot.ts, which runs dist/extension.js

@@ -68,20 +68,31 @@ function effectiveHost(dockerHost: string, env: string | undefined): string {
   return dockerHost || env || 'unix:///var/run/docker.sock';
 }
 
+/** The engine the top-level settings name: isaacSim.dockerHost and isaacSim.dockerContext. */
+export interface TopEngine {
+  dockerHost: string;
+  dockerContext: string;
+}
+
 /**
- * isaacSim.endpoints with the context added. An empty list gets the engine used so far first, as
- * "local" (else adding one endpoint would drop it); a context whose engine is already listed adds nothing.
+ * isaacSim.endpoints with the context added, by name (`dockerContext`), so that its engine is reached
+ * with the context's own TLS files, as `docker --context` does. An empty list gets the engine used so
+ * far first, as "local" (else adding one endpoint would drop it); a context whose engine is already
+ * listed, by name or by host, adds nothing.
  */
-export function withContext(current: readonly unknown[], context: DockerContext, topDockerHost: string, envDockerHost?: string): { endpoints: unknown[]; added: string | undefined } {
+export function withContext(current: readonly unknown[], context: DockerContext, top: TopEngine, envDockerHost?: string): { endpoints: unknown[]; added: string | undefined } {
   const list = [...current];
+  const sameEngine = (e: Record<string, unknown> | undefined) =>
+    !!e && ((typeof e.dockerContext === 'string' && e.dockerContext !== '' && e.dockerContext === context.name) || (typeof e.dockerHost === 'string' && !e.dockerContext && effectiveHost(e.dockerHost, envDockerHost) === context.host));
   if (list.length === 0) {
-    if (effectiveHost(topDockerHost, envDockerHost) === context.host) return { endpoints: [], added: undefined };
-    list.push({ name: 'local', dockerHost: topDockerHost });
+    const local = top.dockerContext ? { name: 'local', dockerContext: top.dockerContext } : { name: 'local', dockerHost: top.dockerHost };
+    if (sameEngine(local)) return { endpoints: [], added: undefined };
+    list.push(local);
   }
   const entries = list.map(record);
-  if (entries.some((e) => e && typeof e.dockerHost === 'string' && effectiveHost(e.dockerHost, envDockerHost) === context.host)) return { endpoints: [...current], added: undefined };
+  if (entries.some(sameEngine)) return { endpoints: [...current], added: undefined };
   const taken = new Set(entries.flatMap((e) => (e && typeof e.name === 'string' ? [e.name] : [])));
   const name = endpointName(context.name, taken);
-  list.push({ name, dockerHost: context.host });
+  list.push({ name, dockerContext: context.name });
   return { endpoints: list, added: name };
 }

@@ -48,7 +48,8 @@ export async function addEndpointFromContext(log: vscode.LogOutputChannel): Prom
   if (!picked) return;
   const cfg = vscode.workspace.getConfiguration(SETTINGS_SECTION);
   const current = cfg.inspect<unknown[]>('endpoints')?.globalValue;
-  const { endpoints, added } = withContext(Array.isArray(current) ? current : [], picked.context, cfg.get<string>('dockerHost') ?? '', process.env.DOCKER_HOST);
+  const top = { dockerHost: cfg.get<string>('dockerHost') ?? '', dockerContext: cfg.get<string>('dockerContext') ?? '' };
+  const { endpoints, added } = withContext(Array.isArray(current) ? current : [], picked.context, top, process.env.DOCKER_HOST);
   if (!added) {
     void vscode.window.showInformationMessage(`The engine of context "${picked.context.name}" (${picked.context.host}) is already used.`);
     return;

@@ -5,6 +5,8 @@
  * Order (checked against docker CLI 28.2.2 on this machine, and the CLI reference's environment
  * variables at docs.docker.com/engine/reference/commandline/cli/):
  *   1. the setting isaacSim.dockerHost (as the CLI's -H flag);
+ *   1b. the setting isaacSim.dockerContext (as the CLI's --context flag, which comes before DOCKER_HOST;
+ *      settings refuse both at once, as the CLI refuses -H with --context);
  *   2. env DOCKER_HOST (with DOCKER_HOST and DOCKER_CONTEXT both set, `docker context show` prints
  *      "default" and `docker version` goes to DOCKER_HOST);
  *   3. env DOCKER_CONTEXT;
@@ -34,7 +36,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EngineError } from './errors';
 
-export type EndpointSource = 'setting' | 'DOCKER_HOST' | 'DOCKER_CONTEXT' | 'current context' | 'default' | 'rootless';
+export type EndpointSource = 'setting' | 'context setting' | 'DOCKER_HOST' | 'DOCKER_CONTEXT' | 'current context' | 'default' | 'rootless';
 
 export interface TlsMaterial {
   ca?: Buffer;
@@ -67,6 +69,8 @@ export type EndpointResult = { ok: true; endpoint: Endpoint } | { ok: false; err
 export interface ResolveInput {
   /** The value of isaacSim.dockerHost ("" when unset). */
   setting: string;
+  /** The value of isaacSim.dockerContext ("" or left out when unset). */
+  context?: string;
   env: NodeJS.ProcessEnv;
   home: string;
   /** The system socket; only tests change it. */
@@ -75,6 +79,7 @@ export interface ResolveInput {
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
 const SETTING = 'isaacSim.dockerHost';
+const CONTEXT_SETTING = 'isaacSim.dockerContext';
 
 /** A host written as the CLI takes it, before TLS and default ports are applied. */
 export type ParsedHost =
@@ -141,6 +146,8 @@ function originText(source: EndpointSource, contextName: string | undefined, met
       return `setting ${SETTING}`;
     case 'DOCKER_HOST':
       return 'env DOCKER_HOST';
+    case 'context setting':
+      return `context "${contextName}" (named by setting ${CONTEXT_SETTING}${metaFile ? `, ${metaFile}` : ''})`;
     case 'DOCKER_CONTEXT':
       return `context "${contextName}" (named by env DOCKER_CONTEXT${metaFile ? `, ${metaFile}` : ''})`;
     case 'current context':
@@ -158,6 +165,8 @@ function addressOf(url: string, source: EndpointSource, contextName?: string): s
       return `${url} (from setting ${SETTING})`;
     case 'DOCKER_HOST':
       return `${url} (from env DOCKER_HOST)`;
+    case 'context setting':
+      return `${url} (from context "${contextName}", setting ${CONTEXT_SETTING})`;
     case 'DOCKER_CONTEXT':
       return `${url} (from context "${contextName}", env DOCKER_CONTEXT)`;
     case 'current context':
@@ -173,6 +182,8 @@ class ResolveError extends Error {
   constructor(
     message: string,
     readonly address: string,
+    /** The setting to fix: isaacSim.dockerHost, or isaacSim.dockerContext for a context it names. */
+    readonly setting = SETTING,
   ) {
     super(message);
   }
@@ -245,12 +256,18 @@ function fromHost(text: string, source: EndpointSource, tls: (() => TlsMaterial 
   }
 }
 
-function fromContext(name: string, source: 'DOCKER_CONTEXT' | 'current context', input: ResolveInput): Endpoint {
+function fromContext(name: string, source: 'context setting' | 'DOCKER_CONTEXT' | 'current context', input: ResolveInput): Endpoint {
   if (name === 'default') return defaultSocket(input);
   const configDir = dockerConfigDir(input.env, input.home);
   const metaFile = path.join(configDir, 'contexts', 'meta', contextId(name), 'meta.json');
-  const how = source === 'DOCKER_CONTEXT' ? 'named by env DOCKER_CONTEXT' : `the current context in ${path.join(configDir, 'config.json')}`;
-  const other = source === 'DOCKER_CONTEXT' ? 'unset DOCKER_CONTEXT or name another context' : 'choose another with "docker context use NAME"';
+  const how =
+    source === 'context setting' ? `named by setting ${CONTEXT_SETTING}` : source === 'DOCKER_CONTEXT' ? 'named by env DOCKER_CONTEXT' : `the current context in ${path.join(configDir, 'config.json')}`;
+  const other =
+    source === 'context setting'
+      ? `set ${CONTEXT_SETTING} to another context (docker context ls) or to ""`
+      : source === 'DOCKER_CONTEXT'
+        ? 'unset DOCKER_CONTEXT or name another context'
+        : 'choose another with "docker context use NAME"';
   let text: string;
   try {
     text = readFileSync(metaFile, 'utf8');
@@ -310,11 +327,11 @@ function currentContext(input: ResolveInput): string | undefined {
 }
 
 /** Runs `fn`; a failure's address becomes `where` (what could not be resolved, and from where). */
-function at<T>(where: string, fn: () => T): T {
+function at<T>(where: string, fn: () => T, setting = SETTING): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof ResolveError) throw new ResolveError(err.message, where);
+    if (err instanceof ResolveError) throw new ResolveError(err.message, where, setting);
     throw err;
   }
 }
@@ -325,6 +342,10 @@ function resolve(input: ResolveInput): Endpoint {
     return at(`${setting} (from setting ${SETTING})`, () =>
       fromHost(setting, 'setting', () => envTls(input.env, input.home, `setting ${SETTING}`), undefined, `setting ${SETTING}`, `Set ${SETTING} to "" or to a host such as "unix:///var/run/docker.sock", "tcp://host:2376" or "ssh://user@host".`),
     );
+  }
+  if (input.context) {
+    const name = input.context;
+    return at(`context "${name}" (from setting ${CONTEXT_SETTING})`, () => fromContext(name, 'context setting', input), CONTEXT_SETTING);
   }
   const dockerHost = input.env.DOCKER_HOST;
   if (dockerHost) {
@@ -348,7 +369,7 @@ export function resolveEndpoint(input: ResolveInput): EndpointResult {
     return { ok: true, endpoint: resolve(input) };
   } catch (err) {
     if (!(err instanceof ResolveError)) throw err;
-    return { ok: false, address: err.address, error: new EngineError(err.message, 'settings', undefined, { setting: SETTING }) };
+    return { ok: false, address: err.address, error: new EngineError(err.message, 'settings', undefined, { setting: err.setting }) };
   }
 }
 

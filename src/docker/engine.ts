@@ -52,6 +52,8 @@ export interface EngineOptions {
    * current context, the default or rootless socket: endpoint.ts); else unix://, tcp://, ssh:// or npipe://.
    */
   dockerHost: string;
+  /** isaacSim.dockerContext: a docker context by name (as the CLI's --context), or "" / left out. */
+  dockerContext?: string;
   /** The environment the endpoint is resolved from (default process.env); tests pass their own. */
   env?: NodeJS.ProcessEnv;
   /** The home folder holding .docker (default os.homedir()); tests pass their own. ssh:// engines use the system ssh, which finds ~/.ssh itself. */
@@ -79,7 +81,7 @@ export class DockerEngine {
   constructor(options: EngineOptions) {
     const env = options.env ?? process.env;
     const home = options.home ?? os.homedir();
-    const resolved = resolveEndpoint({ setting: options.dockerHost, env, home });
+    const resolved = resolveEndpoint({ setting: options.dockerHost, context: options.dockerContext, env, home });
     if (resolved.ok) {
       this.endpoint = resolved.endpoint;
       this.address = resolved.endpoint.address;

@@ -22,7 +22,8 @@ export type EngineStatus =
   | { kind: 'unreachable'; message: string };
 
 export interface ConnectionOptions<E extends InstanceEngine> {
-  engineFor: (dockerHost: string) => E;
+  /** The engine client for isaacSim.dockerHost and isaacSim.dockerContext (at most one of them is set). */
+  engineFor: (dockerHost: string, dockerContext: string) => E;
   log: Logger;
   /** The label filter of the event stream (our containers only). */
   filter: string;
@@ -49,6 +50,7 @@ export class EngineConnection<E extends InstanceEngine> {
   constructor(
     private readonly options: ConnectionOptions<E>,
     private host: string,
+    private context = '',
   ) {}
 
   get status(): EngineStatus {
@@ -67,12 +69,13 @@ export class EngineConnection<E extends InstanceEngine> {
     return this.engine;
   }
 
-  /** A new Docker host: a connection that exists is replaced. */
-  setHost(host: string): void {
-    if (host === this.host) return;
+  /** A new Docker host or context: a connection that exists is replaced. */
+  setHost(host: string, context = ''): void {
+    if (host === this.host && context === this.context) return;
     this.host = host;
+    this.context = context;
     if (!this.engine) return;
-    this.options.log.info(`Docker host changed to "${host || 'default'}"; reconnecting.`);
+    this.options.log.info(`Docker ${context ? `context changed to "${context}"` : `host changed to "${host || 'default'}"`}; reconnecting.`);
     this.disconnect();
     this.lastEventNano = undefined; // another engine's event times mean nothing here
     void this.connect().catch(() => undefined);
@@ -124,7 +127,7 @@ export class EngineConnection<E extends InstanceEngine> {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     if (this.current.kind !== 'unreachable') this.setStatus({ kind: 'connecting' });
-    const engine = (this.engine ??= this.options.engineFor(this.host));
+    const engine = (this.engine ??= this.options.engineFor(this.host, this.context));
     // Disposed, or the host changed (or Retry) while this attempt waited: it is not the connection any more.
     const stale = () => this.disposed || generation !== this.generation;
     const handOver = () => (this.disposed ? undefined : this.connect());

@@ -68,7 +68,7 @@ export function hostDoctorDeps(input: {
   return {
     settings: input.settings,
     engine: input.engine ? doctorEngineFor(input.engine) : undefined,
-    engineAddress: input.engine?.address ?? describeEndpoint({ setting: input.settings.dockerHost, env: process.env, home: input.home ?? os.homedir() }),
+    engineAddress: input.engine?.address ?? describeEndpoint({ setting: input.settings.dockerHost, context: input.settings.dockerContext, env: process.env, home: input.home ?? os.homedir() }),
     engineUnavailable: input.engineUnavailable,
     instances: input.instances,
     checkPort: (port, protocol) => probePort(port, protocol),

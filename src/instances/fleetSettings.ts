@@ -1,7 +1,7 @@
 /**
  * isaacSim.endpoints: which engines the fleet runs (fleet.ts), each with its own settings. No `vscode`.
  *
- * An endpoint is `{ name, dockerHost }` plus optional overrides of the per-engine settings
+ * An endpoint is `{ name, dockerHost }` or `{ name, dockerContext }` plus optional overrides of the per-engine settings
  * (ENDPOINT_OVERRIDES); everything else comes from the top-level settings. Each endpoint is checked
  * on its own: its merged settings go through parseSettings (the one validator), and a problem on a
  * field it overrides is renamed to isaacSim.endpoints[i].<field>, so that the message names what to
@@ -13,7 +13,7 @@ import { SETTINGS_SECTION, parseSettings, type Settings, type SettingKey, type S
 export const ENDPOINT_OVERRIDES = ['instanceCount', 'httpPortBase', 'signalPortBase', 'streamPortBase', 'webViewerPortBase', 'gpus', 'host'] as const satisfies readonly SettingKey[];
 export type EndpointOverride = (typeof ENDPOINT_OVERRIDES)[number];
 /** Every key an endpoint object may have. */
-export const ENDPOINT_KEYS: readonly string[] = ['name', 'dockerHost', ...ENDPOINT_OVERRIDES];
+export const ENDPOINT_KEYS: readonly string[] = ['name', 'dockerHost', 'dockerContext', ...ENDPOINT_OVERRIDES];
 
 export const ENDPOINT_NAME = /^[A-Za-z0-9._-]+$/;
 const NAME_RULE = 'a unique name of letters, digits, ".", "_" and "-", such as "gpu-box-1"';
@@ -74,14 +74,18 @@ function endpointResult(top: Settings, raw: Record<string, unknown>, position: n
       problems.push({ setting: id(position, key), message: `Setting ${id(position, key)} is not an endpoint field: use only ${ENDPOINT_KEYS.join(', ')}, and set the others at the top level.` });
     }
   }
-  if (typeof raw.dockerHost !== 'string') {
+  const byContext = raw.dockerHost === undefined && raw.dockerContext !== undefined;
+  const engineKey = byContext ? 'dockerContext' : 'dockerHost';
+  if (typeof raw[engineKey] !== 'string') {
     problems.push({
-      setting: id(position, 'dockerHost'),
-      message: `Setting ${id(position, 'dockerHost')} is ${raw.dockerHost === undefined ? 'missing' : show(raw.dockerHost)}, which is not allowed: use the engine of this endpoint, such as "unix:///var/run/docker.sock" or "tcp://127.0.0.1:2375".`,
+      setting: id(position, engineKey),
+      message: `Setting ${id(position, engineKey)} is ${raw[engineKey] === undefined ? 'missing' : show(raw[engineKey])}, which is not allowed: ${byContext ? 'use the name of a docker context, as "docker context ls" lists it' : 'use the engine of this endpoint, such as "unix:///var/run/docker.sock" or "tcp://127.0.0.1:2375", or name a docker context in dockerContext instead'}.`,
     });
   }
-  const own = [...(typeof raw.dockerHost === 'string' ? ['dockerHost'] : []), ...ENDPOINT_OVERRIDES.filter((k) => Object.prototype.hasOwnProperty.call(raw, k) && raw[k] !== undefined)];
-  const merged: Record<string, unknown> = { ...top };
+  const given = ['dockerHost', 'dockerContext'].filter((k) => typeof raw[k] === 'string');
+  const own = [...given, ...ENDPOINT_OVERRIDES.filter((k) => Object.prototype.hasOwnProperty.call(raw, k) && raw[k] !== undefined)];
+  // The endpoint's engine replaces the top-level one whole: a dockerHost here clears a top-level dockerContext, and the other way round.
+  const merged: Record<string, unknown> = { ...top, dockerHost: '', dockerContext: '' };
   for (const key of own) merged[key] = raw[key];
   const parsed = parseSettings(merged);
   if (!parsed.ok) problems.push(...renamed(parsed.problems, position, name, own));
@@ -119,14 +123,17 @@ export function planEndpoints(top: SettingsResult, rawEndpoints: unknown = top.o
     let result: SettingsResult = top.ok ? endpointResult(top.settings, raw, position, name) : { ok: false, problems: top.problems };
     // Two endpoints on one engine would both own its containers (the same names and labels).
     if (result.ok) {
-      const same = hosts.get(result.settings.dockerHost);
+      const { dockerHost, dockerContext } = result.settings;
+      const key = dockerContext ? `context ${dockerContext}` : dockerHost;
+      const field = dockerContext ? 'dockerContext' : 'dockerHost';
+      const same = hosts.get(key);
       if (same !== undefined) {
         result = {
           ok: false,
-          problems: [{ setting: id(position, 'dockerHost'), message: `Setting ${id(position, 'dockerHost')} is "${result.settings.dockerHost}", the engine of ${id(same)} too: use one endpoint per engine.` }],
+          problems: [{ setting: id(position, field), message: `Setting ${id(position, field)} is "${dockerContext || dockerHost}", the engine of ${id(same)} too: use one endpoint per engine.` }],
         };
       } else {
-        hosts.set(result.settings.dockerHost, position);
+        hosts.set(key, position);
       }
     }
     endpoints.push({ name, position, result });

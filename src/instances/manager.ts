@@ -42,7 +42,7 @@ export interface Notice {
 }
 
 export interface ManagerOptions<E extends InstanceEngine> {
-  engineFor: (dockerHost: string) => E;
+  engineFor: (dockerHost: string, dockerContext: string) => E;
   log: Logger;
   home?: string;
   now?: () => number;
@@ -126,6 +126,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
         },
       },
       this.lastGood.dockerHost,
+      this.lastGood.dockerContext,
     );
     this.viewers = new WebViewers(this.store, {
       log,
@@ -174,7 +175,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
       this.lastGood = result.settings;
       this.redactor.update(result.settings.env);
       this.sync.setReadinessPatterns(result.settings.readinessPatterns);
-      this.connection.setHost(result.settings.dockerHost);
+      this.connection.setHost(result.settings.dockerHost, result.settings.dockerContext);
     }
     this.store.setSettings(result.ok ? result.settings : undefined, this.lastGood.instanceCount);
     // A viewer setting shows in no snapshot until a viewer acts on it: look now, not at the next change.

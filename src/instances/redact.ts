@@ -14,9 +14,22 @@
  * Values shorter than MIN_SECRET_LENGTH are not masked by value (masking "1" everywhere would wreck
  * every line); layer 2 still masks them where they are assigned.
  */
-import { SECRET_NAME, maskUrlCredentials } from './settings';
-
 export const MASK = '***';
+
+/** Environment variable names whose values are secrets: API keys, tokens, passwords. */
+export const SECRET_NAME = /(^|_)(API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIALS?)($|_)/i;
+
+/** Text with the password of any `scheme://user:password@` replaced by "***". */
+export function maskUrlCredentials(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s/@]+@/gi, '$1***@');
+}
+
+/** A copy of an env object with secret-looking values replaced by "***", for messages and logs. */
+export function maskSecrets(value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_NAME.test(k) ? '***' : v]));
+}
+
 export const MIN_SECRET_LENGTH = 4;
 
 /** A secret-looking name: NGC_API_KEY, GITHUB_TOKEN, db-password, apiKey, clientSecret, … */

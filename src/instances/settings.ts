@@ -13,6 +13,7 @@ import * as z from 'zod/mini';
 import { parseDockerHost } from '../docker/endpoint';
 import { buildClientUrl, urlTemplateProblem, type UrlTemplateSetting } from './clientUrl';
 import { linearPatternProblem } from './linearPattern';
+import { maskSecrets, maskUrlCredentials } from './redact';
 import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders, type TemplateValues } from './templates';
 import { VERSIONS, VERSION_SETTINGS, type PortKind, type VersionId, type VersionSetting } from './versions';
 
@@ -180,6 +181,12 @@ const FIELDS = {
     '',
     '"" (find the engine as the docker CLI does: DOCKER_HOST, DOCKER_CONTEXT, the current docker context, else the default socket), "unix:///path/to/docker.sock", "tcp://host:port" (2375, or 2376 with TLS, when the port is left out), "ssh://user@host[:port]" or "npipe:////./pipe/docker_engine"',
   ),
+  /** A docker context by name, as the CLI's --context: its host and its own TLS files (endpoint.ts). */
+  dockerContext: field(
+    () => z.string().check(z.regex(/^[^\s/\\]*$/), z.maxLength(200)),
+    '',
+    '"" (no context named here), or the name of a docker context as "docker context ls" lists it, such as "gpu-box"',
+  ),
 };
 
 export type SettingKey = keyof typeof FIELDS;
@@ -220,20 +227,6 @@ export interface SettingsProblem {
 }
 
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; problems: SettingsProblem[] };
-
-/** Environment variable names whose values are secrets: API keys, tokens, passwords. */
-export const SECRET_NAME = /(^|_)(API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIALS?)($|_)/i;
-
-/** Text with the password of any `scheme://user:password@` replaced by "***". */
-export function maskUrlCredentials(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s/@]+@/gi, '$1***@');
-}
-
-/** A copy of an env object with secret-looking values replaced by "***", for messages and logs. */
-export function maskSecrets(value: unknown): unknown {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_NAME.test(k) ? '***' : v]));
-}
 
 function show(value: unknown): string {
   let text: string;
@@ -368,6 +361,12 @@ export function portRangeProblems(s: Settings, version: VersionId): SettingsProb
 
 function crossFieldProblems(s: Settings): SettingsProblem[] {
   const problems = s.version === 'auto' ? [] : portRangeProblems(s, s.version);
+  if (s.dockerHost !== '' && s.dockerContext !== '') {
+    problems.push({
+      setting: settingId('dockerContext'),
+      message: `Settings ${settingId('dockerHost')} ("${maskUrlCredentials(s.dockerHost)}") and ${settingId('dockerContext')} ("${s.dockerContext}") both name the engine, as the docker CLI's -H and --context, which it refuses together: keep one, and set the other to "".`,
+    });
+  }
   if (s.webViewerImage !== '' && s.webViewerBuildContext !== '') {
     problems.push({
       setting: settingId('webViewerBuildContext'),

@@ -110,7 +110,7 @@ export class DoctorView implements vscode.Disposable {
     let engineUnavailable: string | undefined;
     if (!engine) {
       try {
-        engine = createDockerEngine({ dockerHost: settings.settings.dockerHost });
+        engine = createDockerEngine({ dockerHost: settings.settings.dockerHost, dockerContext: settings.settings.dockerContext });
       } catch (err) {
         engineUnavailable = err instanceof Error ? err.message : String(err);
       }

@@ -936,17 +936,19 @@ step("13b. a viewer build shows a cancellable progress notification, and Cancel 
       throw new Error(`${errorText(err)}; the row says ${JSON.stringify(await viewerRow(0))}`);
     });
     // Each sim view says so too, with the failed step (its note page, in the webview's inner frame).
-    const noteOf = async (label: string) => {
+    // Every note page of the instance's sim view: while VS Code swaps a webview's page, the old frame can linger beside the new one.
+    const notesOf = async (label: string) => {
+      const texts: string[] = [];
       for (const f of page.frames()) {
         if (f.isDetached()) continue;
         const text = normalize(await f.locator('body').innerText({ timeout: 1_000 }).catch(() => ''));
-        if (text.startsWith(`Sim: ${label}`) && text.includes(`${label} is `)) return text;
+        if (text.startsWith(`Sim: ${label}`) && text.includes(`${label} is `)) texts.push(text);
       }
-      return undefined;
+      return texts;
     };
     for (const inst of INSTANCES) {
-      await poll(async () => (await noteOf(inst.label))?.includes('Its web viewer failed: The build of isaac-sim-orchestrator-web-viewer:') || undefined, 10_000, `the sim view of ${inst.label} to say its viewer's build failed`).catch(async (err) => {
-        throw new Error(`${errorText(err)}; it says ${JSON.stringify(await noteOf(inst.label))}`);
+      await poll(async () => (await notesOf(inst.label)).some((t) => t.includes('Its web viewer failed: The build of isaac-sim-orchestrator-web-viewer:')) || undefined, 20_000, `the sim view of ${inst.label} to say its viewer's build failed`).catch(async (err) => {
+        throw new Error(`${errorText(err)}; its pages say ${JSON.stringify(await notesOf(inst.label))}; viewer row: ${JSON.stringify(await viewerRow(inst.index))}`);
       });
     }
     await restMouse(page);

@@ -20,7 +20,8 @@ import { portsFor } from '../../src/instances/spec';
 import { docker, newManager, removeContainers, standinSettings, STANDIN_IMAGE, waitFor } from './helpers';
 
 const GIB = 1024 ** 3;
-const BASES = { httpPortBase: 58211, signalPortBase: 58100 };
+// Below Linux's ephemeral ports (32768–60999): an outgoing connection of anything on this machine can hold one of those for a while.
+const BASES = { httpPortBase: 22211, signalPortBase: 22100 };
 const GPU_ALL = [{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }];
 
 function find(report: DoctorReport, id: DoctorCheckId): DoctorCheck {
@@ -231,12 +232,12 @@ describe('a running instance of ours holds its own ports', () => {
 describe('preflight doctor: a port held by a foreign container', () => {
   const FOREIGN = 'isaac-sim-foreign-doctor';
   const engine = new DockerEngine({ dockerHost: '' });
-  const settings = standinSettings({ instanceCount: 1, httpPortBase: 58311, signalPortBase: 58400 });
+  const settings = standinSettings({ instanceCount: 1, httpPortBase: 22311, signalPortBase: 22400 });
 
   before(async () => {
     await removeContainers(FOREIGN);
-    await docker('run', '-d', '--name', FOREIGN, '--network', 'host', '--entrypoint', '/bin/busybox', STANDIN_IMAGE, 'httpd', '-f', '-p', '127.0.0.1:58311', '-h', '/isaac-sim');
-    await waitFor('the foreign httpd listens on 58311', async () => (await fetch('http://127.0.0.1:58311/').catch(() => undefined)) !== undefined, 10_000);
+    await docker('run', '-d', '--name', FOREIGN, '--network', 'host', '--entrypoint', '/bin/busybox', STANDIN_IMAGE, 'httpd', '-f', '-p', '127.0.0.1:22311', '-h', '/isaac-sim');
+    await waitFor('the foreign httpd listens on 22311', async () => (await fetch('http://127.0.0.1:22311/').catch(() => undefined)) !== undefined, 10_000);
   });
   after(() => removeContainers(FOREIGN));
 
@@ -244,7 +245,7 @@ describe('preflight doctor: a port held by a foreign container', () => {
     const startedAt = (await docker('inspect', '-f', '{{.Id}} {{.State.StartedAt}}', FOREIGN)).trim();
     const c = find(await doctorFor(engine, settings), 'ports');
     assert.equal(c.ok, false, c.detail);
-    assert.match(c.detail, new RegExp(`instance-0 http port 58311 is in use by container "${FOREIGN}" \\(id [0-9a-f]{12}, image ${STANDIN_IMAGE.replace(/[.:]/g, '\\$&')}; not created by Isaac Sim Orchestrator; left untouched\\)`), c.detail);
+    assert.match(c.detail, new RegExp(`instance-0 http port 22311 is in use by container "${FOREIGN}" \\(id [0-9a-f]{12}, image ${STANDIN_IMAGE.replace(/[.:]/g, '\\$&')}; not created by Isaac Sim Orchestrator; left untouched\\)`), c.detail);
     assert.equal((await docker('inspect', '-f', '{{.Id}} {{.State.StartedAt}}', FOREIGN)).trim(), startedAt, 'same container, same run');
     assert.equal((await docker('inspect', '-f', '{{.State.Running}}', FOREIGN)).trim(), 'true');
   });

@@ -91,6 +91,29 @@ describe('the order is the docker CLI\'s: setting, DOCKER_HOST, DOCKER_CONTEXT, 
     assert.equal(e.address, 'unix:///run/setting.sock (from setting isaacSim.dockerHost)');
   });
 
+  test('isaacSim.dockerContext (the CLI\'s --context) comes next, before DOCKER_HOST, with the context\'s own TLS files', () => {
+    const e = ok({ context: 'ci', env: all() });
+    assert.equal(e.source, 'context setting');
+    assert.equal(e.contextName, 'ci');
+    assert.deepEqual([e.kind, e.host, e.port, e.protocol], ['tcp', '127.0.0.1', 2376, 'https']);
+    assert.deepEqual(e.tls?.cert, readFileSync(certs.clientCert));
+    assert.equal(e.address, 'tcp://127.0.0.1:2376 (from context "ci", setting isaacSim.dockerContext)');
+    // The host setting still wins (settings refuse both at once).
+    assert.equal(ok({ setting: 'unix:///run/setting.sock', context: 'ci' }).source, 'setting');
+  });
+
+  test('a missing context named by isaacSim.dockerContext: the error names that setting, the meta.json path and the fix', () => {
+    const r = resolveEndpoint(input({ context: 'nope' }));
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    assert.equal(r.error.kind, 'settings');
+    assert.equal(r.error.setting, 'isaacSim.dockerContext');
+    assert.ok(r.error.message.includes('Docker context "nope" (named by setting isaacSim.dockerContext) does not exist'), r.error.message);
+    assert.ok(r.error.message.includes(path.join(configDir, 'contexts', 'meta', contextId('nope'), 'meta.json')), r.error.message);
+    assert.match(r.error.message, /set isaacSim\.dockerContext to another context \(docker context ls\) or to ""/);
+    assert.equal(r.address, 'context "nope" (from setting isaacSim.dockerContext)');
+  });
+
   test('then DOCKER_HOST, before DOCKER_CONTEXT (as `docker context show` says "default" when both are set)', () => {
     const e = ok({ env: all() });
     assert.equal(e.source, 'DOCKER_HOST');

@@ -48,6 +48,32 @@ describe('isaacSim.endpoints, endpoint by endpoint', () => {
     assert.equal(box.image, DEFAULT_SETTINGS.image, 'what an endpoint does not set comes from the top level');
   });
 
+  test('an endpoint names its engine by dockerHost or by dockerContext; either replaces the top-level engine whole', () => {
+    const plan = planEndpoints(
+      top({
+        dockerContext: 'top-ctx',
+        endpoints: [
+          { name: 'lab', dockerContext: 'lab' },
+          { name: 'box', dockerHost: 'tcp://127.0.0.1:2375' },
+          { name: 'same-lab', dockerContext: 'lab' },
+          { name: 'neither' },
+          { name: 'both', dockerHost: 'unix:///c.sock', dockerContext: 'c' },
+        ],
+      }),
+    );
+    const [lab, box, same, neither, both] = plan.endpoints;
+    assert.ok(lab.result.ok && box.result.ok, JSON.stringify(plan.endpoints));
+    assert.deepEqual([lab.result.settings.dockerContext, lab.result.settings.dockerHost], ['lab', '']);
+    assert.deepEqual([box.result.settings.dockerContext, box.result.settings.dockerHost], ['', 'tcp://127.0.0.1:2375'], 'a dockerHost clears the top-level dockerContext');
+    assert.deepEqual(same.result.ok ? [] : same.result.problems, [
+      { setting: 'isaacSim.endpoints[2].dockerContext', message: 'Setting isaacSim.endpoints[2].dockerContext is "lab", the engine of isaacSim.endpoints[0] too: use one endpoint per engine.' },
+    ]);
+    assert.equal(neither.result.ok, false);
+    assert.match(neither.result.ok ? '' : neither.result.problems[0].message, /^Setting isaacSim\.endpoints\[3\]\.dockerHost is missing, which is not allowed: .*or name a docker context in dockerContext instead\.$/);
+    assert.equal(both.result.ok, false);
+    assert.match(both.result.ok ? '' : both.result.problems[0].message, /isaacSim\.endpoints\[4\]\.dockerHost \("unix:\/\/\/c\.sock"\) and isaacSim\.endpoints\[4\]\.dockerContext \("c"\) both name the engine/);
+  });
+
   test('a bad field names isaacSim.endpoints[i].field and the fix, and leaves the other endpoints valid', () => {
     const plan = planEndpoints(
       top({

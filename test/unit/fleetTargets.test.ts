@@ -12,6 +12,8 @@ import { planEndpoints } from '../../src/instances/fleetSettings';
 import type { InstanceSnapshot, InstanceStateKind } from '../../src/instances/model';
 import { DEFAULT_SETTINGS, parseSettings } from '../../src/instances/settings';
 
+const NO_TOP = { dockerHost: '', dockerContext: '' };
+
 function source(...kinds: InstanceStateKind[]): InstanceSource {
   const list = kinds.map((kind, index) => ({ index, label: `instance-${index}`, state: { kind, since: 0 }, exists: kind !== 'stopped', clientUrl: '' }) as unknown as InstanceSnapshot);
   return { list: () => list, get: (i) => list[i] };
@@ -82,11 +84,12 @@ describe('Add Endpoint from Docker Context', () => {
 
   test('the first one added keeps the engine used so far as "local"; the result is valid settings with two hosts', () => {
     const ctx = { name: 'lab', host: 'tcp://127.0.0.1:2375', description: '', current: false };
-    const { endpoints, added } = withContext([], ctx, '');
+    const { endpoints, added } = withContext([], ctx, NO_TOP);
     assert.equal(added, 'lab');
+    // By name: its engine is then reached with the context's own TLS files, as `docker --context lab` would.
     assert.deepEqual(endpoints, [
       { name: 'local', dockerHost: '' },
-      { name: 'lab', dockerHost: 'tcp://127.0.0.1:2375' },
+      { name: 'lab', dockerContext: 'lab' },
     ]);
     const plan = planEndpoints(parseSettings({ ...DEFAULT_SETTINGS, endpoints }));
     assert.deepEqual(plan.endpoints.map((e) => [e.name, e.result.ok]), [['local', true], ['lab', true]]);
@@ -94,10 +97,23 @@ describe('Add Endpoint from Docker Context', () => {
 
   test('an engine already listed (or the one used so far) is not added twice', () => {
     const ctx = { name: 'default', host: 'unix:///var/run/docker.sock', description: '', current: true };
-    assert.deepEqual(withContext([], ctx, '', undefined), { endpoints: [], added: undefined });
-    assert.equal(withContext([{ name: 'x', dockerHost: 'unix:///var/run/docker.sock' }], ctx, '').added, undefined);
-    const more = withContext([{ name: 'default', dockerHost: 'unix:///other.sock' }], { ...ctx, host: 'unix:///third.sock' }, '');
+    assert.deepEqual(withContext([], ctx, NO_TOP, undefined), { endpoints: [], added: undefined });
+    assert.equal(withContext([{ name: 'x', dockerHost: 'unix:///var/run/docker.sock' }], ctx, NO_TOP).added, undefined);
+    const more = withContext([{ name: 'default', dockerHost: 'unix:///other.sock' }], { ...ctx, host: 'unix:///third.sock' }, NO_TOP);
     assert.equal(more.added, 'default-2');
     assert.equal(more.endpoints.length, 2);
+  });
+
+  test('a context already listed by name is not added twice; a top-level dockerContext becomes the "local" endpoint by name', () => {
+    const ctx = { name: 'lab', host: 'tcp://10.0.0.5:2376', description: '', current: false };
+    assert.equal(withContext([{ name: 'gpu', dockerContext: 'lab' }], ctx, NO_TOP).added, undefined);
+    assert.equal(withContext([], ctx, { dockerHost: '', dockerContext: 'lab' }).added, undefined);
+    const fromContext = withContext([], { ...ctx, name: 'other' }, { dockerHost: '', dockerContext: 'lab' });
+    assert.deepEqual(fromContext.endpoints, [
+      { name: 'local', dockerContext: 'lab' },
+      { name: 'other', dockerContext: 'other' },
+    ]);
+    const plan = planEndpoints(parseSettings({ ...DEFAULT_SETTINGS, dockerContext: 'lab', endpoints: fromContext.endpoints }));
+    assert.deepEqual(plan.endpoints.map((e) => [e.name, e.result.ok && e.result.settings.dockerContext, e.result.ok && e.result.settings.dockerHost]), [['local', 'lab', ''], ['other', 'other', '']]);
   });
 });

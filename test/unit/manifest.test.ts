@@ -165,12 +165,13 @@ describe('package.json configuration matches the settings schema', () => {
     assert.ok(parseSettings({ httpPortBase: 8211 }).ok);
   });
 
-  test('isaacSim.endpoints: objects with exactly the endpoint fields, name and dockerHost required, each override declared as its top-level setting', () => {
-    const prop = properties['isaacSim.endpoints'] as { type?: string; default?: unknown; items?: { type?: string; required?: string[]; properties?: Record<string, JsonProperty & { pattern?: string }>; additionalProperties?: boolean } };
+  test('isaacSim.endpoints: objects with exactly the endpoint fields, name and one of dockerHost and dockerContext required, each override declared as its top-level setting', () => {
+    const prop = properties['isaacSim.endpoints'] as { type?: string; default?: unknown; items?: { type?: string; required?: string[]; oneOf?: Array<{ required?: string[] }>; properties?: Record<string, JsonProperty & { pattern?: string }>; additionalProperties?: boolean } };
     assert.equal(prop.type, 'array');
     assert.deepEqual(prop.default, []);
     assert.equal(prop.items?.type, 'object');
-    assert.deepEqual(prop.items?.required, ['name', 'dockerHost']);
+    assert.deepEqual(prop.items?.required, ['name']);
+    assert.deepEqual(prop.items?.oneOf, [{ required: ['dockerHost'] }, { required: ['dockerContext'] }]);
     assert.equal(prop.items?.additionalProperties, false);
     const fields = prop.items?.properties ?? {};
     assert.deepEqual(Object.keys(fields).sort(), [...ENDPOINT_KEYS].sort());

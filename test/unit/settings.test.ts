@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { maskUrlCredentials } from '../../src/instances/redact';
 import {
-  maskUrlCredentials,
   DEFAULT_SETTINGS,
   PORT_BASE_SETTING,
   SETTING_KEYS,
@@ -169,6 +169,8 @@ describe('parseSettings: defaults', () => {
       stopTimeoutSeconds: 600,
       endpoints: [{ name: 'gpu-box', dockerHost: 'tcp://10.0.0.6:2375' }],
       dockerHost: 'tcp://10.0.0.5:2375',
+      // Never together with dockerHost: its own non-default value is in the dockerContext test.
+      dockerContext: '',
     };
     assert.deepEqual(settingsOf(parseSettings(raw)), raw);
   });
@@ -288,6 +290,18 @@ describe('parseSettings: invalid values name the setting, show the value and say
     assert.deepEqual(rest, []);
     assert.equal(problem.setting, 'isaacSim.webViewerBuildContext');
     assert.match(problem.message, /isaacSim\.webViewerImage \("viewer:\{signalPort\}"\) and isaacSim\.webViewerBuildContext \("\/src\/IsaacSim\/tools\/docker\/web-viewer"\) both name where the web viewer comes from: keep one/);
+  });
+
+  test('dockerContext: a name, as the CLI\'s --context; never together with dockerHost (the CLI refuses -H with --context)', () => {
+    const named = parseSettings({ dockerContext: 'gpu-box' });
+    assert.ok(named.ok && named.settings.dockerContext === 'gpu-box', JSON.stringify(named));
+    for (const bad of ['a/b', 'with space', '../x']) assertSingleProblem('dockerContext', bad, '"" (no context named here), or the name of a docker context as "docker context ls" lists it, such as "gpu-box"');
+    const both = parseSettings({ dockerHost: 'tcp://10.0.0.5:2376', dockerContext: 'gpu-box' });
+    assert.equal(both.ok, false);
+    const [problem, ...rest] = both.ok ? [] : both.problems;
+    assert.deepEqual(rest, []);
+    assert.equal(problem.setting, 'isaacSim.dockerContext');
+    assert.match(problem.message, /isaacSim\.dockerHost \("tcp:\/\/10\.0\.0\.5:2376"\) and isaacSim\.dockerContext \("gpu-box"\) both name the engine/);
   });
 
   test('hostDataRoot: relative, ~user, empty', () => {
