@@ -19,6 +19,7 @@ import { pullImage } from '../../src/docker/pull';
 import { PullError } from '../../src/docker/pullErrors';
 import { InstanceManager } from '../../src/instances/manager';
 import { MemoryLogger, REPO, docker, removeContainers, standinSettings } from './helpers';
+import { startSshd } from './sshd';
 
 const run = promisify(execFile);
 
@@ -125,6 +126,22 @@ describe('pulling with the Docker CLI\'s credentials from a registry that needs 
     await pullImage(engine, IMAGE, () => undefined, undefined, { env });
     assert.equal(asked('isaactest'), REGISTRY);
     assert.equal(await engine.imagePresent(IMAGE), true);
+  });
+
+  test('an engine on another machine, over ssh://: the helper still runs here (as for the CLI) and its answer pulls the image there', async () => {
+    // The "other machine" is this engine behind an sshd of the test's own, whose sessions run `docker system dial-stdio` against it.
+    const sshd = await startSshd(path.join(tmp, 'ssh'), process.env.DOCKER_HOST || 'unix:///var/run/docker.sock');
+    try {
+      const remote = new DockerEngine({ dockerHost: `ssh://root@127.0.0.1:${sshd.port}`, env, sshArgs: sshd.config('pull', { identity: sshd.userKey, knownHost: true }) });
+      assert.equal(remote.isLocal, false);
+      useConfig({ credsStore: 'isaactest' });
+      await pullImage(remote, IMAGE, () => undefined, undefined, { env });
+      assert.equal(asked('isaactest'), REGISTRY, 'the helper was asked, on this machine');
+      assert.equal(await remote.imagePresent(IMAGE), true);
+      assert.equal(await engine.imagePresent(IMAGE), true, 'the engine behind ssh has it');
+    } finally {
+      await sshd.stop();
+    }
   });
 
   test('a wrong secret from the helper: a 401 message naming the registry, the helper and the fix, without the secret', async () => {

@@ -1,20 +1,29 @@
 /**
- * Several engines at once (isaacSim.endpoints, src/instances/fleet.ts) against real Docker engines:
- * the sandbox's engine plus two more dockerds this file starts (unix sockets under a temp folder, no
- * bridge, no iptables; containers use host networking on the same loopback, so each endpoint has its
- * own port bases). One daemon is killed (SIGKILL): only its host goes unreachable while the others
+ * Several engines at once (isaacSim.endpoints, src/instances/fleet.ts) against real Docker engines,
+ * each reached another way the docker CLI knows (issue 12, point 5):
+ *  - "main": the sandbox's engine over ssh://, through an sshd of the test's own whose sessions run
+ *    `docker system dial-stdio` against it;
+ *  - "a": a dockerd this file starts, on tcp://127.0.0.1:PORT with --tlsverify, reached with
+ *    DOCKER_TLS_VERIFY and DOCKER_CERT_PATH (certificates made here with openssl);
+ *  - "b": another dockerd on TLS with certificates of another CA, reached only through a context made
+ *    by `docker context create` (endpoint dockerContext): its certificates are the context's own.
+ * No bridge, no iptables; containers use host networking on the same loopback, so each endpoint has
+ * its own port bases. Daemon "a" is killed (SIGKILL): only its host goes unreachable while the others
  * still stop and start; when it is started again its host recovers by itself.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import { contextId } from '../../src/docker/endpoint';
 import { DockerEngine } from '../../src/docker/engine';
 import { Fleet } from '../../src/instances/fleet';
 import { parseSettings } from '../../src/instances/settings';
+import { makeCerts, type TestCerts } from '../unit/certs';
 import { MemoryLogger, STANDIN_IMAGE, standinSettings, waitFor } from './helpers';
+import { freePort, startSshd, type TestSshd } from './sshd';
 
 const run = promisify(execFile);
 const NAME = 'isaac-sim-instance-0';
@@ -24,7 +33,11 @@ class ExtraDaemon {
   readonly host: string;
   private child: ChildProcess | undefined;
   private containerd: ChildProcess | undefined;
-  constructor(private readonly dir: string) {
+  /** `listen` adds the daemon's -H tcp://… and TLS flags. */
+  constructor(
+    private readonly dir: string,
+    private readonly listen: readonly string[] = [],
+  ) {
     mkdirSync(dir, { recursive: true });
     this.host = `unix://${path.join(dir, 'd.sock')}`;
   }
@@ -44,7 +57,7 @@ class ExtraDaemon {
       this.containerd = this.spawnLogged('containerd', cargs, 'containerd.log');
       await waitFor('containerd', () => existsSync(path.join(this.dir, 'c.sock')), 30_000);
     }
-    const args = ['--bridge=none', '--iptables=false', '-H', this.host, '--containerd', path.join(this.dir, 'c.sock'), '--data-root', path.join(this.dir, 'data'), '--exec-root', path.join(this.dir, 'x'), '--pidfile', path.join(this.dir, 'd.pid')];
+    const args = ['--bridge=none', '--iptables=false', '-H', this.host, '--containerd', path.join(this.dir, 'c.sock'), '--data-root', path.join(this.dir, 'data'), '--exec-root', path.join(this.dir, 'x'), '--pidfile', path.join(this.dir, 'd.pid'), ...this.listen];
     this.child = this.spawnLogged('dockerd', args, 'dockerd.log');
     await waitFor(`dockerd on ${this.host}`, () => this.docker('info', '--format', '{{.ServerVersion}}').then((v) => v.trim().length > 0), 60_000).catch((err: unknown) => {
       throw new Error(`${String(err)}\n${readFileSync(path.join(this.dir, 'dockerd.log'), 'utf8').split('\n').slice(-20).join('\n')}`);
@@ -93,17 +106,40 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('several engines at once', () => {
+/** dockerd flags for TLS on 127.0.0.1:`port` with `certs`. */
+function tlsListen(port: number, certs: TestCerts): string[] {
+  return ['-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey];
+}
+
+describe('several engines at once: over ssh://, over TLS, and through a docker context', () => {
   const root = mkdtempSync('/tmp/fl-');
-  const a = new ExtraDaemon(path.join(root, 'a'));
-  const b = new ExtraDaemon(path.join(root, 'b'));
-  const main = process.env.DOCKER_HOST ?? '';
+  const certsA = makeCerts(path.join(root, 'certs-a'));
+  const certsB = makeCerts(path.join(root, 'certs-b'));
+  let tlsPort = 0;
+  let contextPort = 0;
+  let a: ExtraDaemon;
+  let b: ExtraDaemon;
+  let sshd: TestSshd | undefined;
+  const main = process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
   const log = new MemoryLogger();
+  /** What the engines resolve from: the CLI's config folder of the test (the context), and TLS for tcp:// hosts from the setting. */
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, DOCKER_CONFIG: path.join(root, 'docker-config'), DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: path.join(root, 'client-a') };
   let fleet: Fleet<DockerEngine>;
   const dockerOf = (host: string) => (host === 'a' ? a.docker.bind(a) : host === 'b' ? b.docker.bind(b) : (...args: string[]) => run('docker', args).then((r) => r.stdout));
   const stateOn = async (host: string) => (await dockerOf(host)('inspect', '--format', '{{.State.Status}}', NAME)).trim();
 
   before(async () => {
+    tlsPort = await freePort();
+    contextPort = await freePort();
+    a = new ExtraDaemon(path.join(root, 'a'), tlsListen(tlsPort, certsA));
+    b = new ExtraDaemon(path.join(root, 'b'), tlsListen(contextPort, certsB));
+    mkdirSync(env.DOCKER_CERT_PATH as string);
+    copyFileSync(certsA.ca, path.join(env.DOCKER_CERT_PATH as string, 'ca.pem'));
+    copyFileSync(certsA.clientCert, path.join(env.DOCKER_CERT_PATH as string, 'cert.pem'));
+    copyFileSync(certsA.clientKey, path.join(env.DOCKER_CERT_PATH as string, 'key.pem'));
+    // The context, as the CLI makes it: its TLS files are copied into the context store.
+    await run('docker', ['context', 'create', 'fleet-b', '--docker', `host=tcp://127.0.0.1:${contextPort},ca=${certsB.ca},cert=${certsB.clientCert},key=${certsB.clientKey}`], { env });
+    sshd = await startSshd(path.join(root, 'ssh'), main);
     await Promise.all([a.start(), b.start()]);
     // The stand-in image, into each new engine.
     await Promise.all([a, b].map((d) => run('sh', ['-c', `docker save ${STANDIN_IMAGE} | docker -H '${d.host}' load`], { maxBuffer: 1 << 24 })));
@@ -112,21 +148,23 @@ describe('several engines at once', () => {
     const result = parseSettings({
       ...base,
       endpoints: [
-        { name: 'main', dockerHost: main },
-        { name: 'a', dockerHost: a.host, httpPortBase: 29311, signalPortBase: 29300 },
-        { name: 'b', dockerHost: b.host, httpPortBase: 29411, signalPortBase: 29400 },
+        { name: 'main', dockerHost: `ssh://root@127.0.0.1:${sshd.port}` },
+        { name: 'a', dockerHost: `tcp://127.0.0.1:${tlsPort}`, httpPortBase: 29311, signalPortBase: 29300 },
+        { name: 'b', dockerContext: 'fleet-b', httpPortBase: 29411, signalPortBase: 29400 },
       ],
     });
     assert.ok(result.ok, JSON.stringify(result));
-    fleet = new Fleet<DockerEngine>({ engineFor: (dockerHost) => new DockerEngine({ dockerHost }), log, probeIntervalMs: 100 });
+    const sshArgs = sshd.config('fleet', { identity: sshd.userKey, knownHost: true });
+    fleet = new Fleet<DockerEngine>({ engineFor: (dockerHost, dockerContext) => new DockerEngine({ dockerHost, dockerContext, env, sshArgs }), log, probeIntervalMs: 100 });
     fleet.update(result);
   });
 
   after(async () => {
     fleet?.dispose();
     await run('docker', ['rm', '-f', NAME]).catch(() => undefined);
-    for (const d of [a, b]) await d.docker('rm', '-f', NAME).catch(() => undefined);
-    await Promise.all([a.stop(), b.stop()]);
+    for (const d of [a, b]) await d?.docker('rm', '-f', NAME).catch(() => undefined);
+    await Promise.all([a?.stop(), b?.stop()]);
+    await sshd?.stop();
     if (!process.env.FLEET_KEEP) rmSync(root, { recursive: true, force: true });
   });
 
@@ -135,6 +173,21 @@ describe('several engines at once', () => {
     assert.ok(fleet.multiple);
     for (const h of fleet.hosts) assert.ok(h.manager, `${h.name} has a manager`);
     assert.deepEqual(fleet.hosts.map((h) => h.manager?.get(0)?.ports.http), [29211, 29311, 29411]);
+  });
+
+  test("each host's engine is reached its own way: ssh://, TLS from the environment, the context's own TLS", async () => {
+    await fleet.connectAll();
+    const address = (name: string) => fleet.host(name)?.manager?.currentEngine?.address;
+    const endpoint = (name: string) => fleet.host(name)?.manager?.currentEngine?.endpoint;
+    assert.equal(address('main'), `ssh://root@127.0.0.1:${sshd?.port} (from setting isaacSim.dockerHost)`);
+    assert.equal(endpoint('main')?.kind, 'ssh');
+    assert.equal(address('a'), `tcp://127.0.0.1:${tlsPort} (from setting isaacSim.dockerHost)`);
+    assert.deepEqual([endpoint('a')?.protocol, endpoint('a')?.tls?.verify], ['https', true]);
+    assert.equal(address('b'), `tcp://127.0.0.1:${contextPort} (from context "fleet-b", setting isaacSim.dockerContext)`);
+    assert.deepEqual([endpoint('b')?.protocol, endpoint('b')?.tls?.dir], ['https', path.join(env.DOCKER_CONFIG as string, 'contexts', 'tls', contextId('fleet-b'), 'docker')]);
+    // The control: the same host without the context (TLS from DOCKER_CERT_PATH, the other CA) is refused.
+    const bare = new DockerEngine({ dockerHost: `tcp://127.0.0.1:${contextPort}`, env });
+    await assert.rejects(bare.version(), /certificate/i);
   });
 
   test('instances start on all three engines at once and become ready', async () => {

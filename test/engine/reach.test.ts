@@ -17,8 +17,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
@@ -27,19 +26,12 @@ import { SshAgent } from '../../src/docker/sshAgent';
 import { makeCerts, type TestCerts } from '../unit/certs';
 import { REPO, waitFor } from './helpers';
 import { isolatedDaemonUnavailable } from './isolated';
+import { freePort, startSshd, stopProcess, tail, type SshConfigOptions, type TestSshd } from './sshd';
 
 const run = promisify(execFile);
 const unavailable = isolatedDaemonUnavailable() ?? (existsSync('/usr/sbin/sshd') ? undefined : 'sshd is not installed (apt-get install -y openssh-server)');
 const inCI = process.env.CI === 'true';
 const LABEL = 'dev.isaac-sim-orchestrator.reach-test';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** An environment with none of the variables that choose an engine (the test sets the ones it means). */
 function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -53,36 +45,18 @@ function startProcess(cmd: string, args: string[], log: string, env: NodeJS.Proc
   return spawn(cmd, args, { env, stdio: ['ignore', out, out] });
 }
 
-async function stopProcess(child: ChildProcess | undefined, timeoutMs = 20_000): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-function tail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-20).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
 describe('reaching Docker over TLS, through a context and over ssh://', { skip: !inCI && unavailable ? unavailable : false }, () => {
   let root: string;
   let certs: TestCerts;
   let tlsPort: number;
   let sshPort: number;
   let dockerd: ChildProcess | undefined;
-  let sshd: ChildProcess | undefined;
+  let sshd: TestSshd | undefined;
   let agent: ChildProcess | undefined;
   let unixHost: string;
   let containerName: string;
   /** A folder holding ca.pem, cert.pem and key.pem, as DOCKER_CERT_PATH expects. */
   let certPath: string;
-  let createdRunSshd = false;
 
   /** The daemon's unix socket, for the CLI. */
   const cliOnDaemon = (...args: string[]) => run('docker', ['--host', unixHost, ...args], { env: cleanEnv() });
@@ -131,9 +105,8 @@ describe('reaching Docker over TLS, through a context and over ssh://', { skip: 
 
   after(async () => {
     await stopProcess(agent);
-    await stopProcess(sshd);
+    await sshd?.stop();
     await stopProcess(dockerd, 30_000);
-    if (createdRunSshd) rmSync('/run/sshd', { recursive: true, force: true });
     if (root) {
       // The daemon's data-root may keep mounts (overlay, its own bind of itself): unmount before removing.
       const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((p) => p && p.startsWith(`${root}/`));
@@ -238,78 +211,15 @@ describe('reaching Docker over TLS, through a context and over ssh://', { skip: 
 
   describe('c) ssh:// to a local sshd that runs `docker system dial-stdio`', () => {
     let sshDir: string;
-    let hostPub: string;
     let userKey: string;
+    const sshConfig = (name: string, opts: SshConfigOptions) => (sshd ?? assert.fail('no sshd')).config(name, opts);
 
     before(async () => {
-      sshDir = path.join(root, 'ssh');
-      mkdirSync(sshDir, { mode: 0o700 });
-      await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(sshDir, 'host_key')]);
-      await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'reach-test', '-f', path.join(sshDir, 'user_key')]);
-      userKey = path.join(sshDir, 'user_key');
-      writeFileSync(path.join(sshDir, 'authorized_keys'), readFileSync(`${userKey}.pub`), { mode: 0o600 });
-      hostPub = readFileSync(path.join(sshDir, 'host_key.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
-      // sshd insists on its privilege separation folder.
-      if (!existsSync('/run/sshd')) {
-        mkdirSync('/run/sshd', { mode: 0o755 });
-        createdRunSshd = true;
-      }
-      sshPort = await freePort();
-      const log = path.join(sshDir, 'sshd.log');
-      sshd = startProcess(
-        '/usr/sbin/sshd',
-        [
-          '-D', '-e', '-f', '/dev/null',
-          '-o', `ListenAddress=127.0.0.1:${sshPort}`,
-          '-o', `HostKey=${path.join(sshDir, 'host_key')}`,
-          '-o', `PidFile=${path.join(sshDir, 'sshd.pid')}`,
-          '-o', `AuthorizedKeysFile=${path.join(sshDir, 'authorized_keys')}`,
-          '-o', 'PasswordAuthentication=no', '-o', 'KbdInteractiveAuthentication=no', '-o', 'UsePAM=no',
-          '-o', 'StrictModes=no', '-o', 'PermitRootLogin=prohibit-password',
-          // The remote `docker system dial-stdio` talks to the test daemon.
-          '-o', `SetEnv=DOCKER_HOST=${unixHost} PATH=${process.env.PATH}`,
-        ],
-        log,
-        cleanEnv(),
-      );
-      await waitFor(`sshd to listen on 127.0.0.1:${sshPort} (log: ${log})`, async () => {
-        if (sshd?.exitCode !== null) throw new Error(`sshd exited: ${tail(log)}`);
-        return new Promise<boolean>((resolve) => {
-          const s = net.connect(sshPort, '127.0.0.1', () => {
-            s.destroy();
-            resolve(true);
-          });
-          s.on('error', () => resolve(false));
-        });
-      });
+      sshd = await startSshd(path.join(root, 'ssh'), unixHost);
+      sshDir = sshd.dir;
+      userKey = sshd.userKey;
+      sshPort = sshd.port;
     });
-
-    /**
-     * A config file for `ssh -F` (engine option sshArgs): OpenSSH reads ~/.ssh from the passwd home,
-     * not $HOME, so the test's known_hosts and identity are named here. -F also leaves out
-     * /etc/ssh/ssh_config and the user's own ~/.ssh/config.
-     */
-    function sshConfig(name: string, opts: { identity?: string; knownHost: boolean; identitiesOnly?: boolean }): string[] {
-      const dir = path.join(root, name);
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const knownHosts = path.join(dir, 'known_hosts');
-      writeFileSync(knownHosts, opts.knownHost ? `[127.0.0.1]:${sshPort} ${hostPub}\n` : '');
-      const file = path.join(dir, 'ssh_config');
-      writeFileSync(
-        file,
-        [
-          'Host *',
-          `  UserKnownHostsFile ${knownHosts}`,
-          '  GlobalKnownHostsFile /dev/null',
-          '  StrictHostKeyChecking yes',
-          `  IdentityFile ${opts.identity ?? 'none'}`,
-          `  IdentitiesOnly ${opts.identitiesOnly === false ? 'no' : 'yes'}`,
-          '  ControlMaster no',
-          '',
-        ].join('\n'),
-      );
-      return ['-F', file];
-    }
 
     test('with the key as an IdentityFile of the ssh config: reaches the daemon behind sshd, events stream over ssh', async () => {
       const engine = new DockerEngine({ dockerHost: `ssh://root@127.0.0.1:${sshPort}`, env: cleanEnv(), sshArgs: sshConfig('ssh-c1', { identity: userKey, knownHost: true }) });
