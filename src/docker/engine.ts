@@ -134,6 +134,18 @@ export class DockerEngine {
     }
   }
 
+  /**
+   * Which daemon this is, from `docker info`: its ID, host name and data root. The ID alone is not
+   * enough: here it is derived from the daemon's key in /etc/docker, which two daemons of one machine
+   * share (one data root is one daemon: dockerd locks it), and so do machines cloned from one image
+   * (their host names differ). Undefined if the engine names none of them.
+   */
+  async engineId(): Promise<string | undefined> {
+    const info = (await this.call('ask the engine for its ID (docker info)', () => this.docker.info())) as { ID?: unknown; Name?: unknown; DockerRootDir?: unknown };
+    const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : '?');
+    return [info?.ID, info?.Name, info?.DockerRootDir].some((v) => typeof v === 'string' && v !== '') ? `${text(info.ID)} on ${text(info.Name)}, data root ${text(info.DockerRootDir)}` : undefined;
+  }
+
   async inspect(idOrName: string): Promise<ContainerInfo | undefined> {
     try {
       return toInfo(await this.docker.getContainer(idOrName).inspect());

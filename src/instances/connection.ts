@@ -33,6 +33,11 @@ export interface ConnectionOptions<E extends InstanceEngine> {
   /** The connection went away (host change, Retry, dispose): followers of it must close. */
   onDisconnected: () => void;
   onStatus: (status: EngineStatus) => void;
+  /**
+   * With several engines (fleet.ts): claims the engine's ID for this connection, or says why another
+   * host holds it (the same engine under another address: both would own its containers).
+   */
+  claimEngine?: (engineId: string) => string | undefined;
 }
 
 export class EngineConnection<E extends InstanceEngine> {
@@ -134,6 +139,12 @@ export class EngineConnection<E extends InstanceEngine> {
     try {
       const { version } = await engine.version();
       if (stale()) return await handOver();
+      if (this.options.claimEngine && engine.engineId) {
+        const id = await engine.engineId();
+        if (stale()) return await handOver();
+        const taken = id === undefined ? undefined : this.options.claimEngine(id);
+        if (taken) throw new EngineError(taken, 'settings', undefined, { setting: 'isaacSim.endpoints' });
+      }
       const events = await engine.streamEvents(
         this.options.filter,
         this.lastEventNano,

@@ -16,6 +16,8 @@ export interface InstanceEngine {
   /** The engine runs on this machine (its ports and folders are ours to check). */
   readonly isLocal: boolean;
   version(): Promise<{ version: string }>;
+  /** Which daemon this is (`docker info` ID and data root): the same engine under two addresses gives one. Fakes may leave it out. */
+  engineId?(): Promise<string | undefined>;
   streamEvents(label: string, since: bigint | undefined, onEvent: (e: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<Closeable>;
   listByLabel(label: string): Promise<ContainerInfo[]>;
   inspect(idOrName: string): Promise<ContainerInfo | undefined>;

@@ -82,6 +82,8 @@ export class Fleet<E extends InstanceEngine = InstanceEngine> implements Disposa
   /** Fires when hosts are added or removed, or a host gets its manager. */
   readonly onDidChangeHosts: Event<void> = this.hostsChanged.event;
   private disposed = false;
+  /** The engine ID each connected host claimed (claimEngine). */
+  private readonly engineIds = new Map<string, string>();
 
   constructor(private readonly options: ManagerOptions<E>) {}
 
@@ -103,6 +105,22 @@ export class Fleet<E extends InstanceEngine = InstanceEngine> implements Disposa
   /** Endpoints that could not be named, so run nowhere (each with what to fix). */
   get problems(): readonly SettingsProblem[] {
     return this.plan.problems;
+  }
+
+  /**
+   * Two endpoints that reach one engine under two addresses (a context and its host, localhost and
+   * 127.0.0.1, a socket and ssh:// to this machine) would both own its containers: the second to
+   * connect is refused, naming the first. The claim is the first host's until it lets go of that engine
+   * (a new address, a Retry, removed): two spellings of one engine fail and recover together, so no
+   * retry can let both in.
+   */
+  private claimEngine(name: string, id: string): string | undefined {
+    const holder = this.members.find((m) => m.name !== name && this.engineIds.get(m.name) === id && (m.manager?.engineStatus.kind ?? 'idle') !== 'idle');
+    if (holder) {
+      return `Endpoint "${name}" reaches the same Docker engine as endpoint "${holder.name}" (engine ${id}), under another address: two endpoints on one engine would both own its containers. Remove one of them from isaacSim.endpoints.`;
+    }
+    this.engineIds.set(name, id);
+    return undefined;
   }
 
   host(name: string): FleetHost<E> | undefined {
@@ -165,7 +183,9 @@ export class Fleet<E extends InstanceEngine = InstanceEngine> implements Disposa
       member.problems = endpoint.result.ok ? [] : endpoint.result.problems;
       // The implicit host is made at once, whatever its settings: exactly the one manager of old.
       if (!member.manager && (endpoint.result.ok || this.plan.implicit)) {
-        member.manager = new InstanceManager<E>(this.options);
+        const name = endpoint.name;
+        // One engine of the top-level settings has nothing to clash with: it asks the engine for no ID.
+        member.manager = new InstanceManager<E>(this.plan.implicit ? this.options : { ...this.options, claimEngine: (id) => this.claimEngine(name, id) });
         const manager = member.manager;
         member.subscription = manager.onDidChange(() => this.changed.fire());
         hostsChanged = true;
@@ -193,6 +213,7 @@ export class Fleet<E extends InstanceEngine = InstanceEngine> implements Disposa
   }
 
   private drop(member: Member<E>): void {
+    this.engineIds.delete(member.name);
     member.subscription?.dispose();
     member.manager?.dispose();
     member.manager = undefined;

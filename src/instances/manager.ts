@@ -58,6 +58,8 @@ export interface ManagerOptions<E extends InstanceEngine> {
   refollowBaseMs?: number;
   /** Tests: the age from which a leftover helper container is removed at a resync (default 2 min). */
   helperStaleMs?: number;
+  /** Given by the fleet: claims the engine's ID for this manager's host (connection.ts). */
+  claimEngine?: (engineId: string) => string | undefined;
 }
 
 export class InstanceManager<E extends InstanceEngine = InstanceEngine> implements Disposable {
@@ -120,6 +122,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
           this.viewers.resync(await this.sync.resync(engine));
         },
         onDisconnected: () => this.sync.closeAll(),
+        ...(options.claimEngine ? { claimEngine: options.claimEngine } : {}),
         onStatus: (status) => {
           this.store.setEngineStatus(status);
           this.statusChanged.fire(status);

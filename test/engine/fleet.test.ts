@@ -192,7 +192,7 @@ describe('several engines at once: over ssh://, over TLS, and through a docker c
 
   test('instances start on all three engines at once and become ready', async () => {
     await fleet.connectAll();
-    for (const h of fleet.hosts) assert.equal(fleet.status(h.name)?.engine, 'connected', h.name);
+    for (const h of fleet.hosts) assert.equal(fleet.status(h.name)?.engine, "connected", `${h.name}: ${fleet.status(h.name)?.message}`);
     await Promise.all(fleet.managers().map((m) => m.startAll()));
     await waitFor('every host 1/1 ready', () => fleet.hosts.every((h) => fleet.status(h.name)?.ready === 1), 120_000);
     for (const h of fleet.hosts) {
@@ -237,5 +237,31 @@ describe('several engines at once: over ssh://, over TLS, and through a docker c
     await waitFor('a ready again', () => am.get(0)?.state.kind === 'ready', 60_000);
     assert.equal(await stateOn('a'), 'running');
     assert.equal(fleet.status('b')?.engine, 'connected');
+  });
+});
+
+describe('two endpoints that reach one engine under two spellings', () => {
+  // The sandbox's engine as its socket, and again with a "/./" in the path: the settings see two hosts, the engine's ID one.
+  const socket = (process.env.DOCKER_HOST || 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
+  const respelled = `unix://${path.dirname(socket)}/./${path.basename(socket)}`;
+  const log = new MemoryLogger();
+  let fleet: Fleet<DockerEngine> | undefined;
+  after(() => fleet?.dispose());
+
+  test('the second to connect is refused, naming the first and the setting to fix; the first runs', async () => {
+    const result = parseSettings({ ...standinSettings({ instanceCount: 1 }), endpoints: [{ name: 'one', dockerHost: `unix://${socket}` }, { name: 'two', dockerHost: respelled }] });
+    assert.ok(result.ok, JSON.stringify(result));
+    fleet = new Fleet<DockerEngine>({ engineFor: (dockerHost, dockerContext) => new DockerEngine({ dockerHost, dockerContext }), log });
+    fleet.update(result);
+    assert.deepEqual(fleet.hosts.map((h) => h.problems), [[], []], 'the settings cannot tell the two apart');
+    await fleet.connectAll();
+    const kinds = fleet.hosts.map((h) => fleet?.status(h.name)?.engine);
+    assert.deepEqual([...kinds].sort(), ['connected', 'unreachable'], JSON.stringify(kinds));
+    const refused = fleet.hosts.find((h) => fleet?.status(h.name)?.engine === 'unreachable');
+    const first = fleet.hosts.find((h) => h !== refused);
+    assert.match(
+      fleet.status(refused?.name ?? '')?.message ?? '',
+      new RegExp(`^Endpoint "${refused?.name}" reaches the same Docker engine as endpoint "${first?.name}" \\(engine \\S+ on \\S+, data root /[^)]+\\), under another address: .* Remove one of them from isaacSim\\.endpoints\\.$`),
+    );
   });
 });
