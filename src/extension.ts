@@ -100,9 +100,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
   syncBundles();
   const statusBar = new InstancesStatusBar(fleet);
   const doctor = new DoctorView({
-    get manager() {
-      return primary().manager;
-    },
+    fleet,
     log,
     pullsOnStart: true,
   });

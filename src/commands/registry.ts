@@ -123,8 +123,8 @@ const PLAIN_COMMANDS: PlainCommand[] = [
   { id: 'isaacSim.addEndpointFromContext', run: (c) => addEndpointFromContext(c.log) },
   { id: 'isaacSim.openSettings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:isaac-sim-orchestrator.isaac-sim-orchestrator') },
   { id: 'isaacSim.showDiagnostics', run: (c) => c.log.show(true) },
-  // No progress here: the doctor shows its own.
-  { id: 'isaacSim.doctor', run: (c) => c.doctor.runAndShowDoctor() },
+  // No progress here: the doctor shows its own. With several hosts: the clicked host node, or "All hosts" or one.
+  { id: 'isaacSim.doctor', hosts: 'Run Preflight Doctor', run: (c, _signal, hosts) => c.doctor.runAndShowDoctor(hosts) },
 ];
 
 /** Runs `fn` on each host chosen, all at once; their errors as one. */
@@ -155,7 +155,7 @@ async function pickInstance(manager: Manager, picker: Picker, title: string): Pr
 }
 
 /** The one error path. It switches on the error's kind and setting (errors.ts), never on its words. */
-export function reportError(ctx: CommandContext, commandId: string, err: unknown): void {
+export function reportError(ctx: CommandContext, commandId: string, err: unknown, hosts: readonly string[] = []): void {
   const message = ctx.fleet.redactor.redact(err instanceof Error ? err.message : String(err));
   const { kind, setting } = errorInfo(err);
   if (kind === 'cancelled') {
@@ -169,7 +169,8 @@ export function reportError(ctx: CommandContext, commandId: string, err: unknown
   if (cause) ctx.log.debug(`  cause: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
   const actions = setting || kind === 'settings' ? ['Open Settings', 'Show Log'] : ['Show Log'];
   // A failed start runs the preflight doctor, which opens its report only if it finds a problem.
-  if (commandId === 'isaacSim.startInstance' || commandId === 'isaacSim.startAll' || commandId === 'isaacSim.restartInstance') void ctx.doctor.runAfterFailedStart(err);
+  // It checks the hosts the command ran on.
+  if ((commandId === 'isaacSim.startInstance' || commandId === 'isaacSim.startAll' || commandId === 'isaacSim.restartInstance') && hosts.length > 0) void ctx.doctor.runAfterFailedStart(err, hosts);
   // Not awaited: the command finishes now; the notification stays until the user acts on it.
   void vscode.window.showErrorMessage(message, ...actions).then(async (choice) => {
     if (choice === 'Show Log') ctx.log.show(true);
@@ -208,8 +209,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   for (const cmd of INSTANCE_COMMANDS) {
     disposables.push(
       vscode.commands.registerCommand(cmd.id, async (...args: unknown[]) => {
+        let targets: Target[] | undefined;
         try {
-          let targets = targetsFromArgs(ctx.fleet, args);
+          targets = targetsFromArgs(ctx.fleet, args);
           if (!targets) {
             const host = await pickHost(ctx.fleet, cmd.pick, titleOf(cmd.id), args);
             if (host === undefined) return;
@@ -220,14 +222,15 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           }
           const named = (t: Target) => (ctx.fleet.multiple ? `${t.host}/${t.snapshot.label}` : t.snapshot.label);
           const label = targets.length === 1 ? named(targets[0]) : `${targets.length} instances`;
+          const chosen = targets;
           await withProgress(cmd.progress?.(label), cmd.cancellable === true, async (signal) => {
-            const results = await Promise.allSettled(targets.map((t) => cmd.run(ctx, t, signal)));
+            const results = await Promise.allSettled(chosen.map((t) => cmd.run(ctx, t, signal)));
             const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
             if (failed.length === 1) throw failed[0].reason;
             if (failed.length > 1) throw combined(failed.map((f) => f.reason as unknown));
           });
         } catch (err) {
-          reportError(ctx, cmd.id, err);
+          reportError(ctx, cmd.id, err, [...new Set((targets ?? []).map((t) => t.host))]);
         }
       }),
     );
@@ -235,14 +238,16 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   for (const cmd of PLAIN_COMMANDS) {
     disposables.push(
       vscode.commands.registerCommand(cmd.id, async (...args: unknown[]) => {
+        let hosts: string[] | undefined = [];
         try {
-          const hosts = cmd.hosts ? await chooseHosts(ctx.fleet, cmd.hosts, args) : [];
+          hosts = cmd.hosts ? await chooseHosts(ctx.fleet, cmd.hosts, args) : [];
           if (!hosts) return;
+          const chosen = hosts;
           await withProgress(cmd.progress, cmd.cancellable === true, async (signal) => {
-            await cmd.run(ctx, signal, hosts);
+            await cmd.run(ctx, signal, chosen);
           });
         } catch (err) {
-          reportError(ctx, cmd.id, err);
+          reportError(ctx, cmd.id, err, hosts ?? []);
         }
       }),
     );

@@ -171,6 +171,11 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
     return this.settingsResult.ok ? [] : this.settingsResult.problems;
   }
 
+  /** The settings this manager was last given (an endpoint's own, merged with the top-level ones). */
+  get settings(): SettingsResult {
+    return this.settingsResult;
+  }
+
   /** Applies (re)validated settings. A new docker host means a new connection. */
   updateSettings(result: SettingsResult): void {
     this.settingsResult = result;

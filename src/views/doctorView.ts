@@ -13,13 +13,20 @@ import { doctorModule } from '../instances/doctorModule';
 import type { DoctorReport } from '../instances/doctorTypes';
 import { errorInfo } from '../instances/errors';
 import type { Manager } from '../instances/manager';
+import type { SettingsProblem } from '../instances/settings';
 import { readSettings } from './config';
 
 const DOCTOR_SCHEME = 'isaac-sim-doctor';
 const DOCTOR_REPORT_URI = vscode.Uri.from({ scheme: DOCTOR_SCHEME, path: '/Isaac Sim Preflight Doctor.md' });
 
+/** The hosts the doctor checks (fleet.ts): each with its manager, or the problems that keep it from having one. */
+interface DoctorFleet {
+  readonly hosts: readonly { readonly name: string; readonly manager: Manager<DockerEngine> | undefined; readonly problems: readonly SettingsProblem[] }[];
+  readonly multiple: boolean;
+}
+
 interface DoctorViewOptions {
-  manager: Manager<DockerEngine>;
+  fleet: DoctorFleet;
   log: vscode.LogOutputChannel;
   /** Set when a start pulls a missing image by itself, so the image check's fix says so. */
   pullsOnStart?: boolean;
@@ -30,7 +37,9 @@ export class DoctorView implements vscode.Disposable {
   private report: DoctorReport | undefined;
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   private readonly registration: vscode.Disposable;
-  private running: Promise<DoctorReport> | undefined;
+  /** One run per host at a time: a second request while one runs gets the same report. */
+  private readonly running = new Map<string, Promise<DoctorReport>>();
+  private readonly reports = new Map<string, DoctorReport>();
 
   constructor(private readonly options: DoctorViewOptions) {
     this.registration = vscode.workspace.registerTextDocumentContentProvider(DOCTOR_SCHEME, {
@@ -39,15 +48,26 @@ export class DoctorView implements vscode.Disposable {
     });
   }
 
-  /** The last report shown, for tests. */
+  /** The last report shown, for tests (with several hosts: the last host's). */
   get lastReport(): DoctorReport | undefined {
     return this.report;
   }
 
-  /** Shows `report` in the Markdown preview (beside the editor when asked), or as text if there is no preview. */
-  async showDoctorReport(report: DoctorReport, opts: { beside?: boolean } = {}): Promise<void> {
-    this.report = report;
-    this.markdown = report.markdown;
+  /** The last report of each host, for tests. */
+  get lastReports(): ReadonlyMap<string, DoctorReport> {
+    return this.reports;
+  }
+
+  /**
+   * Shows the reports in the Markdown preview (beside the editor when asked), or as text if there is
+   * no preview. With several hosts each report is headed by its host's name.
+   */
+  async showDoctorReport(reports: ReadonlyArray<{ host: string; report: DoctorReport }>, opts: { beside?: boolean } = {}): Promise<void> {
+    const last = reports[reports.length - 1];
+    if (!last) return;
+    this.report = last.report;
+    const named = this.options.fleet.multiple;
+    this.markdown = reports.map(({ host, report }) => (named ? `> **Host \`${host}\`** (an isaacSim.endpoints entry)\n\n${report.markdown}` : report.markdown)).join('\n\n---\n\n');
     this.changed.fire(DOCTOR_REPORT_URI);
     try {
       await vscode.commands.executeCommand(opts.beside ? 'markdown.showPreviewToSide' : 'markdown.showPreview', DOCTOR_REPORT_URI);
@@ -60,12 +80,12 @@ export class DoctorView implements vscode.Disposable {
     }
   }
 
-  /** The command: runs the doctor under a progress notification and shows the report. */
-  async runAndShowDoctor(): Promise<DoctorReport> {
-    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Checking this machine…' }, () => this.run());
-    this.logReport(report);
-    await this.showDoctorReport(report);
-    return report;
+  /** The command: runs the doctor for `hosts` (default: every host) under a progress notification and shows the reports. */
+  async runAndShowDoctor(hosts: readonly string[] = this.options.fleet.hosts.map((h) => h.name)): Promise<DoctorReport | undefined> {
+    const title = this.options.fleet.multiple ? `Checking ${hosts.length === 1 ? `host ${hosts[0]}` : `${hosts.length} hosts`}…` : 'Checking this machine…';
+    const reports = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () => this.runAll(hosts));
+    await this.showDoctorReport(reports);
+    return reports[reports.length - 1]?.report;
   }
 
   /**
@@ -74,34 +94,49 @@ export class DoctorView implements vscode.Disposable {
    * Skipped where the error already names the whole story: invalid settings, a foreign container in
    * the way, an engine that cannot be reached.
    */
-  async runAfterFailedStart(err: unknown): Promise<DoctorReport | undefined> {
+  async runAfterFailedStart(err: unknown, hosts: readonly string[] = this.options.fleet.hosts.slice(0, 1).map((h) => h.name)): Promise<DoctorReport | undefined> {
     const { kind } = errorInfo(err);
-    if (kind === 'settings' || kind === 'foreign-container' || kind === 'unreachable' || kind === 'cancelled') return undefined;
+    if (kind === 'settings' || kind === 'foreign-container' || kind === 'unreachable' || kind === 'cancelled' || hosts.length === 0) return undefined;
     try {
-      const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Isaac Sim: checking this machine…' }, () => this.run());
-      this.logReport(report);
-      if (doctorModule().doctorProblems(report).length > 0) await this.showDoctorReport(report, { beside: true });
-      return report;
+      const reports = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Isaac Sim: checking this machine…' }, () => this.runAll(hosts));
+      const withProblems = reports.filter((r) => doctorModule().doctorProblems(r.report).length > 0);
+      if (withProblems.length > 0) await this.showDoctorReport(withProblems, { beside: true });
+      return reports[reports.length - 1]?.report;
     } catch (e) {
       this.options.log.warn(`The preflight doctor could not run after a failed start: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }
   }
 
-  /** One run at a time: a second request while one runs gets the same report. */
-  private run(): Promise<DoctorReport> {
-    this.running ??= this.runOnce().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+  /** The hosts' reports, checked at once, each logged. */
+  private runAll(hosts: readonly string[]): Promise<Array<{ host: string; report: DoctorReport }>> {
+    return Promise.all(
+      hosts.map(async (host) => {
+        const report = await this.run(host);
+        this.reports.set(host, report);
+        this.logReport(host, report);
+        return { host, report };
+      }),
+    );
   }
 
-  private async runOnce(): Promise<DoctorReport> {
-    const { manager } = this.options;
+  private run(host: string): Promise<DoctorReport> {
+    let running = this.running.get(host);
+    if (!running) {
+      running = this.runOnce(host).finally(() => this.running.delete(host));
+      this.running.set(host, running);
+    }
+    return running;
+  }
+
+  private async runOnce(host: string): Promise<DoctorReport> {
     const { hostDoctorDeps, invalidSettingsReport, runDoctor } = doctorModule();
-    const settings = readSettings();
-    if (!settings.ok) {
-      return invalidSettingsReport(settings.problems, manager.currentEngine?.address ?? 'not connected');
+    const member = this.options.fleet.hosts.find((h) => h.name === host);
+    const manager = member?.manager;
+    // The host's own settings (an endpoint's, merged with the top-level ones); with one engine, the top-level ones.
+    const settings = manager?.settings ?? (member && member.problems.length > 0 ? { ok: false as const, problems: [...member.problems] } : readSettings());
+    if (!settings.ok || !manager) {
+      return invalidSettingsReport(settings.ok ? [] : settings.problems, manager?.currentEngine?.address ?? 'not connected');
     }
     // Connecting lets the manager report which instances run (their ports are then not a conflict);
     // if the engine is unreachable the doctor says so itself.
@@ -118,11 +153,12 @@ export class DoctorView implements vscode.Disposable {
     return runDoctor(hostDoctorDeps({ settings: settings.settings, engine, instances: manager.list(), engineUnavailable, pullsOnStart: this.options.pullsOnStart }));
   }
 
-  private logReport(report: DoctorReport): void {
+  private logReport(host: string, report: DoctorReport): void {
     const problems = doctorModule().doctorProblems(report);
     const summary = report.checks.map((c) => `${c.ok === true ? '✔' : c.ok === false ? '✘' : '–'} ${c.title}`).join(', ');
-    if (problems.length === 0) this.options.log.info(`Preflight doctor: all checks passed (${summary}).`);
-    else this.options.log.warn(`Preflight doctor: ${problems.length} problem(s): ${problems.map((p) => `${p.title}: ${p.detail.replace(/\n/g, ' ')}`).join(' | ')}`);
+    const who = this.options.fleet.multiple ? `Preflight doctor (host ${host})` : 'Preflight doctor';
+    if (problems.length === 0) this.options.log.info(`${who}: all checks passed (${summary}).`);
+    else this.options.log.warn(`${who}: ${problems.length} problem(s): ${problems.map((p) => `${p.title}: ${p.detail.replace(/\n/g, ' ')}`).join(' | ')}`);
   }
 
   dispose(): void {

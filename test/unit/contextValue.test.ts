@@ -97,7 +97,8 @@ describe('contextValue against the manifest\'s menus (package.json contributes.m
       const start = engine === 'connected' ? ['isaacSim.startAll', 'isaacSim.stopAll'] : [];
       assert.deepEqual(offered(value), {
         inline: [...start, ...(engine === 'unreachable' ? ['isaacSim.retry'] : [])].sort(),
-        context: start,
+        // The preflight doctor of that host, whatever its state (an unreachable or invalid one most of all).
+        context: [...start, 'isaacSim.doctor'].sort(),
       });
     });
   }

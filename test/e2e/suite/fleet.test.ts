@@ -76,4 +76,20 @@ describe('several engines (isaacSim.endpoints) in a real VS Code', function () {
     assert.equal((await dockerInspect(CONTAINER))?.State.Running, false);
     assert.equal(api.fleet.status('gone')?.engine, 'unreachable');
   });
+
+  it("Run Preflight Doctor on a host node checks that host's own engine; on each host node, each one", async () => {
+    const rows = api.tree.hostRows();
+    await vscode.commands.executeCommand('isaacSim.doctor', rows.find((r) => r.host === 'gone'));
+    const gone = api.doctor.lastReports.get('gone');
+    const goneEngine = gone?.checks.find((c) => c.id === 'engine');
+    assert.equal(goneEngine?.ok, false, JSON.stringify(goneEngine));
+    assert.match(`${gone?.engineAddress}`, /nothing-here\.sock/, 'the report is about gone\'s socket');
+    assert.equal(api.doctor.lastReports.has('main'), false, 'only the host clicked was checked');
+    await vscode.commands.executeCommand('isaacSim.doctor', rows.find((r) => r.host === 'main'));
+    const mainEngine = api.doctor.lastReports.get('main')?.checks.find((c) => c.id === 'engine');
+    assert.equal(mainEngine?.ok, true, JSON.stringify(mainEngine));
+    // The preview names the host the report is about.
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse('isaac-sim-doctor:/Isaac%20Sim%20Preflight%20Doctor.md'));
+    assert.match(doc.getText(), /^> \*\*Host `main`\*\*/);
+  });
 });

@@ -122,7 +122,7 @@ describe(`Isaac Sim Orchestrator in ${trusted ? 'a trusted' : 'an untrusted'} wo
       // Never start with a leaked workspace image, engine or data folder.
       const result = api.settings();
       assert.ok(result.ok);
-      for (const key of ['image', 'dockerHost', 'hostDataRoot'] as const) assert.deepEqual(result.settings[key], user(key), `isaacSim.${key} is the user value`);
+      for (const key of ['image', 'dockerHost', 'dockerContext', 'hostDataRoot'] as const) assert.deepEqual(result.settings[key], user(key), `isaacSim.${key} is the user value`);
       const before = proxy.requests();
       await vscode.commands.executeCommand('isaacSim.startInstance', 0);
       container = await dockerInspect(CONTAINER);
@@ -191,7 +191,8 @@ describe(`Isaac Sim Orchestrator in ${trusted ? 'a trusted' : 'an untrusted'} wo
     it('showing the view connects to the workspace Docker host, not the user one', async () => {
       await vscode.commands.executeCommand('isaacSim.instances.focus');
       const status = await waitFor('the engine status', () => (api.manager.engineStatus.kind === 'unreachable' ? api.manager.engineStatus : undefined), 15_000);
-      assert.match(status.message, /127\.0\.0\.2/);
+      // The workspace's endpoint (which names the workspace's context) is the engine: a context that does not exist.
+      assert.match(status.message, /^Docker context "evil-context" .*does not exist/);
       assert.equal(proxy.requests(), 0, 'nothing reached the user socket');
     });
 

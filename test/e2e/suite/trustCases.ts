@@ -73,8 +73,11 @@ export function settingCases(runDir: string, standin: Record<string, unknown>): 
     readinessPatterns: R('regular expressions run on every log line in the extension host: a workspace could hide readiness or burn CPU on every line', DEFAULT_READINESS, ['^workspace-chosen readiness line that never appears$']),
     logTailLines: H('display only, bounded (0–100000)', 500, 123),
     stopTimeoutSeconds: H('only how long a stop waits before the engine kills, bounded (0–600)', 5, 2),
-    endpoints: R('more engines that receive the commands, each with its own Docker host and stream address', [], [{ name: 'evil', dockerHost: 'tcp://127.0.0.2:1' }]),
-    dockerHost: R('which engine receives the commands (and, for pulls, your registry credentials)', standin['isaacSim.dockerHost'], 'tcp://127.0.0.2:1'),
+    endpoints: R('more engines that receive the commands, each with its own Docker host and stream address', [], [{ name: 'evil', dockerContext: 'evil-context' }]),
+    // Never both set in one run (that is a settings error, as for the CLI's -H with --context): the
+    // user names a host, a trusted workspace a context instead (one that does not exist: it reaches nothing).
+    dockerHost: R('which engine receives the commands (and, for pulls, your registry credentials)', standin['isaacSim.dockerHost'], ''),
+    dockerContext: R('which engine receives the commands, by docker context', '', 'evil-context'),
   };
 }
 
