@@ -13,6 +13,7 @@ import type { DockerEngine } from './docker/engine';
 import { Fleet } from './instances/fleet';
 import type { Manager } from './instances/manager';
 import { readSettings, watchSettings } from './views/config';
+import { parseSimViewState } from './webview/messages';
 import { DoctorView } from './views/doctorView';
 import { FailureNotifier } from './views/failureNotifier';
 import { WebViewerNotifier } from './views/webViewerNotifier';
@@ -36,6 +37,8 @@ export interface IsaacSimApi {
   readonly simViews: SimViewManager;
   /** A host's log channels and sim views. */
   views(host: string): HostViews;
+  /** What the sim view serializer runs after a window reload: the panel, with the state its page saved. */
+  restoreSimView(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
   tree: InstanceTreeProvider;
   statusBar: InstancesStatusBar;
   doctor: DoctorView;
@@ -51,6 +54,12 @@ export interface IsaacSimApi {
 interface HostBundle extends HostViews {
   manager: Manager<DockerEngine>;
   disposables: vscode.Disposable[];
+}
+
+/** The host a restored sim view's page saved, if it saved one (webview/messages.ts checks the state). */
+function savedHost(state: unknown): string | undefined {
+  const parsed = parseSimViewState(state);
+  return parsed.ok ? parsed.value.host : undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): IsaacSimApi {
@@ -80,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
       const manager = h.manager;
       const label = () => (fleet.multiple ? h.name : '');
       const logs = new LogChannels(manager, undefined, label);
-      const simViews = new SimViewManager(context.extensionUri, manager, log, label);
+      const simViews = new SimViewManager(context.extensionUri, manager, log, label, h.name);
       const host = hostOf(h.name, () => fleet.multiple);
       bundles.set(h.name, { manager, logs, simViews, disposables: [logs, simViews, new FailureNotifier(manager, host), new WebViewerNotifier(manager, host)] });
     }
@@ -96,6 +105,9 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     return b;
   };
 
+  // A restored sim view goes back to its own host (the one its page saved), else to the first host,
+  // which restores a panel saved without a host, and tells one whose host is gone that it is.
+  const restoreSimView = (panel: vscode.WebviewPanel, state: unknown) => (bundles.get(savedHost(state) ?? '\u0000') ?? primary()).simViews.deserialize(panel, state);
   const settingsWatch = watchSettings(fleet, log);
   syncBundles();
   const statusBar = new InstancesStatusBar(fleet);
@@ -136,8 +148,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     fleet,
     fleet.onDidChangeHosts(syncBundles),
     { dispose: () => bundles.forEach((b) => b.disposables.forEach((d) => d.dispose())) },
-    // A restored sim view goes to the first host's views (its saved state names only the instance).
-    vscode.window.registerWebviewPanelSerializer(SimViewManager.viewType, { deserializeWebviewPanel: (panel, state) => primary().simViews.deserialize(panel, state) }),
+    vscode.window.registerWebviewPanelSerializer(SimViewManager.viewType, { deserializeWebviewPanel: restoreSimView }),
     tree,
     treeView,
     statusBar,
@@ -158,6 +169,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
       return primary().simViews;
     },
     views,
+    restoreSimView,
     tree,
     statusBar,
     doctor,

@@ -26,6 +26,8 @@ export class SimViewManager implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     /** The endpoint's name in panel titles ("" with one endpoint). The panel frames the instance's client URL, built from its endpoint's host setting. */
     private readonly hostName: () => string = () => '',
+    /** The endpoint's name as isaacSim.endpoints has it ("" for the implicit one), saved with each panel. */
+    private readonly endpoint = '',
   ) {
     this.mediaUri = vscode.Uri.joinPath(extensionUri, 'media');
     this.hostSubscription = host.onDidChange(() => {
@@ -86,6 +88,12 @@ export class SimViewManager implements vscode.Disposable {
     const parsed = parseSimViewState(state);
     if (!parsed.ok) this.log.debug(`Sim view restore: ignored an unexpected saved state (${parsed.reason})`);
     const index = parsed.ok ? parsed.value.index : undefined;
+    const savedHost = parsed.ok ? parsed.value.host : undefined;
+    if (index !== undefined && savedHost !== undefined && savedHost !== this.endpoint) {
+      // extension.ts hands a panel to its own host's manager; one that gets here has no host any more.
+      showNote(webviewPanel.webview, this.mediaUri, 'Sim view', `The sim view of ${savedHost ? `${savedHost}/` : ''}${instanceLabel(index)} cannot be restored: ${savedHost ? `endpoint "${savedHost}" is no longer in isaacSim.endpoints, or its settings are invalid` : 'isaacSim.endpoints has changed'}. You can close this tab.`);
+      return;
+    }
     const found = index === undefined ? false : await this.waitForInstance(index);
     if (index === undefined || !found) {
       const what = index === undefined ? 'This sim view' : `The sim view of ${instanceLabel(index)}`;
@@ -118,7 +126,7 @@ export class SimViewManager implements vscode.Disposable {
   }
 
   private adopt(index: number, webviewPanel: vscode.WebviewPanel): SimViewPanel {
-    const panel = new SimViewPanel(index, webviewPanel, { mediaUri: this.mediaUri, host: this.host, log: this.log });
+    const panel = new SimViewPanel(index, webviewPanel, { mediaUri: this.mediaUri, endpoint: this.endpoint, host: this.host, log: this.log });
     this.panels.set(index, panel);
     panel.onDidDispose(() => {
       if (this.panels.get(index) === panel) this.panels.delete(index);

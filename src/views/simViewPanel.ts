@@ -34,6 +34,8 @@ export interface SimViewHost {
 
 export interface PanelContext {
   readonly mediaUri: vscode.Uri;
+  /** The endpoint's name ("" with one engine): the page persists it with the index. */
+  readonly endpoint: string;
   readonly host: SimViewHost;
   readonly log: vscode.LogOutputChannel;
 }
@@ -165,6 +167,7 @@ export class SimViewPanel extends DisposableBase {
     const message: HostMessage = {
       type: 'state',
       index: this.index,
+      host: this.ctx.endpoint,
       label: snapshot.label,
       state: snapshot.state.kind,
       stateText: describeState(snapshot),

@@ -34,7 +34,7 @@ const OVERLAY_TITLES: Record<InstanceStateKind, string> = {
   failed: 'The simulator failed',
 };
 
-const HOST_MESSAGE_KEYS: ReadonlySet<string> = new Set<keyof HostMessage>(['type', 'index', 'label', 'state', 'stateText', 'url', 'runId', 'note']);
+const HOST_MESSAGE_KEYS: ReadonlySet<string> = new Set<keyof HostMessage>(['type', 'index', 'host', 'label', 'state', 'stateText', 'url', 'runId', 'note']);
 
 /**
  * Messages arrive through `window`, where other frames can post too: check the shape exactly (no missing,
@@ -49,6 +49,7 @@ function isHostMessage(data: unknown): data is HostMessage {
     m.type === 'state' &&
     typeof m.index === 'number' &&
     Number.isInteger(m.index) &&
+    typeof m.host === 'string' &&
     typeof m.label === 'string' &&
     typeof m.state === 'string' &&
     (STATE_KINDS as readonly string[]).includes(m.state) &&
@@ -84,7 +85,7 @@ if (!isHostMessage(parsedInitial)) throw new Error('Sim view: the initial state 
 let current: HostMessage = parsedInitial;
 
 const vscode = acquireVsCodeApi();
-vscode.setState({ index: current.index });
+vscode.setState({ index: current.index, host: current.host });
 
 let frame: HTMLIFrameElement | undefined;
 /** What the iframe currently shows: the URL and the container run it was loaded for. */

@@ -16,6 +16,8 @@ export type HostMessage = {
   type: 'state';
   /** 0-based instance index; the webview persists it (`SimViewState`) so the panel can be restored. */
   index: number;
+  /** The instance's endpoint (isaacSim.endpoints name; "" with one engine), persisted with the index. */
+  host: string;
   /** Instance label, e.g. `instance-0`. */
   label: string;
   state: InstanceStateKind;
@@ -42,6 +44,8 @@ export type ViewMessage =
 /** Persisted with `vscode.setState` so the serializer can restore the panel after a window reload. */
 export interface SimViewState {
   index: number;
+  /** The instance's endpoint; left out by panels saved before several engines existed (they are the first host's). */
+  host?: string;
 }
 
 /**
@@ -74,7 +78,7 @@ function messageSchemas(): NonNullable<typeof schemas> {
       z.strictObject({ type: z.literal('copyUrl') }),
     ]),
   ) satisfies z.ZodMiniType<ViewMessage>;
-  const state = z.pipe(plainData, z.strictObject({ index: z.int().check(z.minimum(0)) })) satisfies z.ZodMiniType<SimViewState>;
+  const state = z.pipe(plainData, z.strictObject({ index: z.int().check(z.minimum(0)), host: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]{0,100}$/))) })) satisfies z.ZodMiniType<SimViewState>;
   return (schemas = { view, state });
 }
 

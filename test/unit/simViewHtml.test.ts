@@ -19,6 +19,7 @@ function state(overrides: Partial<HostMessage> = {}): HostMessage {
   return {
     type: 'state',
     index: 0,
+    host: '',
     label: 'instance-0',
     state: 'loading',
     stateText: 'loading 0:42',

@@ -208,9 +208,11 @@ describe('parseViewMessage: what the webview may send', () => {
 });
 
 describe('parseSimViewState: the state a restored panel gets back', () => {
-  test('a whole, non-negative index', () => {
+  test('a whole, non-negative index, and the endpoint name the panel belongs to (left out by panels saved before several engines)', () => {
     assert.deepEqual(parseSimViewState({ index: 0 }), { ok: true, value: { index: 0 } });
     assert.deepEqual(parseSimViewState(JSON.parse('{"index":15}')), { ok: true, value: { index: 15 } });
+    assert.deepEqual(parseSimViewState({ index: 2, host: 'gpu-box.1' }), { ok: true, value: { index: 2, host: 'gpu-box.1' } });
+    assert.deepEqual(parseSimViewState({ index: 2, host: '' }), { ok: true, value: { index: 2, host: '' } });
   });
 
   test('anything else restores nothing', () => {
@@ -227,6 +229,10 @@ describe('parseSimViewState: the state a restored panel gets back', () => {
       { index: [0] },
       { index: 0, containerId: 'x' },
       { index: 0, type: 'ready' },
+      { index: 0, host: 5 },
+      { index: 0, host: 'a/b' },
+      { index: 0, host: 'x'.repeat(101) },
+      { host: 'gpu-box' },
       JSON.parse('{"index":0,"__proto__":{"index":1}}'),
       JSON.parse('{"__proto__":{"index":0}}'),
       Object.create({ index: 0 }),
@@ -238,17 +244,20 @@ describe('parseSimViewState: the state a restored panel gets back', () => {
     }
   });
 
-  test('property: arbitrary JSON is accepted only as {index: n}', () => {
+  test('property: arbitrary JSON is accepted only as {index: n} or {index: n, host: name}', () => {
+    const samples = fc.oneof(fc.jsonValue(), fc.record({ index: fc.jsonValue(), host: fc.oneof(fc.jsonValue(), fc.stringMatching(/^[A-Za-z0-9._\/ -]{0,8}$/)) }, { requiredKeys: [] }));
     fc.assert(
-      fc.property(fc.jsonValue(), (json) => {
+      fc.property(samples, (json) => {
+        const o = json as Record<string, unknown>;
         const ok =
           typeof json === 'object' &&
           json !== null &&
           !Array.isArray(json) &&
-          Object.keys(json).length === 1 &&
-          Number.isSafeInteger((json as Record<string, unknown>).index) &&
-          ((json as Record<string, number>).index ?? -1) >= 0;
-        assert.equal(parseSimViewState(json).ok, ok);
+          Object.keys(o).every((k) => k === 'index' || k === 'host') &&
+          Number.isSafeInteger(o.index) &&
+          (o.index as number) >= 0 &&
+          (!('host' in o) || (typeof o.host === 'string' && /^[A-Za-z0-9._-]{0,100}$/.test(o.host)));
+        assert.equal(parseSimViewState(json).ok, ok, JSON.stringify(json));
       }),
       { numRuns: 2000 },
     );

@@ -77,6 +77,20 @@ describe('several engines (isaacSim.endpoints) in a real VS Code', function () {
     assert.equal(api.fleet.status('gone')?.engine, 'unreachable');
   });
 
+  it("a sim view restored after a window reload goes back to the host its page saved; one whose host is gone says so", async () => {
+    const panel = () => vscode.window.createWebviewPanel('isaacSim.simView', 'restored', vscode.ViewColumn.Beside, { enableScripts: true });
+    const mine = panel();
+    await api.restoreSimView(mine, { index: 0, host: 'main' });
+    assert.equal(api.views('main').simViews.panelFor(0), mine, "main's sim views took the panel of main/instance-0");
+    assert.match(mine.title, /main/, mine.title);
+    mine.dispose();
+    const orphan = panel();
+    await api.restoreSimView(orphan, { index: 0, host: 'retired' });
+    assert.match(orphan.webview.html, /The sim view of retired\/instance-0 cannot be restored: endpoint &quot;retired&quot; is no longer in isaacSim\.endpoints/);
+    assert.notEqual(api.views('main').simViews.panelFor(0), orphan);
+    orphan.dispose();
+  });
+
   it("Run Preflight Doctor on a host node checks that host's own engine; on each host node, each one", async () => {
     const rows = api.tree.hostRows();
     await vscode.commands.executeCommand('isaacSim.doctor', rows.find((r) => r.host === 'gone'));
