@@ -1,6 +1,6 @@
 /**
  * The errors of image builds. They live apart from the build code (build.ts, buildContext.ts), which
- * loads lazily (buildModule.ts), because callers test for them with instanceof from the start.
+ * loads lazily (imagesModule.ts), because callers test for them with instanceof from the start.
  */
 import { EngineError } from './errors';
 

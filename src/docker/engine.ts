@@ -9,7 +9,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import type { BuildOptions } from './build';
 import type { BuildContext } from './buildContext';
-import { buildModule } from './buildModule';
+import { imagesModule } from './imagesModule';
 import { clientFor } from './client';
 import { resolveEndpoint, type Endpoint } from './endpoint';
 import { describeEngineError, EngineError } from './errors';
@@ -243,7 +243,7 @@ export class DockerEngine {
 
   /** Builds `context` into an image tagged `options.tag`; resolves with its ID. Throws BuildError. */
   async buildImage(context: BuildContext, options: BuildOptions): Promise<string | undefined> {
-    const { buildImage, packBuildContext } = buildModule();
+    const { buildImage, packBuildContext } = imagesModule();
     return buildImage(this.docker, this.address, packBuildContext(context), options);
   }
 

@@ -3,7 +3,7 @@
  * rest.
  *
  * The production build (scripts/build.mjs) writes parts that activation never needs, the preflight
- * doctor and image builds, to files of their own (dist/doctor.js, dist/build.js): activation then
+ * doctor, and image builds and pulls, to files of their own (dist/doctor.js, dist/images.js): activation then
  * neither reads nor compiles them. Such a part imports modules that dist/extension.js holds too,
  * among them classes that callers test with `instanceof` (EngineError, BuildError) and modules with
  * state. A copy of those in the part would be a second class and second state, so the build does

@@ -21,7 +21,7 @@
  */
 import type { Readable } from 'node:stream';
 import { inspect } from 'node:util';
-import type { DockerEngine } from './engine';
+import type { EngineHandle } from './engineHandle';
 import { describeEngineError } from './errors';
 import { PullCancelledError, PullError, type PullFailure } from './pullErrors';
 import { initialPullProgress, reducePullEvent, type PullEvent, type PullProgress } from './pullProgress';
@@ -158,7 +158,7 @@ export interface PullOptions extends AuthLookupOptions {
  * and the fix) or, when `signal` aborts, with PullCancelledError; the connection is then closed,
  * which stops the pull in the engine.
  */
-export async function pullImage(engine: DockerEngine, image: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal, options: PullOptions = {}): Promise<void> {
+export async function pullImage(engine: EngineHandle, image: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal, options: PullOptions = {}): Promise<void> {
   if (signal?.aborted) throw new PullCancelledError(image);
   let credentials: RegistryCredentials;
   if (options.credentials === null) credentials = { registry: registryOf(image) };

@@ -1,6 +1,6 @@
 /**
  * The errors of image pulls. They live apart from the pull code (pull.ts), which loads lazily
- * (pullModule.ts), because callers test for them with instanceof from the start.
+ * (imagesModule.ts), because callers test for them with instanceof from the start.
  */
 import { EngineError } from './errors';
 

@@ -41,7 +41,7 @@ import path from 'node:path';
 import type * as z from 'zod/mini';
 import { CredentialHelperError, runCredentialHelper } from './credentials';
 import { DockerConfigSchema } from './parse';
-import type { DockerEngine } from './engine';
+import type { EngineHandle } from './engineHandle';
 
 /** The registry an image reference points at: "nvcr.io", "127.0.0.1:5055", or "docker.io" for Docker Hub names. */
 export function registryOf(image: string): string {
@@ -210,7 +210,7 @@ const LOOPBACK_TCP = /^tcp:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$
  * Credentials go only to an engine on this machine (unix socket, named pipe, TCP on loopback) or
  * one reached over ssh:// or verified TLS; see the design note for why.
  */
-export function mayReceiveCredentials(engine: Pick<DockerEngine, 'address'> & Partial<Pick<DockerEngine, 'isLocal' | 'endpoint'>>): boolean {
+export function mayReceiveCredentials(engine: Pick<EngineHandle, 'address'> & Partial<Pick<EngineHandle, 'isLocal' | 'endpoint'>>): boolean {
   if (engine.isLocal === true) return true;
   const e = engine.endpoint;
   if (e) {

@@ -3,7 +3,7 @@
  * src/docker/mainModules.ts for how the part loads.
  */
 import { BuildContextError } from '../docker/buildErrors';
-import { buildModule } from '../docker/buildModule';
+import { imagesModule } from '../docker/imagesModule';
 import { describeEndpoint } from '../docker/endpoint';
 import { EngineError, describeEngineError } from '../docker/errors';
 import { loadWithMainModules } from '../docker/mainModules';
@@ -22,7 +22,7 @@ export function doctorModule(): DoctorPart {
   part ??= loadWithMainModules(
     {
       'src/docker/buildErrors.ts': { BuildContextError },
-      'src/docker/buildModule.ts': { buildModule },
+      'src/docker/imagesModule.ts': { imagesModule },
       'src/docker/endpoint.ts': { describeEndpoint },
       'src/docker/errors.ts': { EngineError, describeEngineError },
       'src/docker/parse.ts': { InfoSchema },

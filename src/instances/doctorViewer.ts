@@ -4,7 +4,7 @@
  * engine. No `vscode` here.
  */
 import { BuildContextError } from '../docker/buildErrors';
-import { buildModule } from '../docker/buildModule';
+import { imagesModule } from '../docker/imagesModule';
 import { code } from './doctorReport';
 import { check, errorText, within, type DoctorCheck, type DoctorDeps } from './doctorTypes';
 import type { VersionFacts } from './doctorVersion';
@@ -26,7 +26,7 @@ export async function checkWebViewer(deps: DoctorDeps, version: VersionFacts, ti
   const first = plans[0].source;
   if (first.kind === 'build') {
     try {
-      const context = await buildModule().readBuildContext(first.context);
+      const context = await imagesModule().readBuildContext(first.context);
       const ports = plans.map((p) => `${p.signalPort}/${p.streamPort} → :${p.port}`).join(', ');
       return check('webViewer', true, `Build folder ${code(first.context)}: ${context.entries.length} file(s) with a Dockerfile. Built once per instance's ports (signal/stream → viewer): ${code(ports)}.`);
     } catch (err) {

@@ -15,7 +15,7 @@
  * - After a reload the viewers found on the engine are adopted: one whose spec matches keeps running.
  */
 import { BuildContextError, BuildError } from '../docker/buildErrors';
-import { buildModule } from '../docker/buildModule';
+import { imagesModule } from '../docker/imagesModule';
 import type { ContainerInfo, EngineEvent, InstanceEngine } from './engineApi';
 import { errorInfo, OrchestratorError } from './errors';
 import type { Logger } from './logger';
@@ -215,7 +215,7 @@ export class WebViewers {
     const index = plan.index;
     let context;
     try {
-      context = await buildModule().readBuildContext(dir);
+      context = await imagesModule().readBuildContext(dir);
     } catch (err) {
       const why = err instanceof BuildContextError ? err.message : String(err);
       throw new OrchestratorError(`${viewerLabel(index)} cannot be built from isaacSim.webViewerBuildContext: ${why}`, 'settings', 'isaacSim.webViewerBuildContext', { cause: err });

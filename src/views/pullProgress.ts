@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { DockerEngine } from '../docker/engine';
 import { isPullCancelled } from '../docker/pullErrors';
-import { pullModule } from '../docker/pullModule';
+import { imagesModule } from '../docker/imagesModule';
 import type { LayerPhase, PullProgress } from '../docker/pullProgress';
 
 /** How often the notification's text is refreshed while bytes flow (the bar moves on every event). */
@@ -68,7 +68,7 @@ async function runPull(
       if (phases.get(layer.id) === layer.phase) continue;
       phases.set(layer.id, layer.phase);
       if (layer.phase !== 'downloading' && layer.phase !== 'extracting') {
-        log.debug(`Pull of ${image}: layer ${layer.id} ${layer.status}${layer.size !== undefined ? ` (${pullModule().formatBytes(layer.size)})` : ''}.`);
+        log.debug(`Pull of ${image}: layer ${layer.id} ${layer.status}${layer.size !== undefined ? ` (${imagesModule().formatBytes(layer.size)})` : ''}.`);
       }
     }
     // The bar only moves forward: report the growth of the fraction, in percent.
@@ -87,9 +87,9 @@ async function runPull(
 
   log.info(`Image ${image} is not on the engine at ${engine.address}; pulling it.`);
   try {
-    await pullModule().pullImage(engine, image, onProgress, controller.signal);
+    await imagesModule().pullImage(engine, image, onProgress, controller.signal);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    const size = last && last.bytesTotal > 0 ? `, ${pullModule().formatBytes(last.bytesTotal)} downloaded` : '';
+    const size = last && last.bytesTotal > 0 ? `, ${imagesModule().formatBytes(last.bytesTotal)} downloaded` : '';
     log.info(`Pulled ${image} in ${seconds} s${size}${last?.digest ? ` (${last.digest})` : ''}.`);
   } catch (err) {
     if (isPullCancelled(err)) log.info(err.message);

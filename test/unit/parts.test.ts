@@ -1,6 +1,6 @@
 /**
  * The parts of the extension that load on first use (src/docker/mainModules.ts, scripts/build.mjs):
- * dist/doctor.js, dist/build.js and dist/pull.js, as the build wrote them. Each holds its own code
+ * dist/doctor.js and dist/images.js (builds and pulls), as the build wrote them. Each holds its own code
  * and none of dist/extension.js's: what it shares it reads from the modules its loader hands over,
  * so a class it throws is the class the rest of the extension tests for.
  */
@@ -19,11 +19,10 @@ const requireFresh = createRequire(__filename);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'parts-test-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Each part, its loader, and a message only that part's own code says. */
+/** Each part, its loader, and messages only that part's own code says. */
 const PARTS = [
-  { name: 'doctor', loader: 'src/instances/doctorModule.ts', own: 'is in use by another program' },
-  { name: 'build', loader: 'src/docker/buildModule.ts', own: "too many for a web viewer's build context" },
-  { name: 'pull', loader: 'src/docker/pullModule.ts', own: 'limits how often images may be pulled' },
+  { name: 'doctor', loader: 'src/instances/doctorModule.ts', own: ['is in use by another program'] },
+  { name: 'images', loader: 'src/docker/imagesModule.ts', own: ["too many for a web viewer's build context", 'limits how often images may be pulled'] },
 ];
 
 /** The modules a loader hands over, as its source lists them, taken from the compiled tree (out/src). */
@@ -46,8 +45,10 @@ describe('the parts loaded on first use', () => {
   for (const part of PARTS) {
     test(`dist/extension.js requires ./${part.name}.js and does not hold its code; dist/${part.name}.js does`, () => {
       assert.match(main, new RegExp(`require\\(["']\\./${part.name}\\.js["']\\)`));
-      assert.ok(!main.includes(part.own), `dist/extension.js says "${part.own}", which belongs to dist/${part.name}.js`);
-      assert.ok(readFileSync(dist(`${part.name}.js`), 'utf8').includes(part.own), `dist/${part.name}.js says "${part.own}"`);
+      for (const own of part.own) {
+        assert.ok(!main.includes(own), `dist/extension.js says "${own}", which belongs to dist/${part.name}.js`);
+        assert.ok(readFileSync(dist(`${part.name}.js`), 'utf8').includes(own), `dist/${part.name}.js says "${own}"`);
+      }
     });
 
     test(`dist/${part.name}.js loaded without its loader names the module it lacks and the loader`, () => {
@@ -63,10 +64,10 @@ describe('the parts loaded on first use', () => {
     assert.equal(Object.getOwnPropertySymbols(globalThis).some((s) => s.description === 'isaac-sim-orchestrator.main-modules'), false);
   });
 
-  test("dist/build.js throws the BuildContextError class it was handed, not a copy of its own", async () => {
-    const modules = handedOver('src/docker/buildModule.ts');
+  test("dist/images.js throws the BuildContextError class it was handed, not a copy of its own", async () => {
+    const modules = handedOver('src/docker/imagesModule.ts');
     const { BuildContextError } = modules['src/docker/buildErrors.ts'] as typeof import('../../src/docker/buildErrors');
-    const build = loadPart<typeof import('../../src/docker/buildChunk')>('build', modules);
+    const build = loadPart<typeof import('../../src/docker/imagesChunk')>('images', modules);
     const missing = path.join(tmp, 'no-such-folder');
     await assert.rejects(build.readBuildContext(missing), (err: unknown) => {
       assert.ok(err instanceof BuildContextError, `${String(err)} is the handed-over BuildContextError`);
@@ -96,8 +97,8 @@ describe('the parts loaded on first use', () => {
     assert.match(check?.fix ?? '', /^Fix what the message names/, JSON.stringify(check));
   });
 
-  test('dist/pull.js formats sizes with the modules it was handed', () => {
-    const pull = loadPart<typeof import('../../src/docker/pullChunk')>('pull', handedOver('src/docker/pullModule.ts'));
+  test('dist/images.js formats sizes with the modules it was handed', () => {
+    const pull = loadPart<typeof import('../../src/docker/imagesChunk')>('images', handedOver('src/docker/imagesModule.ts'));
     assert.equal(typeof pull.pullImage, 'function');
     assert.match(pull.formatBytes(3_000_000), /^3(\.0)? MB$/);
   });

@@ -1,0 +1,16 @@
+/**
+ * What pulls and the credential check need of an engine client: DockerEngine has it. They take this
+ * rather than the class, which loads them on first use (imagesModule.ts): the engine client imports
+ * the pull code lazily, and the pull code needs no more of it than this.
+ */
+import type Docker from 'dockerode';
+import type { Endpoint } from './endpoint';
+
+export interface EngineHandle {
+  /** The dockerode client. */
+  readonly docker: Docker;
+  /** Where the engine is, for messages. */
+  readonly address: string;
+  readonly isLocal: boolean;
+  readonly endpoint: Endpoint | undefined;
+}
