@@ -323,10 +323,10 @@ export class DockerEngine {
    * Follows a container's logs with engine timestamps, stdout and stderr demultiplexed, one call per
    * complete line. `since` (ns, inclusive) resumes after a restart; `tail` limits the first attach.
    */
-  async followLogs(id: string, opts: { since?: bigint; tail?: number }, onLine: (line: LogLine) => void, onEnd: (err?: Error) => void): Promise<Closeable> {
+  async followLogs(id: string, opts: { since?: bigint; tail?: number; follow?: boolean }, onLine: (line: LogLine) => void, onEnd: (err?: Error) => void): Promise<Closeable> {
     const stream = (await this.call(`follow logs of ${id}`, () =>
       this.docker.getContainer(id).logs({
-        follow: true,
+        follow: (opts.follow ?? true) as true,
         stdout: true,
         stderr: true,
         timestamps: true,

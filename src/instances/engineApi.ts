@@ -21,7 +21,8 @@ export interface InstanceEngine {
   streamEvents(label: string, since: bigint | undefined, onEvent: (e: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<Closeable>;
   listByLabel(label: string): Promise<ContainerInfo[]>;
   inspect(idOrName: string): Promise<ContainerInfo | undefined>;
-  followLogs(id: string, opts: { since?: bigint; tail?: number }, onLine: (line: LogLine) => void, onEnd: (err?: Error) => void): Promise<Closeable>;
+  /** `follow: false` reads what is there and ends (default: follows until the container stops). */
+  followLogs(id: string, opts: { since?: bigint; tail?: number; follow?: boolean }, onLine: (line: LogLine) => void, onEnd: (err?: Error) => void): Promise<Closeable>;
   imagePresent(image: string): Promise<boolean>;
   imageConfig(image: string): Promise<ImageConfig | undefined>;
   volumeExists(name: string): Promise<boolean>;

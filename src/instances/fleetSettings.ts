@@ -10,7 +10,7 @@
 import { SETTINGS_SECTION, parseSettings, type Settings, type SettingKey, type SettingsProblem, type SettingsResult } from './settings';
 
 /** The settings an endpoint may set for itself. */
-export const ENDPOINT_OVERRIDES = ['instanceCount', 'httpPortBase', 'signalPortBase', 'streamPortBase', 'webViewerPortBase', 'gpus', 'host'] as const satisfies readonly SettingKey[];
+export const ENDPOINT_OVERRIDES = ['instanceCount', 'httpPortBase', 'signalPortBase', 'streamPortBase', 'webViewerPortBase', 'pythonServerPortBase', 'gpus', 'host'] as const satisfies readonly SettingKey[];
 export type EndpointOverride = (typeof ENDPOINT_OVERRIDES)[number];
 /** Every key an endpoint object may have. */
 export const ENDPOINT_KEYS: readonly string[] = ['name', 'dockerHost', 'dockerContext', ...ENDPOINT_OVERRIDES];

@@ -10,13 +10,15 @@
  * - The stream ends cleanly when the container stops: then the log is complete. An error means we
  *   were cut off (`behind`), and the owner reads the rest at its next resync.
  * - Lines are classified raw (our patterns never hold a secret) and shown masked: `redact` is
- *   applied here and nowhere else on the log path.
+ *   applied here and nowhere else on the log path. A 6.x code server's token line is handed over
+ *   raw first, so that its token is known to the redactor before the line itself is masked.
  */
 import type { Closeable, ContainerInfo, InstanceEngine, LogLine } from './engineApi';
 import { LogCursor } from './logCursor';
 import type { Logger } from './logger';
 import { instanceLabel } from './model';
 import { isErrorLine } from './readiness';
+import { TOKEN_LINE_PREFIX } from './simPythonProtocol';
 
 /** How many error lines of a run are kept for an exit that no table explains. */
 const ERROR_TAIL = 5;
@@ -45,6 +47,8 @@ export interface FollowerHost {
   currentRun(): number | undefined;
   /** A line of the current run, raw, for classification. */
   onRunLine(text: string, run: number): void;
+  /** A raw line with the 6.x code server's token line prefix, before it is masked (so the token can be); `run` if it is of the current run. */
+  onTokenLine?(text: string, run: number | undefined): void;
   /** Masked lines to show, in order (a separator, if any, first). */
   onAppend(lines: string[]): void;
   /** The stream of `info` was cut off (an error) or could not attach: the owner may follow it again. */
@@ -178,6 +182,7 @@ export class LogFollower {
       this.runShown = run;
       this.tail = [];
     }
+    if (line.text.includes(TOKEN_LINE_PREFIX)) this.host.onTokenLine?.(line.text, inCurrentRun ? run : undefined);
     this.pending.push(this.host.redact(line.text));
     if (inCurrentRun && isErrorLine(line.text)) this.tail = [...this.tail.slice(-(ERROR_TAIL - 1)), this.host.redact(line.text.trim())];
     if (inCurrentRun) this.host.onRunLine(line.text, run);

@@ -24,6 +24,10 @@ import { DEFAULT_SETTINGS, SettingsError, type Settings, type SettingsProblem, t
 import { InstanceStore, type InstanceFailure, type Snapshot } from './store';
 import { EngineSync, OWNER_FILTER } from './sync';
 import { WebViewers } from './webViewers';
+import { runCodeIn } from './codeRun';
+import { OrchestratorError } from './errors';
+import type { RunOptions, SimRunResult } from './simPython';
+import { tokenFromLogLine } from './simPythonProtocol';
 
 export type { EngineStatus, InstanceFailure, Logger, Snapshot };
 export { SettingsError };
@@ -101,6 +105,13 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
         redact,
         engine: () => (this.connection.status.kind === 'connected' ? this.connection.client : undefined),
         onAppend: (index, lines) => this.logAppended.fire({ index, label: instanceLabel(index), lines }),
+        onTokenLine: (index, text, run) => {
+          const token = tokenFromLogLine(text);
+          if (token === undefined) return;
+          // Masked from now on, this line included; remembered only for the run that printed it.
+          this.redactor.addSecret(token);
+          if (run !== undefined) this.store.setCodeToken(index, token, run);
+        },
         probeIntervalMs: options.probeIntervalMs,
         drainMs: options.drainMs,
         refollowBaseMs: options.refollowBaseMs,
@@ -182,6 +193,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
     if (result.ok) {
       this.lastGood = result.settings;
       this.redactor.update(result.settings.env);
+      if (result.settings.pythonServerToken) this.redactor.addSecret(result.settings.pythonServerToken);
       this.sync.setReadinessPatterns(result.settings.readinessPatterns);
       this.connection.setHost(result.settings.dockerHost, result.settings.dockerContext);
     }
@@ -205,6 +217,28 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
     const engine = this.connection.status.kind === 'connected' ? this.connection.client : undefined;
     if (!engine) return;
     this.viewers.resync(await this.sync.resync(engine));
+  }
+
+  /**
+   * "Run in Sim": sends Python code to instance `index`'s code server and returns its reply, the
+   * traceback's frames mapped onto `origin`. Rejects with a SimPythonError that names the fix, or
+   * with a CancelledError when `signal` aborts (the code already running in the simulator goes on).
+   */
+  runCode(index: number, code: string, opts: RunOptions = {}): Promise<SimRunResult> {
+    const engine = this.connection.status.kind === 'connected' ? this.connection.client : undefined;
+    return runCodeIn({ snapshot: this.store.live(index), engine, token: this.store.codeToken(index) }, code, opts);
+  }
+
+  /** The last `lines` lines of instance `index`'s container log (all runs), secrets masked. */
+  async logTail(index: number, lines: number): Promise<string[]> {
+    const engine = await this.connection.require();
+    const info = this.store.info(index);
+    if (!info) throw new OrchestratorError(`${instanceLabel(index)} has no container, so it has no log: start it first.`, 'other');
+    const out: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      engine.followLogs(info.id, { tail: lines, follow: false }, (line) => out.push(this.redactor.redact(line.text)), (err) => (err ? reject(err) : resolve())).catch(reject);
+    });
+    return out.slice(-lines);
   }
 
   /** Cancels the build (or the start) of instance `index`'s web viewer; false when none is under way. */

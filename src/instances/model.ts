@@ -71,6 +71,15 @@ export interface StartupInfo {
   etaMs?: number;
 }
 
+/**
+ * An instance's Python code server as the tree and the commands show it: its port, its Kit extension
+ * and whether a 6.x token is known (from the log or isaacSim.pythonServerToken); or why there is none
+ * (a custom image, or a container created before the extension enabled the server).
+ */
+export type CodeServerInfo =
+  | { kind: 'enabled'; port: number; extension: string; token: 'not-needed' | 'known' | 'missing' }
+  | { kind: 'none'; reason: string };
+
 export interface InstanceSnapshot {
   /** 0-based instance index, stable across sessions (it is stored in a container label). */
   index: number;
@@ -99,6 +108,8 @@ export interface InstanceSnapshot {
   streamNote?: string;
   /** The web viewer of a 6.x instance, when one is configured (isaacSim.webViewerBuildContext or isaacSim.webViewerImage). */
   webViewer?: WebViewerState;
+  /** "Run in Sim": the instance's Python code server (simPythonProtocol.ts), or why it has none. */
+  codeServer: CodeServerInfo;
   /** GPUs handed to this instance: "all", "none" or a device id. */
   gpu: string;
   /** While starting or loading: phase timing and ETA. */

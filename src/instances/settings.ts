@@ -19,10 +19,11 @@ import { VERSIONS, VERSION_SETTINGS, type PortKind, type VersionId, type Version
 
 export const SETTINGS_SECTION = 'isaacSim';
 
-
 const IMAGE_REF =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A token the 6.x code server takes as a Kit argument: URL-safe characters, as secrets.token_urlsafe gives ([ps601]). */
+const PYTHON_TOKEN = /^[A-Za-z0-9_-]{16,256}$/;
 
 /** A sim view URL template follows the rule in clientUrl.ts and uses only known placeholders. */
 function isHttpUrlTemplate(setting: UrlTemplateSetting): (template: string) => boolean {
@@ -56,7 +57,6 @@ function isHostFolder(s: string): boolean {
 /** The placeholders a web viewer image reference may use (webViewerPlan.ts fills them). */
 export const VIEWER_IMAGE_PLACEHOLDERS = /\{(index|signalPort|streamPort)\}/g;
 
-/** One setting: its schema, its default (valid under the schema), and the sentence that says what is allowed. */
 /**
  * A setting: its schema (built on first use: zod schemas cost to construct, and a value equal to the
  * default is never parsed), its default and what is allowed.
@@ -125,6 +125,9 @@ const FIELDS = {
   signalPortBase: field(port, 49100, 'a TCP port from 1 to 65535'),
   streamPortBase: field(port, 47998, 'a UDP port from 1 to 65535'),
   webViewerPortBase: field(port, 8210, 'a TCP port from 1 to 65535'),
+  /** "Run in Sim": instance N's code server on 127.0.0.1:(base + N); 6.x's token ("": the one it prints). */
+  pythonServerPortBase: field(port, 8226, 'a TCP port from 1 to 65535'),
+  pythonServerToken: field(() => z.string().check(z.refine((s) => s === '' || PYTHON_TOKEN.test(s))), '', '"" to use the token each Isaac Sim 6.x instance generates and prints in its log, or a token of 16 to 256 letters, digits, "-" or "_"'),
   webViewerImage: field(
     () => z.string().check(z.refine((s) => s === '' || IMAGE_REF.test(s.replace(VIEWER_IMAGE_PLACEHOLDERS, '0')))),
     '',
@@ -301,7 +304,7 @@ export function parseSettings(raw: unknown): SettingsResult {
       problems.push({
         setting: settingId(key),
         // An env setting can hold an NGC API key or a token: its values never reach a message.
-        message: `Setting ${settingId(key)} is ${maskUrlCredentials(show(key === 'env' ? maskSecrets(value) : value))}, which is not allowed${whyNot(key, value)}: use ${FIELDS[key].allowed}.`,
+        message: `Setting ${settingId(key)} is ${key === 'pythonServerToken' ? 'a value (not shown: it is a secret)' : maskUrlCredentials(show(key === 'env' ? maskSecrets(value) : value))}, which is not allowed${whyNot(key, value)}: use ${FIELDS[key].allowed}.`,
       });
     }
   }
@@ -316,6 +319,7 @@ export const PORT_BASE_SETTING: Readonly<Record<PortKind, SettingKey>> = {
   signal: 'signalPortBase',
   stream: 'streamPortBase',
   webViewer: 'webViewerPortBase',
+  python: 'pythonServerPortBase',
 };
 
 /** The first port of `kind` (instance 0's) for a version: its base setting, or the version's own Kit HTTP port. */

@@ -12,15 +12,15 @@
  *   auth       the 6.x server refused the token (or needs one)        kind 'settings', isaacSim.pythonServerToken
  *   too-large  4.x/5.x cannot take the code in one piece              kind 'other'
  *   protocol   the reply is not the server's JSON                     kind 'other'
+ *   remote     the instance runs on another machine's engine, whose loopback we cannot reach   kind 'other'
  * A cancelled run rejects with CancelledError (kind 'cancelled'); the socket is destroyed at once.
  *
- * The token is secret: `rememberToken` keeps it in memory only and registers it with the Redactor,
- * so no log line, message or tooltip shows it.
+ * The token is secret: the store keeps it in memory only (store.ts codeToken), and the manager
+ * registers it with the Redactor before the log line that carries it is shown.
  */
 import net from 'node:net';
 import { CancelledError, OrchestratorError, type ErrorKind } from './errors';
 import type { InstanceStateKind } from './model';
-import type { Redactor } from './redact';
 import type { VersionId } from './versions';
 import {
   MAX_UNFRAMED_BYTES,
@@ -31,17 +31,15 @@ import {
   isAuthFailure,
   mapFrames,
   parseReply,
-  tokenFromLogLine,
   type CodeOrigin,
   type MappedFrame,
 } from './simPythonProtocol';
 
-/** The settings the UI step adds (not yet in package.json / settings.ts). */
 export const PORT_BASE_SETTING = 'isaacSim.pythonServerPortBase';
 export const TOKEN_SETTING = 'isaacSim.pythonServerToken';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
-export type SimPythonFailure = 'no-server' | 'not-ready' | 'refused' | 'timeout' | 'auth' | 'too-large' | 'protocol';
+export type SimPythonFailure = 'no-server' | 'not-ready' | 'refused' | 'timeout' | 'auth' | 'too-large' | 'protocol' | 'remote';
 
 const KIND_OF: Readonly<Record<SimPythonFailure, { kind: ErrorKind; setting?: string }>> = {
   'no-server': { kind: 'settings', setting: 'isaacSim.version' },
@@ -51,6 +49,7 @@ const KIND_OF: Readonly<Record<SimPythonFailure, { kind: ErrorKind; setting?: st
   auth: { kind: 'settings', setting: TOKEN_SETTING },
   'too-large': { kind: 'other' },
   protocol: { kind: 'other' },
+  remote: { kind: 'other' },
 };
 
 export class SimPythonError extends OrchestratorError {
@@ -211,40 +210,4 @@ function exchange(target: SimTarget, payload: Buffer, halfClose: boolean, opts: 
       }
     });
   });
-}
-
-/**
- * Keeps a 6.x token in memory (per instance) and has the Redactor mask it everywhere. `lineToken`
- * is what the log path calls on every line of an instance's log.
- */
-export class TokenStore {
-  private readonly tokens = new Map<number, string>();
-  constructor(private readonly redactor: Pick<Redactor, 'addSecret'>) {}
-
-  /** Reads a token line (if it is one) and remembers its token for `index`; returns whether it was one. */
-  lineToken(index: number, line: string): boolean {
-    const token = tokenFromLogLine(line);
-    if (token === undefined) return false;
-    this.remember(index, token);
-    return true;
-  }
-
-  remember(index: number, token: string): void {
-    this.redactor.addSecret(token);
-    this.tokens.set(index, token);
-  }
-
-  /** The token of the instance; the setting's value (if any) wins, as the instance was started with it. */
-  get(index: number, setting?: string): string | undefined {
-    if (setting) {
-      this.redactor.addSecret(setting);
-      return setting;
-    }
-    return this.tokens.get(index);
-  }
-
-  /** A new start generates a new token: forget the old one. */
-  forget(index: number): void {
-    this.tokens.delete(index);
-  }
 }

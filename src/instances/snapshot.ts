@@ -5,7 +5,8 @@
  */
 import type { ContainerInfo } from './engineApi';
 import type { StartKind } from './eta';
-import { containerNameFor, instanceLabel, type InstanceSnapshot, type InstanceView, type WebViewerState } from './model';
+import { containerNameFor, instanceLabel, type CodeServerInfo, type InstancePorts, type InstanceSnapshot, type InstanceView, type WebViewerState } from './model';
+import { PYTHON_SERVERS } from './simPythonProtocol';
 import type { Settings } from './settings';
 import { GPU_LABEL, PORTS_LABEL, VERSION_LABEL, clientUrlResultFor, gpuFor, parsePortsLabel, portsFor } from './spec';
 import type { Tracked } from './state';
@@ -20,6 +21,8 @@ export interface SnapshotInput {
   info?: ContainerInfo;
   /** Its web viewer (6.x), when one is configured. */
   viewer?: WebViewerState;
+  /** The 6.x code server's token of the current run is known (from its log or the setting). */
+  codeTokenKnown: boolean;
   /** What a start read from the configured image, if one did. */
   detected?: DetectedVersion;
   /** Expected startup duration of an image for a kind of start, from earlier starts. */
@@ -35,6 +38,18 @@ export function versionOf(labels: Record<string, string>, image: string, setting
   if (labelled && VERSION_IDS.includes(labelled)) return { id: labelled, source: detected?.source ?? 'its container' };
   if (settings.version !== 'auto') return { id: settings.version, source: 'isaacSim.version' };
   return detected ?? detectVersion(image) ?? { id: '4.2', source: 'not read yet: the image is read at the first start' };
+}
+
+/** The instance's Python code server ("Run in Sim"), or why it has none. */
+export function codeServerOf(version: VersionId, ports: InstancePorts, tokenKnown: boolean): CodeServerInfo {
+  const profile = PYTHON_SERVERS[version];
+  if (!profile) {
+    return { kind: 'none', reason: 'No Python code server is known for a custom image: set isaacSim.version to the Isaac Sim version of the image (4.2, 4.5-5.x or 6.x) to have its server enabled.' };
+  }
+  if (ports.python === undefined) {
+    return { kind: 'none', reason: `Its container was created without ${profile.extension}'s code server (by an earlier version of the extension): stop and start the instance to recreate it with one.` };
+  }
+  return { kind: 'enabled', port: ports.python, extension: profile.extension, token: !profile.auth ? 'not-needed' : tokenKnown ? 'known' : 'missing' };
 }
 
 export function buildSnapshot(input: SnapshotInput): InstanceSnapshot {
@@ -77,6 +92,7 @@ export function buildSnapshot(input: SnapshotInput): InstanceSnapshot {
     ...(tracked.health ? { health: tracked.health } : {}),
     ...(tracked.streamNote ? { streamNote: tracked.streamNote } : {}),
     ...(input.viewer ? { webViewer: input.viewer } : {}),
+    codeServer: codeServerOf(version.id, ports, input.codeTokenKnown),
     gpu: labels[GPU_LABEL] ?? gpuFor(s.gpus, index),
     state: tracked.state,
     startedAt: tracked.running ? tracked.startedAt : undefined,

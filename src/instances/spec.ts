@@ -20,7 +20,7 @@ import { buildClientUrl, type ClientUrlResult } from './clientUrl';
 import { VERSIONS, layoutFor, type ImageFacts, type Layout, type PortKind, type VersionId } from './versions';
 import { PORT_BASE_SETTING, portBase, type Settings } from './settings';
 import { fillTemplate, type TemplateValues } from './templates';
-import { pythonServerArgs, type PythonServerArgOptions } from './simPythonProtocol';
+import { pythonServerArgs } from './simPythonProtocol';
 
 export const PORTS_LABEL = 'dev.isaac-sim-orchestrator.ports';
 export const SPEC_HASH_LABEL = 'dev.isaac-sim-orchestrator.spec-hash';
@@ -101,12 +101,6 @@ export interface SpecContext {
   home: string;
   /** 4.2 on a local engine: the host copy of the player script with the instance's port (player.ts), bound over the image's. */
   playerFile?: string;
-  /**
-   * Opt-in ("Run in Sim", simPython.ts): enable the version's Python code server on this port. Off
-   * when absent, so existing specs (and their hashes) do not change. A version without a known server
-   * (custom) gets no arguments.
-   */
-  pythonServer?: PythonServerArgOptions;
 }
 
 /** A setting value that no instance of this version can run with; names the setting to fix. */
@@ -281,6 +275,16 @@ function envFor(settings: Settings, ctx: SpecContext, values: TemplateValues, gp
   };
 }
 
+/**
+ * "Run in Sim": the Kit arguments that enable the version's Python code server on the instance's own
+ * port, bound to 127.0.0.1 (4.x/5.x run any code sent to them), and for 6.x with a token required:
+ * isaacSim.pythonServerToken, or one the server generates and prints. None for a custom image.
+ */
+function codeServerArgs(settings: Settings, version: VersionId, ports: InstancePorts): string[] {
+  if (ports.python === undefined) return [];
+  return pythonServerArgs(version, { port: ports.python, requireAuth: true, ...(settings.pythonServerToken ? { token: settings.pythonServerToken } : {}) }) ?? [];
+}
+
 export function buildContainerSpec(settings: Settings, index: number, ctx: SpecContext): ContainerCreateBody {
   const profile = VERSIONS[ctx.version];
   const ports = portsFor(settings, ctx.version, index);
@@ -300,7 +304,7 @@ export function buildContainerSpec(settings: Settings, index: number, ctx: SpecC
     name: containerNameFor(index),
     Image: settings.image,
     ...(entrypoint.length > 0 ? { Entrypoint: [...entrypoint] } : {}),
-    Cmd: [...portArgs.map((arg) => fillTemplate(arg, values)), ...(ctx.pythonServer ? (pythonServerArgs(ctx.version, ctx.pythonServer) ?? []) : []), ...settings.extraArgs],
+    Cmd: [...portArgs.map((arg) => fillTemplate(arg, values)), ...codeServerArgs(settings, ctx.version, ports), ...settings.extraArgs],
     Env: Object.entries(envFor(settings, ctx, values, gpu)).map(([k, v]) => `${k}=${v}`),
     Labels: {
       [OWNER_LABEL]: OWNER_VALUE,

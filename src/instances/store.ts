@@ -47,6 +47,8 @@ interface Entry {
   info?: ContainerInfo;
   /** Its web viewer's state (webViewers.ts writes it). */
   viewer?: WebViewerState;
+  /** The 6.x code server's token of a run (its startedAt), as the log printed it. */
+  codeToken?: { token: string; run: number };
   /** The live snapshot, while it is up to date. */
   built?: InstanceSnapshot;
   /** The last one built, and its JSON: a rebuild that comes out the same keeps the old object. */
@@ -156,6 +158,22 @@ export class InstanceStore {
     this.invalidate(entry);
   }
 
+  /** Run `run` of `index` printed its code server token. */
+  setCodeToken(index: number, token: string, run: number): void {
+    const entry = this.entry(index);
+    if (entry.codeToken?.token === token && entry.codeToken.run === run) return;
+    entry.codeToken = { token, run };
+    this.invalidate(entry);
+  }
+
+  /** The code server token of the instance's current run: the one its log printed, else isaacSim.pythonServerToken. */
+  codeToken(index: number): string | undefined {
+    const entry = this.entries.get(index);
+    const run = entry?.info?.startedAt;
+    if (entry?.codeToken && run !== undefined && entry.codeToken.run === run) return entry.codeToken.token;
+    return this.settings.pythonServerToken || undefined;
+  }
+
   apply(index: number, input: StateInput): void {
     // Failure reasons end up in tooltips and notifications.
     if (input.type === 'inspect' && input.facts.error) input = { ...input, facts: { ...input.facts, error: this.options.redact(input.facts.error) } };
@@ -194,6 +212,7 @@ export class InstanceStore {
         tracked: entry.tracked,
         info: entry.info,
         viewer: entry.viewer,
+        codeTokenKnown: this.codeToken(index) !== undefined,
         detected: this.detected.get(entry.info?.image ?? this.settings.image),
         estimate: (image, kind) => this.startupTimes.estimate(image, kind),
       }),

@@ -56,6 +56,8 @@ export interface SyncOptions {
   /** The connected engine, if any. */
   engine: () => InstanceEngine | undefined;
   onAppend: (index: number, lines: string[]) => void;
+  /** A raw line that may carry the 6.x code server's token, before it is masked; `run` if it is of the current run. */
+  onTokenLine?: (index: number, text: string, run: number | undefined) => void;
   probeIntervalMs?: number;
   drainMs?: number;
   refollowBaseMs?: number;
@@ -303,6 +305,7 @@ export class EngineSync {
         redact: this.options.redact,
         currentRun: () => this.store.info(index)?.startedAt,
         onRunLine: (text, run) => this.classify(index, text, run),
+        onTokenLine: (text, run) => this.options.onTokenLine?.(index, text, run),
         onAppend: (lines) => this.options.onAppend(index, lines),
         onCutOff: (info) => this.followAgainLater(index, info.id),
       });

@@ -23,8 +23,9 @@ export type VersionSetting = 'auto' | VersionId;
 export const VERSION_IDS: readonly VersionId[] = ['4.2', '4.5-5.x', '6.x', 'custom'];
 export const VERSION_SETTINGS: readonly VersionSetting[] = ['auto', ...VERSION_IDS];
 
-export type PortKind = 'http' | 'signal' | 'stream' | 'webViewer';
-export const PORT_KINDS: readonly PortKind[] = ['http', 'signal', 'stream', 'webViewer'];
+/** `python`: the Python code server of "Run in Sim" (simPythonProtocol.ts), loopback only. */
+export type PortKind = 'http' | 'signal' | 'stream' | 'webViewer' | 'python';
+export const PORT_KINDS: readonly PortKind[] = ['http', 'signal', 'stream', 'webViewer', 'python'];
 
 /** Which home the image's user has, and so where Kit keeps its caches, logs and config. */
 export type Layout = 'root' | 'isaac-sim';
@@ -78,8 +79,8 @@ export const VERSIONS: Readonly<Record<VersionId, VersionProfile>> = {
     remoteArgs: [],
     portEnv: {},
     privacyEnv: ['PRIVACY_CONSENT'], // [4x-docs]
-    ports: ['http', 'signal'],
-    binds: ['http', 'signal'],
+    ports: ['http', 'signal', 'python'],
+    binds: ['http', 'signal', 'python'],
     defaultHttpPort: 8211,
     probe: { kind: 'http' },
     view: 'client-url',
@@ -96,8 +97,8 @@ export const VERSIONS: Readonly<Record<VersionId, VersionProfile>> = {
     portEnv: {},
     // 4.5/5.0 docs use PRIVACY_CONSENT; 5.1's privacy.sh names OMNI_ENV_PRIVACY_CONSENT [5.1].
     privacyEnv: ['PRIVACY_CONSENT', 'OMNI_ENV_PRIVACY_CONSENT'],
-    ports: ['signal', 'http'],
-    binds: ['signal', 'http'],
+    ports: ['signal', 'http', 'python'],
+    binds: ['signal', 'http', 'python'],
     defaultHttpPort: 8011,
     probe: { kind: 'tcp', port: 'signal' },
     view: 'desktop-client',
@@ -114,8 +115,8 @@ export const VERSIONS: Readonly<Record<VersionId, VersionProfile>> = {
     portEnv: { ISAACSIM_HOST: '{host}', ISAACSIM_SIGNAL_PORT: '{signalPort}', ISAACSIM_STREAM_PORT: '{streamPort}' },
     // 6.0.0's privacy.sh names OMNI_ENV_PRIVACY_CONSENT, 6.0.1's PRIVACY_CONSENT (isaac-sim/IsaacSim@v6.0.0, @v6.0.1).
     privacyEnv: ['PRIVACY_CONSENT', 'OMNI_ENV_PRIVACY_CONSENT'],
-    ports: ['signal', 'stream', 'http', 'webViewer'],
-    binds: ['signal', 'stream', 'http'],
+    ports: ['signal', 'stream', 'http', 'webViewer', 'python'],
+    binds: ['signal', 'stream', 'http', 'python'],
     defaultHttpPort: 8011,
     probe: { kind: 'tcp', port: 'signal' },
     view: 'web-viewer',
@@ -143,6 +144,7 @@ export const PORT_LABELS: Readonly<Record<PortKind, string>> = {
   signal: 'signal',
   stream: 'media (UDP)',
   webViewer: 'web viewer',
+  python: 'Python code server',
 };
 
 /** What the engine says about an image, as detection needs it. */

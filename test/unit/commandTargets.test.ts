@@ -21,6 +21,7 @@ function snap(index: number, kind: InstanceStateKind, more: Partial<InstanceSnap
     version: '4.2',
     versionSource: 'image tag "4.2.0"',
     warnings: [],
+    codeServer: { kind: 'enabled', port: 8226, extension: 'omni.isaac.vscode', token: 'not-needed' },
     gpu: 'all',
     state: { kind, since: 1 },
     exists: kind !== 'stopped',

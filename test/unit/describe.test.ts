@@ -18,6 +18,7 @@ function snapshot(state: Omit<InstanceState, 'since'> & { since?: number }, exis
     version: '4.2',
     versionSource: 'image tag "4.2.0"',
     warnings: [],
+    codeServer: { kind: 'enabled', port: 8226, extension: 'omni.isaac.vscode', token: 'not-needed' },
     gpu: 'all',
     ...(startup ? { startup } : {}),
     state: { since: NOW, ...state },

@@ -24,7 +24,7 @@ import { VERSIONS, type VersionId } from '../../src/instances/versions';
 
 const GIB = 1024 ** 3;
 const HOME = '/home/u';
-const BASES = { httpPortBase: 58211, signalPortBase: 59100, streamPortBase: 57998, webViewerPortBase: 58310 };
+const BASES = { httpPortBase: 58211, signalPortBase: 59100, streamPortBase: 57998, webViewerPortBase: 58310, pythonServerPortBase: 58400 };
 
 function settings(overrides: Partial<Settings> = {}): Settings {
   const r = parseSettings({ image: 'nvcr.io/nvidia/isaac-sim:4.2.0', instanceCount: 2, runtime: 'nvidia', gpus: 'all', memoryLimitGiB: 8, hostDataRoot: '/data/isaac-sim', ...BASES, ...overrides });
@@ -460,9 +460,9 @@ describe('doctor: ports check', () => {
     assert.ok(!probed.some((p) => p.endsWith(`/${BASES.webViewerPortBase}`)), 'the web viewer port is not ours to hold');
   });
 
-  test('4.2 probes its http and signal ports', async () => {
+  test('4.2 probes its http, signal and code server ports', async () => {
     const s = settings({ instanceCount: 1 });
-    assert.deepEqual(portsFor(s, '4.2', 0), { http: BASES.httpPortBase, signal: BASES.signalPortBase });
+    assert.deepEqual(portsFor(s, '4.2', 0), { http: BASES.httpPortBase, signal: BASES.signalPortBase, python: BASES.pythonServerPortBase });
   });
 
 

@@ -68,6 +68,8 @@ describe('parseSettings: defaults', () => {
     assert.equal(DEFAULT_SETTINGS.signalPortBase, 49100);
     assert.equal(DEFAULT_SETTINGS.streamPortBase, 47998);
     assert.equal(DEFAULT_SETTINGS.webViewerPortBase, 8210);
+    assert.equal(DEFAULT_SETTINGS.pythonServerPortBase, 8226, 'the code servers\' own default port [vs51][ps601]');
+    assert.equal(DEFAULT_SETTINGS.pythonServerToken, '', 'a 6.x instance generates its token');
     assert.equal(DEFAULT_SETTINGS.webViewerUrlTemplate, 'http://{host}:{webViewerPort}/');
     // 4.2's /streaming/webrtc-client redirects to another origin; the page it redirects to does not.
     assert.equal(DEFAULT_SETTINGS.clientUrlTemplate, 'http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}');
@@ -83,12 +85,21 @@ describe('parseSettings: defaults', () => {
     assert.ok(Object.isFrozen(DEFAULT_SETTINGS));
   });
 
-  test('the default settings are valid for every version setting at every instance count', () => {
+  test('the default settings are valid for every version setting at every instance count but one', () => {
     for (const version of VERSION_SETTINGS) {
-      for (const instanceCount of [0, 1, 4, 16]) {
-        const s = settingsOf(parseSettings({ version, instanceCount }));
+      for (const instanceCount of [0, 1, 4, 15, 16]) {
+        const s = settingsOf(parseSettings({ instanceCount }));
         // Also at start, when "auto" has become the image's version.
-        for (const id of VERSION_IDS) assert.deepEqual(portRangeProblems(s, id), [], `${version} as ${id}, ${instanceCount} instances`);
+        for (const id of VERSION_IDS) {
+          const problems = portRangeProblems(s, id);
+          if (id === '4.2' && instanceCount === 16) {
+            // 4.2's Kit HTTP ports 8211 + N reach NVIDIA's code server port 8226 at N = 15: a real clash, named with its fix.
+            assert.deepEqual(problems.map((p) => p.setting), ['isaacSim.pythonServerPortBase'], `${version} as 4.2, 16 instances`);
+            assert.match(problems[0].message, /isaacSim\.httpPortBase \(8211-8226\) and isaacSim\.pythonServerPortBase \(8226-8241\).*move one base/);
+          } else {
+            assert.deepEqual(problems, [], `${version} as ${id}, ${instanceCount} instances`);
+          }
+        }
       }
     }
   });
@@ -97,7 +108,7 @@ describe('parseSettings: defaults', () => {
     for (const id of VERSION_IDS) {
       for (const kind of VERSIONS[id].ports) assert.ok(PORT_BASE_SETTING[kind] in DEFAULT_SETTINGS, `${id}: ${kind}`);
     }
-    assert.deepEqual(Object.values(PORT_BASE_SETTING).sort(), ['httpPortBase', 'signalPortBase', 'streamPortBase', 'webViewerPortBase']);
+    assert.deepEqual(Object.values(PORT_BASE_SETTING).sort(), ['httpPortBase', 'pythonServerPortBase', 'signalPortBase', 'streamPortBase', 'webViewerPortBase']);
   });
 
   test('the removed settings of the streaming profiles are ignored like any unknown key', () => {
@@ -159,6 +170,8 @@ describe('parseSettings: defaults', () => {
       signalPortBase: 2,
       streamPortBase: 2,
       webViewerPortBase: 2,
+      pythonServerPortBase: 2,
+      pythonServerToken: 'Tok_en-0123456789abcdef',
       webViewerBuildContext: '~/IsaacSim/tools/docker/web-viewer',
       webViewerImage: '',
       host: '[::1]',
@@ -477,9 +490,9 @@ describe('parseSettings: cross-field port rules (checked when isaacSim.version n
   });
 
   test('the last port that fits exactly is accepted', () => {
-    const s = settingsOf(parseSettings({ version: '4.2', instanceCount: 16, signalPortBase: 65520 }));
+    const s = settingsOf(parseSettings({ version: '4.2', instanceCount: 16, signalPortBase: 65520, pythonServerPortBase: 9000 }));
     assert.equal(s.signalPortBase, 65520);
-    problemsOf(parseSettings({ version: '4.2', instanceCount: 16, signalPortBase: 65521 }));
+    problemsOf(parseSettings({ version: '4.2', instanceCount: 16, signalPortBase: 65521, pythonServerPortBase: 9000 }));
   });
 
   test('with 0 instances a base of 65535 still fits (one port is reserved)', () => {
@@ -543,7 +556,7 @@ describe('parseSettings: cross-field port rules (checked when isaacSim.version n
   });
 
   test('the 65535 limit applies only to the version\'s bases', () => {
-    settingsOf(parseSettings({ instanceCount: 16, streamPortBase: 65530, version: '4.2' }));
+    settingsOf(parseSettings({ instanceCount: 16, streamPortBase: 65530, version: '4.2', pythonServerPortBase: 9000 }));
     settingsOf(parseSettings({ instanceCount: 16, webViewerPortBase: 65530, version: '4.5-5.x' }));
     const problems = problemsOf(parseSettings({ instanceCount: 16, streamPortBase: 65530, version: '6.x' }));
     assert.equal(problems.length, 1);
@@ -760,5 +773,25 @@ describe('defaults are not parsed, so each must pass its own schema', () => {
     assert.deepEqual(again.settings.readinessPatterns, DEFAULT_SETTINGS.readinessPatterns, 'the default is untouched');
     const bad = parseSettings({ readinessPatterns: [...DEFAULT_SETTINGS.readinessPatterns, '(a|a)*$\\1'] });
     assert.equal(bad.ok, false);
+  });
+});
+
+describe('"Run in Sim" settings', () => {
+  test('a bad code server token is refused without showing it, naming what a token may be', () => {
+    for (const bad of ['short-token', 'has spaces in it here', 'x'.repeat(257), 'semi;colon-0123456789', 42]) {
+      const problems = problemsOf(parseSettings({ pythonServerToken: bad }));
+      assert.equal(problems.length, 1, String(bad));
+      assert.equal(problems[0].setting, 'isaacSim.pythonServerToken');
+      assert.match(problems[0].message, /not shown: it is a secret.*16 to 256 letters, digits, "-" or "_"/);
+      if (typeof bad === 'string') assert.ok(!problems[0].message.includes(bad), 'the value stays out of the message');
+    }
+  });
+  test('the code server port range is checked with the others', () => {
+    const problems = problemsOf(parseSettings({ version: '6.x', instanceCount: 4, pythonServerPortBase: 49102 }));
+    assert.deepEqual(problems.map((p) => p.setting), ['isaacSim.pythonServerPortBase']);
+    assert.match(problems[0].message, /isaacSim\.signalPortBase \(49100-49103\) and isaacSim\.pythonServerPortBase \(49102-49105\)/);
+    assert.deepEqual(problemsOf(parseSettings({ version: '4.2', instanceCount: 2, pythonServerPortBase: 65535 })).map((p) => p.setting), ['isaacSim.pythonServerPortBase']);
+    // A custom image has no code server: its base is not checked.
+    settingsOf(parseSettings({ version: 'custom', instanceCount: 2, pythonServerPortBase: 65535 }));
   });
 });

@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { parseSettings } from '../../src/instances/settings';
 import { buildContainerSpec, specHash } from '../../src/instances/spec';
-import { Redactor } from '../../src/instances/redact';
 import { errorInfo } from '../../src/instances/errors';
-import { SimPythonError, TokenStore, runInSim, type SimTarget } from '../../src/instances/simPython';
+import { SimPythonError, runInSim, type SimTarget } from '../../src/instances/simPython';
 import {
   AUTH_HEADER_PREFIX,
   MAX_UNFRAMED_BYTES,
@@ -56,16 +55,33 @@ describe('per-version server and Kit arguments', () => {
     assert.ok(!pythonServerArgs('6.x', { port: 8227, requireAuth: false })?.some((a) => a.includes('require_auth')));
     assert.deepEqual(pythonServerArgs('4.5-5.x', { port: 8228, token: 'ignored' }), ['--enable', 'isaacsim.code_editor.vscode', '--/exts/isaacsim.code_editor.vscode/host=127.0.0.1', '--/exts/isaacsim.code_editor.vscode/port=8228']);
   });
-  test('the spec adds them only when asked, so existing specs and hashes stay as they were', () => {
-    const parsed = parseSettings({ image: 'nvcr.io/nvidia/isaac-sim:6.0.1' });
+  test('every version with a known server gets it on base + N, bound to loopback; 6.x requires a token; custom gets none', () => {
+    const parsed = parseSettings({ image: 'nvcr.io/nvidia/isaac-sim:6.0.1', pythonServerPortBase: 9100 });
     assert.ok(parsed.ok);
     const settings = parsed.settings;
-    const plain = buildContainerSpec(settings, 1, { version: '6.x', home: '/home/u' });
-    const withServer = buildContainerSpec(settings, 1, { version: '6.x', home: '/home/u', pythonServer: { port: 8227 } });
-    assert.ok(!plain.Cmd.some((a) => a.includes('python_server')));
-    assert.deepEqual(withServer.Cmd.slice(plain.Cmd.length - settings.extraArgs.length, plain.Cmd.length - settings.extraArgs.length + 2), ['--enable', 'isaacsim.code_editor.python_server']);
-    assert.notEqual(specHash(withServer), specHash(plain));
-    assert.deepEqual(buildContainerSpec(settings, 1, { version: 'custom', home: '/h', pythonServer: { port: 1 } }).Cmd, buildContainerSpec(settings, 1, { version: 'custom', home: '/h' }).Cmd);
+    const six = buildContainerSpec(settings, 1, { version: '6.x', home: '/home/u' });
+    const at = six.Cmd.indexOf('--enable');
+    assert.deepEqual(six.Cmd.slice(at, at + 5), [
+      '--enable',
+      'isaacsim.code_editor.python_server',
+      '--/exts/isaacsim.code_editor.python_server/host=127.0.0.1',
+      '--/exts/isaacsim.code_editor.python_server/port=9101',
+      '--/exts/isaacsim.code_editor.python_server/require_auth=true',
+    ]);
+    assert.ok(!six.Cmd.some((a) => a.includes('auth_token=')), 'no token setting: the server generates one');
+    assert.equal(JSON.parse(six.Labels['dev.isaac-sim-orchestrator.ports']).python, 9101);
+    const five = buildContainerSpec(settings, 2, { version: '4.5-5.x', home: '/home/u' });
+    assert.ok(five.Cmd.includes('--/exts/isaacsim.code_editor.vscode/port=9102') && five.Cmd.includes('isaacsim.code_editor.vscode'));
+    assert.ok(!five.Cmd.some((a) => a.includes('require_auth')), '5.x has no token');
+    const four = buildContainerSpec(settings, 0, { version: '4.2', home: '/home/u' });
+    assert.ok(four.Cmd.includes('--enable') && four.Cmd.includes('omni.isaac.vscode') && four.Cmd.includes('--/exts/omni.isaac.vscode/port=9100'));
+    const custom = buildContainerSpec(settings, 1, { version: 'custom', home: '/h' });
+    assert.ok(!custom.Cmd.some((a) => a.includes('code_editor') || a.includes('omni.isaac.vscode')));
+    const withToken = parseSettings({ image: 'nvcr.io/nvidia/isaac-sim:6.0.1', pythonServerToken: 'A'.repeat(20) });
+    assert.ok(withToken.ok);
+    const tokened = buildContainerSpec(withToken.settings, 1, { version: '6.x', home: '/home/u' });
+    assert.ok(tokened.Cmd.includes(`--/exts/isaacsim.code_editor.python_server/auth_token=${'A'.repeat(20)}`));
+    assert.notEqual(specHash(tokened), specHash(six), 'a new token recreates the container at its next start');
   });
 });
 
@@ -110,19 +126,6 @@ describe('the token', () => {
     assert.equal(tokenFromLogLine('[standin] echo Python server authentication token: abc'), undefined);
     assert.equal(tokenFromLogLine('Python server authentication token: '), undefined);
     assert.equal(tokenFromLogLine('[0.3s] app ready'), undefined);
-  });
-  test('remembered per instance, masked by the Redactor, kept across settings updates, a setting wins', () => {
-    const redactor = new Redactor();
-    const tokens = new TokenStore(redactor);
-    assert.equal(tokens.lineToken(2, 'Python server authentication token: s3cr3t-value'), true);
-    assert.equal(tokens.lineToken(2, 'app ready'), false);
-    assert.equal(tokens.get(2), 's3cr3t-value');
-    redactor.update({ OTHER: 'x' });
-    assert.equal(redactor.redact('sent s3cr3t-value to it'), 'sent *** to it');
-    assert.equal(tokens.get(2, 'from-setting'), 'from-setting');
-    assert.equal(redactor.redact('from-setting'), '***');
-    tokens.forget(2);
-    assert.equal(tokens.get(2), undefined);
   });
 });
 

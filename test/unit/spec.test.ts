@@ -21,6 +21,7 @@ import {
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel } from '../../src/instances/model';
 import { VERSIONS, VERSION_IDS, type VersionId } from '../../src/instances/versions';
 import { documentedRootBinds } from './rootLayout';
+import { codeServerArgs } from './codeArgs';
 
 const HOME = '/home/u';
 /** The default image is NVIDIA's 4.2; most tests build for it. */
@@ -57,13 +58,13 @@ describe('buildContainerSpec with defaults (the 4.2 image)', () => {
     assert.equal(body.name, 'isaac-sim-instance-0');
     assert.equal(body.Image, 'nvcr.io/nvidia/isaac-sim:4.2.0');
     assert.deepEqual(body.Entrypoint, ['/isaac-sim/runheadless.webrtc.sh']);
-    assert.deepEqual(body.Cmd, ['--/exts/omni.services.transport.server.http/port=8211', '--/app/livestream/port=49100']);
+    assert.deepEqual(body.Cmd, ['--/exts/omni.services.transport.server.http/port=8211', '--/app/livestream/port=49100', ...codeServerArgs('4.2', 8226)]);
     // No telemetry consent unless the user gives it (isaacSim.privacyConsent).
     assert.deepEqual(body.Env, ['ACCEPT_EULA=Y', 'ISAACSIM_INSTANCE_LABEL=instance-0']);
     assert.ok(!('User' in body), 'the image\'s own user');
     assert.equal(body.Labels['dev.isaac-sim-orchestrator.owner'], 'isaac-sim-orchestrator');
     assert.equal(body.Labels['dev.isaac-sim-orchestrator.instance'], '0');
-    assert.equal(body.Labels['dev.isaac-sim-orchestrator.ports'], '{"http":8211,"signal":49100}');
+    assert.equal(body.Labels['dev.isaac-sim-orchestrator.ports'], '{"http":8211,"signal":49100,"python":8226}');
     assert.equal(body.Labels['dev.isaac-sim-orchestrator.gpu'], 'all');
     assert.equal(body.Labels['dev.isaac-sim-orchestrator.version'], '4.2');
     assert.match(body.Labels['dev.isaac-sim-orchestrator.spec-hash'], /^[0-9a-f]{16}$/);
@@ -87,9 +88,9 @@ describe('buildContainerSpec with defaults (the 4.2 image)', () => {
   test('index 2: every per-instance field moves with the index', () => {
     const body = buildContainerSpec(settings(), 2, ctx());
     assert.equal(body.name, 'isaac-sim-instance-2');
-    assert.deepEqual(body.Cmd, ['--/exts/omni.services.transport.server.http/port=8213', '--/app/livestream/port=49102']);
+    assert.deepEqual(body.Cmd, ['--/exts/omni.services.transport.server.http/port=8213', '--/app/livestream/port=49102', ...codeServerArgs('4.2', 8228)]);
     assert.equal(body.Labels[INDEX_LABEL], '2');
-    assert.equal(body.Labels[PORTS_LABEL], '{"http":8213,"signal":49102}');
+    assert.equal(body.Labels[PORTS_LABEL], '{"http":8213,"signal":49102,"python":8228}');
     assert.ok(body.Env.includes('ISAACSIM_INSTANCE_LABEL=instance-2'));
     assert.deepEqual(body.HostConfig.Binds, documentedRootBinds('/home/u/docker/isaac-sim', 2));
     assert.notEqual(body.Labels[SPEC_HASH_LABEL], buildContainerSpec(settings(), 0, ctx()).Labels[SPEC_HASH_LABEL]);
@@ -161,7 +162,8 @@ describe('buildContainerSpec options', () => {
     for (const version of VERSION_IDS) {
       const body = buildContainerSpec(settings({ portArgs: ['--a={signalPort}', '--b={httpPort}', '--c={webViewerPort}', '--d={streamPort}'], extraArgs: ['--z'] }), 1, ctx(HOME, version));
       const http = VERSIONS[version].defaultHttpPort + 1;
-      assert.deepEqual(body.Cmd, ['--a=49101', `--b=${http}`, '--c=8211', '--d=47999', '--z'], version);
+      // The code server's arguments are not port arguments: they stay (and custom images get none).
+      assert.deepEqual(body.Cmd, ['--a=49101', `--b=${http}`, '--c=8211', '--d=47999', ...codeServerArgs(version, 8227), '--z'], version);
     }
   });
 
@@ -172,7 +174,7 @@ describe('buildContainerSpec options', () => {
       ctx(),
     );
     // extraArgs are not templates: they are passed through as they are.
-    assert.deepEqual(body.Cmd, ['--http=8214', '--label=instance-3', '--on=sim.local', '--i=3', '--no-window', '--http={httpPort}', '']);
+    assert.deepEqual(body.Cmd, ['--http=8214', '--label=instance-3', '--on=sim.local', '--i=3', ...codeServerArgs('4.2', 8229), '--no-window', '--http={httpPort}', '']);
   });
 
   test('user env is merged after the EULA variables, the instance label always wins', () => {
@@ -201,12 +203,12 @@ describe('buildContainerSpec options', () => {
   });
 
   test('custom port bases move Cmd and the ports label', () => {
-    const body = buildContainerSpec(settings({ httpPortBase: 9000, signalPortBase: 9200 }), 4, ctx());
-    assert.equal(body.Labels[PORTS_LABEL], '{"http":9004,"signal":9204}');
-    assert.deepEqual(body.Cmd, ['--/exts/omni.services.transport.server.http/port=9004', '--/app/livestream/port=9204']);
+    const body = buildContainerSpec(settings({ httpPortBase: 9000, signalPortBase: 9200, pythonServerPortBase: 9500 }), 4, ctx());
+    assert.equal(body.Labels[PORTS_LABEL], '{"http":9004,"signal":9204,"python":9504}');
+    assert.deepEqual(body.Cmd, ['--/exts/omni.services.transport.server.http/port=9004', '--/app/livestream/port=9204', ...codeServerArgs('4.2', 9504)]);
     const six = buildContainerSpec(settings({ httpPortBase: 9000, signalPortBase: 9200, streamPortBase: 9300, webViewerPortBase: 9400 }), 4, ctx(HOME, '6.x'));
-    assert.equal(six.Labels[PORTS_LABEL], '{"signal":9204,"stream":9304,"http":9004,"webViewer":9404}');
-    assert.deepEqual(six.Cmd, ['--/exts/omni.services.transport.server.http/port=9004']);
+    assert.equal(six.Labels[PORTS_LABEL], '{"signal":9204,"stream":9304,"http":9004,"webViewer":9404,"python":8230}');
+    assert.deepEqual(six.Cmd, ['--/exts/omni.services.transport.server.http/port=9004', ...codeServerArgs('6.x', 8230)]);
     assert.ok(six.Env.includes('ISAACSIM_SIGNAL_PORT=9204') && six.Env.includes('ISAACSIM_STREAM_PORT=9304'), six.Env.join(' '));
   });
 
@@ -317,12 +319,13 @@ describe('specHash', () => {
 
 describe('portsFor, templateValues, clientUrlFor', () => {
   test('portsFor adds the index to each base; httpPortBase null is the version\'s own Kit HTTP port', () => {
-    assert.deepEqual(portsFor(settings(), '4.2', 0), { http: 8211, signal: 49100 });
-    assert.deepEqual(portsFor(settings(), '4.2', 3), { http: 8214, signal: 49103 });
-    assert.deepEqual(portsFor(settings(), '4.5-5.x', 3), { signal: 49103, http: 8014 });
-    assert.deepEqual(portsFor(settings(), '6.x', 1), { signal: 49101, stream: 47999, http: 8012, webViewer: 8211 });
-    assert.deepEqual(portsFor(settings({ httpPortBase: 1, signalPortBase: 2000 }), '4.2', 1), { http: 2, signal: 2001 });
-    assert.deepEqual(portsFor(settings({ httpPortBase: 1, signalPortBase: 2000 }), '4.5-5.x', 1), { signal: 2001, http: 2 });
+    assert.deepEqual(portsFor(settings(), '4.2', 0), { http: 8211, signal: 49100, python: 8226 });
+    assert.deepEqual(portsFor(settings(), '4.2', 3), { http: 8214, signal: 49103, python: 8229 });
+    assert.deepEqual(portsFor(settings(), '4.5-5.x', 3), { signal: 49103, http: 8014, python: 8229 });
+    assert.deepEqual(portsFor(settings(), '6.x', 1), { signal: 49101, stream: 47999, http: 8012, webViewer: 8211, python: 8227 });
+    assert.deepEqual(portsFor(settings(), 'custom', 1), { http: 8212, signal: 49101 }, 'no code server known for a custom image');
+    assert.deepEqual(portsFor(settings({ httpPortBase: 1, signalPortBase: 2000, pythonServerPortBase: 3000 }), '4.2', 1), { http: 2, signal: 2001, python: 3001 });
+    assert.deepEqual(portsFor(settings({ httpPortBase: 1, signalPortBase: 2000 }), '4.5-5.x', 1), { signal: 2001, http: 2, python: 8227 });
   });
 
   test('templateValues carries host, ports, index and label; ports the version does not use get base + index', () => {

@@ -38,6 +38,7 @@ import {
 } from '../../src/instances/spec';
 import { OWNER_LABEL, OWNER_VALUE } from '../../src/instances/model';
 import { documentedRootBinds } from './rootLayout';
+import { codeServerArgs } from './codeArgs';
 
 const HOME = '/home/u';
 const ROOT_DATA = '/home/u/docker/isaac-sim';
@@ -81,7 +82,7 @@ describe('the version table', () => {
   });
 
   test('every port kind has a label and a port base setting', () => {
-    const kinds: PortKind[] = ['http', 'signal', 'stream', 'webViewer'];
+    const kinds: PortKind[] = ['http', 'signal', 'stream', 'webViewer', 'python'];
     assert.deepEqual([...PORT_KINDS], kinds);
     assert.deepEqual(Object.keys(PORT_LABELS).sort(), [...kinds].sort());
     assert.deepEqual(Object.keys(PORT_BASE_SETTING).sort(), [...kinds].sort());
@@ -114,7 +115,7 @@ describe('the version table', () => {
 
   test('the table is what NVIDIA ships', () => {
     assert.deepEqual(VERSIONS['4.2'].entrypoint, ['/isaac-sim/runheadless.webrtc.sh']);
-    assert.deepEqual(VERSIONS['4.2'].ports, ['http', 'signal']);
+    assert.deepEqual(VERSIONS['4.2'].ports, ['http', 'signal', 'python']);
     assert.equal(VERSIONS['4.2'].defaultHttpPort, 8211);
     assert.deepEqual(VERSIONS['4.2'].probe, { kind: 'http' });
     assert.equal(VERSIONS['4.2'].view, 'client-url');
@@ -124,7 +125,7 @@ describe('the version table', () => {
     assert.match(VERSIONS['4.2'].playerScript?.path ?? '', /omni\.services\.streamclient\.webrtc-.*\/web\/js\/kit-player\.js$/);
 
     assert.deepEqual(VERSIONS['4.5-5.x'].entrypoint, ['/isaac-sim/runheadless.sh']);
-    assert.deepEqual(VERSIONS['4.5-5.x'].ports, ['signal', 'http']);
+    assert.deepEqual(VERSIONS['4.5-5.x'].ports, ['signal', 'http', 'python']);
     assert.equal(VERSIONS['4.5-5.x'].defaultHttpPort, 8011);
     assert.deepEqual(VERSIONS['4.5-5.x'].probe, { kind: 'tcp', port: 'signal' });
     assert.equal(VERSIONS['4.5-5.x'].view, 'desktop-client');
@@ -133,8 +134,9 @@ describe('the version table', () => {
     assert.equal(VERSIONS['4.5-5.x'].playerScript, undefined);
 
     assert.deepEqual(VERSIONS['6.x'].entrypoint, []);
-    assert.deepEqual(VERSIONS['6.x'].ports, ['signal', 'stream', 'http', 'webViewer']);
-    assert.deepEqual(VERSIONS['6.x'].binds, ['signal', 'stream', 'http']);
+    assert.deepEqual(VERSIONS['6.x'].ports, ['signal', 'stream', 'http', 'webViewer', 'python']);
+    assert.deepEqual(VERSIONS['6.x'].binds, ['signal', 'stream', 'http', 'python']);
+    assert.deepEqual(VERSIONS.custom.ports, ['http', 'signal'], 'no code server is known for a custom image');
     assert.equal(VERSIONS['6.x'].defaultHttpPort, 8011);
     assert.deepEqual(VERSIONS['6.x'].probe, { kind: 'tcp', port: 'signal' });
     assert.equal(VERSIONS['6.x'].view, 'web-viewer');
@@ -258,16 +260,16 @@ describe('layoutFor', () => {
 describe('portsFor and primaryPort per version', () => {
   const expected: Record<VersionId, [Record<string, number>, Record<string, number>]> = {
     '4.2': [
-      { http: 8211, signal: 49100 },
-      { http: 8214, signal: 49103 },
+      { http: 8211, signal: 49100, python: 8226 },
+      { http: 8214, signal: 49103, python: 8229 },
     ],
     '4.5-5.x': [
-      { signal: 49100, http: 8011 },
-      { signal: 49103, http: 8014 },
+      { signal: 49100, http: 8011, python: 8226 },
+      { signal: 49103, http: 8014, python: 8229 },
     ],
     '6.x': [
-      { signal: 49100, stream: 47998, http: 8011, webViewer: 8210 },
-      { signal: 49103, stream: 48001, http: 8014, webViewer: 8213 },
+      { signal: 49100, stream: 47998, http: 8011, webViewer: 8210, python: 8226 },
+      { signal: 49103, stream: 48001, http: 8014, webViewer: 8213, python: 8229 },
     ],
     custom: [
       { http: 8211, signal: 49100 },
@@ -305,7 +307,7 @@ describe('4.2: runheadless.webrtc.sh, Kit HTTP and signalling port arguments, ro
     ]) {
       const body = spec('4.2', index);
       assert.deepEqual(body.Entrypoint, ['/isaac-sim/runheadless.webrtc.sh']);
-      assert.deepEqual(body.Cmd, [`--/exts/omni.services.transport.server.http/port=${http}`, `--/app/livestream/port=${signal}`]);
+      assert.deepEqual(body.Cmd, [`--/exts/omni.services.transport.server.http/port=${http}`, `--/app/livestream/port=${signal}`, ...codeServerArgs('4.2', 8226 + index)]);
       assert.ok(!body.Cmd.some((a) => a.includes('omni.kit.livestream.webrtc')), 'no omni.kit.livestream.webrtc argument');
       assert.deepEqual(body.Env, ['ACCEPT_EULA=Y', `ISAACSIM_INSTANCE_LABEL=instance-${index}`]);
       assert.ok(!('User' in body), 'the image\'s own user');
@@ -316,7 +318,7 @@ describe('4.2: runheadless.webrtc.sh, Kit HTTP and signalling port arguments, ro
   });
 
   test('a non-loopback host adds no argument (4.2 has no remote arguments)', () => {
-    assert.deepEqual(spec('4.2', 1, { host: '192.168.1.20' }).Cmd, ['--/exts/omni.services.transport.server.http/port=8212', '--/app/livestream/port=49101']);
+    assert.deepEqual(spec('4.2', 1, { host: '192.168.1.20' }).Cmd, ['--/exts/omni.services.transport.server.http/port=8212', '--/app/livestream/port=49101', ...codeServerArgs('4.2', 8227)]);
   });
 
   test('the image user does not change 4.2\'s layout', () => {
@@ -333,7 +335,7 @@ describe('4.5-5.x: runheadless.sh, signal and Kit HTTP port arguments, layout by
       for (const host of ['127.0.0.1', 'localhost', '[::1]', '127.0.1.1']) {
         const body = spec('4.5-5.x', index, { host });
         assert.deepEqual(body.Entrypoint, ['/isaac-sim/runheadless.sh']);
-        assert.deepEqual(body.Cmd, [`--/app/livestream/port=${signal}`, `--/exts/omni.services.transport.server.http/port=${http}`], host);
+        assert.deepEqual(body.Cmd, [`--/app/livestream/port=${signal}`, `--/exts/omni.services.transport.server.http/port=${http}`, ...codeServerArgs('4.5-5.x', 8226 + index)], host);
         assert.equal(body.Labels[VERSION_LABEL], '4.5-5.x');
       }
     }
@@ -345,12 +347,13 @@ describe('4.5-5.x: runheadless.sh, signal and Kit HTTP port arguments, layout by
         '--/app/livestream/port=49102',
         '--/exts/omni.services.transport.server.http/port=8013',
         `--/app/livestream/publicEndpointAddress=${host}`,
+        ...codeServerArgs('4.5-5.x', 8228),
       ]);
     }
   });
 
   test('explicit portArgs replace the version\'s arguments, remote ones included', () => {
-    assert.deepEqual(spec('4.5-5.x', 0, { host: '10.0.0.2', portArgs: ['--p={signalPort}'] }).Cmd, ['--p=49100']);
+    assert.deepEqual(spec('4.5-5.x', 0, { host: '10.0.0.2', portArgs: ['--p={signalPort}'] }).Cmd, ['--p=49100', ...codeServerArgs('4.5-5.x', 8226)]);
   });
 
   test('a root image (4.5) gets root binds; no image facts → root', () => {
@@ -379,7 +382,7 @@ describe('6.x: the image\'s launcher, ISAACSIM_* env, named volumes', () => {
     ]) {
       const body = spec('6.x', index);
       assert.ok(!('Entrypoint' in body), 'the image keeps its ENTRYPOINT');
-      assert.deepEqual(body.Cmd, [`--/exts/omni.services.transport.server.http/port=${http}`]);
+      assert.deepEqual(body.Cmd, [`--/exts/omni.services.transport.server.http/port=${http}`, ...codeServerArgs('6.x', http - 8011 + 8226)]);
       assert.deepEqual(body.Env, [
         'ACCEPT_EULA=Y',
         'ISAACSIM_HOST=127.0.0.1',
