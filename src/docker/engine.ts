@@ -349,6 +349,14 @@ export class DockerEngine {
     const out = sink(outLines);
     const err = sink(errLines);
     const frames = new FrameDemuxer((which, payload) => (which === 'stdout' ? out : err)(payload));
+    if (Buffer.isBuffer(stream)) {
+      // follow: false: docker-modem hands over the whole log at once.
+      frames.push(stream);
+      outLines.flush();
+      errLines.flush();
+      onEnd();
+      return { close() {} };
+    }
     return followStream(stream, (chunk) => frames.push(chunk), (e) => {
       // At the log's real end an unterminated last line is complete. When the stream was cut off
       // (engine gone), a partial line is dropped: the caller resumes from its last whole line.

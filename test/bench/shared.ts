@@ -55,6 +55,7 @@ export function benchSettings(image: string, dataRoot: string, instanceCount = I
     signalPortBase: 36251,
     streamPortBase: 36291,
     webViewerPortBase: 36331,
+    pythonServerPortBase: 36371,
     stopTimeoutSeconds: 5,
     env: { STANDIN_STEP_SECONDS: '0.05' },
   };

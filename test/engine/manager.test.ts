@@ -15,7 +15,7 @@ const NAMES = ['isaac-sim-instance-0', 'isaac-sim-instance-1', 'isaac-sim-instan
 /** 4.2's readiness line, as Kit prints it: "[12.832s] Isaac Sim Headless WebRTC App is loaded." */
 const READY = /^\[\d+\.\d{3}s\] Isaac Sim Headless WebRTC App is loaded\.$/;
 const isReady = (l: string) => READY.test(l);
-const BASES = { httpPortBase: 28211, signalPortBase: 28100 };
+const BASES = { httpPortBase: 28211, signalPortBase: 28100, pythonServerPortBase: 28300 };
 /** Our containers of this file only (another file may run instances with other indexes on the same engine). */
 const OURS = ['--filter', `label=${OWNER_LABEL}=${OWNER_VALUE}`, '--filter', 'name=^/isaac-sim-instance-[0-2]$'];
 
@@ -89,6 +89,11 @@ describe('instance lifecycle on a real engine', () => {
       assert.deepEqual(c.Args, [
         `--/exts/omni.services.transport.server.http/port=${28211 + i}`,
         `--/app/livestream/port=${28100 + i}`,
+        // "Run in Sim": 4.2's code server on its own port, loopback only.
+        '--enable',
+        'omni.isaac.vscode',
+        '--/exts/omni.isaac.vscode/host=127.0.0.1',
+        `--/exts/omni.isaac.vscode/port=${28300 + i}`,
       ]);
       const mounts = (c.Mounts as Array<{ Source: string; Destination: string; RW: boolean }>).map((m) => `${m.Source}:${m.Destination}:${m.RW}`).sort();
       const root = settings.hostDataRoot;
