@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { config as zodConfig } from 'zod/mini';
 import { en as zodEnglish } from 'zod/locales';
 import { registerCommands, type HostViews } from './commands/registry';
+import { SimRunner, type SimRunRecord } from './commands/simRun';
 import { createDockerEngine } from './docker/createEngine';
 import type { DockerEngine } from './docker/engine';
 import { Fleet } from './instances/fleet';
@@ -22,6 +23,9 @@ import { redactingLog } from './views/redactingLog';
 import { InstancesStatusBar } from './views/statusBar';
 import { LogChannels } from './views/logChannels';
 import { SimViewManager } from './views/simView';
+import { SimPythonOutput } from './views/simPythonOutput';
+import { SimTarget } from './views/simTarget';
+import type { SimTargetRef } from './views/simTargetChoice';
 import { InstanceTreeProvider } from './views/tree';
 import type { SettingsResult } from './instances/settings';
 import { hostOf } from './views/hostOf';
@@ -48,6 +52,13 @@ export interface IsaacSimApi {
    * settings only.
    */
   settings(): SettingsResult;
+  /** Run in Sim: the last run, the "Sim Python" channel's text, the target and its status bar item. */
+  readonly simRun: {
+    readonly last: SimRunRecord | undefined;
+    readonly channelText: string;
+    readonly target: SimTargetRef | undefined;
+    readonly status: { text: string; visible: boolean };
+  };
 }
 
 /** One host's views: made when the host gets its manager, disposed with it. */
@@ -76,6 +87,11 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
   // Everything else logs through the fleet's redactor (the same secrets as every manager's): no secret env value reaches the channel.
   const log = redactingLog(channel, fleet.redactor);
 
+  // Run in Sim: the target (the last active sim view, or the last choice) and where results show.
+  const simTarget = new SimTarget(fleet);
+  const simOutput = new SimPythonOutput((text) => fleet.redactor.redact(text));
+  const simRun = new SimRunner({ fleet, target: simTarget, output: simOutput });
+
   // Per host: its log channels, sim views and notifiers, kept in step with the hosts.
   const bundles = new Map<string, HostBundle>();
   const syncBundles = () => {
@@ -91,7 +107,8 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
       const logs = new LogChannels(manager, undefined, label);
       const simViews = new SimViewManager(context.extensionUri, manager, log, label, h.name);
       const host = hostOf(h.name, () => fleet.multiple);
-      bundles.set(h.name, { manager, logs, simViews, disposables: [logs, simViews, new FailureNotifier(manager, host), new WebViewerNotifier(manager, host)] });
+      const active = simViews.onDidBecomeActive((index) => simTarget.remember({ host: h.name, index }));
+      bundles.set(h.name, { manager, logs, simViews, disposables: [active, logs, simViews, new FailureNotifier(manager, host), new WebViewerNotifier(manager, host)] });
     }
   };
   const views = (host: string): HostViews => {
@@ -154,7 +171,9 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     statusBar,
     fleet.onDidChange(syncViewState),
     doctor,
-    ...registerCommands({ fleet, views, log, doctor }),
+    simTarget,
+    simOutput,
+    ...registerCommands({ fleet, views, log, doctor, simRun }),
   );
   syncViewState();
   return {
@@ -174,6 +193,20 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     statusBar,
     doctor,
     settings: readSettings,
+    simRun: {
+      get last() {
+        return simRun.last;
+      },
+      get channelText() {
+        return simOutput.text;
+      },
+      get target() {
+        return simTarget.current;
+      },
+      get status() {
+        return simTarget.status;
+      },
+    },
   };
 }
 

@@ -20,6 +20,7 @@ import { hostOf } from '../views/hostOf';
 import { followStart } from '../views/startProgress';
 import { addEndpointFromContext } from './contexts';
 import { chooseHosts, pickHost, targetsFromArgs, type Target } from './hosts';
+import type { ErrorAction, SimRunner } from './simRun';
 import { chosenSnapshot, planPick, type Picker } from './targets';
 
 /** A host's own views: its log channels and sim views. */
@@ -34,6 +35,8 @@ export interface CommandContext {
   views: (host: string) => HostViews;
   log: vscode.LogOutputChannel;
   doctor: DoctorView;
+  /** Run File / Run Selection in Sim and the target pick (simRun.ts). */
+  simRun: SimRunner;
 }
 
 interface InstanceCommand {
@@ -53,7 +56,7 @@ interface PlainCommand {
   cancellable?: boolean;
   /** Asks which hosts (with this title) before the progress starts: the clicked host node, the only one, or a pick. */
   hosts?: string;
-  run: (ctx: CommandContext, signal: AbortSignal, hosts: readonly string[]) => Promise<unknown> | unknown;
+  run: (ctx: CommandContext, signal: AbortSignal, hosts: readonly string[], args: readonly unknown[]) => Promise<unknown> | unknown;
 }
 
 async function externalUrl(s: InstanceSnapshot): Promise<vscode.Uri> {
@@ -125,6 +128,10 @@ const PLAIN_COMMANDS: PlainCommand[] = [
   { id: 'isaacSim.showDiagnostics', run: (c) => c.log.show(true) },
   // No progress here: the doctor shows its own. With several hosts: the clicked host node, or "All hosts" or one.
   { id: 'isaacSim.doctor', hosts: 'Run Preflight Doctor', run: (c, _signal, hosts) => c.doctor.runAndShowDoctor(hosts) },
+  // Run in Sim shows its own cancellable progress (it names the file and the instance) and its own result.
+  { id: 'isaacSim.runFileInSim', run: (c, _signal, _hosts, args) => c.simRun.run('file', args, (err, extra) => reportError(c, 'isaacSim.runFileInSim', err, [], extra)) },
+  { id: 'isaacSim.runSelectionInSim', run: (c, _signal, _hosts, args) => c.simRun.run('selection', args, (err, extra) => reportError(c, 'isaacSim.runSelectionInSim', err, [], extra)) },
+  { id: 'isaacSim.chooseSimTarget', run: (c) => c.simRun.chooseTarget() },
 ];
 
 /** Runs `fn` on each host chosen, all at once; their errors as one. */
@@ -155,7 +162,7 @@ async function pickInstance(manager: Manager, picker: Picker, title: string): Pr
 }
 
 /** The one error path. It switches on the error's kind and setting (errors.ts), never on its words. */
-export function reportError(ctx: CommandContext, commandId: string, err: unknown, hosts: readonly string[] = []): void {
+export function reportError(ctx: CommandContext, commandId: string, err: unknown, hosts: readonly string[] = [], extra: readonly ErrorAction[] = []): void {
   const message = ctx.fleet.redactor.redact(err instanceof Error ? err.message : String(err));
   const { kind, setting } = errorInfo(err);
   if (kind === 'cancelled') {
@@ -167,12 +174,13 @@ export function reportError(ctx: CommandContext, commandId: string, err: unknown
   ctx.log.error(`${commandId}: ${message}`);
   const cause = err instanceof Error ? err.cause : undefined;
   if (cause) ctx.log.debug(`  cause: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
-  const actions = setting || kind === 'settings' ? ['Open Settings', 'Show Log'] : ['Show Log'];
+  const actions = [...extra.map((a) => a.title), ...(setting || kind === 'settings' ? ['Open Settings', 'Show Log'] : ['Show Log'])];
   // A failed start runs the preflight doctor, which opens its report only if it finds a problem.
   // It checks the hosts the command ran on.
   if ((commandId === 'isaacSim.startInstance' || commandId === 'isaacSim.startAll' || commandId === 'isaacSim.restartInstance') && hosts.length > 0) void ctx.doctor.runAfterFailedStart(err, hosts);
   // Not awaited: the command finishes now; the notification stays until the user acts on it.
   void vscode.window.showErrorMessage(message, ...actions).then(async (choice) => {
+    await extra.find((a) => a.title === choice)?.run();
     if (choice === 'Show Log') ctx.log.show(true);
     if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', setting ?? 'isaacSim');
   });
@@ -244,7 +252,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           if (!hosts) return;
           const chosen = hosts;
           await withProgress(cmd.progress, cmd.cancellable === true, async (signal) => {
-            await cmd.run(ctx, signal, chosen);
+            await cmd.run(ctx, signal, chosen, args);
           });
         } catch (err) {
           reportError(ctx, cmd.id, err, hosts ?? []);

@@ -4,6 +4,7 @@
  * a panel serializer); what a panel shows and how it talks to its page is in simViewPanel.ts.
  */
 import * as vscode from 'vscode';
+import { Emitter, type Event } from '../instances/events';
 import { instanceLabel } from '../instances/model';
 import { parseSimViewState } from '../webview/messages';
 import type { Disposable } from './dispose';
@@ -19,6 +20,9 @@ export class SimViewManager implements vscode.Disposable {
   private readonly panels = new Map<number, SimViewPanel>();
   private readonly mediaUri: vscode.Uri;
   private readonly hostSubscription: Disposable;
+  private readonly activated = new Emitter<number>();
+  /** A panel was opened or became the active editor: the index of its instance ("Run in Sim" sends code there). */
+  readonly onDidBecomeActive: Event<number> = this.activated.event;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -43,6 +47,7 @@ export class SimViewManager implements vscode.Disposable {
     const existing = this.panels.get(index);
     if (existing) {
       existing.webviewPanel.reveal(undefined, true);
+      this.activated.fire(index);
       return;
     }
     if (!this.host.get(index)) {
@@ -54,7 +59,9 @@ export class SimViewManager implements vscode.Disposable {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       { ...this.webviewOptions(), retainContextWhenHidden: true },
     );
-    await this.adopt(index, webviewPanel).scheduleSync();
+    const panel = this.adopt(index, webviewPanel);
+    this.activated.fire(index);
+    await panel.scheduleSync();
   }
 
   /** The open panel of an instance, if any. */
@@ -78,6 +85,7 @@ export class SimViewManager implements vscode.Disposable {
 
   dispose(): void {
     this.hostSubscription.dispose();
+    this.activated.dispose();
     for (const panel of [...this.panels.values()]) panel.dispose();
     this.panels.clear();
   }
@@ -128,7 +136,11 @@ export class SimViewManager implements vscode.Disposable {
   private adopt(index: number, webviewPanel: vscode.WebviewPanel): SimViewPanel {
     const panel = new SimViewPanel(index, webviewPanel, { mediaUri: this.mediaUri, endpoint: this.endpoint, host: this.host, log: this.log });
     this.panels.set(index, panel);
+    const viewState = webviewPanel.onDidChangeViewState((e) => {
+      if (e.webviewPanel.active) this.activated.fire(index);
+    });
     panel.onDidDispose(() => {
+      viewState.dispose();
       if (this.panels.get(index) === panel) this.panels.delete(index);
     });
     return panel;

@@ -12,6 +12,7 @@ import { PORT_LABELS, VERSIONS, type PortKind } from '../instances/versions';
 import { contextValueFor, hostContextValue } from './contextValue';
 import { clipboardNote, viewerNote } from './streamNotes';
 import { primaryPort } from '../instances/spec';
+import { describeCodeServer } from './simTargetChoice';
 
 const ICONS: Record<InstanceStateKind, [string, string | undefined]> = {
   stopped: ['circle-outline', undefined],
@@ -48,6 +49,7 @@ export class InstanceTreeItem extends vscode.TreeItem {
     if (s.startup) row('Start', `${s.startup.kind === 'first' ? 'first start (compiling shaders)' : s.startup.kind === 'cached' ? 'cached start' : 'start'}${s.startup.etaMs ? `, usually ~${formatElapsed(s.startup.etaMs)}` : ''}`);
     row('Uptime', s.startedAt !== undefined ? formatElapsed(now - s.startedAt) : '—');
     row('Client URL', s.clientUrl);
+    row('Code server', describeCodeServer(s.codeServer));
     for (const w of s.warnings) md.appendMarkdown(`\n$(warning) ${escapeMd(w)}  \n`);
     const note = viewerNote(s);
     if (note) md.appendMarkdown(`\n$(info) ${escapeMd(note)}\n`);

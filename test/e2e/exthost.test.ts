@@ -113,7 +113,7 @@ describe('extension host', () => {
         settings: standinUserSettings(runDir),
         workspaceTrust: false,
         entry: 'index',
-        timeoutMs: 180_000,
+        timeoutMs: 300_000,
       },
       outcome,
     );
