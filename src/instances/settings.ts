@@ -126,7 +126,7 @@ const FIELDS = {
   streamPortBase: field(port, 47998, 'a UDP port from 1 to 65535'),
   webViewerPortBase: field(port, 8210, 'a TCP port from 1 to 65535'),
   /** "Run in Sim": instance N's code server on 127.0.0.1:(base + N); 6.x's token ("": the one it prints). */
-  pythonServerPortBase: field(port, 8226, 'a TCP port from 1 to 65535'),
+  pythonServerPortBase: field(() => z.nullable(port()), 8226, 'a TCP port from 1 to 65535, or null to enable no code server'),
   pythonServerToken: field(() => z.string().check(z.refine((s) => s === '' || PYTHON_TOKEN.test(s))), '', '"" to use the token each Isaac Sim 6.x instance generates and prints in its log, or a token of 16 to 256 letters, digits, "-" or "_"'),
   webViewerImage: field(
     () => z.string().check(z.refine((s) => s === '' || IMAGE_REF.test(s.replace(VIEWER_IMAGE_PLACEHOLDERS, '0')))),
@@ -322,10 +322,10 @@ export const PORT_BASE_SETTING: Readonly<Record<PortKind, SettingKey>> = {
   python: 'pythonServerPortBase',
 };
 
-/** The first port of `kind` (instance 0's) for a version: its base setting, or the version's own Kit HTTP port. */
-export function portBase(s: Settings, kind: PortKind, version: VersionId): number {
+/** The first port of `kind` (instance 0's) for a version: its base setting, or the version's own Kit HTTP port; undefined: none (the code server is off). */
+export function portBase(s: Settings, kind: PortKind, version: VersionId): number | undefined {
   if (kind === 'http') return s.httpPortBase ?? VERSIONS[version].defaultHttpPort;
-  return s[PORT_BASE_SETTING[kind]] as number;
+  return (s[PORT_BASE_SETTING[kind]] as number | null) ?? undefined;
 }
 
 /**
@@ -335,10 +335,10 @@ export function portBase(s: Settings, kind: PortKind, version: VersionId): numbe
 export function portRangeProblems(s: Settings, version: VersionId): SettingsProblem[] {
   const problems: SettingsProblem[] = [];
   const count = Math.max(s.instanceCount, 1);
-  const ranges = VERSIONS[version].ports.map((kind) => {
+  const ranges = VERSIONS[version].ports.flatMap((kind) => {
     const key = PORT_BASE_SETTING[kind];
     const from = portBase(s, kind, version);
-    return { key, from, to: from + count - 1 };
+    return from === undefined ? [] : [{ key, from, to: from + count - 1 }];
   });
   for (const r of ranges) {
     if (r.to > 65535) {

@@ -41,10 +41,13 @@ export function versionOf(labels: Record<string, string>, image: string, setting
 }
 
 /** The instance's Python code server ("Run in Sim"), or why it has none. */
-export function codeServerOf(version: VersionId, ports: InstancePorts, tokenKnown: boolean): CodeServerInfo {
+export function codeServerOf(version: VersionId, ports: InstancePorts, tokenKnown: boolean, off = false): CodeServerInfo {
   const profile = PYTHON_SERVERS[version];
   if (!profile) {
     return { kind: 'none', reason: 'No Python code server is known for a custom image: set isaacSim.version to the Isaac Sim version of the image (4.2, 4.5-5.x or 6.x) to have its server enabled.' };
+  }
+  if (ports.python === undefined && off) {
+    return { kind: 'none', reason: 'isaacSim.pythonServerPortBase is null, so instances start without a code server: set it to a port (8226 is NVIDIA\'s) and start the instance again.' };
   }
   if (ports.python === undefined) {
     return { kind: 'none', reason: `Its container was created without ${profile.extension}'s code server (by an earlier version of the extension): stop and start the instance to recreate it with one.` };
@@ -92,7 +95,7 @@ export function buildSnapshot(input: SnapshotInput): InstanceSnapshot {
     ...(tracked.health ? { health: tracked.health } : {}),
     ...(tracked.streamNote ? { streamNote: tracked.streamNote } : {}),
     ...(input.viewer ? { webViewer: input.viewer } : {}),
-    codeServer: codeServerOf(version.id, ports, input.codeTokenKnown),
+    codeServer: codeServerOf(version.id, ports, input.codeTokenKnown, s.pythonServerPortBase === null),
     gpu: labels[GPU_LABEL] ?? gpuFor(s.gpus, index),
     state: tracked.state,
     startedAt: tracked.running ? tracked.startedAt : undefined,

@@ -119,7 +119,10 @@ export class SpecError extends Error {
 /** The ports of instance `index` for a version: base + index for each kind it uses. */
 export function portsFor(settings: Settings, version: VersionId, index: number): InstancePorts {
   const ports: InstancePorts = {};
-  for (const kind of VERSIONS[version].ports) ports[kind] = portBase(settings, kind, version) + index;
+  for (const kind of VERSIONS[version].ports) {
+    const base = portBase(settings, kind, version);
+    if (base !== undefined) ports[kind] = base + index;
+  }
   return ports;
 }
 
@@ -130,7 +133,7 @@ export function primaryPort(ports: InstancePorts): number | undefined {
 
 export function templateValues(settings: Settings, version: VersionId, index: number, ports: InstancePorts): TemplateValues {
   // Ports a version does not use still get their base + index, so any template stays fillable.
-  const port = (kind: PortKind) => ports[kind] ?? portBase(settings, kind, version) + index;
+  const port = (kind: PortKind) => ports[kind] ?? (portBase(settings, kind, version) ?? 0) + index;
   return {
     host: settings.host,
     httpPort: port('http'),

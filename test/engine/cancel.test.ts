@@ -138,7 +138,7 @@ describe('cancelling a start that is pulling a slow image', { timeout: 300_000 }
 
   function session(overrides: Partial<Settings> = {}): { manager: InstanceManager<DockerEngine>; settings: Settings; pulls: () => number } {
     // instanceCount 16: instances 14 and 15 are configured, so they have rows (stopped) when nothing exists.
-    const settings = standinSettings({ image: SLOW, version: '4.2', instanceCount: 16, ...overrides });
+    const settings = standinSettings({ image: SLOW, version: '4.2', instanceCount: 16, pythonServerPortBase: 24400, ...overrides });
     let pulls = 0;
     const manager = new InstanceManager<DockerEngine>({
       engineFor: (dockerHost) => new DockerEngine({ dockerHost }),
@@ -229,7 +229,7 @@ describe('cancelling a start that is pulling a slow image', { timeout: 300_000 }
     await fast.listen(PROXY_PORT + 1);
     try {
       const image = `127.0.0.1:${PROXY_PORT + 1}/isaac-sim-standin:4.2.0-cancel`;
-      manager.updateSettings({ ok: true, settings: standinSettings({ image, version: '4.2', instanceCount: 16 }) });
+      manager.updateSettings({ ok: true, settings: standinSettings({ image, version: '4.2', instanceCount: 16, pythonServerPortBase: 24400 }) });
       await manager.start(15);
       assert.equal((await dockerInspect('isaac-sim-instance-15'))?.State.Running, true);
       await manager.remove(15);

@@ -18,7 +18,7 @@ import { diagnoseLine } from '../../src/instances/diagnosis';
 import { buildStandinViewer, docker, dockerInspect, httpGet, newManager, removeContainers, removeInstanceVolumes, standinSettings, STANDIN_IMAGE, viewerCommand, waitFor } from './helpers';
 
 const NAMES = ['isaac-sim-instance-0', 'isaac-sim-instance-1', 'isaac-sim-web-viewer-test'];
-const BASES = { httpPortBase: 29211, signalPortBase: 29100, streamPortBase: 29998, webViewerPortBase: 29210 };
+const BASES = { httpPortBase: 29211, signalPortBase: 29100, streamPortBase: 29998, webViewerPortBase: 29210, pythonServerPortBase: 29400 };
 const IMAGE_51 = 'isaac-sim-standin:5.1.0';
 const IMAGE_6 = 'isaac-sim-standin:6.0.1';
 
@@ -155,7 +155,15 @@ describe('Isaac Sim versions', () => {
     const c = await dockerInspect('isaac-sim-instance-0');
     // The image's own ENTRYPOINT, which maps the env to primaryStream.* flags.
     assert.deepEqual(c?.Config.Entrypoint, ['/isaac-sim/runheadless.sh']);
-    assert.deepEqual(c?.Args, ['--/exts/omni.services.transport.server.http/port=29211']);
+    assert.deepEqual(c?.Args, [
+      '--/exts/omni.services.transport.server.http/port=29211',
+      // "Run in Sim": 6.x's code server, on loopback, with a token required.
+      '--enable',
+      'isaacsim.code_editor.python_server',
+      '--/exts/isaacsim.code_editor.python_server/host=127.0.0.1',
+      '--/exts/isaacsim.code_editor.python_server/port=29400',
+      '--/exts/isaacsim.code_editor.python_server/require_auth=true',
+    ]);
     for (const e of ['ISAACSIM_HOST=127.0.0.1', 'ISAACSIM_SIGNAL_PORT=29100', 'ISAACSIM_STREAM_PORT=29998']) assert.ok(c?.Config.Env.includes(e), `env ${e}`);
     assert.deepEqual(c?.HostConfig.Binds ?? [], [], 'no host folders for uid 1234');
     const volumes = (c?.Mounts as Array<{ Type: string; Name: string; Destination: string }>).filter((m) => m.Type === 'volume');
@@ -166,7 +174,7 @@ describe('Isaac Sim versions', () => {
     assert.equal(s.version, '6.x');
     assert.equal(s.versionSource, 'image tag "6.0.1"');
     assert.deepEqual(s.warnings, []);
-    assert.deepEqual(s.ports, { signal: 29100, stream: 29998, http: 29211, webViewer: 29210 });
+    assert.deepEqual(s.ports, { signal: 29100, stream: 29998, http: 29211, webViewer: 29210, python: 29400 });
     assert.deepEqual(s.view, { kind: 'desktop-client', version: '6.x', host: '127.0.0.1', port: 29100, reachable: true, webViewerUrl: 'http://127.0.0.1:29210/', streamPort: 29998 });
     await waitFor('the image\'s HEALTHCHECK passes', () => manager.get(0)?.health === 'healthy', 15_000);
   });

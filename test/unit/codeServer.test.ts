@@ -10,7 +10,8 @@ import { runCodeIn } from '../../src/instances/codeRun';
 import { LogFollower } from '../../src/instances/logFollower';
 import type { InstanceSnapshot } from '../../src/instances/model';
 import { Redactor } from '../../src/instances/redact';
-import { parseSettings } from '../../src/instances/settings';
+import { parseSettings, portRangeProblems } from '../../src/instances/settings';
+import { buildContainerSpec, portsFor } from '../../src/instances/spec';
 import { SimPythonError } from '../../src/instances/simPython';
 import { tokenFromLogLine } from '../../src/instances/simPythonProtocol';
 import { codeServerOf } from '../../src/instances/snapshot';
@@ -92,8 +93,29 @@ describe('the snapshot\'s code server', () => {
     assert.equal((codeServerOf('6.x', { python: 8227 }, true) as { token: string }).token, 'known');
     const custom = codeServerOf('custom', { http: 8211 }, false);
     assert.ok(custom.kind === 'none' && /custom image.*isaacSim\.version/.test(custom.reason));
+    const off = codeServerOf('4.2', { http: 8211, signal: 49100 }, false, true);
+    assert.ok(off.kind === 'none' && /isaacSim\.pythonServerPortBase is null.*set it to a port/.test(off.reason));
     const old = codeServerOf('6.x', { signal: 49100, http: 8011 }, false);
     assert.ok(old.kind === 'none' && /created without isaacsim\.code_editor\.python_server.*stop and start/.test(old.reason), 'a container from before the code server');
+  });
+});
+
+describe('isaacSim.pythonServerPortBase null: no code server', () => {
+  test('no port, no Kit arguments, no range to check; a container that has one still shows it', () => {
+    const parsed = parseSettings({ image: 'nvcr.io/nvidia/isaac-sim:6.0.1', pythonServerPortBase: null, instanceCount: 16 });
+    assert.ok(parsed.ok);
+    for (const version of ['4.2', '4.5-5.x', '6.x'] as const) {
+      assert.equal(portsFor(parsed.settings, version, 3).python, undefined, version);
+      const body = buildContainerSpec(parsed.settings, 3, { version, home: '/h' });
+      assert.ok(!body.Cmd.some((a) => /vscode|code_editor/.test(a)), `${version}: ${body.Cmd.join(' ')}`);
+      assert.deepEqual(portRangeProblems(parsed.settings, version), [], `${version}: 16 instances fit, with no code server range`);
+    }
+    const store = new InstanceStore({ log: quiet, now: () => STARTED, redact: (t) => t });
+    store.setSettings(parsed.settings, 1);
+    assert.equal(store.live(0).codeServer.kind, 'none');
+    store.setInfo(0, { ...info(), labels: { 'dev.isaac-sim-orchestrator.ports': '{"signal":49100,"python":8226}' } });
+    assert.deepEqual(store.live(0).codeServer, { kind: 'enabled', port: 8226, extension: 'isaacsim.code_editor.python_server', token: 'missing' }, 'its container was made with one');
+    store.dispose();
   });
 });
 
