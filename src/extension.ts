@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { config as zodConfig } from 'zod/mini';
 import { en as zodEnglish } from 'zod/locales';
 import { registerCommands, type HostViews } from './commands/registry';
+import { LmTools, type LmToolsView } from './commands/lmTools';
 import { SimRunner, type SimRunRecord } from './commands/simRun';
 import { createDockerEngine } from './docker/createEngine';
 import type { DockerEngine } from './docker/engine';
@@ -52,6 +53,8 @@ export interface IsaacSimApi {
    * settings only.
    */
   settings(): SettingsResult;
+  /** The Language Model tools: the confirmations they asked for lately (what a user would have been asked). */
+  readonly lmTools: LmToolsView;
   /** Run in Sim: the last run, the "Sim Python" channel's text, the target and its status bar item. */
   readonly simRun: {
     readonly last: SimRunRecord | undefined;
@@ -159,6 +162,8 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     treeView.message = status.kind === 'unreachable' ? status.message : !manager ? fleet.hosts[0]?.problems[0]?.message : undefined;
   };
 
+  // Chat agents' tools (where this VS Code has the Language Model tool API).
+  const lmTools = new LmTools(fleet);
   context.subscriptions.push(
     channel,
     settingsWatch,
@@ -174,6 +179,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     simTarget,
     simOutput,
     ...registerCommands({ fleet, views, log, doctor, simRun }),
+    lmTools,
   );
   syncViewState();
   return {
@@ -193,6 +199,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     statusBar,
     doctor,
     settings: readSettings,
+    lmTools,
     simRun: {
       get last() {
         return simRun.last;

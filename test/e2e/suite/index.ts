@@ -12,7 +12,7 @@ export const RESULT_PREFIX = 'EXTHOST-RESULT ';
 export const TOTAL_PREFIX = 'EXTHOST-TOTAL ';
 
 export function run(): Promise<void> {
-  return runMochaFiles([path.join(__dirname, 'extension.test.js'), path.join(__dirname, 'simRun.test.js')]);
+  return runMochaFiles([path.join(__dirname, 'extension.test.js'), path.join(__dirname, 'lmTools.test.js'), path.join(__dirname, 'simRun.test.js')]);
 }
 
 /** Runs these compiled mocha files and reports each result as an `EXTHOST-RESULT` line. */

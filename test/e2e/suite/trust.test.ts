@@ -16,6 +16,7 @@ import type { IsaacSimApi } from '../../../src/extension';
 import type { Settings } from '../../../src/instances/settings';
 import { EXTENSION_ID, countingProxy, dockerInspect, run, upstreamSocket, waitFor, type CountingProxy, type InspectedContainer } from './helpers';
 import { TRUST_FILE, effectiveValue, type TrustExpectations } from './trustCases';
+import { invokeTool, toolError, withConfirmations } from './lmToolHelpers';
 
 const CONTAINER = 'isaac-sim-instance-0';
 const LEGACY_LAUNCHER = ['/isaac-sim/runheadless.webrtc.sh'];
@@ -205,4 +206,29 @@ describe(`Isaac Sim Orchestrator in ${trusted ? 'a trusted' : 'an untrusted'} wo
       assert.equal(s?.clientUrl, fill(String(workspace('clientUrlTemplate')), { label: 'instance-0' }));
     });
   }
+
+  // The Language Model tools (src/commands/lmTools.ts): start and run refuse in an untrusted workspace,
+  // before asking the user anything; list still works there. Trusted, they ask, then meet the workspace's engine.
+  it(`the Language Model tools: start and run ${trusted ? 'ask first and are not refused for trust' : 'refuse without asking'}; list works`, async () => {
+    const tools = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.languageModelTools as Array<{ name: string; when?: string }>;
+    for (const name of ['isaacSim_startInstance', 'isaacSim_runPython']) assert.equal(tools.find((t) => t.name === name)?.when, 'isWorkspaceTrusted', `${name} is offered to a model only when trusted`);
+    assert.match(await invokeTool('isaacSim_listInstances', {}), /^- instance-0 \(index 0\): /m);
+    const calls: Array<[string, object]> = [
+      ['isaacSim_startInstance', { instance: 0 }],
+      ['isaacSim_runPython', { instance: 0, code: 'print("from an agent")' }],
+    ];
+    for (const [name, input] of calls) {
+      const { value: err, asked } = await withConfirmations(api, () => toolError(name, input));
+      if (trusted) {
+        assert.equal(asked.length, 1, `${name} asked first`);
+        assert.doesNotMatch(err.message, /not trusted/, `${name} failed for another reason: ${err.message}`);
+        // The start reached the workspace's engine (a context that does not exist); the run, the workspace's custom version.
+        assert.match(err.message, name === 'isaacSim_startInstance' ? /evil-context/ : /no Python code server/, err.message);
+      } else {
+        assert.equal(asked.length, 0, `${name} asked nothing`);
+        assert.match(err.message, /^This workspace is not trusted, so the Isaac Sim tools do not start instances or run code here: .*Manage Workspace Trust/);
+      }
+    }
+    if (!trusted) assert.equal(await dockerInspect(CONTAINER), undefined, 'nothing was started');
+  });
 });
