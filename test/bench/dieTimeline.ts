@@ -107,7 +107,8 @@ async function main(): Promise<number> {
       const put = (key: string, at: number | undefined) => {
         if (at !== undefined) row[key] = at - die;
       };
-      put('killToDie', events.events(name).find((e) => e.action === 'kill')?.engineAt !== undefined ? 2 * die - events.events(name).find((e) => e.action === 'kill')!.engineAt : undefined);
+      const kill = events.events(name).find((e) => e.action === 'kill')?.engineAt;
+      if (kill !== undefined) row.killBeforeDie = die - kill;
       put('dieReceived', first('event die received'));
       put('logEnded', first('log stream ended'));
       put('stopEvent', first('engine stop'));
