@@ -28,6 +28,8 @@ export class SimPythonOutput implements vscode.Disposable {
     const block = `${this.redact(formatRun(header, outcome))}\n\n`;
     this.channel.append(block);
     this.kept = (this.kept + block).slice(-KEPT_CHARS);
+    // The output is what the user ran it for: shown below the code, without taking the focus.
+    this.channel.show(true);
     // A run that never reached the simulator says nothing about the file: its problems stay.
     if (outcome.kind === 'reply') this.setDiagnostics(document, header.instance, outcome);
   }

@@ -95,7 +95,8 @@ const EXTENSION_ID = 'isaac-sim-orchestrator.isaac-sim-orchestrator';
 /** The 4.2 stand-in's readiness line (stand-in/kit.sh: the 4.x app title "Isaac Sim Headless WebRTC"). */
 const READY_LINE = 'Isaac Sim Headless WebRTC App is loaded.';
 /** Away from the defaults (8211…, 49100…, 47998…, 8210…) and from the other suites. */
-const PORTS = { http: 48211, signal: 39150, stream: 39160, webViewer: 39170 };
+// Below Linux's ephemeral range (32768-60999), where an outgoing connection can hold a port for a moment.
+const PORTS = { http: 21211, signal: 21150, stream: 21160, webViewer: 21170, python: 21226 };
 const INSTANCES = [0, 1].map((i) => ({ index: i, label: `instance-${i}`, container: `isaac-sim-instance-${i}`, http: PORTS.http + i, signal: PORTS.signal + i }));
 /** Step 12's image: the stand-in of Isaac Sim 6.0.1 (named volumes per version, the GLCache one shared). */
 const V6_IMAGE = 'isaac-sim-standin:6.0.1';
@@ -196,7 +197,7 @@ before(async () => {
     const labels = await execFileP('docker', ['inspect', '-f', '{{json .Config.Labels}}', name]).then((r) => JSON.parse(r.stdout) as Record<string, string>, () => undefined);
     if (labels?.['dev.isaac-sim-orchestrator.web-viewer-of'] !== undefined && labels['dev.isaac-sim-orchestrator.owner'] === 'isaac-sim-orchestrator') await dockerRemove([name]);
   }
-  for (const port of INSTANCES.flatMap((i) => [i.http, i.signal, PORTS.stream + i.index, PORTS.webViewer + i.index])) {
+  for (const port of INSTANCES.flatMap((i) => [i.http, i.signal, PORTS.stream + i.index, PORTS.webViewer + i.index, PORTS.python + i.index])) {
     if (await probeTcp('127.0.0.1', port)) throw new Error(`port ${port} on 127.0.0.1 is already in use; the suite needs it for the stand-in`);
   }
   await fs.rm(RUN, { recursive: true, force: true });
@@ -275,6 +276,7 @@ step(STEP1, 150_000, async (t) => {
       'isaacSim.signalPortBase': PORTS.signal,
       'isaacSim.streamPortBase': PORTS.stream,
       'isaacSim.webViewerPortBase': PORTS.webViewer,
+      'isaacSim.pythonServerPortBase': PORTS.python,
       'isaacSim.env': { STANDIN_STEP_SECONDS: STEP_SECONDS },
       // settings.json opens in a normal editor (replaceUserSettings): in a modal one the palette does not open.
       'workbench.editor.useModal': 'off',
@@ -608,6 +610,43 @@ step('7. switching editor tabs does not reload either sim view', 60_000, async (
     `GET /cgi-bin/loads on :${INSTANCES[0].http} and :${INSTANCES[1].http} after switching tabs: ${JSON.stringify(loadsAfter)} (before: ${JSON.stringify(loadsBefore)}); each must be 1` +
       (loadsAfter.every((n) => n === 0) ? `. ${uncountedLoadHint(simFrames.get(0)?.frame.url() ?? '', INSTANCES[0].http)}` : ''),
   );
+});
+
+step('7b. Run in Sim: the editor-title button runs the file in the instance whose sim view was active last; the output shows below, a raise is marked and notified', 60_000, async (t, page, enough) => {
+  enough(); // step 8 needs only the running instances
+  // The sim view of instance-1 on the right becomes the target; the code goes on the left.
+  await activateTab(page, 'Sim: instance-1');
+  await activateTab(page, 'spawn_robot.py');
+  await openWorkspaceFile(page, 'sim_hello.py');
+  const target = await poll(async () => readStatusBarItem(page, 'Sim: instance-1'), 10_000, 'the status bar to show "Sim: instance-1" over a Python file');
+  assert.deepEqual(target.codicons, ['play'], `the target item: ${JSON.stringify(target)}`);
+  const runButton = page.locator('.editor-group-container.active .editor-actions .action-label[aria-label^="Run File in Sim"]');
+  await runButton.first().click({ timeout: 10_000 });
+  await poll(async () => (await outputChannelName(page)) === 'Sim Python' || undefined, 15_000, 'the Output panel to show the channel "Sim Python"').catch(async (err) => {
+    throw new Error(`${errorText(err)}; selected: "${await outputChannelName(page)}"`);
+  });
+  const { text } = await waitForOutputText(page, (current) => /instance-1 ← .*sim_hello\.py — ok in/.test(current) && current.includes('a second line'), 20_000, 'the run\'s header and output in "Sim Python"');
+  assert.match(text, /hello from the sim\s+a second line/, 'both printed lines, in order');
+  await clearNotifications(page);
+  await restMouse(page);
+  await screenshot(page, ARTIFACTS, '05b-run-in-sim');
+
+  await openWorkspaceFile(page, 'sim_raise.py');
+  await page.locator('.editor-group-container.active .editor-actions .action-label[aria-label^="Run File in Sim"]').first().click({ timeout: 10_000 });
+  const raised = await poll(
+    async () => (await readToasts(page)).find((n) => n.icon === 'error' && /sim_raise\.py raised ValueError: the robot is not on the ground at line 5 in instance-1/.test(n.message)),
+    20_000,
+    'the error notification of the raising run',
+  ).catch(async (err) => {
+    throw new Error(`${errorText(err)}; notifications: ${JSON.stringify(await notificationTexts(page))}`);
+  });
+  assert.ok(raised.buttons.includes('Show Output'), `its buttons: ${JSON.stringify(raised.buttons)}`);
+  // The Problems marker: the editor squiggles the raising line.
+  await poll(async () => (await page.locator('.editor-group-container.active .squiggly-error').count()) > 0 || undefined, 10_000, 'a red squiggle in sim_raise.py');
+  t.diagnostic(`error notification: ${raised.message}`);
+  await restMouse(page);
+  await screenshot(page, ARTIFACTS, '05c-run-in-sim-raised');
+  await clearNotifications(page);
 });
 
 step('8. "Stop All Instances" stops both', 60_000, async (_t, page) => {

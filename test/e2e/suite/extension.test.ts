@@ -182,6 +182,8 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
 
   it('a GPU list is handed out round-robin and shown in the tree', async () => {
     const config = vscode.workspace.getConfiguration('isaacSim');
+    // The runner's own values, put back afterwards (clearing them would leave the defaults: all GPUs).
+    const before = { gpus: config.inspect('gpus')?.globalValue, instanceCount: config.inspect('instanceCount')?.globalValue };
     await config.update('instanceCount', 2, vscode.ConfigurationTarget.Global);
     await config.update('gpus', '0,1', vscode.ConfigurationTarget.Global);
     try {
@@ -191,8 +193,8 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
         ['GPU 0', 'GPU 1'],
       );
     } finally {
-      await config.update('gpus', undefined, vscode.ConfigurationTarget.Global);
-      await config.update('instanceCount', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('gpus', before.gpus, vscode.ConfigurationTarget.Global);
+      await config.update('instanceCount', before.instanceCount, vscode.ConfigurationTarget.Global);
     }
   });
 });

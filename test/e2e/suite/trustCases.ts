@@ -62,6 +62,8 @@ export function settingCases(runDir: string, standin: Record<string, unknown>): 
     signalPortBase: H('only port numbers on the user-chosen host', 37271, 37273),
     streamPortBase: H('only port numbers on the user-chosen host', 37281, 37283),
     webViewerPortBase: H('only port numbers on the user-chosen host', 37291, 37293),
+    pythonServerPortBase: H('only port numbers on loopback (null: no code server); a project may need to move them', 37301, 37303),
+    pythonServerToken: R('the token that guards the 6.x code server, which runs any code sent to it: a cloned repository must not choose it', '', 'token-chosen-by-the-repo-0123'),
     // Never both set in one run (that is a settings error): the user names an image, a trusted workspace a folder instead.
     webViewerBuildContext: R('a folder the extension builds into an image that runs on the host network', '', path.join(runDir, 'evil-web-viewer')),
     webViewerImage: R('an image the extension runs on the host network beside each 6.x instance', 'user-web-viewer:{signalPort}', ''),
