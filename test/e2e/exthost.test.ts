@@ -126,7 +126,7 @@ describe('extension host (several engines)', () => {
   before(async () => {
     const runDir = freshDir(path.join(REPO, '.run/exthost-fleet'));
     const endpoints = [
-      { name: 'main', dockerHost: process.env.DOCKER_HOST ?? '', httpPortBase: 38411, signalPortBase: 39400 },
+      { name: 'main', dockerHost: process.env.DOCKER_HOST ?? '', httpPortBase: 20411, signalPortBase: 20400 },
       // Nothing serves this socket: the host is unreachable from the start.
       { name: 'gone', dockerHost: `unix://${path.join(runDir, 'nothing-here.sock')}` },
     ];

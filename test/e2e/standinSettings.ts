@@ -6,7 +6,7 @@ const REPO = path.resolve(__dirname, '../../..');
 
 /**
  * The user settings the extension-host suite expects: the extension pointed at the stand-in simulator
- * (no NVIDIA runtime, no GPU, fast start-up steps, ports away from the real defaults) and
+ * (no NVIDIA runtime, no GPU, fast start-up steps, ports away from the real defaults and below Linux's ephemeral range) and
  * `isaacSim.dockerHost` at `<runDir>/counting-docker.sock`, the counting proxy the suite itself serves
  * in front of the real engine. Every file the extension writes stays under `runDir`.
  */
@@ -18,8 +18,8 @@ export function standinUserSettings(runDir: string): Record<string, unknown> {
     'isaacSim.memoryLimitGiB': 2,
     'isaacSim.instanceCount': 1,
     'isaacSim.hostDataRoot': path.join(runDir, 'isaac-sim-data'),
-    'isaacSim.httpPortBase': 38211,
-    'isaacSim.signalPortBase': 39100,
+    'isaacSim.httpPortBase': 20211,
+    'isaacSim.signalPortBase': 20100,
     'isaacSim.env': { STANDIN_STEP_SECONDS: '0.05' },
     // The suite serves this socket: a counting proxy in front of the real engine.
     'isaacSim.dockerHost': `unix://${path.join(runDir, 'counting-docker.sock')}`,

@@ -31,8 +31,8 @@ describe('several engines (isaacSim.endpoints) in a real VS Code', function () {
   it('the fleet has the two endpoints of the setting, each with its own settings', () => {
     assert.deepEqual(api.fleet.hosts.map((h) => h.name), ['main', 'gone']);
     assert.ok(api.fleet.multiple);
-    assert.equal(api.fleet.host('main')?.manager?.get(0)?.ports.http, 38411, 'main has its own HTTP port base');
-    assert.match(api.fleet.host('main')?.manager?.get(0)?.clientUrl ?? '', /^http:\/\/127\.0\.0\.1:38411\//, "the sim view's URL is built from the endpoint's settings");
+    assert.equal(api.fleet.host('main')?.manager?.get(0)?.ports.http, 20411, 'main has its own HTTP port base');
+    assert.match(api.fleet.host('main')?.manager?.get(0)?.clientUrl ?? '', /^http:\/\/127\.0\.0\.1:20411\//, "the sim view's URL is built from the endpoint's settings");
   });
 
   it('showing the view makes host nodes: main reachable with its version and count, gone unreachable with the reason', async () => {
