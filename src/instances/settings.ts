@@ -14,6 +14,7 @@ import { parseDockerHost } from '../docker/endpoint';
 import { buildClientUrl, urlTemplateProblem, type UrlTemplateSetting } from './clientUrl';
 import { linearPatternProblem } from './linearPattern';
 import { maskSecrets, maskUrlCredentials } from './redact';
+import { PYTHON_SERVER_PORT_BASE } from './simPythonProtocol';
 import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders, type TemplateValues } from './templates';
 import { VERSIONS, VERSION_SETTINGS, type PortKind, type VersionId, type VersionSetting } from './versions';
 
@@ -22,8 +23,7 @@ export const SETTINGS_SECTION = 'isaacSim';
 const IMAGE_REF =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** A token the 6.x code server takes as a Kit argument: URL-safe characters, as secrets.token_urlsafe gives ([ps601]). */
-const PYTHON_TOKEN = /^[A-Za-z0-9_-]{16,256}$/;
+const PYTHON_TOKEN = /^[A-Za-z0-9_-]{16,256}$/; // 6.x's token, a Kit argument: URL-safe, as secrets.token_urlsafe ([ps601])
 
 /** A sim view URL template follows the rule in clientUrl.ts and uses only known placeholders. */
 function isHttpUrlTemplate(setting: UrlTemplateSetting): (template: string) => boolean {
@@ -126,7 +126,7 @@ const FIELDS = {
   streamPortBase: field(port, 47998, 'a UDP port from 1 to 65535'),
   webViewerPortBase: field(port, 8210, 'a TCP port from 1 to 65535'),
   /** "Run in Sim": instance N's code server on 127.0.0.1:(base + N); 6.x's token ("": the one it prints). */
-  pythonServerPortBase: field(() => z.nullable(port()), 8226, 'a TCP port from 1 to 65535, or null to enable no code server'),
+  pythonServerPortBase: field(() => z.nullable(port()), PYTHON_SERVER_PORT_BASE, 'a TCP port from 1 to 65535, or null to enable no code server'),
   pythonServerToken: field(() => z.string().check(z.refine((s) => s === '' || PYTHON_TOKEN.test(s))), '', '"" to use the token each Isaac Sim 6.x instance generates and prints in its log, or a token of 16 to 256 letters, digits, "-" or "_"'),
   webViewerImage: field(
     () => z.string().check(z.refine((s) => s === '' || IMAGE_REF.test(s.replace(VIEWER_IMAGE_PLACEHOLDERS, '0')))),

@@ -35,7 +35,6 @@ import {
   type MappedFrame,
 } from './simPythonProtocol';
 
-export const PORT_BASE_SETTING = 'isaacSim.pythonServerPortBase';
 export const TOKEN_SETTING = 'isaacSim.pythonServerToken';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 

@@ -39,16 +39,8 @@
 import * as z from 'zod/mini';
 import type { VersionId } from './versions';
 
-/** The first instance's code server port; instance N listens on base + N (as the other port bases). */
-export const PYTHON_SERVER_PORT_BASE = 8226; // the default port in [vs51][ps601][vsce]
-/**
- * The code server port of instance `index` (base + index, as every other port of an instance). The UI
- * step's port-range check must include it: with the defaults, 4.2's Kit HTTP range (8211 + N) and the
- * web viewer's (8210 + N) reach 8226 from N = 15 and N = 16.
- */
-export function pythonServerPort(index: number, base: number = PYTHON_SERVER_PORT_BASE): number {
-  return base + index;
-}
+/** NVIDIA's default code server port [vs51][ps601][vsce]: isaacSim.pythonServerPortBase's default (instance N: base + N). */
+export const PYTHON_SERVER_PORT_BASE = 8226;
 /** The address the server binds: loopback, since 4.x/5.x run any code sent to them without a token. */
 export const PYTHON_SERVER_BIND_HOST = '127.0.0.1';
 /** The filename the server compiles the sent code with ([vs51][ps601] executor.py: compile(source, "<string>", …)). */

@@ -17,7 +17,6 @@ import {
   mapFrames,
   parseReply,
   pythonServerArgs,
-  pythonServerPort,
   tokenFromLogLine,
   tracebackFrames,
 } from '../../src/instances/simPythonProtocol';
@@ -40,9 +39,6 @@ describe('per-version server and Kit arguments', () => {
     assert.equal(PYTHON_SERVERS['4.5-5.x']?.extension, 'isaacsim.code_editor.vscode');
     assert.equal(PYTHON_SERVERS['6.x']?.extension, 'isaacsim.code_editor.python_server');
     assert.equal(PYTHON_SERVERS.custom, undefined);
-  });
-  test('instance N listens on the base + N', () => {
-    assert.deepEqual([pythonServerPort(0), pythonServerPort(3), pythonServerPort(2, 9000)], [8226, 8229, 9002]);
   });
   test('6.x enables the server with auth; a given token is passed; 5.x has no auth settings', () => {
     assert.deepEqual(pythonServerArgs('6.x', { port: 8227 }), [
