@@ -20,6 +20,8 @@ export const PARTS = [
   { name: 'doctor', entry: 'src/instances/doctorChunk.ts', loader: 'src/instances/doctorModule.ts' },
   // Builds and pulls in one file: each is small, and one file packs smaller than two.
   { name: 'images', entry: 'src/docker/imagesChunk.ts', loader: 'src/docker/imagesModule.ts' },
+  // Run in Sim and the Language Model tools once invoked: both reach the code server through runCode.
+  { name: 'simRun', entry: 'src/commands/simRunChunk.ts', loader: 'src/commands/simRunModule.ts' },
 ];
 
 /** Where a loading part finds what its loader hands over (src/docker/mainModules.ts). */

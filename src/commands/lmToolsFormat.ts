@@ -1,5 +1,5 @@
 /**
- * The pure half of the Language Model tools (lmTools.ts): what each tool accepts, checked here
+ * The pure half of the Language Model tools (lmToolSpecs.ts): what each tool accepts, checked here
  * because VS Code hands a tool its input without checking it against the declared schema, and the
  * texts the tools return and the confirmations they ask for. No `vscode`: the unit tests run it in
  * plain Node. Every text made here is masked by the caller (the fleet's redactor) on its way out.
@@ -14,14 +14,8 @@ import { PHASE_LABELS } from '../instances/readiness';
 import type { SimRunResult } from '../instances/simPython';
 import { PORT_LABELS, VERSIONS, type PortKind } from '../instances/versions';
 
-/** The tools, by the name package.json contributes them under. */
-export const TOOL_NAMES = {
-  list: 'isaacSim_listInstances',
-  start: 'isaacSim_startInstance',
-  stop: 'isaacSim_stopInstance',
-  logs: 'isaacSim_readLog',
-  run: 'isaacSim_runPython',
-} as const;
+/** The tools, by the name package.json contributes them under (lmToolNames.ts, which activation reads). */
+export { TOOL_NAMES } from './lmToolNames';
 
 export const LOG_LINES = { min: 1, max: 500, default: 50 } as const;
 

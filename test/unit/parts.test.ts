@@ -1,12 +1,13 @@
 /**
  * The parts of the extension that load on first use (src/docker/mainModules.ts, scripts/build.mjs):
- * dist/doctor.js and dist/images.js (builds and pulls), as the build wrote them. Each holds its own code
- * and none of dist/extension.js's: what it shares it reads from the modules its loader hands over,
- * so a class it throws is the class the rest of the extension tests for.
+ * dist/doctor.js, dist/images.js (builds and pulls) and dist/simRun.js (Run in Sim and the Language
+ * Model tools), as the build wrote them. Each holds its own code and none of dist/extension.js's:
+ * what it shares it reads from the modules its loader hands over, so a class it throws is the class
+ * the rest of the extension tests for. dist/simRun.js requires `vscode`, which these tests fake.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -23,20 +24,59 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 const PARTS = [
   { name: 'doctor', loader: 'src/instances/doctorModule.ts', own: ['is in use by another program'] },
   { name: 'images', loader: 'src/docker/imagesModule.ts', own: ["too many for a web viewer's build context", 'limits how often images may be pulled'] },
+  { name: 'simRun', loader: 'src/commands/simRunModule.ts', own: ['so it has no selection', 'The input must be a JSON object with the fields the tool declares'] },
 ];
 
-/** The modules a loader hands over, as its source lists them, taken from the compiled tree (out/src). */
-function handedOver(loader: string): MainModules {
-  const keys = [...readFileSync(path.join(repo, loader), 'utf8').matchAll(/^\s*'(src\/[^']+)\.ts':/gm)].map((m) => m[1]);
-  assert.ok(keys.length > 0, `${loader} hands over modules`);
-  return Object.fromEntries(keys.map((k) => [`${k}.ts`, requireFresh(path.join(repo, 'out', k)) as object]));
+/** What dist/simRun.js reads of the VS Code API in the calls below. */
+class FakeUri {
+  constructor(readonly fsPath: string) {}
 }
+const fakeVscode = {
+  Uri: FakeUri,
+  ProgressLocation: { Notification: 15 },
+  window: {
+    withProgress: (_options: unknown, task: (progress: unknown, token: unknown) => Promise<unknown>) => task({}, { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) }),
+  },
+  workspace: {
+    isTrusted: true,
+    asRelativePath: (uri: FakeUri) => path.basename(uri.fsPath),
+    openTextDocument: async (uri: FakeUri) => ({ uri, getText: () => 'print("hello")\n' }),
+  },
+};
+
+/** Runs `load` with `vscode` resolved to the fake (for dist/simRun.js and the modules of ours that its loader hands over). */
+function withFakeVscode<T>(load: () => T): T {
+  const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const original = loader._resolveFilename;
+  const fakeId = path.join(tmp, '__fake_vscode__.js');
+  requireFresh.cache[fakeId] = { id: fakeId, filename: fakeId, loaded: true, exports: fakeVscode } as unknown as NodeJS.Module;
+  loader._resolveFilename = (request: string, ...rest: unknown[]) => (request === 'vscode' ? fakeId : original.call(Module, request, ...rest));
+  try {
+    return load();
+  } finally {
+    loader._resolveFilename = original;
+  }
+}
+
+/**
+ * The modules a loader hands over, as its source lists them, taken from the compiled tree (out/src);
+ * `doubles` stand in for modules that need more of VS Code than the fake has.
+ */
+function handedOver(loader: string, doubles: MainModules = {}): MainModules {
+  const keys = [...readFileSync(path.join(repo, loader), 'utf8').matchAll(/^\s*'(src\/[^']+)\.ts':/gm)].map((m) => `${m[1]}.ts`);
+  assert.ok(keys.length > 0, `${loader} hands over modules`);
+  for (const k of Object.keys(doubles)) assert.ok(keys.includes(k), `${loader} hands over ${k}`);
+  return withFakeVscode(() => Object.fromEntries(keys.map((k) => [k, doubles[k] ?? (requireFresh(path.join(repo, 'out', k.replace(/\.ts$/, ''))) as object)])));
+}
+
+/** What dist/simRun.js is handed, with a double of hosts.ts (whose tree imports need a real VS Code): the runs below pass no instance in their arguments. */
+const simRunModules = () => handedOver('src/commands/simRunModule.ts', { 'src/commands/hosts.ts': { targetsFromArgs: () => assert.fail('targetsFromArgs: the run names no instance') } });
 
 /** Loads dist/<name>.js anew (not from require's cache). */
 function loadPart<T>(name: string, modules?: MainModules): T {
   const file = dist(`${name}.js`);
   delete requireFresh.cache[file];
-  return modules ? loadWithMainModules(modules, () => requireFresh(file) as T) : (requireFresh(file) as T);
+  return withFakeVscode(() => (modules ? loadWithMainModules(modules, () => requireFresh(file) as T) : (requireFresh(file) as T)));
 }
 
 describe('the parts loaded on first use', () => {
@@ -101,5 +141,44 @@ describe('the parts loaded on first use', () => {
     const pull = loadPart<typeof import('../../src/docker/imagesChunk')>('images', handedOver('src/docker/imagesModule.ts'));
     assert.equal(typeof pull.pullImage, 'function');
     assert.match(pull.formatBytes(3_000_000), /^3(\.0)? MB$/);
+  });
+
+  test('dist/simRun.js tells the SimPythonError class it was handed by instanceof: a run refused as not ready offers Start Instance', async () => {
+    const modules = simRunModules();
+    const { SimPythonError } = modules['src/instances/simPython.ts'] as typeof import('../../src/instances/simPython');
+    const part = loadPart<typeof import('../../src/commands/simRunChunk')>('simRun', modules);
+    const refused = new SimPythonError('not-ready', 'instance-0 is starting, not ready: wait until it is ready, then run the code again.');
+    const records: import('../../src/commands/simRunFlow').SimRunRecord[] = [];
+    const outputs: string[] = [];
+    const deps = {
+      fleet: { connectAll: async () => undefined, redactor: { redact: (t: string) => t }, require: () => ({ runCode: () => Promise.reject(refused) }) },
+      target: { plan: () => ({ kind: 'use', target: { host: 'local', index: 0 } }), remember: () => undefined, label: () => 'instance-0' },
+      output: { report: (_doc: unknown, _header: unknown, outcome: { kind: string }) => outputs.push(outcome.kind) },
+    } as unknown as import('../../src/commands/simRunFlow').SimRunDeps;
+    const reported: { err: unknown; extra: readonly { title: string }[] }[] = [];
+    await part.runInSim({ deps, record: (r) => records.push(r) }, 'file', [new FakeUri(path.join(tmp, 'hello.py'))], (err, extra) => reported.push({ err, extra }));
+    assert.deepEqual(outputs, ['failed']);
+    assert.equal(records[0]?.outcome, 'failed', JSON.stringify(records));
+    assert.equal(reported.length, 1);
+    assert.equal(reported[0].err, refused);
+    // Only an instance of the handed-over class gets this button; a copy of the class in the part would give none.
+    assert.deepEqual(reported[0].extra.map((a) => a.title), ['Start Instance']);
+  });
+
+  test("dist/simRun.js's tools refuse bad input with an error of the OrchestratorError class they were handed", async () => {
+    const modules = simRunModules();
+    const { OrchestratorError } = modules['src/instances/errors.ts'] as typeof import('../../src/instances/errors');
+    const { TOOL_NAMES } = modules['src/commands/lmToolNames.ts'] as typeof import('../../src/commands/lmToolNames');
+    const part = loadPart<typeof import('../../src/commands/simRunChunk')>('simRun', modules);
+    const fleet = { redactor: { redact: (t: string) => t } } as unknown as import('../../src/instances/fleet').FleetView;
+    const tools = part.lmTools(fleet, () => undefined);
+    assert.deepEqual([...tools.keys()].sort(), Object.values(TOOL_NAMES).sort());
+    const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) } as unknown as import('vscode').CancellationToken;
+    const options = { input: { instance: 'instance-0' }, toolInvocationToken: undefined } as unknown as import('vscode').LanguageModelToolInvocationOptions<unknown>;
+    await assert.rejects(Promise.resolve(tools.get(TOOL_NAMES.run)!.invoke(options, token)), (err: Error) => {
+      assert.ok(err.cause instanceof OrchestratorError, `${String(err.cause)} is the handed-over OrchestratorError`);
+      assert.match(err.message, /^No code was given\. Send the Python source to run in "code"/);
+      return true;
+    });
   });
 });

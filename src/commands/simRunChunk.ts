@@ -1,0 +1,6 @@
+/**
+ * Entry of dist/simRun.js (scripts/parts.mjs): Run in Sim and the Language Model tools, what they
+ * do once invoked. Import it only through simRunModule.ts.
+ */
+export { chooseSimTarget, runInSim } from './simRunFlow';
+export { lmTools } from './lmToolSpecs';
