@@ -107,6 +107,8 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
     5_000);
     assert.ok(tab);
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse('isaac-sim-doctor:/Isaac%20Sim%20Preflight%20Doctor.md'));
+    // A report shown before (an earlier run) reaches the document's text through the workbench: wait for this one.
+    await waitFor("the document's text to be this report", () => doc.getText() === report.markdown, 10_000).catch(() => undefined);
     assert.equal(doc.getText(), report.markdown);
   });
 
