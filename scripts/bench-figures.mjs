@@ -51,6 +51,7 @@ export function tableFrom(bench, logs) {
     ['engine requests before the view is shown', or(o.requestsBeforeView?.max), '–', q(peer.requestsBeforeView)],
     [`engine requests while idle, 3 running instances`, idle ? `${idle.requests} in ${n0(idle.seconds)} s` : '–', '–', q(peer.idleRequests !== undefined ? `${peer.idleRequests} in ${peer.idleSeconds} s` : undefined)],
     ['engine event → tree row changed on screen (first change)', medP95(o.eventToTreeRowRenderedMs?.all), q(before.eventToFirstChangeMs !== undefined ? `${before.eventToFirstChangeMs} ms` : undefined), q(peer.eventToTreeMs ? med(peer.eventToTreeMs) : undefined)],
+    ['the event the change shows (`die` for a stop, `start` for a start) → tree row changed on screen', medP95(o.causeToTreeRowRenderedMs?.all), q(before.eventToFirstChangeMs !== undefined ? `${before.eventToFirstChangeMs} ms` : undefined), '–'],
     ['`docker stop`: engine `die` → row shows *stopped*', medP95(o.finalStoppedMs?.fromDie), q(before.dieToStoppedMs !== undefined ? `${before.dieToStoppedMs} ms` : undefined), q(peer.dieToStoppedMs !== undefined ? `${peer.dieToStoppedMs} ms` : undefined)],
     ['`docker stop`: last event of the burst → row shows *stopped*', medP95(o.finalStoppedMs?.fromLastEvent), '–', '–'],
     ['scale, event → row on screen, p50 / p95 by running instances', perScale((s) => (s.eventToTreeRowRenderedMs ? `${n0(s.eventToTreeRowRenderedMs.median)} / ${n0(s.eventToTreeRowRenderedMs.p95)} ms` : undefined)), '–', '–'],

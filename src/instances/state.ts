@@ -7,6 +7,7 @@
  *
  *   (none) --op:start--> starting --engine:start--> loading --log:ready--> ready
  *   running --op:stop--> stopping --engine:die--> stopped
+ *   running --exiting (a die that is a stop, log still draining)--> stopped --log:failure--> failed
  *   running --engine:die (not requested, code != 0)--> failed(reason)
  *   any --log:failure--> failed(diagnosis)           any --engine:destroy--> stopped (no container)
  */
@@ -28,6 +29,12 @@ export interface Tracked {
   startedAt?: number;
   /** We asked it to stop; a non-zero exit is then not a failure. */
   stopRequested: boolean;
+  /**
+   * The engine reported the current run's exit, and what is known already makes it a stop, so it
+   * shows *stopped* at once; the run's log is still draining (sync.ts), and a fatal line of it can
+   * still make it *failed* until the `die` is applied.
+   */
+  exiting?: boolean;
   /** The kernel OOM killer hit the current run. */
   oomKilled: boolean;
   /** A fatal line was seen in the current run. */
@@ -86,6 +93,8 @@ export type StateInput =
   | { type: 'note'; streamNote?: string }
   /** The exact start time of the current run, from an inspect after its `start` event. */
   | { type: 'startedAt'; at?: number }
+  /** The engine's `die`, before the run's log has drained: shown at once if it is a stop whatever comes next. */
+  | { type: 'exiting'; exitCode?: number }
   /** `lastErrors`: for a `die`, the run's last error lines, read after its log drained. */
   | { type: 'engine'; action: string; exitCode?: number; at?: number; signal?: number; lastErrors?: readonly string[] }
   | { type: 'log'; line: { kind: 'ready' } | { kind: 'failure'; diagnosis: Diagnosis } | { kind: 'phase'; phase: StartupPhase; detail?: string } }
@@ -123,7 +132,7 @@ function failedWith(t: Tracked, d: Diagnosis, now: number, exitCode?: number): T
 }
 
 function exited(t: Tracked, exitCode: number, now: number, lastErrors: readonly string[] = []): Tracked {
-  const base: Tracked = { ...t, running: false, exists: true, stopRequested: false };
+  const base: Tracked = { ...t, running: false, exists: true, stopRequested: false, exiting: undefined };
   if (t.diagnosis) return failedWith(base, t.diagnosis, now, exitCode);
   // SIGTERM (143) is how every stop ends a process that does not handle it: a stop, not a failure.
   if (t.stopRequested || ((exitCode === 0 || exitCode === 143) && !t.oomKilled)) {
@@ -207,7 +216,7 @@ function step(t: Tracked, input: StateInput, now: number): Tracked {
           return t.exists ? t : { ...t, exists: true };
         case 'start':
           return enter(
-            { ...t, exists: true, running: true, startedAt: input.at ?? now, stopRequested: false, oomKilled: false, diagnosis: undefined, warnings: [] },
+            { ...t, exists: true, running: true, startedAt: input.at ?? now, stopRequested: false, oomKilled: false, diagnosis: undefined, warnings: [], exiting: undefined },
             { kind: 'loading', phase: 'container' },
             now,
           );
@@ -250,6 +259,14 @@ function step(t: Tracked, input: StateInput, now: number): Tracked {
       // The first fatal line is the root cause; later ones are usually its consequences.
       if (t.diagnosis) return t;
       return failedWith({ ...t, diagnosis: input.line.diagnosis }, input.line.diagnosis, now);
+    case 'exiting': {
+      // Only a stop is shown early: the exit's verdict as known now. A failure waits for the drained
+      // log, whose last error lines it quotes. `running` stays set, so the run's lines still count.
+      if (!t.running || t.exiting) return t;
+      const verdict = exited(t, input.exitCode ?? 0, now);
+      if (verdict.state.kind !== 'stopped') return t;
+      return enter({ ...t, exiting: true }, { kind: 'stopped', exitCode: verdict.state.exitCode }, now);
+    }
     case 'lateFailure':
       if (t.running || t.diagnosis || input.diagnosis.severity !== 'fatal') return t;
       // A start whose run died within milliseconds, before its `start` was applied (sync.ts skips a
@@ -280,6 +297,8 @@ function step(t: Tracked, input: StateInput, now: number): Tracked {
           warnings: sameRun ? t.warnings : [],
         };
         if (next.diagnosis) return failedWith(next, next.diagnosis, now);
+        // A reply from before the engine's `die` of this run: the exit is newer.
+        if (sameRun && t.exiting) return t;
         if (sameRun && t.state.kind === 'stopping') return next;
         if (input.readySeen || (t.readyRun !== undefined && t.readyRun === f.startedAt)) return enter(next, { kind: 'ready' }, now);
         if (sameRun && (t.state.kind === 'ready' || t.state.kind === 'loading')) return next;

@@ -5,7 +5,8 @@
  * Design note
  * - Events of one instance are handled in order (a chain per instance): a `die` waits, bounded, for
  *   the run's log to drain first, so a fatal line printed just before the exit still names the
- *   cause, and what follows the `die` waits for it.
+ *   cause, and what follows the `die` waits for it. A stop is shown at the `die` already (the
+ *   reducer's `exiting`): the drain can only turn it into a failure, never hold it back.
  * - An inspect after an event fetches exact facts (startedAt, OOMKilled). Replies can come back out
  *   of order; an older reply (say, from before a destroy) must not overwrite newer facts.
  * - Only containers labelled as ours, named as ours, are looked at.
@@ -222,6 +223,8 @@ export class EngineSync {
       return;
     }
     if (e.action === 'die') {
+      // A stop shows at once; the drain below can still turn it into a failure (state.ts, `exiting`).
+      if (info?.id === e.id) this.store.apply(index, { type: 'exiting', exitCode: e.exitCode });
       await this.drained(index, e.id);
       if (this.disposed) return;
     }
@@ -358,7 +361,10 @@ export class EngineSync {
 
   private classify(index: number, text: string, run: number): void {
     const verdict = this.classifier.classify(text);
-    if (!this.store.tracked(index).running) {
+    const t = this.store.tracked(index);
+    // The run has ended (its exit waits for this drain): only a fatal line can still say something.
+    if (t.exiting && verdict?.kind !== 'failure') return;
+    if (!t.running) {
       // A fatal line of this run that lagged behind its exit still names the cause (the reducer decides).
       if (verdict?.kind === 'failure') this.store.apply(index, { type: 'lateFailure', diagnosis: verdict.diagnosis });
       return;

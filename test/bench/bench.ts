@@ -359,6 +359,7 @@ async function main(): Promise<number> {
       viewOpen: collected.view,
       idle,
       eventToTreeRowRenderedMs: rendered,
+      causeToTreeRowRenderedMs: main.renderedFromCause,
       eventToTreeDataMs: data,
       finalStoppedMs: main.finalStopped,
       scale,

@@ -8,7 +8,7 @@ import os from 'node:os';
 import type { ManagerFigures } from './manager';
 import type { ParallelFigures } from './parallel';
 import { summarize, type Summary } from './shared';
-import { domLatency, finalStopLatency, type Collected, type Trial } from './workbench';
+import { domLatency, domLatencyFromCause, finalStopLatency, type Collected, type Trial } from './workbench';
 
 export const PEER = {
   name: 'Microsoft Container Tools 2.5.0',
@@ -43,11 +43,13 @@ export function trialFigures(c: Collected) {
   const stops = c.trials.filter((t) => t.action === 'stop');
   const starts = c.trials.filter((t) => t.action === 'start');
   const dom = (ts: Trial[]) => ts.map((t) => domLatency(t, c.domRows)).filter((x): x is number => x !== undefined);
+  const fromCause = (ts: Trial[]) => ts.map((t) => domLatencyFromCause(t, c.domRows)).filter((x): x is number => x !== undefined);
   const data = (ts: Trial[]) => ts.map((t) => t.dataAt - (t.events[0]?.engineAt ?? NaN)).filter(Number.isFinite);
   const next = (t: Trial) => c.trials[c.trials.indexOf(t) + 1]?.issuedAt ?? Infinity;
   const finals = stops.map((t) => ({ ...finalStopLatency(t, c.domRows, next(t)), events: t.events.map((e) => e.action) }));
   return {
     rendered: { all: summarize(dom(c.trials)), stop: summarize(dom(stops)), start: summarize(dom(starts)) },
+    renderedFromCause: { all: summarize(fromCause(c.trials)), stop: summarize(fromCause(stops)), start: summarize(fromCause(starts)) },
     data: { all: summarize(data(c.trials)), stop: summarize(data(stops)), start: summarize(data(starts)) },
     finalStopped: {
       fromLastEvent: summarize(finals.map((f) => f.fromLast).filter((x): x is number => x !== undefined)),
@@ -128,6 +130,7 @@ export function newFigureLines(r: {
     `final_stopped_after_last_event_ms ${fmt(f.fromLastEvent)} docker stop burst (${f.bursts[0] ?? '?'}): engine's last event → row shows stopped on screen${f.missing ? `; ${f.missing} trials never showed stopped` : ''}`,
     `die_to_tree_stopped_ms ${fmt(f.fromDie)} engine die → row shows stopped on screen (before: ${OURS_BEFORE.dieToStoppedMs}; peer ${PEER.dieToStoppedMs}, quoted); the row showed on the way: ${[...new Set(f.showedOnTheWay.map((s) => s || '(nothing)'))].join(' | ') || 'n/a'}`,
     `event_to_first_change_ms ${fmt(r.main.rendered.all)} engine's first event → first rendered change, stop and start (before: ${OURS_BEFORE.eventToFirstChangeMs}; peer median ${PEER.eventToTreeMs.median}, quoted)`,
+    `cause_to_first_change_ms ${fmt(r.main.renderedFromCause.all)} the event the change shows (die for a stop, start for a start) → first rendered change; stop ${fmt(r.main.renderedFromCause.stop)}; start ${fmt(r.main.renderedFromCause.start)}`,
     `activation_click_ms ${fmt(r.clicks.clickToActiveMs)} click on the Isaac Sim activity-bar icon → extension active (before: ${OURS_BEFORE.clickActivationMs}; peer median ${PEER.clickActivationMs.median}, quoted)${r.clicks.wasActive ? '; NOTE: active before the click in some run' : ''}`,
     `activation_click_first_row_ms ${fmt(r.clicks.clickToFirstRowMs)} click → first instance row rendered; VS Code's "Activation" for those runs ${fmt(r.clicks.vscodeMs)}; ext.activate() settled ${fmt(r.activateCall)}`,
   ];

@@ -189,6 +189,19 @@ export function domLatency(trial: Trial, rows: DomRow[]): number | undefined {
   return hit ? hit.t - first.engineAt : undefined;
 }
 
+/**
+ * The same first rendered change, timed from the engine event whose news it shows: the `die` for a
+ * stop (its `kill` comes first, while the container still runs; a row that showed *stopping* then
+ * would show a state that does not last), the `start` for a start.
+ */
+export function domLatencyFromCause(trial: Trial, rows: DomRow[]): number | undefined {
+  const cause = trial.events.find((e) => e.action === (trial.action === 'stop' ? 'die' : 'start'));
+  const first = trial.events[0];
+  const fromFirst = domLatency(trial, rows);
+  if (!cause || !first || fromFirst === undefined) return undefined;
+  return fromFirst - (cause.engineAt - first.engineAt);
+}
+
 /** Extension host processes under the server (code-server keeps a closed window's host for reconnection). */
 export function extensionHosts(serverPid: number): number {
   let n = 0;

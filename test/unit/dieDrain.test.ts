@@ -54,7 +54,8 @@ function followed() {
   const manager = new InstanceManager({ engineFor: () => engine, log: { debug() {}, info() {}, warn() {}, error() {} }, drainMs: 3_600_000 });
   manager.updateSettings({ ok: true, settings: { ...DEFAULT_SETTINGS } });
   const die = (exitCode: number) => emit!({ id: ID, action: 'die', exitCode, time: STARTED + 5_000, timeNano: BigInt(STARTED + 5_000) * 1_000_000n, labels: LABELS });
-  return { manager, die, stream: () => stream, inspects: () => inspects };
+  const kill = (signal: number) => emit!({ id: ID, action: 'kill', signal, time: STARTED + 4_990, timeNano: BigInt(STARTED + 4_990) * 1_000_000n, labels: LABELS });
+  return { manager, die, kill, stream: () => stream, inspects: () => inspects };
 }
 
 for (const when of ['after the die is handled', 'just before the die is handled'] as const) {
@@ -63,11 +64,13 @@ for (const when of ['after the die is handled', 'just before the die is handled'
     try {
       await manager.connect();
       await until('the log followed', () => stream() !== undefined && manager.get(0)?.state.kind === 'loading');
-      die(0);
+      // Exit 1 with no fatal line: a failure, so it waits for the drain (a stop would show at once).
+      die(1);
       if (when === 'after the die is handled') await new Promise((r) => setTimeout(r, 10));
       stream()!.onEnd();
-      await until('stopped', () => manager.get(0)?.state.kind === 'stopped');
-      assert.equal(manager.get(0)!.state.exitCode, 0);
+      await until('failed', () => manager.get(0)?.state.kind === 'failed');
+      assert.equal(manager.get(0)!.state.exitCode, 1);
+      assert.equal(manager.get(0)!.state.diagnosisId, 'exit');
       // Only the inspect that follows the applied die (exact facts, not waited for) was asked.
       assert.equal(inspects(), 1);
     } finally {
@@ -97,6 +100,28 @@ test('a fatal line that comes after the die, before the stream ends, names the c
     assert.equal(s.diagnosisId, 'cuda-999', `the cause is not the fatal line's: ${JSON.stringify(s)}`);
     assert.equal(s.exitCode, 1);
     assert.deepEqual(failures, ['cuda-999'], 'the exit was shown before its log had drained');
+  } finally {
+    manager.dispose();
+  }
+});
+
+test('a stop (SIGTERM, then exit 143) shows stopped at the die, before the log has drained; a fatal line in the drain still makes it failed', async () => {
+  const { manager, die, kill, stream, inspects } = followed();
+  try {
+    await manager.connect();
+    await until('the log followed', () => stream() !== undefined && manager.get(0)?.state.kind === 'loading');
+    kill(15);
+    die(143);
+    // The stream has not ended and no inspect answers: only the die itself can show this.
+    await until('stopped before the drain', () => manager.get(0)?.state.kind === 'stopped');
+    assert.equal(manager.get(0)!.state.exitCode, 143);
+    assert.equal(inspects(), 0, 'nothing was inspected for it');
+    stream()!.onLine(line(10, FATAL));
+    await until('failed by the late fatal line', () => manager.get(0)?.state.kind === 'failed');
+    stream()!.onEnd();
+    await until('the die applied with its exit code', () => manager.get(0)?.state.exitCode === 143);
+    assert.equal(manager.get(0)!.state.kind, 'failed');
+    assert.equal(manager.get(0)!.state.diagnosisId, 'cuda-999');
   } finally {
     manager.dispose();
   }
