@@ -3,7 +3,7 @@
 #   - Debian packages: docker.io (engine), busybox-static (stand-in image), chromium (UI tests),
 #     docker-registry (a local registry for the image pull tests), apache2-utils (htpasswd, for
 #     the registry that needs a login in the credentials tests), openssl and openssh-server (the
-#     engine tests that reach a daemon over TLS and ssh://)
+#     engine tests that reach a daemon over TLS and ssh://), advancecomp (advzip: the .vsix recompressed)
 #   - npm dependencies of the extension (npm ci)
 #   - code-server and its Node 24, in their own folder vscode-server/ (scripts/code-server.sh)
 # Needs root (or sudo) only when a Debian package is missing.
@@ -20,6 +20,8 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 dpkg-query -W -f='${Status}' apache2-utils 2>/dev/null | grep -q "install ok installed" || missing+=(apache2-utils)
+# advzip recompresses the .vsix (scripts/recompress-vsix.mjs), so the benchmark measures the shipped size.
+command -v advzip >/dev/null 2>&1 || missing+=(advancecomp)
 if ((${#missing[@]})); then
   echo "setup.sh: installing Debian packages: ${missing[*]}"
   SUDO=""

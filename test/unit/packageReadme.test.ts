@@ -38,6 +38,24 @@ test("the packaged README keeps the user's sections and drops the repository-onl
   assert.match(out, /README\.md of the source repository\.\n$/);
 });
 
+test('a package-only comment is shown in the package only, in place of the detail beside it', () => {
+  const readme = '# T\n\n<!-- repository-only -->\n\nthe long table\n\n<!-- /repository-only -->\n\n<!-- package-only\nthe short form\n-->\n\nafter\n';
+  const { out } = run(readme);
+  assert.ok(out, 'the script wrote a README');
+  assert.ok(!out.includes('the long table') && !out.includes('package-only') && !out.includes('-->'), out);
+  assert.match(out, /^# T\n\nthe short form\n\nafter\n/);
+  // The repository's own README keeps its short forms as comments: each one opens and closes.
+  const text = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const opened = text.split('\n').filter((l) => l.trim() === '<!-- package-only').length;
+  assert.ok(opened >= 1, 'README.md has package-only short forms');
+  assert.equal((run(text).out ?? '').includes('<!-- package-only'), false);
+});
+
+test('a package-only comment that is never closed, or sits inside a repository-only part, is refused', () => {
+  assert.match(run('a\n<!-- package-only\nb\n').error ?? '', /README\.md:2: <!-- package-only is never closed/);
+  assert.match(run('<!-- repository-only -->\n<!-- package-only\nx\n-->\n<!-- /repository-only -->\n').error ?? '', /README\.md:2: .* inside the <!-- repository-only --> opened at line 1/);
+});
+
 test('a README without repository-only parts is packaged unchanged', () => {
   assert.equal(run('# Title\n\ntext\n').out, '# Title\n\ntext\n');
 });
