@@ -28,6 +28,7 @@ import { SimPythonOutput } from './views/simPythonOutput';
 import { SimTarget } from './views/simTarget';
 import type { SimTargetRef } from './views/simTargetChoice';
 import { InstanceTreeProvider } from './views/tree';
+import { WalkthroughProgress } from './views/walkthrough';
 import type { SettingsResult } from './instances/settings';
 import { hostOf } from './views/hostOf';
 
@@ -47,6 +48,8 @@ export interface IsaacSimApi {
   tree: InstanceTreeProvider;
   statusBar: InstancesStatusBar;
   doctor: DoctorView;
+  /** The first-run walkthrough's steps that complete on what happened (views/walkthrough.ts). */
+  readonly walkthrough: WalkthroughProgress['state'];
   /**
    * The isaacSim.* settings as the extension reads and validates them (the same reading the manager
    * is given). Read-only: in an untrusted workspace it shows that restricted settings come from user
@@ -95,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
   const simOutput = new SimPythonOutput((text) => fleet.redactor.redact(text));
   const simRun = new SimRunner({ fleet, target: simTarget, output: simOutput });
 
+  const simViewOpened = new vscode.EventEmitter<number>();
   // Per host: its log channels, sim views and notifiers, kept in step with the hosts.
   const bundles = new Map<string, HostBundle>();
   const syncBundles = () => {
@@ -110,7 +114,10 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
       const logs = new LogChannels(manager, undefined, label);
       const simViews = new SimViewManager(context.extensionUri, manager, log, label, h.name);
       const host = hostOf(h.name, () => fleet.multiple);
-      const active = simViews.onDidBecomeActive((index) => simTarget.remember({ host: h.name, index }));
+      const active = simViews.onDidBecomeActive((index) => {
+        simTarget.remember({ host: h.name, index });
+        simViewOpened.fire(index);
+      });
       bundles.set(h.name, { manager, logs, simViews, disposables: [active, logs, simViews, new FailureNotifier(manager, host), new WebViewerNotifier(manager, host)] });
     }
   };
@@ -136,6 +143,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     log,
     pullsOnStart: true,
   });
+  const walkthrough = new WalkthroughProgress(fleet, { onDidReport: doctor.onDidReport, onDidOpenSimView: simViewOpened.event, onDidRunInSim: simRun.onDidRun });
   const tree = new InstanceTreeProvider(fleet);
   const treeView = vscode.window.createTreeView('isaacSim.instances', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: false });
 
@@ -176,6 +184,9 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     statusBar,
     fleet.onDidChange(syncViewState),
     doctor,
+    walkthrough,
+    simViewOpened,
+    simRun,
     simTarget,
     simOutput,
     ...registerCommands({ fleet, views, log, doctor, simRun }),
@@ -198,6 +209,9 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     tree,
     statusBar,
     doctor,
+    get walkthrough() {
+      return walkthrough.state;
+    },
     settings: readSettings,
     lmTools,
     simRun: {

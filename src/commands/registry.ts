@@ -18,6 +18,7 @@ import type { LogChannels } from '../views/logChannels';
 import type { SimViewManager } from '../views/simView';
 import { hostOf } from '../views/hostOf';
 import { followStart } from '../views/startProgress';
+import { EXTENSION_ID, WALKTHROUGH_ID } from '../views/walkthroughReady';
 import { addEndpointFromContext } from './contexts';
 import { chooseHosts, pickHost, targetsFromArgs, type Target } from './hosts';
 import type { ErrorAction, SimRunner } from './simRun';
@@ -124,7 +125,7 @@ const PLAIN_COMMANDS: PlainCommand[] = [
   // Retry reconnects the hosts that are not connected (with one endpoint: its one engine, as always).
   { id: 'isaacSim.retry', run: (c) => settleAll(c.fleet.managers().filter((m) => !c.fleet.multiple || m.engineStatus.kind !== 'connected').map((m) => m.reconnect())) },
   { id: 'isaacSim.addEndpointFromContext', run: (c) => addEndpointFromContext(c.log) },
-  { id: 'isaacSim.openSettings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:isaac-sim-orchestrator.isaac-sim-orchestrator') },
+  { id: 'isaacSim.openSettings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${EXTENSION_ID}`) },
   { id: 'isaacSim.showDiagnostics', run: (c) => c.log.show(true) },
   // No progress here: the doctor shows its own. With several hosts: the clicked host node, or "All hosts" or one.
   { id: 'isaacSim.doctor', hosts: 'Run Preflight Doctor', run: (c, _signal, hosts) => c.doctor.runAndShowDoctor(hosts) },
@@ -132,6 +133,7 @@ const PLAIN_COMMANDS: PlainCommand[] = [
   { id: 'isaacSim.runFileInSim', run: (c, _signal, _hosts, args) => c.simRun.run('file', args, (err, extra) => reportError(c, 'isaacSim.runFileInSim', err, [], extra)) },
   { id: 'isaacSim.runSelectionInSim', run: (c, _signal, _hosts, args) => c.simRun.run('selection', args, (err, extra) => reportError(c, 'isaacSim.runSelectionInSim', err, [], extra)) },
   { id: 'isaacSim.chooseSimTarget', run: (c) => c.simRun.chooseTarget() },
+  { id: 'isaacSim.getStarted', run: () => vscode.commands.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#${WALKTHROUGH_ID}`, false) },
 ];
 
 /** Runs `fn` on each host chosen, all at once; their errors as one. */

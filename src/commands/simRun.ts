@@ -5,6 +5,7 @@
  * from dist/simRun.js on the first run (simRunModule.ts): activation neither reads nor compiles it.
  * The runner owns the record of the last run.
  */
+import * as vscode from 'vscode';
 import { simRunModule } from './simRunModule';
 import type { ReportError, RunKind, SimRunDeps, SimRunRecord } from './simRunFlow';
 
@@ -12,6 +13,9 @@ export type { ErrorAction, ReportError, RunKind, SimRunDeps, SimRunRecord } from
 
 export class SimRunner {
   private lastRecord: SimRunRecord | undefined;
+  private readonly ran = new vscode.EventEmitter<SimRunRecord>();
+  /** A run whose code reached the instance and ran there (ok or raised). */
+  readonly onDidRun = this.ran.event;
 
   constructor(private readonly deps: SimRunDeps) {}
 
@@ -21,12 +25,22 @@ export class SimRunner {
 
   /** Runs the file or the selection (the current line when nothing is selected). */
   async run(kind: RunKind, args: readonly unknown[], report: ReportError): Promise<void> {
-    const ctx = { deps: this.deps, record: (r: SimRunRecord) => (this.lastRecord = r) };
+    const ctx = {
+      deps: this.deps,
+      record: (r: SimRunRecord) => {
+        this.lastRecord = r;
+        if (r.outcome === 'ok' || r.outcome === 'raised') this.ran.fire(r);
+      },
+    };
     await simRunModule().runInSim(ctx, kind, args, report);
   }
 
   /** Choose Sim Target: a pick of the ready instances; the choice is where code goes from now on. */
   async chooseTarget(): Promise<void> {
     await simRunModule().chooseSimTarget(this.deps);
+  }
+
+  dispose(): void {
+    this.ran.dispose();
   }
 }

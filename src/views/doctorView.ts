@@ -36,6 +36,9 @@ export class DoctorView implements vscode.Disposable {
   private markdown = '# Isaac Sim preflight doctor\n\nNot run yet.\n';
   private report: DoctorReport | undefined;
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  private readonly reported = new vscode.EventEmitter<{ host: string; report: DoctorReport }>();
+  /** Each host's report as soon as it is made (the walkthrough's toolkit step listens). */
+  readonly onDidReport = this.reported.event;
   private readonly registration: vscode.Disposable;
   /** One run per host at a time: a second request while one runs gets the same report. */
   private readonly running = new Map<string, Promise<DoctorReport>>();
@@ -68,7 +71,12 @@ export class DoctorView implements vscode.Disposable {
     this.report = last.report;
     const named = this.options.fleet.multiple;
     this.markdown = reports.map(({ host, report }) => (named ? `> **Host \`${host}\`** (an isaacSim.endpoints entry)\n\n${report.markdown}` : report.markdown)).join('\n\n---\n\n');
-    this.changed.fire(DOCTOR_REPORT_URI);
+    // An earlier report's document may be open (its preview's). The change event reaches its text
+    // only if this extension host knows the document already: one the workbench opened a moment
+    // ago may not be known yet, and the change would be dropped, leaving the preview on the old
+    // report. Opening it here makes it known (or reads it afresh); then the text is compared.
+    const doc = await vscode.workspace.openTextDocument(DOCTOR_REPORT_URI);
+    if (doc.getText() !== this.markdown) this.changed.fire(DOCTOR_REPORT_URI);
     try {
       await vscode.commands.executeCommand(opts.beside ? 'markdown.showPreviewToSide' : 'markdown.showPreview', DOCTOR_REPORT_URI);
     } catch (err) {
@@ -115,6 +123,7 @@ export class DoctorView implements vscode.Disposable {
         const report = await this.run(host);
         this.reports.set(host, report);
         this.logReport(host, report);
+        this.reported.fire({ host, report });
         return { host, report };
       }),
     );
@@ -164,5 +173,6 @@ export class DoctorView implements vscode.Disposable {
   dispose(): void {
     this.registration.dispose();
     this.changed.dispose();
+    this.reported.dispose();
   }
 }

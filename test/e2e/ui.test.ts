@@ -81,6 +81,7 @@ import {
   type StatusBarItem,
   type Toast,
 } from './ui-helpers';
+import { openWalkthrough, runDoctorFromWalkthrough, walkthroughDone, walkthroughMarkup } from './uiWalkthrough';
 
 const execFileP = promisify(execFile);
 
@@ -646,6 +647,34 @@ step('7b. Run in Sim: the editor-title button runs the file in the instance whos
   t.diagnostic(`error notification: ${raised.message}`);
   await restMouse(page);
   await screenshot(page, ARTIFACTS, '05c-run-in-sim-raised');
+  await clearNotifications(page);
+});
+
+step('7c. Get Started: the walkthrough shows done the steps whose events happened (start, sim view, run in sim) and no other; its doctor button completes the doctor and toolkit steps', 60_000, async (t, page, enough) => {
+  enough(); // step 8 needs only the running instances
+  await openWalkthrough(page);
+  const before = await poll(async () => {
+    const done = await walkthroughDone(page);
+    return done.start && done.simView && done.runInSim ? done : undefined;
+  }, 10_000, 'the start, sim view and run steps done').catch(async (err) => {
+    throw new Error(`${errorText(err)}; steps: ${JSON.stringify(await walkthroughDone(page))}; markup: ${await walkthroughMarkup(page)}`);
+  });
+  t.diagnostic(`walkthrough before the doctor: ${JSON.stringify(before)}`);
+  assert.deepEqual(before, { doctor: false, toolkit: false, image: false, start: true, simView: true, runInSim: true }, 'only the steps whose events happened are done');
+  await restMouse(page);
+  await screenshot(page, ARTIFACTS, '05d-walkthrough');
+  await runDoctorFromWalkthrough(page);
+  // The doctor's report opens in the same editor group, over the walkthrough: go back to it.
+  await poll(async () => (await page.locator('.tabs-container .tab[aria-label*="Preflight Doctor"]').count()) > 0 || undefined, 30_000, "the doctor's report preview tab");
+  await activateTab(page, 'Welcome');
+  const after = await poll(async () => {
+    const done = await walkthroughDone(page);
+    return done.doctor && done.toolkit ? done : undefined;
+  }, 30_000, 'the doctor and toolkit steps done after the doctor ran').catch(async (err) => {
+    throw new Error(`${errorText(err)}; steps: ${JSON.stringify(await walkthroughDone(page))}`);
+  });
+  assert.deepEqual(after, { doctor: true, toolkit: true, image: false, start: true, simView: true, runInSim: true }, 'the image step waits for its setting');
+  t.diagnostic(`walkthrough after the doctor: ${JSON.stringify(after)}`);
   await clearNotifications(page);
 });
 

@@ -29,6 +29,7 @@ describe('several engines (isaacSim.endpoints) in a real VS Code', function () {
   });
 
   it('the fleet has the two endpoints of the setting, each with its own settings', () => {
+    assert.deepEqual(api.walkthrough, { doctor: false, toolkit: false, image: false, start: false, simView: false, runInSim: false }, 'no walkthrough step is done before its event');
     assert.deepEqual(api.fleet.hosts.map((h) => h.name), ['main', 'gone']);
     assert.ok(api.fleet.multiple);
     assert.equal(api.fleet.host('main')?.manager?.get(0)?.ports.http, 20411, 'main has its own HTTP port base');
@@ -57,6 +58,7 @@ describe('several engines (isaacSim.endpoints) in a real VS Code', function () {
     await vscode.commands.executeCommand('isaacSim.startAll', main);
     const manager = api.fleet.require('main');
     await waitFor('main/instance-0 ready', () => manager.get(0)?.state.kind === 'ready', 60_000);
+    await waitFor("the walkthrough's start step done", () => api.walkthrough.start, 5_000);
     assert.equal((await dockerInspect(CONTAINER))?.State.Running, true);
     await waitFor('the status bar with both hosts', () => /Isaac Sim: main 1\/1 · gone unreachable ready$/.test(api.statusBar.text));
     assert.match(String(api.tree.hostRows()[0].description), /· 1\/1 ready$/);
@@ -93,7 +95,10 @@ describe('several engines (isaacSim.endpoints) in a real VS Code', function () {
 
   it("Run Preflight Doctor on a host node checks that host's own engine; on each host node, each one", async () => {
     const rows = api.tree.hostRows();
+    assert.equal(api.walkthrough.doctor || api.walkthrough.toolkit, false, 'the doctor and toolkit steps wait for a doctor report');
     await vscode.commands.executeCommand('isaacSim.doctor', rows.find((r) => r.host === 'gone'));
+    assert.equal(api.walkthrough.doctor, true, 'a report completes the doctor step');
+    assert.equal(api.walkthrough.toolkit, false, 'the report of an engine that cannot be reached does not complete the toolkit step');
     const gone = api.doctor.lastReports.get('gone');
     const goneEngine = gone?.checks.find((c) => c.id === 'engine');
     assert.equal(goneEngine?.ok, false, JSON.stringify(goneEngine));
@@ -102,10 +107,22 @@ describe('several engines (isaacSim.endpoints) in a real VS Code', function () {
     await vscode.commands.executeCommand('isaacSim.doctor', rows.find((r) => r.host === 'main'));
     const mainEngine = api.doctor.lastReports.get('main')?.checks.find((c) => c.id === 'engine');
     assert.equal(mainEngine?.ok, true, JSON.stringify(mainEngine));
+    assert.equal(api.walkthrough.toolkit, true, "main's report found the runtime ready (the stand-in's default runtime, no GPU)");
     // The preview names the host the report is about. The document was opened by the first run's
     // preview: the provider's change event reaches its text through the workbench, so wait for it.
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse('isaac-sim-doctor:/Isaac%20Sim%20Preflight%20Doctor.md'));
     const heading = await waitFor("the report's heading naming host main", () => /^> \*\*Host `(\w+)`\*\*/.exec(doc.getText())?.[1] === 'main' || undefined, 10_000).catch(() => false);
     assert.ok(heading, `the report names host main: ${doc.getText().split('\n')[0]}`);
+  });
+
+  it('Get Started opens the walkthrough in the editor area', async () => {
+    // The runner's settings open no welcome page at start-up (workbench.startupEditor: none), so a
+    // Welcome tab is the one this command opened.
+    const welcome = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => /^Welcome$/i.test(t.label));
+    assert.equal(welcome(), undefined, 'no Welcome tab before the command');
+    await vscode.commands.executeCommand('isaacSim.getStarted');
+    const tab = await waitFor('the Welcome tab with the walkthrough', welcome, 10_000);
+    assert.ok(tab.isActive);
+    await vscode.window.tabGroups.close(tab);
   });
 });

@@ -226,8 +226,11 @@ describe('Run in Sim in a real VS Code', function () {
   it("6.x: the token is read from the log and masked; a run works with it, and a wrong token is refused naming the setting", async () => {
     await vscode.commands.executeCommand('isaacSim.removeInstance', 0);
     await waitFor('instance-0 removed', () => api.manager.get(0)?.exists === false, 20_000);
+    // Other settings changed before (the extension suite's env and entrypoint): the walkthrough's image step waited for this one.
+    assert.equal(api.walkthrough.image, false, 'the image step is not done by other settings');
     await config().update('image', V6_IMAGE, vscode.ConfigurationTarget.Global);
     await waitFor('the 6.x image in the model', () => api.manager.get(0)?.version === '6.x', 5_000);
+    assert.equal(api.walkthrough.image, true, "changing isaacSim.image completes the walkthrough's image step");
     await vscode.commands.executeCommand('isaacSim.startInstance', 0);
     await waitReady(api, 'instance-0 (6.x) ready');
     const s = await waitFor('the token from the log', () => {
