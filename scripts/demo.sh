@@ -86,12 +86,8 @@ trap 'exit $((up ? 0 : 130))' INT TERM
 step "installing what is missing (scripts/setup.sh)"
 bash scripts/setup.sh
 
-step "building and packaging the extension"
-node scripts/build.mjs --production
-# No repository field (nothing is published): --allow-missing-repository keeps vsce from asking, and
-# --no-rewrite-relative-links leaves README links relative instead of failing to make them absolute.
-npx --no-install @vscode/vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links \
-  -o "$VSIX" </dev/null >"$RUN/vsce.log" 2>&1 || { cat "$RUN/vsce.log" >&2; die "vsce package failed"; }
+step "building and packaging the extension (npm run package: the package users get)"
+npm run package </dev/null >"$RUN/package.log" 2>&1 || { cat "$RUN/package.log" >&2; die "npm run package failed"; }
 log "packaged $VSIX ($(stat -c %s "$VSIX") bytes)"
 
 step "Docker engine"

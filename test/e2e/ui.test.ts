@@ -38,7 +38,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
+import { isDeepStrictEqual, promisify } from 'node:util';
+import { crc32 } from 'node:zlib';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { ensureCodeServerInstalled, launchChromium, listInstalledExtensions, startCodeServer, type CodeServer } from './host';
 import { probeTcp } from '../../src/instances/probe';
@@ -82,12 +83,15 @@ import {
   type Toast,
 } from './ui-helpers';
 import { openWalkthrough, runDoctorFromWalkthrough, walkthroughDone, walkthroughMarkup } from './uiWalkthrough';
+import { vsixEntries, vsixEntryData } from './vsixEntries';
 
 const execFileP = promisify(execFile);
 
 const REPO = findRepoRoot(__dirname);
 const RUN = path.join(REPO, '.run/ui');
 const VSIX = path.join(RUN, 'isaac-sim-orchestrator.vsix');
+/** Where `npm run package` writes the package. */
+const PACKAGED_VSIX = path.join(REPO, '.run/isaac-sim-orchestrator.vsix');
 const PROFILE = path.join(RUN, 'profile');
 const DATA_ROOT = path.join(RUN, 'isaac-sim-data');
 const WORKSPACE = path.join(REPO, 'test/e2e/sample-workspace');
@@ -170,7 +174,7 @@ function step(name: string, timeoutMs: number, fn: (t: TestContext, page: Page, 
   });
 }
 
-const STEP1 = '1. build and package the .vsix, start code-server with it, open the workbench';
+const STEP1 = "1. the .vsix of npm run package (in CI, the README install path's) installed into code-server file for file; the workbench open";
 
 before(async () => {
   await fs.mkdir(ARTIFACTS, { recursive: true });
@@ -239,23 +243,22 @@ after(async () => {
   if (problems.length) throw new Error(`cleanup: ${problems.join('; ')}`);
 });
 
-step(STEP1, 150_000, async (t) => {
-  await execFileP(process.execPath, ['scripts/build.mjs', '--production'], { cwd: REPO, timeout: 120_000 }).catch((err) => {
-    throw new Error(`node scripts/build.mjs --production failed: ${errorText(err)}\n${(err as { stderr?: string }).stderr ?? ''}`);
-  });
-  // As scripts/demo.sh packages it: the bundles carry everything, so no node_modules in the .vsix.
-  await execFileP(
-    'npx',
-    ['--no-install', '@vscode/vsce', 'package', '--no-dependencies', '--no-rewrite-relative-links', '--allow-missing-repository', '-o', VSIX],
-    { cwd: REPO, timeout: 120_000 },
-  ).catch((err) => {
-    const e = err as { stdout?: string; stderr?: string };
-    throw new Error(`vsce package failed: ${errorText(err)}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
-  });
-  const size = await fileSize(VSIX);
-  assert.ok(size !== undefined, `vsce reported success but ${VSIX} does not exist`);
+step(STEP1, 180_000, async (t) => {
+  // The package users get, from `npm run package`. In CI the README's install path has just run it
+  // in this fresh clone (.ci/run): install that very file. Elsewhere, build it now.
+  if (process.env.CI === 'true' && existsSync(PACKAGED_VSIX)) {
+    t.diagnostic(`installing the .vsix the README's install path built: ${path.relative(REPO, PACKAGED_VSIX)}`);
+  } else {
+    await execFileP('npm', ['run', 'package'], { cwd: REPO, timeout: 180_000 }).catch((err) => {
+      const e = err as { stdout?: string; stderr?: string };
+      throw new Error(`npm run package failed: ${errorText(err)}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    });
+  }
+  const size = await fileSize(PACKAGED_VSIX);
+  assert.ok(size !== undefined, `npm run package reported success but ${PACKAGED_VSIX} does not exist`);
+  await fs.copyFile(PACKAGED_VSIX, VSIX);
   t.diagnostic(`.vsix: ${size} bytes (${(size / 1024).toFixed(0)} KiB)`);
-  process.stderr.write(`ui suite: ${path.relative(REPO, VSIX)} is ${size} bytes\n`);
+  process.stderr.write(`ui suite: ${path.relative(REPO, PACKAGED_VSIX)} is ${size} bytes\n`);
   assert.ok(size < 1024 * 1024, `the .vsix is ${size} bytes; it must stay under 1 MB`);
 
   // UI_TEST_IMAGE: another simulator image for a diagnostic run (e.g. a patched stand-in).
@@ -288,6 +291,25 @@ step(STEP1, 150_000, async (t) => {
     installed.some((id) => id.toLowerCase() === EXTENSION_ID),
     `${EXTENSION_ID} is not installed in code-server (installed: ${installed.join(', ') || 'none'})`,
   );
+  // What code-server installed is that package, file for file (CRC-32 of each of its extension/
+  // entries). Its package.json is the one exception: code-server adds its own "__metadata" (where
+  // the extension came from) and writes it out anew, so that one is compared as JSON without it.
+  const folder = readdirSync(server.extensionsDir).find((d) => d.toLowerCase().startsWith(`${EXTENSION_ID}-`));
+  assert.ok(folder, `no folder of ${EXTENSION_ID} in ${server.extensionsDir}`);
+  const entries = vsixEntries(VSIX).filter((e) => e.name.startsWith('extension/') && !e.name.endsWith('/'));
+  assert.ok(entries.some((e) => e.name === 'extension/dist/extension.js'), `the .vsix lists: ${entries.map((e) => e.name).join(', ')}`);
+  const differ = entries.filter((e) => {
+    const file = path.join(server!.extensionsDir, folder, e.name.slice('extension/'.length));
+    if (!existsSync(file)) return true;
+    if (e.name === 'extension/package.json') {
+      const installedManifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      delete installedManifest.__metadata;
+      return !isDeepStrictEqual(installedManifest, JSON.parse(vsixEntryData(VSIX, e).toString('utf8')));
+    }
+    return crc32(readFileSync(file)) !== e.crc32;
+  });
+  assert.deepEqual(differ.map((e) => e.name), [], 'files installed differ from the .vsix');
+  t.diagnostic(`installed ${entries.length} files, each as in the .vsix`);
 
   await fs.rm(PROFILE, { recursive: true, force: true });
   context = await launchChromium(PROFILE);
