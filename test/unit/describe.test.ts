@@ -2,30 +2,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeState, formatElapsed } from '../../src/instances/describe';
 import type { InstanceSnapshot, InstanceState, StartupInfo } from '../../src/instances/model';
+import { fixtureSnapshot } from './snapshotFixture';
 
 const NOW = 1_700_000_000_000;
 
 function snapshot(state: Omit<InstanceState, 'since'> & { since?: number }, exists = true, startup?: StartupInfo): InstanceSnapshot {
-  return {
-    index: 0,
-    label: 'instance-0',
-    containerName: 'isaac-sim-instance-0',
-    image: 'nvcr.io/nvidia/isaac-sim:4.2.0',
-    ports: { http: 8211, signal: 49100 },
-    clientUrl: 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1',
-    clientUrlResult: { ok: true, url: 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1', origin: 'http://127.0.0.1:8211' },
-    view: { kind: 'url', url: 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1' },
-    version: '4.2',
-    versionSource: 'image tag "4.2.0"',
-    warnings: [],
-    codeServer: { kind: 'enabled', port: 8226, extension: 'omni.isaac.vscode', token: 'not-needed' },
-    gpu: 'all',
-    ...(startup ? { startup } : {}),
-    state: { since: NOW, ...state },
-    exists,
-    configured: true,
-    busy: false,
-  };
+  return fixtureSnapshot(0, state, NOW, { exists, ...(startup ? { startup } : {}) });
 }
 
 describe('formatElapsed', () => {

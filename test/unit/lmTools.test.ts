@@ -24,32 +24,13 @@ import {
 } from '../../src/commands/lmToolsFormat';
 import { errorInfo } from '../../src/instances/errors';
 import type { InstanceSnapshot, InstanceState } from '../../src/instances/model';
+import { fixtureSnapshot } from './snapshotFixture';
 
 const NOW = 1_700_000_000_000;
 const ROOT = path.resolve(__dirname, '../../..');
 
 function snap(index: number, state: Omit<InstanceState, 'since'> & { since?: number }, more: Partial<InstanceSnapshot> = {}): InstanceSnapshot {
-  return {
-    index,
-    label: `instance-${index}`,
-    containerName: `isaac-sim-instance-${index}`,
-    containerId: '0123456789abcdef0123',
-    image: 'nvcr.io/nvidia/isaac-sim:4.2.0',
-    ports: { http: 8211 + index, signal: 49100 + index },
-    clientUrl: 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1',
-    clientUrlResult: { ok: true, url: 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1', origin: 'http://127.0.0.1:8211' },
-    view: { kind: 'url', url: 'http://127.0.0.1:8211/streaming/webrtc-client/?server=127.0.0.1' },
-    version: '4.2',
-    versionSource: 'image tag "4.2.0"',
-    warnings: [],
-    codeServer: { kind: 'enabled', port: 8226 + index, extension: 'omni.isaac.vscode', token: 'not-needed' },
-    gpu: 'none',
-    state: { since: NOW, ...state },
-    exists: true,
-    configured: true,
-    busy: false,
-    ...more,
-  };
+  return fixtureSnapshot(index, state, NOW, { containerId: '0123456789abcdef0123', gpu: 'none', ...more });
 }
 
 /** The error `fn` throws, checked to be a ToolInputError about `field`. */
