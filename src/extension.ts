@@ -5,6 +5,7 @@
  * engine client (dockerode) loaded.
  */
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { config as zodConfig } from 'zod/mini';
 import { en as zodEnglish } from 'zod/locales';
 import { registerCommands, type HostViews } from './commands/registry';
@@ -80,6 +81,9 @@ function savedHost(state: unknown): string | undefined {
 }
 
 export function activate(context: vscode.ExtensionContext): IsaacSimApi {
+  // The domain's messages (src/docker, src/instances: no vscode there) are marked with @vscode/l10n's
+  // l10n.t; it translates from the bundle VS Code loaded for the display language, if there is one.
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   // zod/mini ships no messages: the English ones, for the debug log and an engine answer we cannot read.
   zodConfig(zodEnglish());
   const channel = vscode.window.createOutputChannel('Isaac Sim Orchestrator', { log: true });
