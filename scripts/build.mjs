@@ -32,8 +32,8 @@ const analyze = process.argv.includes('--analyze');
  *   given as docker-modem's `agent` with protocol 'http'), so this transport is never called.
  *   docker-modem requires it when it loads, so the stub is a function that throws when called;
  * - dockerode's classes for the engine objects we never touch (networks, swarm services, tasks,
- *   nodes, secrets and configs, plugins, exec sessions): docker.js and container.js require them
- *   when they load but use them only when a method such as getNetwork or exec is called, as a
+ *   nodes, secrets and configs, plugins): docker.js and container.js require them
+ *   when they load but use them only when a method such as getNetwork is called, as a
  *   constructor, which the stub refuses (13.7 KB of dist/dockerode.js, 0.8 KB of the .vsix).
  * The keys are `importer directory|request`; `members` are the functions the importer calls on it.
  */
@@ -49,14 +49,13 @@ const STUBS = {
   'dockerode/lib|./secret': { message: 'Swarm secrets are not used by Isaac Sim Orchestrator: its bundle of dockerode leaves out lib/secret.js.' },
   'dockerode/lib|./config': { message: 'Swarm configs are not used by Isaac Sim Orchestrator: its bundle of dockerode leaves out lib/config.js.' },
   'dockerode/lib|./plugin': { message: 'Engine plugins are not used by Isaac Sim Orchestrator: its bundle of dockerode leaves out lib/plugin.js.' },
-  'dockerode/lib|./exec': { message: 'Exec sessions in containers are not used by Isaac Sim Orchestrator: its bundle of dockerode leaves out lib/exec.js.' },
   'docker-modem/lib|./ssh': { message: "docker-modem's ssh transport is not part of Isaac Sim Orchestrator: ssh:// engines go through the system ssh client (src/docker/sshAgent.ts, protocol 'http' with an agent)." },
 };
 
 const unusedDockerFeatures = {
   name: 'unused-docker-features',
   setup(b) {
-    b.onResolve({ filter: /^(\.\/(session|buildkit|ssh|network|service|task|node|secret|config|plugin|exec)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
+    b.onResolve({ filter: /^(\.\/(session|buildkit|ssh|network|service|task|node|secret|config|plugin)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
       const dir = args.resolveDir.split(path.sep).slice(-2).join('/');
       const key = `${dir}|${args.path}`;
       return STUBS[key] && /[\\/]node_modules[\\/]/.test(args.resolveDir) ? { path: key, namespace: 'unused-stub' } : undefined;

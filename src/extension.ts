@@ -29,6 +29,8 @@ import { SimPythonOutput } from './views/simPythonOutput';
 import { SimTarget } from './views/simTarget';
 import type { SimTargetRef } from './views/simTargetChoice';
 import { InstanceTreeProvider } from './views/tree';
+import { InstanceFiguresView } from './views/figuresView';
+import { confirmHeadroom } from './views/headroomCheck';
 import { WalkthroughProgress } from './views/walkthrough';
 import type { SettingsResult } from './instances/settings';
 import { hostOf } from './views/hostOf';
@@ -47,6 +49,8 @@ export interface IsaacSimApi {
   /** What the sim view serializer runs after a window reload: the panel, with the state its page saved. */
   restoreSimView(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
   tree: InstanceTreeProvider;
+  /** The live figures of the running instances, collected while the view is visible. */
+  figures: InstanceFiguresView;
   statusBar: InstancesStatusBar;
   doctor: DoctorView;
   /** The first-run walkthrough's steps that complete on what happened (views/walkthrough.ts). */
@@ -148,8 +152,11 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     pullsOnStart: true,
   });
   const walkthrough = new WalkthroughProgress(fleet, { onDidReport: doctor.onDidReport, onDidOpenSimView: simViewOpened.event, onDidRunInSim: simRun.onDidRun });
-  const tree = new InstanceTreeProvider(fleet);
+  // Live CPU, memory and GPU figures: collected only while the view is visible.
+  const figures = new InstanceFiguresView(fleet, log);
+  const tree = new InstanceTreeProvider(fleet, figures);
   const treeView = vscode.window.createTreeView('isaacSim.instances', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: false });
+  figures.setVisible(treeView.visible);
 
   // Context keys for the welcome content and menus, set only when they change.
   const contextKeys = new Map<string, unknown>();
@@ -183,8 +190,10 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     fleet.onDidChangeHosts(syncBundles),
     { dispose: () => bundles.forEach((b) => b.disposables.forEach((d) => d.dispose())) },
     vscode.window.registerWebviewPanelSerializer(SimViewManager.viewType, { deserializeWebviewPanel: restoreSimView }),
+    figures,
     tree,
     treeView,
+    treeView.onDidChangeVisibility((e) => figures.setVisible(e.visible)),
     statusBar,
     fleet.onDidChange(syncViewState),
     doctor,
@@ -193,7 +202,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     simRun,
     simTarget,
     simOutput,
-    ...registerCommands({ fleet, views, log, doctor, simRun }),
+    ...registerCommands({ fleet, views, log, doctor, simRun, headroom: (host, manager, indexes) => confirmHeadroom(figures, host, manager, indexes) }),
     lmTools,
   );
   syncViewState();
@@ -211,6 +220,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     views,
     restoreSimView,
     tree,
+    figures,
     statusBar,
     doctor,
     get walkthrough() {

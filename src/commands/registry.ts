@@ -38,6 +38,8 @@ export interface CommandContext {
   doctor: DoctorView;
   /** Run File / Run Selection in Sim and the target pick (simRun.ts). */
   simRun: SimRunner;
+  /** Before a start: true to go ahead (asks when the free VRAM or memory last seen is short: views/headroomCheck.ts). */
+  headroom: (host: string, manager: Manager, indexes: readonly number[]) => Promise<boolean>;
 }
 
 interface InstanceCommand {
@@ -75,6 +77,7 @@ const INSTANCE_COMMANDS: InstanceCommand[] = [
     progress: (l) => `Starting ${l}…`,
     cancellable: true,
     run: async (c, { host, manager, snapshot: s }, signal) => {
+      if (!(await c.headroom(host, manager, [s.index]))) return;
       await manager.start(s.index, { signal });
       // Not awaited: the command is done once the container runs; the notification follows the load.
       void followStart(manager, s.index, hostOf(host, () => c.fleet.multiple));
@@ -116,6 +119,7 @@ const PLAIN_COMMANDS: PlainCommand[] = [
     run: (c, signal, hosts) =>
       onHosts(c, hosts, async (manager, host) => {
         const before = new Set(manager.list().filter((s) => s.state.kind === 'ready' || s.state.kind === 'loading').map((s) => s.index));
+        if (!(await c.headroom(host, manager, manager.list().filter((s) => s.configured).map((s) => s.index)))) return;
         await manager.startAll({ signal });
         for (const s of manager.list()) if (s.configured && !before.has(s.index) && s.state.kind !== 'ready') void followStart(manager, s.index, hostOf(host, () => c.fleet.multiple));
       }),

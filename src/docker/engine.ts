@@ -11,6 +11,7 @@ import type { BuildOptions } from './build';
 import type { BuildContext } from './buildContext';
 import { imagesModule } from './imagesModule';
 import { clientFor } from './client';
+import { execCapture, followStats, type ExecResult } from './containerFigures';
 import { resolveEndpoint, type Endpoint } from './endpoint';
 import { describeEngineError, EngineError } from './errors';
 import { FrameDemuxer, Utf8Lines } from './lines';
@@ -19,7 +20,7 @@ import { StampedLines } from './logLines';
 import { EventSchema, SummarySchema, type ParsedEvent, parseTimestampNanos, sinceParam, toImageConfig, toInfo, type Closeable, type ContainerInfo, type EngineEvent, type ImageConfig, type LogLine } from './parse';
 
 // The engine layer's types live in parse.ts beside their schemas; callers of the client import them from here too.
-export type { Closeable, ContainerInfo, EngineEvent, ImageConfig, LogLine };
+export type { Closeable, ContainerInfo, EngineEvent, ExecResult, ImageConfig, LogLine };
 
 async function firstFileOf(archive: Readable): Promise<Buffer | undefined> {
   const extract = tar.extract();
@@ -239,6 +240,16 @@ export class DockerEngine {
     const body = new PassThrough();
     pack.pipe(body);
     await this.call(`write ${filePath} in container ${id}`, () => this.docker.getContainer(id).putArchive(body, { path: filePath.slice(0, slash) || '/' }));
+  }
+
+  /** Follows a running container's stats stream (one JSON sample a second): containerFigures.ts. */
+  followStats(id: string, onSample: (sample: unknown) => void, onEnd: (err?: Error) => void): Promise<Closeable> {
+    return followStats(this.docker, this.address, id, onSample, onEnd);
+  }
+
+  /** Runs a command in a running container and collects its output, bounded by `timeoutMs`: containerFigures.ts. */
+  exec(id: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult> {
+    return execCapture(this.docker, this.address, id, argv, timeoutMs);
   }
 
   /** Builds `context` into an image tagged `options.tag`; resolves with its ID. Throws BuildError. */

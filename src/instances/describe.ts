@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { InstanceSnapshot } from './model';
 import { PHASE_LABELS } from './readiness';
 
@@ -16,23 +17,23 @@ export function describeState(snapshot: InstanceSnapshot, now = Date.now()): str
   const { state } = snapshot;
   switch (state.kind) {
     case 'stopped':
-      if (!snapshot.exists) return 'not created';
-      return state.exitCode !== undefined ? `stopped (exit ${state.exitCode})` : 'stopped';
+      if (!snapshot.exists) return l10n.t('not created');
+      return state.exitCode !== undefined ? l10n.t('stopped (exit {0})', state.exitCode) : l10n.t('stopped');
     case 'starting':
-      return 'starting';
+      return l10n.t('starting');
     case 'loading': {
       const elapsed = formatElapsed(now - (snapshot.startup?.since ?? state.since));
       const eta = snapshot.startup?.etaMs;
-      const timing = eta ? `${elapsed} of ~${formatElapsed(eta)}` : elapsed;
-      if (!state.phase || state.phase === 'container') return `loading ${timing}`;
+      const timing = eta ? l10n.t({ message: '{0} of ~{1}', args: [elapsed, formatElapsed(eta)], comment: ['Elapsed time of a start out of the expected total, e.g. "1:12 of ~2:40".'] }) : elapsed;
+      if (!state.phase || state.phase === 'container') return l10n.t('loading {0}', timing);
       // NVIDIA's own progress words, e.g. "compiling shaders (30 seconds so far) 0:42".
-      return `${PHASE_LABELS[state.phase]}${state.phaseDetail ? ` (${state.phaseDetail})` : ''} ${timing}`;
+      return state.phaseDetail ? l10n.t('{0} ({1}) {2}', PHASE_LABELS[state.phase], state.phaseDetail, timing) : l10n.t('{0} {1}', PHASE_LABELS[state.phase], timing);
     }
     case 'ready':
-      return 'ready';
+      return l10n.t('ready');
     case 'stopping':
-      return 'stopping';
+      return l10n.t('stopping');
     case 'failed':
-      return state.reason ? `failed: ${state.reason}` : 'failed';
+      return state.reason ? l10n.t('failed: {0}', state.reason) : l10n.t('failed');
   }
 }

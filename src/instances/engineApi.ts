@@ -6,9 +6,9 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { BuildOptions } from '../docker/build';
 import type { BuildContext } from '../docker/buildContext';
-import type { Closeable, ContainerInfo, EngineEvent, ImageConfig, LogLine } from '../docker/engine';
+import type { Closeable, ContainerInfo, EngineEvent, ExecResult, ImageConfig, LogLine } from '../docker/engine';
 
-export type { Closeable, ContainerInfo, EngineEvent, ImageConfig, LogLine };
+export type { Closeable, ContainerInfo, EngineEvent, ExecResult, ImageConfig, LogLine };
 
 export interface InstanceEngine {
   /** Where the engine is, e.g. unix:///var/run/docker.sock: for messages. */
@@ -36,4 +36,8 @@ export interface InstanceEngine {
   stop(id: string, timeoutSeconds: number): Promise<void>;
   restart(id: string, timeoutSeconds: number): Promise<void>;
   remove(id: string, force?: boolean): Promise<void>;
+  /** Follows a running container's stats stream (Docker's JSON samples, about one a second). */
+  followStats(id: string, onSample: (sample: unknown) => void, onEnd: (err?: Error) => void): Promise<Closeable>;
+  /** Runs a command in a running container (no TTY) and collects its output, bounded by `timeoutMs`. */
+  exec(id: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult>;
 }

@@ -110,11 +110,9 @@ const FIELDS = {
     '"all", "none", or a comma-separated list of GPU indexes or UUIDs such as "0,1" (handed to instances round-robin)',
   ),
   privacyConsent: field(() => z.boolean(), false, 'true to send NVIDIA the anonymous usage data its privacy notice describes, or false (the default) not to'),
-  memoryLimitGiB: field(
-    () => z.number().check(z.minimum(0), z.maximum(1024), z.refine((n) => n === 0 || n >= 1)),
-    0,
-    'a memory limit in GiB from 1 to 1024, or 0 for no limit',
-  ),
+  memoryLimitGiB: field(() => z.number().check(z.minimum(0), z.maximum(1024), z.refine((n) => n === 0 || n >= 1)), 0, 'a memory limit in GiB from 1 to 1024, or 0 for no limit'),
+  /** The free VRAM and host memory a start wants (headroom.ts); 0: no check. */
+  headroomGiB: field(() => z.number().check(z.minimum(0), z.maximum(1024)), 8, 'a number of GiB from 0 to 1024 (0 turns the check off)'),
   hostDataRoot: field(
     () => z.string().check(z.minLength(1), z.refine(isHostFolder)),
     '~/docker/isaac-sim',

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { describeState, formatElapsed } from '../instances/describe';
+import { figuresRows, figuresSummary, sharedGpuNote, type InstanceFigures } from '../instances/figures';
 import { describeHost, type FleetView, type HostStatus } from '../instances/fleet';
 import type { Manager } from '../instances/manager';
 import type { InstanceSnapshot, InstanceStateKind, WebViewerState } from '../instances/model';
@@ -25,14 +26,16 @@ const ICONS: Record<InstanceStateKind, [string, string | undefined]> = {
 
 export class InstanceTreeItem extends vscode.TreeItem {
   /** `redact` masks secrets in the rows (a token in the client URL template's query); failure reasons come masked from the manager. */
-  /** `host`: the endpoint's name, "" with one endpoint (the ids are then those of old). */
-  constructor(readonly snapshot: InstanceSnapshot, now: number, redact: (text: string) => string = (t) => t, readonly host = '') {
+  /** `host`: the endpoint's name, "" with one endpoint (the ids are then those of old). `figures`: its live CPU, memory and GPUs, while the view is visible. */
+  constructor(readonly snapshot: InstanceSnapshot, now: number, redact: (text: string) => string = (t) => t, readonly host = '', figures?: InstanceFigures) {
     super(snapshot.label, snapshot.webViewer ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     const s = snapshot;
     // A row that gains its web viewer child is a new row to VS Code: a kept id would keep it childless.
     this.id = `${host ? `${host}/` : ''}${s.webViewer ? `instance-${s.index}/with-web-viewer` : `instance-${s.index}`}`;
-    const gpu = s.gpu === 'all' || s.gpu === 'none' ? '' : ` · GPU ${s.gpu}`;
-    this.description = `${describeState(s, now)} · :${primaryPort(s.ports) ?? '?'}${gpu}`;
+    const gpu = s.gpu === 'all' || s.gpu === 'none' ? '' : ` · ${vscode.l10n.t('GPU {0}', s.gpu)}`;
+    const live = figuresSummary(figures);
+    const shared = sharedGpuNote(figures);
+    this.description = `${describeState(s, now)} · :${primaryPort(s.ports) ?? '?'}${gpu}${live ? ` · ${live}` : ''}${shared ? ` · ${vscode.l10n.t('shares a GPU')}` : ''}`;
     const [icon, color] = ICONS[s.state.kind];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     this.contextValue = contextValueFor(s);
@@ -40,24 +43,29 @@ export class InstanceTreeItem extends vscode.TreeItem {
     md.supportThemeIcons = true;
     md.appendMarkdown(`**${s.label}** — ${describeState(s, now)}\n\n`);
     const row = (k: string, v: string) => md.appendMarkdown(`${k}: \`${redact(v).replace(/`/g, "'")}\`  \n`);
-    row('Image', s.image);
-    row('Container', s.containerId ? `${s.containerName} (${s.containerId.slice(0, 12)})` : `${s.containerName} (not created)`);
-    row('Ports', Object.entries(s.ports).map(([kind, port]) => `${PORT_LABELS[kind as PortKind]} ${port}`).join(' · '));
-    row('Isaac Sim', `${VERSIONS[s.version].title}, from ${s.versionSource}`);
-    if (s.health) row('Healthcheck', s.health);
-    row('GPU', s.gpu);
-    if (s.startup) row('Start', `${s.startup.kind === 'first' ? 'first start (compiling shaders)' : s.startup.kind === 'cached' ? 'cached start' : 'start'}${s.startup.etaMs ? `, usually ~${formatElapsed(s.startup.etaMs)}` : ''}`);
-    row('Uptime', s.startedAt !== undefined ? formatElapsed(now - s.startedAt) : '—');
-    row('Client URL', s.clientUrl);
-    row('Code server', describeCodeServer(s.codeServer));
+    row(vscode.l10n.t('Image'), s.image);
+    row(vscode.l10n.t('Container'), s.containerId ? `${s.containerName} (${s.containerId.slice(0, 12)})` : vscode.l10n.t('{0} (not created)', s.containerName));
+    row(vscode.l10n.t('Ports'), Object.entries(s.ports).map(([kind, port]) => `${PORT_LABELS[kind as PortKind]} ${port}`).join(' · '));
+    row('Isaac Sim', vscode.l10n.t('{0}, from {1}', VERSIONS[s.version].title, s.versionSource));
+    if (s.health) row(vscode.l10n.t('Healthcheck'), s.health);
+    row(vscode.l10n.t('GPU'), s.gpu);
+    if (s.startup) {
+      const kind = s.startup.kind === 'first' ? vscode.l10n.t('first start (compiling shaders)') : s.startup.kind === 'cached' ? vscode.l10n.t('cached start') : vscode.l10n.t('start');
+      row(vscode.l10n.t('Start'), s.startup.etaMs ? vscode.l10n.t('{0}, usually ~{1}', kind, formatElapsed(s.startup.etaMs)) : kind);
+    }
+    row(vscode.l10n.t('Uptime'), s.startedAt !== undefined ? formatElapsed(now - s.startedAt) : '—');
+    row(vscode.l10n.t('Client URL'), s.clientUrl);
+    row(vscode.l10n.t('Code server'), describeCodeServer(s.codeServer));
+    for (const [k, v] of figuresRows(figures)) row(k, v);
+    if (shared) md.appendMarkdown(`\n$(warning) ${escapeMd(shared)}  \n`);
     for (const w of s.warnings) md.appendMarkdown(`\n$(warning) ${escapeMd(w)}  \n`);
     const note = viewerNote(s);
     if (note) md.appendMarkdown(`\n$(info) ${escapeMd(note)}\n`);
     if (s.state.kind === 'failed' && s.state.reason) {
       md.appendMarkdown(`\n$(error) ${escapeMd(s.state.reason)}`);
-      if (s.state.fix) md.appendMarkdown(`\n\n**Fix:** ${escapeMd(s.state.fix)}`);
+      if (s.state.fix) md.appendMarkdown(`\n\n**${vscode.l10n.t('Fix:')}** ${escapeMd(s.state.fix)}`);
     }
-    if (!s.configured) md.appendMarkdown(`\n\n_Beyond isaacSim.instanceCount; kept because its container exists._`);
+    if (!s.configured) md.appendMarkdown(`\n\n_${vscode.l10n.t('Beyond isaacSim.instanceCount; kept because its container exists.')}_`);
     this.tooltip = md;
   }
 }
@@ -75,17 +83,17 @@ const VIEWER_ICONS: Record<WebViewerState['kind'], [string, string | undefined]>
 export function describeViewer(v: WebViewerState): string {
   switch (v.kind) {
     case 'building':
-      return 'building its image';
+      return vscode.l10n.t('building its image');
     case 'waiting':
-      return 'waits for the instance to be ready';
+      return vscode.l10n.t('waits for the instance to be ready');
     case 'starting':
-      return 'starting';
+      return vscode.l10n.t('starting');
     case 'running':
-      return v.answers ? `serving on :${v.port}` : `started on :${v.port}`;
+      return v.answers ? vscode.l10n.t('serving on :{0}', v.port) : vscode.l10n.t('started on :{0}', v.port);
     case 'stopped':
-      return 'stopped with its instance';
+      return vscode.l10n.t('stopped with its instance');
     case 'failed':
-      return `failed: ${v.reason?.split(/(?<=[.:])\s/)[0]?.replace(/[.:]$/, '') ?? 'unknown reason'}`;
+      return vscode.l10n.t('failed: {0}', v.reason?.split(/(?<=[.:])\s/)[0]?.replace(/[.:]$/, '') ?? vscode.l10n.t('unknown reason'));
   }
 }
 
@@ -96,7 +104,7 @@ export class WebViewerTreeItem extends vscode.TreeItem {
     readonly viewer: WebViewerState,
     readonly host = '',
   ) {
-    super('web viewer', vscode.TreeItemCollapsibleState.None);
+    super(vscode.l10n.t('web viewer'), vscode.TreeItemCollapsibleState.None);
     this.id = `${host ? `${host}/` : ''}instance-${snapshot.index}/web-viewer`;
     this.description = describeViewer(viewer);
     const [icon, color] = VIEWER_ICONS[viewer.kind];
@@ -104,12 +112,12 @@ export class WebViewerTreeItem extends vscode.TreeItem {
     this.contextValue = `isaacSimWebViewer.${viewer.kind}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.supportThemeIcons = true;
-    md.appendMarkdown(`**${snapshot.label}'s web viewer** — ${escapeMd(describeViewer(viewer))}\n\n`);
+    md.appendMarkdown(`**${vscode.l10n.t("{0}'s web viewer", snapshot.label)}** — ${escapeMd(describeViewer(viewer))}\n\n`);
     const row = (k: string, v: string) => md.appendMarkdown(`${k}: \`${v.replace(/`/g, "'")}\`  \n`);
-    row('Container', viewer.containerId ? `${viewer.name} (${viewer.containerId.slice(0, 12)})` : `${viewer.name} (not created)`);
-    if (viewer.image) row('Image', viewer.image);
-    row('Port', String(viewer.port));
-    if (viewer.health) row('Healthcheck', viewer.health);
+    row(vscode.l10n.t('Container'), viewer.containerId ? `${viewer.name} (${viewer.containerId.slice(0, 12)})` : vscode.l10n.t('{0} (not created)', viewer.name));
+    if (viewer.image) row(vscode.l10n.t('Image'), viewer.image);
+    row(vscode.l10n.t('Port'), String(viewer.port));
+    if (viewer.health) row(vscode.l10n.t('Healthcheck'), viewer.health);
     const clipboard = clipboardNote(snapshot.clientUrl);
     if (clipboard) md.appendMarkdown(`\n$(info) ${escapeMd(clipboard)}  \n`);
     if (viewer.kind === 'failed' && viewer.reason) md.appendMarkdown(`\n$(error) ${escapeMd(viewer.reason)}`);
@@ -158,13 +166,18 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<TreeRow>, v
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private ticker: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly fleet: FleetView) {
+  /** `figures`: the live figures of the running instances (refreshing the rows when they change). */
+  constructor(
+    private readonly fleet: FleetView,
+    private readonly figures?: { of(host: string, index: number): InstanceFigures | undefined; readonly onDidChange: vscode.Event<void> },
+  ) {
     this.disposables.push(
       fleet.onDidChange(() => {
         this.changed.fire(undefined);
         this.updateTicker();
       }),
     );
+    if (figures) this.disposables.push(figures.onDidChange(() => this.changed.fire(undefined)));
   }
 
   /** With one endpoint: its manager (the tree of old); undefined while it has none. */
@@ -230,7 +243,7 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<TreeRow>, v
     if (!manager || manager.engineStatus.kind === 'unreachable') return [];
     const now = Date.now();
     const redact = (text: string) => manager.redactor.redact(text);
-    return manager.list().map((s) => new InstanceTreeItem(s, now, redact, this.fleet.multiple ? host : ''));
+    return manager.list().map((s) => new InstanceTreeItem(s, now, redact, this.fleet.multiple ? host : '', this.figures?.of(host, s.index)));
   }
 
   /** The instance rows with one endpoint, as they are now, without connecting (for tests and the API). */

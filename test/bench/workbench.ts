@@ -24,6 +24,8 @@ export interface Collected {
   scale?: Record<string, unknown>;
   view?: Record<string, unknown>;
   idle?: Record<string, unknown>;
+  /** Engine requests with the view hidden, after the figures stopped. */
+  hidden?: Record<string, unknown>;
   trials: Trial[];
   done?: Record<string, unknown>;
   domRows: DomRow[];
@@ -71,6 +73,9 @@ export function collector(into: Collected, logFile: string, answersDir: string, 
         break;
       case 'view':
         into.view = msg;
+        break;
+      case 'hidden':
+        into.hidden = msg;
         break;
       case 'idle':
         into.idle = msg;

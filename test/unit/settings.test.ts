@@ -165,6 +165,7 @@ describe('parseSettings: defaults', () => {
       gpus: 'none',
       privacyConsent: true,
       memoryLimitGiB: 8,
+      headroomGiB: 0,
       hostDataRoot: '/var/lib/isaac',
       httpPortBase: 1,
       signalPortBase: 2,
@@ -281,6 +282,10 @@ describe('parseSettings: invalid values name the setting, show the value and say
 
   test('gpus: empty, trailing comma, spaces, wrong type', () => {
     for (const v of ['', '0,', ',0', '0, 1', 'all,none!', 2]) assertSingleProblem('gpus', v, '"all", "none", or a comma-separated list of GPU indexes or UUIDs such as "0,1"');
+  });
+
+  test('headroomGiB: negative, too large, string', () => {
+    for (const v of [-1, 1025, '8', null]) assertSingleProblem('headroomGiB', v, 'a number of GiB from 0 to 1024 (0 turns the check off)');
   });
 
   test('memoryLimitGiB: between 0 and 1, negative, too large, string', () => {

@@ -7,13 +7,18 @@
  *  3. the time until the rendered rows (workbench DOM, watched by the driver) show them ready;
  *  4. idle window: engine requests while nothing happens;
  *  5. trials: `docker stop` / `docker start` from the CLI, each timed from the engine's event to the
- *     tree data changing (here) and to the row changing on screen (the driver, from the DOM).
+ *     tree data changing (here) and to the row changing on screen (the driver, from the DOM);
+ *  6. the view hidden: engine requests once the live figures have stopped (after the trials, which
+ *     watch the rendered rows).
  */
 import * as vscode from 'vscode';
 import type { IsaacSimApi } from '../../../src/extension';
 import { INSTANCES, delay, listenToEngineEvents, nowMs, waitFor, type EventListener } from '../shared';
 import { activateAndCount, ask, memory, readConfig, recordingProxy, report, reportActivation } from './common';
 import { OWNER_FILTER, rowDescription, trial } from './trial';
+
+/** How long the hidden view is watched for engine requests. */
+const HIDDEN_SECONDS = 30;
 
 function allReady(api: IsaacSimApi): boolean {
   for (let i = 0; i < INSTANCES; i++) if (!/^ready\b/.test(rowDescription(api, i) ?? '')) return false;
@@ -78,6 +83,9 @@ export async function run(): Promise<void> {
       seconds: (Date.now() - idleStart) / 1000,
       requests: idleLines.length,
       requestLines: idleLines.map((r) => r.line),
+      // The live figures' share: stats streams opened, and nvidia-smi run in the containers (exec).
+      figuresRequests: { stats: idleLines.filter((r) => /\/stats\b/.test(r.line)).length, exec: idleLines.filter((r) => /\/exec\b/.test(r.line)).length },
+      figuresCollecting: api.figures.collecting,
       allReadyAfter: allReady(api),
       heapUsedBytes: memAfterIdle.heapUsed,
       heapDeltaSinceActivationBytes: memAfterIdle.heapUsed - activation.memBefore.heapUsed,
@@ -94,6 +102,14 @@ export async function run(): Promise<void> {
         report('trial', { k, ...(await trial(cfg, api, events, index, action)) });
       }
     }
+    // 6. The view hidden: the figures stop, and nothing else asks the engine either.
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await waitFor('the live figures to stop', () => !api.figures.collecting, 10_000);
+    const atHidden = proxy.count();
+    const hiddenStart = Date.now();
+    await delay(HIDDEN_SECONDS * 1000);
+    const hiddenLines = proxy.requests().slice(atHidden);
+    report('hidden', { seconds: (Date.now() - hiddenStart) / 1000, requests: hiddenLines.length, requestLines: hiddenLines.map((r) => r.line) });
     report('done', { requestsTotal: proxy.count() });
   } finally {
     events?.close();
