@@ -4,7 +4,9 @@
  *
  * - `followStats`: GET /containers/{id}/stats?stream=true, one JSON sample a second from the engine
  *   (each carries the previous CPU reading too, so one sample gives a CPU %: see stats.ts). One
- *   long request per container for as long as it is followed.
+ *   long request per container for as long as it is followed. When the container stops, the engine
+ *   (20.10, seen here) sends no more samples but keeps the request open: the collector closes it when
+ *   the instance's state leaves running, on the engine's die event.
  * - `execCapture`: runs a command in the running container (POST /containers/{id}/exec, POST
  *   /exec/{id}/start, GET /exec/{id}/json for the exit code): three requests, bounded by a timeout.
  */

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { IsaacSimApi } from '../../../src/extension';
+import { GPU_QUERY_ARGS, parseGpus } from '../../../src/instances/nvidiaSmi';
 import { EXTENSION_ID, countingProxy, dockerInspect, run, upstreamSocket, waitFor, type CountingProxy } from './helpers';
 
 /** The 4.2 stand-in's readiness line (Kit prints it after its clock: "[12.3s] Isaac Sim Headless WebRTC App is loaded."). */
@@ -85,12 +86,47 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
     assert.ok(seen.indexOf('starting') < seen.indexOf('ready'));
     const item = api.tree.rows()[0];
     assert.equal(item.contextValue, 'isaacSimInstance.ready.exists');
-    assert.match(String(item.description), /^ready · :\d+$/);
+    // The live figures follow once their first sample is in (see the figures test).
+    assert.match(String(item.description), /^ready · :\d+( · .*)?$/);
   });
 
   it('the status bar counts ready instances', async () => {
     await waitFor('the status bar', () => api.statusBar.text === '$(vm) Isaac Sim: 1/1 ready', 5_000).catch(() => undefined);
     assert.equal(api.statusBar.text, '$(vm) Isaac Sim: 1/1 ready');
+  });
+
+  it('the tree shows live CPU and memory of the running instance, and stops asking the engine for them while the view is hidden', async () => {
+    const figures = () => api.figures.of('', 0);
+    await waitFor('the first figures of instance-0', () => figures()?.cpuPercent !== undefined && figures()?.memoryUsedBytes !== undefined, 15_000);
+    const f = figures()!;
+    // The limit the runner's isaacSim.memoryLimitGiB set on the container, as the engine's stats report it.
+    const limitGiB = vscode.workspace.getConfiguration('isaacSim').get<number>('memoryLimitGiB') ?? 0;
+    assert.ok(limitGiB > 0, 'the runner sets a memory limit');
+    assert.equal(f.memoryLimitBytes, limitGiB * 1024 ** 3);
+    assert.equal((await dockerInspect(CONTAINER))?.HostConfig.Memory, f.memoryLimitBytes);
+    assert.ok(f.memoryUsedBytes! > 0 && f.memoryUsedBytes! < f.memoryLimitBytes!, `memory used ${f.memoryUsedBytes}`);
+    await waitFor('the figures in the row', () => / · CPU \d+(\.\d)?% · \d+(\.\d)? (MiB|GiB)/.test(String(api.tree.rows()[0]?.description ?? '')), 5_000);
+    const tooltip = api.tree.rows()[0].tooltip;
+    const text = tooltip instanceof vscode.MarkdownString ? tooltip.value : String(tooltip);
+    assert.match(text, /Memory/, `the tooltip shows the memory row: ${text}`);
+    assert.ok(proxy.lines().some((l) => /^GET \/containers\/[0-9a-f]{64}\/stats$/.test(l.line)), 'the figures came from the stats stream');
+    // No nvidia-smi on this machine: the GPU figures come from the look-alike in the container, by exec.
+    await waitFor('the GPU figures', () => figures()?.gpus !== undefined, 15_000).catch((err: Error) => assert.fail(`${err.message}; GPU note: ${figures()?.gpuNote}`));
+    const { stdout } = await run('docker', ['exec', CONTAINER, 'nvidia-smi', ...GPU_QUERY_ARGS]);
+    assert.deepEqual(figures()!.gpus, parseGpus(stdout), 'the GPUs as nvidia-smi in the container lists them');
+    assert.ok(proxy.lines().some((l) => /^POST \/containers\/[0-9a-f]{64}\/exec$/.test(l.line)), 'asked by exec in the container');
+    assert.match(text, /GPU 0/, `the tooltip shows the GPU: ${text}`);
+
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await waitFor('the figures to stop with the view hidden', () => !api.figures.collecting, 5_000);
+    // A new request for figures would come within the GPU poll (5 s) or a stats reopen (2 s): wait longer.
+    const late = await proxy.nextRequest(7_000, /\/stats$|\/exec(\/|$)/);
+    assert.equal(late, undefined, `no figures request while the view is hidden (got ${late?.line})`);
+
+    const reopened = proxy.nextRequest(15_000, /\/stats$/);
+    await vscode.commands.executeCommand('isaacSim.instances.focus');
+    assert.ok(await reopened, 'showing the view opened the stats stream again');
+    await waitFor('collecting again', () => api.figures.collecting, 5_000);
   });
 
   it('the preflight doctor reports on this machine', async () => {

@@ -40,8 +40,8 @@ export interface CountingProxy {
   requests: () => number;
   /** `METHOD /path` (query dropped) of every request so far, with the time it was seen. */
   lines: () => Array<{ at: number; line: string }>;
-  /** Resolves with the next request line as soon as one passes, or undefined once `timeoutMs` has passed without one. */
-  nextRequest: (timeoutMs: number) => Promise<{ at: number; line: string } | undefined>;
+  /** Resolves with the next request line (that `match` matches, if given) as soon as one passes, or undefined once `timeoutMs` has passed without one. */
+  nextRequest: (timeoutMs: number, match?: RegExp) => Promise<{ at: number; line: string } | undefined>;
   close: () => void;
 }
 
@@ -79,9 +79,10 @@ export function countingProxy(listenPath: string, upstreamPath: string, clock: (
       resolve({
         requests: () => seen.length,
         lines: () => [...seen],
-        nextRequest: (timeoutMs) =>
+        nextRequest: (timeoutMs, match) =>
           new Promise((resolveNext) => {
             const done = (entry: { at: number; line: string } | undefined) => {
+              if (entry && match && !match.test(entry.line)) return;
               clearTimeout(timer);
               waiting.delete(done);
               resolveNext(entry);

@@ -56,6 +56,7 @@ export function settingCases(runDir: string, standin: Record<string, unknown>): 
     gpus: R('which host devices the container is given', 'none', 'all'),
     privacyConsent: R('whether the container sends NVIDIA usage data (PRIVACY_CONSENT=Y): only the user may consent', false, true),
     memoryLimitGiB: R("the guard that keeps a container from exhausting the host's memory (0 lifts it)", 2, 0),
+    headroomGiB: H('only when a start warns that VRAM or memory looks short; the user still chooses to start', 12, 16),
     hostDataRoot: R('the host folder bind-mounted read-write into a root container (volumes)', standin['isaacSim.hostDataRoot'], path.join(runDir, 'evil-data-root')),
     // null (the version's own port) is valid too: the user value here.
     httpPortBase: H('only port numbers on the user-chosen host; a project may need to move them', null, 37221),
