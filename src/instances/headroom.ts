@@ -5,6 +5,8 @@
  *
  * - Host memory: a container without a memory limit reports the host's memory as its limit (the
  *   default: NVIDIA's runs set none), so free ≈ that limit minus what the running instances use.
+ *   With isaacSim.memoryLimitGiB set, the limit is the container's own and says nothing of the
+ *   host: then memory is not checked (`limitIsHostMemory` false).
  * - VRAM, per GPU the new instance gets (`isaacSim.gpus`, round-robin): total minus used, as
  *   nvidia-smi last reported it. With "all", the GPU with the most free counts.
  */
@@ -26,6 +28,8 @@ export interface Shortfall {
 
 export interface HeadroomInput {
   headroomGiB: number;
+  /** The containers run without a memory limit, so the limit their stats report is the host's memory. */
+  limitIsHostMemory: boolean;
   /** The instances about to start, with the GPU each gets ("all", "none", an index or a UUID). */
   starting: readonly { label: string; gpu: string }[];
   /** The figures last seen of the instances that run on the same engine. */
@@ -38,7 +42,7 @@ export function headroomShortfalls(input: HeadroomInput): Shortfall[] {
   const out: Shortfall[] = [];
 
   const limits = input.running.map((f) => f.memoryLimitBytes).filter((n): n is number => n !== undefined);
-  if (limits.length > 0) {
+  if (input.limitIsHostMemory && limits.length > 0) {
     const used = input.running.reduce((sum, f) => sum + (f.memoryUsedBytes ?? 0), 0);
     const free = Math.max(0, Math.max(...limits) - used);
     const total = need * input.starting.length;

@@ -18,11 +18,11 @@ export interface FiguresLookup {
 export async function confirmHeadroom(figures: FiguresLookup, host: string, manager: Manager, indexes: readonly number[]): Promise<boolean> {
   const result = manager.settings;
   if (!result.ok) return true; // the start itself reports the settings' problem
-  const { headroomGiB, gpus } = result.settings;
+  const { headroomGiB, gpus, memoryLimitGiB } = result.settings;
   const list = manager.list();
   const starting = list.filter((s) => indexes.includes(s.index) && !RUNNING.has(s.state.kind)).map((s) => ({ label: s.label, gpu: gpuFor(gpus, s.index) }));
   const running = list.filter((s) => RUNNING.has(s.state.kind)).flatMap((s) => figures.of(host, s.index) ?? []);
-  const short = headroomShortfalls({ headroomGiB, starting, running });
+  const short = headroomShortfalls({ headroomGiB, limitIsHostMemory: memoryLimitGiB === 0, starting, running });
   if (short.length === 0) return true;
   const startAnyway = vscode.l10n.t('Start anyway');
   const detail = [
