@@ -6,7 +6,8 @@
  *
  * Steps: 1 build and start, 2 the view, 3 Start Instance → ready (3a: meanwhile the start progress
  * notification named its phase and the status bar spun; both settled once ready; 3b: Cancel on the
- * start progress of instance-1 stops it), 4 logs, 5–6 sim views (6a: each 4.2 page's player reached its
+ * start progress of instance-1 stops it; 3c: the row shows instance-0's live figures, and a start they say
+ * will not fit asks first, with them), 4 logs, 5–6 sim views (6a: each 4.2 page's player reached its
  * own instance's signalling port), 7 no reload on tab switches, 8 Stop All, 9 the user settings switch
  * the stand-in to STANDIN_MODE=gpu-fail (edited and saved in VS Code's own settings.json editor: see
  * replaceUserSettings) and instance-0's next start fails, 10 the failure notification and its "Show Fix"
@@ -82,6 +83,7 @@ import {
   type StatusBarItem,
   type Toast,
 } from './ui-helpers';
+import { declinedStart, waitForFigures } from './uiHeadroom';
 import { openWalkthrough, runDoctorFromWalkthrough, walkthroughDone, walkthroughMarkup } from './uiWalkthrough';
 import { vsixEntries, vsixEntryData } from './vsixEntries';
 
@@ -474,6 +476,30 @@ step('3b. Cancel on the start progress of instance-1 stops the instance', 45_000
     }
     await clearNotifications(page).catch(() => undefined);
     throw err;
+  }
+});
+
+step('3c. the tree shows the live figures of instance-0; a start the figures say will not fit warns with them first, and Cancel leaves instance-1 stopped', 60_000, async (t, page, enough) => {
+  enough(); // the user settings are put back below, and instance-1 stays stopped for step 6
+  const figures = await waitForFigures(page);
+  t.diagnostic(`instance-0 row: ${figures}`);
+  await screenshot(page, ARTIFACTS, '02d-figures');
+  const { file, settings } = await userSettings();
+  const mark = '(ui suite: headroom)';
+  await focusSideBar(page);
+  await replaceUserSettings(page, file, { ...settings, 'isaacSim.memoryLimitGiB': 0, 'isaacSim.headroomGiB': 1024, 'window.title': `\${rootName} ${mark}` });
+  try {
+    await poll(async () => (await page.title()).includes(mark), 10_000, `the window title to show "${mark}" (the settings change applied)`);
+    await focusSideBar(page);
+    const dialog = await declinedStart(page, () => dockerRunning(INSTANCES[1].container));
+    t.diagnostic(`dialog: ${JSON.stringify(dialog)}`);
+    assert.equal(dialog.message, 'Too little free memory to start instance-1');
+    assert.match(dialog.detail, /^host memory: \d+(\.\d)? (MiB|GiB) free, instance-1 needs ~1024\.0 GiB/, 'the figures: free host memory and what the start needs');
+    assert.match(dialog.detail, /isaacSim\.headroomGiB/, 'the setting that decides it');
+    assert.ok(dialog.buttons.includes('Start anyway'), `buttons: ${dialog.buttons.join(', ')}`);
+  } finally {
+    await focusSideBar(page);
+    await replaceUserSettings(page, file, settings);
   }
 });
 
