@@ -74,6 +74,10 @@ install -m 755 "$SRC/kit.sh" "$SRC/license.sh" "$SRC/python-handler.sh" "$C/usr/
 install -m 644 "$SRC/python-server.sh" "$C/usr/share/standin/"
 install -m 755 "$SRC"/cgi-bin/* "$C/usr/share/standin/cgi-bin/"
 install -m 644 "$SRC"/web/demo.html "$C/usr/share/standin/web/"
+# The nvidia-smi look-alike (stand-in/README.md "nvidia-smi"): where NVIDIA's images have none, the
+# NVIDIA Container Toolkit mounts the host driver's; on PATH (/usr/local/bin first) for docker exec.
+mkdir -p "$C/usr/local/bin"
+install -m 755 "$SRC/nvidia-smi" "$C/usr/local/bin/nvidia-smi"
 
 for v in "${VERSIONS[@]}"; do
   R="$CTX/rootfs/$v"
