@@ -19,6 +19,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { ensureCodeServerInstalled, runExtensionHostTests, startCodeServer, type CodeServer } from '../e2e/host';
+import { resolvedManifest } from '../unit/manifestNls';
 import { limitLines, limitsPart } from './limits';
 import { managerBench, startInstances, type ManagerFigures } from './manager';
 import { parallelBench, type ParallelFigures } from './parallel';
@@ -41,7 +42,7 @@ const HARNESS = path.resolve(process.env.BENCH_HARNESS ?? path.join(RUN, 'harnes
 const VSIX = path.resolve(process.env.BENCH_VSIX ?? path.join(REPO, '.run/isaac-sim-orchestrator.vsix'));
 const JSON_OUT = path.join(REPO, '.run/bench.json');
 const WORKSPACE = path.join(REPO, 'test/e2e/sample-workspace');
-const DISPLAY_NAME = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { displayName: string }).displayName;
+const DISPLAY_NAME = resolvedManifest<{ displayName: string }>(REPO).displayName; // English, as the Running Extensions view shows it
 const IMAGE = readFileSync(path.join(REPO, 'stand-in/IMAGE'), 'utf8').split('\n')[0].trim();
 const DATA_ROOT = path.join(RUN, 'isaac-sim-data');
 

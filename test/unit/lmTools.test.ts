@@ -1,6 +1,5 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
   LOG_LINES,
@@ -25,6 +24,7 @@ import {
 import { errorInfo } from '../../src/instances/errors';
 import type { InstanceSnapshot, InstanceState } from '../../src/instances/model';
 import { fixtureSnapshot } from './snapshotFixture';
+import { resolvedManifest } from './manifestNls';
 
 const NOW = 1_700_000_000_000;
 const ROOT = path.resolve(__dirname, '../../..');
@@ -238,9 +238,10 @@ describe('confirmations', () => {
 });
 
 describe('the languageModelTools contribution', () => {
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  // The descriptions as VS Code gives them in English (package.nls.json's, test/unit/manifestNls.ts).
+  const manifest = resolvedManifest<{
     contributes: { languageModelTools: Array<{ name: string; when?: string; displayName: string; modelDescription: string; toolReferenceName?: string; canBeReferencedInPrompt?: boolean; inputSchema: { type: string; properties: Record<string, { type: string; minimum?: number; maximum?: number; default?: unknown }>; required?: string[] } }> };
-  };
+  }>(ROOT);
   const tools = manifest.contributes.languageModelTools;
   const byName = new Map(tools.map((t) => [t.name, t]));
 

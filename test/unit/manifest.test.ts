@@ -7,10 +7,12 @@ import { VERSION_SETTINGS } from '../../src/instances/versions';
 import { DEFAULT_SETTINGS, SETTING_KEYS, SETTINGS_SECTION, parseSettings, settingsSchema, type SettingKey } from '../../src/instances/settings';
 import { TEMPLATE_PLACEHOLDERS } from '../../src/instances/templates';
 import { ENDPOINT_KEYS, ENDPOINT_NAME, ENDPOINT_OVERRIDES } from '../../src/instances/fleetSettings';
+import { resolvedManifest } from './manifestNls';
 
 // Tests run from out/test/unit; the repository root is three levels up.
 const ROOT = path.resolve(__dirname, '../../..');
-const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+// Its texts as VS Code shows them in English: package.nls.json's for each %key% (test/unit/manifestNls.ts).
+const manifest = resolvedManifest<{
   contributes: {
     configuration: {
       title?: string;
@@ -37,7 +39,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'ut
   };
   capabilities?: { untrustedWorkspaces?: { restrictedConfigurations?: string[] } };
   activationEvents?: string[];
-};
+}>(ROOT);
 const { contributes } = manifest;
 const properties = contributes.configuration.properties;
 const commandIds = contributes.commands.map((c) => c.command);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { EXTENSION_ID, WALKTHROUGH_ID, WALKTHROUGH_STEPS, runtimeReady } from '../../src/views/walkthroughReady';
 import type { DoctorCheck, DoctorReport } from '../../src/instances/doctorTypes';
+import { resolvedManifest } from './manifestNls';
 
 const ROOT = path.resolve(__dirname, '../../..');
 interface Step {
@@ -19,7 +20,8 @@ interface Step {
   media: { markdown?: string; image?: string };
   completionEvents?: string[];
 }
-const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+// The step texts as VS Code shows them in English (package.nls.json's, test/unit/manifestNls.ts).
+const manifest = resolvedManifest<{
   name: string;
   publisher: string;
   contributes: {
@@ -27,7 +29,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'ut
     commands: Array<{ command: string }>;
     configuration: { properties: Record<string, unknown> };
   };
-};
+}>(ROOT);
 const [walkthrough] = manifest.contributes.walkthroughs;
 const commands = new Set(manifest.contributes.commands.map((c) => c.command));
 const settings = new Set(Object.keys(manifest.contributes.configuration.properties));

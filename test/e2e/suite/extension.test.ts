@@ -5,6 +5,8 @@
  * real engine, so "no Docker call before the view is shown" is measured on the wire.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { IsaacSimApi } from '../../../src/extension';
 import { GPU_QUERY_ARGS, parseGpus } from '../../../src/instances/nvidiaSmi';
@@ -46,6 +48,22 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
     const late = await proxy.nextRequest(500);
     assert.equal(late, undefined, `no request reached the engine before the view was shown (got ${late?.line})`);
     assert.equal(api.manager.engineStatus.kind, 'idle');
+  });
+
+  it("reads the manifest in English: VS Code put package.nls.json's text in place of every %key%", () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const left: string[] = [];
+    const walk = (v: unknown, at: string): void => {
+      if (typeof v === 'string') {
+        if (/^%.+%$/s.test(v)) left.push(`${at}: ${v}`);
+      } else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
+    };
+    walk(ext.packageJSON, '$');
+    assert.deepEqual(left, [], 'no %key% is left unresolved');
+    const nls = JSON.parse(fs.readFileSync(path.join(ext.extensionPath, 'package.nls.json'), 'utf8')) as Record<string, string>;
+    assert.equal(ext.packageJSON.displayName, nls['extension.displayName']);
+    const start = (ext.packageJSON.contributes.commands as Array<{ command: string; title: string; category: string }>).find((c) => c.command === 'isaacSim.startInstance');
+    assert.deepEqual([start?.category, start?.title], ['Isaac Sim', 'Start Instance']);
   });
 
   it('connects when the Isaac Sim view is shown', async () => {
