@@ -344,6 +344,10 @@ async function main(): Promise<number> {
   const idle = collected.idle;
   const figuresIdle = idle?.figuresRequests as { stats: number; exec: number } | undefined;
   if (idle && idle.figuresCollecting !== true) failures.push('the live figures were not being collected during the idle window, with the view shown');
+  // The bound of figuresCollector.ts: per instance, one nvidia-smi exec (3 requests: create, start,
+  // inspect) every 5 s at most, and one stats stream opened at most every 2 s if it keeps ending.
+  const figuresBound = idle ? INSTANCES * (3 * Math.ceil(Number(idle.seconds) / 5) + Math.ceil(Number(idle.seconds) / 2)) : 0;
+  if (figuresIdle && figuresIdle.stats + figuresIdle.exec > figuresBound) failures.push(`the live figures made ${figuresIdle.stats + figuresIdle.exec} requests in the idle window, above their bound of ${figuresBound}`);
   const view = collected.view;
   if (!ONLY_ACTIVATION && collected.trials.length < 2 * TRIALS) failures.push(`only ${collected.trials.length} of ${2 * TRIALS} trials finished`);
   if (collected.trials.length && !rendered.all) failures.push('no rendered row change was seen (see exthost-main.log)');
@@ -389,7 +393,7 @@ async function main(): Promise<number> {
     `activation_at_startup_ms ${fmt(activationAtStartup)} the same, activated as the extension host starts, beside the built-in extensions' start-up (peer ${PEER.activationMs}, quoted)${ratio(PEER.activationMs, activationAtStartup?.median)}`,
     `activate_call_ms ${fmt(activateCall)} wall time of ext.activate() in the settled extension host; by the host's own marks: require of the bundle ${fmt(requireMark)}, the activate function ${fmt(activateMark)} (peer n/a)`,
     `engine_requests_before_view=${beforeView.length ? Math.max(...beforeView) : 'n/a'} max over ${beforeView.length} runs, each activation + ${BEFORE_VIEW_MS / 1000} s with the view hidden (peer ${PEER.requestsBeforeView}, quoted)`,
-    `engine_requests_idle=${idle ? String(idle.requests) : 'n/a'} in ${idle ? Math.round(Number(idle.seconds)) : IDLE_SECONDS} s with ${INSTANCES} running instances, view shown; of them live figures: ${figuresIdle ? `${figuresIdle.stats} stats streams opened, ${figuresIdle.exec} exec requests (nvidia-smi)` : 'n/a'} (peer ${PEER.idleRequests} in ${PEER.idleSeconds} s, quoted)`,
+    `engine_requests_idle=${idle ? String(idle.requests) : 'n/a'} in ${idle ? Math.round(Number(idle.seconds)) : IDLE_SECONDS} s with ${INSTANCES} running instances, view shown; of them live figures: ${figuresIdle ? `${figuresIdle.stats} stats streams opened, ${figuresIdle.exec} exec requests (nvidia-smi), bound ${figuresBound}` : 'n/a'} (peer ${PEER.idleRequests} in ${PEER.idleSeconds} s, quoted)`,
     `engine_requests_view_hidden=${collected.hidden ? String(collected.hidden.requests) : 'n/a'} in ${collected.hidden ? Math.round(Number(collected.hidden.seconds)) : 'n/a'} s once the view was hidden, ${INSTANCES} instances running (the live figures stop) (peer n/a)`,
     `event_to_tree_row_ms ${fmt(rendered.all)} rendered row in the workbench, docker stop+start from the CLI (peer median ${PEER.eventToTreeMs.median}, ${PEER.eventToTreeMs.min}–${PEER.eventToTreeMs.max}, quoted)${ratio(PEER.eventToTreeMs.median, rendered.all?.median)}`,
     `event_to_tree_row_ms[stop] ${fmt(rendered.stop)}`,
