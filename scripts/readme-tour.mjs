@@ -5,7 +5,7 @@
 // others are transparent over the previous frame), which keeps the file small.
 //
 //   node test/e2e/ui.test.js ...   (or npm test): takes the frames
-//   npm run readme:tour            [--width 640] [--delay 2000] [--from DIR] [--out FILE] [--preview DIR]
+//   npm run readme:tour            [--width 800] [--delay 2000] [--from DIR] [--out FILE] [--preview DIR]
 //
 // --preview DIR also writes each frame as the GIF shows it (scaled, in the palette's colours) as a PNG.
 //
@@ -24,7 +24,7 @@ const { values } = parseArgs({
   options: {
     from: { type: 'string', default: path.join(REPO, 'test-artifacts/ui/tour') },
     out: { type: 'string', default: path.join(REPO, 'media/screenshots/tour.gif') },
-    width: { type: 'string', default: '640' },
+    width: { type: 'string', default: '800' },
     delay: { type: 'string', default: '2000' },
     preview: { type: 'string' },
   },
