@@ -7,7 +7,8 @@
  * Steps: 1 build and start, 2 the view, 3 Start Instance → ready (3a: meanwhile the start progress
  * notification named its phase and the status bar spun; both settled once ready; 3b: Cancel on the
  * start progress of instance-1 stops it), 4 logs, 5–6 sim views (6a: each 4.2 page's player reached its
- * own instance's signalling port), 7 no reload on tab switches, 8 Stop All, 9 the user settings switch
+ * own instance's signalling port), 7 no reload on tab switches (7b Run in Sim, 7c the walkthrough, 7d
+ * the README tour's frames, which steps 3 and 7b take into test-artifacts/ui/tour/), 8 Stop All, 9 the user settings switch
  * the stand-in to STANDIN_MODE=gpu-fail (edited and saved in VS Code's own settings.json editor: see
  * replaceUserSettings) and instance-0's next start fails, 10 the failure notification and its "Show Fix"
  * modal, 11 the error icon in the tree and the status bar's error colour, 12 the user settings switch to
@@ -417,7 +418,15 @@ step('3. "Start Instance" for instance-0 from the palette; the node reaches "rea
   // The live figures: on the row, and in its tooltip (shown while the pointer rests on the row).
   await treeItem(page, 'instance-0').hover();
   const tooltip = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: /CPU/ });
-  await tour.frame(page, 'figures', async () => (await rowShows(/\bCPU\b/)()) && (await tooltip.first().isVisible()));
+  // Fully shown: the hover fades in, and a frame taken during the fade shows it half see-through.
+  const opaque = () =>
+    tooltip.first().evaluate((el) => {
+      for (let n: Element | null = el; n; n = n.parentElement) {
+        if (getComputedStyle(n).opacity !== '1' || n.getAnimations().some((a) => a.playState === 'running')) return false;
+      }
+      return true;
+    });
+  await tour.frame(page, 'figures', async () => (await rowShows(/\bCPU\b/)()) && (await tooltip.first().isVisible()) && (await opaque()));
   await restMouse(page);
 });
 
