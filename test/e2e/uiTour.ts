@@ -35,7 +35,7 @@ export class TourRecorder {
     await fs.mkdir(this.dir, { recursive: true });
   }
 
-  /** Waits until `ready()` is true (its errors count as false), then saves the workbench as frame `name`. The file, or undefined when the frame did not come. */
+  /** Waits until `ready()` is true (its errors, and a look that outlasts the bound, count as false), then saves the workbench as frame `name`. The file, or undefined when the frame did not come. */
   async frame(page: Page, name: string, ready: () => Promise<boolean>, options: FrameOptions = {}): Promise<string | undefined> {
     const index = TOUR_FRAMES.findIndex((f) => f.name === name);
     if (index < 0) throw new Error(`"${name}" is not a frame of TOUR_FRAMES`); // a mistake in the suite, not a missed frame
@@ -51,7 +51,12 @@ export class TourRecorder {
         why = 'the page closed';
         break;
       }
-      if (await ready().catch(() => false)) {
+      // Each look is bounded too: a locator read of an element that went away waits for it to come back.
+      const left = Math.max(500, timeoutMs - (Date.now() - started));
+      let timer: NodeJS.Timeout | undefined;
+      const seen = await Promise.race([ready().catch(() => false), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), left)))]);
+      clearTimeout(timer);
+      if (seen) {
         const file = path.join(this.dir, tourFrameFile(index));
         try {
           await page.screenshot({ path: file });
