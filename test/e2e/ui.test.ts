@@ -8,7 +8,8 @@
  * notification named its phase and the status bar spun; both settled once ready; 3b: Cancel on the
  * start progress of instance-1 stops it; 3c: the row shows instance-0's live figures, and a start they say
  * will not fit asks first, with them), 4 logs, 5–6 sim views (6a: each 4.2 page's player reached its
- * own instance's signalling port), 7 no reload on tab switches, 8 Stop All, 9 the user settings switch
+ * own instance's signalling port), 7 no reload on tab switches (7b Run in Sim, 7c the walkthrough, 7d
+ * the README tour's frames, which steps 3 and 7b take into test-artifacts/ui/tour/), 8 Stop All, 9 the user settings switch
  * the stand-in to STANDIN_MODE=gpu-fail (edited and saved in VS Code's own settings.json editor: see
  * replaceUserSettings) and instance-0's next start fails, 10 the failure notification and its "Show Fix"
  * modal, 11 the error icon in the tree and the status bar's error colour, 12 the user settings switch to
@@ -86,6 +87,8 @@ import {
 import { declinedStart, waitForFigures } from './uiHeadroom';
 import { openWalkthrough, runDoctorFromWalkthrough, walkthroughDone, walkthroughMarkup } from './uiWalkthrough';
 import { vsixEntries, vsixEntryData } from './vsixEntries';
+import { TOUR_FRAMES, tourFrameFile } from './tourFrames';
+import { TourRecorder } from './uiTour';
 
 const execFileP = promisify(execFile);
 
@@ -98,6 +101,8 @@ const PROFILE = path.join(RUN, 'profile');
 const DATA_ROOT = path.join(RUN, 'isaac-sim-data');
 const WORKSPACE = path.join(REPO, 'test/e2e/sample-workspace');
 const ARTIFACTS = path.join(REPO, 'test-artifacts/ui');
+/** The README's tour (tourFrames.ts): its PNGs, which scripts/readme-tour.mjs makes into media/screenshots/tour.gif. */
+const tour = new TourRecorder(path.join(ARTIFACTS, 'tour'));
 const EXTENSION_ID = 'isaac-sim-orchestrator.isaac-sim-orchestrator';
 /** The 4.2 stand-in's readiness line (stand-in/kit.sh: the 4.x app title "Isaac Sim Headless WebRTC"). */
 const READY_LINE = 'Isaac Sim Headless WebRTC App is loaded.';
@@ -184,6 +189,7 @@ before(async () => {
   for (const name of existsSync(ARTIFACTS) ? readdirSync(ARTIFACTS) : []) {
     if (/^(\d\d[a-z]?-|failed-).*\.png$/.test(name)) await fs.rm(path.join(ARTIFACTS, name), { force: true });
   }
+  await tour.clear();
   await execFileP('docker', ['info', '--format', '{{.ServerVersion}}']).catch((err) => {
     throw new Error(`no Docker engine answers (start one: bash scripts/dockerd.sh start): ${errorText(err)}`);
   });
@@ -367,10 +373,20 @@ step('3. "Start Instance" for instance-0 from the palette; the node reaches "rea
   // Step 3a checks what the notifications and the status bar showed meanwhile.
   const watch = watchStart(page, 'instance-0', '02a-start-progress-instance-0');
   startOfInstance0 = watch.seen;
+  // isVisible does not wait: the rows change while the palette turns into the quick pick.
+  const instance0Row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: /\binstance-0\b/ }).first();
+  await tour.frame(page, 'start', () => instance0Row.isVisible(), { timeoutMs: 10_000 });
   const rows = await pickQuickItem(page, /^instance-0\b/, 'instance-0').catch(async (err) => {
     await watch.stop();
     throw err;
   });
+  // The tour's phase frames, taken while the row shows each phase; given up once it is ready.
+  const phasesPassed = new AbortController();
+  const rowShows = (re: RegExp) => async () => re.test((await treeRow(page, 'instance-0'))?.description ?? '');
+  const phaseFrames = Promise.all([
+    tour.frame(page, 'loading-extensions', rowShows(/^loading extensions\b/), { timeoutMs: 60_000, signal: phasesPassed.signal }),
+    tour.frame(page, 'compiling-shaders', rowShows(/^compiling shaders\b/), { timeoutMs: 60_000, signal: phasesPassed.signal }),
+  ]);
   t.diagnostic(`Start Instance quick pick rows: ${JSON.stringify(rows)}`);
   assert.ok(rows.some((r) => /^instance-1\b/.test(r)), `the quick pick should list the stopped instance-1 too: ${JSON.stringify(rows)}`);
   assert.ok(rows.some((r) => /New instance/.test(r)), `the quick pick should offer "New instance": ${JSON.stringify(rows)}`);
@@ -380,7 +396,7 @@ step('3. "Start Instance" for instance-0 from the palette; the node reaches "rea
     'instance-0',
     (r) => {
       seen.add(r.description.replace(/\d+:\d\d/, 'M:SS'));
-      return r.description === `ready · :${PORTS.http}`;
+      return stateAndPort(r.description) === `ready · :${PORTS.http}`;
     },
     60_000,
     `"ready · :${PORTS.http}"`,
@@ -388,6 +404,8 @@ step('3. "Start Instance" for instance-0 from the palette; the node reaches "rea
     await watch.stop();
     throw err;
   });
+  phasesPassed.abort();
+  await phaseFrames;
   await watch.settle(); // bounded waits that never fail: step 3a judges what they saw
   t.diagnostic(`instance-0 went through: ${[...seen].join(' → ')}`);
   assert.equal(await dockerRunning('isaac-sim-instance-0'), true, 'docker inspect: isaac-sim-instance-0 should be running');
@@ -397,6 +415,20 @@ step('3. "Start Instance" for instance-0 from the palette; the node reaches "rea
   await clearNotifications(page);
   await restMouse(page);
   await screenshot(page, ARTIFACTS, '02-instance-0-ready');
+  await tour.frame(page, 'ready', rowShows(/^ready\b/));
+  // The live figures: on the row, and in its tooltip (shown while the pointer rests on the row).
+  await treeItem(page, 'instance-0').hover();
+  const tooltip = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: /CPU/ });
+  // Fully shown: the hover fades in, and a frame taken during the fade shows it half see-through.
+  const opaque = () =>
+    tooltip.first().evaluate((el) => {
+      for (let n: Element | null = el; n; n = n.parentElement) {
+        if (getComputedStyle(n).opacity !== '1' || n.getAnimations().some((a) => a.playState === 'running')) return false;
+      }
+      return true;
+    });
+  await tour.frame(page, 'figures', async () => (await rowShows(/\bCPU\b/)()) && (await tooltip.first().isVisible()) && (await opaque()));
+  await restMouse(page);
 });
 
 step('3a. while instance-0 starts, a progress notification shows its phase and the status bar a spinner; both settle once it is ready', 15_000, async (t, page, enough) => {
@@ -552,7 +584,7 @@ step('6. open the sim view of the stopped instance-1 beside instance-0, then sta
   assert.ok(!rows.some((r) => /^instance-0\b/.test(r)), `the running instance-0 should not be offered: ${JSON.stringify(rows)}`);
   const rowAtStart = await treeRow(page, 'instance-1');
   t.diagnostic(`instance-1 after Start: "${rowAtStart?.description}"`);
-  await waitForTreeRow(page, 'instance-1', (r) => r.description === `ready · :${PORTS.http + 1}`, 60_000, `"ready · :${PORTS.http + 1}"`);
+  await waitForTreeRow(page, 'instance-1', (r) => stateAndPort(r.description) === `ready · :${PORTS.http + 1}`, 60_000, `"ready · :${PORTS.http + 1}"`);
   await clearNotifications(page);
   const frame1 = await waitForClientFrame(page, INSTANCES[1].http);
   t.diagnostic(`instance-1 client frame: ${frame1.url()}`);
@@ -679,6 +711,13 @@ step('7b. Run in Sim: the editor-title button runs the file in the instance whos
   await clearNotifications(page);
   await restMouse(page);
   await screenshot(page, ARTIFACTS, '05b-run-in-sim');
+  // The tour: the code in the left group, the sim view of instance-1 in the right one.
+  const activeTab = (group: number) => page.locator('.editor-group-container').nth(group).locator('.tabs-container .tab.active').first().getAttribute('aria-label', { timeout: 2_000 });
+  const simFrame1 = simFrames.get(1)?.frame;
+  await tour.frame(page, 'code-and-sim', async () => {
+    const [left, right] = await Promise.all([activeTab(0), activeTab(1)]);
+    return /^sim_hello\.py\b/.test(left ?? '') && /^Sim: instance-1\b/.test(right ?? '') && simFrame1 !== undefined && (await webviewShown(simFrame1));
+  });
 
   await openWorkspaceFile(page, 'sim_raise.py');
   await page.locator('.editor-group-container.active .editor-actions .action-label[aria-label^="Run File in Sim"]').first().click({ timeout: 10_000 });
@@ -724,6 +763,22 @@ step('7c. Get Started: the walkthrough shows done the steps whose events happene
   assert.deepEqual(after, { doctor: true, toolkit: true, image: false, start: true, simView: true, runInSim: true }, 'the image step waits for its setting');
   t.diagnostic(`walkthrough after the doctor: ${JSON.stringify(after)}`);
   await clearNotifications(page);
+});
+
+step("7d. the README's tour: each of its frames was taken, in order (scripts/readme-tour.mjs makes them into media/screenshots/tour.gif)", 10_000, async (t, _page, enough) => {
+  enough(); // nothing after this step depends on it
+  assert.deepEqual(tour.problems(), [], 'the tour frames');
+  const want = TOUR_FRAMES.map((_, i) => tourFrameFile(i));
+  assert.deepEqual(readdirSync(tour.dir).sort(), want, `the PNGs in ${path.relative(REPO, tour.dir)}`);
+  let previous = 0;
+  for (const name of want) {
+    const file = path.join(tour.dir, name);
+    assert.equal(readFileSync(file).subarray(0, 8).toString('hex'), '89504e470d0a1a0a', `${name} is a PNG`);
+    const { mtimeMs } = await fs.stat(file);
+    assert.ok(mtimeMs >= previous, `${name} was written before the frame it follows`);
+    previous = mtimeMs;
+  }
+  t.diagnostic(`tour frames: ${want.join(', ')}`);
 });
 
 step('8. "Stop All Instances" stops both', 60_000, async (_t, page) => {
@@ -1209,6 +1264,15 @@ function treeItem(page: Page, label: string) {
 async function foreignRowsNote(page: Page): Promise<string> {
   const rows = (await treeRowLabels(page).catch(() => [])).filter((r) => !INSTANCES.some((i) => r.startsWith(`${i.label} `)));
   return rows.length ? ` (the tree also shows other instances, from another run on the same engine: ${rows.join('; ')})` : '';
+}
+
+/**
+ * A running instance's row description without the live figures the tree appends to it
+ * ("ready · :21211 · CPU 0.0% · 1 MiB" → "ready · :21211"; src/instances/figures.ts figuresSummary):
+ * they come with the first stats sample, whenever that is.
+ */
+function stateAndPort(description: string): string {
+  return description.replace(/ · (CPU [\d.]+%|\d+(\.\d)? [MG]iB|GPU \d).*$/, '');
 }
 
 /** Moves the pointer to an empty spot of the title bar, so no hover shows in a screenshot. */
