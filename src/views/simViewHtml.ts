@@ -78,16 +78,16 @@ export function frameOrigin(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`Sim view URL "${shown}" is not a valid URL; fix isaacSim.clientUrlTemplate`);
+    throw new Error(l10n.t('Sim view URL "{0}" is not a valid URL; fix isaacSim.clientUrlTemplate', shown));
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new Error(`Sim view URL "${shown}" is not an http(s) URL; fix isaacSim.clientUrlTemplate`);
+    throw new Error(l10n.t('Sim view URL "{0}" is not an http(s) URL; fix isaacSim.clientUrlTemplate', shown));
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    throw new Error(`Sim view URL "${shown}" carries user info before its host; fix isaacSim.clientUrlTemplate`);
+    throw new Error(l10n.t('Sim view URL "{0}" carries user info before its host; fix isaacSim.clientUrlTemplate', shown));
   }
   if (!SAFE_ORIGIN.test(parsed.origin)) {
-    throw new Error(`Sim view URL "${shown}" has an unusable host name; fix isaacSim.clientUrlTemplate`);
+    throw new Error(l10n.t('Sim view URL "{0}" has an unusable host name; fix isaacSim.clientUrlTemplate', shown));
   }
   return parsed.origin;
 }
