@@ -131,12 +131,12 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
   };
   const views = (host: string): HostViews => {
     const b = bundles.get(host);
-    if (!b) throw new Error(`Isaac Sim endpoint "${host}" has no valid settings yet: fix it in isaacSim.endpoints.`);
+    if (!b) throw new Error(vscode.l10n.t('Isaac Sim endpoint "{0}" has no valid settings yet: fix it in isaacSim.endpoints.', host));
     return b;
   };
   const primary = (): HostBundle => {
     const b = bundles.get(fleet.hosts[0]?.name ?? '') ?? [...bundles.values()][0];
-    if (!b) throw new Error('No Isaac Sim endpoint has valid settings: fix isaacSim.endpoints.');
+    if (!b) throw new Error(vscode.l10n.t('No Isaac Sim endpoint has valid settings: fix isaacSim.endpoints.'));
     return b;
   };
 

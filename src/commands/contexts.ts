@@ -38,12 +38,12 @@ export async function listContexts(log: vscode.LogOutputChannel): Promise<Docker
 export async function addEndpointFromContext(log: vscode.LogOutputChannel): Promise<void> {
   const contexts = await listContexts(log);
   if (contexts.length === 0) {
-    void vscode.window.showInformationMessage('No Docker context found on this machine (docker context ls lists none): add an endpoint to isaacSim.endpoints in your settings by hand.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('No Docker context found on this machine (docker context ls lists none): add an endpoint to isaacSim.endpoints in your settings by hand.'));
     return;
   }
   const picked = await vscode.window.showQuickPick(
     contexts.map((c) => ({ label: c.name, description: c.host, detail: c.description || undefined, picked: c.current, context: c })),
-    { title: 'Add Endpoint from Docker Context', placeHolder: 'The Docker context whose engine Isaac Sim instances should also run on', ignoreFocusOut: true },
+    { title: vscode.l10n.t('Add Endpoint from Docker Context'), placeHolder: vscode.l10n.t('The Docker context whose engine Isaac Sim instances should also run on'), ignoreFocusOut: true },
   );
   if (!picked) return;
   const cfg = vscode.workspace.getConfiguration(SETTINGS_SECTION);
@@ -51,9 +51,9 @@ export async function addEndpointFromContext(log: vscode.LogOutputChannel): Prom
   const top = { dockerHost: cfg.get<string>('dockerHost') ?? '', dockerContext: cfg.get<string>('dockerContext') ?? '' };
   const { endpoints, added } = withContext(Array.isArray(current) ? current : [], picked.context, top, process.env.DOCKER_HOST);
   if (!added) {
-    void vscode.window.showInformationMessage(`The engine of context "${picked.context.name}" (${picked.context.host}) is already used.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('The engine of context "{0}" ({1}) is already used.', picked.context.name, picked.context.host));
     return;
   }
   await cfg.update('endpoints', endpoints, vscode.ConfigurationTarget.Global);
-  void vscode.window.showInformationMessage(`Added endpoint "${added}" (${picked.context.host}) to isaacSim.endpoints.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Added endpoint "{0}" ({1}) to isaacSim.endpoints.', added, picked.context.host));
 }

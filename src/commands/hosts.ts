@@ -60,18 +60,19 @@ export function targetsFromArgs(fleet: FleetView, args: readonly unknown[]): Tar
 }
 
 /** The host to pick an instance on: the only one, the clicked host node, or asked. */
-export async function pickHost(fleet: FleetView, picker: Picker, title: string, args: readonly unknown[]): Promise<string | undefined> {
+/** `texts`: the pick's title, and what is said when no host has an instance for the command. */
+export async function pickHost(fleet: FleetView, picker: Picker, texts: { title: string; none: string }, args: readonly unknown[]): Promise<string | undefined> {
   const given = hostArg(args[0]);
   if (given !== undefined) return given;
   if (!fleet.multiple) return fleet.hosts[0]?.name ?? '';
   await fleet.connectAll();
   const plan = planHostPick(hostOptions(fleet), picker);
   if (plan.kind === 'none') {
-    void vscode.window.showInformationMessage(`No Isaac Sim instance to ${title.toLowerCase()} on any host.`);
+    void vscode.window.showInformationMessage(texts.none);
     return undefined;
   }
   if (plan.kind === 'one') return plan.host;
-  const chosen = await vscode.window.showQuickPick(plan.items, { title, placeHolder: 'Choose a host (an isaacSim.endpoints entry)', ignoreFocusOut: true });
+  const chosen = await vscode.window.showQuickPick(plan.items, { title: texts.title, placeHolder: vscode.l10n.t('Choose a host (an isaacSim.endpoints entry)'), ignoreFocusOut: true });
   return chosen?.host;
 }
 
@@ -81,6 +82,6 @@ export async function chooseHosts(fleet: FleetView, title: string, args: readonl
   if (given !== undefined) return [given];
   if (!fleet.multiple) return [fleet.hosts[0]?.name ?? ''];
   const items = planHostsChoice(hostOptions(fleet));
-  const chosen = await vscode.window.showQuickPick(items, { title, placeHolder: 'All hosts, or one', ignoreFocusOut: true });
+  const chosen = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('All hosts, or one'), ignoreFocusOut: true });
   return chosen?.hosts;
 }

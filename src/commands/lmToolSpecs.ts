@@ -33,7 +33,7 @@ import type { Manager } from '../instances/manager';
 import type { InstanceSnapshot } from '../instances/model';
 import {
   TOOL_NAMES,
-  UNTRUSTED_MESSAGE,
+  untrustedMessage,
   chooseHost,
   chooseInstance,
   formatInstanceList,
@@ -75,7 +75,7 @@ interface ToolSpec<I> {
 
 /** The name messages use: with several hosts it carries the host. */
 function nameOf(fleet: FleetView, ref: InstanceRef): string {
-  if (fleet.multiple && ref.host === undefined) return `${targetName(ref.index, undefined)} (no host named)`;
+  if (fleet.multiple && ref.host === undefined) return vscode.l10n.t('{0} (no host named)', targetName(ref.index, undefined));
   return targetName(ref.index, fleet.multiple ? ref.host : undefined);
 }
 
@@ -98,7 +98,7 @@ const listTool: ToolSpec<{ host?: string }> = {
   name: TOOL_NAMES.list,
   needsTrust: false,
   parse: parseListInput,
-  prepare: () => ({ invocation: 'Listing the Isaac Sim instances' }),
+  prepare: () => ({ invocation: vscode.l10n.t('Listing the Isaac Sim instances') }),
   async run(fleet, input) {
     if (input.host !== undefined) chooseHost(fleet.hosts, input.host);
     await fleet.connectAll();
@@ -114,14 +114,21 @@ const startTool: ToolSpec<InstanceRef> = {
   name: TOOL_NAMES.start,
   needsTrust: true,
   parse: parseInstanceRef,
-  prepare: (fleet, ref) => ({ invocation: `Starting Isaac Sim ${nameOf(fleet, ref)}`, confirm: startConfirmation(nameOf(fleet, ref), known(fleet, ref)) }),
+  prepare: (fleet, ref) => ({ invocation: vscode.l10n.t('Starting Isaac Sim {0}', nameOf(fleet, ref)), confirm: startConfirmation(nameOf(fleet, ref), known(fleet, ref), vscode.l10n) }),
   async run(fleet, ref, signal) {
     const t = await resolve(fleet, ref);
-    if (t.snapshot.state.kind === 'ready') return `${t.name} is already running and ready.`;
+    if (t.snapshot.state.kind === 'ready') return vscode.l10n.t('{0} is already running and ready.', t.name);
     await t.manager.start(t.snapshot.index, { signal });
     const now = t.manager.get(t.snapshot.index);
-    const eta = now?.startup?.etaMs ? ` (earlier starts of this image took about ${Math.round(now.startup.etaMs / 1000)} s)` : '';
-    return `${t.name} started: its container runs and the simulator is loading; it is now ${now ? describeState(now) : 'starting'}. Call isaacSim_listInstances to see when it is ready${eta}; code can run in it only then.`;
+    const state = now ? describeState(now) : vscode.l10n.t('starting');
+    return now?.startup?.etaMs
+      ? vscode.l10n.t(
+          '{0} started: its container runs and the simulator is loading; it is now {1}. Call isaacSim_listInstances to see when it is ready (earlier starts of this image took about {2} s); code can run in it only then.',
+          t.name,
+          state,
+          Math.round(now.startup.etaMs / 1000),
+        )
+      : vscode.l10n.t('{0} started: its container runs and the simulator is loading; it is now {1}. Call isaacSim_listInstances to see when it is ready; code can run in it only then.', t.name, state);
   },
 };
 
@@ -129,12 +136,12 @@ const stopTool: ToolSpec<InstanceRef> = {
   name: TOOL_NAMES.stop,
   needsTrust: false,
   parse: parseInstanceRef,
-  prepare: (fleet, ref) => ({ invocation: `Stopping Isaac Sim ${nameOf(fleet, ref)}`, confirm: stopConfirmation(nameOf(fleet, ref)) }),
+  prepare: (fleet, ref) => ({ invocation: vscode.l10n.t('Stopping Isaac Sim {0}', nameOf(fleet, ref)), confirm: stopConfirmation(nameOf(fleet, ref), vscode.l10n) }),
   async run(fleet, ref) {
     const t = await resolve(fleet, ref);
-    if (!t.snapshot.exists) return `${t.name} has no container, so there is nothing to stop.`;
+    if (!t.snapshot.exists) return vscode.l10n.t('{0} has no container, so there is nothing to stop.', t.name);
     await t.manager.stop(t.snapshot.index);
-    return `${t.name} stopped. Its container stays, for a later start (isaacSim_startInstance).`;
+    return vscode.l10n.t('{0} stopped. Its container stays, for a later start (isaacSim_startInstance).', t.name);
   },
 };
 
@@ -142,7 +149,7 @@ const logTool: ToolSpec<ReturnType<typeof parseLogInput>> = {
   name: TOOL_NAMES.logs,
   needsTrust: false,
   parse: parseLogInput,
-  prepare: (fleet, input) => ({ invocation: `Reading the last ${input.lines} log lines of Isaac Sim ${nameOf(fleet, input)}` }),
+  prepare: (fleet, input) => ({ invocation: vscode.l10n.t('Reading the last {0} log lines of Isaac Sim {1}', input.lines, nameOf(fleet, input)) }),
   async run(fleet, input) {
     const t = await resolve(fleet, input);
     const lines = await t.manager.logTail(t.snapshot.index, input.lines);
@@ -154,7 +161,7 @@ const runTool: ToolSpec<ReturnType<typeof parseRunInput>> = {
   name: TOOL_NAMES.run,
   needsTrust: true,
   parse: parseRunInput,
-  prepare: (fleet, input) => ({ invocation: `Running Python in Isaac Sim ${nameOf(fleet, input)}`, confirm: runConfirmation(nameOf(fleet, input), input.code) }),
+  prepare: (fleet, input) => ({ invocation: vscode.l10n.t('Running Python in Isaac Sim {0}', nameOf(fleet, input)), confirm: runConfirmation(nameOf(fleet, input), input.code, vscode.l10n) }),
   async run(fleet, input, signal) {
     const t = await resolve(fleet, input);
     const result = await t.manager.runCode(t.snapshot.index, input.code, { signal, origin: { file: TOOL_CODE_FILE, firstLine: 1 } });
@@ -183,9 +190,9 @@ function adapt<I>(fleet: FleetView, spec: ToolSpec<I>, asked: (c: AskedConfirmat
         input = spec.parse(options.input);
       } catch {
         // invoke refuses it with the reason; nothing to confirm.
-        return { invocationMessage: `Checking the input of ${spec.name}` };
+        return { invocationMessage: vscode.l10n.t('Checking the input of {0}', spec.name) };
       }
-      if (spec.needsTrust && !vscode.workspace.isTrusted) return { invocationMessage: `${spec.name}: refused in an untrusted workspace` };
+      if (spec.needsTrust && !vscode.workspace.isTrusted) return { invocationMessage: vscode.l10n.t('{0}: refused in an untrusted workspace', spec.name) };
       const { invocation, confirm } = spec.prepare(fleet, input);
       if (!confirm) return { invocationMessage: redact(invocation) };
       const shown = { title: redact(confirm.title), message: redact(confirm.message) };
@@ -193,7 +200,7 @@ function adapt<I>(fleet: FleetView, spec: ToolSpec<I>, asked: (c: AskedConfirmat
       return { invocationMessage: redact(invocation), confirmationMessages: { title: shown.title, message: new vscode.MarkdownString(shown.message) } };
     },
     async invoke(options, token) {
-      if (spec.needsTrust && !vscode.workspace.isTrusted) throw new Error(UNTRUSTED_MESSAGE);
+      if (spec.needsTrust && !vscode.workspace.isTrusted) throw new Error(untrustedMessage(vscode.l10n));
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
       try {

@@ -60,7 +60,7 @@ export class LmTools implements vscode.Disposable, LmToolsView {
       if (this.recent.length > KEEP_ASKED) this.recent.shift();
     });
     const tool = this.tools.get(name);
-    if (!tool) throw new Error(`Isaac Sim Orchestrator registered the tool ${name} but has no implementation of it: reinstall the extension.`);
+    if (!tool) throw new Error(vscode.l10n.t('Isaac Sim Orchestrator registered the tool {0} but has no implementation of it: reinstall the extension.', name));
     return tool;
   }
 

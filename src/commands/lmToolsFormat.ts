@@ -4,6 +4,11 @@
  * texts the tools return and the confirmations they ask for. No `vscode`: the unit tests run it in
  * plain Node. Every text made here is masked by the caller (the fleet's redactor) on its way out.
  */
+// Only a type: @vscode/l10n is in dist/extension.js, and this file is part of dist/simRun.js, which
+// may not hold a copy of it. The caller hands in its translator (vscode.l10n), as the `l10n`
+// parameter of the texts a person reads (confirmations, the untrusted refusal); the import names it
+// so that l10n-dev's extraction finds those l10n.t calls.
+import type * as l10n from '@vscode/l10n';
 import { describeState, formatElapsed } from '../instances/describe';
 import { OrchestratorError } from '../instances/errors';
 import type { HostStatus } from '../instances/fleet';
@@ -219,6 +224,14 @@ export function codeBlock(code: string, language = 'python'): string {
   return `${fence}${language}\n${code.replace(/\n$/, '')}\n${fence}`;
 }
 
+/** What translates a text: vscode.l10n (lmToolSpecs.ts), or @vscode/l10n (L10nModule) in plain Node; the plain form of their l10n.t. */
+export interface L10n {
+  t(message: string, ...args: Array<string | number | boolean>): string;
+}
+
+/** @vscode/l10n's namespace: an L10n too. */
+export type L10nModule = typeof l10n;
+
 export interface Confirmation {
   title: string;
   /** Markdown. */
@@ -230,22 +243,29 @@ export function targetName(index: number, host: string | undefined): string {
   return host ? `${host}/${instanceLabel(index)}` : instanceLabel(index);
 }
 
-export function startConfirmation(name: string, s: InstanceSnapshot | undefined): Confirmation {
-  const what = s ? ` It runs the image \`${s.image}\` (${VERSIONS[s.version].title}) with the Isaac Sim settings in effect, and may take minutes to load.` : ' It runs the image of the Isaac Sim settings in effect.';
-  return { title: `Start Isaac Sim ${name}?`, message: `A chat agent asks to start the Isaac Sim instance **${name}**.${what}` };
-}
-
-export function stopConfirmation(name: string): Confirmation {
-  return { title: `Stop Isaac Sim ${name}?`, message: `A chat agent asks to stop the Isaac Sim instance **${name}**. The simulator in it quits; what was not saved in the simulation is lost.` };
-}
-
-export function runConfirmation(name: string, code: string): Confirmation {
+export function startConfirmation(name: string, s: InstanceSnapshot | undefined, l10n: L10n): Confirmation {
   return {
-    title: `Run Python in Isaac Sim ${name}?`,
-    message: `A chat agent asks to run this Python code inside the simulator of **${name}**, with the simulator's access to its files, network and GPU:\n\n${codeBlock(code)}`,
+    title: l10n.t('Start Isaac Sim {0}?', name),
+    message: s
+      ? l10n.t('A chat agent asks to start the Isaac Sim instance **{0}**. It runs the image `{1}` ({2}) with the Isaac Sim settings in effect, and may take minutes to load.', name, s.image, VERSIONS[s.version].title)
+      : l10n.t('A chat agent asks to start the Isaac Sim instance **{0}**. It runs the image of the Isaac Sim settings in effect.', name),
+  };
+}
+
+export function stopConfirmation(name: string, l10n: L10n): Confirmation {
+  return { title: l10n.t('Stop Isaac Sim {0}?', name), message: l10n.t('A chat agent asks to stop the Isaac Sim instance **{0}**. The simulator in it quits; what was not saved in the simulation is lost.', name) };
+}
+
+export function runConfirmation(name: string, code: string, l10n: L10n): Confirmation {
+  return {
+    title: l10n.t('Run Python in Isaac Sim {0}?', name),
+    message: `${l10n.t("A chat agent asks to run this Python code inside the simulator of **{0}**, with the simulator's access to its files, network and GPU:", name)}\n\n${codeBlock(code)}`,
   };
 }
 
 /** Why start and run refuse in an untrusted workspace, and what to do. */
-export const UNTRUSTED_MESSAGE =
-  'This workspace is not trusted, so the Isaac Sim tools do not start instances or run code here: a file of the workspace could have asked for it. Trust the workspace (command "Workspaces: Manage Workspace Trust") to allow it, or start the instance yourself with "Isaac Sim: Start Instance".';
+export function untrustedMessage(l10n: L10n): string {
+  return l10n.t(
+    'This workspace is not trusted, so the Isaac Sim tools do not start instances or run code here: a file of the workspace could have asked for it. Trust the workspace (command "Workspaces: Manage Workspace Trust") to allow it, or start the instance yourself with "Isaac Sim: Start Instance".',
+  );
+}

@@ -44,6 +44,10 @@ export interface CommandContext {
 
 interface InstanceCommand {
   id: string;
+  /** The quick pick's title, and what is said when there is no instance to pick (on one host; on any host). */
+  title: () => string;
+  none: () => string;
+  noneOnAnyHost: () => string;
   /** Which instances the quick pick offers when no instance was given. */
   pick: Picker;
   /** Progress title; undefined runs without a progress notification. */
@@ -55,17 +59,18 @@ interface InstanceCommand {
 
 interface PlainCommand {
   id: string;
-  progress?: string;
+  /** Progress title (a function: vscode.l10n.t runs when the command does, not when this table is made). */
+  progress?: () => string;
   cancellable?: boolean;
   /** Asks which hosts (with this title) before the progress starts: the clicked host node, the only one, or a pick. */
-  hosts?: string;
+  hosts?: () => string;
   run: (ctx: CommandContext, signal: AbortSignal, hosts: readonly string[], args: readonly unknown[]) => Promise<unknown> | unknown;
 }
 
 async function externalUrl(s: InstanceSnapshot): Promise<vscode.Uri> {
   // The URL builder refuses (gives "") rather than produce a non-http(s) or off-host URL.
   if (!s.clientUrl) {
-    throw new Error(`${s.label} has no usable client URL: fix isaacSim.clientUrlTemplate (or isaacSim.webViewerUrlTemplate for Isaac Sim 6.x) and isaacSim.host.`);
+    throw new Error(vscode.l10n.t('{0} has no usable client URL: fix isaacSim.clientUrlTemplate (or isaacSim.webViewerUrlTemplate for Isaac Sim 6.x) and isaacSim.host.', s.label));
   }
   return vscode.env.asExternalUri(vscode.Uri.parse(s.clientUrl, true));
 }
@@ -73,8 +78,11 @@ async function externalUrl(s: InstanceSnapshot): Promise<vscode.Uri> {
 const INSTANCE_COMMANDS: InstanceCommand[] = [
   {
     id: 'isaacSim.startInstance',
+    title: () => vscode.l10n.t('Start'),
+    none: () => vscode.l10n.t('No Isaac Sim instance to start.'),
+    noneOnAnyHost: () => vscode.l10n.t('No Isaac Sim instance to start on any host.'),
     pick: 'startable',
-    progress: (l) => `Starting ${l}…`,
+    progress: (l) => vscode.l10n.t('Starting {0}…', l),
     cancellable: true,
     run: async (c, { host, manager, snapshot: s }, signal) => {
       if (!(await c.headroom(host, manager, [s.index]))) return;
@@ -83,29 +91,74 @@ const INSTANCE_COMMANDS: InstanceCommand[] = [
       void followStart(manager, s.index, hostOf(host, () => c.fleet.multiple));
     },
   },
-  { id: 'isaacSim.stopInstance', pick: 'running', progress: (l) => `Stopping ${l}…`, run: (_c, t) => t.manager.stop(t.snapshot.index) },
-  { id: 'isaacSim.restartInstance', pick: 'existing', progress: (l) => `Restarting ${l}…`, cancellable: true, run: (_c, t, signal) => t.manager.restart(t.snapshot.index, { signal }) },
-  { id: 'isaacSim.removeInstance', pick: 'existing', progress: (l) => `Removing ${l}…`, run: (_c, t) => t.manager.remove(t.snapshot.index) },
-  { id: 'isaacSim.showLogs', pick: 'any', run: (c, t) => c.views(t.host).logs.show(t.snapshot.index, t.snapshot.label) },
-  { id: 'isaacSim.openSimView', pick: 'any', run: (c, t) => c.views(t.host).simViews.open(t.snapshot.index) },
+  {
+    id: 'isaacSim.stopInstance',
+    title: () => vscode.l10n.t('Stop'),
+    none: () => vscode.l10n.t('No Isaac Sim instance to stop.'),
+    noneOnAnyHost: () => vscode.l10n.t('No Isaac Sim instance to stop on any host.'),
+    pick: 'running',
+    progress: (l) => vscode.l10n.t('Stopping {0}…', l),
+    run: (_c, t) => t.manager.stop(t.snapshot.index),
+  },
+  {
+    id: 'isaacSim.restartInstance',
+    title: () => vscode.l10n.t('Restart'),
+    none: () => vscode.l10n.t('No Isaac Sim instance to restart.'),
+    noneOnAnyHost: () => vscode.l10n.t('No Isaac Sim instance to restart on any host.'),
+    pick: 'existing',
+    progress: (l) => vscode.l10n.t('Restarting {0}…', l),
+    cancellable: true,
+    run: (_c, t, signal) => t.manager.restart(t.snapshot.index, { signal }),
+  },
+  {
+    id: 'isaacSim.removeInstance',
+    title: () => vscode.l10n.t('Remove'),
+    none: () => vscode.l10n.t('No Isaac Sim instance to remove.'),
+    noneOnAnyHost: () => vscode.l10n.t('No Isaac Sim instance to remove on any host.'),
+    pick: 'existing',
+    progress: (l) => vscode.l10n.t('Removing {0}…', l),
+    run: (_c, t) => t.manager.remove(t.snapshot.index),
+  },
+  {
+    id: 'isaacSim.showLogs',
+    title: () => vscode.l10n.t('Show Logs'),
+    none: () => vscode.l10n.t('No Isaac Sim instance to show logs.'),
+    noneOnAnyHost: () => vscode.l10n.t('No Isaac Sim instance to show logs on any host.'),
+    pick: 'any',
+    run: (c, t) => c.views(t.host).logs.show(t.snapshot.index, t.snapshot.label),
+  },
+  {
+    id: 'isaacSim.openSimView',
+    title: () => vscode.l10n.t('Open Sim View'),
+    none: () => vscode.l10n.t('No Isaac Sim instance to open sim view.'),
+    noneOnAnyHost: () => vscode.l10n.t('No Isaac Sim instance to open sim view on any host.'),
+    pick: 'any',
+    run: (c, t) => c.views(t.host).simViews.open(t.snapshot.index),
+  },
   {
     id: 'isaacSim.openInBrowser',
+    title: () => vscode.l10n.t('Open In Browser'),
+    none: () => vscode.l10n.t('No Isaac Sim instance to open in browser.'),
+    noneOnAnyHost: () => vscode.l10n.t('No Isaac Sim instance to open in browser on any host.'),
     pick: 'any',
     run: async (c, { host, snapshot: s }) => {
       const url = await externalUrl(s);
       if (!(await confirmBrowserConnection(s, c.views(host).simViews.panelFor(s.index)))) return;
       const note = clipboardNote(url.toString(true));
-      if (note) void vscode.window.showInformationMessage(`${s.label}: ${note}`);
+      if (note) void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1}', s.label, note));
       await vscode.env.openExternal(url);
     },
   },
   {
     id: 'isaacSim.copyClientUrl',
+    title: () => vscode.l10n.t('Copy Client Url'),
+    none: () => vscode.l10n.t('No Isaac Sim instance to copy client url.'),
+    noneOnAnyHost: () => vscode.l10n.t('No Isaac Sim instance to copy client url on any host.'),
     pick: 'any',
     run: async (_c, { snapshot: s }) => {
       const url = (await externalUrl(s)).toString(true);
       await vscode.env.clipboard.writeText(url);
-      vscode.window.setStatusBarMessage(`Copied ${url}`, 3000);
+      vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', url), 3000);
     },
   },
 ];
@@ -113,9 +166,9 @@ const INSTANCE_COMMANDS: InstanceCommand[] = [
 const PLAIN_COMMANDS: PlainCommand[] = [
   {
     id: 'isaacSim.startAll',
-    progress: 'Starting all Isaac Sim instances…',
+    progress: () => vscode.l10n.t('Starting all Isaac Sim instances…'),
     cancellable: true,
-    hosts: 'Start All',
+    hosts: () => vscode.l10n.t('Start All'),
     run: (c, signal, hosts) =>
       onHosts(c, hosts, async (manager, host) => {
         const before = new Set(manager.list().filter((s) => s.state.kind === 'ready' || s.state.kind === 'loading').map((s) => s.index));
@@ -124,7 +177,7 @@ const PLAIN_COMMANDS: PlainCommand[] = [
         for (const s of manager.list()) if (s.configured && !before.has(s.index) && s.state.kind !== 'ready') void followStart(manager, s.index, hostOf(host, () => c.fleet.multiple));
       }),
   },
-  { id: 'isaacSim.stopAll', progress: 'Stopping all Isaac Sim instances…', hosts: 'Stop All', run: (c, _signal, hosts) => onHosts(c, hosts, (m) => m.stopAll()) },
+  { id: 'isaacSim.stopAll', progress: () => vscode.l10n.t('Stopping all Isaac Sim instances…'), hosts: () => vscode.l10n.t('Stop All'), run: (c, _signal, hosts) => onHosts(c, hosts, (m) => m.stopAll()) },
   { id: 'isaacSim.refresh', run: (c) => settleAll(c.fleet.managers().map((m) => (m.engineStatus.kind === 'connected' ? m.resync() : m.reconnect()))) },
   // Retry reconnects the hosts that are not connected (with one endpoint: its one engine, as always).
   { id: 'isaacSim.retry', run: (c) => settleAll(c.fleet.managers().filter((m) => !c.fleet.multiple || m.engineStatus.kind !== 'connected').map((m) => m.reconnect())) },
@@ -132,7 +185,7 @@ const PLAIN_COMMANDS: PlainCommand[] = [
   { id: 'isaacSim.openSettings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${EXTENSION_ID}`) },
   { id: 'isaacSim.showDiagnostics', run: (c) => c.log.show(true) },
   // No progress here: the doctor shows its own. With several hosts: the clicked host node, or "All hosts" or one.
-  { id: 'isaacSim.doctor', hosts: 'Run Preflight Doctor', run: (c, _signal, hosts) => c.doctor.runAndShowDoctor(hosts) },
+  { id: 'isaacSim.doctor', hosts: () => vscode.l10n.t('Run Preflight Doctor'), run: (c, _signal, hosts) => c.doctor.runAndShowDoctor(hosts) },
   // Run in Sim shows its own cancellable progress (it names the file and the instance) and its own result.
   { id: 'isaacSim.runFileInSim', run: (c, _signal, _hosts, args) => c.simRun.run('file', args, (err, extra) => reportError(c, 'isaacSim.runFileInSim', err, [], extra)) },
   { id: 'isaacSim.runSelectionInSim', run: (c, _signal, _hosts, args) => c.simRun.run('selection', args, (err, extra) => reportError(c, 'isaacSim.runSelectionInSim', err, [], extra)) },
@@ -153,16 +206,16 @@ async function settleAll(work: Array<Promise<unknown>>): Promise<void> {
 }
 
 /** Asks which instance, when the command was given none. */
-async function pickInstance(manager: Manager, picker: Picker, title: string): Promise<InstanceSnapshot | undefined> {
+async function pickInstance(manager: Manager, cmd: InstanceCommand): Promise<InstanceSnapshot | undefined> {
   await manager.connect();
-  const plan = planPick(manager, picker);
+  const plan = planPick(manager, cmd.pick);
   if (plan.kind === 'none') {
-    vscode.window.showInformationMessage(`No Isaac Sim instance to ${title.toLowerCase()}.`);
+    vscode.window.showInformationMessage(cmd.none());
     return undefined;
   }
   if (plan.kind === 'one') return plan.snapshot;
   // ignoreFocusOut: a sim view that takes focus back after the palette closes must not dismiss the pick.
-  const chosen = await vscode.window.showQuickPick(plan.items, { title, placeHolder: 'Choose an Isaac Sim instance', ignoreFocusOut: true });
+  const chosen = await vscode.window.showQuickPick(plan.items, { title: cmd.title(), placeHolder: vscode.l10n.t('Choose an Isaac Sim instance'), ignoreFocusOut: true });
   if (!chosen) return undefined;
   return chosenSnapshot(manager, chosen.index);
 }
@@ -180,24 +233,19 @@ export function reportError(ctx: CommandContext, commandId: string, err: unknown
   ctx.log.error(`${commandId}: ${message}`);
   const cause = err instanceof Error ? err.cause : undefined;
   if (cause) ctx.log.debug(`  cause: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
-  const actions = [...extra.map((a) => a.title), ...(setting || kind === 'settings' ? ['Open Settings', 'Show Log'] : ['Show Log'])];
+  // Each label once: the choice is compared with the very string shown.
+  const openSettings = vscode.l10n.t('Open Settings');
+  const showLog = vscode.l10n.t('Show Log');
+  const actions = [...extra.map((a) => a.title), ...(setting || kind === 'settings' ? [openSettings, showLog] : [showLog])];
   // A failed start runs the preflight doctor, which opens its report only if it finds a problem.
   // It checks the hosts the command ran on.
   if ((commandId === 'isaacSim.startInstance' || commandId === 'isaacSim.startAll' || commandId === 'isaacSim.restartInstance') && hosts.length > 0) void ctx.doctor.runAfterFailedStart(err, hosts);
   // Not awaited: the command finishes now; the notification stays until the user acts on it.
   void vscode.window.showErrorMessage(message, ...actions).then(async (choice) => {
     await extra.find((a) => a.title === choice)?.run();
-    if (choice === 'Show Log') ctx.log.show(true);
-    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', setting ?? 'isaacSim');
+    if (choice === showLog) ctx.log.show(true);
+    if (choice === openSettings) await vscode.commands.executeCommand('workbench.action.openSettings', setting ?? 'isaacSim');
   });
-}
-
-function titleOf(id: string): string {
-  return id
-    .replace('isaacSim.', '')
-    .replace(/([A-Z])/g, ' $1')
-    .replace(/^./, (c) => c.toUpperCase())
-    .replace(' Instance', '');
 }
 
 /** Several errors as one: their messages, and their kind and setting when they all agree. */
@@ -227,15 +275,15 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         try {
           targets = targetsFromArgs(ctx.fleet, args);
           if (!targets) {
-            const host = await pickHost(ctx.fleet, cmd.pick, titleOf(cmd.id), args);
+            const host = await pickHost(ctx.fleet, cmd.pick, { title: cmd.title(), none: cmd.noneOnAnyHost() }, args);
             if (host === undefined) return;
             const manager = ctx.fleet.require(host);
-            const picked = await pickInstance(manager, cmd.pick, titleOf(cmd.id));
+            const picked = await pickInstance(manager, cmd);
             if (!picked) return;
             targets = [{ host, manager, snapshot: picked }];
           }
           const named = (t: Target) => (ctx.fleet.multiple ? `${t.host}/${t.snapshot.label}` : t.snapshot.label);
-          const label = targets.length === 1 ? named(targets[0]) : `${targets.length} instances`;
+          const label = targets.length === 1 ? named(targets[0]) : vscode.l10n.t('{0} instances', targets.length);
           const chosen = targets;
           await withProgress(cmd.progress?.(label), cmd.cancellable === true, async (signal) => {
             const results = await Promise.allSettled(chosen.map((t) => cmd.run(ctx, t, signal)));
@@ -254,10 +302,10 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       vscode.commands.registerCommand(cmd.id, async (...args: unknown[]) => {
         let hosts: string[] | undefined = [];
         try {
-          hosts = cmd.hosts ? await chooseHosts(ctx.fleet, cmd.hosts, args) : [];
+          hosts = cmd.hosts ? await chooseHosts(ctx.fleet, cmd.hosts(), args) : [];
           if (!hosts) return;
           const chosen = hosts;
-          await withProgress(cmd.progress, cmd.cancellable === true, async (signal) => {
+          await withProgress(cmd.progress?.(), cmd.cancellable === true, async (signal) => {
             await cmd.run(ctx, signal, chosen, args);
           });
         } catch (err) {

@@ -106,7 +106,7 @@ export async function runInSim(ctx: SimRunContext, kind: RunKind, args: readonly
   let result: SimRunResult;
   try {
     result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Running ${path.basename(file)} in ${label}…`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Running {0} in {1}…', path.basename(file), label), cancellable: true },
       (_progress, progressToken) => {
         const controller = new AbortController();
         const cancel = () => controller.abort();
@@ -127,15 +127,24 @@ export async function runInSim(ctx: SimRunContext, kind: RunKind, args: readonly
   deps.output.report(source.document, header(), outcome);
   record({ outcome: result.ok ? 'ok' : 'raised', result });
   if (result.ok) {
-    vscode.window.setStatusBarMessage(`$(pass) Ran ${path.basename(file)} in ${label} (${formatDuration(Date.now() - started)})`, 5000);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('$(pass) Ran {0} in {1} ({2})', path.basename(file), label, formatDuration(Date.now() - started)), 5000);
     return;
   }
   const e = result.error;
-  const at = e?.location?.source ? ` at line ${e.location.source.line}` : '';
-  const what = e ? `${e.ename}${e.evalue ? `: ${e.evalue}` : ''}` : 'an error';
-  const message = deps.fleet.redactor.redact(`${path.basename(file)} raised ${what}${at} in ${label}. The traceback is in the Sim Python output${at ? ', and the line is marked in the Problems panel' : ''}: fix the code and run it again.`);
-  void vscode.window.showErrorMessage(message, 'Show Output').then((choice) => {
-    if (choice === 'Show Output') deps.output.show();
+  // The exception's name and value are Python's own, not words of ours.
+  const what = e ? `${e.ename}${e.evalue ? `: ${e.evalue}` : ''}` : undefined;
+  const name = path.basename(file);
+  const line = e?.location?.source?.line;
+  const text =
+    what === undefined
+      ? vscode.l10n.t('{0} raised an error in {1}. The traceback is in the Sim Python output: fix the code and run it again.', name, label)
+      : line !== undefined
+        ? vscode.l10n.t('{0} raised {1} at line {2} in {3}. The traceback is in the Sim Python output, and the line is marked in the Problems panel: fix the code and run it again.', name, what, line, label)
+        : vscode.l10n.t('{0} raised {1} in {2}. The traceback is in the Sim Python output: fix the code and run it again.', name, what, label);
+  const message = deps.fleet.redactor.redact(text);
+  const showOutput = vscode.l10n.t('Show Output');
+  void vscode.window.showErrorMessage(message, showOutput).then((choice) => {
+    if (choice === showOutput) deps.output.show();
   });
 }
 
@@ -144,13 +153,13 @@ export async function chooseSimTarget(deps: SimRunDeps): Promise<void> {
   await deps.fleet.connectAll();
   const items = deps.target.readyItems();
   if (items.length === 0) {
-    noneReady('No Isaac Sim instance is ready to run code in. Start one (Isaac Sim: Start Instance) and wait until it is ready, then choose it.');
+    noneReady(vscode.l10n.t('No Isaac Sim instance is ready to run code in. Start one (Isaac Sim: Start Instance) and wait until it is ready, then choose it.'));
     return;
   }
   const current = deps.target.current;
   const chosen = await vscode.window.showQuickPick(
     items.map((i) => ({ ...i, picked: current?.host === i.target.host && current.index === i.target.index })),
-    { title: 'Run in Sim: target', placeHolder: 'The Isaac Sim instance that Run File / Run Selection in Sim send code to', ignoreFocusOut: true },
+    { title: vscode.l10n.t('Run in Sim: target'), placeHolder: vscode.l10n.t('The Isaac Sim instance that Run File / Run Selection in Sim send code to'), ignoreFocusOut: true },
   );
   if (chosen) deps.target.remember(chosen.target);
 }
@@ -170,23 +179,24 @@ async function chooseFor(ctx: SimRunContext, args: readonly unknown[]): Promise<
     return undefined;
   }
   const chosen = await vscode.window.showQuickPick(plan.items, {
-    title: 'Run in Sim',
-    placeHolder: plan.why ? `${plan.why}: choose a ready instance` : 'Choose the Isaac Sim instance to run the code in',
+    title: vscode.l10n.t('Run in Sim'),
+    placeHolder: plan.why ? vscode.l10n.t('{0}: choose a ready instance', plan.why) : vscode.l10n.t('Choose the Isaac Sim instance to run the code in'),
     ignoreFocusOut: true,
   });
   return chosen?.target;
 }
 
 function noneReady(message: string): void {
-  void vscode.window.showInformationMessage(message, 'Start Instance').then((choice) => {
-    if (choice === 'Start Instance') void vscode.commands.executeCommand('isaacSim.startInstance');
+  const start = vscode.l10n.t('Start Instance');
+  void vscode.window.showInformationMessage(message, start).then((choice) => {
+    if (choice === start) void vscode.commands.executeCommand('isaacSim.startInstance');
   });
 }
 
 /** "Start Instance" where starting the instance is the fix. */
 function actionsFor(err: unknown, target: SimTargetRef): ErrorAction[] {
   if (err instanceof SimPythonError && (err.reason === 'not-ready' || err.reason === 'refused')) {
-    return [{ title: 'Start Instance', run: () => vscode.commands.executeCommand('isaacSim.startInstance', { host: target.host, index: target.index }) }];
+    return [{ title: vscode.l10n.t('Start Instance'), run: () => vscode.commands.executeCommand('isaacSim.startInstance', { host: target.host, index: target.index }) }];
   }
   return [];
 }
@@ -195,10 +205,10 @@ function actionsFor(err: unknown, target: SimTargetRef): ErrorAction[] {
 async function sourceOf(kind: RunKind, uri: vscode.Uri | undefined): Promise<RunSource> {
   const active = vscode.window.activeTextEditor;
   const document = uri ? await vscode.workspace.openTextDocument(uri) : active?.document;
-  if (!document) throw new OrchestratorError('No file is open in the editor, so there is no code to run: open a Python file, then run the command again.', 'other');
+  if (!document) throw new OrchestratorError(vscode.l10n.t('No file is open in the editor, so there is no code to run: open a Python file, then run the command again.'), 'other');
   if (kind === 'file') return { document, code: document.getText(), firstLine: 1 };
   const editor = active?.document === document ? active : vscode.window.visibleTextEditors.find((e) => e.document === document);
-  if (!editor) throw new OrchestratorError(`${path.basename(document.uri.fsPath)} is not shown in an editor, so it has no selection: show it, select the lines, then run Run Selection in Sim again.`, 'other');
+  if (!editor) throw new OrchestratorError(vscode.l10n.t('{0} is not shown in an editor, so it has no selection: show it, select the lines, then run Run Selection in Sim again.', path.basename(document.uri.fsPath)), 'other');
   const sel = editor.selection;
   if (sel.isEmpty) {
     const line = sel.active.line;

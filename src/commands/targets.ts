@@ -3,6 +3,7 @@
  * with into instances, and planning the quick pick when it was given none. The registry
  * (registry.ts) does the UI around it; the unit tests exercise this module directly.
  */
+import * as l10n from '@vscode/l10n';
 import { describeState } from '../instances/describe';
 import type { InstanceSnapshot } from '../instances/model';
 import { instanceLabel } from '../instances/model';
@@ -84,7 +85,7 @@ export function planPick(source: InstanceSource, picker: Picker): PickPlan {
     const used = new Set(list.map((s) => s.index));
     let next = 0;
     while (used.has(next)) next++;
-    items.push({ label: `$(add) New instance`, description: instanceLabel(next), index: next });
+    items.push({ label: l10n.t('$(add) New instance'), description: instanceLabel(next), index: next });
   }
   if (items.length === 0) return { kind: 'none' };
   if (items.length === 1 && picker !== 'startable') return { kind: 'one', snapshot: source.get(items[0].index) };
@@ -124,7 +125,7 @@ export function planHostPick(hosts: readonly HostOption[], picker: Picker): Host
 export function planHostsChoice(hosts: readonly HostOption[]): Array<HostPickItem & { hosts: string[] }> {
   const usable = hosts.filter((h) => h.source);
   return [
-    { label: '$(server-environment) All hosts', description: usable.map((h) => h.name).join(', '), host: '', hosts: usable.map((h) => h.name) },
+    { label: l10n.t('$(server-environment) All hosts'), description: usable.map((h) => h.name).join(', '), host: '', hosts: usable.map((h) => h.name) },
     ...usable.map((h) => ({ label: h.name, description: h.description, host: h.name, hosts: [h.name] })),
   ];
 }

@@ -30,7 +30,7 @@ export function watchSettings(fleet: FleetView, log: vscode.LogOutputChannel): v
       log.error(message);
       if (message !== lastReported) {
         lastReported = message;
-        void vscode.window.showErrorMessage(message, 'Open Settings').then((choice) => {
+        void vscode.window.showErrorMessage(message, vscode.l10n.t('Open Settings')).then((choice) => {
           if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', problems[0].setting.replace(/\[\d+\].*$/, ''));
         });
       }

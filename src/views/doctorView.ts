@@ -33,7 +33,7 @@ interface DoctorViewOptions {
 }
 
 export class DoctorView implements vscode.Disposable {
-  private markdown = '# Isaac Sim preflight doctor\n\nNot run yet.\n';
+  private markdown = `# ${vscode.l10n.t('Isaac Sim preflight doctor')}\n\n${vscode.l10n.t('Not run yet.')}\n`;
   private report: DoctorReport | undefined;
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   private readonly reported = new vscode.EventEmitter<{ host: string; report: DoctorReport }>();
@@ -70,7 +70,7 @@ export class DoctorView implements vscode.Disposable {
     if (!last) return;
     this.report = last.report;
     const named = this.options.fleet.multiple;
-    this.markdown = reports.map(({ host, report }) => (named ? `> **Host \`${host}\`** (an isaacSim.endpoints entry)\n\n${report.markdown}` : report.markdown)).join('\n\n---\n\n');
+    this.markdown = reports.map(({ host, report }) => (named ? `> ${vscode.l10n.t('**Host `{0}`** (an isaacSim.endpoints entry)', host)}\n\n${report.markdown}` : report.markdown)).join('\n\n---\n\n');
     // An earlier report's document may be open (its preview's). The change event reaches its text
     // only if this extension host knows the document already: one the workbench opened a moment
     // ago may not be known yet, and the change would be dropped, leaving the preview on the old
@@ -90,7 +90,7 @@ export class DoctorView implements vscode.Disposable {
 
   /** The command: runs the doctor for `hosts` (default: every host) under a progress notification and shows the reports. */
   async runAndShowDoctor(hosts: readonly string[] = this.options.fleet.hosts.map((h) => h.name)): Promise<DoctorReport | undefined> {
-    const title = this.options.fleet.multiple ? `Checking ${hosts.length === 1 ? `host ${hosts[0]}` : `${hosts.length} hosts`}…` : 'Checking this machine…';
+    const title = this.options.fleet.multiple ? (hosts.length === 1 ? vscode.l10n.t('Checking host {0}…', hosts[0]) : vscode.l10n.t('Checking {0} hosts…', hosts.length)) : vscode.l10n.t('Checking this machine…');
     const reports = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () => this.runAll(hosts));
     await this.showDoctorReport(reports);
     return reports[reports.length - 1]?.report;
@@ -106,7 +106,7 @@ export class DoctorView implements vscode.Disposable {
     const { kind } = errorInfo(err);
     if (kind === 'settings' || kind === 'foreign-container' || kind === 'unreachable' || kind === 'cancelled' || hosts.length === 0) return undefined;
     try {
-      const reports = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Isaac Sim: checking this machine…' }, () => this.runAll(hosts));
+      const reports = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Isaac Sim: checking this machine…') }, () => this.runAll(hosts));
       const withProblems = reports.filter((r) => doctorModule().doctorProblems(r.report).length > 0);
       if (withProblems.length > 0) await this.showDoctorReport(withProblems, { beside: true });
       return reports[reports.length - 1]?.report;

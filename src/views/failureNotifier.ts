@@ -16,7 +16,7 @@ export class FailureNotifier implements vscode.Disposable {
     private readonly host: HostOf = NO_HOST,
   ) {
     this.subscription = manager.onDidFail((f) => void this.notify(f));
-    this.notices = manager.onDidNotice((n) => void vscode.window.showWarningMessage(`Isaac Sim ${this.host.label(n.label)}: ${n.message}`));
+    this.notices = manager.onDidNotice((n) => void vscode.window.showWarningMessage(vscode.l10n.t('Isaac Sim {0}: {1}', this.host.label(n.label), n.message)));
   }
 
   private async notify({ index, label: plain, snapshot }: InstanceFailure): Promise<void> {
@@ -24,16 +24,19 @@ export class FailureNotifier implements vscode.Disposable {
     // Show Logs opens this host's channel of the instance, not the first host's.
     const target = { index, host: this.host.name };
     const { reason, fix } = snapshot.state;
-    const actions = fix ? ['Show Fix', 'Show Logs'] : ['Show Logs'];
-    const choice = await vscode.window.showErrorMessage(`Isaac Sim ${label} failed: ${reason ?? 'unknown reason'}.`, ...actions);
-    if (choice === 'Show Logs') await vscode.commands.executeCommand('isaacSim.showLogs', target);
-    if (choice === 'Show Fix' && fix) {
+    const showFix = vscode.l10n.t('Show Fix');
+    const showLogs = vscode.l10n.t('Show Logs');
+    const actions = fix ? [showFix, showLogs] : [showLogs];
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Isaac Sim {0} failed: {1}.', label, reason ?? vscode.l10n.t('unknown reason')), ...actions);
+    if (choice === showLogs) await vscode.commands.executeCommand('isaacSim.showLogs', target);
+    if (choice === showFix && fix) {
       // The cause can become clearer after the notification (a fatal line read after the exit): show the latest.
       const now = this.manager.get(index)?.state;
       const latest = now?.kind === 'failed' && now.fix && now.diagnosisId !== snapshot.state.diagnosisId ? now : snapshot.state;
-      const next = await vscode.window.showInformationMessage(`How to fix "${latest.reason ?? reason}" (${label})`, { modal: true, detail: latest.fix ?? fix }, 'Show Logs', 'Run Preflight Doctor');
-      if (next === 'Show Logs') await vscode.commands.executeCommand('isaacSim.showLogs', target);
-      if (next === 'Run Preflight Doctor') await vscode.commands.executeCommand('isaacSim.doctor');
+      const runDoctor = vscode.l10n.t('Run Preflight Doctor');
+      const next = await vscode.window.showInformationMessage(vscode.l10n.t('How to fix "{0}" ({1})', String(latest.reason ?? reason), label), { modal: true, detail: latest.fix ?? fix }, showLogs, runDoctor);
+      if (next === showLogs) await vscode.commands.executeCommand('isaacSim.showLogs', target);
+      if (next === runDoctor) await vscode.commands.executeCommand('isaacSim.doctor');
     }
   }
 

@@ -13,13 +13,14 @@ import type { InstanceSnapshot } from '../instances/model';
  */
 export async function confirmBrowserConnection(s: InstanceSnapshot, simView: vscode.WebviewPanel | undefined): Promise<boolean> {
   if (!simView || s.view.kind !== 'url') return true;
-  const close = 'Close Sim View and Open';
+  const close = vscode.l10n.t('Close Sim View and Open');
+  const anyway = vscode.l10n.t('Open Anyway');
   const choice = await vscode.window.showWarningMessage(
-    `${s.label}'s stream is open in its sim view, and Isaac Sim takes one browser connection at a time: a browser tab opened now will not connect while the sim view holds it.`,
+    vscode.l10n.t("{0}'s stream is open in its sim view, and Isaac Sim takes one browser connection at a time: a browser tab opened now will not connect while the sim view holds it.", s.label),
     { modal: true },
     close,
-    'Open Anyway',
+    anyway,
   );
   if (choice === close) simView.dispose();
-  return choice === close || choice === 'Open Anyway';
+  return choice === close || choice === anyway;
 }

@@ -28,7 +28,7 @@ export function pullWithProgress(engine: DockerEngine, image: string, log: vscod
     return running;
   }
   const pull = Promise.resolve(
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, cancellable: true, title: `Pulling ${image}` }, (progress, token) =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, cancellable: true, title: vscode.l10n.t('Pulling {0}', image) }, (progress, token) =>
       runPull(engine, image, log, progress, token, signal),
     ),
   ).finally(() => inFlight.delete(key));

@@ -5,6 +5,7 @@
  * at their place in the file), and the Problems entry of a raising run. simPythonOutput.ts writes
  * them; the unit tests read them directly.
  */
+import * as l10n from '@vscode/l10n';
 import type { SimRunResult } from '../instances/simPython';
 import { tracebackFrames, type MappedFrame } from '../instances/simPythonProtocol';
 
@@ -37,17 +38,19 @@ export function formatDuration(ms: number): string {
 function verdict(outcome: RunOutcome, duration: string): string {
   switch (outcome.kind) {
     case 'reply':
-      return outcome.result.ok ? `ok in ${duration}` : `${outcome.result.error?.ename ?? 'error'} after ${duration}`;
+      if (outcome.result.ok) return l10n.t('ok in {0}', duration);
+      // Python's exception name is not a word of ours.
+      return outcome.result.error?.ename ? l10n.t('{0} after {1}', outcome.result.error.ename, duration) : l10n.t('error after {0}', duration);
     case 'failed':
-      return `not run (${duration})`;
+      return l10n.t('not run ({0})', duration);
     case 'cancelled':
-      return `cancelled after ${duration}`;
+      return l10n.t('cancelled after {0}', duration);
   }
 }
 
 /** The header line of a run. */
 export function runHeader(h: RunHeader, outcome: RunOutcome): string {
-  const where = h.lines ? `${h.file}, ${h.lines.first === h.lines.last ? `line ${h.lines.first}` : `lines ${h.lines.first}-${h.lines.last}`}` : h.file;
+  const where = h.lines ? (h.lines.first === h.lines.last ? l10n.t('{0}, line {1}', h.file, h.lines.first) : l10n.t('{0}, lines {1}-{2}', h.file, h.lines.first, h.lines.last)) : h.file;
   return `[${h.startedAt}] ${h.instance} ← ${where} — ${verdict(outcome, formatDuration(h.durationMs))}`;
 }
 
@@ -110,8 +113,9 @@ export function diagnosticOf(result: SimRunResult, file: string, instance: strin
   const n = err.frames.length;
   // The location is the innermost frame in the sent code: every other frame in the file is related.
   const inFile = err.frames.flatMap((f, i) => (f.source?.file === file ? [{ f, i }] : []));
-  const related = inFile.slice(0, -1).map(({ f, i }) => ({ line: f.source!.line, message: `traceback frame ${i + 1} of ${n}: in ${f.function}` }));
-  return { line: at.source.line, message: `${err.ename}${err.evalue ? `: ${err.evalue}` : ''} (raised in ${instance})`, related };
+  const related = inFile.slice(0, -1).map(({ f, i }) => ({ line: f.source!.line, message: l10n.t('traceback frame {0} of {1}: in {2}', i + 1, n, f.function) }));
+  // The exception's name and value are Python's.
+  return { line: at.source.line, message: l10n.t('{0} (raised in {1})', `${err.ename}${err.evalue ? `: ${err.evalue}` : ''}`, instance), related };
 }
 
 /**

@@ -16,7 +16,7 @@ export class SimTarget implements vscode.Disposable {
   private visible = false;
 
   constructor(private readonly fleet: FleetView) {
-    this.item.name = 'Isaac Sim: Run in Sim Target';
+    this.item.name = vscode.l10n.t('Isaac Sim: Run in Sim Target');
     this.item.command = 'isaacSim.chooseSimTarget';
     this.subscriptions = [fleet.onDidChange(() => this.update()), vscode.window.onDidChangeActiveTextEditor(() => this.update())];
     this.update();
@@ -65,10 +65,10 @@ export class SimTarget implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const { text, tooltip } = targetStatus(this.hosts(), this.remembered, this.fleet.multiple);
+    const { text, tooltip, label } = targetStatus(this.hosts(), this.remembered, this.fleet.multiple);
     this.item.text = text;
     this.item.tooltip = tooltip;
-    this.item.accessibilityInformation = { label: text.replace(/^\$\([^)]*\)\s*/, 'Run in ') };
+    this.item.accessibilityInformation = { label };
     this.item.show();
   }
 

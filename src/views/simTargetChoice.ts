@@ -4,6 +4,7 @@
  * ready, the commands ask among the ready instances. simTarget.ts (the status bar) and src/commands/simRun.ts
  * (the commands) do the UI around this plan; the unit tests exercise it directly.
  */
+import * as l10n from '@vscode/l10n';
 import type { CodeServerInfo, InstanceSnapshot } from '../instances/model';
 
 /** An instance of a host ("" with one endpoint), as the target is remembered. */
@@ -46,9 +47,12 @@ export function targetLabel(ref: SimTargetRef, multiple: boolean): string {
  */
 export function describeCodeServer(info: CodeServerInfo, short = false): string {
   if (info.kind === 'none') return info.reason;
-  const missing = short ? 'token missing' : 'token missing: the server prints it in the log when it starts ("Python server authentication token: …"); or set isaacSim.pythonServerToken and start the instance again';
-  const token = info.token === 'known' ? ', token from log' : info.token === 'missing' ? `, ${missing}` : '';
-  return `:${info.port} (${info.extension})${token}`;
+  if (info.token === 'known') return l10n.t(':{0} ({1}), token from log', info.port, info.extension);
+  if (info.token === 'missing' && short) return l10n.t(':{0} ({1}), token missing', info.port, info.extension);
+  if (info.token === 'missing') {
+    return l10n.t(':{0} ({1}), token missing: the server prints it in the log when it starts ("Python server authentication token: …"); or set isaacSim.pythonServerToken and start the instance again', info.port, info.extension);
+  }
+  return `:${info.port} (${info.extension})`;
 }
 
 /** Plans where code goes: the remembered target while it is ready, else the ready instances. */
@@ -60,11 +64,19 @@ export function planSimTarget(hosts: readonly TargetHost[], remembered: SimTarge
     const s = host?.instances?.find((i) => i.index === remembered.index);
     const label = targetLabel(remembered, multiple);
     if (s?.state.kind === 'ready') return { kind: 'use', target: remembered, label };
-    why = !host ? `${label} is gone: its endpoint is no longer in isaacSim.endpoints` : !host.instances ? `${label}'s engine is not connected` : !s ? `${label} is gone` : `${label} is ${s.state.kind}, not ready`;
+    why = !host
+      ? l10n.t('{0} is gone: its endpoint is no longer in isaacSim.endpoints', label)
+      : !host.instances
+        ? l10n.t("{0}'s engine is not connected", label)
+        : !s
+          ? l10n.t('{0} is gone', label)
+          : l10n.t('{0} is {1}, not ready', label, s.state.kind);
   }
   if (ready.length === 0) {
-    const lead = why ? `${why}, and no other Isaac Sim instance is ready` : 'No Isaac Sim instance is ready';
-    return { kind: 'none', message: `${lead} to run the code in. Start one (Isaac Sim: Start Instance) and wait until it is ready, then run the code again.` };
+    const message = why
+      ? l10n.t('{0}, and no other Isaac Sim instance is ready to run the code in. Start one (Isaac Sim: Start Instance) and wait until it is ready, then run the code again.', why)
+      : l10n.t('No Isaac Sim instance is ready to run the code in. Start one (Isaac Sim: Start Instance) and wait until it is ready, then run the code again.');
+    return { kind: 'none', message };
   }
   // One ready instance and nothing remembered: no question to ask. A remembered target that went
   // away is asked about even then, so code never lands in another instance unannounced.
@@ -88,12 +100,20 @@ export function readyItems(hosts: readonly TargetHost[], multiple: boolean): Tar
   );
 }
 
-/** What the status bar says: the target, and whether it is ready now. */
-export function targetStatus(hosts: readonly TargetHost[], remembered: SimTargetRef | undefined, multiple: boolean): { text: string; tooltip: string } {
-  if (!remembered) return { text: '$(play) Sim: choose instance', tooltip: 'Run in Sim: no target yet. Click to choose the Isaac Sim instance that Run File / Run Selection in Sim send code to.' };
+/** What the status bar says: the target, and whether it is ready now; `label` for screen readers. */
+export function targetStatus(hosts: readonly TargetHost[], remembered: SimTargetRef | undefined, multiple: boolean): { text: string; tooltip: string; label: string } {
+  if (!remembered) {
+    return {
+      text: l10n.t('$(play) Sim: choose instance'),
+      tooltip: l10n.t('Run in Sim: no target yet. Click to choose the Isaac Sim instance that Run File / Run Selection in Sim send code to.'),
+      label: l10n.t('Run in Sim: choose instance'),
+    };
+  }
   const label = targetLabel(remembered, multiple);
   const s = hosts.find((h) => h.name === remembered.host)?.instances?.find((i) => i.index === remembered.index);
-  const state = s ? s.state.kind : 'gone';
-  const note = state === 'ready' ? `${label} (ready, code server ${describeCodeServer(s!.codeServer, true)})` : `${label} (${state}: the next run asks for a ready instance)`;
-  return { text: `$(play) Sim: ${label}`, tooltip: `Run in Sim target: ${note}. Click to change.` };
+  const tooltip =
+    s?.state.kind === 'ready'
+      ? l10n.t('Run in Sim target: {0} (ready, code server {1}). Click to change.', label, describeCodeServer(s.codeServer, true))
+      : l10n.t('Run in Sim target: {0} ({1}: the next run asks for a ready instance). Click to change.', label, s ? s.state.kind : l10n.t('gone'));
+  return { text: l10n.t('$(play) Sim: {0}', label), tooltip, label: l10n.t('Run in Sim: {0}', label) };
 }

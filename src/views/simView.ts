@@ -51,7 +51,7 @@ export class SimViewManager implements vscode.Disposable {
       return;
     }
     if (!this.host.get(index)) {
-      throw new Error(`${instanceLabel(index)} does not exist`);
+      throw new Error(vscode.l10n.t('{0} does not exist', instanceLabel(index)));
     }
     const webviewPanel = vscode.window.createWebviewPanel(
       SimViewManager.viewType,
@@ -99,13 +99,19 @@ export class SimViewManager implements vscode.Disposable {
     const savedHost = parsed.ok ? parsed.value.host : undefined;
     if (index !== undefined && savedHost !== undefined && savedHost !== this.endpoint) {
       // extension.ts hands a panel to its own host's manager; one that gets here has no host any more.
-      showNote(webviewPanel.webview, this.mediaUri, 'Sim view', `The sim view of ${savedHost ? `${savedHost}/` : ''}${instanceLabel(index)} cannot be restored: ${savedHost ? `endpoint "${savedHost}" is no longer in isaacSim.endpoints, or its settings are invalid` : 'isaacSim.endpoints has changed'}. You can close this tab.`);
+      const message = savedHost
+        ? vscode.l10n.t('The sim view of {0} cannot be restored: endpoint "{1}" is no longer in isaacSim.endpoints, or its settings are invalid. You can close this tab.', `${savedHost}/${instanceLabel(index)}`, savedHost)
+        : vscode.l10n.t('The sim view of {0} cannot be restored: isaacSim.endpoints has changed. You can close this tab.', instanceLabel(index));
+      showNote(webviewPanel.webview, this.mediaUri, vscode.l10n.t('Sim view'), message);
       return;
     }
     const found = index === undefined ? false : await this.waitForInstance(index);
     if (index === undefined || !found) {
-      const what = index === undefined ? 'This sim view' : `The sim view of ${instanceLabel(index)}`;
-      showNote(webviewPanel.webview, this.mediaUri, 'Sim view', `${what} cannot be restored: the instance no longer exists. You can close this tab.`);
+      const message =
+        index === undefined
+          ? vscode.l10n.t('This sim view cannot be restored: the instance no longer exists. You can close this tab.')
+          : vscode.l10n.t('The sim view of {0} cannot be restored: the instance no longer exists. You can close this tab.', instanceLabel(index));
+      showNote(webviewPanel.webview, this.mediaUri, vscode.l10n.t('Sim view'), message);
       return;
     }
     if (this.panels.has(index)) {
@@ -148,7 +154,7 @@ export class SimViewManager implements vscode.Disposable {
 
   private titleFor(index: number): string {
     const host = this.hostName();
-    return `Sim: ${host ? `${host}/` : ''}${instanceLabel(index)}`;
+    return vscode.l10n.t('Sim: {0}', `${host ? `${host}/` : ''}${instanceLabel(index)}`);
   }
 
   private webviewOptions(): vscode.WebviewOptions {

@@ -13,11 +13,13 @@
  *   `#vscode-codicon-stylesheet`): that is a webview resource, allowed by `style-src ${cspSource}`; its
  *   font by `font-src`. Its sizes are set through the CSSOM (`element.style.x = …`), which CSP does not
  *   block, unlike `style="…"` attributes in markup, which this page never uses.
- * - The initial state travels as JSON in an HTML-escaped `data-state` attribute. The client URL is never
+ * - The initial state travels as JSON in an HTML-escaped `data-state` attribute, and the texts the script
+ *   shows (localised here: the webview cannot call vscode.l10n) in a `data-strings` attribute. The client URL is never
  *   put into an iframe here: the script creates the iframe once the instance is ready.
  */
 import { randomBytes } from 'node:crypto';
-import type { HostMessage } from '../webview/messages';
+import * as l10n from '@vscode/l10n';
+import type { HostMessage, SimViewStrings } from '../webview/messages';
 
 interface SimViewHtmlOptions {
   /** `webview.cspSource`. */
@@ -76,16 +78,16 @@ export function frameOrigin(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`Sim view URL "${shown}" is not a valid URL; fix isaacSim.clientUrlTemplate`);
+    throw new Error(l10n.t('Sim view URL "{0}" is not a valid URL; fix isaacSim.clientUrlTemplate', shown));
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new Error(`Sim view URL "${shown}" is not an http(s) URL; fix isaacSim.clientUrlTemplate`);
+    throw new Error(l10n.t('Sim view URL "{0}" is not an http(s) URL; fix isaacSim.clientUrlTemplate', shown));
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    throw new Error(`Sim view URL "${shown}" carries user info before its host; fix isaacSim.clientUrlTemplate`);
+    throw new Error(l10n.t('Sim view URL "{0}" carries user info before its host; fix isaacSim.clientUrlTemplate', shown));
   }
   if (!SAFE_ORIGIN.test(parsed.origin)) {
-    throw new Error(`Sim view URL "${shown}" has an unusable host name; fix isaacSim.clientUrlTemplate`);
+    throw new Error(l10n.t('Sim view URL "{0}" has an unusable host name; fix isaacSim.clientUrlTemplate', shown));
   }
   return parsed.origin;
 }
@@ -119,6 +121,24 @@ function simViewCsp(cspSource: string, nonce: string, origin: string): string {
   ].join('; ');
 }
 
+/** The texts the page's script shows, in the display language (@vscode/l10n, configured at activation). */
+export function simViewStrings(): SimViewStrings {
+  const waiting = l10n.t('Waiting for the simulator…');
+  return {
+    overlayTitles: {
+      stopped: l10n.t('The simulator is not running'),
+      starting: waiting,
+      loading: waiting,
+      ready: l10n.t('Connecting to the simulator…'),
+      stopping: l10n.t('The simulator is stopping'),
+      failed: l10n.t('The simulator failed'),
+    },
+    noClientUrl: l10n.t('The simulator has no client URL'),
+    // Without arguments l10n.t leaves {0} in place: the script puts the label there.
+    frameTitle: l10n.t('Isaac Sim web client for {0}'),
+  };
+}
+
 /** The sim view page. Throws (see `frameOrigin`) when `frameUrl` is not a usable http(s) URL. */
 export function buildSimViewHtml(opts: SimViewHtmlOptions): string {
   const origin = frameOrigin(opts.frameUrl);
@@ -126,6 +146,9 @@ export function buildSimViewHtml(opts: SimViewHtmlOptions): string {
   const { initial } = opts;
   const e = escapeHtml;
   const hasUrl = initial.url !== '';
+  const strings = simViewStrings();
+  const openInBrowser = e(l10n.t('Open in Browser'));
+  const copyUrl = e(l10n.t('Copy URL'));
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -134,24 +157,24 @@ export function buildSimViewHtml(opts: SimViewHtmlOptions): string {
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${e(opts.codiconCssUri)}">
   <link rel="stylesheet" href="${e(opts.styleUri)}">
-  <title>Sim: ${e(initial.label)}</title>
+  <title>${e(l10n.t('Sim: {0}', initial.label))}</title>
 </head>
 <body>
-  <main id="root" class="sim-view" data-state="${e(JSON.stringify(initial))}">
-    <header class="toolbar" role="toolbar" aria-label="Sim view">
+  <main id="root" class="sim-view" data-state="${e(JSON.stringify(initial))}" data-strings="${e(JSON.stringify(strings))}">
+    <header class="toolbar" role="toolbar" aria-label="${e(l10n.t('Sim view'))}">
       <span id="label" class="label">${e(initial.label)}</span>
       <vscode-badge id="state-badge" class="state-badge" data-kind="${e(initial.state)}">${e(initial.stateText)}</vscode-badge>
       <span class="spacer"></span>
-      <vscode-toolbar-button id="reload" icon="refresh" label="Reload" title="Reload the sim view" disabled></vscode-toolbar-button>
-      <vscode-toolbar-button id="open-external" icon="link-external" label="Open in Browser" title="Open in Browser"${hasUrl ? '' : ' disabled'}></vscode-toolbar-button>
-      <vscode-toolbar-button id="copy-url" icon="copy" label="Copy URL" title="Copy URL"${hasUrl ? '' : ' disabled'}></vscode-toolbar-button>
+      <vscode-toolbar-button id="reload" icon="refresh" label="${e(l10n.t('Reload'))}" title="${e(l10n.t('Reload the sim view'))}" disabled></vscode-toolbar-button>
+      <vscode-toolbar-button id="open-external" icon="link-external" label="${openInBrowser}" title="${openInBrowser}"${hasUrl ? '' : ' disabled'}></vscode-toolbar-button>
+      <vscode-toolbar-button id="copy-url" icon="copy" label="${copyUrl}" title="${copyUrl}"${hasUrl ? '' : ' disabled'}></vscode-toolbar-button>
     </header>
     <p id="media-note" class="media-note" role="note"${initial.note ? '' : ' hidden'}>${e(initial.note)}</p>
     <div id="stage" class="stage">
       <div id="frame-host" class="frame-host"></div>
       <div id="overlay" class="overlay" role="status" aria-live="polite">
-        <vscode-progress-ring id="spinner" class="spinner" aria-label="Loading"></vscode-progress-ring>
-        <p id="overlay-title" class="overlay-title">Waiting for the simulator…</p>
+        <vscode-progress-ring id="spinner" class="spinner" aria-label="${e(l10n.t('Loading'))}"></vscode-progress-ring>
+        <p id="overlay-title" class="overlay-title">${e(strings.overlayTitles.starting)}</p>
         <p id="overlay-detail" class="overlay-detail">${e(initial.stateText)}</p>
       </div>
     </div>

@@ -56,7 +56,7 @@ export function errorMessage(err: unknown): string {
 /** Why an instance has no client URL: the URL builder's own error, carried by the snapshot, which names the setting to fix. */
 function missingUrlMessage(snapshot: InstanceSnapshot): string {
   if (!snapshot.clientUrlResult.ok) return snapshot.clientUrlResult.message;
-  return `${snapshot.label} has no sim view URL: check isaacSim.clientUrlTemplate (isaacSim.webViewerUrlTemplate for Isaac Sim 6.x) and isaacSim.host.`;
+  return vscode.l10n.t('{0} has no sim view URL: check isaacSim.clientUrlTemplate (isaacSim.webViewerUrlTemplate for Isaac Sim 6.x) and isaacSim.host.', snapshot.label);
 }
 
 /** Replaces a panel's page with a script-less note. */
@@ -132,7 +132,7 @@ export class SimViewPanel extends DisposableBase {
       this.stopTicker();
       // The instance left the model (e.g. the instance count shrank): say so, keep the page.
       if (this.lastMessage && this.pageOrigin) {
-        this.post({ ...this.lastMessage, state: 'stopped', stateText: 'no longer configured' });
+        this.post({ ...this.lastMessage, state: 'stopped', stateText: vscode.l10n.t('no longer configured') });
       }
       return;
     }
@@ -142,7 +142,7 @@ export class SimViewPanel extends DisposableBase {
       const note = `${snapshot.label} is ${snapshot.state.kind}. ${viewerNote(snapshot) ?? ''}`;
       this.stopTicker();
       if (this.pageOrigin !== '' || this.lastNote !== note) {
-        showNote(this.webviewPanel.webview, this.ctx.mediaUri, `Sim: ${this.label}`, note);
+        showNote(this.webviewPanel.webview, this.ctx.mediaUri, vscode.l10n.t('Sim: {0}', this.label), note);
         this.pageOrigin = '';
         this.lastNote = note;
         this.lastSentKey = undefined;
@@ -156,7 +156,7 @@ export class SimViewPanel extends DisposableBase {
       this.stopTicker();
       if (this.pageOrigin !== '' || this.lastNote !== target.message) {
         this.ctx.log.error(`${this.label}: ${target.message}`);
-        showNote(this.webviewPanel.webview, this.ctx.mediaUri, `Sim: ${this.label}`, target.message);
+        showNote(this.webviewPanel.webview, this.ctx.mediaUri, vscode.l10n.t('Sim: {0}', this.label), target.message);
         this.pageOrigin = '';
         this.lastNote = target.message;
         this.lastSentKey = undefined;
@@ -278,7 +278,7 @@ export class SimViewPanel extends DisposableBase {
         if (!target?.ok) return;
         await vscode.env.clipboard.writeText(target.url);
         // Expires by itself; the returned Disposable only hides it early.
-        vscode.window.setStatusBarMessage(`Copied the ${this.label} sim view URL`, 3000);
+        vscode.window.setStatusBarMessage(vscode.l10n.t('Copied the {0} sim view URL', this.label), 3000);
         return;
       }
     }

@@ -17,15 +17,24 @@ function message(s: InstanceSnapshot, now: number): string {
   const elapsed = formatElapsed(now - since);
   const eta = s.startup?.etaMs;
   const phase = s.state.kind === 'loading' && s.state.phase ? PHASE_LABELS[s.state.phase] : s.state.kind;
-  const kind = s.startup?.kind === 'first' ? ' (first start: shaders are compiled once)' : s.startup?.kind === 'cached' ? ' (cached start)' : '';
-  return eta ? `${phase} — ${elapsed} of ~${formatElapsed(eta)}${kind}` : `${phase} — ${elapsed}${kind}`;
+  const first = s.startup?.kind === 'first';
+  const cached = s.startup?.kind === 'cached';
+  if (eta) {
+    const total = formatElapsed(eta);
+    if (first) return vscode.l10n.t('{0} — {1} of ~{2} (first start: shaders are compiled once)', phase, elapsed, total);
+    if (cached) return vscode.l10n.t('{0} — {1} of ~{2} (cached start)', phase, elapsed, total);
+    return vscode.l10n.t('{0} — {1} of ~{2}', phase, elapsed, total);
+  }
+  if (first) return vscode.l10n.t('{0} — {1} (first start: shaders are compiled once)', phase, elapsed);
+  if (cached) return vscode.l10n.t('{0} — {1} (cached start)', phase, elapsed);
+  return `${phase} — ${elapsed}`;
 }
 
 /** Follows instance `index`; resolves with how the start ended. */
 export function followStart(manager: Manager, index: number, host: HostOf = NO_HOST): Thenable<StartOutcome> {
   const label = host.label(manager.get(index)?.label ?? `instance-${index}`);
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Isaac Sim ${label}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Isaac Sim {0}', label), cancellable: true },
     (progress, token) =>
       new Promise<StartOutcome>((resolve) => {
         let reported = 0;

@@ -5,31 +5,55 @@
  * (isaac-sim/IsaacSim tools/docker/README.md, "Multiple instances"; the extension builds and runs it:
  * webViewers.ts), or in the desktop client.
  */
-import type { InstanceSnapshot } from '../instances/model';
+import * as l10n from '@vscode/l10n';
+import type { InstanceSnapshot, WebViewerState } from '../instances/model';
 import { DEFAULT_SIGNAL_PORT } from '../instances/versions';
+
+/** Where a 6.x instance's web viewer is, as the clause before "this view shows it as soon as it answers". */
+function viewerState(v: WebViewerState): string {
+  switch (v.kind) {
+    case 'failed':
+      return l10n.t('Its web viewer failed: {0}', v.reason ?? l10n.t('unknown reason'));
+    case 'building':
+      return l10n.t('Its web viewer is being built (the build log is in its log channel)');
+    case 'waiting':
+      return l10n.t('Its web viewer starts once the instance is ready');
+    case 'stopped':
+      return l10n.t('Its web viewer starts with the instance');
+    default:
+      return l10n.t('Its web viewer is starting on port {0}', v.port);
+  }
+}
 
 export function viewerNote(s: InstanceSnapshot): string | undefined {
   const view = s.view;
   if (view.kind !== 'desktop-client') return s.streamNote;
   if (view.version === '6.x') {
-    const desktop = `Desktop client ("Isaac Sim WebRTC Streaming Client"): server ${view.host}, port ${view.port}.`;
+    const desktop = l10n.t('Desktop client ("Isaac Sim WebRTC Streaming Client"): server {0}, port {1}.', view.host, view.port);
     const v = s.webViewer;
     if (v) {
-      const state = v.kind === 'failed' ? `Its web viewer failed: ${v.reason ?? 'unknown reason'}` : v.kind === 'building' ? 'Its web viewer is being built (the build log is in its log channel)' : v.kind === 'waiting' ? 'Its web viewer starts once the instance is ready' : v.kind === 'stopped' ? 'Its web viewer starts with the instance' : `Its web viewer is starting on port ${v.port}`;
-      return `${state}; this view shows it as soon as it answers${view.webViewerUrl ? ` at ${view.webViewerUrl}` : ''}. ${desktop}`;
+      return view.webViewerUrl
+        ? l10n.t('{0}; this view shows it as soon as it answers at {1}. {2}', viewerState(v), view.webViewerUrl, desktop)
+        : l10n.t('{0}; this view shows it as soon as it answers. {1}', viewerState(v), desktop);
     }
-    return (
-      `${s.label} streams to NVIDIA's web viewer or desktop client. For the web viewer in this view, set isaacSim.webViewerBuildContext to the tools/docker/web-viewer folder of your isaac-sim/IsaacSim checkout: ` +
-      `the extension builds it with ISAACSIM_HOST=${view.host} ISAACSIM_SIGNAL_PORT=${view.port}${view.streamPort !== undefined ? ` ISAACSIM_STREAM_PORT=${view.streamPort}` : ''} and runs it on port ${s.ports.webViewer ?? '?'} once the instance is ready ` +
-      `(or set isaacSim.webViewerImage to a viewer image you built with those values). ${desktop}`
+    // The build's variables are the names NVIDIA's web viewer reads, not words.
+    const vars = `ISAACSIM_HOST=${view.host} ISAACSIM_SIGNAL_PORT=${view.port}${view.streamPort !== undefined ? ` ISAACSIM_STREAM_PORT=${view.streamPort}` : ''}`;
+    return l10n.t(
+      "{0} streams to NVIDIA's web viewer or desktop client. For the web viewer in this view, set isaacSim.webViewerBuildContext to the tools/docker/web-viewer folder of your isaac-sim/IsaacSim checkout: the extension builds it with {1} and runs it on port {2} once the instance is ready (or set isaacSim.webViewerImage to a viewer image you built with those values). {3}",
+      s.label,
+      vars,
+      s.ports.webViewer ?? '?',
+      desktop,
     );
   }
   if (view.reachable) {
-    return `${s.label} streams to NVIDIA's desktop "Isaac Sim WebRTC Streaming Client": open it and connect to server ${view.host} (signal port ${view.port}). Isaac Sim 4.5–5.x has no browser client.`;
+    return l10n.t('{0} streams to NVIDIA\'s desktop "Isaac Sim WebRTC Streaming Client": open it and connect to server {1} (signal port {2}). Isaac Sim 4.5–5.x has no browser client.', s.label, view.host, view.port);
   }
-  return (
-    `${s.label} streams on signal port ${view.port}, but NVIDIA's 4.5–5.x desktop client connects to port ${DEFAULT_SIGNAL_PORT} only (isaac-sim/IsaacSim #606), so it cannot be viewed. ` +
-    `Only the instance on port ${DEFAULT_SIGNAL_PORT} can: stop that one and give this one port ${DEFAULT_SIGNAL_PORT} (isaacSim.signalPortBase), or use Isaac Sim 6.x, whose web viewer takes any port.`
+  return l10n.t(
+    "{0} streams on signal port {1}, but NVIDIA's 4.5–5.x desktop client connects to port {2} only (isaac-sim/IsaacSim #606), so it cannot be viewed. Only the instance on port {2} can: stop that one and give this one port {2} (isaacSim.signalPortBase), or use Isaac Sim 6.x, whose web viewer takes any port.",
+    s.label,
+    view.port,
+    DEFAULT_SIGNAL_PORT,
   );
 }
 
@@ -48,7 +72,11 @@ export function clipboardNote(url: string): string | undefined {
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
   if (parsed.protocol !== 'http:' || loopback) return undefined;
-  return `Copy and paste in the stream need a secure context, which ${parsed.origin} is not (http to another machine): reach it as http://localhost through an SSH tunnel (ssh -L ${parsed.port || '80'}:localhost:${parsed.port || '80'} ${host}), or serve it over https.`;
+  return l10n.t(
+    'Copy and paste in the stream need a secure context, which {0} is not (http to another machine): reach it as http://localhost through an SSH tunnel ({1}), or serve it over https.',
+    parsed.origin,
+    `ssh -L ${parsed.port || '80'}:localhost:${parsed.port || '80'} ${host}`,
+  );
 }
 
 /**
@@ -73,9 +101,10 @@ export function mediaNote(s: Pick<InstanceSnapshot, 'clientUrl' | 'ports' | 'ver
   const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
   const forwarded = frame.origin !== client.origin || frame.pathname !== client.pathname;
   if (loopback && !forwarded) return '';
-  const signal = s.ports.signal !== undefined ? `TCP ${s.ports.signal} (signalling)` : 'its signalling port (TCP)';
-  const video = s.version === '6.x' && s.ports.stream !== undefined ? `UDP ${s.ports.stream} (video, ISAACSIM_STREAM_PORT)` : 'the UDP ports WebRTC picks (video)';
-  const how = forwarded ? 'The page comes through a forwarded port, the stream does not' : `The stream comes from ${host}`;
-  return `${how}: this browser must reach ${host} on ${signal} and ${video}, or the view stays black. A TCP forward cannot carry UDP.`;
+  const signal = s.ports.signal !== undefined ? l10n.t('TCP {0} (signalling)', s.ports.signal) : l10n.t('its signalling port (TCP)');
+  const video = s.version === '6.x' && s.ports.stream !== undefined ? l10n.t('UDP {0} (video, ISAACSIM_STREAM_PORT)', s.ports.stream) : l10n.t('the UDP ports WebRTC picks (video)');
+  return forwarded
+    ? l10n.t('The page comes through a forwarded port, the stream does not: this browser must reach {0} on {1} and {2}, or the view stays black. A TCP forward cannot carry UDP.', host, signal, video)
+    : l10n.t('The stream comes from {0}: this browser must reach {0} on {1} and {2}, or the view stays black. A TCP forward cannot carry UDP.', host, signal, video);
 }
 

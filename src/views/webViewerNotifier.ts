@@ -31,10 +31,10 @@ export class WebViewerNotifier implements vscode.Disposable {
 
   private followBuild(index: number, label: string): void {
     void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Isaac Sim ${label}: building its web viewer`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Isaac Sim {0}: building its web viewer', label), cancellable: true },
       (progress, token) =>
         new Promise<void>((resolve) => {
-          progress.report({ message: 'the build log is in its log channel' });
+          progress.report({ message: vscode.l10n.t('the build log is in its log channel') });
           const done = () => {
             sub.dispose();
             cancel.dispose();
@@ -53,10 +53,12 @@ export class WebViewerNotifier implements vscode.Disposable {
 
   private async tellFailure(index: number, label: string, v: WebViewerState): Promise<void> {
     // A failed build's reason ends with the build's last lines: they are the error.
-    const actions = v.setting ? ['Show Logs', 'Open Setting'] : ['Show Logs'];
-    const choice = await vscode.window.showErrorMessage(`Isaac Sim ${label}: ${v.reason ?? 'unknown reason'}`, ...actions);
-    if (choice === 'Show Logs') await vscode.commands.executeCommand('isaacSim.showLogs', { index, host: this.host.name });
-    if (choice === 'Open Setting' && v.setting) await vscode.commands.executeCommand('workbench.action.openSettings', v.setting);
+    const showLogs = vscode.l10n.t('Show Logs');
+    const openSetting = vscode.l10n.t('Open Setting');
+    const actions = v.setting ? [showLogs, openSetting] : [showLogs];
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Isaac Sim {0}: {1}', label, v.reason ?? vscode.l10n.t('unknown reason')), ...actions);
+    if (choice === showLogs) await vscode.commands.executeCommand('isaacSim.showLogs', { index, host: this.host.name });
+    if (choice === openSetting && v.setting) await vscode.commands.executeCommand('workbench.action.openSettings', v.setting);
   }
 
   dispose(): void {

@@ -13,7 +13,7 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import type { InstanceStateKind } from '../instances/model';
-import type { HostMessage, SimViewState, ViewMessage } from './messages';
+import type { HostMessage, SimViewState, SimViewStrings, ViewMessage } from './messages';
 
 interface VsCodeApi {
   postMessage(message: ViewMessage): void;
@@ -24,15 +24,6 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const STATE_KINDS: readonly InstanceStateKind[] = ['stopped', 'starting', 'loading', 'ready', 'stopping', 'failed'];
-
-const OVERLAY_TITLES: Record<InstanceStateKind, string> = {
-  stopped: 'The simulator is not running',
-  starting: 'Waiting for the simulator…',
-  loading: 'Waiting for the simulator…',
-  ready: 'Connecting to the simulator…',
-  stopping: 'The simulator is stopping',
-  failed: 'The simulator failed',
-};
 
 const HOST_MESSAGE_KEYS: ReadonlySet<string> = new Set<keyof HostMessage>(['type', 'index', 'host', 'label', 'state', 'stateText', 'url', 'runId', 'note']);
 
@@ -61,6 +52,14 @@ function isHostMessage(data: unknown): data is HostMessage {
   );
 }
 
+/** The texts the extension localised (the root's data-strings): all there and all strings, else the page refuses to run. */
+function isStrings(data: unknown): data is SimViewStrings {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
+  const s = data as Record<string, unknown>;
+  const titles = s.overlayTitles as Record<string, unknown> | null | undefined;
+  return typeof s.noClientUrl === 'string' && typeof s.frameTitle === 'string' && typeof titles === 'object' && titles !== null && STATE_KINDS.every((k) => typeof titles[k] === 'string');
+}
+
 function element<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
   if (!found) throw new Error(`Sim view: element #${id} is missing`);
@@ -83,6 +82,9 @@ const mediaNote = element('media-note');
 const parsedInitial: unknown = JSON.parse(root.dataset.state ?? 'null');
 if (!isHostMessage(parsedInitial)) throw new Error('Sim view: the initial state is missing or malformed');
 let current: HostMessage = parsedInitial;
+const parsedStrings: unknown = JSON.parse(root.dataset.strings ?? 'null');
+if (!isStrings(parsedStrings)) throw new Error('Sim view: the texts are missing or malformed');
+const strings: SimViewStrings = parsedStrings;
 
 const vscode = acquireVsCodeApi();
 vscode.setState({ index: current.index, host: current.host });
@@ -98,7 +100,7 @@ let loaded: { url: string; runId: string } | undefined;
 function loadFrame(url: string, runId: string): void {
   const next = document.createElement('iframe');
   next.className = 'sim-frame';
-  next.title = `Isaac Sim web client for ${current.label}`;
+  next.title = strings.frameTitle.replace('{0}', current.label);
   // The WebRTC client plays its stream without a click (autoplay), may go fullscreen, and copies text in
   // and out. VS Code grants its webview frame autoplay, clipboard and local-network-access; a permission
   // the webview lacks (fullscreen in some hosts) is simply not granted, which is harmless.
@@ -129,7 +131,7 @@ function render(message: HostMessage): void {
   if (frame) frame.inert = !showing;
   const noUrl = message.state === 'ready' && !message.url;
   spinner.hidden = noUrl || !['starting', 'loading', 'stopping', 'ready'].includes(message.state);
-  overlayTitle.textContent = noUrl ? 'The simulator has no client URL' : OVERLAY_TITLES[message.state];
+  overlayTitle.textContent = noUrl ? strings.noClientUrl : strings.overlayTitles[message.state];
   overlayDetail.textContent = message.stateText;
   mediaNote.textContent = message.note;
   mediaNote.hidden = message.note === '';

@@ -34,6 +34,19 @@ export type HostMessage = {
   note: string;
 };
 
+/**
+ * The texts the page's script shows, localised by the extension (the webview cannot call vscode.l10n):
+ * they travel as JSON in the root's HTML-escaped `data-strings` attribute (views/simViewHtml.ts).
+ */
+export interface SimViewStrings {
+  /** The overlay's title for each state. */
+  overlayTitles: Record<InstanceStateKind, string>;
+  /** The overlay's title when the instance is ready but has no client URL. */
+  noClientUrl: string;
+  /** The iframe's title; {0} is the instance's label. */
+  frameTitle: string;
+}
+
 /** Sent by the webview to the extension. None carries an instance: the panel knows its own. */
 export type ViewMessage =
   | { type: 'ready' }

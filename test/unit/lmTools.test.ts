@@ -5,7 +5,7 @@ import {
   LOG_LINES,
   TOOL_NAMES,
   ToolInputError,
-  UNTRUSTED_MESSAGE,
+  untrustedMessage,
   chooseHost,
   chooseInstance,
   codeBlock,
@@ -21,6 +21,7 @@ import {
   startConfirmation,
   stopConfirmation,
 } from '../../src/commands/lmToolsFormat';
+import * as l10n from '@vscode/l10n';
 import { errorInfo } from '../../src/instances/errors';
 import type { InstanceSnapshot, InstanceState } from '../../src/instances/model';
 import { fixtureSnapshot } from './snapshotFixture';
@@ -221,19 +222,19 @@ describe('confirmations', () => {
   });
 
   test('run shows the code; start names the image; stop says what is lost', () => {
-    const run = runConfirmation('instance-0', 'print("hi")');
+    const run = runConfirmation('instance-0', 'print("hi")', l10n);
     assert.equal(run.title, 'Run Python in Isaac Sim instance-0?');
     assert.ok(run.message.endsWith('```python\nprint("hi")\n```'), run.message);
-    const start = startConfirmation('gpu-a/instance-1', snap(1, { kind: 'stopped' }));
+    const start = startConfirmation('gpu-a/instance-1', snap(1, { kind: 'stopped' }), l10n);
     assert.equal(start.title, 'Start Isaac Sim gpu-a/instance-1?');
     assert.match(start.message, /`nvcr\.io\/nvidia\/isaac-sim:4\.2\.0` \(Isaac Sim 4\.2/);
-    assert.match(startConfirmation('instance-5', undefined).message, /settings in effect/);
-    assert.match(stopConfirmation('instance-0').message, /not saved in the simulation is lost/);
+    assert.match(startConfirmation('instance-5', undefined, l10n).message, /settings in effect/);
+    assert.match(stopConfirmation('instance-0', l10n).message, /not saved in the simulation is lost/);
   });
 
   test('the untrusted refusal says why and how to allow it', () => {
-    assert.match(UNTRUSTED_MESSAGE, /not trusted/);
-    assert.match(UNTRUSTED_MESSAGE, /Manage Workspace Trust/);
+    assert.match(untrustedMessage(l10n), /not trusted/);
+    assert.match(untrustedMessage(l10n), /Manage Workspace Trust/);
   });
 });
 

@@ -11,6 +11,7 @@ import Module, { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import * as l10n from '@vscode/l10n';
 import { loadWithMainModules, type MainModules } from '../../src/docker/mainModules';
 import { DEFAULT_SETTINGS } from '../../src/instances/settings';
 
@@ -33,6 +34,8 @@ class FakeUri {
 }
 const fakeVscode = {
   Uri: FakeUri,
+  // vscode.l10n.t without a bundle: English, formatted as @vscode/l10n does.
+  l10n: { t: l10n.t },
   ProgressLocation: { Notification: 15 },
   window: {
     withProgress: (_options: unknown, task: (progress: unknown, token: unknown) => Promise<unknown>) => task({}, { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) }),

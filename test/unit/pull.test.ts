@@ -5,6 +5,7 @@ import Module, { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import * as l10n from '@vscode/l10n';
 import Docker from 'dockerode';
 import fc from 'fast-check';
 import type { DockerEngine } from '../../src/docker/engine';
@@ -433,6 +434,8 @@ describe('pullWithProgress (with a minimal fake of the VS Code API)', () => {
   }
   const notifications: Array<{ options: { location: number; cancellable?: boolean; title?: string }; reports: Report[]; cancel: () => void }> = [];
   const fakeVscode = {
+    // vscode.l10n.t without a bundle: English, formatted as @vscode/l10n does.
+    l10n: { t: l10n.t },
     ProgressLocation: { Notification: 15 },
     window: {
       withProgress: (options: { location: number; cancellable?: boolean; title?: string }, task: (p: { report(r: Report): void }, t: unknown) => Promise<unknown>) => {
