@@ -14,6 +14,7 @@
  * - With host networking a taken port only shows once the simulator fails to bind it, minutes in:
  *   every port of the instance is checked on 127.0.0.1 before anything is created.
  */
+import * as l10n from '@vscode/l10n';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../docker/errors';
@@ -126,7 +127,7 @@ export class Operations<E extends InstanceEngine> {
     if (failed.length === 0) return;
     const text = (f: { index: number; reason: unknown }) => `${instanceLabel(f.index)}: ${f.reason instanceof Error ? f.reason.message : String(f.reason)}`;
     const first = errorInfo(failed[0].reason);
-    const message = failed.length === 1 ? `Could not ${verb} ${text(failed[0])}` : `Could not ${verb} ${failed.length} of ${indexes.length} instances. ${failed.map(text).join(' ')}`;
+    const message = failed.length === 1 ? l10n.t('Could not {0} {1}', verb, text(failed[0])) : l10n.t('Could not {0} {1} of {2} instances. {3}', verb, failed.length, indexes.length, failed.map(text).join(' '));
     // One kind for all of them if they agree, so the error path can still offer the right fix.
     const same = failed.every((f) => errorInfo(f.reason).kind === first.kind && errorInfo(f.reason).setting === first.setting);
     throw new OrchestratorError(message, same ? first.kind : 'other', same ? first.setting : undefined);
@@ -135,7 +136,7 @@ export class Operations<E extends InstanceEngine> {
   /** Aborts the starts (and restarts) of `index` that are queued or running. */
   abortStarts(index: number, by: string): void {
     for (const q of this.queued.get(index) ?? []) {
-      if ((q.op === 'start' || q.op === 'restart') && !q.controller.signal.aborted) q.controller.abort(new CancelledError(`The start of ${instanceLabel(index)} was cancelled by ${by}; nothing of it was left half-made.`));
+      if ((q.op === 'start' || q.op === 'restart') && !q.controller.signal.aborted) q.controller.abort(new CancelledError(l10n.t('The start of {0} was cancelled by {1}; nothing of it was left half-made.', instanceLabel(index), by)));
     }
   }
 
@@ -143,7 +144,7 @@ export class Operations<E extends InstanceEngine> {
   private enqueue(index: number, op: Op, fn: (engine: E, signal: AbortSignal) => Promise<void>, external?: AbortSignal): Promise<void> {
     const controller = new AbortController();
     const item: Queued = { op, controller };
-    const onExternal = () => controller.abort(new CancelledError(`The ${op} of ${instanceLabel(index)} was cancelled; nothing of it was left half-made.`));
+    const onExternal = () => controller.abort(new CancelledError(l10n.t('The {0} of {1} was cancelled; nothing of it was left half-made.', op, instanceLabel(index))));
     if (external?.aborted) onExternal();
     else external?.addEventListener('abort', onExternal, { once: true });
     let set = this.queued.get(index);
@@ -204,7 +205,7 @@ export class Operations<E extends InstanceEngine> {
     if (!existing && !image) {
       if (!this.options.ensureImage) {
         throw new EngineError(
-          `Image "${settings.image}" is not on this machine. Pull it first ("docker login nvcr.io" then "docker pull ${settings.image}"), or set isaacSim.image to an image you have. Nothing was created.`,
+          l10n.t('Image "{0}" is not on this machine. Pull it first ("docker login nvcr.io" then "docker pull {1}"), or set isaacSim.image to an image you have. Nothing was created.', settings.image, settings.image),
           'image-missing',
           undefined,
           { setting: 'isaacSim.image' },
@@ -297,9 +298,9 @@ export class Operations<E extends InstanceEngine> {
       const probe = await probePort(port, protocol, '127.0.0.1');
       if (probe.free || probe.code !== 'EADDRINUSE') continue;
       const instance = others.find((o) => Object.values(o.ports).includes(port));
-      const holder = instance ? { who: `${instance.label} (running)`, fix: `stop ${instance.label}` } : await describePortHolder(port, protocol, (id) => engine.inspect(id));
+      const holder = instance ? { who: `${instance.label} (running)`, fix: l10n.t('stop {0}', instance.label) } : await describePortHolder(port, protocol, (id) => engine.inspect(id));
       throw new OrchestratorError(
-        `${instanceLabel(index)} cannot start: its ${PORT_LABELS[kind]} port ${port} is already in use on 127.0.0.1 by ${holder.who}. Nothing was created: ${holder.fix}, or move isaacSim.${PORT_BASE_SETTING[kind]}.`,
+        l10n.t('{0} cannot start: its {1} port {2} is already in use on 127.0.0.1 by {3}. Nothing was created: {4}, or move isaacSim.{5}.', instanceLabel(index), PORT_LABELS[kind], port, holder.who, holder.fix, PORT_BASE_SETTING[kind]),
         'port-taken',
         `isaacSim.${PORT_BASE_SETTING[kind]}`,
       );
@@ -327,7 +328,7 @@ export class Operations<E extends InstanceEngine> {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? String(err);
         throw new OrchestratorError(
-          `Could not create the host folder "${folder}" (${code}) for ${instanceLabel(index)}'s caches: set isaacSim.hostDataRoot to a folder you can write. Nothing was created.`,
+          l10n.t('Could not create the host folder "{0}" ({1}) for {2}\'s caches: set isaacSim.hostDataRoot to a folder you can write. Nothing was created.', folder, code, instanceLabel(index)),
           'settings',
           'isaacSim.hostDataRoot',
           { cause: err },
