@@ -48,7 +48,7 @@ export function renderDoctorMarkdown(report: DoctorResult): string {
   lines.push(l10n.t('Checked {0} ({1} s), Docker engine {2}.', formatTime(report.startedAt), seconds, code(report.engineAddress)));
   if (report.subject) {
     const { image, instanceCount, runtime, gpus } = report.subject;
-    lines.push(l10n.t('For {0} of {1}, runtime {2}, GPUs {3}.', instances(instanceCount), code(image), runtime ? code(runtime) : 'default', code(gpus)));
+    lines.push(l10n.t('For {0} of {1}, runtime {2}, GPUs {3}.', instances(instanceCount), code(image), runtime ? code(runtime) : l10n.t('default'), code(gpus)));
   }
   lines.push('');
   lines.push(
@@ -63,9 +63,9 @@ export function renderDoctorMarkdown(report: DoctorResult): string {
   const continued = (text: string) => text.split('\n').join('\\\n  ');
   for (const c of report.checks) {
     let item = `- ${SYMBOL[String(c.ok) as keyof typeof SYMBOL]} **${c.title}** — ${continued(c.detail)}`;
-    if (c.ok === false && c.fix) item += `\\\n  **Fix:** ${continued(c.fix)}`;
+    if (c.ok === false && c.fix) item += `\\\n  ${l10n.t('**Fix:** {0}', continued(c.fix))}`;
     lines.push(item);
   }
-  lines.push('', '✔ passed · ✘ failed · – skipped', '');
+  lines.push('', l10n.t('✔ passed · ✘ failed · – skipped'), '');
   return lines.join('\n');
 }

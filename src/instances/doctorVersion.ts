@@ -46,7 +46,7 @@ export function describeVersion(settings: Settings, facts: VersionFacts): { ok: 
   }
   const profile = VERSIONS[facts.version.id];
   const spec = buildContainerSpec(settings, 0, { version: facts.version.id, image: facts.image, home: '~' });
-  const user = facts.image?.user ? `user \`${facts.image.user}\`` : l10n.t('user root');
+  const user = facts.image?.user ? l10n.t('user `{0}`', facts.image.user) : l10n.t('user root');
   const launcher = spec.Entrypoint ? `\`${spec.Entrypoint.join(' ')}\`` : facts.image?.entrypoint.length ? l10n.t('the image\'s `{0}`', facts.image.entrypoint.join(' ')) : l10n.t('the image\'s entrypoint');
   const mounts = layoutOf({ version: facts.version.id, image: facts.image }) === 'isaac-sim' ? l10n.t('named volumes under `/isaac-sim`') : l10n.t('host folders under `isaacSim.hostDataRoot`, into `/root`');
   const health = facts.image?.healthcheck ? l10n.t('; the image has a HEALTHCHECK') : '';
