@@ -115,8 +115,7 @@ export function runCredentialHelper(run: HelperRun): Promise<HelperCredentials |
           }
           if (protocolError(stdout) === NOT_FOUND || stderr.trim() === NOT_FOUND) return resolve(undefined);
           const said = tail(stderr) || protocolError(stdout);
-          const exit = typeof e.code === 'number' ? l10n.t('exited with code {0}', String(e.code)) : l10n.t('failed ({0})', String(e.code ?? e.message));
-          return reject(fail(l10n.t('The Docker credential helper {0} ({1}) {2} when asked for {3}{4}. Fix the helper, or log in again with "docker login {5}".', program, run.namedBy, exit, run.serverURL, said ? `: ${said}` : l10n.t(' and gave no reason on stderr'), run.serverURL), 'failed'));
+          return reject(fail(helperFailed(program, run.namedBy, run.serverURL, typeof e.code === 'number' ? { code: e.code } : { error: String(e.code ?? e.message) }, said), 'failed'));
         }
         let answer: z.infer<ReturnType<typeof CredentialAnswerSchema>>;
         try {
@@ -135,4 +134,16 @@ export function runCredentialHelper(run: HelperRun): Promise<HelperCredentials |
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(run.serverURL);
   });
+}
+
+/** Why a credential helper failed, as one whole sentence per case (an exit code or a failure to run; with stderr or without). */
+function helperFailed(program: string, namedBy: string, server: string, how: { code: number } | { error: string }, said: string | undefined): string {
+  if ('code' in how) {
+    return said
+      ? l10n.t('The Docker credential helper {0} ({1}) exited with code {2} when asked for {3}: {4}. Fix the helper, or log in again with "docker login {3}".', program, namedBy, how.code, server, said)
+      : l10n.t('The Docker credential helper {0} ({1}) exited with code {2} when asked for {3} and gave no reason on stderr. Fix the helper, or log in again with "docker login {3}".', program, namedBy, how.code, server);
+  }
+  return said
+    ? l10n.t('The Docker credential helper {0} ({1}) failed ({2}) when asked for {3}: {4}. Fix the helper, or log in again with "docker login {3}".', program, namedBy, how.error, server, said)
+    : l10n.t('The Docker credential helper {0} ({1}) failed ({2}) when asked for {3} and gave no reason on stderr. Fix the helper, or log in again with "docker login {3}".', program, namedBy, how.error, server);
 }

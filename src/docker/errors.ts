@@ -122,7 +122,7 @@ export function sshProblem(err: { failure: 'missing' | 'exited'; command: string
       : l10n.t('the Docker daemon there is not running, or not where its docker CLI looks: start it (e.g. "sudo systemctl start docker") or check DOCKER_HOST for that user');
     return l10n.t('Logged in over SSH to {0}, but "docker system dial-stdio" could not reach the engine there while trying to {1} ({2}): {3}.', at, what, said, fix);
   }
-  return l10n.t('SSH to {0} failed while trying to {1} ({2}): run the same in a terminal to see why: {3}', at, what, said, err.commandLine.replace(/ docker system dial-stdio$/, l10n.t(' docker version')));
+  return l10n.t('SSH to {0} failed while trying to {1} ({2}): run the same in a terminal to see why: {3}', at, what, said, err.commandLine.replace(/ docker system dial-stdio$/, ' docker version')); // l10n-ignore: a command line
 }
 
 /** A TLS failure on the way to the engine, described with its fix; undefined for anything else. */

@@ -177,7 +177,7 @@ function messageFor(state: PullProgress, needed: LayerProgress[], bytesDone: num
     return l10n.t('Pulled {0} — {1}', state.image, formatBytes(bytesTotal));
   }
   if (state.layers.length === 0) return state.message;
-  if (needed.length === 0) return l10n.t('{0} already here; finishing…', state.layers.length === 1 ? l10n.t('The only layer is') : l10n.t('All {0} layers are', state.layers.length));
+  if (needed.length === 0) return state.layers.length === 1 ? l10n.t('The only layer is already here; finishing…') : l10n.t('All {0} layers are already here; finishing…', state.layers.length);
   const downloaded = needed.filter((l) => DOWNLOAD_DONE.has(l.phase)).length;
   if (downloaded < needed.length) {
     const allSized = needed.every((l) => l.size !== undefined || DOWNLOAD_DONE.has(l.phase));
@@ -189,7 +189,7 @@ function messageFor(state: PullProgress, needed: LayerProgress[], bytesDone: num
   return l10n.t('Extracted {0}; finishing…', layers(needed.length));
 }
 
-const layers = (n: number) => l10n.t('{0} layer{1}', n, n === 1 ? '' : 's');
+const layers = (n: number) => (n === 1 ? l10n.t('1 layer') : l10n.t('{0} layers', n));
 
 /** Decimal units, as the Docker CLI prints them: "36 kB", "3.0 MB", "412 MB", "1.9 GB". */
 export function formatBytes(bytes: number): string {
