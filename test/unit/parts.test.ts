@@ -121,6 +121,27 @@ describe('the parts loaded on first use', () => {
     });
   });
 
+  test("dist/images.js and dist/doctor.js say their messages through the @vscode/l10n they were handed, dist/extension.js's copy that activation configured", async () => {
+    // A stand-in for the handed copy that marks what it is asked, unformatted: a copy of the package in the part would format it.
+    const t = (m: string | { message: string }) => `⟦${typeof m === 'string' ? m : m.message}⟧`;
+    const images = loadPart<typeof import('../../src/docker/imagesChunk')>('images', handedOver('src/docker/imagesModule.ts', { '@vscode/l10n': { t } }));
+    await assert.rejects(images.readBuildContext(path.join(tmp, 'no-such-folder')), (err: Error) => {
+      assert.match(err.message, /^⟦"\{0\}" is not a folder: /);
+      return true;
+    });
+    const doctor = loadPart<typeof import('../../src/instances/doctorChunk')>('doctor', handedOver('src/instances/doctorModule.ts', { '@vscode/l10n': { t } }));
+    const report = await doctor.runDoctor({
+      settings: { ...DEFAULT_SETTINGS, instanceCount: 0 },
+      engine: undefined,
+      instances: [],
+      checkPort: async () => ({ free: true }),
+      diskSpace: async (folder) => ({ checkedPath: folder, freeBytes: 500 * 1024 ** 3 }),
+      totalMemoryBytes: 64 * 1024 ** 3,
+      home: tmp,
+    });
+    assert.equal(report.checks.find((c) => c.id === 'ports')?.detail, '⟦Skipped: no instances are configured ({0} is 0).⟧');
+  });
+
   test("dist/doctor.js tells the EngineError class it was handed by instanceof: the engine check's fix for an engine address from bad settings", async () => {
     const modules = handedOver('src/instances/doctorModule.ts');
     const { EngineError } = modules['src/docker/errors.ts'] as typeof import('../../src/docker/errors');
