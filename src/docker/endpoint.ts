@@ -173,7 +173,7 @@ function addressOf(url: string, source: EndpointSource, contextName?: string): s
     case 'current context':
       return l10n.t('{0} (from context "{1}")', url, String(contextName));
     case 'default':
-      return `${url} (default)`;
+      return l10n.t('{0} (default)', url);
     case 'rootless':
       return l10n.t('{0} (rootless, from $XDG_RUNTIME_DIR)', url);
   }

@@ -32,7 +32,7 @@ export interface HardCodedString {
   text: string;
 }
 
-const TWO_WORDS = /\p{L}{2,}[ ,;:·—–]+(?:[✔✘•] )?['"(“‘*_`]*(\p{L}|\{\d+\})|\{\d+\}[ ,;:·—–]+\p{L}{2,}/u;
+const TWO_WORDS = /\p{L}{2,}[ ,;:·—–]+(?:[✔✘•] )?['"(“‘*_`]*(\p{L}|\{\d+\})|\{\d+\}[ ,;:·—–]+['"(“‘*_`]*\p{L}{2,}/u;
 const SENTENCE = /^\p{Lu}\p{Ll}+[.!?]$/u;
 const LOG_METHODS = new Set(['debug', 'info', 'warn', 'error', 'trace', 'log']);
 const SEARCH_METHODS = new Set(['includes', 'startsWith', 'endsWith', 'indexOf', 'lastIndexOf', 'split', 'replace', 'replaceAll', 'match', 'matchAll', 'test', 'search']);
