@@ -106,7 +106,7 @@ export async function tryGpuRequest(
   const timeoutMs = options.timeoutMs ?? 30_000;
   let id: string | undefined;
   const refused = (err: unknown, stage: 'create' | 'start'): GpuProbeResult => {
-    const error = describeEngineError(err, l10n.t('{0} the GPU probe container {1}', stage, name), engine.address);
+    const error = describeEngineError(err, stage === 'create' ? l10n.t('create the GPU probe container {0}', name) : l10n.t('start the GPU probe container {0}', name), engine.address);
     if (error.unreachable) throw error;
     return { ok: false, message: engineMessage(err), stage, error };
   };
