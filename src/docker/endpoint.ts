@@ -208,7 +208,9 @@ function envTls(env: NodeJS.ProcessEnv, home: string, origin: string): TlsMateri
   const ca = readOptional(path.join(dir, 'ca.pem'), l10n.t('CA certificate'), because);
   if (verify && !ca) {
     throw new ResolveError(
-      l10n.t('The engine of {0} is to be reached over TLS (env DOCKER_TLS_VERIFY is set), but there is no CA certificate {1}{2}: put ca.pem, cert.pem and key.pem there, point DOCKER_CERT_PATH at their folder, or unset DOCKER_TLS_VERIFY.', origin, path.join(dir, 'ca.pem'), env.DOCKER_CERT_PATH ? l10n.t(' (env DOCKER_CERT_PATH)') : ''),
+      env.DOCKER_CERT_PATH
+        ? l10n.t('The engine of {0} is to be reached over TLS (env DOCKER_TLS_VERIFY is set), but there is no CA certificate {1} (env DOCKER_CERT_PATH): put ca.pem, cert.pem and key.pem there, point DOCKER_CERT_PATH at their folder, or unset DOCKER_TLS_VERIFY.', origin, path.join(dir, 'ca.pem'))
+        : l10n.t('The engine of {0} is to be reached over TLS (env DOCKER_TLS_VERIFY is set), but there is no CA certificate {1}: put ca.pem, cert.pem and key.pem there, point DOCKER_CERT_PATH at their folder, or unset DOCKER_TLS_VERIFY.', origin, path.join(dir, 'ca.pem')),
       dir,
     );
   }

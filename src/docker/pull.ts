@@ -70,7 +70,7 @@ function loginAdvice(registry: string, image: string, credentials: RegistryCrede
   if (credentials?.authconfig && origin) {
     // "credentials in FILE were refused" for plain entries: the file is what the user opens.
     const where = origin.kind === 'auths' ? l10n.t('credentials in {0} were refused ("auths" entry "{1}")', origin.file, origin.key) : l10n.t('credentials from {0} were refused', describeOrigin(origin));
-    parts.push(l10n.t('The {0} {1}: log in again with "{2}"{3}.', registry, where, login, registry === 'nvcr.io' ? l10n.t(' (NGC API keys can expire or be revoked)') : ''));
+    parts.push(registry === 'nvcr.io' ? l10n.t('The {0} {1}: log in again with "{2}" (NGC API keys can expire or be revoked).', registry, where, login) : l10n.t('The {0} {1}: log in again with "{2}".', registry, where, login));
   } else if (credentials?.helperError) {
     parts.push(l10n.t('No credentials were sent: {0}', credentials.helperError.message));
   } else if (origin && origin.kind !== 'auths') {
@@ -115,8 +115,13 @@ export function describePullError(image: string, err: unknown, context: PullErro
     return make('rate-limited', l10n.t('{0}: {1} limits how often images may be pulled ({2}). Wait a while, or log in ("docker login {3}") for a higher limit, then start again.', head, registry, raw, registry));
   }
   if (/no basic auth credentials|unauthorized|authentication required|access (to the resource )?is denied|pull access denied|may require 'docker login'|\bdenied:|\b40[13]\b.*(Unauthorized|Forbidden|Authorization Required)/i.test(raw)) {
-    const maybeMissing = /repository does not exist/i.test(raw) ? l10n.t(' The repository may also not exist: check isaacSim.image.') : '';
-    return make('unauthorized', l10n.t('{0}: {1} refused access ({2}). {3}{4}', head, registry, raw, loginAdvice(registry, image, context.credentials), maybeMissing));
+    const advice = loginAdvice(registry, image, context.credentials);
+    return make(
+      'unauthorized',
+      /repository does not exist/i.test(raw)
+        ? l10n.t('{0}: {1} refused access ({2}). {3} The repository may also not exist: check isaacSim.image.', head, registry, raw, advice)
+        : l10n.t('{0}: {1} refused access ({2}). {3}', head, registry, raw, advice),
+    );
   }
   if (/manifest unknown|manifest for .* not found|not found: manifest|name unknown|repository .* not found|no such image/i.test(raw) || statusCode === 404) {
     const hint =

@@ -97,7 +97,7 @@ export function checkRuntime(s: Settings, facts: EngineFacts): DoctorCheck {
   if (!facts.info) return check('runtime', false, l10n.t('Could not read the engine\'s runtimes: {0}', facts.infoError ?? l10n.t('no answer')), fix);
   const others = facts.info.runtimes.length > 0 ? facts.info.runtimes.map(code).join(', ') : 'none';
   if (facts.info.runtimes.includes(s.runtime)) {
-    return check('runtime', true, l10n.t('Runtime {0} is registered{1}.', code(s.runtime), facts.info.defaultRuntime ? l10n.t(' (the default is {0})', code(facts.info.defaultRuntime)) : ''));
+    return check('runtime', true, facts.info.defaultRuntime ? l10n.t('Runtime {0} is registered (the default is {1}).', code(s.runtime), code(facts.info.defaultRuntime)) : l10n.t('Runtime {0} is registered.', code(s.runtime)));
   }
   return check('runtime', false, l10n.t('The engine has no {0} runtime; it has {1}.', code(s.runtime), others), fix);
 }
@@ -153,7 +153,9 @@ export async function checkGpu(deps: DoctorDeps, facts: EngineFacts, image: Imag
   }
   if (refused.length === 0) return check('gpu', true, l10n.t('The engine accepted the request for {0}. {1}', accepted.join('; '), how));
   const fix =
-    l10n.t('{0}; check that {1} works on the host{2}. ', toolkitFix(), code('nvidia-smi'), s.gpus !== 'all' ? l10n.t(' and that the GPUs in {0} exist ({1})', code('isaacSim.gpus'), code('nvidia-smi -L')) : '') +
+    (s.gpus !== 'all'
+      ? l10n.t('{0}; check that {1} works on the host and that the GPUs in {2} exist ({3}). ', toolkitFix(), code('nvidia-smi'), code('isaacSim.gpus'), code('nvidia-smi -L'))
+      : l10n.t('{0}; check that {1} works on the host. ', toolkitFix(), code('nvidia-smi'))) +
     l10n.t('Isaac Sim cannot render without a GPU; only for a GPU-less test set {0} to {1}.', code('isaacSim.gpus'), code('none'));
   return check('gpu', false, [...refused, how].join('\n'), fix);
 }
@@ -295,6 +297,8 @@ export function checkMemory(deps: DoctorDeps, facts: EngineFacts): DoctorCheck {
     'memory',
     false,
     detail,
-    l10n.t('Run fewer instances ({0}) or load smaller scenes{1}. With Docker Desktop, give its VM more memory in its settings.', code('isaacSim.instanceCount'), s.memoryLimitGiB > 0 ? l10n.t(', or lower {0}', code('isaacSim.memoryLimitGiB')) : ''),
+    s.memoryLimitGiB > 0
+      ? l10n.t('Run fewer instances ({0}) or load smaller scenes, or lower {1}. With Docker Desktop, give its VM more memory in its settings.', code('isaacSim.instanceCount'), code('isaacSim.memoryLimitGiB'))
+      : l10n.t('Run fewer instances ({0}) or load smaller scenes. With Docker Desktop, give its VM more memory in its settings.', code('isaacSim.instanceCount')),
   );
 }

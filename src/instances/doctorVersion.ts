@@ -49,8 +49,8 @@ export function describeVersion(settings: Settings, facts: VersionFacts): { ok: 
   const user = facts.image?.user ? l10n.t('user `{0}`', facts.image.user) : l10n.t('user root');
   const launcher = spec.Entrypoint ? `\`${spec.Entrypoint.join(' ')}\`` : facts.image?.entrypoint.length ? l10n.t('the image\'s `{0}`', facts.image.entrypoint.join(' ')) : l10n.t('the image\'s entrypoint');
   const mounts = layoutOf({ version: facts.version.id, image: facts.image }) === 'isaac-sim' ? l10n.t('named volumes under `/isaac-sim`') : l10n.t('host folders under `isaacSim.hostDataRoot`, into `/root`');
-  const health = facts.image?.healthcheck ? l10n.t('; the image has a HEALTHCHECK') : '';
-  return { ok: true, detail: l10n.t('{0}, from {1}: {2}, {3}, {4}{5}.', profile.title, facts.version.source, launcher, user, mounts, health) };
+  const args = [profile.title, facts.version.source, launcher, user, mounts];
+  return { ok: true, detail: facts.image?.healthcheck ? l10n.t('{0}, from {1}: {2}, {3}, {4}; the image has a HEALTHCHECK.', ...args) : l10n.t('{0}, from {1}: {2}, {3}, {4}.', ...args) };
 }
 
 /** The volumes of instance 0 that exist already (new ones are made for uid 1234 at the first start). */

@@ -204,6 +204,8 @@ export async function describePortHolder(port: number, protocol: PortProtocol, i
       fix: l10n.t('stop that container yourself (docker stop {0})', container.name),
     };
   }
-  const inContainer = holder.containerId ? l10n.t(', in container {0}', holder.containerId.slice(0, 12)) : '';
-  return { who: l10n.t('another process: {0} (pid {1}{2})', holder.comm, holder.pid, inContainer), fix: l10n.t('stop {0} (pid {1})', holder.comm, holder.pid) };
+  const who = holder.containerId
+    ? l10n.t('another process: {0} (pid {1}, in container {2})', holder.comm, holder.pid, holder.containerId.slice(0, 12))
+    : l10n.t('another process: {0} (pid {1})', holder.comm, holder.pid);
+  return { who, fix: l10n.t('stop {0} (pid {1})', holder.comm, holder.pid) };
 }
