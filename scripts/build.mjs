@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { minify } from 'terser';
-import { buildParts, lazyParts } from './parts.mjs';
+import { assertSingleCopies, buildParts, lazyParts } from './parts.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const production = process.argv.includes('--production');
@@ -165,6 +165,7 @@ const [extension, lazy] = await Promise.all([
     ...extensionHostBundle,
     entryPoints: Object.fromEntries(LAZY_PACKAGES.map((name) => [name, name])),
     outdir: 'dist',
+    metafile: true,
     plugins: [unusedDockerFeatures, nodeBuiltins],
   }),
   build({
@@ -184,6 +185,8 @@ const [extension, lazy] = await Promise.all([
 // The parts loaded on first use, built once dist/extension.js shows which modules it holds. A part's
 // modules that import vscode share one namespace shim too (its own: the shim holds no state).
 const parts = await buildParts({ root, extension, options: { ...extensionHostBundle, external: ['vscode'] }, plugins: [vscodeNamespace, lazyPackages] });
+// One copy of @vscode/l10n (parts.mjs SHARED_PACKAGES) in all of them.
+assertSingleCopies([extension, lazy, ...parts]);
 
 if (analyze) for (const result of [extension, lazy, ...parts]) console.log(await analyzeMetafile(result.metafile));
 

@@ -9,8 +9,11 @@
 // - The loader hands over each such module as the named exports the part imports, not as the whole
 //   module: `'src/docker/errors.ts': { EngineError }`. A whole namespace would keep every export of
 //   that module in dist/extension.js, used or not (6 KB when this was written).
+// - A package that dist/extension.js holds and a part imports too is one of SHARED_PACKAGES, which the
+//   loader hands over whole: `'@vscode/l10n': l10n`. Any other such package fails the build.
 // - The build fails unless every loader hands over exactly the names its part imports, and unless
-//   no module is in two files.
+//   no module is in two files. assertSingleCopies fails it unless each shared package is in exactly one
+//   file of all the extension host's.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +26,14 @@ export const PARTS = [
   // Run in Sim and the Language Model tools once invoked: both reach the code server through runCode.
   { name: 'simRun', entry: 'src/commands/simRunChunk.ts', loader: 'src/commands/simRunModule.ts' },
 ];
+
+/**
+ * Packages with state of their own that a part may import: it reads dist/extension.js's copy, which
+ * its loader hands over whole (`import * as l10n from '@vscode/l10n'` … `'@vscode/l10n': l10n`).
+ * @vscode/l10n keeps the bundle l10n.config loaded at activation: a second copy in a part would
+ * have none, and the part's messages would stay English.
+ */
+export const SHARED_PACKAGES = ['@vscode/l10n'];
 
 /** Where a loading part finds what its loader hands over (src/docker/mainModules.ts). */
 const MAIN_MODULES_KEY = 'isaac-sim-orchestrator.main-modules';
@@ -55,8 +66,10 @@ function fromMain(root, part, mainInputs, used) {
         if (r.errors.length > 0 || r.external || !path.isAbsolute(r.path)) return undefined;
         const file = posix(r.path);
         if (!mainInputs.has(file)) return undefined;
-        used.add(file);
-        return { path: file, namespace: 'from-main' };
+        // A shared package goes by its name, whichever of its files this import reaches.
+        const key = SHARED_PACKAGES.includes(args.path) ? args.path : file;
+        used.add(key);
+        return { path: key, namespace: 'from-main' };
       });
       // One lookup for all the stubs: each stub is then a single call.
       b.onResolve({ filter: /^main-module-lookup$/, namespace: 'from-main' }, () => ({ path: 'lookup', namespace: 'main-module-lookup' }));
@@ -111,17 +124,22 @@ function importedNames(root, part, ownFiles, used) {
     }
   }
   for (const file of used) {
-    if (!file.startsWith('src/')) {
+    if (!file.startsWith('src/') && !SHARED_PACKAGES.includes(file)) {
       throw new Error(`dist/${part.name}.js imports ${file}, which dist/extension.js holds: take what it needs through a module of ours there (as src/docker/parse.ts holds the zod schemas of the engine's replies).`);
     }
   }
   return names;
 }
 
-/** What `loader` hands over: the object literal's `'src/…': { A, B }` entries, module → Set of names. */
+/** What `loader` hands over: the object literal's `'src/…': { A, B }` entries, module → Set of names; a shared package's `'@vscode/l10n': l10n` → WHOLE. */
+const WHOLE = 'the whole package';
 function handedNames(root, loader) {
   const handed = new Map();
   const visit = (node) => {
+    if (ts.isPropertyAssignment(node) && ts.isStringLiteral(node.name) && SHARED_PACKAGES.includes(node.name.text)) {
+      if (!ts.isIdentifier(node.initializer)) throw new Error(`${loader}: hand over ${node.name.text} whole, as the namespace of \`import * as\` it.`);
+      handed.set(node.name.text, WHOLE);
+    }
     if (ts.isPropertyAssignment(node) && ts.isStringLiteral(node.name) && /^src\//.test(node.name.text) && ts.isObjectLiteralExpression(node.initializer)) {
       const names = node.initializer.properties.map((p) => {
         if (!ts.isShorthandPropertyAssignment(p)) throw new Error(`${loader}: hand over ${node.name.text} as { Name, … } of its imported exports.`);
@@ -142,6 +160,10 @@ function checkHandOver(root, part, ownFiles, used) {
   const problems = [];
   for (const [file, names] of wanted) {
     const given = handed.get(file);
+    if (SHARED_PACKAGES.includes(file)) {
+      if (given !== WHOLE) problems.push(`add '${file}': <the namespace of import * as … from '${file}'>`);
+      continue;
+    }
     if (!given) {
       problems.push(`add '${file}': { ${[...names].sort().join(', ')} }`);
       continue;
@@ -153,6 +175,19 @@ function checkHandOver(root, part, ownFiles, used) {
   }
   for (const file of handed.keys()) if (!wanted.has(file)) problems.push(`drop '${file}' (the part does not import it, or dist/extension.js does not hold it)`);
   if (problems.length > 0) throw new Error(`${part.loader} must hand dist/${part.name}.js what it imports of dist/extension.js: ${problems.join('; ')}.`);
+}
+
+/**
+ * Fails unless each of SHARED_PACKAGES is in exactly one of the output files of `results` (esbuild
+ * results with metafiles: every bundle that runs in the extension host), so that at run time there
+ * is one copy of it, with one state.
+ */
+export function assertSingleCopies(results) {
+  for (const pkg of SHARED_PACKAGES) {
+    const inPackage = new RegExp(`(^|/)node_modules/${pkg.replace(/[/.]/g, (c) => `\\${c}`)}/`);
+    const holders = results.flatMap((r) => Object.entries(r.metafile.outputs).filter(([, out]) => Object.keys(out.inputs).some((i) => inPackage.test(i))).map(([file]) => file));
+    if (holders.length !== 1) throw new Error(`${pkg} must be in exactly one file of the extension host's bundles, so that l10n.config at activation reaches every message; it is in ${holders.length === 0 ? 'none' : holders.join(', ')}.`);
+  }
 }
 
 /**

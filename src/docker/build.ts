@@ -13,6 +13,7 @@
  * - Cancelling (the AbortSignal) closes the connection, which makes the engine stop the build.
  * - Errors are BuildErrors (EngineErrors of kind 'build-failed', or 'cancelled').
  */
+import * as l10n from '@vscode/l10n';
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { describeEngineError } from './errors';
@@ -46,8 +47,8 @@ export async function buildImage(docker: Docker, address: string, context: Reada
     if (tail.length > BUILD_TAIL_LINES) tail.shift();
     options.onLine(line);
   };
-  const quote = () => (tail.length > 0 ? ` Its last lines:\n${tail.join('\n')}` : '');
-  const cancelled = () => new BuildError(`The build of ${options.tag} was cancelled; the engine stops it and keeps no image.`, [...tail], 'cancelled');
+  const quote = () => (tail.length > 0 ? l10n.t(' Its last lines:\n{0}', tail.join('\n')) : '');
+  const cancelled = () => new BuildError(l10n.t('The build of {0} was cancelled; the engine stops it and keeps no image.', options.tag), [...tail], 'cancelled');
   if (options.signal?.aborted) throw cancelled();
   let response: NodeJS.ReadableStream;
   try {
@@ -70,14 +71,14 @@ export async function buildImage(docker: Docker, address: string, context: Reada
           },
           isStream: true,
           ...(options.signal ? { abortSignal: options.signal } : {}),
-          statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
+          statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' }, // l10n-ignore: docker-modem's statusCodes, as dockerode writes them
         },
         (err: unknown, data: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(data as NodeJS.ReadableStream)),
       );
     });
   } catch (err) {
     if (options.signal?.aborted) throw cancelled();
-    const e = describeEngineError(err, `build ${options.tag}`, address);
+    const e = describeEngineError(err, l10n.t('build {0}', options.tag), address);
     throw new BuildError(e.message, [], e.unreachable ? 'unreachable' : 'build-failed', { cause: err });
   }
   return new Promise<string | undefined>((resolve, reject) => {
@@ -98,7 +99,7 @@ export async function buildImage(docker: Docker, address: string, context: Reada
         try {
           buildkit.push(message.aux);
         } catch (err) {
-          keep(`(a BuildKit progress message could not be read: ${err instanceof Error ? err.message : String(err)})`);
+          keep(l10n.t('(a BuildKit progress message could not be read: {0})', err instanceof Error ? err.message : String(err)));
         }
       } else if (typeof message.aux === 'object' && message.aux.ID) {
         id = message.aux.ID;
@@ -114,7 +115,7 @@ export async function buildImage(docker: Docker, address: string, context: Reada
     response.on('data', (chunk: Buffer) => text.push(chunk));
     response.on('error', (err: Error) => {
       options.signal?.removeEventListener('abort', onAbort);
-      reject(options.signal?.aborted ? cancelled() : new BuildError(`The build of ${options.tag} was cut off (${err.message}).${quote()}`, [...tail], 'build-failed', { cause: err }));
+      reject(options.signal?.aborted ? cancelled() : new BuildError(l10n.t('The build of {0} was cut off ({1}).{2}', options.tag, err.message, quote()), [...tail], 'build-failed', { cause: err }));
     });
     response.on('end', () => {
       options.signal?.removeEventListener('abort', onAbort);
@@ -122,7 +123,7 @@ export async function buildImage(docker: Docker, address: string, context: Reada
       if (options.signal?.aborted) reject(cancelled());
       else if (failure !== undefined) {
         const { summary, lines } = summarizeBuildFailure(failure, tail);
-        reject(new BuildError(`The build of ${options.tag} ${summary}${summary.endsWith('…') ? '' : '.'}${lines.length > 0 ? ` Its last lines:\n${lines.join('\n')}` : ''}`, [...tail]));
+        reject(new BuildError(l10n.t('The build of {0} {1}{2}{3}', options.tag, summary, summary.endsWith('…') ? '' : '.', lines.length > 0 ? l10n.t(' Its last lines:\n{0}', lines.join('\n')) : ''), [...tail]));
       }
       else resolve(id);
     });

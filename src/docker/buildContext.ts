@@ -10,6 +10,7 @@
  * - The context is bounded (files and bytes): a setting that points at a whole checkout instead
  *   of the web viewer's folder gets an error that says so, instead of gigabytes sent to the engine.
  */
+import * as l10n from '@vscode/l10n';
 import { createHash } from 'node:crypto';
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -48,7 +49,7 @@ async function ignoreFilter(dir: string): Promise<IgnoreFilter | undefined> {
 /** Reads `dir` (the folder with the Dockerfile) into a context. Throws BuildContextError. */
 export async function readBuildContext(dir: string, dockerfile = 'Dockerfile'): Promise<BuildContext> {
   const top = await lstat(dir).catch(() => undefined);
-  if (!top?.isDirectory()) throw new BuildContextError(`"${dir}" is not a folder: set it to the web viewer's folder in your IsaacSim checkout (tools/docker/web-viewer), which holds its Dockerfile.`);
+  if (!top?.isDirectory()) throw new BuildContextError(l10n.t('"{0}" is not a folder: set it to the web viewer\'s folder in your IsaacSim checkout (tools/docker/web-viewer), which holds its Dockerfile.', dir));
   const keep = await ignoreFilter(dir);
   const entries: ContextEntry[] = [];
   let bytes = 0;
@@ -61,7 +62,7 @@ export async function readBuildContext(dir: string, dockerfile = 'Dockerfile'): 
       const full = path.join(dir, name);
       const st = await lstat(full);
       if (entries.length >= CONTEXT_LIMITS.files) {
-        throw new BuildContextError(`"${dir}" holds more than ${CONTEXT_LIMITS.files} files, too many for a web viewer's build context: point the setting at the web viewer's own folder (tools/docker/web-viewer in your IsaacSim checkout), not at a whole checkout.`);
+        throw new BuildContextError(l10n.t('"{0}" holds more than {1} files, too many for a web viewer\'s build context: point the setting at the web viewer\'s own folder (tools/docker/web-viewer in your IsaacSim checkout), not at a whole checkout.', dir, CONTEXT_LIMITS.files));
       }
       if (st.isDirectory()) {
         entries.push({ name, type: 'directory', mode: st.mode & 0o7777 });
@@ -71,7 +72,7 @@ export async function readBuildContext(dir: string, dockerfile = 'Dockerfile'): 
       } else if (st.isFile()) {
         bytes += st.size;
         if (bytes > CONTEXT_LIMITS.bytes) {
-          throw new BuildContextError(`"${dir}" holds more than ${CONTEXT_LIMITS.bytes / 1024 / 1024} MB, too much for a web viewer's build context: point the setting at the web viewer's own folder (tools/docker/web-viewer in your IsaacSim checkout).`);
+          throw new BuildContextError(l10n.t('"{0}" holds more than {1} MB, too much for a web viewer\'s build context: point the setting at the web viewer\'s own folder (tools/docker/web-viewer in your IsaacSim checkout).', dir, CONTEXT_LIMITS.bytes / 1024 / 1024));
         }
         entries.push({ name, type: 'file', mode: st.mode & 0o7777, content: await readFile(full) });
       }
@@ -79,7 +80,7 @@ export async function readBuildContext(dir: string, dockerfile = 'Dockerfile'): 
   };
   await walk('');
   if (!entries.some((e) => e.name === dockerfile && e.type === 'file')) {
-    throw new BuildContextError(`"${dir}" has no ${dockerfile}: set it to the web viewer's folder in your IsaacSim checkout (tools/docker/web-viewer), which holds its Dockerfile.`);
+    throw new BuildContextError(l10n.t('"{0}" has no {1}: set it to the web viewer\'s folder in your IsaacSim checkout (tools/docker/web-viewer), which holds its Dockerfile.', dir, dockerfile));
   }
   const hash = createHash('sha256');
   for (const e of entries) {

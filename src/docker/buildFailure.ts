@@ -12,6 +12,7 @@
  */
 
 /** Longest step text the summary quotes. */
+import * as l10n from '@vscode/l10n';
 const STEP_CHARS = 72;
 /** How many of the failed step's output lines the summary quotes. */
 const OUTPUT_LINES = 6;
@@ -31,7 +32,7 @@ function exitCode(failure: string): string | undefined {
 }
 
 function stepSummary(stage: string, command: string, code: string | undefined, message: string): string {
-  return code ? `failed at step ${stage} with exit code ${code}: ${shorten(command)}` : `failed at step ${stage} (${shorten(message)}): ${shorten(command)}`;
+  return code ? l10n.t('failed at step {0} with exit code {1}: {2}', stage, code, shorten(command)) : l10n.t('failed at step {0} ({1}): {2}', stage, shorten(message), shorten(command));
 }
 
 /** Summarises `failure` (the engine's error) with `tail` (the build's last lines, oldest first). */
@@ -60,5 +61,5 @@ export function summarizeBuildFailure(failure: string, tail: readonly string[]):
       return { summary: stepSummary(step[1], step[2], code, message), lines: output.slice(-OUTPUT_LINES) };
     }
   }
-  return { summary: `failed: ${shorten(message)}`, lines: tail.slice(-OUTPUT_LINES) };
+  return { summary: l10n.t('failed: {0}', shorten(message)), lines: tail.slice(-OUTPUT_LINES) };
 }

@@ -106,7 +106,7 @@ export class BuildkitProgress {
       }
       if (v.error && !told.error) {
         told.error = true;
-        this.onLine(`#${n} ERROR: ${v.error}`);
+        this.onLine(`#${n} ERROR: ${v.error}`); // l10n-ignore: BuildKit's own progress line, as docker build prints it
       } else if (v.completed && !told.done) {
         told.done = true;
         this.flush(v.digest);

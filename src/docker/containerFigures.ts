@@ -10,6 +10,7 @@
  * - `execCapture`: runs a command in the running container (POST /containers/{id}/exec, POST
  *   /exec/{id}/start, GET /exec/{id}/json for the exit code): three requests, bounded by a timeout.
  */
+import * as l10n from '@vscode/l10n';
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { describeEngineError, EngineError } from './errors';
@@ -23,7 +24,7 @@ export async function followStats(docker: Docker, address: string, id: string, o
   try {
     stream = (await docker.getContainer(id).stats({ stream: true })) as unknown as Readable;
   } catch (err) {
-    throw describeEngineError(err, `follow the stats of ${id}`, address);
+    throw describeEngineError(err, l10n.t('follow the stats of {0}', id), address);
   }
   const lines = new Utf8Lines((line) => {
     if (line.trim() === '') return;
@@ -51,7 +52,7 @@ const MAX_OUTPUT = 64 * 1024;
  * answers the start with an error, or the exit code is 126/127), or when `timeoutMs` passes.
  */
 export async function execCapture(docker: Docker, address: string, id: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult> {
-  const what = `run ${argv[0]} in container ${id}`;
+  const what = l10n.t('run {0} in container {1}', argv[0], id);
   let exec: Docker.Exec;
   let stream: Readable;
   try {
@@ -72,7 +73,7 @@ export async function execCapture(docker: Docker, address: string, id: string, a
     const timer = setTimeout(() => {
       follow.close();
       stream.destroy();
-      reject(new EngineError(`${argv[0]} in container ${id} did not answer within ${Math.round(timeoutMs / 1000)} s.`, 'other'));
+      reject(new EngineError(l10n.t('{0} in container {1} did not answer within {2} s.', argv[0], id, Math.round(timeoutMs / 1000)), 'other'));
     }, timeoutMs);
     const follow = followStream(stream, (chunk) => frames.push(chunk), (e) => {
       clearTimeout(timer);

@@ -18,6 +18,7 @@
  * stdout when it may hold an answer: a failing helper's message is taken from its stderr, or from
  * its stdout only when that is the one-line, non-JSON error text the protocol prints there.
  */
+import * as l10n from '@vscode/l10n';
 import { execFile } from 'node:child_process';
 import type * as z from 'zod/mini';
 import { CredentialAnswerSchema } from './parse';
@@ -59,7 +60,7 @@ export interface HelperRun {
 export const HELPER_TIMEOUT_MS = 20_000;
 
 /** The protocol's "none" answer (credentials/error.go). */
-const NOT_FOUND = 'credentials not found in native keychain';
+const NOT_FOUND = 'credentials not found in native keychain'; // l10n-ignore: the credential helper protocol's answer, matched
 /** "<token>" as Username: Secret is an identity token (docker/cli native_store.go). */
 const TOKEN_USERNAME = '<token>';
 
@@ -88,7 +89,7 @@ export function runCredentialHelper(run: HelperRun): Promise<HelperCredentials |
   const fail = (message: string, failure: HelperFailure) => new CredentialHelperError(message, failure, program);
   // config.json gives a name, not a path: a name with a separator would run something else than a helper on PATH.
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(run.helper)) {
-    return Promise.reject(fail(`The credential helper name "${run.helper}" (${run.namedBy}) is not a program name: it must be the part after "docker-credential-", such as "pass" or "desktop". Fix it in that file.`, 'invalid-name'));
+    return Promise.reject(fail(l10n.t('The credential helper name "{0}" ({1}) is not a program name: it must be the part after "docker-credential-", such as "pass" or "desktop". Fix it in that file.', run.helper, run.namedBy), 'invalid-name'));
   }
   const timeoutMs = run.timeoutMs ?? HELPER_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
@@ -99,30 +100,29 @@ export function runCredentialHelper(run: HelperRun): Promise<HelperCredentials |
       (err, stdout, stderr) => {
         if (err) {
           const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
-          if (run.signal?.aborted || e.name === 'AbortError') return reject(fail(`${program} was stopped: the pull was cancelled.`, 'cancelled'));
+          if (run.signal?.aborted || e.name === 'AbortError') return reject(fail(l10n.t('{0} was stopped: the pull was cancelled.', program), 'cancelled'));
           if (e.code === 'ENOENT') {
             return reject(
               fail(
-                `The Docker credential helper ${program} (${run.namedBy}) is not on the PATH that VS Code sees. Install it or add its folder to that PATH (a terminal's PATH can differ from the one VS Code started with), or remove the entry from that file and run "docker login ${run.serverURL}" again.`,
+                l10n.t('The Docker credential helper {0} ({1}) is not on the PATH that VS Code sees. Install it or add its folder to that PATH (a terminal\'s PATH can differ from the one VS Code started with), or remove the entry from that file and run "docker login {2}" again.', program, run.namedBy, run.serverURL),
                 'missing',
               ),
             );
           }
-          if (e.code === 'EACCES') return reject(fail(`The Docker credential helper ${program} (${run.namedBy}) is on PATH but cannot be run (EACCES): make it executable ("chmod +x").`, 'failed'));
+          if (e.code === 'EACCES') return reject(fail(l10n.t('The Docker credential helper {0} ({1}) is on PATH but cannot be run (EACCES): make it executable ("chmod +x").', program, run.namedBy), 'failed'));
           if (e.killed) {
-            return reject(fail(`The Docker credential helper ${program} (${run.namedBy}) did not answer within ${Math.round(timeoutMs / 1000)} s for ${run.serverURL}; it may be waiting for a keyring or passphrase to unlock. Unlock it (e.g. run "docker pull" once in a terminal), then start again.`, 'timeout'));
+            return reject(fail(l10n.t('The Docker credential helper {0} ({1}) did not answer within {2} s for {3}; it may be waiting for a keyring or passphrase to unlock. Unlock it (e.g. run "docker pull" once in a terminal), then start again.', program, run.namedBy, Math.round(timeoutMs / 1000), run.serverURL), 'timeout'));
           }
           if (protocolError(stdout) === NOT_FOUND || stderr.trim() === NOT_FOUND) return resolve(undefined);
           const said = tail(stderr) || protocolError(stdout);
-          const exit = typeof e.code === 'number' ? `exited with code ${e.code}` : `failed (${String(e.code ?? e.message)})`;
-          return reject(fail(`The Docker credential helper ${program} (${run.namedBy}) ${exit} when asked for ${run.serverURL}${said ? `: ${said}` : ' and gave no reason on stderr'}. Fix the helper, or log in again with "docker login ${run.serverURL}".`, 'failed'));
+          return reject(fail(helperFailed(program, run.namedBy, run.serverURL, typeof e.code === 'number' ? { code: e.code } : { error: String(e.code ?? e.message) }, said), 'failed'));
         }
         let answer: z.infer<ReturnType<typeof CredentialAnswerSchema>>;
         try {
           answer = CredentialAnswerSchema().parse(JSON.parse(stdout));
         } catch {
           // Not a word of stdout: it may be a secret in the wrong shape.
-          return reject(fail(`The Docker credential helper ${program} (${run.namedBy}) answered for ${run.serverURL} with something that is not the protocol's JSON ({"Username", "Secret"}); its output is not shown because it may hold a secret. Update or fix the helper.`, 'bad-answer'));
+          return reject(fail(l10n.t('The Docker credential helper {0} ({1}) answered for {2} with something that is not the protocol\'s JSON ({"Username", "Secret"}); its output is not shown because it may hold a secret. Update or fix the helper.', program, run.namedBy, run.serverURL), 'bad-answer'));
         }
         const username = answer.Username ?? '';
         const secret = answer.Secret ?? '';
@@ -134,4 +134,16 @@ export function runCredentialHelper(run: HelperRun): Promise<HelperCredentials |
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(run.serverURL);
   });
+}
+
+/** Why a credential helper failed, as one whole sentence per case (an exit code or a failure to run; with stderr or without). */
+function helperFailed(program: string, namedBy: string, server: string, how: { code: number } | { error: string }, said: string | undefined): string {
+  if ('code' in how) {
+    return said
+      ? l10n.t('The Docker credential helper {0} ({1}) exited with code {2} when asked for {3}: {4}. Fix the helper, or log in again with "docker login {3}".', program, namedBy, how.code, server, said)
+      : l10n.t('The Docker credential helper {0} ({1}) exited with code {2} when asked for {3} and gave no reason on stderr. Fix the helper, or log in again with "docker login {3}".', program, namedBy, how.code, server);
+  }
+  return said
+    ? l10n.t('The Docker credential helper {0} ({1}) failed ({2}) when asked for {3}: {4}. Fix the helper, or log in again with "docker login {3}".', program, namedBy, how.error, server, said)
+    : l10n.t('The Docker credential helper {0} ({1}) failed ({2}) when asked for {3} and gave no reason on stderr. Fix the helper, or log in again with "docker login {3}".', program, namedBy, how.error, server);
 }

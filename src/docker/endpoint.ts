@@ -31,6 +31,7 @@
  *
  * Key material is read into Buffers here and never put into a message.
  */
+import * as l10n from '@vscode/l10n';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -92,10 +93,10 @@ const TCP = new RegExp(String.raw`^tcp://${HOST_NAME}(?::([^/]*))?/?$`);
 const SSH = new RegExp(String.raw`^ssh://(?:([^@:/\s]+)(:[^@/\s]*)?@)?${HOST_NAME}(?::([^/]*))?(/.*)?$`);
 
 function portOf(text: string): number | string {
-  if (text === '') return 'the port after ":" is empty';
-  if (!/^[0-9]{1,5}$/.test(text)) return `the port "${text}" is not a number`;
+  if (text === '') return l10n.t('the port after ":" is empty');
+  if (!/^[0-9]{1,5}$/.test(text)) return l10n.t('the port "{0}" is not a number', text);
   const n = Number(text);
-  return n >= 1 && n <= 65535 ? n : `the port ${n} is outside 1-65535`;
+  return n >= 1 && n <= 65535 ? n : l10n.t('the port {0} is outside 1-65535', n);
 }
 
 /**
@@ -105,28 +106,28 @@ function portOf(text: string): number | string {
 export function parseDockerHost(text: string): ParsedHost | { problem: string } {
   if (text.startsWith('unix://')) {
     const p = text.slice('unix://'.length);
-    return p.startsWith('/') ? { kind: 'unix', path: p } : { problem: 'a unix:// host needs an absolute socket path, as in unix:///var/run/docker.sock' };
+    return p.startsWith('/') ? { kind: 'unix', path: p } : { problem: l10n.t('a unix:// host needs an absolute socket path, as in unix:///var/run/docker.sock') };
   }
   if (text.startsWith('npipe://')) {
     const p = text.slice('npipe://'.length);
-    return p ? { kind: 'npipe', path: p } : { problem: 'an npipe:// host needs a pipe path, as in npipe:////./pipe/docker_engine' };
+    return p ? { kind: 'npipe', path: p } : { problem: l10n.t('an npipe:// host needs a pipe path, as in npipe:////./pipe/docker_engine') };
   }
   if (text.startsWith('tcp://')) {
     const m = TCP.exec(text);
-    if (!m) return { problem: 'a tcp:// host is tcp://host or tcp://host:port, with no user, path or spaces' };
+    if (!m) return { problem: l10n.t('a tcp:// host is tcp://host or tcp://host:port, with no user, path or spaces') };
     if (m[2] === undefined) return { kind: 'tcp', host: m[1] };
     const port = portOf(m[2]);
     return typeof port === 'string' ? { problem: port } : { kind: 'tcp', host: m[1], port };
   }
   if (text.startsWith('ssh://')) {
     const m = SSH.exec(text);
-    if (!m) return { problem: 'an ssh:// host is ssh://user@host or ssh://user@host:port' };
-    if (m[2] !== undefined) return { problem: 'an ssh:// host must not carry a password: use an SSH key, as your ssh client offers it (ssh-agent, ~/.ssh/config IdentityFile, or ~/.ssh/id_*)' };
-    if (m[5] !== undefined && m[5] !== '' && m[5] !== '/') return { problem: 'an ssh:// host takes no path after the host (the CLI refuses one too)' };
+    if (!m) return { problem: l10n.t('an ssh:// host is ssh://user@host or ssh://user@host:port') };
+    if (m[2] !== undefined) return { problem: l10n.t('an ssh:// host must not carry a password: use an SSH key, as your ssh client offers it (ssh-agent, ~/.ssh/config IdentityFile, or ~/.ssh/id_*)') };
+    if (m[5] !== undefined && m[5] !== '' && m[5] !== '/') return { problem: l10n.t('an ssh:// host takes no path after the host (the CLI refuses one too)') };
     const port = m[4] === undefined ? 22 : portOf(m[4]);
     return typeof port === 'string' ? { problem: port } : { kind: 'ssh', username: m[1], host: m[3], port };
   }
-  return { problem: 'it starts with none of unix://, tcp://, ssh:// or npipe://' };
+  return { problem: l10n.t('it starts with none of unix://, tcp://, ssh:// or npipe://') };
 }
 
 /** sha256 of the context name: the folder name the CLI's context store uses. */
@@ -143,38 +144,38 @@ export function dockerConfigDir(env: NodeJS.ProcessEnv, home: string): string {
 function originText(source: EndpointSource, contextName: string | undefined, metaFile?: string): string {
   switch (source) {
     case 'setting':
-      return `setting ${SETTING}`;
+      return l10n.t('setting {0}', SETTING);
     case 'DOCKER_HOST':
-      return 'env DOCKER_HOST';
+      return l10n.t('env DOCKER_HOST');
     case 'context setting':
-      return `context "${contextName}" (named by setting ${CONTEXT_SETTING}${metaFile ? `, ${metaFile}` : ''})`;
+      return l10n.t('context "{0}" (named by setting {1}{2})', String(contextName), CONTEXT_SETTING, metaFile ? `, ${metaFile}` : '');
     case 'DOCKER_CONTEXT':
-      return `context "${contextName}" (named by env DOCKER_CONTEXT${metaFile ? `, ${metaFile}` : ''})`;
+      return l10n.t('context "{0}" (named by env DOCKER_CONTEXT{1})', String(contextName), metaFile ? `, ${metaFile}` : '');
     case 'current context':
-      return `context "${contextName}" (the current context in config.json${metaFile ? `, ${metaFile}` : ''})`;
+      return l10n.t('context "{0}" (the current context in config.json{1})', String(contextName), metaFile ? `, ${metaFile}` : '');
     case 'default':
-      return 'the default socket';
+      return l10n.t('the default socket');
     case 'rootless':
-      return 'the rootless socket in $XDG_RUNTIME_DIR';
+      return l10n.t('the rootless socket in $XDG_RUNTIME_DIR');
   }
 }
 
 function addressOf(url: string, source: EndpointSource, contextName?: string): string {
   switch (source) {
     case 'setting':
-      return `${url} (from setting ${SETTING})`;
+      return l10n.t('{0} (from setting {1})', url, SETTING);
     case 'DOCKER_HOST':
-      return `${url} (from env DOCKER_HOST)`;
+      return l10n.t('{0} (from env DOCKER_HOST)', url);
     case 'context setting':
-      return `${url} (from context "${contextName}", setting ${CONTEXT_SETTING})`;
+      return l10n.t('{0} (from context "{1}", setting {2})', url, String(contextName), CONTEXT_SETTING);
     case 'DOCKER_CONTEXT':
-      return `${url} (from context "${contextName}", env DOCKER_CONTEXT)`;
+      return l10n.t('{0} (from context "{1}", env DOCKER_CONTEXT)', url, String(contextName));
     case 'current context':
-      return `${url} (from context "${contextName}")`;
+      return l10n.t('{0} (from context "{1}")', url, String(contextName));
     case 'default':
-      return `${url} (default)`;
+      return l10n.t('{0} (default)', url);
     case 'rootless':
-      return `${url} (rootless, from $XDG_RUNTIME_DIR)`;
+      return l10n.t('{0} (rootless, from $XDG_RUNTIME_DIR)', url);
   }
 }
 
@@ -194,7 +195,7 @@ function readOptional(file: string, what: string, origin: string): Buffer | unde
     return readFileSync(file);
   } catch (err) {
     if ((err as { code?: unknown }).code === 'ENOENT') return undefined;
-    throw new ResolveError(`Cannot read the ${what} ${file} for ${origin} (${(err as { code?: string }).code ?? String(err)}): make it readable by this user.`, file);
+    throw new ResolveError(l10n.t('Cannot read the {0} {1} for {2} ({3}): make it readable by this user.', what, file, origin, (err as { code?: string }).code ?? String(err)), file);
   }
 }
 
@@ -203,18 +204,20 @@ function envTls(env: NodeJS.ProcessEnv, home: string, origin: string): TlsMateri
   const verify = !!env.DOCKER_TLS_VERIFY;
   if (!verify && !env.DOCKER_TLS) return undefined;
   const dir = env.DOCKER_CERT_PATH || dockerConfigDir(env, home);
-  const because = `${origin} with env ${verify ? 'DOCKER_TLS_VERIFY' : 'DOCKER_TLS'} set`;
-  const ca = readOptional(path.join(dir, 'ca.pem'), 'CA certificate', because);
+  const because = l10n.t('{0} with env {1} set', origin, verify ? 'DOCKER_TLS_VERIFY' : 'DOCKER_TLS');
+  const ca = readOptional(path.join(dir, 'ca.pem'), l10n.t('CA certificate'), because);
   if (verify && !ca) {
     throw new ResolveError(
-      `The engine of ${origin} is to be reached over TLS (env DOCKER_TLS_VERIFY is set), but there is no CA certificate ${path.join(dir, 'ca.pem')}${env.DOCKER_CERT_PATH ? ' (env DOCKER_CERT_PATH)' : ''}: put ca.pem, cert.pem and key.pem there, point DOCKER_CERT_PATH at their folder, or unset DOCKER_TLS_VERIFY.`,
+      env.DOCKER_CERT_PATH
+        ? l10n.t('The engine of {0} is to be reached over TLS (env DOCKER_TLS_VERIFY is set), but there is no CA certificate {1} (env DOCKER_CERT_PATH): put ca.pem, cert.pem and key.pem there, point DOCKER_CERT_PATH at their folder, or unset DOCKER_TLS_VERIFY.', origin, path.join(dir, 'ca.pem'))
+        : l10n.t('The engine of {0} is to be reached over TLS (env DOCKER_TLS_VERIFY is set), but there is no CA certificate {1}: put ca.pem, cert.pem and key.pem there, point DOCKER_CERT_PATH at their folder, or unset DOCKER_TLS_VERIFY.', origin, path.join(dir, 'ca.pem')),
       dir,
     );
   }
-  const cert = readOptional(path.join(dir, 'cert.pem'), 'client certificate', because);
-  const key = readOptional(path.join(dir, 'key.pem'), 'client key', because);
+  const cert = readOptional(path.join(dir, 'cert.pem'), l10n.t('client certificate'), because);
+  const key = readOptional(path.join(dir, 'key.pem'), l10n.t('client key'), because);
   if (!!cert !== !!key) {
-    throw new ResolveError(`${path.join(dir, cert ? 'key.pem' : 'cert.pem')} is missing beside ${path.join(dir, cert ? 'cert.pem' : 'key.pem')} (${because}): a client certificate needs both files.`, dir);
+    throw new ResolveError(l10n.t('{0} is missing beside {1} ({2}): a client certificate needs both files.', path.join(dir, cert ? 'key.pem' : 'cert.pem'), path.join(dir, cert ? 'cert.pem' : 'key.pem'), because), dir);
   }
   return { ca, cert, key, verify, dir };
 }
@@ -222,9 +225,9 @@ function envTls(env: NodeJS.ProcessEnv, home: string, origin: string): TlsMateri
 /** A context's own TLS files and SkipTLSVerify, or undefined when it has neither. */
 function contextTls(configDir: string, name: string, skipVerify: boolean, origin: string): TlsMaterial | undefined {
   const dir = path.join(configDir, 'contexts', 'tls', contextId(name), 'docker');
-  const ca = readOptional(path.join(dir, 'ca.pem'), 'CA certificate', origin);
-  const cert = readOptional(path.join(dir, 'cert.pem'), 'client certificate', origin);
-  const key = readOptional(path.join(dir, 'key.pem'), 'client key', origin);
+  const ca = readOptional(path.join(dir, 'ca.pem'), l10n.t('CA certificate'), origin);
+  const cert = readOptional(path.join(dir, 'cert.pem'), l10n.t('client certificate'), origin);
+  const key = readOptional(path.join(dir, 'key.pem'), l10n.t('client key'), origin);
   if (!ca && !cert && !key && !skipVerify) return undefined;
   return { ca, cert, key, verify: !skipVerify, dir };
 }
@@ -232,7 +235,7 @@ function contextTls(configDir: string, name: string, skipVerify: boolean, origin
 function fromHost(text: string, source: EndpointSource, tls: (() => TlsMaterial | undefined) | undefined, contextName: string | undefined, origin: string, fix: string): Endpoint {
   const parsed = parseDockerHost(text);
   if ('problem' in parsed) {
-    throw new ResolveError(`The Docker host "${text}" from ${origin} is not valid: ${parsed.problem}. ${fix}`, text);
+    throw new ResolveError(l10n.t('The Docker host "{0}" from {1} is not valid: {2}. {3}', text, origin, parsed.problem, fix), text);
   }
   const base = { source, ...(contextName !== undefined ? { contextName } : {}) };
   switch (parsed.kind) {
@@ -261,13 +264,13 @@ function fromContext(name: string, source: 'context setting' | 'DOCKER_CONTEXT' 
   const configDir = dockerConfigDir(input.env, input.home);
   const metaFile = path.join(configDir, 'contexts', 'meta', contextId(name), 'meta.json');
   const how =
-    source === 'context setting' ? `named by setting ${CONTEXT_SETTING}` : source === 'DOCKER_CONTEXT' ? 'named by env DOCKER_CONTEXT' : `the current context in ${path.join(configDir, 'config.json')}`;
+    source === 'context setting' ? l10n.t('named by setting {0}', CONTEXT_SETTING) : source === 'DOCKER_CONTEXT' ? l10n.t('named by env DOCKER_CONTEXT') : l10n.t('the current context in {0}', path.join(configDir, 'config.json'));
   const other =
     source === 'context setting'
-      ? `set ${CONTEXT_SETTING} to another context (docker context ls) or to ""`
+      ? l10n.t('set {0} to another context (docker context ls) or to ""', CONTEXT_SETTING)
       : source === 'DOCKER_CONTEXT'
-        ? 'unset DOCKER_CONTEXT or name another context'
-        : 'choose another with "docker context use NAME"';
+        ? l10n.t('unset DOCKER_CONTEXT or name another context')
+        : l10n.t('choose another with "docker context use NAME"');
   let text: string;
   try {
     text = readFileSync(metaFile, 'utf8');
@@ -275,9 +278,9 @@ function fromContext(name: string, source: 'context setting' | 'DOCKER_CONTEXT' 
     const code = (err as { code?: string }).code;
     throw new ResolveError(
       code === 'ENOENT'
-        ? `Docker context "${name}" (${how}) does not exist: ${metaFile} is missing. Create it ("docker context create ${name} --docker host=…"), ${other}, or set ${SETTING}.`
-        : `Cannot read Docker context "${name}" (${how}): ${metaFile}: ${code ?? String(err)}. Make it readable, ${other}, or set ${SETTING}.`,
-      `context "${name}"`,
+        ? l10n.t('Docker context "{0}" ({1}) does not exist: {2} is missing. Create it ("docker context create {3} --docker host=…"), {4}, or set {5}.', name, how, metaFile, name, other, SETTING)
+        : l10n.t('Cannot read Docker context "{0}" ({1}): {2}: {3}. Make it readable, {4}, or set {5}.', name, how, metaFile, code ?? String(err), other, SETTING),
+      l10n.t('context "{0}"', name),
     );
   }
   let host: unknown;
@@ -287,13 +290,13 @@ function fromContext(name: string, source: 'context setting' | 'DOCKER_CONTEXT' 
     host = meta?.Endpoints?.docker?.Host;
     skip = meta?.Endpoints?.docker?.SkipTLSVerify;
   } catch (err) {
-    throw new ResolveError(`Docker context "${name}" (${how}) is damaged: ${metaFile} is not JSON (${(err as Error).message}). Recreate it with "docker context create", ${other}, or set ${SETTING}.`, `context "${name}"`);
+    throw new ResolveError(l10n.t('Docker context "{0}" ({1}) is damaged: {2} is not JSON ({3}). Recreate it with "docker context create", {4}, or set {5}.', name, how, metaFile, (err as Error).message, other, SETTING), l10n.t('context "{0}"', name));
   }
   if (typeof host !== 'string' || host === '') {
-    throw new ResolveError(`Docker context "${name}" (${how}) has no Docker endpoint: ${metaFile} has no Endpoints.docker.Host. Recreate it with "docker context create ${name} --docker host=…", ${other}, or set ${SETTING}.`, `context "${name}"`);
+    throw new ResolveError(l10n.t('Docker context "{0}" ({1}) has no Docker endpoint: {2} has no Endpoints.docker.Host. Recreate it with "docker context create {3} --docker host=…", {4}, or set {5}.', name, how, metaFile, name, other, SETTING), l10n.t('context "{0}"', name));
   }
   const origin = originText(source, name, metaFile);
-  return fromHost(host, source, () => contextTls(configDir, name, skip === true, origin), name, origin, `Fix it with "docker context update ${name} --docker host=…", ${other}, or set ${SETTING}.`);
+  return fromHost(host, source, () => contextTls(configDir, name, skip === true, origin), name, origin, l10n.t('Fix it with "docker context update {0} --docker host=…", {1}, or set {2}.', name, other, SETTING));
 }
 
 function defaultSocket(input: ResolveInput): Endpoint {
@@ -315,13 +318,13 @@ function currentContext(input: ResolveInput): string | undefined {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') return undefined;
-    throw new ResolveError(`Cannot read the docker CLI config ${file} (${(err as { code?: string }).code ?? String(err)}), which may name the current context: make it readable, or set ${SETTING}.`, `${file} (the docker CLI config)`);
+    throw new ResolveError(l10n.t('Cannot read the docker CLI config {0} ({1}), which may name the current context: make it readable, or set {2}.', file, (err as { code?: string }).code ?? String(err), SETTING), l10n.t('{0} (the docker CLI config)', file));
   }
   let current: unknown;
   try {
     current = (JSON.parse(text) as { currentContext?: unknown } | null)?.currentContext;
   } catch (err) {
-    throw new ResolveError(`The docker CLI config ${file} is not JSON (${(err as Error).message}), so its current context cannot be read: fix the file, or set ${SETTING}.`, `${file} (the docker CLI config)`);
+    throw new ResolveError(l10n.t('The docker CLI config {0} is not JSON ({1}), so its current context cannot be read: fix the file, or set {2}.', file, (err as Error).message, SETTING), l10n.t('{0} (the docker CLI config)', file));
   }
   return typeof current === 'string' && current !== '' ? current : undefined;
 }
@@ -339,24 +342,24 @@ function at<T>(where: string, fn: () => T, setting = SETTING): T {
 function resolve(input: ResolveInput): Endpoint {
   const { setting } = input;
   if (setting) {
-    return at(`${setting} (from setting ${SETTING})`, () =>
-      fromHost(setting, 'setting', () => envTls(input.env, input.home, `setting ${SETTING}`), undefined, `setting ${SETTING}`, `Set ${SETTING} to "" or to a host such as "unix:///var/run/docker.sock", "tcp://host:2376" or "ssh://user@host".`),
+    return at(l10n.t('{0} (from setting {1})', setting, SETTING), () =>
+      fromHost(setting, 'setting', () => envTls(input.env, input.home, l10n.t('setting {0}', SETTING)), undefined, l10n.t('setting {0}', SETTING), l10n.t('Set {0} to "" or to a host such as "unix:///var/run/docker.sock", "tcp://host:2376" or "ssh://user@host".', SETTING)),
     );
   }
   if (input.context) {
     const name = input.context;
-    return at(`context "${name}" (from setting ${CONTEXT_SETTING})`, () => fromContext(name, 'context setting', input), CONTEXT_SETTING);
+    return at(l10n.t('context "{0}" (from setting {1})', name, CONTEXT_SETTING), () => fromContext(name, 'context setting', input), CONTEXT_SETTING); // l10n-ignore: an id of fromContext's source
   }
   const dockerHost = input.env.DOCKER_HOST;
   if (dockerHost) {
-    return at(`${dockerHost} (from env DOCKER_HOST)`, () =>
-      fromHost(dockerHost, 'DOCKER_HOST', () => envTls(input.env, input.home, 'env DOCKER_HOST'), undefined, 'env DOCKER_HOST', `Fix or unset DOCKER_HOST, or set ${SETTING}, which comes first.`),
+    return at(l10n.t('{0} (from env DOCKER_HOST)', dockerHost), () =>
+      fromHost(dockerHost, 'DOCKER_HOST', () => envTls(input.env, input.home, l10n.t('env DOCKER_HOST')), undefined, l10n.t('env DOCKER_HOST'), l10n.t('Fix or unset DOCKER_HOST, or set {0}, which comes first.', SETTING)),
     );
   }
   const named = input.env.DOCKER_CONTEXT;
-  if (named) return at(`context "${named}" (from env DOCKER_CONTEXT)`, () => fromContext(named, 'DOCKER_CONTEXT', input));
+  if (named) return at(l10n.t('context "{0}" (from env DOCKER_CONTEXT)', named), () => fromContext(named, 'DOCKER_CONTEXT', input));
   const current = currentContext(input);
-  if (current) return at(`context "${current}" (the current context)`, () => fromContext(current, 'current context', input));
+  if (current) return at(l10n.t('context "{0}" (the current context)', current), () => fromContext(current, 'current context', input)); // l10n-ignore: an id of fromContext's source
   return defaultSocket(input);
 }
 

@@ -3,6 +3,7 @@
  * Raw engine JSON is parsed with zod into small domain types at this edge; errors are turned into
  * EngineErrors whose message names the problem and the fix.
  */
+import * as l10n from '@vscode/l10n';
 import Docker from 'dockerode';
 import os from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
@@ -123,12 +124,12 @@ export class DockerEngine {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new EngineError(`Docker engine at ${this.address} accepted the connection but did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}: check that the daemon is healthy ("docker info"), or restart it.`, 'unreachable', undefined, { setting: 'isaacSim.dockerHost' })),
+        () => reject(new EngineError(l10n.t('Docker engine at {0} accepted the connection but did not answer within {1}: check that the daemon is healthy ("docker info"), or restart it.', this.address, timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : l10n.t('{0} ms', timeoutMs)), 'unreachable', undefined, { setting: 'isaacSim.dockerHost' })),
         timeoutMs,
       );
     });
     try {
-      const v = await Promise.race([this.call('ask the engine for its version', () => this.docker.version()), timeout]);
+      const v = await Promise.race([this.call(l10n.t('ask the engine for its version'), () => this.docker.version()), timeout]);
       return { version: v.Version, apiVersion: v.ApiVersion };
     } finally {
       clearTimeout(timer);
@@ -142,9 +143,9 @@ export class DockerEngine {
    * (their host names differ). Undefined if the engine names none of them.
    */
   async engineId(): Promise<string | undefined> {
-    const info = (await this.call('ask the engine for its ID (docker info)', () => this.docker.info())) as { ID?: unknown; Name?: unknown; DockerRootDir?: unknown };
+    const info = (await this.call(l10n.t('ask the engine for its ID (docker info)'), () => this.docker.info())) as { ID?: unknown; Name?: unknown; DockerRootDir?: unknown };
     const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : '?');
-    return [info?.ID, info?.Name, info?.DockerRootDir].some((v) => typeof v === 'string' && v !== '') ? `${text(info.ID)} on ${text(info.Name)}, data root ${text(info.DockerRootDir)}` : undefined;
+    return [info?.ID, info?.Name, info?.DockerRootDir].some((v) => typeof v === 'string' && v !== '') ? l10n.t('{0} on {1}, data root {2}', text(info.ID), text(info.Name), text(info.DockerRootDir)) : undefined;
   }
 
   async inspect(idOrName: string): Promise<ContainerInfo | undefined> {
@@ -152,13 +153,13 @@ export class DockerEngine {
       return toInfo(await this.docker.getContainer(idOrName).inspect());
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
-      throw describeEngineError(err, `inspect container ${idOrName}`, this.address);
+      throw describeEngineError(err, l10n.t('inspect container {0}', idOrName), this.address);
     }
   }
 
   /** Containers (any state) carrying the given label, inspected. */
   async listByLabel(label: string): Promise<ContainerInfo[]> {
-    const list = SummarySchema().parse(await this.call('list containers', () => this.docker.listContainers({ all: true, filters: { label: [label] } })));
+    const list = SummarySchema().parse(await this.call(l10n.t('list containers'), () => this.docker.listContainers({ all: true, filters: { label: [label] } })));
     const infos = await Promise.all(list.map((c) => this.inspect(c.Id)));
     return infos.filter((i): i is ContainerInfo => i !== undefined);
   }
@@ -169,7 +170,7 @@ export class DockerEngine {
       return true;
     } catch (err) {
       if (statusCode(err) === 404) return false;
-      throw describeEngineError(err, `inspect image ${image}`, this.address);
+      throw describeEngineError(err, l10n.t('inspect image {0}', image), this.address);
     }
   }
 
@@ -179,7 +180,7 @@ export class DockerEngine {
       return toImageConfig(await this.docker.getImage(image).inspect());
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
-      throw describeEngineError(err, `inspect image ${image}`, this.address);
+      throw describeEngineError(err, l10n.t('inspect image {0}', image), this.address);
     }
   }
 
@@ -189,7 +190,7 @@ export class DockerEngine {
       return true;
     } catch (err) {
       if (statusCode(err) === 404) return false;
-      throw describeEngineError(err, `inspect volume ${name}`, this.address);
+      throw describeEngineError(err, l10n.t('inspect volume {0}', name), this.address);
     }
   }
 
@@ -204,13 +205,13 @@ export class DockerEngine {
       await this.start(id);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
-      const result = await Promise.race([this.call(`wait for container ${id}`, () => container.wait() as Promise<{ StatusCode: number }>), timedOut]);
+      const result = await Promise.race([this.call(l10n.t('wait for container {0}', id), () => container.wait() as Promise<{ StatusCode: number }>), timedOut]);
       clearTimeout(timer);
       if (result === 'timeout') {
         await container.kill().catch(() => undefined);
-        throw new EngineError(`${body.name ?? 'A helper container'} did not finish within ${Math.round(timeoutMs / 1000)} s and was removed.`, 'other');
+        throw new EngineError(l10n.t('{0} did not finish within {1} s and was removed.', body.name ?? l10n.t('A helper container'), Math.round(timeoutMs / 1000)), 'other');
       }
-      const logs = (await this.call(`read logs of ${id}`, () => container.logs({ stdout: true, stderr: true, follow: false }))) as unknown as Buffer;
+      const logs = (await this.call(l10n.t('read logs of {0}', id), () => container.logs({ stdout: true, stderr: true, follow: false }))) as unknown as Buffer;
       // Not demultiplexed: drop the 8-byte frame headers' control bytes, keep the text.
       const text = Buffer.isBuffer(logs) ? logs.toString('utf8') : String(logs);
       return { exitCode: result.StatusCode, output: Array.from(text).filter((ch) => ch >= ' ' || ch === '\n' || ch === '\t').join('') };
@@ -226,9 +227,9 @@ export class DockerEngine {
       archive = (await this.docker.getContainer(id).getArchive({ path: filePath })) as unknown as Readable;
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
-      throw describeEngineError(err, `read ${filePath} in container ${id}`, this.address);
+      throw describeEngineError(err, l10n.t('read {0} in container {1}', filePath, id), this.address);
     }
-    return this.call(`read ${filePath} in container ${id}`, () => firstFileOf(archive));
+    return this.call(l10n.t('read {0} in container {1}', filePath, id), () => firstFileOf(archive));
   }
 
   /** Writes one file into a container (created or running), keeping the given mode and owner. */
@@ -239,7 +240,7 @@ export class DockerEngine {
     pack.finalize();
     const body = new PassThrough();
     pack.pipe(body);
-    await this.call(`write ${filePath} in container ${id}`, () => this.docker.getContainer(id).putArchive(body, { path: filePath.slice(0, slash) || '/' }));
+    await this.call(l10n.t('write {0} in container {1}', filePath, id), () => this.docker.getContainer(id).putArchive(body, { path: filePath.slice(0, slash) || '/' }));
   }
 
   /** Follows a running container's stats stream (one JSON sample a second): containerFigures.ts. */
@@ -259,20 +260,20 @@ export class DockerEngine {
   }
 
   async create(body: Docker.ContainerCreateOptions): Promise<string> {
-    const c = await this.call(`create container ${body.name}`, () => this.docker.createContainer(body));
+    const c = await this.call(l10n.t('create container {0}', String(body.name)), () => this.docker.createContainer(body));
     return c.id;
   }
 
   async start(id: string): Promise<void> {
-    await this.tolerate304(`start container ${id}`, () => this.docker.getContainer(id).start());
+    await this.tolerate304(l10n.t('start container {0}', id), () => this.docker.getContainer(id).start());
   }
 
   async stop(id: string, timeoutSeconds: number): Promise<void> {
-    await this.tolerate304(`stop container ${id}`, () => this.docker.getContainer(id).stop({ t: timeoutSeconds }));
+    await this.tolerate304(l10n.t('stop container {0}', id), () => this.docker.getContainer(id).stop({ t: timeoutSeconds }));
   }
 
   async restart(id: string, timeoutSeconds: number): Promise<void> {
-    await this.call(`restart container ${id}`, () => this.docker.getContainer(id).restart({ t: timeoutSeconds }));
+    await this.call(l10n.t('restart container {0}', id), () => this.docker.getContainer(id).restart({ t: timeoutSeconds }));
   }
 
   async remove(id: string, force = false): Promise<void> {
@@ -280,7 +281,7 @@ export class DockerEngine {
       await this.docker.getContainer(id).remove({ force, v: true });
     } catch (err) {
       if (statusCode(err) === 404) return;
-      throw describeEngineError(err, `remove container ${id}`, this.address);
+      throw describeEngineError(err, l10n.t('remove container {0}', id), this.address);
     }
   }
 
@@ -298,7 +299,7 @@ export class DockerEngine {
    * `onEnd` is called once when the stream ends or fails.
    */
   async streamEvents(label: string, since: bigint | undefined, onEvent: (e: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<Closeable> {
-    const stream = (await this.call('follow engine events', () =>
+    const stream = (await this.call(l10n.t('follow engine events'), () =>
       this.docker.getEvents({
         ...(since !== undefined ? { since: sinceParam(since) as unknown as number } : {}),
         filters: { type: ['container'], label: [label] },
@@ -335,7 +336,7 @@ export class DockerEngine {
    * complete line. `since` (ns, inclusive) resumes after a restart; `tail` limits the first attach.
    */
   async followLogs(id: string, opts: { since?: bigint; tail?: number; follow?: boolean }, onLine: (line: LogLine) => void, onEnd: (err?: Error) => void): Promise<Closeable> {
-    const stream = (await this.call(`follow logs of ${id}`, () =>
+    const stream = (await this.call(l10n.t('follow logs of {0}', id), () =>
       this.docker.getContainer(id).logs({
         follow: (opts.follow ?? true) as true,
         stdout: true,

@@ -5,6 +5,7 @@
  */
 
 /** What went wrong at the engine, for code to switch on. */
+import * as l10n from '@vscode/l10n';
 export type EngineErrorKind =
   /** The engine could not be reached at all (socket missing, refused, timed out). */
   | 'unreachable'
@@ -83,58 +84,58 @@ const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_C
  * dial-stdio`'s): the lines below are what OpenSSH 9 and docker 28 print.
  */
 export function sshProblem(err: { failure: 'missing' | 'exited'; command: string; commandLine: string; stderr: string; exitCode: number | null }, address: string, what: string): string {
-  const at = `the Docker engine at ${address}`;
+  const at = l10n.t('the Docker engine at {0}', address);
   if (err.failure === 'missing') {
-    return `Cannot reach ${at} while trying to ${what}: the ssh client ("${err.command}") is not on PATH. ssh:// engines are reached through your ssh client, as "docker -H ssh://…" does: install the OpenSSH client (e.g. "sudo apt-get install openssh-client"), or use a unix:// or tcp:// host.`;
+    return l10n.t('Cannot reach {0} while trying to {1}: the ssh client ("{2}") is not on PATH. ssh:// engines are reached through your ssh client, as "docker -H ssh://…" does: install the OpenSSH client (e.g. "sudo apt-get install openssh-client"), or use a unix:// or tcp:// host.', at, what, err.command);
   }
   const stderr = err.stderr;
   // The last line ssh wrote (warnings such as "Permanently added … to the list of known hosts" come first).
-  const last = stderr.trim().split(/\r?\n/).filter((l) => l.trim()).pop()?.trim() ?? `exit code ${err.exitCode}`;
-  const said = `ssh said "${last}"`;
+  const last = stderr.trim().split(/\r?\n/).filter((l) => l.trim()).pop()?.trim() ?? l10n.t('exit code {0}', String(err.exitCode));
+  const said = l10n.t('ssh said "{0}"', last);
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/i.test(stderr)) {
-    return `SSH to ${at} was stopped while trying to ${what} (${said}): the server's host key differs from the one recorded in known_hosts, which may be an attack or a reinstalled server. If you know why it changed, remove the old key ("ssh-keygen -R HOST") and connect once with ssh to record the new one.`;
+    return l10n.t('SSH to {0} was stopped while trying to {1} ({2}): the server\'s host key differs from the one recorded in known_hosts, which may be an attack or a reinstalled server. If you know why it changed, remove the old key ("ssh-keygen -R HOST") and connect once with ssh to record the new one.', at, what, said);
   }
   if (/Host key verification failed|No \S+ host key is known/i.test(stderr)) {
-    return `SSH to ${at} was stopped while trying to ${what} (${said}): the server's host key is not in known_hosts, and ssh cannot ask here (no terminal). Connect once in a terminal with the same host (e.g. "ssh -p PORT user@host", or the ssh:// host's name as in ~/.ssh/config), check the fingerprint and accept it, then try again.`;
+    return l10n.t('SSH to {0} was stopped while trying to {1} ({2}): the server\'s host key is not in known_hosts, and ssh cannot ask here (no terminal). Connect once in a terminal with the same host (e.g. "ssh -p PORT user@host", or the ssh:// host\'s name as in ~/.ssh/config), check the fingerprint and accept it, then try again.', at, what, said);
   }
   if (/Permission denied \(|Too many authentication failures/i.test(stderr)) {
-    return `SSH login to ${at} failed while trying to ${what} (${said}): no key was accepted. Add your public key to that user's ~/.ssh/authorized_keys, and offer the private key through ssh-agent (ssh-add) or an IdentityFile in ~/.ssh/config; a key with a passphrase must be in ssh-agent (there is no prompt here). Check with "ssh -o BatchMode=yes user@host true" in a terminal.`;
+    return l10n.t('SSH login to {0} failed while trying to {1} ({2}): no key was accepted. Add your public key to that user\'s ~/.ssh/authorized_keys, and offer the private key through ssh-agent (ssh-add) or an IdentityFile in ~/.ssh/config; a key with a passphrase must be in ssh-agent (there is no prompt here). Check with "ssh -o BatchMode=yes user@host true" in a terminal.', at, what, said);
   }
   if (/Could not resolve hostname/i.test(stderr)) {
-    return `SSH to ${at} failed while trying to ${what} (${said}): the host name is not known. Check the name in the ssh:// host, or define it as a Host in ~/.ssh/config.`;
+    return l10n.t('SSH to {0} failed while trying to {1} ({2}): the host name is not known. Check the name in the ssh:// host, or define it as a Host in ~/.ssh/config.', at, what, said);
   }
   if (/Connection refused/i.test(stderr)) {
-    return `SSH to ${at} failed while trying to ${what} (${said}): nothing accepts SSH on that port. Check that the SSH server runs there and the port (ssh://user@host:PORT, or Port in ~/.ssh/config).`;
+    return l10n.t('SSH to {0} failed while trying to {1} ({2}): nothing accepts SSH on that port. Check that the SSH server runs there and the port (ssh://user@host:PORT, or Port in ~/.ssh/config).', at, what, said);
   }
   if (/timed out|No route to host|Network is unreachable/i.test(stderr)) {
-    return `SSH to ${at} failed while trying to ${what} (${said}): the host does not answer. Check that it is up and reachable from here (VPN, firewall, ProxyJump in ~/.ssh/config).`;
+    return l10n.t('SSH to {0} failed while trying to {1} ({2}): the host does not answer. Check that it is up and reachable from here (VPN, firewall, ProxyJump in ~/.ssh/config).', at, what, said);
   }
   if (/docker: (command )?not found|docker: No such file or directory/i.test(stderr) || err.exitCode === 127) {
-    return `Logged in over SSH to ${at}, but "docker" is not found there while trying to ${what} (${said}): install Docker (18.09 or later) on that host, with docker on the PATH of non-interactive ssh sessions.`;
+    return l10n.t('Logged in over SSH to {0}, but "docker" is not found there while trying to {1} ({2}): install Docker (18.09 or later) on that host, with docker on the PATH of non-interactive ssh sessions.', at, what, said);
   }
   if (/'dial-stdio' is not a docker command|unknown command "dial-stdio"/i.test(stderr)) {
-    return `Logged in over SSH to ${at}, but its docker CLI has no "docker system dial-stdio" while trying to ${what} (${said}): update Docker there to 18.09 or later.`;
+    return l10n.t('Logged in over SSH to {0}, but its docker CLI has no "docker system dial-stdio" while trying to {1} ({2}): update Docker there to 18.09 or later.', at, what, said);
   }
   if (/failed to open the raw stream connection|Cannot connect to the Docker daemon/i.test(stderr)) {
     const fix = /permission denied/i.test(stderr)
-      ? 'that user may not use the Docker socket there: add it to the "docker" group on that host (then log in again)'
-      : 'the Docker daemon there is not running, or not where its docker CLI looks: start it (e.g. "sudo systemctl start docker") or check DOCKER_HOST for that user';
-    return `Logged in over SSH to ${at}, but "docker system dial-stdio" could not reach the engine there while trying to ${what} (${said}): ${fix}.`;
+      ? l10n.t('that user may not use the Docker socket there: add it to the "docker" group on that host (then log in again)')
+      : l10n.t('the Docker daemon there is not running, or not where its docker CLI looks: start it (e.g. "sudo systemctl start docker") or check DOCKER_HOST for that user');
+    return l10n.t('Logged in over SSH to {0}, but "docker system dial-stdio" could not reach the engine there while trying to {1} ({2}): {3}.', at, what, said, fix);
   }
-  return `SSH to ${at} failed while trying to ${what} (${said}): run the same in a terminal to see why: ${err.commandLine.replace(/ docker system dial-stdio$/, ' docker version')}`;
+  return l10n.t('SSH to {0} failed while trying to {1} ({2}): run the same in a terminal to see why: {3}', at, what, said, err.commandLine.replace(/ docker system dial-stdio$/, ' docker version')); // l10n-ignore: a command line
 }
 
 /** A TLS failure on the way to the engine, described with its fix; undefined for anything else. */
 function tlsProblem(code: unknown, raw: string, address: string, what: string): string | undefined {
   if (typeof code === 'string' && TLS_CODE.test(code)) {
     const fix = /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN/i.test(`${code} ${raw}`)
-      ? 'the engine did not accept our client certificate: it needs cert.pem and key.pem, signed by a CA the engine trusts (its --tlscacert), beside ca.pem in DOCKER_CERT_PATH or in the context'
+      ? l10n.t('the engine did not accept our client certificate: it needs cert.pem and key.pem, signed by a CA the engine trusts (its --tlscacert), beside ca.pem in DOCKER_CERT_PATH or in the context')
       : /ALTNAME|HOSTNAME/i.test(`${code} ${raw}`)
-        ? "the engine's certificate is not issued for this host name or IP address: reach it by a name its certificate lists, or issue it a certificate that lists this one"
-        : "the engine's certificate is not signed by our ca.pem, or TLS is not what that port speaks: check ca.pem (DOCKER_CERT_PATH or the context's TLS files) and the port (2376 is TLS, 2375 is not)";
+        ? l10n.t('the engine\'s certificate is not issued for this host name or IP address: reach it by a name its certificate lists, or issue it a certificate that lists this one')
+        : l10n.t('the engine\'s certificate is not signed by our ca.pem, or TLS is not what that port speaks: check ca.pem (DOCKER_CERT_PATH or the context\'s TLS files) and the port (2376 is TLS, 2375 is not)');
     // OpenSSL's own text ("800C…:error:0A000412:SSL routines:…") says no more than its code.
     const detail = code.startsWith('ERR_SSL_') ? code : `${code}: ${raw}`;
-    return `TLS to the Docker engine at ${address} failed (${detail}) while trying to ${what}: ${fix}.`;
+    return l10n.t('TLS to the Docker engine at {0} failed ({1}) while trying to {2}: {3}.', address, detail, what, fix);
   }
   return undefined;
 }
@@ -153,7 +154,7 @@ export function describeEngineError(err: unknown, what: string, address: string)
   const status = typeof statusCode === 'number' ? statusCode : undefined;
   const raw = rawMessage(err).trim();
   if (code === 'ABORT_ERR' || (err as { name?: unknown } | null)?.name === 'AbortError') {
-    return new EngineError(`Cancelled: ${what} did not finish.`, 'cancelled', status, { cause: err });
+    return new EngineError(l10n.t('Cancelled: {0} did not finish.', what), 'cancelled', status, { cause: err });
   }
   const ssh = asSshError(err);
   const transport = ssh ? sshProblem(ssh, address, what) : tlsProblem(code, raw, address, what);
@@ -161,16 +162,16 @@ export function describeEngineError(err: unknown, what: string, address: string)
   if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) {
     const fix =
       code === 'EACCES'
-        ? 'add your user to the "docker" group (then log in again), or set isaacSim.dockerHost'
-        : 'start Docker (e.g. "sudo systemctl start docker"), or point isaacSim.dockerHost at a running engine';
-    return new EngineError(`Docker engine unreachable at ${address} (${code}) while trying to ${what}: ${fix}.`, 'unreachable', status, { cause: err, setting: 'isaacSim.dockerHost' });
+        ? l10n.t('add your user to the "docker" group (then log in again), or set isaacSim.dockerHost')
+        : l10n.t('start Docker (e.g. "sudo systemctl start docker"), or point isaacSim.dockerHost at a running engine');
+    return new EngineError(l10n.t('Docker engine unreachable at {0} ({1}) while trying to {2}: {3}.', address, code, what, fix), 'unreachable', status, { cause: err, setting: 'isaacSim.dockerHost' });
   }
   const kind = classifyEngineMessage(raw, status);
   switch (kind) {
     case 'no-runtime': {
       const runtime = /(?:runtime name:|runtime specified)\s*(\S+)/i.exec(raw)?.[1] ?? 'nvidia';
       return new EngineError(
-        `Could not ${what}: the engine has no "${runtime}" runtime. Install the NVIDIA Container Toolkit and run "sudo nvidia-ctk runtime configure --runtime=docker", or set isaacSim.runtime to "" to use the default runtime.`,
+        l10n.t('Could not {0}: the engine has no "{1}" runtime. Install the NVIDIA Container Toolkit and run "sudo nvidia-ctk runtime configure --runtime=docker", or set isaacSim.runtime to "" to use the default runtime.', what, runtime),
         kind,
         status,
         { cause: err, setting: 'isaacSim.runtime' },
@@ -178,24 +179,24 @@ export function describeEngineError(err: unknown, what: string, address: string)
     }
     case 'no-gpu':
       return new EngineError(
-        `Could not ${what}: the engine cannot hand out GPUs (${raw}). Install the NVIDIA Container Toolkit, or set isaacSim.gpus to "none" to run without a GPU request.`,
+        l10n.t('Could not {0}: the engine cannot hand out GPUs ({1}). Install the NVIDIA Container Toolkit, or set isaacSim.gpus to "none" to run without a GPU request.', what, raw),
         kind,
         status,
         { cause: err, setting: 'isaacSim.gpus' },
       );
     case 'image-missing':
-      return new EngineError(`Could not ${what}: ${raw}. Pull the image first (docker pull, after "docker login nvcr.io" for NGC images) or set isaacSim.image to an image you have.`, kind, status, { cause: err, setting: 'isaacSim.image' });
+      return new EngineError(l10n.t('Could not {0}: {1}. Pull the image first (docker pull, after "docker login nvcr.io" for NGC images) or set isaacSim.image to an image you have.', what, raw), kind, status, { cause: err, setting: 'isaacSim.image' });
     case 'port-taken':
-      return new EngineError(`Could not ${what}: a port is already in use (${raw}). Stop what holds it, or change the isaacSim.*PortBase settings.`, kind, status, { cause: err });
+      return new EngineError(l10n.t('Could not {0}: a port is already in use ({1}). Stop what holds it, or change the isaacSim.*PortBase settings.', what, raw), kind, status, { cause: err });
     default:
       if (status === 400 && /HTTP request to an HTTPS server/i.test(raw)) {
         return new EngineError(
-          `Could not ${what}: the engine at ${address} speaks TLS (${raw}). Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder of ca.pem, cert.pem and key.pem, or use a context made with "docker context create NAME --docker host=…,ca=…,cert=…,key=…".`,
+          l10n.t('Could not {0}: the engine at {1} speaks TLS ({2}). Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder of ca.pem, cert.pem and key.pem, or use a context made with "docker context create NAME --docker host=…,ca=…,cert=…,key=…".', what, address, raw),
           'unreachable',
           status,
           { cause: err, setting: 'isaacSim.dockerHost' },
         );
       }
-      return new EngineError(`Could not ${what}: ${raw}`, kind, status, { cause: err });
+      return new EngineError(l10n.t('Could not {0}: {1}', what, raw), kind, status, { cause: err });
   }
 }

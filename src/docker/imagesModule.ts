@@ -3,6 +3,7 @@
  * isaacSim.webViewerBuildContext set or the doctor's check of that folder (build). See
  * mainModules.ts for how the part loads.
  */
+import * as l10n from '@vscode/l10n';
 import { BuildContextError, BuildError } from './buildErrors';
 import { describeEngineError } from './errors';
 import { Utf8Lines } from './lines';
@@ -16,6 +17,8 @@ let part: ImagesPart | undefined;
 export function imagesModule(): ImagesPart {
   part ??= loadWithMainModules(
     {
+      // dist/extension.js's copy, which l10n.config configured at activation (scripts/parts.mjs SHARED_PACKAGES).
+      '@vscode/l10n': l10n,
       'src/docker/buildErrors.ts': { BuildContextError, BuildError },
       'src/docker/errors.ts': { describeEngineError },
       'src/docker/lines.ts': { Utf8Lines },

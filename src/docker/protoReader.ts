@@ -10,6 +10,7 @@
  * 3/4 group start/end (deprecated, still skippable), 5 fixed 32-bit. Truncated or malformed input
  * throws a RangeError rather than being misread.
  */
+import * as l10n from '@vscode/l10n';
 const utf8 = new TextDecoder('utf-8');
 
 export class ProtoReader {
@@ -24,12 +25,12 @@ export class ProtoReader {
   uint32(): number {
     let value = 0;
     for (let shift = 0; shift < 70; shift += 7) {
-      if (this.pos >= this.len) throw new RangeError(`protobuf: varint runs past the end (at ${this.pos} of ${this.len})`);
+      if (this.pos >= this.len) throw new RangeError(l10n.t('protobuf: varint runs past the end (at {0} of {1})', this.pos, this.len));
       const byte = this.buf[this.pos++];
       if (shift < 32) value |= (byte & 0x7f) << shift;
       if ((byte & 0x80) === 0) return value >>> 0;
     }
-    throw new RangeError('protobuf: varint longer than 10 bytes');
+    throw new RangeError(l10n.t('protobuf: varint longer than 10 bytes'));
   }
 
   bool(): boolean {
@@ -40,7 +41,7 @@ export class ProtoReader {
   bytes(): Uint8Array {
     const n = this.uint32();
     const end = this.pos + n;
-    if (end > this.len) throw new RangeError(`protobuf: a field of ${n} bytes runs past the end (at ${this.pos} of ${this.len})`);
+    if (end > this.len) throw new RangeError(l10n.t('protobuf: a field of {0} bytes runs past the end (at {1} of {2})', n, this.pos, this.len));
     const out = this.buf.subarray(this.pos, end);
     this.pos = end;
     return out;
@@ -73,12 +74,12 @@ export class ProtoReader {
         this.advance(4);
         return;
       default:
-        throw new RangeError(`protobuf: wire type ${wire} at ${this.pos} is not one of 0, 1, 2, 3, 5`);
+        throw new RangeError(l10n.t('protobuf: wire type {0} at {1} is not one of 0, 1, 2, 3, 5', wire, this.pos));
     }
   }
 
   private advance(n: number): void {
-    if (this.pos + n > this.len) throw new RangeError(`protobuf: ${n} bytes run past the end (at ${this.pos} of ${this.len})`);
+    if (this.pos + n > this.len) throw new RangeError(l10n.t('protobuf: {0} bytes run past the end (at {1} of {2})', n, this.pos, this.len));
     this.pos += n;
   }
 }

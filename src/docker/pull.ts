@@ -19,6 +19,7 @@
  *   on this machine. A refused pull names the registry, where the credentials came from and the
  *   fix, and never a secret.
  */
+import * as l10n from '@vscode/l10n';
 import type { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import type { EngineHandle } from './engineHandle';
@@ -55,33 +56,33 @@ export interface PullErrorContext {
 }
 
 function loginCommand(registry: string): string {
-  return `docker login${registry === 'docker.io' ? '' : ` ${registry}`}`;
+  return l10n.t('docker login{0}', registry === 'docker.io' ? '' : ` ${registry}`);
 }
 
 /** What to do about a refused pull, from what authFor found (never a secret: only where they came from). */
 function loginAdvice(registry: string, image: string, credentials: RegistryCredentials | undefined): string {
   const login = loginCommand(registry);
   if (credentials?.withheld) {
-    return `Isaac Sim Orchestrator sends registry credentials only to a Docker engine on this machine or one reached over ssh:// or verified TLS (tcp:// with DOCKER_TLS_VERIFY or a TLS context), and the engine at ${credentials.withheld} is none of these: reach it that way, or log in and pull on that machine ("${login}", then "docker pull ${image}" there), then start again.`;
+    return l10n.t('Isaac Sim Orchestrator sends registry credentials only to a Docker engine on this machine or one reached over ssh:// or verified TLS (tcp:// with DOCKER_TLS_VERIFY or a TLS context), and the engine at {0} is none of these: reach it that way, or log in and pull on that machine ("{1}", then "docker pull {2}" there), then start again.', credentials.withheld, login, image);
   }
   const parts: string[] = [];
   const origin = credentials?.origin;
   if (credentials?.authconfig && origin) {
     // "credentials in FILE were refused" for plain entries: the file is what the user opens.
-    const where = origin.kind === 'auths' ? `credentials in ${origin.file} were refused ("auths" entry "${origin.key}")` : `credentials from ${describeOrigin(origin)} were refused`;
-    parts.push(`The ${registry} ${where}: log in again with "${login}"${registry === 'nvcr.io' ? ' (NGC API keys can expire or be revoked)' : ''}.`);
+    const where = origin.kind === 'auths' ? l10n.t('credentials in {0} were refused ("auths" entry "{1}")', origin.file, origin.key) : l10n.t('credentials from {0} were refused', describeOrigin(origin));
+    parts.push(registry === 'nvcr.io' ? l10n.t('The {0} {1}: log in again with "{2}" (NGC API keys can expire or be revoked).', registry, where, login) : l10n.t('The {0} {1}: log in again with "{2}".', registry, where, login));
   } else if (credentials?.helperError) {
-    parts.push(`No credentials were sent: ${credentials.helperError.message}`);
+    parts.push(l10n.t('No credentials were sent: {0}', credentials.helperError.message));
   } else if (origin && origin.kind !== 'auths') {
-    parts.push(`${describeOrigin(origin)} has no credentials for ${registry}: log in with "${login}", then start again.`);
+    parts.push(l10n.t('{0} has no credentials for {1}: log in with "{2}", then start again.', describeOrigin(origin), registry, login));
   } else if (registry === 'nvcr.io') {
     parts.push(
-      'Log in to NGC first: run "docker login nvcr.io" with the username $oauthtoken and an NGC API key as the password (create one at https://org.ngc.nvidia.com/setup/api-key), then start the instance again.',
+      l10n.t('Log in to NGC first: run "docker login nvcr.io" with the username $oauthtoken and an NGC API key as the password (create one at https://org.ngc.nvidia.com/setup/api-key), then start the instance again.'),
     );
   } else {
-    parts.push(`Log in first: run "${login}", then start the instance again.`);
+    parts.push(l10n.t('Log in first: run "{0}", then start the instance again.', login));
   }
-  if (credentials?.problem) parts.push(`(Your Docker config could not be used: ${credentials.problem}.)`);
+  if (credentials?.problem) parts.push(l10n.t('(Your Docker config could not be used: {0}.)', credentials.problem));
   return parts.join(' ');
 }
 
@@ -101,48 +102,53 @@ export function describePullError(image: string, err: unknown, context: PullErro
   const cause = maskedCause(context.cause ?? err, context.credentials);
   // The engine's words are quoted: should they ever echo a secret that was sent, it is masked.
   const make = (failure: PullFailure, message: string, unreachable = false) => new PullError(maskSecrets(message, context.credentials), image, failure, unreachable, statusCode, { cause });
-  const head = `Could not pull "${image}"`;
+  const head = l10n.t('Could not pull "{0}"', image);
 
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^(ENOENT|ECONNREFUSED|ECONNRESET|EACCES|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE)$/.test(code)) {
-    return make('engine-unreachable', describeEngineError(err, `pull image ${image}`, context.engineAddress ?? 'its socket').message, true);
+    return make('engine-unreachable', describeEngineError(err, l10n.t('pull image {0}', image), context.engineAddress ?? l10n.t('its socket')).message, true);
   }
   if (/invalid reference format|repository name must be|invalid tag format/i.test(raw)) {
-    return make('invalid-reference', `"${image}" is not a valid image reference (${raw}). Set isaacSim.image to a name like nvcr.io/nvidia/isaac-sim:4.2.0.`);
+    return make('invalid-reference', l10n.t('"{0}" is not a valid image reference ({1}). Set isaacSim.image to a name like nvcr.io/nvidia/isaac-sim:4.2.0.', image, raw));
   }
   if (/toomanyrequests|rate limit/i.test(raw)) {
-    return make('rate-limited', `${head}: ${registry} limits how often images may be pulled (${raw}). Wait a while, or log in ("docker login ${registry}") for a higher limit, then start again.`);
+    return make('rate-limited', l10n.t('{0}: {1} limits how often images may be pulled ({2}). Wait a while, or log in ("docker login {3}") for a higher limit, then start again.', head, registry, raw, registry));
   }
   if (/no basic auth credentials|unauthorized|authentication required|access (to the resource )?is denied|pull access denied|may require 'docker login'|\bdenied:|\b40[13]\b.*(Unauthorized|Forbidden|Authorization Required)/i.test(raw)) {
-    const maybeMissing = /repository does not exist/i.test(raw) ? ` The repository may also not exist: check isaacSim.image.` : '';
-    return make('unauthorized', `${head}: ${registry} refused access (${raw}). ${loginAdvice(registry, image, context.credentials)}${maybeMissing}`);
+    const advice = loginAdvice(registry, image, context.credentials);
+    return make(
+      'unauthorized',
+      /repository does not exist/i.test(raw)
+        ? l10n.t('{0}: {1} refused access ({2}). {3} The repository may also not exist: check isaacSim.image.', head, registry, raw, advice)
+        : l10n.t('{0}: {1} refused access ({2}). {3}', head, registry, raw, advice),
+    );
   }
   if (/manifest unknown|manifest for .* not found|not found: manifest|name unknown|repository .* not found|no such image/i.test(raw) || statusCode === 404) {
     const hint =
       registry === 'nvcr.io'
-        ? 'Check the tag in isaacSim.image against the NGC catalog (Isaac Sim tags look like 4.2.0 or 4.5.0).'
-        : 'Check the repository name and tag in isaacSim.image.';
-    return make('not-found', `${head}: ${registry} has no such image or tag (${raw}). ${hint}`);
+        ? l10n.t('Check the tag in isaacSim.image against the NGC catalog (Isaac Sim tags look like 4.2.0 or 4.5.0).')
+        : l10n.t('Check the repository name and tag in isaacSim.image.');
+    return make('not-found', l10n.t('{0}: {1} has no such image or tag ({2}). {3}', head, registry, raw, hint));
   }
   if (/no space left on device/i.test(raw)) {
-    return make('disk-full', `${head}: the Docker engine ran out of disk space (${raw}). Free space where Docker keeps its images (docker system df; Isaac Sim images need tens of GB), then start again.`);
+    return make('disk-full', l10n.t('{0}: the Docker engine ran out of disk space ({1}). Free space where Docker keeps its images (docker system df; Isaac Sim images need tens of GB), then start again.', head, raw));
   }
   if (/server gave HTTP response to HTTPS client/i.test(raw)) {
     return make(
       'registry-unreachable',
-      `${head}: ${registry} speaks plain HTTP but the engine expects HTTPS (${raw}). Add "${registry}" to "insecure-registries" in the engine's daemon.json, or use an HTTPS registry.`,
+      l10n.t('{0}: {1} speaks plain HTTP but the engine expects HTTPS ({2}). Add "{3}" to "insecure-registries" in the engine\'s daemon.json, or use an HTTPS registry.', head, registry, raw, registry),
     );
   }
   if (/x509|certificate/i.test(raw)) {
-    return make('registry-unreachable', `${head}: the engine does not trust ${registry}'s TLS certificate (${raw}). Install the registry's CA certificate for Docker (/etc/docker/certs.d/${registry}/ca.crt) or check the registry address.`);
+    return make('registry-unreachable', l10n.t('{0}: the engine does not trust {1}\'s TLS certificate ({2}). Install the registry\'s CA certificate for Docker (/etc/docker/certs.d/{3}/ca.crt) or check the registry address.', head, registry, raw, registry));
   }
   if (/dial tcp|connection refused|no such host|i\/o timeout|network is unreachable|no route to host|TLS handshake timeout|context deadline exceeded|server misbehaving|Client\.Timeout|temporary failure in name resolution|proxyconnect/i.test(raw)) {
     return make(
       'registry-unreachable',
-      `${head}: the Docker engine could not reach the registry ${registry} (${raw}). Check the registry in isaacSim.image, and that the machine running Docker can reach ${registry} (network, the Docker daemon's proxy settings, firewall), then start again.`,
+      l10n.t('{0}: the Docker engine could not reach the registry {1} ({2}). Check the registry in isaacSim.image, and that the machine running Docker can reach {3} (network, the Docker daemon\'s proxy settings, firewall), then start again.', head, registry, raw, registry),
     );
   }
-  return make('other', `${head}: ${raw || 'the engine gave no reason'}.`);
+  return make('other', `${head}: ${raw || l10n.t('the engine gave no reason')}.`);
 }
 
 // ---- pull -----------------------------------------------------------------------------------------
@@ -210,7 +216,7 @@ export async function pullImage(engine: EngineHandle, image: string, onProgress:
         if (err) return settle(describePullError(image, err, { credentials, engineAddress: engine.address }));
         if (state.error) return settle(describePullError(image, state.error, { credentials }));
         if (!state.done) {
-          return settle(new PullError(`Could not pull "${image}": the engine ended the pull before it finished. Try again; the engine's log may say why.`, image, 'interrupted', false));
+          return settle(new PullError(l10n.t('Could not pull "{0}": the engine ended the pull before it finished. Try again; the engine\'s log may say why.', image), image, 'interrupted', false));
         }
         settle();
       },

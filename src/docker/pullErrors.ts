@@ -2,6 +2,7 @@
  * The errors of image pulls. They live apart from the pull code (pull.ts), which loads lazily
  * (imagesModule.ts), because callers test for them with instanceof from the start.
  */
+import * as l10n from '@vscode/l10n';
 import { EngineError } from './errors';
 
 export type PullFailure = 'unauthorized' | 'not-found' | 'registry-unreachable' | 'invalid-reference' | 'disk-full' | 'rate-limited' | 'engine-unreachable' | 'interrupted' | 'other';
@@ -28,7 +29,7 @@ export class PullError extends EngineError {
 export class PullCancelledError extends EngineError {
   readonly code = 'ABORT_ERR';
   constructor(readonly image: string) {
-    super(`Pull of "${image}" was cancelled; nothing was started.`, 'cancelled');
+    super(l10n.t('Pull of "{0}" was cancelled; nothing was started.', image), 'cancelled');
     this.name = 'AbortError';
   }
 }

@@ -2,6 +2,7 @@
  * A pull's progress, folded from the engine's JSON progress lines by a pure reducer: per-layer
  * state, bytes, an overall fraction that never goes backwards, and a short message. See pull.ts.
  */
+import * as l10n from '@vscode/l10n';
 import { PullEventSchema } from './parse';
 import { registryOf } from './registryAuth';
 
@@ -62,7 +63,7 @@ export function parsePullEvent(raw: unknown): PullEvent {
 }
 
 export function initialPullProgress(image: string): PullProgress {
-  return { image, layers: [], bytesDone: 0, bytesTotal: 0, fraction: undefined, message: `Contacting ${registryOf(image)}…`, done: false, upToDate: false };
+  return { image, layers: [], bytesDone: 0, bytesTotal: 0, fraction: undefined, message: l10n.t('Contacting {0}…', registryOf(image)), done: false, upToDate: false };
 }
 
 function phaseFor(status: string, previous: LayerPhase | undefined): LayerPhase {
@@ -107,8 +108,8 @@ function layerWorkDone(l: LayerProgress): number {
 export function reducePullEvent(state: PullProgress, raw: PullEvent): PullProgress {
   const event = parsePullEvent(raw);
   if (event.error !== undefined || event.errorDetail?.message !== undefined) {
-    const error = (event.errorDetail?.message ?? event.error ?? 'unknown error').trim();
-    return { ...state, error, message: `Pull failed: ${error}` };
+    const error = (event.errorDetail?.message ?? event.error ?? l10n.t('unknown error')).trim();
+    return { ...state, error, message: l10n.t('Pull failed: {0}', error) };
   }
   let next: PullProgress;
   if (isLayerEvent(event)) {
@@ -172,23 +173,23 @@ function summarize(state: PullProgress, previousFraction: number | undefined): P
 
 function messageFor(state: PullProgress, needed: LayerProgress[], bytesDone: number, bytesTotal: number): string {
   if (state.done) {
-    if (state.upToDate || needed.length === 0) return `${state.image} is up to date`;
-    return `Pulled ${state.image} — ${formatBytes(bytesTotal)}`;
+    if (state.upToDate || needed.length === 0) return l10n.t('{0} is up to date', state.image);
+    return l10n.t('Pulled {0} — {1}', state.image, formatBytes(bytesTotal));
   }
   if (state.layers.length === 0) return state.message;
-  if (needed.length === 0) return `${state.layers.length === 1 ? 'The only layer is' : `All ${state.layers.length} layers are`} already here; finishing…`;
+  if (needed.length === 0) return state.layers.length === 1 ? l10n.t('The only layer is already here; finishing…') : l10n.t('All {0} layers are already here; finishing…', state.layers.length);
   const downloaded = needed.filter((l) => DOWNLOAD_DONE.has(l.phase)).length;
   if (downloaded < needed.length) {
     const allSized = needed.every((l) => l.size !== undefined || DOWNLOAD_DONE.has(l.phase));
-    const bytes = allSized ? `${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)}` : `${formatBytes(bytesDone)} so far`;
-    return `Downloaded ${downloaded} of ${layers(needed.length)} — ${bytes}`;
+    const bytes = allSized ? l10n.t('{0} of {1}', formatBytes(bytesDone), formatBytes(bytesTotal)) : l10n.t('{0} so far', formatBytes(bytesDone));
+    return l10n.t('Downloaded {0} of {1} — {2}', downloaded, layers(needed.length), bytes);
   }
   const complete = needed.filter((l) => l.phase === 'complete').length;
-  if (complete < needed.length) return `Extracting layer ${complete + 1} of ${needed.length} — ${formatBytes(bytesTotal)} downloaded`;
-  return `Extracted ${layers(needed.length)}; finishing…`;
+  if (complete < needed.length) return l10n.t('Extracting layer {0} of {1} — {2} downloaded', complete + 1, needed.length, formatBytes(bytesTotal));
+  return l10n.t('Extracted {0}; finishing…', layers(needed.length));
 }
 
-const layers = (n: number) => `${n} layer${n === 1 ? '' : 's'}`;
+const layers = (n: number) => (n === 1 ? l10n.t('1 layer') : l10n.t('{0} layers', n));
 
 /** Decimal units, as the Docker CLI prints them: "36 kB", "3.0 MB", "412 MB", "1.9 GB". */
 export function formatBytes(bytes: number): string {

@@ -34,6 +34,7 @@
  *   util.inspect of one never shows it; no message built here, in credentials.ts or in pull.ts
  *   contains a secret (describePullError also masks any that the engine's text would echo).
  */
+import * as l10n from '@vscode/l10n';
 import type Docker from 'dockerode';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -139,9 +140,9 @@ export function maskSecrets(text: string, credentials: RegistryCredentials | und
 
 /** Where the credentials were looked up, in words: `credsStore "pass" (docker-credential-pass, set in /h/.docker/config.json)`. */
 export function describeOrigin(origin: CredentialOrigin): string {
-  if (origin.kind === 'auths') return `${origin.file} ("auths" entry "${origin.key}")`;
-  const where = origin.kind === 'credsStore' ? `credsStore "${origin.helper}"` : `credHelpers "${origin.key}": "${origin.helper}"`;
-  return `${where} (docker-credential-${origin.helper}, set in ${origin.file})`;
+  if (origin.kind === 'auths') return l10n.t('{0} ("auths" entry "{1}")', origin.file, origin.key);
+  const where = origin.kind === 'credsStore' ? `credsStore "${origin.helper}"` : `credHelpers "${origin.key}": "${origin.helper}"`; // l10n-ignore: the config.json key, as written there
+  return l10n.t('{0} (docker-credential-{1}, set in {2})', where, origin.helper, origin.file);
 }
 
 /**
@@ -160,20 +161,20 @@ export async function authFor(image: string, options: AuthLookupOptions = {}): P
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { registry };
-    return { registry, problem: `cannot read ${file} (${code ?? String(err)})` };
+    return { registry, problem: l10n.t('cannot read {0} ({1})', file, code ?? String(err)) };
   }
   let config: z.infer<ReturnType<typeof DockerConfigSchema>>;
   try {
     config = DockerConfigSchema().parse(JSON.parse(text));
   } catch {
-    return { registry, problem: `${file} is not a valid Docker config file` };
+    return { registry, problem: l10n.t('{0} is not a valid Docker config file', file) };
   }
 
   const perRegistry = config.credHelpers && Object.hasOwn(config.credHelpers, key) ? config.credHelpers[key] : undefined;
   const helper = perRegistry || config.credsStore;
   if (helper) {
     const origin: CredentialOrigin = perRegistry ? { kind: 'credHelpers', file, key, helper } : { kind: 'credsStore', file, key, helper };
-    const namedBy = perRegistry ? `named by credHelpers "${key}" in ${file}` : `named by "credsStore" in ${file}`;
+    const namedBy = perRegistry ? l10n.t('named by credHelpers "{0}" in {1}', key, file) : l10n.t('named by "credsStore" in {0}', file);
     try {
       const found = await runCredentialHelper({ helper, serverURL: key, namedBy, env: options.env, timeoutMs: options.helperTimeoutMs, signal: options.signal });
       if (!found) return { registry, origin };
@@ -195,7 +196,7 @@ export async function authFor(image: string, options: AuthLookupOptions = {}): P
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon > 0) return withSecret({ registry, origin }, { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress: key });
-    return { registry, origin, problem: `the "auths" entry "${entryKey}" in ${file} is not "user:password" in base64` };
+    return { registry, origin, problem: l10n.t('the "auths" entry "{0}" in {1} is not "user:password" in base64', entryKey, file) };
   }
   if (entry.username !== undefined && entry.password !== undefined) {
     return withSecret({ registry, origin }, { username: entry.username, password: entry.password, serveraddress: key });

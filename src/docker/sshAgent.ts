@@ -25,6 +25,7 @@
  * hijacked calls (attach, exec start); Node's http client would hand this Duplex to docker-modem's
  * 'upgrade' handler as it does a socket, but that path is not exercised here.
  */
+import * as l10n from '@vscode/l10n';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import http from 'node:http';
 import { Duplex } from 'node:stream';
@@ -81,7 +82,7 @@ export class SshError extends Error {
     readonly signal: NodeJS.Signals | null,
     options?: { cause?: unknown },
   ) {
-    super(failure === 'missing' ? `${command} could not be started` : `${command} exited (${exitCode ?? signal}): ${stderr.trim() || 'no output'}`, options);
+    super(failure === 'missing' ? l10n.t('{0} could not be started', command) : l10n.t('{0} exited ({1}): {2}', command, String(exitCode ?? signal), stderr.trim() || l10n.t('no output')), options);
     this.name = 'SshError';
   }
 }

@@ -7,6 +7,7 @@
  *   starts (the runtime name is checked at create), so create + start is the real test. The probe
  *   carries our owner label and a `isaac-sim-doctor-` name, and is removed in every outcome.
  */
+import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'node:crypto';
 import { InfoSchema } from './parse';
 import type { DockerEngine } from './engine';
@@ -47,7 +48,7 @@ export async function engineInfo(engine: DockerEngine): Promise<EngineInfo> {
   try {
     raw = await engine.docker.info();
   } catch (err) {
-    throw describeEngineError(err, 'ask the engine for its configuration (docker info)', engine.address);
+    throw describeEngineError(err, l10n.t('ask the engine for its configuration (docker info)'), engine.address);
   }
   return parseEngineInfo(raw);
 }
@@ -105,7 +106,7 @@ export async function tryGpuRequest(
   const timeoutMs = options.timeoutMs ?? 30_000;
   let id: string | undefined;
   const refused = (err: unknown, stage: 'create' | 'start'): GpuProbeResult => {
-    const error = describeEngineError(err, `${stage} the GPU probe container ${name}`, engine.address);
+    const error = describeEngineError(err, stage === 'create' ? l10n.t('create the GPU probe container {0}', name) : l10n.t('start the GPU probe container {0}', name), engine.address);
     if (error.unreachable) throw error;
     return { ok: false, message: engineMessage(err), stage, error };
   };
@@ -143,11 +144,11 @@ export async function tryGpuRequest(
     });
     try {
       const exit = await Promise.race([container.wait() as Promise<{ StatusCode?: number }>, timedOut]);
-      if (exit === 'timeout') return { ok: false, stage: 'exit', message: `the probe container did not exit within ${Math.round(timeoutMs / 1000)} s` };
-      if (exit.StatusCode !== 0) return { ok: false, stage: 'exit', message: `the probe container exited with code ${String(exit.StatusCode)}` };
+      if (exit === 'timeout') return { ok: false, stage: 'exit', message: l10n.t('the probe container did not exit within {0} s', Math.round(timeoutMs / 1000)) };
+      if (exit.StatusCode !== 0) return { ok: false, stage: 'exit', message: l10n.t('the probe container exited with code {0}', String(exit.StatusCode)) };
       return { ok: true };
     } catch (err) {
-      throw describeEngineError(err, `wait for the GPU probe container ${name}`, engine.address);
+      throw describeEngineError(err, l10n.t('wait for the GPU probe container {0}', name), engine.address);
     } finally {
       clearTimeout(timer);
     }
@@ -174,5 +175,5 @@ async function removeProbe(engine: DockerEngine, idOrName: string): Promise<void
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  throw describeEngineError(last, `remove the GPU probe container ${idOrName} (remove it with "docker rm -f ${idOrName}")`, engine.address);
+  throw describeEngineError(last, l10n.t('remove the GPU probe container {0} (remove it with "docker rm -f {1}")', idOrName, idOrName), engine.address);
 }

@@ -24,6 +24,7 @@
  *
  * Pure and free of `vscode`; settings.ts validates templates with it, so it imports nothing from settings.ts.
  */
+import * as l10n from '@vscode/l10n';
 import type { TemplateValues } from './templates';
 
 /** The setting ids a sim view URL can come from. */
@@ -91,15 +92,15 @@ function isUsableHost(host: string): boolean {
 
 /** Splits a template into scheme, authority and the rest, applying the rule above to all but the values. */
 function parseTemplate(template: string): ParsedTemplate {
-  if (hasUnsafeChar(template)) return { ok: false, reason: 'it contains a space, a control character or a backslash' };
+  if (hasUnsafeChar(template)) return { ok: false, reason: l10n.t('it contains a space, a control character or a backslash') };
   const scheme = SCHEME.exec(template);
-  if (!scheme) return { ok: false, reason: 'it must start with http:// or https://' };
+  if (!scheme) return { ok: false, reason: l10n.t('it must start with http:// or https://') };
   const afterScheme = template.slice(scheme[0].length);
   const end = afterScheme.search(/[/?#]/);
   const authority = end === -1 ? afterScheme : afterScheme.slice(0, end);
   const rest = end === -1 ? '' : afterScheme.slice(end);
-  if (authority === '') return { ok: false, reason: 'it names no host after the //' };
-  if (authority.includes('@')) return { ok: false, reason: 'it has user info ("@") before the host' };
+  if (authority === '') return { ok: false, reason: l10n.t('it names no host after the //') };
+  if (authority.includes('@')) return { ok: false, reason: l10n.t('it has user info ("@") before the host') };
 
   // A bracketed IPv6 literal may hold colons; anywhere else the first colon starts the port.
   const closing = authority.startsWith('[') ? authority.indexOf(']') : -1;
@@ -111,9 +112,9 @@ function parseTemplate(template: string): ParsedTemplate {
   if (hostPart === '{host}') {
     host = { placeholder: true };
   } else if (/[{}]/.test(hostPart)) {
-    return { ok: false, reason: `its host "${hostPart}" must be exactly {host}, or a host name written out without placeholders` };
+    return { ok: false, reason: l10n.t('its host "{0}" must be exactly {host}, or a host name written out without placeholders', hostPart) };
   } else if (!isUsableHost(hostPart)) {
-    return { ok: false, reason: `its host "${hostPart}" is not a host name, IPv4 address or [IPv6] address written in ASCII` };
+    return { ok: false, reason: l10n.t('its host "{0}" is not a host name, IPv4 address or [IPv6] address written in ASCII', hostPart) };
   } else {
     host = { placeholder: false, literal: hostPart };
   }
@@ -126,7 +127,7 @@ function parseTemplate(template: string): ParsedTemplate {
     } else if (/^[0-9]{1,5}$/.test(portPart) && Number(portPart) >= 1 && Number(portPart) <= 65535) {
       port = { literal: Number(portPart) };
     } else {
-      return { ok: false, reason: `its port "${portPart}" must be one of ${Object.keys(PORT_PLACEHOLDER_SETTING).map((p) => `{${p}}`).join(', ')} or a number from 1 to 65535` };
+      return { ok: false, reason: l10n.t('its port "{0}" must be one of {1} or a number from 1 to 65535', portPart, Object.keys(PORT_PLACEHOLDER_SETTING).map((p) => `{${p}}`).join(', ')) };
     }
   }
   return { ok: true, scheme: scheme[1].toLowerCase() as 'http' | 'https', host, port, rest };
@@ -137,9 +138,9 @@ function templateError(setting: UrlTemplateSetting, template: string, reason: st
     ok: false,
     setting,
     message:
-      `Setting ${setting} is ${show(template)}, which the sim view cannot load: ${reason}. ` +
-      `Fix ${setting}: use an http(s) URL whose host is {host} (isaacSim.host) or a host name you write out, ` +
-      `with an optional port placeholder or number, and placeholders elsewhere only after the host, such as "${EXAMPLES[setting]}".`,
+      l10n.t('Setting {0} is {1}, which the sim view cannot load: {2}. ', setting, show(template), reason) +
+      l10n.t('Fix {0}: use an http(s) URL whose host is {host} (isaacSim.host) or a host name you write out, ', setting) +
+      l10n.t('with an optional port placeholder or number, and placeholders elsewhere only after the host, such as "{0}".', EXAMPLES[setting]),
   };
 }
 
@@ -157,7 +158,7 @@ export function urlTemplateProblem(template: string): string | undefined {
  * Never throws: an unusable template or value gives `{ ok: false }` with a message naming the setting to fix.
  */
 export function buildClientUrl(template: string, values: TemplateValues, setting: UrlTemplateSetting): ClientUrlResult {
-  if (typeof template !== 'string') return templateError(setting, String(template), 'it is not a string');
+  if (typeof template !== 'string') return templateError(setting, String(template), l10n.t('it is not a string'));
   const parsed = parseTemplate(template);
   if (!parsed.ok) return templateError(setting, template, parsed.reason);
 
@@ -169,8 +170,8 @@ export function buildClientUrl(template: string, values: TemplateValues, setting
         ok: false,
         setting: 'isaacSim.host',
         message:
-          `Setting isaacSim.host is ${show(host)}, which cannot be the host of the sim view's URL (${setting} uses {host}). ` +
-          'Fix isaacSim.host: use a host name or IP address such as "127.0.0.1" (an IPv6 address in brackets, such as "[::1]").',
+          l10n.t('Setting isaacSim.host is {0}, which cannot be the host of the sim view\'s URL ({1} uses {host}). ', show(host), setting) +
+          l10n.t('Fix isaacSim.host: use a host name or IP address such as "127.0.0.1" (an IPv6 address in brackets, such as "[::1]").'),
       };
     }
   } else {
@@ -186,7 +187,7 @@ export function buildClientUrl(template: string, values: TemplateValues, setting
       return {
         ok: false,
         setting: base,
-        message: `{${name}} of ${values.label} is ${show(String(value))}, not a port from 1 to 65535, so ${setting} cannot give the sim view a URL. Fix ${base} (the port of instance-0; instance N uses it + N).`,
+        message: l10n.t('{0} of {1} is {2}, not a port from 1 to 65535, so {3} cannot give the sim view a URL. Fix {4} (the port of instance-0; instance N uses it + N).', `{${name}}`, values.label, show(String(value)), setting, base),
       };
     }
     port = String(value);
@@ -205,10 +206,10 @@ export function buildClientUrl(template: string, values: TemplateValues, setting
       // Encoded as a URI component: a value can never add a '/', '?', '#' or '%' escape of its own.
       return encodeURIComponent(String(values[name as keyof TemplateValues]));
     });
-    if (unknown !== undefined) return templateError(setting, template, `${unknown} is not a placeholder it may use`);
+    if (unknown !== undefined) return templateError(setting, template, l10n.t('{0} is not a placeholder it may use', unknown));
   } catch {
     // encodeURIComponent throws on a lone UTF-16 surrogate.
-    return templateError(setting, template, 'a placeholder value is not valid text');
+    return templateError(setting, template, l10n.t('a placeholder value is not valid text'));
   }
 
   const authority = port ? `${host}:${port}` : host;
@@ -220,10 +221,10 @@ export function buildClientUrl(template: string, values: TemplateValues, setting
     url = new URL(expanded);
     expected = new URL(`${parsed.scheme}://${authority}/`).origin;
   } catch {
-    return templateError(setting, template, `it gives ${show(expanded)}, which is not a valid URL`);
+    return templateError(setting, template, l10n.t('it gives {0}, which is not a valid URL', show(expanded)));
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '' || url.origin !== expected) {
-    return templateError(setting, template, `it gives ${show(expanded)}, which does not point at ${expected}`);
+    return templateError(setting, template, l10n.t('it gives {0}, which does not point at {1}', show(expanded), expected));
   }
   return { ok: true, url: url.href, origin: url.origin };
 }

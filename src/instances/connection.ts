@@ -11,6 +11,7 @@
  * - The event stream resumes with `since` = the last event's time, so events of an outage are not
  *   lost; after every (re)connect the owner resyncs from a full list anyway.
  */
+import * as l10n from '@vscode/l10n';
 import { EngineError } from '../docker/errors';
 import type { Closeable, EngineEvent, InstanceEngine } from './engineApi';
 import type { Logger } from './logger';
@@ -70,7 +71,7 @@ export class EngineConnection<E extends InstanceEngine> {
   /** A connected engine, connecting first if needed. */
   async require(): Promise<E> {
     await this.connect();
-    if (!this.engine) throw new EngineError('Docker engine is not connected.', 'unreachable', undefined, { setting: 'isaacSim.dockerHost' });
+    if (!this.engine) throw new EngineError(l10n.t('Docker engine is not connected.'), 'unreachable', undefined, { setting: 'isaacSim.dockerHost' });
     return this.engine;
   }
 
@@ -88,7 +89,7 @@ export class EngineConnection<E extends InstanceEngine> {
 
   /** Connects once (idempotent); rejects with an EngineError if the engine is unreachable. */
   connect(): Promise<void> {
-    if (this.disposed) return Promise.reject(new Error('Isaac Sim Orchestrator is shutting down.'));
+    if (this.disposed) return Promise.reject(new Error(l10n.t('Isaac Sim Orchestrator is shutting down.')));
     if (this.current.kind === 'connected' && this.events) return Promise.resolve();
     if (!this.connecting || this.connectingGeneration !== this.generation) {
       const attempt: Promise<void> = this.doConnect(this.generation).finally(() => {
@@ -182,7 +183,7 @@ export class EngineConnection<E extends InstanceEngine> {
     if (this.disposed || !this.events) return;
     this.events = undefined;
     this.options.log.warn(`Engine event stream ended${err ? `: ${err.message}` : ''}; reconnecting.`);
-    const message = `Docker engine unreachable at ${this.engine?.address ?? 'its socket'}: the connection was lost. Reconnecting…`;
+    const message = l10n.t('Docker engine unreachable at {0}: the connection was lost. Reconnecting…', this.engine?.address ?? l10n.t('its socket'));
     this.setStatus({ kind: 'unreachable', message });
     void this.connect().catch(() => undefined);
   }

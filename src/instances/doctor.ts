@@ -13,8 +13,9 @@
  *   the checks in doctorChecks.ts and doctorVersion.ts, the Markdown in doctorReport.ts, and the real
  *   dependencies in doctorHost.ts.
  */
+import * as l10n from '@vscode/l10n';
 import type { SettingsProblem } from './settings';
-import { TOOLKIT_FIX, checkDisk, checkEngine, checkGpu, checkImage, checkMemory, checkPorts, checkRuntime } from './doctorChecks';
+import { toolkitFix, checkDisk, checkEngine, checkGpu, checkImage, checkMemory, checkPorts, checkRuntime } from './doctorChecks';
 import { code, renderDoctorMarkdown } from './doctorReport';
 import { check, type DoctorDeps, type DoctorReport, type DoctorResult } from './doctorTypes';
 import { checkVersionAndVolumes } from './doctorVersion';
@@ -25,7 +26,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const s = deps.settings;
-  const address = deps.engine?.address ?? deps.engineAddress ?? (s.dockerHost || 'the default Docker socket');
+  const address = deps.engine?.address ?? deps.engineAddress ?? (s.dockerHost || l10n.t('the default Docker socket'));
   const timeoutMs = deps.engineTimeoutMs ?? 15_000;
   const disk = checkDisk(deps);
   const facts = await checkEngine(deps, address, timeoutMs);
@@ -39,7 +40,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     // No such runtime, yet the default one hands out GPUs (CDI, or the toolkit's --gpus hook): say so.
     runtime = {
       ...runtime,
-      fix: `This engine hands out GPUs without a ${code(s.runtime)} runtime (the GPU request below worked with the default runtime, through CDI or the toolkit's hook): set ${code('isaacSim.runtime')} to ${code('""')}. Or register the runtime: ${TOOLKIT_FIX}.`,
+      fix: l10n.t('This engine hands out GPUs without a {0} runtime (the GPU request below worked with the default runtime, through CDI or the toolkit\'s hook): set {1} to {2}. Or register the runtime: {3}.', code(s.runtime), code('isaacSim.runtime'), code('""'), toolkitFix()),
     };
   }
   const checks = [facts.check, runtime, gpu, image.check, version.version, version.volumes, ports, viewer, await disk, checkMemory(deps, facts)];
@@ -64,7 +65,7 @@ export function invalidSettingsReport(problems: readonly SettingsProblem[], engi
         'settings',
         false,
         problems.map((p) => p.message).join('\n'),
-        `Correct ${problems.length === 1 ? code(problems[0].setting) : 'these settings'} (**Isaac Sim: Open Settings**); the other checks run once the settings are valid.`,
+        l10n.t('Correct {0} (**Isaac Sim: Open Settings**); the other checks run once the settings are valid.', problems.length === 1 ? code(problems[0].setting) : l10n.t('these settings')),
       ),
     ],
   };

@@ -2,6 +2,7 @@
  * The preflight doctor on first use: its command, or a start that failed. See
  * src/docker/mainModules.ts for how the part loads.
  */
+import * as l10n from '@vscode/l10n';
 import { BuildContextError } from '../docker/buildErrors';
 import { imagesModule } from '../docker/imagesModule';
 import { describeEndpoint } from '../docker/endpoint';
@@ -21,6 +22,8 @@ let part: DoctorPart | undefined;
 export function doctorModule(): DoctorPart {
   part ??= loadWithMainModules(
     {
+      // dist/extension.js's copy, which l10n.config configured at activation (scripts/parts.mjs SHARED_PACKAGES).
+      '@vscode/l10n': l10n,
       'src/docker/buildErrors.ts': { BuildContextError },
       'src/docker/imagesModule.ts': { imagesModule },
       'src/docker/endpoint.ts': { describeEndpoint },

@@ -3,6 +3,7 @@
  * (all injected, see doctor.ts), and the few pieces every check shares (the check record, the engine
  * timeout). No `vscode` here, and no I/O of its own.
  */
+import * as l10n from '@vscode/l10n';
 import type { ImageConfig } from '../docker/engine';
 import { EngineError } from '../docker/errors';
 import type { DeviceRequest, EngineInfo, GpuProbeResult } from '../docker/system';
@@ -94,18 +95,41 @@ export interface DoctorDeps {
 
 export const GIB = 1024 ** 3;
 
+/** Getters: translated when read, after activation configured l10n's bundle. */
 const TITLES: Record<DoctorCheckId, string> = {
-  settings: 'Settings',
-  engine: 'Docker engine',
-  runtime: 'NVIDIA runtime',
-  gpu: 'GPU request',
-  image: 'Image',
-  version: 'Isaac Sim version',
-  volumes: 'Volumes writable by uid 1234',
-  ports: 'Ports',
-  webViewer: 'Web viewer (6.x)',
-  disk: 'Disk space for caches',
-  memory: 'Memory',
+  get settings() {
+    return l10n.t('Settings');
+  },
+  get engine() {
+    return l10n.t('Docker engine');
+  },
+  get runtime() {
+    return l10n.t('NVIDIA runtime');
+  },
+  get gpu() {
+    return l10n.t('GPU request');
+  },
+  get image() {
+    return l10n.t('Image');
+  },
+  get version() {
+    return l10n.t('Isaac Sim version');
+  },
+  get volumes() {
+    return l10n.t('Volumes writable by uid 1234');
+  },
+  get ports() {
+    return l10n.t('Ports');
+  },
+  get webViewer() {
+    return l10n.t('Web viewer (6.x)');
+  },
+  get disk() {
+    return l10n.t('Disk space for caches');
+  },
+  get memory() {
+    return l10n.t('Memory');
+  },
 };
 
 export function errorText(err: unknown): string {
@@ -119,7 +143,7 @@ export function check(id: DoctorCheckId, ok: boolean | 'skipped', detail: string
 export function within<T>(promise: Promise<T>, ms: number, address: string, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new EngineError(`The Docker engine at ${address} did not answer within ${Math.round(ms / 1000)} s while trying to ${what}.`, 'unreachable')), ms);
+    timer = setTimeout(() => reject(new EngineError(l10n.t('The Docker engine at {0} did not answer within {1} s while trying to {2}.', address, Math.round(ms / 1000), what), 'unreachable')), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -4,6 +4,7 @@
  * the diagnosis and the tree read `kind` and `setting` only (as VS Code's git extension switches on
  * its error codes). Engine errors (src/docker/errors.ts) carry the same two fields.
  */
+import * as l10n from '@vscode/l10n';
 import { EngineError, type EngineErrorKind } from '../docker/errors';
 import type { ContainerInfo } from './engineApi';
 import { instanceLabel } from './model';
@@ -31,7 +32,7 @@ export class ForeignContainerError extends OrchestratorError {
     index: number,
   ) {
     super(
-      `A container named "${container.name}" (id ${container.id.slice(0, 12)}, image ${container.image}, ${container.status}) already exists and was not created by Isaac Sim Orchestrator, so ${instanceLabel(index)} cannot use that name. It was left untouched: rename or remove it yourself (docker rename / docker rm ${container.name}).`,
+      l10n.t('A container named "{0}" (id {1}, image {2}, {3}) already exists and was not created by Isaac Sim Orchestrator, so {4} cannot use that name. It was left untouched: rename or remove it yourself (docker rename / docker rm {5}).', container.name, container.id.slice(0, 12), container.image, container.status, instanceLabel(index), container.name),
       'foreign-container',
     );
     this.name = 'ForeignContainerError';

@@ -22,7 +22,7 @@ export class StartupTimes {
   constructor(private readonly store: KeyValueStore | undefined) {}
 
   private key(image: string): string {
-    return `startupTimes:${image}`;
+    return `startupTimes:${image}`; // l10n-ignore: a storage key
   }
 
   private read(image: string): Record_ {

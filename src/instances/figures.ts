@@ -28,7 +28,7 @@ const GIB = 1024 ** 3;
 
 /** "3.1 GiB" (bytes). */
 export function formatBytes(bytes: number): string {
-  return bytes >= GIB ? `${(bytes / GIB).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
+  return bytes >= GIB ? l10n.t('{0} GiB', (bytes / GIB).toFixed(1)) : l10n.t('{0} MiB', Math.round(bytes / 1024 ** 2));
 }
 
 /** "7.2 GiB" (MiB, as nvidia-smi counts). */

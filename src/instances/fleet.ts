@@ -16,6 +16,7 @@
  * - Secrets: env is not an endpoint setting, so every manager masks the same values; the fleet's own
  *   redactor (for the extension's log) is given the same env.
  */
+import * as l10n from '@vscode/l10n';
 import { Emitter, type Disposable, type Event } from './events';
 import { planEndpoints, type FleetPlan } from './fleetSettings';
 import type { InstanceEngine } from './engineApi';
@@ -117,7 +118,7 @@ export class Fleet<E extends InstanceEngine = InstanceEngine> implements Disposa
   private claimEngine(name: string, id: string): string | undefined {
     const holder = this.members.find((m) => m.name !== name && this.engineIds.get(m.name) === id && (m.manager?.engineStatus.kind ?? 'idle') !== 'idle');
     if (holder) {
-      return `Endpoint "${name}" reaches the same Docker engine as endpoint "${holder.name}" (engine ${id}), under another address: two endpoints on one engine would both own its containers. Remove one of them from isaacSim.endpoints.`;
+      return l10n.t('Endpoint "{0}" reaches the same Docker engine as endpoint "{1}" (engine {2}), under another address: two endpoints on one engine would both own its containers. Remove one of them from isaacSim.endpoints.', name, holder.name, id);
     }
     this.engineIds.set(name, id);
     return undefined;
@@ -135,7 +136,7 @@ export class Fleet<E extends InstanceEngine = InstanceEngine> implements Disposa
   /** The host's manager, or a SettingsError naming what keeps it from having one. */
   require(name: string): InstanceManager<E> {
     const member = this.members.find((m) => m.name === name);
-    if (!member) throw new Error(`There is no Isaac Sim endpoint named "${name}": add it to isaacSim.endpoints, or pick one of ${this.members.map((m) => `"${m.name}"`).join(', ')}.`);
+    if (!member) throw new Error(l10n.t('There is no Isaac Sim endpoint named "{0}": add it to isaacSim.endpoints, or pick one of {1}.', name, this.members.map((m) => `"${m.name}"`).join(', ')));
     if (!member.manager) throw new SettingsError(member.problems);
     return member.manager;
   }
@@ -224,14 +225,14 @@ export class Fleet<E extends InstanceEngine = InstanceEngine> implements Disposa
 export function describeHost(s: HostStatus): string {
   switch (s.engine) {
     case 'connected':
-      return `reachable · Docker ${s.version ?? '?'} · ${s.ready}/${s.total} ready`;
+      return l10n.t('reachable · Docker {0} · {1}/{2} ready', s.version ?? '?', s.ready, s.total);
     case 'unreachable':
-      return `unreachable: ${s.message ?? 'the engine does not answer'}`;
+      return l10n.t('unreachable: {0}', s.message ?? l10n.t('the engine does not answer'));
     case 'invalid':
-      return `invalid settings: ${s.message ?? 'see the log'}`;
+      return l10n.t('invalid settings: {0}', s.message ?? l10n.t('see the log'));
     case 'connecting':
       return 'connecting…';
     case 'idle':
-      return 'not connected yet';
+      return l10n.t('not connected yet');
   }
 }

@@ -7,6 +7,7 @@
  * field it overrides is renamed to isaacSim.endpoints[i].<field>, so that the message names what to
  * fix. A bad endpoint gets its own problems and keeps none of the others from running.
  */
+import * as l10n from '@vscode/l10n';
 import { SETTINGS_SECTION, parseSettings, type Settings, type SettingKey, type SettingsProblem, type SettingsResult } from './settings';
 
 /** The settings an endpoint may set for itself. */
@@ -16,7 +17,7 @@ export type EndpointOverride = (typeof ENDPOINT_OVERRIDES)[number];
 export const ENDPOINT_KEYS: readonly string[] = ['name', 'dockerHost', 'dockerContext', ...ENDPOINT_OVERRIDES];
 
 export const ENDPOINT_NAME = /^[A-Za-z0-9._-]+$/;
-const NAME_RULE = 'a unique name of letters, digits, ".", "_" and "-", such as "gpu-box-1"';
+const nameRule = () => l10n.t('a unique name of letters, digits, ".", "_" and "-", such as "gpu-box-1"');
 const EXAMPLE = '{ "name": "gpu-box", "dockerHost": "tcp://127.0.0.1:2375" }';
 
 /** One engine of the fleet: its name ("" for the implicit one of the top-level settings) and its settings. */
@@ -61,7 +62,7 @@ function renamed(problems: SettingsProblem[], position: number, name: string, ow
       message = message.replace(settingPattern(key), id(position, key));
       if (setting === `${SETTINGS_SECTION}.${key}`) setting = id(position, key);
     }
-    if (setting === p.setting) message = `Endpoint "${name}" (${id(position)}): ${message}`;
+    if (setting === p.setting) message = l10n.t('Endpoint "{0}" ({1}): {2}', name, id(position), message);
     return { setting, message };
   });
 }
@@ -71,7 +72,7 @@ function endpointResult(top: Settings, raw: Record<string, unknown>, position: n
   const problems: SettingsProblem[] = [];
   for (const key of Object.keys(raw)) {
     if (!ENDPOINT_KEYS.includes(key)) {
-      problems.push({ setting: id(position, key), message: `Setting ${id(position, key)} is not an endpoint field: use only ${ENDPOINT_KEYS.join(', ')}, and set the others at the top level.` });
+      problems.push({ setting: id(position, key), message: l10n.t('Setting {0} is not an endpoint field: use only {1}, and set the others at the top level.', id(position, key), ENDPOINT_KEYS.join(', ')) });
     }
   }
   const byContext = raw.dockerHost === undefined && raw.dockerContext !== undefined;
@@ -79,7 +80,7 @@ function endpointResult(top: Settings, raw: Record<string, unknown>, position: n
   if (typeof raw[engineKey] !== 'string') {
     problems.push({
       setting: id(position, engineKey),
-      message: `Setting ${id(position, engineKey)} is ${raw[engineKey] === undefined ? 'missing' : show(raw[engineKey])}, which is not allowed: ${byContext ? 'use the name of a docker context, as "docker context ls" lists it' : 'use the engine of this endpoint, such as "unix:///var/run/docker.sock" or "tcp://127.0.0.1:2375", or name a docker context in dockerContext instead'}.`,
+      message: l10n.t('Setting {0} is {1}, which is not allowed: {2}.', id(position, engineKey), raw[engineKey] === undefined ? 'missing' : show(raw[engineKey]), byContext ? l10n.t('use the name of a docker context, as "docker context ls" lists it') : l10n.t('use the engine of this endpoint, such as "unix:///var/run/docker.sock" or "tcp://127.0.0.1:2375", or name a docker context in dockerContext instead')),
     });
   }
   const given = ['dockerHost', 'dockerContext'].filter((k) => typeof raw[k] === 'string');
@@ -105,18 +106,18 @@ export function planEndpoints(top: SettingsResult, rawEndpoints: unknown = top.o
   const hosts = new Map<string, number>();
   list.forEach((entry, position) => {
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-      problems.push({ setting: id(position), message: `Setting ${id(position)} is ${show(entry)}, which is not allowed: use an object such as ${EXAMPLE}.` });
+      problems.push({ setting: id(position), message: l10n.t('Setting {0} is {1}, which is not allowed: use an object such as {2}.', id(position), show(entry), EXAMPLE) });
       return;
     }
     const raw = entry as Record<string, unknown>;
     const name = raw.name;
     if (typeof name !== 'string' || !ENDPOINT_NAME.test(name)) {
-      problems.push({ setting: id(position, 'name'), message: `Setting ${id(position, 'name')} is ${name === undefined ? 'missing' : show(name)}, which is not allowed: use ${NAME_RULE}.` });
+      problems.push({ setting: id(position, 'name'), message: l10n.t('Setting {0} is {1}, which is not allowed: use {2}.', id(position, 'name'), name === undefined ? 'missing' : show(name), nameRule()) });
       return;
     }
     const earlier = names.get(name);
     if (earlier !== undefined) {
-      problems.push({ setting: id(position, 'name'), message: `Setting ${id(position, 'name')} is "${name}", already the name of ${id(earlier)}: use ${NAME_RULE}.` });
+      problems.push({ setting: id(position, 'name'), message: l10n.t('Setting {0} is "{1}", already the name of {2}: use {3}.', id(position, 'name'), name, id(earlier), nameRule()) });
       return;
     }
     names.set(name, position);
@@ -124,13 +125,13 @@ export function planEndpoints(top: SettingsResult, rawEndpoints: unknown = top.o
     // Two endpoints on one engine would both own its containers (the same names and labels).
     if (result.ok) {
       const { dockerHost, dockerContext } = result.settings;
-      const key = dockerContext ? `context ${dockerContext}` : dockerHost;
+      const key = dockerContext ? l10n.t('context {0}', dockerContext) : dockerHost;
       const field = dockerContext ? 'dockerContext' : 'dockerHost';
       const same = hosts.get(key);
       if (same !== undefined) {
         result = {
           ok: false,
-          problems: [{ setting: id(position, field), message: `Setting ${id(position, field)} is "${dockerContext || dockerHost}", the engine of ${id(same)} too: use one endpoint per engine.` }],
+          problems: [{ setting: id(position, field), message: l10n.t('Setting {0} is "{1}", the engine of {2} too: use one endpoint per engine.', id(position, field), dockerContext || dockerHost, id(same)) }],
         };
       } else {
         hosts.set(key, position);

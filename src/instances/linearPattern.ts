@@ -9,6 +9,7 @@
  *   such patterns are refused by the settings check, with what to write instead.
  * No `vscode` here.
  */
+import * as l10n from '@vscode/l10n';
 import { LinearRegex } from './linearRegex';
 import { PatternRefusal } from './linearRegexSyntax';
 
@@ -51,8 +52,8 @@ export function linearPatternProblem(source: string): string | undefined {
   } catch (err) {
     if (!(err instanceof PatternRefusal)) throw err;
     return (
-      `it is not a regular expression the linear-time matcher can run: ${err.message}. Readiness patterns are JavaScript regular expressions without flags, matched in time linear in the line's length, ` +
-      'so they have no backreferences such as \\1 and no lookaround such as (?=...), (?!...), (?<=...) or (?<!...): match the text of the line itself instead, e.g. "App is loaded\\."'
+      l10n.t('it is not a regular expression the linear-time matcher can run: {0}. Readiness patterns are JavaScript regular expressions without flags, matched in time linear in the line\'s length, ', err.message) +
+      l10n.t('so they have no backreferences such as \\1 and no lookaround such as (?=...), (?!...), (?<=...) or (?<!...): match the text of the line itself instead, e.g. "App is loaded\\."')
     );
   }
 }

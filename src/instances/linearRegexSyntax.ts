@@ -12,6 +12,7 @@
  */
 
 /** Most NFA states a pattern may compile to. A line costs at most about 2 steps per state per character. */
+import * as l10n from '@vscode/l10n';
 export const MAX_STATES = 1_000;
 
 export type RefusalKind =
@@ -111,7 +112,7 @@ function sized<T extends { size: number }>(node: T, at: number): T {
   if (node.size + 1 > MAX_STATES) { // + 1: the final state, which every pattern has
     throw new PatternRefusal(
       'too-many-states',
-      `it needs more than ${MAX_STATES.toLocaleString('en-US')} matcher states (the part ending at character ${at}; a {n,m} repeats what it follows m times): lower the repetition counts`,
+      l10n.t('it needs more than {0} matcher states (the part ending at character {1}; a {n,m} repeats what it follows m times): lower the repetition counts', MAX_STATES.toLocaleString('en-US'), at),
     );
   }
   return node;
@@ -141,7 +142,7 @@ class Parser {
   parse(): RegexNode {
     const node = this.alternation();
     if (this.i < this.src.length) {
-      throw new PatternRefusal('unmatched-paren', `the ) at character ${this.i + 1} closes no group: escape it as \\) to match a parenthesis`);
+      throw new PatternRefusal('unmatched-paren', l10n.t('the ) at character {0} closes no group: escape it as \\) to match a parenthesis', this.i + 1));
     }
     return node;
   }
@@ -182,7 +183,7 @@ class Parser {
       if (!braced) return undefined;
       if (braced.min > braced.max) {
         const text = this.src.slice(start, braced.end);
-        throw new PatternRefusal('quantifier-order', `the quantifier ${text} at character ${start + 1} has its numbers out of order: write the smaller first, {${braced.max},${braced.min}}`);
+        throw new PatternRefusal('quantifier-order', l10n.t('the quantifier {0} at character {1} has its numbers out of order: write the smaller first, {2}', text, start + 1, `{${braced.max},${braced.min}}`));
       }
       q = braced;
       this.i = braced.end;
@@ -195,7 +196,7 @@ class Parser {
     const c = this.src[at];
     throw new PatternRefusal(
       'nothing-to-repeat',
-      `the quantifier ${c === '{' ? this.src.slice(at, bracedQuantifier(this.src, at)?.end) : c} at character ${at + 1} has nothing to repeat: escape it (\\${c}) to match the character itself`,
+      l10n.t('the quantifier {0} at character {1} has nothing to repeat: escape it (\\{2}) to match the character itself', c === '{' ? this.src.slice(at, bracedQuantifier(this.src, at)?.end) : c, at + 1, c),
     );
   }
 
@@ -242,27 +243,27 @@ class Parser {
       else if (rest.startsWith('?=') || rest.startsWith('?!') || rest.startsWith('?<=') || rest.startsWith('?<!')) {
         const kind = rest.startsWith('?<') ? 'lookbehind' : 'lookahead';
         const text = `(${rest.startsWith('?<') ? rest : rest.slice(0, 2)}`;
-        throw new PatternRefusal('lookaround', `${text} at character ${open + 1} is a ${kind}, which a linear-time matcher does not have: match the text itself`);
+        throw new PatternRefusal('lookaround', l10n.t('{0} at character {1} is a {2}, which a linear-time matcher does not have: match the text itself', text, open + 1, kind));
       } else if (rest.startsWith('?<')) {
         GROUP_NAME.lastIndex = this.i;
         const m = GROUP_NAME.exec(this.src);
-        if (!m) throw new PatternRefusal('group-syntax', `the named group at character ${open + 1} needs a name of ASCII letters, digits, _ or $ and a closing >, as in (?<name>...)`);
-        if (this.names.has(m[1])) throw new PatternRefusal('group-syntax', `the group name ${m[1]} appears twice (again at character ${open + 1}): give each group its own name`);
+        if (!m) throw new PatternRefusal('group-syntax', l10n.t('the named group at character {0} needs a name of ASCII letters, digits, _ or $ and a closing >, as in (?<name>...)', open + 1));
+        if (this.names.has(m[1])) throw new PatternRefusal('group-syntax', l10n.t('the group name {0} appears twice (again at character {1}): give each group its own name', m[1], open + 1));
         this.names.add(m[1]);
         this.i += m[0].length;
       } else if (rest.startsWith('?P')) {
-        throw new PatternRefusal('group-syntax', `(?P at character ${open + 1} is Python's named group syntax: write (?<name>...) or (?:...)`);
+        throw new PatternRefusal('group-syntax', l10n.t('(?P at character {0} is Python\'s named group syntax: write (?<name>...) or (?:...)', open + 1));
       } else if (/^\?[a-zA-Z-]/.test(rest)) {
         throw new PatternRefusal(
           'inline-flags',
-          `${this.src.slice(open, open + 3)} at character ${open + 1} sets flags inline, which readiness patterns (JavaScript syntax, no flags) do not have: write both cases, e.g. [Rr]eady`,
+          l10n.t('{0} at character {1} sets flags inline, which readiness patterns (JavaScript syntax, no flags) do not have: write both cases, e.g. [Rr]eady', this.src.slice(open, open + 3), open + 1),
         );
       } else {
-        throw new PatternRefusal('group-syntax', `(? at character ${open + 1} starts no group JavaScript knows: write (...), (?:...) or (?<name>...), or escape the ( as \\(`);
+        throw new PatternRefusal('group-syntax', l10n.t('(? at character {0} starts no group JavaScript knows: write (...), (?:...) or (?<name>...), or escape the ( as \\(', open + 1));
       }
     }
     const body = this.alternation();
-    if (this.src[this.i] !== ')') throw new PatternRefusal('unclosed-group', `the group opened at character ${open + 1} is not closed: add a ), or escape the ( as \\( to match a parenthesis`);
+    if (this.src[this.i] !== ')') throw new PatternRefusal('unclosed-group', l10n.t('the group opened at character {0} is not closed: add a ), or escape the ( as \\( to match a parenthesis', open + 1));
     this.i++;
     return body;
   }
@@ -276,10 +277,10 @@ class Parser {
       return { type: 'assert', assertion: c === 'b' ? '\\b' : '\\B', size: 1 };
     }
     if (c >= '1' && c <= '9') {
-      throw new PatternRefusal('backreference', `\\${c} at character ${at + 1} is a backreference, which a linear-time matcher does not have: match the repeated text itself`);
+      throw new PatternRefusal('backreference', l10n.t('\\{0} at character {1} is a backreference, which a linear-time matcher does not have: match the repeated text itself', c, at + 1));
     }
     if (c === 'k') {
-      throw new PatternRefusal('backreference', `\\k at character ${at + 1} is a backreference to a named group, which a linear-time matcher does not have: match the repeated text itself`);
+      throw new PatternRefusal('backreference', l10n.t('\\k at character {0} is a backreference to a named group, which a linear-time matcher does not have: match the repeated text itself', at + 1));
     }
     const unit = this.atomEscape(false);
     return typeof unit === 'number' ? setNode([unit, unit]) : setNode(unit);
@@ -289,7 +290,7 @@ class Parser {
   private atomEscape(inClass: boolean): number | readonly number[] {
     const at = this.i;
     const c = this.src[at + 1];
-    if (c === undefined) throw new PatternRefusal('trailing-backslash', 'it ends with a lone \\: write \\\\ to match a backslash');
+    if (c === undefined) throw new PatternRefusal('trailing-backslash', l10n.t('it ends with a lone \\: write \\\\ to match a backslash'));
     this.i += 2;
     if (c in CLASS_ESCAPES) return CLASS_ESCAPES[c];
     if (c in CONTROL_ESCAPES) return CONTROL_ESCAPES[c];
@@ -297,7 +298,7 @@ class Parser {
     if (c >= '0' && c <= '9') {
       // Only inside a class, or after \0: outside one, \1 to \9 were refused as backreferences.
       const text = `\\${this.src.slice(at + 1, at + 4).replace(/[^0-7].*$/, '')}`;
-      throw new PatternRefusal('octal-escape', `${text} at character ${at + 1}${inClass ? ' in a class' : ''} is a legacy octal escape: write \\xHH (two hex digits) instead`);
+      throw new PatternRefusal('octal-escape', l10n.t('{0} at character {1}{2} is a legacy octal escape: write \\xHH (two hex digits) instead', text, at + 1, inClass ? l10n.t(' in a class') : ''));
     }
     if (c === 'x' || c === 'u') {
       const digits = c === 'x' ? 2 : 4;
@@ -306,22 +307,22 @@ class Parser {
         this.i += digits;
         return parseInt(hex, 16);
       }
-      const braces = this.src[this.i] === '{' ? (c === 'u' ? ' (\\u{...} needs the u flag, which readiness patterns do not have)' : ' (\\x{...} is not JavaScript syntax)') : '';
-      throw new PatternRefusal('bad-hex-escape', `\\${c} at character ${at + 1} needs exactly ${digits} hex digits, as in ${c === 'x' ? '\\x41' : '\\u00a0'}${braces}`);
+      const braces = this.src[this.i] === '{' ? (c === 'u' ? l10n.t(' (\\u{...} needs the u flag, which readiness patterns do not have)') : l10n.t(' (\\x{...} is not JavaScript syntax)')) : '';
+      throw new PatternRefusal('bad-hex-escape', l10n.t('\\{0} at character {1} needs exactly {2} hex digits, as in {3}{4}', c, at + 1, digits, c === 'x' ? '\\x41' : '\\u00a0', braces));
     }
     if (c === 'p' || c === 'P') {
       throw new PatternRefusal(
         'unicode-property',
-        `\\${c} at character ${at + 1} is a Unicode property escape, which needs the u flag that readiness patterns do not have: use a class such as [A-Za-z], \\d or \\s`,
+        l10n.t('\\{0} at character {1} is a Unicode property escape, which needs the u flag that readiness patterns do not have: use a class such as [A-Za-z], \\d or \\s', c, at + 1),
       );
     }
-    if (c === 'c') throw new PatternRefusal('control-escape', `\\c at character ${at + 1} (a control character) is not supported: write \\xHH (two hex digits) instead`);
+    if (c === 'c') throw new PatternRefusal('control-escape', l10n.t('\\c at character {0} (a control character) is not supported: write \\xHH (two hex digits) instead', at + 1));
     if (c === 'b' && inClass) return 0x08; // [\b] is a backspace
     if (/[A-Za-z]/.test(c)) {
-      const hint = c === 'A' ? ', or ^ for the start of the line' : c === 'z' || c === 'Z' ? ', or $ for the end of the line' : '';
+      const hint = c === 'A' ? l10n.t(', or ^ for the start of the line') : c === 'z' || c === 'Z' ? l10n.t(', or $ for the end of the line') : '';
       throw new PatternRefusal(
         'unknown-escape',
-        `\\${c} at character ${at + 1} is not an escape in JavaScript (it would match the letter ${c}): write ${c} for the letter${hint}`,
+        l10n.t('\\{0} at character {1} is not an escape in JavaScript (it would match the letter {2}): write {3} for the letter{4}', c, at + 1, c, c, hint),
       );
     }
     return c.charCodeAt(0); // \. \* \\ \  and any other non-alphanumeric: the character itself
@@ -335,14 +336,14 @@ class Parser {
     const pairs: number[] = [];
     for (;;) {
       if (this.i >= this.src.length) {
-        throw new PatternRefusal('unclosed-class', `the class opened with [ at character ${open + 1} is not closed: add a ], or escape the [ as \\[ to match a bracket`);
+        throw new PatternRefusal('unclosed-class', l10n.t('the class opened with [ at character {0} is not closed: add a ], or escape the [ as \\[ to match a bracket', open + 1));
       }
       if (this.src[this.i] === ']') break;
       const posix = /^\[:([a-z]+):\]/.exec(this.src.slice(this.i, this.i + 20));
       if (posix) {
         throw new PatternRefusal(
           'posix-class',
-          `[:${posix[1]}:] at character ${this.i + 1} is a POSIX class, which JavaScript does not have (it would match the characters of its name): use \\d, \\s, \\w or a range such as A-Za-z`,
+          l10n.t('[:{0}:] at character {1} is a POSIX class, which JavaScript does not have (it would match the characters of its name): use \\d, \\s, \\w or a range such as A-Za-z', posix[1], this.i + 1),
         );
       }
       const atAtom = this.i;
@@ -353,12 +354,12 @@ class Parser {
         if (typeof first !== 'number' || typeof last !== 'number') {
           throw new PatternRefusal(
             'range-of-class',
-            `the range at character ${atAtom + 1} has a class such as \\d as an end: put the - first or last in the class, or escape it as \\-`,
+            l10n.t('the range at character {0} has a class such as \\d as an end: put the - first or last in the class, or escape it as \\-', atAtom + 1),
           );
         }
         if (first > last) {
           const text = this.src.slice(atAtom, this.i);
-          throw new PatternRefusal('range-order', `the range ${text} at character ${atAtom + 1} is out of order: write the lower end first`);
+          throw new PatternRefusal('range-order', l10n.t('the range {0} at character {1} is out of order: write the lower end first', text, atAtom + 1));
         }
         pairs.push(first, last);
       } else if (typeof first === 'number') pairs.push(first, first);

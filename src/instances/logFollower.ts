@@ -13,6 +13,7 @@
  *   applied here and nowhere else on the log path. A 6.x code server's token line is handed over
  *   raw first, so that its token is known to the redactor before the line itself is masked.
  */
+import * as l10n from '@vscode/l10n';
 import type { Closeable, ContainerInfo, InstanceEngine, LogLine } from './engineApi';
 import { LogCursor } from './logCursor';
 import type { Logger } from './logger';
@@ -177,7 +178,7 @@ export class LogFollower {
     if (inCurrentRun && this.runShown !== run) {
       if (this.runShown !== undefined) {
         const at = new Date(run).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-        this.pending.push(`──────── ${instanceLabel(this.index)} restarted at ${at} ────────`);
+        this.pending.push(l10n.t('──────── {0} restarted at {1} ────────', instanceLabel(this.index), at));
       }
       this.runShown = run;
       this.tail = [];

@@ -11,6 +11,7 @@
  * - InstanceStore (store.ts): the one owner of instance state, and the publisher of one immutable,
  *   coalesced snapshot that every view reads.
  */
+import * as l10n from '@vscode/l10n';
 import os from 'node:os';
 import { EngineConnection, type EngineStatus } from './connection';
 import type { InstanceEngine } from './engineApi';
@@ -233,7 +234,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
   async logTail(index: number, lines: number): Promise<string[]> {
     const engine = await this.connection.require();
     const info = this.store.info(index);
-    if (!info) throw new OrchestratorError(`${instanceLabel(index)} has no container, so it has no log: start it first.`, 'other');
+    if (!info) throw new OrchestratorError(l10n.t('{0} has no container, so it has no log: start it first.', instanceLabel(index)), 'other');
     const out: string[] = [];
     await new Promise<void>((resolve, reject) => {
       engine.followLogs(info.id, { tail: lines, follow: false }, (line) => out.push(this.redactor.redact(line.text)), (err) => (err ? reject(err) : resolve())).catch(reject);

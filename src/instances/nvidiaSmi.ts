@@ -22,7 +22,7 @@ export const GPU_QUERY_FIELDS: readonly string[] = ['index', 'uuid', 'name', 'ut
 /** `--query-compute-apps` properties: the process id (a host pid), its GPU's uuid, the memory it holds (MiB). */
 export const APPS_QUERY_FIELDS: readonly string[] = ['pid', 'gpu_uuid', 'used_memory'];
 
-const FORMAT = '--format=csv,noheader,nounits';
+const FORMAT = '--format=csv,noheader,nounits'; // l10n-ignore: argv
 
 /** The argv after `nvidia-smi` for the GPUs' figures. */
 export const GPU_QUERY_ARGS: readonly string[] = [`--query-gpu=${GPU_QUERY_FIELDS.join(',')}`, FORMAT];

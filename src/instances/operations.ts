@@ -14,6 +14,7 @@
  * - With host networking a taken port only shows once the simulator fails to bind it, minutes in:
  *   every port of the instance is checked on 127.0.0.1 before anything is created.
  */
+import * as l10n from '@vscode/l10n';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../docker/errors';
@@ -34,6 +35,26 @@ import { isOurs } from './sync';
 import { PORT_LABELS, VERSIONS, type VersionId } from './versions';
 
 export type Op = 'start' | 'stop' | 'restart' | 'remove';
+
+// One whole message per operation, so that a translation words each its own way.
+function couldNot(op: Op, what: string): string {
+  if (op === 'start') return l10n.t('Could not start {0}', what);
+  if (op === 'stop') return l10n.t('Could not stop {0}', what);
+  if (op === 'restart') return l10n.t('Could not restart {0}', what);
+  return l10n.t('Could not remove {0}', what);
+}
+function couldNotMany(op: Op, failed: number, total: number, details: string): string {
+  if (op === 'start') return l10n.t('Could not start {0} of {1} instances. {2}', failed, total, details);
+  if (op === 'stop') return l10n.t('Could not stop {0} of {1} instances. {2}', failed, total, details);
+  if (op === 'restart') return l10n.t('Could not restart {0} of {1} instances. {2}', failed, total, details);
+  return l10n.t('Could not remove {0} of {1} instances. {2}', failed, total, details);
+}
+function cancelledOp(op: Op, label: string): string {
+  if (op === 'start') return l10n.t('The start of {0} was cancelled; nothing of it was left half-made.', label);
+  if (op === 'stop') return l10n.t('The stop of {0} was cancelled; nothing of it was left half-made.', label);
+  if (op === 'restart') return l10n.t('The restart of {0} was cancelled; nothing of it was left half-made.', label);
+  return l10n.t('The remove of {0} was cancelled; nothing of it was left half-made.', label);
+}
 
 export interface OperationsOptions<E extends InstanceEngine> {
   log: Logger;
@@ -120,13 +141,13 @@ export class Operations<E extends InstanceEngine> {
   }
 
   /** Runs `fn` on each index at once; one error naming every instance that failed. Cancelled ones are not failures. */
-  async all(indexes: number[], fn: (i: number) => Promise<void>, verb: string): Promise<void> {
+  async all(indexes: number[], fn: (i: number) => Promise<void>, op: Op): Promise<void> {
     const results = await Promise.allSettled(indexes.map(fn));
     const failed = results.flatMap((r, k) => (r.status === 'rejected' && errorInfo(r.reason).kind !== 'cancelled' ? [{ index: indexes[k], reason: r.reason as unknown }] : []));
     if (failed.length === 0) return;
     const text = (f: { index: number; reason: unknown }) => `${instanceLabel(f.index)}: ${f.reason instanceof Error ? f.reason.message : String(f.reason)}`;
     const first = errorInfo(failed[0].reason);
-    const message = failed.length === 1 ? `Could not ${verb} ${text(failed[0])}` : `Could not ${verb} ${failed.length} of ${indexes.length} instances. ${failed.map(text).join(' ')}`;
+    const message = failed.length === 1 ? couldNot(op, text(failed[0])) : couldNotMany(op, failed.length, indexes.length, failed.map(text).join(' '));
     // One kind for all of them if they agree, so the error path can still offer the right fix.
     const same = failed.every((f) => errorInfo(f.reason).kind === first.kind && errorInfo(f.reason).setting === first.setting);
     throw new OrchestratorError(message, same ? first.kind : 'other', same ? first.setting : undefined);
@@ -135,7 +156,7 @@ export class Operations<E extends InstanceEngine> {
   /** Aborts the starts (and restarts) of `index` that are queued or running. */
   abortStarts(index: number, by: string): void {
     for (const q of this.queued.get(index) ?? []) {
-      if ((q.op === 'start' || q.op === 'restart') && !q.controller.signal.aborted) q.controller.abort(new CancelledError(`The start of ${instanceLabel(index)} was cancelled by ${by}; nothing of it was left half-made.`));
+      if ((q.op === 'start' || q.op === 'restart') && !q.controller.signal.aborted) q.controller.abort(new CancelledError(l10n.t('The start of {0} was cancelled by {1}; nothing of it was left half-made.', instanceLabel(index), by)));
     }
   }
 
@@ -143,7 +164,7 @@ export class Operations<E extends InstanceEngine> {
   private enqueue(index: number, op: Op, fn: (engine: E, signal: AbortSignal) => Promise<void>, external?: AbortSignal): Promise<void> {
     const controller = new AbortController();
     const item: Queued = { op, controller };
-    const onExternal = () => controller.abort(new CancelledError(`The ${op} of ${instanceLabel(index)} was cancelled; nothing of it was left half-made.`));
+    const onExternal = () => controller.abort(new CancelledError(cancelledOp(op, instanceLabel(index))));
     if (external?.aborted) onExternal();
     else external?.addEventListener('abort', onExternal, { once: true });
     let set = this.queued.get(index);
@@ -204,7 +225,7 @@ export class Operations<E extends InstanceEngine> {
     if (!existing && !image) {
       if (!this.options.ensureImage) {
         throw new EngineError(
-          `Image "${settings.image}" is not on this machine. Pull it first ("docker login nvcr.io" then "docker pull ${settings.image}"), or set isaacSim.image to an image you have. Nothing was created.`,
+          l10n.t('Image "{0}" is not on this machine. Pull it first ("docker login nvcr.io" then "docker pull {1}"), or set isaacSim.image to an image you have. Nothing was created.', settings.image, settings.image),
           'image-missing',
           undefined,
           { setting: 'isaacSim.image' },
@@ -297,9 +318,9 @@ export class Operations<E extends InstanceEngine> {
       const probe = await probePort(port, protocol, '127.0.0.1');
       if (probe.free || probe.code !== 'EADDRINUSE') continue;
       const instance = others.find((o) => Object.values(o.ports).includes(port));
-      const holder = instance ? { who: `${instance.label} (running)`, fix: `stop ${instance.label}` } : await describePortHolder(port, protocol, (id) => engine.inspect(id));
+      const holder = instance ? { who: l10n.t('{0} (running)', instance.label), fix: l10n.t('stop {0}', instance.label) } : await describePortHolder(port, protocol, (id) => engine.inspect(id));
       throw new OrchestratorError(
-        `${instanceLabel(index)} cannot start: its ${PORT_LABELS[kind]} port ${port} is already in use on 127.0.0.1 by ${holder.who}. Nothing was created: ${holder.fix}, or move isaacSim.${PORT_BASE_SETTING[kind]}.`,
+        l10n.t('{0} cannot start: its {1} port {2} is already in use on 127.0.0.1 by {3}. Nothing was created: {4}, or move isaacSim.{5}.', instanceLabel(index), PORT_LABELS[kind], port, holder.who, holder.fix, PORT_BASE_SETTING[kind]),
         'port-taken',
         `isaacSim.${PORT_BASE_SETTING[kind]}`,
       );
@@ -327,7 +348,7 @@ export class Operations<E extends InstanceEngine> {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? String(err);
         throw new OrchestratorError(
-          `Could not create the host folder "${folder}" (${code}) for ${instanceLabel(index)}'s caches: set isaacSim.hostDataRoot to a folder you can write. Nothing was created.`,
+          l10n.t('Could not create the host folder "{0}" ({1}) for {2}\'s caches: set isaacSim.hostDataRoot to a folder you can write. Nothing was created.', folder, code, instanceLabel(index)),
           'settings',
           'isaacSim.hostDataRoot',
           { cause: err },

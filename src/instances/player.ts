@@ -15,6 +15,7 @@
  * - A remote engine's host is not ours to write: there the copy still goes into the created
  *   container (`givePlayerItsPort` below), and the spec has no bind.
  */
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -43,7 +44,7 @@ function withSignalPort(original: Buffer | undefined, player: { path: string; po
   const needle = String(player.port);
   if (!original || !original.includes(needle)) {
     return {
-      note: `${label}'s web client could not be given its signalling port ${signalPort}: ${player.path} ${original ? `does not contain ${needle}` : 'is not in the image'}. Its page connects to ${needle}, so on this host only the instance on signalling port ${needle} (isaacSim.signalPortBase) can stream.`,
+      note: l10n.t('{0}\'s web client could not be given its signalling port {1}: {2} {3}. Its page connects to {4}, so on this host only the instance on signalling port {5} (isaacSim.signalPortBase) can stream.', label, signalPort, player.path, original ? l10n.t('does not contain {0}', needle) : l10n.t('is not in the image'), needle, needle),
     };
   }
   return { content: Buffer.from(original.toString('utf8').split(needle).join(String(signalPort)), 'utf8') };
@@ -84,7 +85,7 @@ export async function preparePlayer(engine: InstanceEngine, ctx: PlayerContext):
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new OrchestratorError(
-      `Could not write ${instanceLabel(ctx.index)}'s web client "${file}" (${code}): set isaacSim.hostDataRoot to a folder you can write. Nothing was created.`,
+      l10n.t('Could not write {0}\'s web client "{1}" ({2}): set isaacSim.hostDataRoot to a folder you can write. Nothing was created.', instanceLabel(ctx.index), file, code),
       'settings',
       'isaacSim.hostDataRoot',
       { cause: err },

@@ -8,6 +8,7 @@
  * on a fake tree. Whatever cannot be read (not Linux, another user's process) is skipped: the result
  * is then empty or shorter, never an error.
  */
+import * as l10n from '@vscode/l10n';
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,7 +73,7 @@ export function decodeAddress(hex: string, littleEndian = os.endianness() === 'L
   if (hex.length !== 32) return undefined;
   const bytes = [0, 8, 16, 24].flatMap((i) => wordBytes(hex.slice(i, i + 8), littleEndian));
   if (bytes.every((b) => b === 0)) return '::';
-  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return `::ffff:${bytes.slice(12).join('.')}`;
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return `::ffff:${bytes.slice(12).join('.')}`; // l10n-ignore: an address
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
   return groups.join(':');
@@ -190,19 +191,21 @@ export interface HolderContainer {
  */
 export async function describePortHolder(port: number, protocol: PortProtocol, inspect: (id: string) => Promise<HolderContainer | undefined>, options: FindOptions = {}): Promise<PortHolderDescription> {
   const holder = (await findPortHolders(port, protocol, { address: '127.0.0.1', ...options }).catch(() => []))[0];
-  if (!holder) return { who: 'another process', fix: 'stop that process' };
+  if (!holder) return { who: l10n.t('another process'), fix: l10n.t('stop that process') };
   const container = holder.containerId ? await inspect(holder.containerId).catch(() => undefined) : undefined;
   if (container && container.labels[OWNER_LABEL] === OWNER_VALUE) {
     const raw = container.labels[INDEX_LABEL];
     const label = raw !== undefined && /^\d{1,4}$/.test(raw) ? instanceLabel(Number(raw)) : container.name;
-    return { who: `container "${container.name}" (${label} of Isaac Sim Orchestrator, from another session or settings)`, fix: `stop ${label}` };
+    return { who: l10n.t('container "{0}" ({1} of Isaac Sim Orchestrator, from another session or settings)', container.name, label), fix: l10n.t('stop {0}', label) };
   }
   if (container) {
     return {
-      who: `container "${container.name}" (id ${container.id.slice(0, 12)}, image ${container.image}; not created by Isaac Sim Orchestrator; left untouched)`,
-      fix: `stop that container yourself (docker stop ${container.name})`,
+      who: l10n.t('container "{0}" (id {1}, image {2}; not created by Isaac Sim Orchestrator; left untouched)', container.name, container.id.slice(0, 12), container.image),
+      fix: l10n.t('stop that container yourself (docker stop {0})', container.name),
     };
   }
-  const inContainer = holder.containerId ? `, in container ${holder.containerId.slice(0, 12)}` : '';
-  return { who: `another process: ${holder.comm} (pid ${holder.pid}${inContainer})`, fix: `stop ${holder.comm} (pid ${holder.pid})` };
+  const who = holder.containerId
+    ? l10n.t('another process: {0} (pid {1}, in container {2})', holder.comm, holder.pid, holder.containerId.slice(0, 12))
+    : l10n.t('another process: {0} (pid {1})', holder.comm, holder.pid);
+  return { who, fix: l10n.t('stop {0} (pid {1})', holder.comm, holder.pid) };
 }

@@ -6,6 +6,7 @@
  * Each step either succeeds or throws an error that names the problem and the fix; none leaves anything
  * half-made that is not ours.
  */
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import type { ImageConfig, InstanceEngine } from './engineApi';
 import { EngineError } from '../docker/errors';
@@ -32,7 +33,7 @@ export async function resolveVersion(engine: InstanceEngine, settings: Settings,
     const detected = detectVersion(settings.image, image);
     if (!detected) {
       throw new SpecError(
-        `Could not tell which Isaac Sim version image "${settings.image}" is: its tag names none of 4.2, 4.5, 5.x or 6.x and its config matches none of NVIDIA's images. Set isaacSim.version to "4.2", "4.5-5.x", "6.x", or "custom" for your own launcher. Nothing was created.`,
+        l10n.t('Could not tell which Isaac Sim version image "{0}" is: its tag names none of 4.2, 4.5, 5.x or 6.x and its config matches none of NVIDIA\'s images. Set isaacSim.version to "4.2", "4.5-5.x", "6.x", or "custom" for your own launcher. Nothing was created.', settings.image),
         'isaacSim.version',
       );
     }
@@ -58,7 +59,7 @@ export async function prepareVolumes(engine: InstanceEngine, spec: ContainerCrea
   const { exitCode, output } = await engine.runToCompletion(fix, 60_000);
   if (exitCode !== 0) {
     throw new EngineError(
-      `Could not give the volumes of instance-${index} to uid 1234 (Isaac Sim's container user): "chown" in image ${spec.Image} exited with ${exitCode}${output.trim() ? `: ${output.trim().split('\n').slice(-2).join(' ')}` : ''}. The image needs /bin/sh and chown; with another image set isaacSim.version to "custom". Nothing else was created.`,
+      l10n.t('Could not give the volumes of instance-{0} to uid 1234 (Isaac Sim\'s container user): "chown" in image {1} exited with {2}{3}. The image needs /bin/sh and chown; with another image set isaacSim.version to "custom". Nothing else was created.', index, spec.Image, exitCode, output.trim() ? `: ${output.trim().split('\n').slice(-2).join(' ')}` : ''),
       'other',
       undefined,
       { setting: 'isaacSim.version' },

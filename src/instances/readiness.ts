@@ -2,17 +2,27 @@
  * Reads the simulator's log lines: which line means "loaded", which startup phase a line belongs to,
  * and which lines mean it failed and why (see diagnosis.ts).
  */
+import * as l10n from '@vscode/l10n';
 import { LOG_DIAGNOSES, diagnoseLine, type Diagnosis } from './diagnosis';
 import { compileLinear, type LineTest } from './linearPattern';
 
 /** Startup phases, in order. `streaming` = the readiness line appeared; waiting for the client endpoint. */
 export type StartupPhase = 'container' | 'extensions' | 'shaders' | 'streaming';
 
+/** Getters: each label is translated when it is read, after activation configured l10n's bundle. */
 export const PHASE_LABELS: Readonly<Record<StartupPhase, string>> = {
-  container: 'container started',
-  extensions: 'loading extensions',
-  shaders: 'compiling shaders',
-  streaming: 'starting streaming',
+  get container() {
+    return l10n.t('container started');
+  },
+  get extensions() {
+    return l10n.t('loading extensions');
+  },
+  get shaders() {
+    return l10n.t('compiling shaders');
+  },
+  get streaming() {
+    return l10n.t('starting streaming');
+  },
 };
 
 /**
@@ -23,20 +33,20 @@ export const PHASE_PATTERNS: ReadonlyArray<{ phase: StartupPhase; pattern: RegEx
   {
     phase: 'shaders',
     pattern: /Waiting for compilation of ray tracing shaders by GPU driver: (\d+) seconds so far/,
-    detail: (m) => `${m[1]} seconds so far`,
-    source: '[gpu.foundation.plugin] Warning, ../shared/ISAAC-SIM.md',
+    detail: (m) => l10n.t('{0} seconds so far', m[1]),
+    source: '[gpu.foundation.plugin] Warning, ../shared/ISAAC-SIM.md', // l10n-ignore: the source cited, not shown
   },
   {
     phase: 'shaders',
     pattern: /Ray tracing shader compilation finished after (\d+) seconds/,
-    detail: (m) => `finished after ${m[1]} seconds`,
-    source: '../shared/ISAAC-SIM.md',
+    detail: (m) => l10n.t('finished after {0} seconds', m[1]),
+    source: '../shared/ISAAC-SIM.md', // l10n-ignore: the source cited, not shown
   },
-  { phase: 'shaders', pattern: /Waiting for RtPso async group async compilation/, source: 'Info on stdout with -v, ../shared/ISAAC-SIM.md' },
+  { phase: 'shaders', pattern: /Waiting for RtPso async group async compilation/, source: 'Info on stdout with -v, ../shared/ISAAC-SIM.md' }, // l10n-ignore: the source cited, not shown
   // 4.x: "Streaming server started." (IsaacLab #949); 5.x: "omni.services.livestream.nvcf rtx_ready for streaming".
-  { phase: 'streaming', pattern: /Streaming server started\.|rtx_ready for streaming/, source: 'IsaacLab #949; ../shared/ISAAC-SIM.md' },
+  { phase: 'streaming', pattern: /Streaming server started\.|rtx_ready for streaming/, source: 'IsaacLab #949; ../shared/ISAAC-SIM.md' }, // l10n-ignore: the source cited, not shown
   // [^\][]: no nested brackets, so a long junk line cannot make the match quadratic.
-  { phase: 'extensions', pattern: /\[ext: [^\][]+\] startup/, source: 'IsaacSim #523, IsaacLab #949' },
+  { phase: 'extensions', pattern: /\[ext: [^\][]+\] startup/, source: 'IsaacSim #523, IsaacLab #949' }, // l10n-ignore: the source cited, not shown
 ];
 
 export type LineClass =

@@ -9,6 +9,7 @@
  *
  * zod/mini rather than classic zod: the same checks with a fraction of the bundle.
  */
+import * as l10n from '@vscode/l10n';
 import * as z from 'zod/mini';
 import { parseDockerHost } from '../docker/endpoint';
 import { buildClientUrl, urlTemplateProblem, type UrlTemplateSetting } from './clientUrl';
@@ -30,8 +31,7 @@ function isHttpUrlTemplate(setting: UrlTemplateSetting): (template: string) => b
   return (template) => unknownPlaceholders(template).length === 0 && buildClientUrl(template, SAMPLE_VALUES, setting).ok;
 }
 
-const URL_TEMPLATE_RULE =
-  'with http:// or https:// at the start; a host that is exactly {host} or a host name written out; an optional port that is one port placeholder or a number; no user info ("@"), spaces or backslashes; other placeholders only after the host';
+const urlTemplateRule = () => l10n.t('with http:// or https:// at the start; a host that is exactly {host} or a host name written out; an optional port that is one port placeholder or a number; no user info ("@"), spaces or backslashes; other placeholders only after the host');
 
 /** Longest readiness pattern accepted: they match whole log lines, not documents. */
 const MAX_PATTERN_LENGTH = 500;
@@ -42,8 +42,8 @@ const MAX_PATTERN_LENGTH = 500;
  * matcher runs (see linearPattern.ts).
  */
 export function readinessPatternProblem(source: string): string | undefined {
-  if (source.length === 0) return 'it is empty';
-  if (source.length > MAX_PATTERN_LENGTH) return `it is longer than ${MAX_PATTERN_LENGTH} characters`;
+  if (source.length === 0) return l10n.t('it is empty');
+  if (source.length > MAX_PATTERN_LENGTH) return l10n.t('it is longer than {0} characters', MAX_PATTERN_LENGTH);
   return linearPatternProblem(source);
 }
 
@@ -59,16 +59,18 @@ export const VIEWER_IMAGE_PLACEHOLDERS = /\{(index|signalPort|streamPort)\}/g;
 
 /**
  * A setting: its schema (built on first use: zod schemas cost to construct, and a value equal to the
- * default is never parsed), its default and what is allowed.
+ * default is never parsed), its default and what is allowed (translated when read, after activation).
  */
-function field<S extends z.ZodMiniType>(make: () => S, defaultValue: z.output<S>, allowed: string) {
+function field<S extends z.ZodMiniType>(make: () => S, defaultValue: z.output<S>, allowed: () => string) {
   let made: S | undefined;
   return {
     get schema(): S {
       return (made ??= make());
     },
     default: defaultValue,
-    allowed,
+    get allowed(): string {
+      return allowed();
+    },
   };
 }
 
@@ -80,20 +82,20 @@ function field<S extends z.ZodMiniType>(make: () => S, defaultValue: z.output<S>
  * instances instead).
  */
 const FIELDS = {
-  instanceCount: field(() => z.int().check(z.minimum(0), z.maximum(16)), 1, 'a whole number of instances from 0 to 16'),
-  image: field(() => z.string().check(z.regex(IMAGE_REF)), 'nvcr.io/nvidia/isaac-sim:4.2.0', 'a Docker image reference such as "nvcr.io/nvidia/isaac-sim:4.2.0"'),
+  instanceCount: field(() => z.int().check(z.minimum(0), z.maximum(16)), 1, () => l10n.t('a whole number of instances from 0 to 16')),
+  image: field(() => z.string().check(z.regex(IMAGE_REF)), 'nvcr.io/nvidia/isaac-sim:4.2.0', () => l10n.t('a Docker image reference such as "nvcr.io/nvidia/isaac-sim:4.2.0"')),
   version: field(
     () => z.enum(VERSION_SETTINGS as [VersionSetting, ...VersionSetting[]]),
     'auto',
-    `one of ${VERSION_SETTINGS.map((p) => `"${p}"`).join(', ')} ("auto" reads it from the image's tag or config)`,
+    () => l10n.t('one of {0} ("auto" reads it from the image\'s tag or config)', VERSION_SETTINGS.map((p) => `"${p}"`).join(', ')),
   ),
-  entrypoint: field(() => z.array(z.string().check(z.minLength(1))), [], 'a list of non-empty strings (the command to run; [] uses the Isaac Sim version\'s launcher)'),
+  entrypoint: field(() => z.array(z.string().check(z.minLength(1))), [], () => l10n.t('a list of non-empty strings (the command to run; [] uses the Isaac Sim version\'s launcher)')),
   portArgs: field(
     () => z.array(z.string().check(z.minLength(1), z.refine((s) => unknownPlaceholders(s).length === 0))),
     [],
-    `a list of argument templates that may use only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')} ([] uses the Isaac Sim version's arguments)`,
+    () => l10n.t('a list of argument templates that may use only {0} ([] uses the Isaac Sim version\'s arguments)', TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')),
   ),
-  extraArgs: field(() => z.array(z.string()), [], 'a list of strings appended to the simulator\'s command line'),
+  extraArgs: field(() => z.array(z.string()), [], () => l10n.t('a list of strings appended to the simulator\'s command line')),
   env: field(
     // zod's record skips an own "__proto__" key (JSON.parse makes one), so reject it before.
     () => z.pipe(
@@ -101,72 +103,72 @@ const FIELDS = {
       z.record(z.string().check(z.regex(ENV_NAME)), z.string()),
     ),
     {},
-    'an object of environment variables, names like MY_VAR mapped to string values',
+    () => l10n.t('an object of environment variables, names like MY_VAR mapped to string values'),
   ),
-  runtime: field(() => z.string().check(z.regex(/^[A-Za-z0-9_.-]*$/)), 'nvidia', 'a container runtime name such as "nvidia", or "" for the engine\'s default runtime'),
+  runtime: field(() => z.string().check(z.regex(/^[A-Za-z0-9_.-]*$/)), 'nvidia', () => l10n.t('a container runtime name such as "nvidia", or "" for the engine\'s default runtime')),
   gpus: field(
     () => z.string().check(z.regex(/^(?:all|none|[A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*)$/)),
     'all',
-    '"all", "none", or a comma-separated list of GPU indexes or UUIDs such as "0,1" (handed to instances round-robin)',
+    () => l10n.t('"all", "none", or a comma-separated list of GPU indexes or UUIDs such as "0,1" (handed to instances round-robin)'),
   ),
-  privacyConsent: field(() => z.boolean(), false, 'true to send NVIDIA the anonymous usage data its privacy notice describes, or false (the default) not to'),
-  memoryLimitGiB: field(() => z.number().check(z.minimum(0), z.maximum(1024), z.refine((n) => n === 0 || n >= 1)), 0, 'a memory limit in GiB from 1 to 1024, or 0 for no limit'),
+  privacyConsent: field(() => z.boolean(), false, () => l10n.t('true to send NVIDIA the anonymous usage data its privacy notice describes, or false (the default) not to')),
+  memoryLimitGiB: field(() => z.number().check(z.minimum(0), z.maximum(1024), z.refine((n) => n === 0 || n >= 1)), 0, () => l10n.t('a memory limit in GiB from 1 to 1024, or 0 for no limit')),
   /** The free VRAM and host memory a start wants (headroom.ts); 0: no check. */
-  headroomGiB: field(() => z.number().check(z.minimum(0), z.maximum(1024)), 8, 'a number of GiB from 0 to 1024 (0 turns the check off)'),
+  headroomGiB: field(() => z.number().check(z.minimum(0), z.maximum(1024)), 8, () => l10n.t('a number of GiB from 0 to 1024 (0 turns the check off)')),
   hostDataRoot: field(
     () => z.string().check(z.minLength(1), z.refine(isHostFolder)),
     '~/docker/isaac-sim',
-    'an absolute host folder, or one under your home such as "~/docker/isaac-sim"',
+    () => l10n.t('an absolute host folder, or one under your home such as "~/docker/isaac-sim"'),
   ),
   /** null: the version's own Kit HTTP port (VersionProfile.defaultHttpPort). */
-  httpPortBase: field(() => z.nullable(port()), null, 'a TCP port from 1 to 65535, or null for the version\'s own (8211 for 4.2, 8011 for 4.5 and later)'),
-  signalPortBase: field(port, 49100, 'a TCP port from 1 to 65535'),
-  streamPortBase: field(port, 47998, 'a UDP port from 1 to 65535'),
-  webViewerPortBase: field(port, 8210, 'a TCP port from 1 to 65535'),
+  httpPortBase: field(() => z.nullable(port()), null, () => l10n.t('a TCP port from 1 to 65535, or null for the version\'s own (8211 for 4.2, 8011 for 4.5 and later)')),
+  signalPortBase: field(port, 49100, () => l10n.t('a TCP port from 1 to 65535')),
+  streamPortBase: field(port, 47998, () => l10n.t('a UDP port from 1 to 65535')),
+  webViewerPortBase: field(port, 8210, () => l10n.t('a TCP port from 1 to 65535')),
   /** "Run in Sim": instance N's code server on 127.0.0.1:(base + N); 6.x's token ("": the one it prints). */
-  pythonServerPortBase: field(() => z.nullable(port()), PYTHON_SERVER_PORT_BASE, 'a TCP port from 1 to 65535, or null to enable no code server'),
-  pythonServerToken: field(() => z.string().check(z.refine((s) => s === '' || PYTHON_TOKEN.test(s))), '', '"" to use the token each Isaac Sim 6.x instance generates and prints in its log, or a token of 16 to 256 letters, digits, "-" or "_"'),
+  pythonServerPortBase: field(() => z.nullable(port()), PYTHON_SERVER_PORT_BASE, () => l10n.t('a TCP port from 1 to 65535, or null to enable no code server')),
+  pythonServerToken: field(() => z.string().check(z.refine((s) => s === '' || PYTHON_TOKEN.test(s))), '', () => l10n.t('"" to use the token each Isaac Sim 6.x instance generates and prints in its log, or a token of 16 to 256 letters, digits, "-" or "_"')),
   webViewerImage: field(
     () => z.string().check(z.refine((s) => s === '' || IMAGE_REF.test(s.replace(VIEWER_IMAGE_PLACEHOLDERS, '0')))),
     '',
-    '"" or the Docker image reference of a web viewer you built, such as "my-web-viewer:{signalPort}" ({index}, {signalPort} and {streamPort} name each instance\'s own)',
+    () => l10n.t('"" or the Docker image reference of a web viewer you built, such as "my-web-viewer:{signalPort}" ({index}, {signalPort} and {streamPort} name each instance\'s own)'),
   ),
   webViewerBuildContext: field(
     () => z.string().check(z.refine((s) => s === '' || isHostFolder(s))),
     '',
-    '"" or the folder of NVIDIA\'s web viewer in your IsaacSim checkout, absolute or under your home, such as "~/IsaacSim/tools/docker/web-viewer"',
+    () => l10n.t('"" or the folder of NVIDIA\'s web viewer in your IsaacSim checkout, absolute or under your home, such as "~/IsaacSim/tools/docker/web-viewer"'),
   ),
   host: field(
     () => z.string().check(z.regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$/)),
     '127.0.0.1',
-    'a host name or IP address that reaches the simulator, such as "127.0.0.1"',
+    () => l10n.t('a host name or IP address that reaches the simulator, such as "127.0.0.1"'),
   ),
   clientUrlTemplate: field(
     () => z.string().check(z.refine(isHttpUrlTemplate('isaacSim.clientUrlTemplate'))),
     // 4.2's /streaming/webrtc-client redirects to the host's first non-loopback address, another origin
     // than the sim view frames: load the page it redirects to, on the configured host, directly.
     'http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}',
-    `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}", ${URL_TEMPLATE_RULE}`,
+    () => l10n.t('an http(s) URL template using only {0}, such as "http://{host}:{httpPort}/streaming/webrtc-demo/?server={host}", {1}', TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', '), urlTemplateRule()),
   ),
   webViewerUrlTemplate: field(
     () => z.string().check(z.refine(isHttpUrlTemplate('isaacSim.webViewerUrlTemplate'))),
     'http://{host}:{webViewerPort}/',
-    `an http(s) URL template using only ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, such as "http://{host}:{webViewerPort}/", ${URL_TEMPLATE_RULE}`,
+    () => l10n.t('an http(s) URL template using only {0}, such as "http://{host}:{webViewerPort}/", {1}', TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', '), urlTemplateRule()),
   ),
   readinessPatterns: field(
     () => z.array(z.string().check(z.refine((p) => readinessPatternProblem(p) === undefined))).check(z.minLength(1)),
     [
-      'Isaac Sim Full Streaming App is loaded\\.',
-      'Isaac Sim Headless Native App is loaded\\.',
-      'Isaac Sim Headless WebRTC App is loaded\\.',
-      'Isaac Sim App is loaded\\.',
+      'Isaac Sim Full Streaming App is loaded\\.', // l10n-ignore: default readiness patterns, matched against the log
+      'Isaac Sim Headless Native App is loaded\\.', // l10n-ignore: default readiness patterns, matched against the log
+      'Isaac Sim Headless WebRTC App is loaded\\.', // l10n-ignore: default readiness patterns, matched against the log
+      'Isaac Sim App is loaded\\.', // l10n-ignore: default readiness patterns, matched against the log
       // Standalone python.sh apps and Isaac Lab (IsaacLab #949).
-      'Simulation App Startup Complete',
+      'Simulation App Startup Complete', // l10n-ignore: default readiness patterns, matched against the log
     ],
-    `a non-empty list of regular expressions of at most ${MAX_PATTERN_LENGTH} characters in JavaScript syntax without flags (no backreferences, no lookaround); a log line that matches any of them means the simulator is loaded`,
+    () => l10n.t('a non-empty list of regular expressions of at most {0} characters in JavaScript syntax without flags (no backreferences, no lookaround); a log line that matches any of them means the simulator is loaded', MAX_PATTERN_LENGTH),
   ),
-  logTailLines: field(() => z.int().check(z.minimum(0), z.maximum(100000)), 1000, 'a whole number of lines from 0 to 100000'),
-  stopTimeoutSeconds: field(() => z.int().check(z.minimum(0), z.maximum(600)), 20, 'a whole number of seconds from 0 to 600'),
+  logTailLines: field(() => z.int().check(z.minimum(0), z.maximum(100000)), 1000, () => l10n.t('a whole number of lines from 0 to 100000')),
+  stopTimeoutSeconds: field(() => z.int().check(z.minimum(0), z.maximum(600)), 20, () => l10n.t('a whole number of seconds from 0 to 600')),
   /**
    * Several engines at once (fleet.ts). Only its shape is checked here, so that one bad endpoint
    * keeps none of the others from running: each endpoint is validated on its own by planEndpoints
@@ -175,18 +177,18 @@ const FIELDS = {
   endpoints: field(
     () => z.array(z.unknown()),
     [],
-    'a list of endpoints such as [{ "name": "gpu-box", "dockerHost": "tcp://127.0.0.1:2375" }] ([] runs one engine from isaacSim.dockerHost)',
+    () => l10n.t('a list of endpoints such as [{ "name": "gpu-box", "dockerHost": "tcp://127.0.0.1:2375" }] ([] runs one engine from isaacSim.dockerHost)'),
   ),
   dockerHost: field(
     () => z.string().check(z.refine((s) => s === '' || !('problem' in parseDockerHost(s)))),
     '',
-    '"" (find the engine as the docker CLI does: DOCKER_HOST, DOCKER_CONTEXT, the current docker context, else the default socket), "unix:///path/to/docker.sock", "tcp://host:port" (2375, or 2376 with TLS, when the port is left out), "ssh://user@host[:port]" or "npipe:////./pipe/docker_engine"',
+    () => l10n.t('"" (find the engine as the docker CLI does: DOCKER_HOST, DOCKER_CONTEXT, the current docker context, else the default socket), "unix:///path/to/docker.sock", "tcp://host:port" (2375, or 2376 with TLS, when the port is left out), "ssh://user@host[:port]" or "npipe:////./pipe/docker_engine"'),
   ),
   /** A docker context by name, as the CLI's --context: its host and its own TLS files (endpoint.ts). */
   dockerContext: field(
     () => z.string().check(z.regex(/^[^\s/\\]*$/), z.maxLength(200)),
     '',
-    '"" (no context named here), or the name of a docker context as "docker context ls" lists it, such as "gpu-box"',
+    () => l10n.t('"" (no context named here), or the name of a docker context as "docker context ls" lists it, such as "gpu-box"'),
   ),
 };
 
@@ -251,7 +253,7 @@ function whyNot(key: SettingKey, value: unknown): string {
   }
   if (key === 'readinessPatterns' && Array.isArray(value)) {
     const k = value.findIndex((p) => typeof p === 'string' && readinessPatternProblem(p) !== undefined);
-    if (k >= 0) return ` (pattern ${k + 1}: ${readinessPatternProblem(value[k] as string)})`;
+    if (k >= 0) return l10n.t(' (pattern {0}: {1})', k + 1, String(readinessPatternProblem(value[k] as string)));
   }
   return '';
 }
@@ -285,7 +287,7 @@ export function parseSettings(raw: unknown): SettingsResult {
   const input: Record<string, unknown> = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const problems: SettingsProblem[] = [];
   if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
-    problems.push({ setting: SETTINGS_SECTION, message: `Settings "${SETTINGS_SECTION}" must be an object, got ${show(raw)}. Fix it in your settings.json.` });
+    problems.push({ setting: SETTINGS_SECTION, message: l10n.t('Settings "{0}" must be an object, got {1}. Fix it in your settings.json.', SETTINGS_SECTION, show(raw)) });
   }
   const out: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) {
@@ -302,7 +304,7 @@ export function parseSettings(raw: unknown): SettingsResult {
       problems.push({
         setting: settingId(key),
         // An env setting can hold an NGC API key or a token: its values never reach a message.
-        message: `Setting ${settingId(key)} is ${key === 'pythonServerToken' ? 'a value (not shown: it is a secret)' : maskUrlCredentials(show(key === 'env' ? maskSecrets(value) : value))}, which is not allowed${whyNot(key, value)}: use ${FIELDS[key].allowed}.`,
+        message: l10n.t('Setting {0} is {1}, which is not allowed{2}: use {3}.', settingId(key), key === 'pythonServerToken' ? l10n.t('a value (not shown: it is a secret)') : maskUrlCredentials(show(key === 'env' ? maskSecrets(value) : value)), whyNot(key, value), FIELDS[key].allowed),
       });
     }
   }
@@ -342,7 +344,7 @@ export function portRangeProblems(s: Settings, version: VersionId): SettingsProb
     if (r.to > 65535) {
       problems.push({
         setting: settingId(r.key),
-        message: `Setting ${settingId(r.key)} is ${r.from}, but ${s.instanceCount} instances need ports up to ${r.to}, past 65535: use a base of at most ${65536 - count}.`,
+        message: l10n.t('Setting {0} is {1}, but {2} instances need ports up to {3}, past 65535: use a base of at most {4}.', settingId(r.key), r.from, s.instanceCount, r.to, 65536 - count),
       });
     }
   }
@@ -353,7 +355,7 @@ export function portRangeProblems(s: Settings, version: VersionId): SettingsProb
       if (a.from <= b.to && b.from <= a.to) {
         problems.push({
           setting: settingId(b.key),
-          message: `Settings ${settingId(a.key)} (${a.from}-${a.to}) and ${settingId(b.key)} (${b.from}-${b.to}) give overlapping ports for ${s.instanceCount} instances of Isaac Sim ${version}: move one base so the ranges do not overlap.`,
+          message: l10n.t('Settings {0} ({1}-{2}) and {3} ({4}-{5}) give overlapping ports for {6} instances of Isaac Sim {7}: move one base so the ranges do not overlap.', settingId(a.key), a.from, a.to, settingId(b.key), b.from, b.to, s.instanceCount, version),
         });
       }
     }
@@ -366,13 +368,13 @@ function crossFieldProblems(s: Settings): SettingsProblem[] {
   if (s.dockerHost !== '' && s.dockerContext !== '') {
     problems.push({
       setting: settingId('dockerContext'),
-      message: `Settings ${settingId('dockerHost')} ("${maskUrlCredentials(s.dockerHost)}") and ${settingId('dockerContext')} ("${s.dockerContext}") both name the engine, as the docker CLI's -H and --context, which it refuses together: keep one, and set the other to "".`,
+      message: l10n.t('Settings {0} ("{1}") and {2} ("{3}") both name the engine, as the docker CLI\'s -H and --context, which it refuses together: keep one, and set the other to "".', settingId('dockerHost'), maskUrlCredentials(s.dockerHost), settingId('dockerContext'), s.dockerContext),
     });
   }
   if (s.webViewerImage !== '' && s.webViewerBuildContext !== '') {
     problems.push({
       setting: settingId('webViewerBuildContext'),
-      message: `Settings ${settingId('webViewerImage')} ("${s.webViewerImage}") and ${settingId('webViewerBuildContext')} ("${s.webViewerBuildContext}") both name where the web viewer comes from: keep one, and set the other to "".`,
+      message: l10n.t('Settings {0} ("{1}") and {2} ("{3}") both name where the web viewer comes from: keep one, and set the other to "".', settingId('webViewerImage'), s.webViewerImage, settingId('webViewerBuildContext'), s.webViewerBuildContext),
     });
   }
   return problems;
@@ -384,7 +386,7 @@ export class SettingsError extends Error {
   readonly kind = 'settings' as const;
   readonly setting: string | undefined;
   constructor(readonly problems: SettingsProblem[]) {
-    super(`${describeProblems(problems)} Nothing was started.`);
+    super(l10n.t('{0} Nothing was started.', describeProblems(problems)));
     this.name = 'SettingsError';
     this.setting = problems[0]?.setting;
   }
@@ -393,5 +395,5 @@ export class SettingsError extends Error {
 /** One message for all problems, for an error notification. */
 export function describeProblems(problems: SettingsProblem[]): string {
   if (problems.length === 1) return problems[0].message;
-  return `${problems.length} Isaac Sim settings are invalid: ${problems.map((p) => p.message).join(' ')}`;
+  return l10n.t('{0} Isaac Sim settings are invalid: {1}', problems.length, problems.map((p) => p.message).join(' '));
 }

@@ -18,6 +18,7 @@
  * The token is secret: the store keeps it in memory only (store.ts codeToken), and the manager
  * registers it with the Redactor before the log line that carries it is shown.
  */
+import * as l10n from '@vscode/l10n';
 import net from 'node:net';
 import { CancelledError, OrchestratorError, type ErrorKind } from './errors';
 import type { InstanceStateKind } from './model';
@@ -110,36 +111,36 @@ export async function runInSim(target: SimTarget, code: string, opts: RunOptions
   if (!profile) {
     throw new SimPythonError(
       'no-server',
-      `${target.label} runs a custom image, for which no Python code server is known, so code cannot be run in it. Set isaacSim.version to the Isaac Sim version of the image (4.2, 4.5-5.x or 6.x), whose code server the extension then enables.`,
+      l10n.t('{0} runs a custom image, for which no Python code server is known, so code cannot be run in it. Set isaacSim.version to the Isaac Sim version of the image (4.2, 4.5-5.x or 6.x), whose code server the extension then enables.', target.label),
     );
   }
   if (target.state !== undefined && target.state !== 'ready') {
-    throw new SimPythonError('not-ready', `${target.label} is ${target.state}, not ready, so its code server does not answer. Start it and wait until it is ready, then run the code again.`);
+    throw new SimPythonError('not-ready', l10n.t('{0} is {1}, not ready, so its code server does not answer. Start it and wait until it is ready, then run the code again.', target.label, target.state));
   }
   const payload = encodeRequest(profile, code, target.token);
   if (profile.framing === 'chunk' && payload.length > MAX_UNFRAMED_BYTES) {
     throw new SimPythonError(
       'too-large',
-      `The code is ${payload.length} bytes; ${profile.extension} runs each piece of a request as it arrives, so more than ${MAX_UNFRAMED_BYTES} bytes may run in parts. Run a smaller selection, or import the file from the instance instead.`,
+      l10n.t('The code is {0} bytes; {1} runs each piece of a request as it arrives, so more than {2} bytes may run in parts. Run a smaller selection, or import the file from the instance instead.', payload.length, profile.extension, MAX_UNFRAMED_BYTES),
     );
   }
   const text = await exchange(target, payload, profile.framing === 'eof', opts);
   const reply = parseReply(text);
-  const where = `${target.label}'s code server (${profile.extension} on ${target.host}:${target.port})`;
-  if (typeof reply === 'string') throw new SimPythonError('protocol', `${where} answered, but ${reply}. Is another program using port ${target.port}?`);
+  const where = l10n.t('{0}\'s code server ({1} on {2}:{3})', target.label, profile.extension, target.host, target.port);
+  if (typeof reply === 'string') throw new SimPythonError('protocol', l10n.t('{0} answered, but {1}. Is another program using port {2}?', where, reply, target.port));
   if (profile.auth && isAuthFailure(reply)) {
     throw new SimPythonError(
       'auth',
       target.token
-        ? `${where} refused the token. The token changes with each start when it is generated: take the new one from the instance's log ("${TOKEN_LINE_PREFIX} …") or set ${TOKEN_SETTING}.`
-        : `${where} requires a token, and none is known. It is printed in the instance's log as "${TOKEN_LINE_PREFIX} …"; or set ${TOKEN_SETTING}.`,
+        ? l10n.t('{0} refused the token. The token changes with each start when it is generated: take the new one from the instance\'s log ("{1} …") or set {2}.', where, TOKEN_LINE_PREFIX, TOKEN_SETTING)
+        : l10n.t('{0} requires a token, and none is known. It is printed in the instance\'s log as "{1} …"; or set {2}.', where, TOKEN_LINE_PREFIX, TOKEN_SETTING),
     );
   }
   const hasResult = Object.prototype.hasOwnProperty.call(reply, 'result');
   const base: SimRunResult = { ok: reply.status === 'ok', output: reply.output ?? '', hasResult, ...(hasResult ? { result: reply.result } : {}), ...(reply.elapsed_seconds !== undefined ? { elapsedSeconds: reply.elapsed_seconds } : {}) };
   if (reply.status === 'ok') return base;
   const traceback = (reply.traceback ?? []).join('\n');
-  const frames = mapFrames(traceback, opts.origin ?? { file: '<sent code>', firstLine: 1 });
+  const frames = mapFrames(traceback, opts.origin ?? { file: '<sent code>', firstLine: 1 }); // l10n-ignore: the pseudo file name of the sent code in tracebacks
   const location = errorLocation(frames);
   return { ...base, error: { ename: reply.ename ?? 'Error', evalue: reply.evalue ?? '', traceback, frames, ...(location ? { location } : {}) } };
 }
@@ -149,16 +150,16 @@ function exchange(target: SimTarget, payload: Buffer, halfClose: boolean, opts: 
   const where = `${target.host}:${target.port}`;
   return new Promise<string>((resolve, reject) => {
     if (opts.signal?.aborted) {
-      reject(new CancelledError(`The run in ${target.label} was cancelled before it was sent.`));
+      reject(new CancelledError(l10n.t('The run in {0} was cancelled before it was sent.', target.label)));
       return;
     }
     const chunks: Buffer[] = [];
     let connected = false;
     let settled = false;
     const socket = net.createConnection({ host: target.host, port: target.port, allowHalfOpen: true });
-    const connectTimer = setTimeout(() => fail(new SimPythonError('timeout', `No connection to ${target.label}'s code server at ${where} within ${(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000} s. Check that the instance is ready and that ${where} is reachable from here.`)), opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    const connectTimer = setTimeout(() => fail(new SimPythonError('timeout', l10n.t('No connection to {0}\'s code server at {1} within {2} s. Check that the instance is ready and that {3} is reachable from here.', target.label, where, (opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000, where))), opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     let replyTimer: NodeJS.Timeout | undefined;
-    const onAbort = (): void => fail(new CancelledError(`The run in ${target.label} was cancelled; its connection was closed (code already running in the simulator is not interrupted by that).`));
+    const onAbort = (): void => fail(new CancelledError(l10n.t('The run in {0} was cancelled; its connection was closed (code already running in the simulator is not interrupted by that).', target.label)));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     function done(): void {
       settled = true;
@@ -176,7 +177,7 @@ function exchange(target: SimTarget, payload: Buffer, halfClose: boolean, opts: 
       connected = true;
       clearTimeout(connectTimer);
       if (opts.replyTimeoutMs) {
-        replyTimer = setTimeout(() => fail(new SimPythonError('timeout', `${target.label}'s code server at ${where} sent no reply within ${opts.replyTimeoutMs! / 1000} s. The code may still be running in the simulator.`)), opts.replyTimeoutMs);
+        replyTimer = setTimeout(() => fail(new SimPythonError('timeout', l10n.t('{0}\'s code server at {1} sent no reply within {2} s. The code may still be running in the simulator.', target.label, where, opts.replyTimeoutMs! / 1000))), opts.replyTimeoutMs);
       }
       if (halfClose) socket.end(payload);
       else socket.write(payload);
@@ -193,19 +194,19 @@ function exchange(target: SimTarget, payload: Buffer, halfClose: boolean, opts: 
         fail(
           new SimPythonError(
             'refused',
-            `Nothing listens on ${where}, so ${target.label}'s code server cannot be reached: the instance is stopped or not yet ready, or it was created without the code server. Start it (again) with the code server enabled and wait until it is ready.`,
+            l10n.t('Nothing listens on {0}, so {1}\'s code server cannot be reached: the instance is stopped or not yet ready, or it was created without the code server. Start it (again) with the code server enabled and wait until it is ready.', where, target.label),
             { cause: err },
           ),
         );
       } else if (!connected) {
-        fail(new SimPythonError('refused', `Cannot connect to ${target.label}'s code server at ${where}: ${err.message}.`, { cause: err }));
+        fail(new SimPythonError('refused', l10n.t('Cannot connect to {0}\'s code server at {1}: {2}.', target.label, where, err.message), { cause: err }));
       } else if (chunks.length > 0 && err.code === 'ECONNRESET') {
         // The server may reset after writing its reply; what arrived is the reply.
         if (settled) return;
         done();
         resolve(Buffer.concat(chunks).toString('utf8'));
       } else {
-        fail(new SimPythonError('protocol', `The connection to ${target.label}'s code server at ${where} broke: ${err.message}.`, { cause: err }));
+        fail(new SimPythonError('protocol', l10n.t('The connection to {0}\'s code server at {1} broke: {2}.', target.label, where, err.message), { cause: err }));
       }
     });
   });

@@ -36,6 +36,7 @@
  *           name): connects to 127.0.0.1:8226 (or one remote address), writes the text, does not
  *           half-close, parses the reply's status/output/traceback, no token.
  */
+import * as l10n from '@vscode/l10n';
 import * as z from 'zod/mini';
 import type { VersionId } from './versions';
 
@@ -48,7 +49,7 @@ export const SENT_CODE_FILENAME = '<string>';
 /** [ps601] extension.py _AUTH_HEADER_PREFIX. */
 export const AUTH_HEADER_PREFIX = '# isaacsim-python-server-token:';
 /** [ps601] extension.py _get_or_create_auth_token. */
-export const TOKEN_LINE_PREFIX = 'Python server authentication token:';
+export const TOKEN_LINE_PREFIX = 'Python server authentication token:'; // l10n-ignore: text of the code server log, matched
 /**
  * 4.x/5.x execute each data chunk as it arrives [vs51], so a request must reach them in one read;
  * asyncio reads at most 256 KiB at once, but the kernel may split a large write. Above this size the
@@ -75,8 +76,8 @@ export const PYTHON_SERVERS: Readonly<Record<VersionId, PythonServerProfile | un
     extension: 'omni.isaac.vscode',
     framing: 'chunk',
     auth: false,
-    source: 'omni.isaac.vscode extension.py (Isaac Sim 4.x)',
-    unconfirmed: 'the 4.x defaults (host, port) and whether the headless app enables it without --enable',
+    source: 'omni.isaac.vscode extension.py (Isaac Sim 4.x)', // l10n-ignore: the source cited, not shown
+    unconfirmed: 'the 4.x defaults (host, port) and whether the headless app enables it without --enable', // l10n-ignore: a note for maintainers, not shown
   },
   // 4.5 renamed omni.isaac.* to isaacsim.* ([vs51] CHANGELOG 1.0.0, 2024-09-23: "Extension renamed to isaacsim.code_editor.vscode").
   '4.5-5.x': { extension: 'isaacsim.code_editor.vscode', framing: 'chunk', auth: false, source: 'isaac-sim/IsaacSim@v5.1.0 isaacsim.code_editor.vscode' },
@@ -126,15 +127,15 @@ export type ServerReply = z.infer<typeof REPLY>;
 
 /** The reply's JSON, checked; a string naming what is wrong otherwise. */
 export function parseReply(text: string): ServerReply | string {
-  if (text.trim() === '') return 'the server closed the connection without a reply';
+  if (text.trim() === '') return l10n.t('the server closed the connection without a reply');
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return `the reply is not JSON (${JSON.stringify(text.slice(0, 80))}${text.length > 80 ? '…' : ''})`;
+    return l10n.t('the reply is not JSON ({0}{1})', JSON.stringify(text.slice(0, 80)), text.length > 80 ? '…' : '');
   }
   const parsed = REPLY.safeParse(json);
-  return parsed.success ? parsed.data : `the reply is not the code server's JSON (${z.prettifyError(parsed.error).split('\n')[0]})`;
+  return parsed.success ? parsed.data : l10n.t('the reply is not the code server\'s JSON ({0})', z.prettifyError(parsed.error).split('\n')[0]);
 }
 
 /** [ps601] _process_code_inner: the reply to a missing or wrong token, recognised by all of its fields. */

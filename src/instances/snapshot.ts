@@ -3,6 +3,7 @@
  * the result until one of its inputs changes, so a view that reads 32 rows builds none of them again
  * unless they changed.
  */
+import * as l10n from '@vscode/l10n';
 import type { ContainerInfo } from './engineApi';
 import type { StartKind } from './eta';
 import { containerNameFor, instanceLabel, type CodeServerInfo, type InstancePorts, type InstanceSnapshot, type InstanceView, type WebViewerState } from './model';
@@ -35,22 +36,22 @@ export interface SnapshotInput {
  */
 export function versionOf(labels: Record<string, string>, image: string, settings: Settings, detected: DetectedVersion | undefined): DetectedVersion {
   const labelled = labels[VERSION_LABEL] as VersionId | undefined;
-  if (labelled && VERSION_IDS.includes(labelled)) return { id: labelled, source: detected?.source ?? 'its container' };
+  if (labelled && VERSION_IDS.includes(labelled)) return { id: labelled, source: detected?.source ?? l10n.t('its container') };
   if (settings.version !== 'auto') return { id: settings.version, source: 'isaacSim.version' };
-  return detected ?? detectVersion(image) ?? { id: '4.2', source: 'not read yet: the image is read at the first start' };
+  return detected ?? detectVersion(image) ?? { id: '4.2', source: l10n.t('not read yet: the image is read at the first start') };
 }
 
 /** The instance's Python code server ("Run in Sim"), or why it has none. */
 export function codeServerOf(version: VersionId, ports: InstancePorts, tokenKnown: boolean, off = false): CodeServerInfo {
   const profile = PYTHON_SERVERS[version];
   if (!profile) {
-    return { kind: 'none', reason: 'No Python code server is known for a custom image: set isaacSim.version to the Isaac Sim version of the image (4.2, 4.5-5.x or 6.x) to have its server enabled.' };
+    return { kind: 'none', reason: l10n.t('No Python code server is known for a custom image: set isaacSim.version to the Isaac Sim version of the image (4.2, 4.5-5.x or 6.x) to have its server enabled.') };
   }
   if (ports.python === undefined && off) {
-    return { kind: 'none', reason: 'isaacSim.pythonServerPortBase is null, so instances start without a code server: set it to a port (8226 is NVIDIA\'s) and start the instance again.' };
+    return { kind: 'none', reason: l10n.t('isaacSim.pythonServerPortBase is null, so instances start without a code server: set it to a port (8226 is NVIDIA\'s) and start the instance again.') };
   }
   if (ports.python === undefined) {
-    return { kind: 'none', reason: `Its container was created without ${profile.extension}'s code server (by an earlier version of the extension): stop and start the instance to recreate it with one.` };
+    return { kind: 'none', reason: l10n.t('Its container was created without {0}\'s code server (by an earlier version of the extension): stop and start the instance to recreate it with one.', profile.extension) };
   }
   return { kind: 'enabled', port: ports.python, extension: profile.extension, token: !profile.auth ? 'not-needed' : tokenKnown ? 'known' : 'missing' };
 }

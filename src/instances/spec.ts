@@ -13,6 +13,7 @@
  * container skips the shader compile; logs, config, data and the rest of the cache are per instance, as
  * NVIDIA's multi-instance recipe gives each instance "its own data directory".
  */
+import * as l10n from '@vscode/l10n';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel, type InstancePorts } from './model';
@@ -225,7 +226,7 @@ export function volumeOwnerFix(body: ContainerCreateBody, index: number, suffix:
     // A name of its own (8 hex digits): two windows starting the same instance each run their own.
     name: `isaac-sim-orchestrator-volumes-${index}-${suffix}`,
     Image: body.Image,
-    Entrypoint: ['/bin/sh', '-c', `chown ${ISAAC_SIM_UID}:${ISAAC_SIM_UID} "$@"`, 'chown'],
+    Entrypoint: ['/bin/sh', '-c', `chown ${ISAAC_SIM_UID}:${ISAAC_SIM_UID} "$@"`, 'chown'], // l10n-ignore: argv and binds
     Cmd: [...new Set([...targets, ...targets.map((t) => path.posix.dirname(t)).filter((d) => targets.some((t) => d.startsWith(`${t}/`)))])],
     Env: [],
     User: '0:0',
@@ -294,7 +295,7 @@ export function buildContainerSpec(settings: Settings, index: number, ctx: SpecC
   const values = templateValues(settings, ctx.version, index, ports);
   if (Object.keys(profile.portEnv).includes('ISAACSIM_HOST') && !isIpAddress(settings.host)) {
     throw new SpecError(
-      `Setting isaacSim.host is "${settings.host}", but Isaac Sim ${ctx.version} binds its media socket to ISAACSIM_HOST, which must be an IP address of this machine (isaac-sim/IsaacSim tools/docker/README.md): use "127.0.0.1" or the host's LAN address. Nothing was created.`,
+      l10n.t('Setting isaacSim.host is "{0}", but Isaac Sim {1} binds its media socket to ISAACSIM_HOST, which must be an IP address of this machine (isaac-sim/IsaacSim tools/docker/README.md): use "127.0.0.1" or the host\'s LAN address. Nothing was created.', settings.host, ctx.version),
       'isaacSim.host',
     );
   }
@@ -322,8 +323,8 @@ export function buildContainerSpec(settings: Settings, index: number, ctx: SpecC
       ...(gpu !== 'none' ? { DeviceRequests: gpuRequest(gpu) } : {}),
       ...(settings.memoryLimitGiB > 0 ? { Memory: Math.round(settings.memoryLimitGiB * 1024 ** 3) } : {}),
       Binds: [
-        ...(layout === 'root' ? ROOT_LAYOUT.map((v) => `${path.posix.join(root, v.name, v.perInstance ? instanceLabel(index) : '')}:${v.container}:rw`) : []),
-        ...(ctx.playerFile && profile.playerScript ? [`${ctx.playerFile}:${profile.playerScript.path}:ro`] : []),
+        ...(layout === 'root' ? ROOT_LAYOUT.map((v) => `${path.posix.join(root, v.name, v.perInstance ? instanceLabel(index) : '')}:${v.container}:rw`) : []), // l10n-ignore: argv and binds
+        ...(ctx.playerFile && profile.playerScript ? [`${ctx.playerFile}:${profile.playerScript.path}:ro`] : []), // l10n-ignore: argv and binds
       ],
       ...(layout === 'isaac-sim' ? { Mounts: volumeMountsFor(ctx.version, index) } : {}),
       RestartPolicy: { Name: 'no' },

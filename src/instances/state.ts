@@ -11,6 +11,7 @@
  *   running --engine:die (not requested, code != 0)--> failed(reason)
  *   any --log:failure--> failed(diagnosis)           any --engine:destroy--> stopped (no container)
  */
+import * as l10n from '@vscode/l10n';
 import { diagnoseErrorKind, diagnoseExit, type Diagnosis } from './diagnosis';
 import type { StartKind } from './eta';
 import type { ErrorKind } from './errors';
@@ -127,7 +128,7 @@ function enter(t: Tracked, state: Omit<InstanceState, 'since'>, now: number, new
 
 function failedWith(t: Tracked, d: Diagnosis, now: number, exitCode?: number): Tracked {
   const mentioned = exitCode !== undefined && new RegExp(`\\b(exit|code) ${exitCode}\\b`).test(d.problem);
-  const reason = exitCode !== undefined && !mentioned ? `${d.problem} (exit ${exitCode})` : d.problem;
+  const reason = exitCode !== undefined && !mentioned ? l10n.t('{0} (exit {1})', d.problem, exitCode) : d.problem;
   return enter(t, { kind: 'failed', reason, exitCode, diagnosisId: d.id, fix: d.fix }, now);
 }
 

@@ -18,6 +18,7 @@
  *   [og]       OmniGibson's Dockerfile: sed -i "s/49100/${PORT}/g" .../omni.services.streamclient.webrtc-1.3.8/web/js/kit-player.js
  */
 
+import * as l10n from '@vscode/l10n';
 export type VersionId = '4.2' | '4.5-5.x' | '6.x' | 'custom';
 export type VersionSetting = 'auto' | VersionId;
 export const VERSION_IDS: readonly VersionId[] = ['4.2', '4.5-5.x', '6.x', 'custom'];
@@ -72,7 +73,9 @@ export const DEFAULT_SIGNAL_PORT = 49100;
 export const VERSIONS: Readonly<Record<VersionId, VersionProfile>> = {
   '4.2': {
     id: '4.2',
-    title: 'Isaac Sim 4.2 (Kit web client)',
+    get title() {
+      return l10n.t('Isaac Sim 4.2 (Kit web client)');
+    },
     entrypoint: ['/isaac-sim/runheadless.webrtc.sh'],
     // Kit HTTP (web client) port, default 8211 in the 4.x app .kit files; WebRTC signalling, default 49100.
     portArgs: ['--/exts/omni.services.transport.server.http/port={httpPort}', '--/app/livestream/port={signalPort}'],
@@ -89,7 +92,9 @@ export const VERSIONS: Readonly<Record<VersionId, VersionProfile>> = {
   },
   '4.5-5.x': {
     id: '4.5-5.x',
-    title: 'Isaac Sim 4.5–5.x (desktop streaming client)',
+    get title() {
+      return l10n.t('Isaac Sim 4.5–5.x (desktop streaming client)');
+    },
     entrypoint: ['/isaac-sim/runheadless.sh'], // [5.1] → isaac-sim.streaming.sh
     // [#330] signal port; [#3346] Kit's HTTP services port 8011, moved per instance so instances don't collide.
     portArgs: ['--/app/livestream/port={signalPort}', '--/exts/omni.services.transport.server.http/port={httpPort}'],
@@ -107,7 +112,9 @@ export const VERSIONS: Readonly<Record<VersionId, VersionProfile>> = {
   },
   '6.x': {
     id: '6.x',
-    title: 'Isaac Sim 6.x (web viewer or desktop client)',
+    get title() {
+      return l10n.t('Isaac Sim 6.x (web viewer or desktop client)');
+    },
     entrypoint: [], // ENTRYPOINT ["/isaac-sim/runheadless.sh"] [6.0.1]
     portArgs: ['--/exts/omni.services.transport.server.http/port={httpPort}'], // [#3346]
     remoteArgs: [],
@@ -124,7 +131,9 @@ export const VERSIONS: Readonly<Record<VersionId, VersionProfile>> = {
   },
   custom: {
     id: 'custom',
-    title: 'custom launcher',
+    get title() {
+      return l10n.t('custom launcher');
+    },
     entrypoint: [],
     portArgs: [],
     remoteArgs: [],
@@ -140,11 +149,21 @@ export const VERSIONS: Readonly<Record<VersionId, VersionProfile>> = {
 };
 
 export const PORT_LABELS: Readonly<Record<PortKind, string>> = {
-  http: 'Kit HTTP',
-  signal: 'signal',
-  stream: 'media (UDP)',
-  webViewer: 'web viewer',
-  python: 'Python code server',
+  get http() {
+    return l10n.t('Kit HTTP');
+  },
+  get signal() {
+    return l10n.t('signal');
+  },
+  get stream() {
+    return l10n.t('media (UDP)');
+  },
+  get webViewer() {
+    return l10n.t('web viewer');
+  },
+  get python() {
+    return l10n.t('Python code server');
+  },
 };
 
 /** What the engine says about an image, as detection needs it. */
@@ -197,16 +216,16 @@ export function runsAsIsaacSimUser(user: string): boolean {
  */
 export function detectVersion(ref: string, facts?: ImageFacts): DetectedVersion | undefined {
   const fromRef = versionFromTag(imageTag(ref));
-  if (fromRef) return { id: fromRef, source: `image tag "${imageTag(ref)}"` };
+  if (fromRef) return { id: fromRef, source: l10n.t('image tag "{0}"', String(imageTag(ref))) };
   for (const tagged of facts?.tags ?? []) {
     const id = versionFromTag(imageTag(tagged));
-    if (id) return { id, source: `image tag "${imageTag(tagged)}"` };
+    if (id) return { id, source: l10n.t('image tag "{0}"', String(imageTag(tagged))) };
   }
   if (!facts) return undefined;
   const health = (facts.healthcheck ?? []).join(' ');
-  if (runsAsIsaacSimUser(facts.user) && health.includes('AppReady')) return { id: '6.x', source: 'image config (user isaac-sim, AppReady healthcheck)' };
-  if (runsAsIsaacSimUser(facts.user)) return { id: '4.5-5.x', source: 'image config (user isaac-sim, no healthcheck)' };
-  if (facts.entrypoint.some((e) => e.endsWith('/runheadless.webrtc.sh'))) return { id: '4.2', source: 'image config (entrypoint runheadless.webrtc.sh)' };
+  if (runsAsIsaacSimUser(facts.user) && health.includes('AppReady')) return { id: '6.x', source: l10n.t('image config (user isaac-sim, AppReady healthcheck)') };
+  if (runsAsIsaacSimUser(facts.user)) return { id: '4.5-5.x', source: l10n.t('image config (user isaac-sim, no healthcheck)') };
+  if (facts.entrypoint.some((e) => e.endsWith('/runheadless.webrtc.sh'))) return { id: '4.2', source: l10n.t('image config (entrypoint runheadless.webrtc.sh)') };
   return undefined;
 }
 

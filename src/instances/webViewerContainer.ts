@@ -4,6 +4,7 @@
  * Only a container labelled as that instance's viewer is touched; a foreign one on the name, or
  * anything on the port, is named in the error and left alone.
  */
+import * as l10n from '@vscode/l10n';
 import { probePort } from './portProbe';
 import type { ContainerInfo, InstanceEngine } from './engineApi';
 import { errorInfo, OrchestratorError } from './errors';
@@ -54,7 +55,7 @@ async function assertPortFree(engine: InstanceEngine, plan: ViewerPlan): Promise
   if (probe.free || probe.code !== 'EADDRINUSE') return;
   const holder = await describePortHolder(plan.port, 'tcp', (id) => engine.inspect(id));
   throw new OrchestratorError(
-    `${viewerLabel(plan.index)} cannot start: its port ${plan.port} is already in use on 127.0.0.1 by ${holder.who}. Nothing was created: ${holder.fix}, or move isaacSim.webViewerPortBase, then stop and start the instance (its ports are its container's).`,
+    l10n.t('{0} cannot start: its port {1} is already in use on 127.0.0.1 by {2}. Nothing was created: {3}, or move isaacSim.webViewerPortBase, then stop and start the instance (its ports are its container\'s).', viewerLabel(plan.index), plan.port, holder.who, holder.fix),
     'port-taken',
     'isaacSim.webViewerPortBase',
   );
@@ -62,7 +63,7 @@ async function assertPortFree(engine: InstanceEngine, plan: ViewerPlan): Promise
 
 function foreignViewerError(info: ContainerInfo, index: number): OrchestratorError {
   return new OrchestratorError(
-    `A container named "${info.name}" (id ${info.id.slice(0, 12)}, image ${info.image}, ${info.status}) already exists and is not ${viewerLabel(index)} of Isaac Sim Orchestrator, so the viewer cannot use that name. It was left untouched: rename or remove it yourself (docker rename / docker rm ${info.name}).`,
+    l10n.t('A container named "{0}" (id {1}, image {2}, {3}) already exists and is not {4} of Isaac Sim Orchestrator, so the viewer cannot use that name. It was left untouched: rename or remove it yourself (docker rename / docker rm {5}).', info.name, info.id.slice(0, 12), info.image, info.status, viewerLabel(index), info.name),
     'foreign-container',
   );
 }

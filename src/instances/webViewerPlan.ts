@@ -14,6 +14,7 @@
  *   127.0.0.1 only), and stays bare (all addresses, as NVIDIA has it) otherwise;
  * - it starts once the simulator is ready, as compose's `depends_on: condition: service_healthy`.
  */
+import * as l10n from '@vscode/l10n';
 import { createHash } from 'node:crypto';
 import { OWNER_LABEL, OWNER_VALUE, instanceLabel, type InstancePorts } from './model';
 import { VIEWER_IMAGE_PLACEHOLDERS, type Settings } from './settings';
@@ -114,7 +115,7 @@ export function viewerContainerSpec(plan: ViewerPlan, image: string): ViewerCont
     Image: image,
     Cmd: ['npx', 'vite', 'preview', '--host', ...(isLoopback(plan.host) ? [plan.host === 'localhost' ? '127.0.0.1' : plan.host] : []), '--port', port],
     Labels: { [OWNER_LABEL]: OWNER_VALUE, [VIEWER_OF_LABEL]: String(plan.index) },
-    Healthcheck: { Test: ['CMD', 'curl', '-f', `http://localhost:${port}/`], Interval: 30 * SECOND_NS, Timeout: 5 * SECOND_NS, StartPeriod: 10 * SECOND_NS, Retries: 3 },
+    Healthcheck: { Test: ['CMD', 'curl', '-f', `http://localhost:${port}/`], Interval: 30 * SECOND_NS, Timeout: 5 * SECOND_NS, StartPeriod: 10 * SECOND_NS, Retries: 3 }, // l10n-ignore: argv
     HostConfig: { NetworkMode: 'host' },
   };
   body.Labels[SPEC_HASH_LABEL] = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
@@ -130,5 +131,5 @@ export function viewerIndexOf(labels: Record<string, string>): number | undefine
 
 /** "instance-0's web viewer", for messages. */
 export function viewerLabel(index: number): string {
-  return `${instanceLabel(index)}'s web viewer`;
+  return l10n.t('{0}\'s web viewer', instanceLabel(index));
 }

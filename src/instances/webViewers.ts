@@ -14,6 +14,7 @@
  * - Making, reusing and replacing the container is webViewerContainer.ts's job.
  * - After a reload the viewers found on the engine are adopted: one whose spec matches keeps running.
  */
+import * as l10n from '@vscode/l10n';
 import { BuildContextError, BuildError } from '../docker/buildErrors';
 import { imagesModule } from '../docker/imagesModule';
 import type { ContainerInfo, EngineEvent, InstanceEngine } from './engineApi';
@@ -78,7 +79,7 @@ export class WebViewers {
     r.controller.abort();
     const v = this.store.viewer(index);
     if (v && (v.kind === 'building' || v.kind === 'waiting' || v.kind === 'starting')) {
-      this.fail(index, new OrchestratorError(`The build of ${viewerLabel(index)} was cancelled: restart the instance to build it again.`, 'cancelled'));
+      this.fail(index, new OrchestratorError(l10n.t('The build of {0} was cancelled: restart the instance to build it again.', viewerLabel(index)), 'cancelled'));
     }
     return true;
   }
@@ -204,7 +205,7 @@ export class WebViewers {
   private async readyImage(engine: InstanceEngine, plan: ViewerPlan, image: string): Promise<string> {
     if (await engine.imagePresent(image)) return image;
     throw new OrchestratorError(
-      `${viewerLabel(plan.index)} cannot start: its image "${image}" (isaacSim.webViewerImage) is not on this engine. Build NVIDIA's web viewer (tools/docker/web-viewer) with --build-arg ISAACSIM_HOST=${plan.host} --build-arg ISAACSIM_SIGNAL_PORT=${plan.signalPort} --build-arg ISAACSIM_STREAM_PORT=${plan.streamPort} and tag it "${image}", or set isaacSim.webViewerBuildContext so that the extension builds it.`,
+      l10n.t('{0} cannot start: its image "{1}" (isaacSim.webViewerImage) is not on this engine. Build NVIDIA\'s web viewer (tools/docker/web-viewer) with --build-arg ISAACSIM_HOST={2} --build-arg ISAACSIM_SIGNAL_PORT={3} --build-arg ISAACSIM_STREAM_PORT={4} and tag it "{5}", or set isaacSim.webViewerBuildContext so that the extension builds it.', viewerLabel(plan.index), image, plan.host, plan.signalPort, plan.streamPort, image),
       'image-missing',
       'isaacSim.webViewerImage',
     );
@@ -218,7 +219,7 @@ export class WebViewers {
       context = await imagesModule().readBuildContext(dir);
     } catch (err) {
       const why = err instanceof BuildContextError ? err.message : String(err);
-      throw new OrchestratorError(`${viewerLabel(index)} cannot be built from isaacSim.webViewerBuildContext: ${why}`, 'settings', 'isaacSim.webViewerBuildContext', { cause: err });
+      throw new OrchestratorError(l10n.t('{0} cannot be built from isaacSim.webViewerBuildContext: {1}', viewerLabel(index), why), 'settings', 'isaacSim.webViewerBuildContext', { cause: err });
     }
     const key = viewerImageKey(plan, context.hash);
     const tag = viewerImageTag(key);
@@ -228,14 +229,14 @@ export class WebViewers {
     const args = viewerBuildArgs(plan);
     this.store.setViewer(index, { name: viewerContainerName(index), port: plan.port, kind: 'building', image: tag });
     const say = (line: string) => this.options.onBuildLine(index, line);
-    say(`[Isaac Sim Orchestrator] Building ${viewerLabel(index)} as ${tag} from ${dir} with ${Object.entries(args).map(([k, v]) => `${k}=${v}`).join(' ')} (network host), as NVIDIA's docker-compose.yml does.`);
+    say(l10n.t('[Isaac Sim Orchestrator] Building {0} as {1} from {2} with {3} (network host), as NVIDIA\'s docker-compose.yml does.', viewerLabel(index), tag, dir, Object.entries(args).map(([k, v]) => `${k}=${v}`).join(' ')));
     try {
       await engine.buildImage(context, { tag, buildArgs: args, labels: viewerImageLabels(plan, key, context.hash), networkMode: 'host', signal, onLine: say });
     } catch (err) {
-      if (err instanceof BuildError && err.kind === 'build-failed') say(`[Isaac Sim Orchestrator] The build of ${viewerLabel(index)} failed.`);
+      if (err instanceof BuildError && err.kind === 'build-failed') say(l10n.t('[Isaac Sim Orchestrator] The build of {0} failed.', viewerLabel(index)));
       throw err;
     }
-    say(`[Isaac Sim Orchestrator] Built ${tag}.`);
+    say(l10n.t('[Isaac Sim Orchestrator] Built {0}.', tag));
     return tag;
   }
 
@@ -294,7 +295,7 @@ export class WebViewers {
     }
     const instanceRuns = this.store.live(index).startedAt !== undefined;
     if (died && instanceRuns && v?.kind === 'running' && !this.ending.has(index)) {
-      this.store.setViewer(index, { ...base, kind: 'failed', reason: `${viewerLabel(index)} exited with code ${info.exitCode ?? '?'} while its instance runs: its output is in \`docker logs ${info.name}\`; restart the instance to start it again.`, errorKind: 'other' });
+      this.store.setViewer(index, { ...base, kind: 'failed', reason: l10n.t('{0} exited with code {1} while its instance runs: its output is in `docker logs {2}`; restart the instance to start it again.', viewerLabel(index), info.exitCode ?? '?', info.name), errorKind: 'other' });
       this.store.apply(index, { type: 'webViewer', up: false });
       return;
     }

@@ -66,10 +66,15 @@ function withFakeVscode<T>(load: () => T): T {
  * `doubles` stand in for modules that need more of VS Code than the fake has.
  */
 function handedOver(loader: string, doubles: MainModules = {}): MainModules {
-  const keys = [...readFileSync(path.join(repo, loader), 'utf8').matchAll(/^\s*'(src\/[^']+)\.ts':/gm)].map((m) => `${m[1]}.ts`);
+  const source = readFileSync(path.join(repo, loader), 'utf8');
+  const keys = [...source.matchAll(/^\s*'(src\/[^']+)\.ts':/gm)].map((m) => `${m[1]}.ts`);
+  // A shared package (scripts/parts.mjs SHARED_PACKAGES), handed over whole: the copy these tests load.
+  const packages = [...source.matchAll(/^\s*'(@vscode\/l10n)':/gm)].map((m) => m[1]);
   assert.ok(keys.length > 0, `${loader} hands over modules`);
-  for (const k of Object.keys(doubles)) assert.ok(keys.includes(k), `${loader} hands over ${k}`);
-  return withFakeVscode(() => Object.fromEntries(keys.map((k) => [k, doubles[k] ?? (requireFresh(path.join(repo, 'out', k.replace(/\.ts$/, ''))) as object)])));
+  for (const k of Object.keys(doubles)) assert.ok(keys.includes(k) || packages.includes(k), `${loader} hands over ${k}`);
+  return withFakeVscode(() =>
+    Object.fromEntries([...keys.map((k) => [k, doubles[k] ?? (requireFresh(path.join(repo, 'out', k.replace(/\.ts$/, ''))) as object)]), ...packages.map((p) => [p, doubles[p] ?? (requireFresh(p) as object)])]),
+  );
 }
 
 /** What dist/simRun.js is handed, with a double of hosts.ts (whose tree imports need a real VS Code): the runs below pass no instance in their arguments. */
@@ -96,7 +101,7 @@ describe('the parts loaded on first use', () => {
 
     test(`dist/${part.name}.js loaded without its loader names the module it lacks and the loader`, () => {
       assert.throws(() => loadPart(part.name), (err: Error) => {
-        assert.match(err.message, new RegExp(`^dist/${part.name}\\.js needs src/[\\w/]+\\.ts of dist/extension\\.js: load it through ${part.loader.replace('.', '\\.')}`));
+        assert.match(err.message, new RegExp(`^dist/${part.name}\\.js needs (src/[\\w/]+\\.ts|@vscode/l10n) of dist/extension\\.js: load it through ${part.loader.replace('.', '\\.')}`));
         return true;
       });
     });
@@ -117,6 +122,27 @@ describe('the parts loaded on first use', () => {
       assert.match((err as Error).message, /is not a folder/);
       return true;
     });
+  });
+
+  test("dist/images.js and dist/doctor.js say their messages through the @vscode/l10n they were handed, dist/extension.js's copy that activation configured", async () => {
+    // A stand-in for the handed copy that marks what it is asked, unformatted: a copy of the package in the part would format it.
+    const t = (m: string | { message: string }) => `⟦${typeof m === 'string' ? m : m.message}⟧`;
+    const images = loadPart<typeof import('../../src/docker/imagesChunk')>('images', handedOver('src/docker/imagesModule.ts', { '@vscode/l10n': { t } }));
+    await assert.rejects(images.readBuildContext(path.join(tmp, 'no-such-folder')), (err: Error) => {
+      assert.match(err.message, /^⟦"\{0\}" is not a folder: /);
+      return true;
+    });
+    const doctor = loadPart<typeof import('../../src/instances/doctorChunk')>('doctor', handedOver('src/instances/doctorModule.ts', { '@vscode/l10n': { t } }));
+    const report = await doctor.runDoctor({
+      settings: { ...DEFAULT_SETTINGS, instanceCount: 0 },
+      engine: undefined,
+      instances: [],
+      checkPort: async () => ({ free: true }),
+      diskSpace: async (folder) => ({ checkedPath: folder, freeBytes: 500 * 1024 ** 3 }),
+      totalMemoryBytes: 64 * 1024 ** 3,
+      home: tmp,
+    });
+    assert.equal(report.checks.find((c) => c.id === 'ports')?.detail, '⟦Skipped: no instances are configured ({0} is 0).⟧');
   });
 
   test("dist/doctor.js tells the EngineError class it was handed by instanceof: the engine check's fix for an engine address from bad settings", async () => {
