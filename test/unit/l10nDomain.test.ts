@@ -22,6 +22,7 @@ import { PHASE_LABELS } from '../../src/instances/readiness';
 import { DEFAULT_SETTINGS, SettingsError, parseSettings } from '../../src/instances/settings';
 import { PORT_LABELS, VERSIONS } from '../../src/instances/versions';
 import { hardCodedStrings, importTimeTranslations } from './l10nScan';
+import { emptyDoctorInput } from './doctorFixture';
 import { fixtureSnapshot } from './snapshotFixture';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -165,15 +166,7 @@ describe('pseudo-localised, the domain speaks the bundle', () => {
   });
 
   test("the doctor's report", async () => {
-    const report = await runDoctor({
-      settings: { ...DEFAULT_SETTINGS, instanceCount: 0 },
-      engine: undefined,
-      instances: [],
-      checkPort: async () => ({ free: true }),
-      diskSpace: async (folder) => ({ checkedPath: folder, freeBytes: 500 * 1024 ** 3 }),
-      totalMemoryBytes: 64 * 1024 ** 3,
-      home: tmp,
-    });
+    const report = await runDoctor(emptyDoctorInput(tmp));
     for (const c of report.checks) {
       marked(c.title);
       marked(c.detail);

@@ -14,6 +14,7 @@ import { after, describe, test } from 'node:test';
 import * as l10n from '@vscode/l10n';
 import { loadWithMainModules, type MainModules } from '../../src/docker/mainModules';
 import { DEFAULT_SETTINGS } from '../../src/instances/settings';
+import { emptyDoctorInput } from './doctorFixture';
 
 const repo = path.resolve(__dirname, '../../..');
 const dist = (file: string) => path.join(repo, 'dist', file);
@@ -133,15 +134,7 @@ describe('the parts loaded on first use', () => {
       return true;
     });
     const doctor = loadPart<typeof import('../../src/instances/doctorChunk')>('doctor', handedOver('src/instances/doctorModule.ts', { '@vscode/l10n': { t } }));
-    const report = await doctor.runDoctor({
-      settings: { ...DEFAULT_SETTINGS, instanceCount: 0 },
-      engine: undefined,
-      instances: [],
-      checkPort: async () => ({ free: true }),
-      diskSpace: async (folder) => ({ checkedPath: folder, freeBytes: 500 * 1024 ** 3 }),
-      totalMemoryBytes: 64 * 1024 ** 3,
-      home: tmp,
-    });
+    const report = await doctor.runDoctor(emptyDoctorInput(tmp));
     assert.equal(report.checks.find((c) => c.id === 'ports')?.detail, '⟦Skipped: no instances are configured ({0} is 0).⟧');
   });
 
