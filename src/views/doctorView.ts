@@ -145,7 +145,7 @@ export class DoctorView implements vscode.Disposable {
     // The host's own settings (an endpoint's, merged with the top-level ones); with one engine, the top-level ones.
     const settings = manager?.settings ?? (member && member.problems.length > 0 ? { ok: false as const, problems: [...member.problems] } : readSettings());
     if (!settings.ok || !manager) {
-      return invalidSettingsReport(settings.ok ? [] : settings.problems, manager?.currentEngine?.address ?? 'not connected');
+      return invalidSettingsReport(settings.ok ? [] : settings.problems, manager?.currentEngine?.address ?? vscode.l10n.t('not connected'));
     }
     // Connecting lets the manager report which instances run (their ports are then not a conflict);
     // if the engine is unreachable the doctor says so itself.
