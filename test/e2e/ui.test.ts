@@ -373,8 +373,9 @@ step('3. "Start Instance" for instance-0 from the palette; the node reaches "rea
   // Step 3a checks what the notifications and the status bar showed meanwhile.
   const watch = watchStart(page, 'instance-0', '02a-start-progress-instance-0');
   startOfInstance0 = watch.seen;
-  // isVisible does not wait: the rows change while the palette turns into the quick pick.
-  const instance0Row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: /\binstance-0\b/ }).first();
+  // isVisible does not wait: the rows change while the palette turns into the quick pick. A row's
+  // accessible name is "instance-0, not created, http://…" (its text runs label and description together).
+  const instance0Row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row[aria-label^="instance-0,"]').first();
   await tour.frame(page, 'start', () => instance0Row.isVisible(), { timeoutMs: 10_000 });
   const rows = await pickQuickItem(page, /^instance-0\b/, 'instance-0').catch(async (err) => {
     await watch.stop();
