@@ -9,7 +9,8 @@
  *     for all instances; each app's host PID is mapped to its container through /proc/PID/cgroup, which
  *     gives each instance its GPUs and its own VRAM;
  *   - else: `nvidia-smi --query-gpu` in each container (exec), which gives the GPUs it sees. A
- *     container where it cannot run (no GPU, no nvidia-smi) is asked once per run, and says why.
+ *     container where it ran and failed (no GPU, no nvidia-smi) is asked once per run, and says why;
+ *     one where the engine refused the exec (still starting, say) is asked again at the next poll.
  * - Instances that use or see one same GPU are told so (`sharesGpuWith`).
  *
  * Changes are coalesced into at most one `onDidChange` per `coalesceMs`.
@@ -212,7 +213,13 @@ export class FiguresCollector implements Disposable {
       }
       note = firstLine(r.stdout) || firstLine(r.stderr) || l10n.t('nvidia-smi exited with code {0}', r.exitCode);
     } catch (err) {
-      note = firstLine((err as Error).message);
+      // The engine refused the exec (the container is still starting or just stopped, a timeout, the
+      // engine went away): nothing is known of nvidia-smi yet, so ask again at the next poll.
+      if (this.tracked.get(t.index) !== t) return;
+      t.figures.gpuNote = l10n.t('not known yet: {0}', firstLine((err as Error).message));
+      t.figures.at ||= this.now();
+      this.fire();
+      return;
     }
     t.noGpu = true;
     t.figures.at ||= this.now();

@@ -93,6 +93,30 @@ describe('live figures', () => {
     c.dispose();
   });
 
+  test('an exec the engine refuses (the container is not running yet) is asked again at the next poll', async () => {
+    let asked = 0;
+    const engine = new FakeEngine(
+      {
+        followStats: () => Promise.resolve({ close() {} }),
+        exec: () => {
+          asked++;
+          if (asked === 1) return Promise.reject(new Error(`Could not run nvidia-smi in container ${ID0}: Container ${ID0} is not running`));
+          return Promise.resolve({ exitCode: 0, stdout: '0, GPU-1, NVIDIA L40S, 5, 100, 46068, Disabled\n', stderr: '' });
+        },
+      },
+      { isLocal: false },
+    );
+    const c = new FiguresCollector({ engine: () => engine, log: quiet, hostGpu: noHostGpu, coalesceMs: 1, gpuIntervalMs: 10 });
+    c.update([running(0, ID0, 'starting')]);
+    c.setActive(true);
+    await until(() => asked >= 1 && c.get(0)?.gpuNote !== undefined, 'the refused first exec');
+    assert.match(c.get(0)!.gpuNote!, /^not known yet: .*is not running/);
+    await until(() => c.get(0)?.gpus !== undefined, 'the GPU figures from the next poll');
+    assert.deepEqual(c.get(0)!.gpus!.map((g) => g.name), ['NVIDIA L40S']);
+    assert.equal(c.get(0)!.gpuNote, undefined);
+    c.dispose();
+  });
+
   test('a container without a usable nvidia-smi is asked once per run and says why', async () => {
     const missing = 'OCI runtime exec failed: exec failed: unable to start container process: exec: "nvidia-smi": executable file not found in $PATH: unknown';
     const calls: string[] = [];
