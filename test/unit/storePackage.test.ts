@@ -30,15 +30,18 @@ test("the licence is MIT with its text, and the changelog opens with this versio
   assert.equal(/^## (\S+)/m.exec(changelog)?.[1], manifest.version, "the first entry is package.json's version");
 });
 
-test('vsce packs exactly the manifest and its English texts, the string bundle, README, licence, changelog, bundles, webview assets and walkthrough pages', () => {
+test('vsce packs exactly the manifest and its English texts, the string bundles of translations (none yet), README, licence, changelog, bundles, webview assets and walkthrough pages', () => {
   const listed = execFileSync('npx', ['--no-install', '@vscode/vsce', 'ls', '--no-dependencies'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 })
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean)
     .sort();
-  const allowed = [/^package\.json$/, /^package\.nls(\.[\w-]+)?\.json$/, /^l10n\/bundle\.l10n(\.[\w-]+)?\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^dist\/[\w-]+\.js$/, /^media\/(webview\.js|simview\.css|isaac-sim\.svg|icon\.png)$/, /^media\/codicons\/codicon\.css$/, /^media\/walkthrough\/\w+\.md$/];
+  const allowed = [/^package\.json$/, /^package\.nls(\.[\w-]+)?\.json$/, /^l10n\/bundle\.l10n\.[\w-]+\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^dist\/[\w-]+\.js$/, /^media\/(webview\.js|simview\.css|isaac-sim\.svg|icon\.png)$/, /^media\/codicons\/codicon\.css$/, /^media\/walkthrough\/\w+\.md$/];
   assert.deepEqual(listed.filter((f) => !allowed.some((re) => re.test(f))), [], 'files that do not belong in the package');
-  for (const must of ['package.json', 'package.nls.json', 'l10n/bundle.l10n.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'media/icon.png', 'dist/boot.js', 'dist/extension.js', 'media/webview.js']) assert.ok(listed.includes(must), `${must} is not packed`);
+  // l10n/bundle.l10n.json is the English export for translators: VS Code loads a bundle only for
+  // another display language (bundle.l10n.<lang>.json), so the package holds translations only.
+  assert.ok(!listed.includes('l10n/bundle.l10n.json'), 'the English string bundle is not packed');
+  for (const must of ['package.json', 'package.nls.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'media/icon.png', 'dist/boot.js', 'dist/extension.js', 'media/webview.js']) assert.ok(listed.includes(must), `${must} is not packed`);
   for (const step of manifest.contributes.walkthroughs[0].steps) assert.ok(listed.includes(step.media.markdown ?? '?'), `${step.media.markdown} is not packed`);
 });
 
