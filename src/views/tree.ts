@@ -48,7 +48,7 @@ export class InstanceTreeItem extends vscode.TreeItem {
     row(vscode.l10n.t('Ports'), Object.entries(s.ports).map(([kind, port]) => `${PORT_LABELS[kind as PortKind]} ${port}`).join(' · '));
     row('Isaac Sim', vscode.l10n.t('{0}, from {1}', VERSIONS[s.version].title, s.versionSource));
     if (s.health) row(vscode.l10n.t('Healthcheck'), s.health);
-    row(vscode.l10n.t('GPU'), s.gpu);
+    row(vscode.l10n.t('GPU requested'), s.gpu);
     if (s.startup) {
       const kind = s.startup.kind === 'first' ? vscode.l10n.t('first start (compiling shaders)') : s.startup.kind === 'cached' ? vscode.l10n.t('cached start') : vscode.l10n.t('start');
       row(vscode.l10n.t('Start'), s.startup.etaMs ? vscode.l10n.t('{0}, usually ~{1}', kind, formatElapsed(s.startup.etaMs)) : kind);

@@ -18,7 +18,7 @@ export const TOUR_FRAMES: readonly TourFrame[] = [
   { name: 'loading-extensions', caption: 'the tree row and the start notification at "loading extensions"' },
   { name: 'compiling-shaders', caption: 'then at "compiling shaders"' },
   { name: 'ready', caption: 'instance-0 ready' },
-  { name: 'figures', caption: "its live CPU and memory figures in the row's tooltip" },
+  { name: 'figures', caption: "its live CPU, memory and GPU figures in the row's tooltip" },
   { name: 'code-and-sim', caption: 'a Python file on the left, the sim view on the right, the Run in Sim output below' },
 ];
 
