@@ -23,7 +23,7 @@ import { Emitter, type Disposable, type Event } from './events';
 import type { InstanceFigures } from './figures';
 import { HOST_GPU, type HostGpu } from './hostGpu';
 import type { Logger } from './logger';
-import type { InstanceSnapshot } from './model';
+import { containerRuns, type InstanceSnapshot } from './model';
 import { APPS_QUERY_ARGS, GPU_QUERY_ARGS, parseComputeApps, parseGpus, vramByContainer, type GpuFigure } from './nvidiaSmi';
 
 export type FiguresEngine = Pick<InstanceEngine, 'isLocal' | 'followStats' | 'exec'>;
@@ -40,7 +40,6 @@ export interface FiguresOptions {
   now?: () => number;
 }
 
-const RUNNING: ReadonlySet<InstanceSnapshot['state']['kind']> = new Set(['starting', 'loading', 'ready', 'stopping']);
 const NVIDIA_SMI_TIMEOUT_MS = 5_000;
 
 interface Tracked {
@@ -95,7 +94,7 @@ export class FiguresCollector implements Disposable {
   /** The instances as they are now: streams follow the running ones. */
   update(instances: readonly InstanceSnapshot[]): void {
     if (this.disposed) return;
-    const running = new Map(instances.filter((s) => s.containerId && RUNNING.has(s.state.kind)).map((s) => [s.index, s]));
+    const running = new Map(instances.filter((s) => s.containerId && containerRuns(s.state.kind)).map((s) => [s.index, s]));
     for (const [index, t] of this.tracked) {
       const s = running.get(index);
       if (!s || s.containerId !== t.containerId) this.untrack(index);

@@ -8,6 +8,13 @@ import type { StartupPhase } from './readiness';
 
 export type InstanceStateKind = 'stopped' | 'starting' | 'loading' | 'ready' | 'stopping' | 'failed';
 
+const CONTAINER_RUNS: ReadonlySet<InstanceStateKind> = new Set(['starting', 'loading', 'ready', 'stopping']);
+
+/** The states in which the instance's container runs (or is being started or stopped). */
+export function containerRuns(kind: InstanceStateKind): boolean {
+  return CONTAINER_RUNS.has(kind);
+}
+
 export interface InstanceState {
   kind: InstanceStateKind;
   /** Why the instance failed (a diagnosis or "exited with code N"), or a short note for other states. */

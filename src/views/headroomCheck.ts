@@ -6,9 +6,9 @@ import * as vscode from 'vscode';
 import { describeShortfall, headroomShortfalls } from '../instances/headroom';
 import type { InstanceFigures } from '../instances/figures';
 import type { Manager } from '../instances/manager';
+import { containerRuns } from '../instances/model';
 import { gpuFor } from '../instances/spec';
 
-const RUNNING = new Set(['starting', 'loading', 'ready', 'stopping']);
 
 export interface FiguresLookup {
   of(host: string, index: number): InstanceFigures | undefined;
@@ -20,8 +20,8 @@ export async function confirmHeadroom(figures: FiguresLookup, host: string, mana
   if (!result.ok) return true; // the start itself reports the settings' problem
   const { headroomGiB, gpus, memoryLimitGiB } = result.settings;
   const list = manager.list();
-  const starting = list.filter((s) => indexes.includes(s.index) && !RUNNING.has(s.state.kind)).map((s) => ({ label: s.label, gpu: gpuFor(gpus, s.index) }));
-  const running = list.filter((s) => RUNNING.has(s.state.kind)).flatMap((s) => figures.of(host, s.index) ?? []);
+  const starting = list.filter((s) => indexes.includes(s.index) && !containerRuns(s.state.kind)).map((s) => ({ label: s.label, gpu: gpuFor(gpus, s.index) }));
+  const running = list.filter((s) => containerRuns(s.state.kind)).flatMap((s) => figures.of(host, s.index) ?? []);
   const short = headroomShortfalls({ headroomGiB, limitIsHostMemory: memoryLimitGiB === 0, starting, running });
   if (short.length === 0) return true;
   const startAnyway = vscode.l10n.t('Start anyway');
