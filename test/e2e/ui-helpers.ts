@@ -83,17 +83,42 @@ export async function closeQuickInput(page: Page): Promise<void> {
   }
 }
 
+/** What holds the keyboard focus, and the text of a modal dialog if one is open (for error messages). */
+async function focusNote(page: Page): Promise<string> {
+  const focus = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 160)).catch(() => '?');
+  const dialog = await page.locator('.monaco-dialog-box').innerText({ timeout: 500 }).catch(() => '');
+  return `focus on ${focus}${dialog ? `; a dialog is open: ${normalize(dialog)}` : ''}`;
+}
+
+/**
+ * F1 and type `text`. The palette closes when the focus leaves it, and VS Code marks it inert while
+ * it animates out: seen once in CI (the palette was inert, then hidden, right after it opened),
+ * with no dialog named. It opens again, at most three times, and each time says where the focus went.
+ */
+async function openPaletteWith(page: Page, text: string): Promise<void> {
+  const input = page.locator(QUICK_INPUT_BOX);
+  for (let attempt = 1; ; attempt++) {
+    await closeQuickInput(page);
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    try {
+      await input.fill(text, { timeout: 5_000 });
+      return;
+    } catch (err) {
+      const note = await focusNote(page);
+      if (attempt === 3 || note.includes('a dialog is open')) throw new Error(`${errorText(err)}; the command palette closed before "${text}" could be typed (try ${attempt}); ${note}`, { cause: err });
+      console.warn(`the command palette closed before "${text}" could be typed (try ${attempt}); ${note}; opening it again`);
+    }
+  }
+}
+
 /**
  * Runs a command by its palette title (e.g. "Isaac Sim: Start Instance"): F1, type `>title`, wait
  * for the row that is exactly that command (the palette's fuzzy match may rank another first, e.g.
  * "Start All Instances" for "Start Instance"), then pick it.
  */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await closeQuickInput(page);
-  await page.keyboard.press('F1');
-  const input = page.locator(QUICK_INPUT_BOX);
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${title}`);
+  await openPaletteWith(page, `>${title}`);
   // A row's accessible label is the command's "Category: Title", optionally followed by ", …"
   // (a keybinding, "recently used", "similar commands").
   const isOurs = (row: string) => row === title || row.startsWith(`${title},`);
