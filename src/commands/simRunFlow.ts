@@ -19,7 +19,7 @@ import { OrchestratorError, isCancelled } from '../instances/errors';
 import type { FleetView } from '../instances/fleet';
 import { SimPythonError, type SimRunResult } from '../instances/simPython';
 import type { SimPythonOutput } from '../views/simPythonOutput';
-import { dedent, formatDuration, type RunHeader, type RunOutcome } from '../views/simRunReport';
+import { dedent, diagnosticOf, formatDuration, formatRun, type RunHeader, type RunOutcome } from '../views/simRunReport';
 import type { SimTarget } from '../views/simTarget';
 import type { SimTargetRef } from '../views/simTargetChoice';
 import { targetsFromArgs } from './hosts';
@@ -100,6 +100,12 @@ export async function runInSim(ctx: SimRunContext, kind: RunKind, args: readonly
   const shown = vscode.workspace.asRelativePath(source.document.uri, false);
   const started = Date.now();
   const header = (): RunHeader => ({ instance: label, file: shown, ...(source.lines ? { lines: source.lines } : {}), startedAt: new Date(started).toTimeString().slice(0, 8), durationMs: Date.now() - started });
+  // The channel's block and, for a reply, the Problems entry of the file's raising line.
+  const show = (outcome: RunOutcome) =>
+    deps.output.report(source.document, {
+      block: formatRun(header(), outcome),
+      ...(outcome.kind === 'reply' ? { problem: { found: diagnosticOf(outcome.result, file, label), code: outcome.result.error?.ename } } : {}),
+    });
   const record = (r: Omit<SimRunRecord, 'target' | 'label' | 'file' | 'lines'>) => {
     ctx.record({ target, label, file, ...(source.lines ? { lines: source.lines } : {}), ...r });
   };
@@ -118,13 +124,12 @@ export async function runInSim(ctx: SimRunContext, kind: RunKind, args: readonly
   } catch (err) {
     const message = deps.fleet.redactor.redact(err instanceof Error ? err.message : String(err));
     const cancelled = isCancelled(err);
-    deps.output.report(source.document, header(), cancelled ? { kind: 'cancelled', message } : { kind: 'failed', message });
+    show(cancelled ? { kind: 'cancelled', message } : { kind: 'failed', message });
     record({ outcome: cancelled ? 'cancelled' : 'failed', message, error: err });
     report(err, actionsFor(err, target));
     return;
   }
-  const outcome: RunOutcome = { kind: 'reply', result };
-  deps.output.report(source.document, header(), outcome);
+  show({ kind: 'reply', result });
   record({ outcome: result.ok ? 'ok' : 'raised', result });
   if (result.ok) {
     vscode.window.setStatusBarMessage(vscode.l10n.t('$(pass) Ran {0} in {1} ({2})', path.basename(file), label, formatDuration(Date.now() - started)), 5000);

@@ -6,7 +6,7 @@
 import Docker from 'dockerode';
 import https from 'node:https';
 import type { Endpoint } from './endpoint';
-import { SshAgent } from './sshAgent';
+import { sshModule } from './sshModule';
 
 export interface ClientOptions {
   /** The environment of an ssh:// engine's ssh child (PATH, SSH_AUTH_SOCK). */
@@ -43,7 +43,7 @@ export function clientFor(endpoint: Endpoint, client: ClientOptions): Docker {
     case 'ssh':
       // Plain HTTP to a made-up host (the CLI's connection helper uses "http://docker.example.com"):
       // every connection is made by the agent, an ssh child running `docker system dial-stdio`.
-      options = { protocol: 'http', host: 'docker', agent: new SshAgent(endpoint.ssh!, { env: client.env, ...(client.sshArgs ? { extraArgs: client.sshArgs } : {}) }) } as Docker.DockerOptions; // dockerode's types omit docker-modem's `agent`
+      options = { protocol: 'http', host: 'docker', agent: new (sshModule().SshAgent)(endpoint.ssh!, { env: client.env, ...(client.sshArgs ? { extraArgs: client.sshArgs } : {}) }) } as Docker.DockerOptions; // dockerode's types omit docker-modem's `agent`
       break;
   }
   const saved = process.env.DOCKER_HOST;

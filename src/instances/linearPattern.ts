@@ -6,12 +6,12 @@
  *   default is) is matched with `String.includes`, which is linear;
  * - any other pattern runs on the extension's own matcher (linearRegex.ts), which gives the answer
  *   JS RegExp gives, in time linear in the line's length. It has no backreferences or lookaround;
- *   such patterns are refused by the settings check, with what to write instead.
+ *   such patterns are refused by the settings check, with what to write instead. The matcher loads
+ *   with the first such pattern (linearRegexModule.ts: dist/linearRegex.js, off the activation path).
  * No `vscode` here.
  */
 import * as l10n from '@vscode/l10n';
-import { LinearRegex } from './linearRegex';
-import { PatternRefusal } from './linearRegexSyntax';
+import { linearRegexModule } from './linearRegexModule';
 
 /** Tests one log line. */
 export type LineTest = (line: string) => boolean;
@@ -46,6 +46,7 @@ export function literalOf(source: string): string | undefined {
 /** Why a readiness pattern cannot run in linear time, or undefined when it can. */
 export function linearPatternProblem(source: string): string | undefined {
   if (literalOf(source) !== undefined) return undefined;
+  const { LinearRegex, PatternRefusal } = linearRegexModule();
   try {
     new LinearRegex(source);
     return undefined;
@@ -62,6 +63,6 @@ export function linearPatternProblem(source: string): string | undefined {
 export function compileLinear(source: string): LineTest {
   const literal = literalOf(source);
   if (literal !== undefined) return (line) => line.includes(literal);
-  const pattern = new LinearRegex(source);
+  const pattern = new (linearRegexModule().LinearRegex)(source);
   return (line) => pattern.test(line);
 }

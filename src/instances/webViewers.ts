@@ -11,27 +11,21 @@
  *   container with it. Only containers labelled as the viewer of that instance are touched; a foreign
  *   container on the name, or anything on the port, is named in the viewer's failure and left alone.
  * - The viewer's state lives in the store (setViewer), the one publisher; this class decides.
- * - Making, reusing and replacing the container is webViewerContainer.ts's job.
+ * - What one run does (image, wait, container, probe) is webViewerPipeline.ts, loaded with the first
+ *   viewer; making, reusing and replacing the container is webViewerContainer.ts's job.
  * - After a reload the viewers found on the engine are adopted: one whose spec matches keeps running.
  */
 import * as l10n from '@vscode/l10n';
-import { BuildContextError, BuildError } from '../docker/buildErrors';
-import { imagesModule } from '../docker/imagesModule';
+import { BuildError } from '../docker/buildErrors';
 import type { ContainerInfo, EngineEvent, InstanceEngine } from './engineApi';
 import { errorInfo, OrchestratorError } from './errors';
 import type { Logger } from './logger';
 import type { WebViewerState } from './model';
-import { probeHttp } from './probe';
 import type { Settings } from './settings';
 import type { InstanceStore } from './store';
-import { runViewerContainer } from './webViewerContainer';
+import { webViewerModule } from './webViewerModule';
 import {
-  VIEWER_KEY_LABEL,
-  viewerBuildArgs,
   viewerContainerName,
-  viewerImageKey,
-  viewerImageLabels,
-  viewerImageTag,
   viewerIndexOf,
   viewerLabel,
   viewerPlan,
@@ -57,9 +51,6 @@ interface Run {
   controller: AbortController;
   done: Promise<void>;
 }
-
-/** How long a started viewer's page gets to answer before it is reported as not answering. */
-const ANSWER_ATTEMPTS = 120;
 
 export class WebViewers {
   private readonly runs = new Map<number, Run>();
@@ -168,76 +159,30 @@ export class WebViewers {
     this.runs.set(index, entry);
     // A viewer that served an earlier run serves no page for this one until it answers again.
     this.store.apply(index, { type: 'webViewer', up: false });
-    entry.done = this.pipeline(index, run, plan, controller.signal).catch((err: unknown) => {
+    entry.done = this.pipeline(run, plan, controller.signal).catch((err: unknown) => {
       if (controller.signal.aborted || this.disposed) return;
       this.fail(index, err);
     });
   }
 
-  private async pipeline(index: number, run: number, plan: ViewerPlan, signal: AbortSignal): Promise<void> {
+  /** The image, the wait for the instance, the container and the probe of its page: dist/webViewer.js, loaded with the first viewer. */
+  private pipeline(run: number, plan: ViewerPlan, signal: AbortSignal): Promise<void> {
     const engine = this.options.engine();
-    if (!engine) return;
-    const base = { name: viewerContainerName(index), port: plan.port };
-    const image = plan.source.kind === 'image' ? await this.readyImage(engine, plan, plan.source.image) : await this.builtImage(engine, plan, plan.source.context, signal);
-    signal.throwIfAborted();
-    this.store.setViewer(index, { ...base, kind: 'waiting', image });
-    await this.untilReady(index, run, signal);
-    this.store.setViewer(index, { ...base, kind: 'starting', image });
-    const id = await runViewerContainer(engine, plan, image, run, signal);
-    signal.throwIfAborted();
-    const started = { ...base, kind: 'running' as const, image, containerId: id };
-    this.store.setViewer(index, started);
-    const url = this.store.live(index).clientUrl;
-    for (let attempt = 0; attempt < ANSWER_ATTEMPTS; attempt++) {
-      if (await probeHttp(url)) {
-        signal.throwIfAborted();
-        const now = this.store.viewer(index);
-        if (now?.containerId === id) this.store.setViewer(index, { ...now, answers: true });
-        this.store.apply(index, { type: 'webViewer', up: true });
-        return;
-      }
-      await this.sleep(this.options.probeIntervalMs ?? 500, signal);
-      if (this.store.viewer(index)?.containerId !== id) return;
-    }
-    this.options.log.warn(`${viewerLabel(index)} runs but ${url} does not answer.`);
-  }
-
-  private async readyImage(engine: InstanceEngine, plan: ViewerPlan, image: string): Promise<string> {
-    if (await engine.imagePresent(image)) return image;
-    throw new OrchestratorError(
-      l10n.t('{0} cannot start: its image "{1}" (isaacSim.webViewerImage) is not on this engine. Build NVIDIA\'s web viewer (tools/docker/web-viewer) with --build-arg ISAACSIM_HOST={2} --build-arg ISAACSIM_SIGNAL_PORT={3} --build-arg ISAACSIM_STREAM_PORT={4} and tag it "{5}", or set isaacSim.webViewerBuildContext so that the extension builds it.', viewerLabel(plan.index), image, plan.host, plan.signalPort, plan.streamPort, image),
-      'image-missing',
-      'isaacSim.webViewerImage',
+    if (!engine) return Promise.resolve();
+    return webViewerModule().runViewerPipeline(
+      {
+        store: this.store,
+        log: this.options.log,
+        onBuildLine: this.options.onBuildLine,
+        untilReady: (i: number, r: number, sig: AbortSignal) => this.untilReady(i, r, sig),
+        sleep: (ms: number, sig: AbortSignal) => this.sleep(ms, sig),
+        probeIntervalMs: this.options.probeIntervalMs ?? 500,
+      },
+      engine,
+      plan,
+      run,
+      signal,
     );
-  }
-
-  /** The image built for this plan: reused while its context and build args are the same, else built now. */
-  private async builtImage(engine: InstanceEngine, plan: ViewerPlan, dir: string, signal: AbortSignal): Promise<string> {
-    const index = plan.index;
-    let context;
-    try {
-      context = await imagesModule().readBuildContext(dir);
-    } catch (err) {
-      const why = err instanceof BuildContextError ? err.message : String(err);
-      throw new OrchestratorError(l10n.t('{0} cannot be built from isaacSim.webViewerBuildContext: {1}', viewerLabel(index), why), 'settings', 'isaacSim.webViewerBuildContext', { cause: err });
-    }
-    const key = viewerImageKey(plan, context.hash);
-    const tag = viewerImageTag(key);
-    const known = await engine.imageConfig(tag);
-    if (known?.labels?.[VIEWER_KEY_LABEL] === key) return tag;
-    signal.throwIfAborted();
-    const args = viewerBuildArgs(plan);
-    this.store.setViewer(index, { name: viewerContainerName(index), port: plan.port, kind: 'building', image: tag });
-    const say = (line: string) => this.options.onBuildLine(index, line);
-    say(l10n.t('[Isaac Sim Orchestrator] Building {0} as {1} from {2} with {3} (network host), as NVIDIA\'s docker-compose.yml does.', viewerLabel(index), tag, dir, Object.entries(args).map(([k, v]) => `${k}=${v}`).join(' ')));
-    try {
-      await engine.buildImage(context, { tag, buildArgs: args, labels: viewerImageLabels(plan, key, context.hash), networkMode: 'host', signal, onLine: say });
-    } catch (err) {
-      if (err instanceof BuildError && err.kind === 'build-failed') say(l10n.t('[Isaac Sim Orchestrator] The build of {0} failed.', viewerLabel(index)));
-      throw err;
-    }
-    say(l10n.t('[Isaac Sim Orchestrator] Built {0}.', tag));
-    return tag;
   }
 
   /** Resolves once instance `index` is ready in run `run`. */

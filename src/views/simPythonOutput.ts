@@ -5,7 +5,17 @@
  * it each run's outcome.
  */
 import * as vscode from 'vscode';
-import { diagnosticOf, formatRun, type RunHeader, type RunOutcome } from './simRunReport';
+import type { PlainDiagnostic } from './simRunReport';
+
+/**
+ * A run's block for the channel and, for a run that replied, its Problems entry. simRunReport.ts
+ * writes both, in the run's own part (dist/simRun.js): this channel only shows them.
+ */
+export interface RunReport {
+  block: string;
+  /** Set for a reply: the entry (undefined when the run raised nowhere in the file) and the exception's name. */
+  problem?: { found: PlainDiagnostic | undefined; code?: string };
+}
 
 /** The channel's text is kept for the tests and the API up to this many characters (the newest). */
 const KEPT_CHARS = 200_000;
@@ -24,23 +34,22 @@ export class SimPythonOutput implements vscode.Disposable {
   }
 
   /** Writes a run's block; for a reply, replaces the diagnostics of `document` with the run's. */
-  report(document: vscode.TextDocument, header: RunHeader, outcome: RunOutcome): void {
-    const block = `${this.redact(formatRun(header, outcome))}\n\n`;
+  report(document: vscode.TextDocument, run: RunReport): void {
+    const block = `${this.redact(run.block)}\n\n`;
     this.channel.append(block);
     this.kept = (this.kept + block).slice(-KEPT_CHARS);
     // The output is what the user ran it for: shown below the code, without taking the focus.
     this.channel.show(true);
     // A run that never reached the simulator says nothing about the file: its problems stay.
-    if (outcome.kind === 'reply') this.setDiagnostics(document, header.instance, outcome);
+    if (run.problem) this.setDiagnostics(document, run.problem.found, run.problem.code);
   }
 
   show(): void {
     this.channel.show(true);
   }
 
-  private setDiagnostics(document: vscode.TextDocument, instance: string, outcome: Extract<RunOutcome, { kind: 'reply' }>): void {
+  private setDiagnostics(document: vscode.TextDocument, found: PlainDiagnostic | undefined, code: string | undefined): void {
     const uri = document.uri;
-    const found = diagnosticOf(outcome.result, document.uri.fsPath, instance);
     if (!found) {
       this.diagnostics.delete(uri);
       return;
@@ -52,7 +61,7 @@ export class SimPythonOutput implements vscode.Disposable {
     };
     const d = new vscode.Diagnostic(lineRange(found.line), this.redact(found.message), vscode.DiagnosticSeverity.Error);
     d.source = 'Isaac Sim';
-    d.code = outcome.result.error?.ename;
+    d.code = code;
     d.relatedInformation = found.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, lineRange(r.line)), r.message));
     this.diagnostics.set(uri, [d]);
   }

@@ -1,14 +1,16 @@
 /**
  * Sim view: one webview panel per instance, showing the instance's web client in an iframe beside the code.
  * This module opens, tracks and restores the panels (one per instance, restored after a window reload by
- * a panel serializer); what a panel shows and how it talks to its page is in simViewPanel.ts.
+ * a panel serializer); what a panel shows and how it talks to its page is in simViewPanel.ts, which
+ * loads with the first panel (simViewModule.ts: dist/simView.js, off the activation path).
  */
 import * as vscode from 'vscode';
 import { Emitter, type Event } from '../instances/events';
 import { instanceLabel } from '../instances/model';
 import { parseSimViewState } from '../webview/messages';
 import type { Disposable } from './dispose';
-import { SimViewPanel, errorMessage, showNote, type SimViewHost } from './simViewPanel';
+import type { SimViewHost, SimViewPanel } from './simViewPanel';
+import { simViewModule } from './simViewModule';
 
 /** How long a restored panel waits for its instance to show up in the model after a window reload. */
 const RESTORE_WAIT_MS = 5000;
@@ -79,7 +81,7 @@ export class SimViewManager implements vscode.Disposable {
     try {
       await this.restore(webviewPanel, state);
     } catch (err) {
-      this.log.error(`Could not restore a sim view: ${errorMessage(err)}`);
+      this.log.error(`Could not restore a sim view: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
@@ -102,7 +104,7 @@ export class SimViewManager implements vscode.Disposable {
       const message = savedHost
         ? vscode.l10n.t('The sim view of {0} cannot be restored: endpoint "{1}" is no longer in isaacSim.endpoints, or its settings are invalid. You can close this tab.', `${savedHost}/${instanceLabel(index)}`, savedHost)
         : vscode.l10n.t('The sim view of {0} cannot be restored: isaacSim.endpoints has changed. You can close this tab.', instanceLabel(index));
-      showNote(webviewPanel.webview, this.mediaUri, vscode.l10n.t('Sim view'), message);
+      simViewModule().showNote(webviewPanel.webview, this.mediaUri, vscode.l10n.t('Sim view'), message);
       return;
     }
     const found = index === undefined ? false : await this.waitForInstance(index);
@@ -111,7 +113,7 @@ export class SimViewManager implements vscode.Disposable {
         index === undefined
           ? vscode.l10n.t('This sim view cannot be restored: the instance no longer exists. You can close this tab.')
           : vscode.l10n.t('The sim view of {0} cannot be restored: the instance no longer exists. You can close this tab.', instanceLabel(index));
-      showNote(webviewPanel.webview, this.mediaUri, vscode.l10n.t('Sim view'), message);
+      simViewModule().showNote(webviewPanel.webview, this.mediaUri, vscode.l10n.t('Sim view'), message);
       return;
     }
     if (this.panels.has(index)) {
@@ -140,7 +142,7 @@ export class SimViewManager implements vscode.Disposable {
   }
 
   private adopt(index: number, webviewPanel: vscode.WebviewPanel): SimViewPanel {
-    const panel = new SimViewPanel(index, webviewPanel, { mediaUri: this.mediaUri, endpoint: this.endpoint, host: this.host, log: this.log });
+    const panel = new (simViewModule().SimViewPanel)(index, webviewPanel, { mediaUri: this.mediaUri, endpoint: this.endpoint, host: this.host, log: this.log });
     this.panels.set(index, panel);
     const viewState = webviewPanel.onDidChangeViewState((e) => {
       if (e.webviewPanel.active) this.activated.fire(index);

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mediaNote } from '../../src/views/streamNotes';
+import { mediaNote } from '../../src/views/mediaNote';
 
 const v6 = { clientUrl: 'http://127.0.0.1:8210/', ports: { signal: 49100, stream: 47998, webViewer: 8210 }, version: '6.x' as const };
 const v42 = { clientUrl: 'http://127.0.0.1:8211/streaming/webrtc-demo/?server=127.0.0.1', ports: { http: 8211, signal: 49101 }, version: '4.2' as const };

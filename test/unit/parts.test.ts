@@ -1,92 +1,30 @@
 /**
  * The parts of the extension that load on first use (src/docker/mainModules.ts, scripts/build.mjs):
- * dist/doctor.js, dist/images.js (builds and pulls) and dist/simRun.js (Run in Sim and the Language
- * Model tools), as the build wrote them. Each holds its own code and none of dist/extension.js's:
+ * dist/doctor.js, dist/images.js (builds and pulls), dist/simRun.js (Run in Sim and the Language
+ * Model tools), and the ones lazyParts.test.ts tries out (simView, webViewer, linearRegex, ssh,
+ * portOwner), as the build wrote them. Each holds its own code and none of dist/extension.js's:
  * what it shares it reads from the modules its loader hands over, so a class it throws is the class
  * the rest of the extension tests for. dist/simRun.js requires `vscode`, which these tests fake.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
-import * as l10n from '@vscode/l10n';
-import { loadWithMainModules, type MainModules } from '../../src/docker/mainModules';
+import { describe, test } from 'node:test';
 import { DEFAULT_SETTINGS } from '../../src/instances/settings';
 import { emptyDoctorInput } from './doctorFixture';
-
-const repo = path.resolve(__dirname, '../../..');
-const dist = (file: string) => path.join(repo, 'dist', file);
-const requireFresh = createRequire(__filename);
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'parts-test-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+import { FakeUri, dist, handedOver, loadPart, simRunModules, tmp } from './partsFixture';
 
 /** Each part, its loader, and messages only that part's own code says. */
 const PARTS = [
   { name: 'doctor', loader: 'src/instances/doctorModule.ts', own: ['is in use by another program'] },
   { name: 'images', loader: 'src/docker/imagesModule.ts', own: ["too many for a web viewer's build context", 'limits how often images may be pulled'] },
   { name: 'simRun', loader: 'src/commands/simRunModule.ts', own: ['so it has no selection', 'The input must be a JSON object with the fields the tool declares'] },
+  { name: 'simView', loader: 'src/views/simViewModule.ts', own: ['has no sim view URL: check isaacSim.clientUrlTemplate', 'A TCP forward cannot carry UDP'] },
+  { name: 'webViewer', loader: 'src/instances/webViewerModule.ts', own: ['(isaacSim.webViewerImage) is not on this engine', 'cannot be built from isaacSim.webViewerBuildContext'] },
+  { name: 'linearRegex', loader: 'src/instances/linearRegexModule.ts', own: ['which a linear-time matcher does not have'] },
+  { name: 'ssh', loader: 'src/docker/sshModule.ts', own: ['ConnectTimeout='] },
+  { name: 'portOwner', loader: 'src/instances/portOwnerModule.ts', own: ['not created by Isaac Sim Orchestrator; left untouched'] },
 ];
-
-/** What dist/simRun.js reads of the VS Code API in the calls below. */
-class FakeUri {
-  constructor(readonly fsPath: string) {}
-}
-const fakeVscode = {
-  Uri: FakeUri,
-  // vscode.l10n.t without a bundle: English, formatted as @vscode/l10n does.
-  l10n: { t: l10n.t },
-  ProgressLocation: { Notification: 15 },
-  window: {
-    withProgress: (_options: unknown, task: (progress: unknown, token: unknown) => Promise<unknown>) => task({}, { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) }),
-  },
-  workspace: {
-    isTrusted: true,
-    asRelativePath: (uri: FakeUri) => path.basename(uri.fsPath),
-    openTextDocument: async (uri: FakeUri) => ({ uri, getText: () => 'print("hello")\n' }),
-  },
-};
-
-/** Runs `load` with `vscode` resolved to the fake (for dist/simRun.js and the modules of ours that its loader hands over). */
-function withFakeVscode<T>(load: () => T): T {
-  const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-  const original = loader._resolveFilename;
-  const fakeId = path.join(tmp, '__fake_vscode__.js');
-  requireFresh.cache[fakeId] = { id: fakeId, filename: fakeId, loaded: true, exports: fakeVscode } as unknown as NodeJS.Module;
-  loader._resolveFilename = (request: string, ...rest: unknown[]) => (request === 'vscode' ? fakeId : original.call(Module, request, ...rest));
-  try {
-    return load();
-  } finally {
-    loader._resolveFilename = original;
-  }
-}
-
-/**
- * The modules a loader hands over, as its source lists them, taken from the compiled tree (out/src);
- * `doubles` stand in for modules that need more of VS Code than the fake has.
- */
-function handedOver(loader: string, doubles: MainModules = {}): MainModules {
-  const source = readFileSync(path.join(repo, loader), 'utf8');
-  const keys = [...source.matchAll(/^\s*'(src\/[^']+)\.ts':/gm)].map((m) => `${m[1]}.ts`);
-  // A shared package (scripts/parts.mjs SHARED_PACKAGES), handed over whole: the copy these tests load.
-  const packages = [...source.matchAll(/^\s*'(@vscode\/l10n)':/gm)].map((m) => m[1]);
-  assert.ok(keys.length > 0, `${loader} hands over modules`);
-  for (const k of Object.keys(doubles)) assert.ok(keys.includes(k) || packages.includes(k), `${loader} hands over ${k}`);
-  return withFakeVscode(() =>
-    Object.fromEntries([...keys.map((k) => [k, doubles[k] ?? (requireFresh(path.join(repo, 'out', k.replace(/\.ts$/, ''))) as object)]), ...packages.map((p) => [p, doubles[p] ?? (requireFresh(p) as object)])]),
-  );
-}
-
-/** What dist/simRun.js is handed, with a double of hosts.ts (whose tree imports need a real VS Code): the runs below pass no instance in their arguments. */
-const simRunModules = () => handedOver('src/commands/simRunModule.ts', { 'src/commands/hosts.ts': { targetsFromArgs: () => assert.fail('targetsFromArgs: the run names no instance') } });
-
-/** Loads dist/<name>.js anew (not from require's cache). */
-function loadPart<T>(name: string, modules?: MainModules): T {
-  const file = dist(`${name}.js`);
-  delete requireFresh.cache[file];
-  return withFakeVscode(() => (modules ? loadWithMainModules(modules, () => requireFresh(file) as T) : (requireFresh(file) as T)));
-}
 
 describe('the parts loaded on first use', () => {
   const main = readFileSync(dist('extension.js'), 'utf8');
@@ -171,15 +109,18 @@ describe('the parts loaded on first use', () => {
     const part = loadPart<typeof import('../../src/commands/simRunChunk')>('simRun', modules);
     const refused = new SimPythonError('not-ready', 'instance-0 is starting, not ready: wait until it is ready, then run the code again.');
     const records: import('../../src/commands/simRunFlow').SimRunRecord[] = [];
-    const outputs: string[] = [];
+    const outputs: import('../../src/views/simPythonOutput').RunReport[] = [];
     const deps = {
       fleet: { connectAll: async () => undefined, redactor: { redact: (t: string) => t }, require: () => ({ runCode: () => Promise.reject(refused) }) },
       target: { plan: () => ({ kind: 'use', target: { host: 'local', index: 0 } }), remember: () => undefined, label: () => 'instance-0' },
-      output: { report: (_doc: unknown, _header: unknown, outcome: { kind: string }) => outputs.push(outcome.kind) },
+      output: { report: (_doc: unknown, run: import('../../src/views/simPythonOutput').RunReport) => outputs.push(run) },
     } as unknown as import('../../src/commands/simRunFlow').SimRunDeps;
     const reported: { err: unknown; extra: readonly { title: string }[] }[] = [];
     await part.runInSim({ deps, record: (r) => records.push(r) }, 'file', [new FakeUri(path.join(tmp, 'hello.py'))], (err, extra) => reported.push({ err, extra }));
-    assert.deepEqual(outputs, ['failed']);
+    // The block the part wrote (simRunReport.ts is the part's own), with no Problems entry: the run never reached the simulator.
+    assert.equal(outputs.length, 1);
+    assert.match(outputs[0].block, /instance-0 is starting, not ready/);
+    assert.equal(outputs[0].problem, undefined);
     assert.equal(records[0]?.outcome, 'failed', JSON.stringify(records));
     assert.equal(reported.length, 1);
     assert.equal(reported[0].err, refused);
