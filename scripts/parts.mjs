@@ -27,14 +27,12 @@ export const PARTS = [
   { name: 'simRun', entry: 'src/commands/simRunChunk.ts', loader: 'src/commands/simRunModule.ts' },
   // A sim view's panel and page: with the first Open Sim View or a panel restored after a reload.
   { name: 'simView', entry: 'src/views/simViewChunk.ts', loader: 'src/views/simViewModule.ts' },
-  // A 6.x web viewer's run (image, container, probe): with the first instance that has one.
-  { name: 'webViewer', entry: 'src/instances/webViewerChunk.ts', loader: 'src/instances/webViewerModule.ts' },
-  // The linear-time matcher: with the first readiness pattern that is not plain text.
-  { name: 'linearRegex', entry: 'src/instances/linearRegexChunk.ts', loader: 'src/instances/linearRegexModule.ts' },
   // The ssh:// transport: with the first client of an engine reached over SSH.
   { name: 'ssh', entry: 'src/docker/sshChunk.ts', loader: 'src/docker/sshModule.ts' },
-  // Who holds a port: with the first port found taken.
-  { name: 'portOwner', entry: 'src/instances/portOwnerChunk.ts', loader: 'src/instances/portOwnerModule.ts' },
+  // What rarer events need, in one file: a 6.x viewer's run, who holds a port found taken.
+  { name: 'rare', entry: 'src/instances/rareChunk.ts', loader: 'src/instances/rareModule.ts' },
+  // The linear-time matcher: with the first readiness pattern that is not plain text.
+  { name: 'linearRegex', entry: 'src/instances/linearRegexChunk.ts', loader: 'src/instances/linearRegexModule.ts' },
 ];
 
 /**

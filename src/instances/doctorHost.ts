@@ -10,7 +10,7 @@ import type { DockerEngine } from '../docker/engine';
 import { engineInfo, tryGpuRequest } from '../docker/system';
 import { OWNER_LABEL, OWNER_VALUE } from './model';
 import type { Settings } from './settings';
-import { portOwnerModule } from './portOwnerModule';
+import { rareModule } from './rareModule';
 import type { DiskSpace, DoctorDeps, DoctorEngine, DoctorInstance } from './doctorTypes';
 import { probePort } from './portProbe';
 
@@ -74,7 +74,7 @@ export function hostDoctorDeps(input: {
     checkPort: (port, protocol) => probePort(port, protocol),
     describeHolder: async (port, protocol) => {
       const engine = input.engine;
-      return (await portOwnerModule().describePortHolder(port, protocol, async (id) => (engine ? engine.inspect(id) : undefined))).who;
+      return (await rareModule().describePortHolder(port, protocol, async (id) => (engine ? engine.inspect(id) : undefined))).who;
     },
     diskSpace: diskSpaceAt,
     totalMemoryBytes: os.totalmem(),

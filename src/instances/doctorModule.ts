@@ -10,7 +10,7 @@ import { EngineError, describeEngineError } from '../docker/errors';
 import { loadWithMainModules } from '../docker/mainModules';
 import { InfoSchema } from '../docker/parse';
 import { OWNER_LABEL, OWNER_VALUE, instanceLabel } from './model';
-import { portOwnerModule } from './portOwnerModule';
+import { rareModule } from './rareModule';
 import { portProtocol, probePort } from './portProbe';
 import { ISAAC_SIM_UID, buildContainerSpec, expandHome, layoutOf, portsFor } from './spec';
 import { VERSIONS, detectVersion } from './versions';
@@ -30,7 +30,7 @@ export function doctorModule(): DoctorPart {
       'src/docker/errors.ts': { EngineError, describeEngineError },
       'src/docker/parse.ts': { InfoSchema },
       'src/instances/model.ts': { OWNER_LABEL, OWNER_VALUE, instanceLabel },
-      'src/instances/portOwnerModule.ts': { portOwnerModule },
+      'src/instances/rareModule.ts': { rareModule },
       'src/instances/portProbe.ts': { portProtocol, probePort },
       'src/instances/spec.ts': { ISAAC_SIM_UID, buildContainerSpec, expandHome, layoutOf, portsFor },
       'src/instances/versions.ts': { VERSIONS, detectVersion },

@@ -24,7 +24,7 @@ import { CancelledError, ForeignContainerError, OrchestratorError, errorInfo } f
 import type { StartKind } from './eta';
 import type { Logger } from './logger';
 import { containerNameFor, instanceLabel } from './model';
-import { portOwnerModule } from './portOwnerModule';
+import { rareModule } from './rareModule';
 import { givePlayerItsPort, preparePlayer } from './player';
 import { prepareVolumes, resolveVersion, type ResolvedVersion } from './prepare';
 import { StartReads } from './startReads';
@@ -318,7 +318,7 @@ export class Operations<E extends InstanceEngine> {
       const probe = await probePort(port, protocol, '127.0.0.1');
       if (probe.free || probe.code !== 'EADDRINUSE') continue;
       const instance = others.find((o) => Object.values(o.ports).includes(port));
-      const holder = instance ? { who: l10n.t('{0} (running)', instance.label), fix: l10n.t('stop {0}', instance.label) } : await portOwnerModule().describePortHolder(port, protocol, (id) => engine.inspect(id));
+      const holder = instance ? { who: l10n.t('{0} (running)', instance.label), fix: l10n.t('stop {0}', instance.label) } : await rareModule().describePortHolder(port, protocol, (id) => engine.inspect(id));
       throw new OrchestratorError(
         l10n.t('{0} cannot start: its {1} port {2} is already in use on 127.0.0.1 by {3}. Nothing was created: {4}, or move isaacSim.{5}.', instanceLabel(index), PORT_LABELS[kind], port, holder.who, holder.fix, PORT_BASE_SETTING[kind]),
         'port-taken',

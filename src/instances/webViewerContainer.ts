@@ -8,7 +8,7 @@ import * as l10n from '@vscode/l10n';
 import { probePort } from './portProbe';
 import type { ContainerInfo, InstanceEngine } from './engineApi';
 import { errorInfo, OrchestratorError } from './errors';
-import { portOwnerModule } from './portOwnerModule';
+import { describePortHolder } from './portOwner';
 import { SPEC_HASH_LABEL } from './spec';
 import { viewerContainerSpec, viewerIndexOf, viewerLabel, type ViewerPlan } from './webViewerPlan';
 
@@ -53,7 +53,7 @@ export async function runViewerContainer(engine: InstanceEngine, plan: ViewerPla
 async function assertPortFree(engine: InstanceEngine, plan: ViewerPlan): Promise<void> {
   const probe = await probePort(plan.port, 'tcp', '127.0.0.1');
   if (probe.free || probe.code !== 'EADDRINUSE') return;
-  const holder = await portOwnerModule().describePortHolder(plan.port, 'tcp', (id) => engine.inspect(id));
+  const holder = await describePortHolder(plan.port, 'tcp', (id) => engine.inspect(id));
   throw new OrchestratorError(
     l10n.t('{0} cannot start: its port {1} is already in use on 127.0.0.1 by {2}. Nothing was created: {3}, or move isaacSim.webViewerPortBase, then stop and start the instance (its ports are its container\'s).', viewerLabel(plan.index), plan.port, holder.who, holder.fix),
     'port-taken',

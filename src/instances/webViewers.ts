@@ -23,7 +23,7 @@ import type { Logger } from './logger';
 import type { WebViewerState } from './model';
 import type { Settings } from './settings';
 import type { InstanceStore } from './store';
-import { webViewerModule } from './webViewerModule';
+import { rareModule } from './rareModule';
 import {
   viewerContainerName,
   viewerIndexOf,
@@ -165,11 +165,11 @@ export class WebViewers {
     });
   }
 
-  /** The image, the wait for the instance, the container and the probe of its page: dist/webViewer.js, loaded with the first viewer. */
+  /** The image, the wait for the instance, the container and the probe of its page: dist/rare.js, loaded with the first viewer. */
   private pipeline(run: number, plan: ViewerPlan, signal: AbortSignal): Promise<void> {
     const engine = this.options.engine();
     if (!engine) return Promise.resolve();
-    return webViewerModule().runViewerPipeline(
+    return rareModule().runViewerPipeline(
       {
         store: this.store,
         log: this.options.log,

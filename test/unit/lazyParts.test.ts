@@ -26,10 +26,10 @@ describe('the parts that keep activation small', () => {
     assert.equal(part.errorMessage(new Error('gone')), 'gone');
   });
 
-  test('dist/webViewer.js: a viewer whose image is missing fails with the OrchestratorError class it was handed, naming the setting', async () => {
-    const modules = handedOver('src/instances/webViewerModule.ts');
+  test('dist/rare.js: a 6.x viewer whose image is missing fails with the OrchestratorError class it was handed, naming the setting', async () => {
+    const modules = handedOver('src/instances/rareModule.ts');
     const { OrchestratorError, errorInfo } = modules['src/instances/errors.ts'] as typeof import('../../src/instances/errors');
-    const part = loadPart<typeof import('../../src/instances/webViewerChunk')>('webViewer', modules);
+    const part = loadPart<typeof import('../../src/instances/rareChunk')>('rare', modules);
     const asked: string[] = [];
     const engine = { imagePresent: async (image: string) => (asked.push(image), false) } as unknown as InstanceEngine;
     const plan = { index: 1, port: 8211, host: '127.0.0.1', signalPort: 49101, streamPort: 47999, source: { kind: 'image', image: 'web-viewer:mine' } } as unknown as ViewerPlan;
@@ -50,7 +50,7 @@ describe('the parts that keep activation small', () => {
     assert.deepEqual(asked, ['web-viewer:mine']);
   });
 
-  test('dist/linearRegex.js: matches in linear time, and refuses a backreference with its own PatternRefusal, said through the handed @vscode/l10n', () => {
+  test('dist/linearRegex.js: the matcher matches in linear time, and refuses a backreference with its own PatternRefusal, said through the handed @vscode/l10n', () => {
     const part = loadPart<typeof import('../../src/instances/linearRegexChunk')>('linearRegex', handedOver('src/instances/linearRegexModule.ts', { '@vscode/l10n': marked }));
     assert.equal(new part.LinearRegex('App (is )?loaded\\.$').test('[12.3s] App is loaded.'), true);
     assert.equal(new part.LinearRegex('(a|a)*$').test(`${'a'.repeat(40)}!`), true);
@@ -73,7 +73,7 @@ describe('the parts that keep activation small', () => {
     assert.equal(agent.commandLine, 'ssh -o BatchMode=yes -o ConnectTimeout=8 -T -l robot -p 2222 -- gpu-box docker system dial-stdio');
   });
 
-  test('dist/portOwner.js: names the process that holds a port, read from a proc tree, through the handed @vscode/l10n', async () => {
+  test('dist/rare.js: names the process that holds a port, read from a proc tree, through the handed @vscode/l10n', async () => {
     // A proc tree with one listener on 127.0.0.1:8211 (socket inode 4242), held by pid 77 "python3".
     const root = path.join(tmp, 'proc');
     mkdirSync(path.join(root, 'net'), { recursive: true });
@@ -93,7 +93,7 @@ describe('the parts that keep activation small', () => {
       readlink: async (p: string) => (p === path.posix.join(root, '77', 'fd', '3') ? 'socket:[4242]' : ''),
     };
     mkdirSync(path.join(root, '77', 'fd', '3'), { recursive: true });
-    const part = loadPart<typeof import('../../src/instances/portOwnerChunk')>('portOwner', handedOver('src/instances/portOwnerModule.ts', { '@vscode/l10n': marked }));
+    const part = loadPart<typeof import('../../src/instances/rareChunk')>('rare', handedOver('src/instances/rareModule.ts', { '@vscode/l10n': marked }));
     const described = await part.describePortHolder(8211, 'tcp', async () => undefined, { root, fs, littleEndian: true });
     assert.deepEqual(described, { who: '⟦another process: {0} (pid {1})⟧', fix: '⟦stop {0} (pid {1})⟧' });
   });

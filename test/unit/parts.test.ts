@@ -1,8 +1,8 @@
 /**
  * The parts of the extension that load on first use (src/docker/mainModules.ts, scripts/build.mjs):
  * dist/doctor.js, dist/images.js (builds and pulls), dist/simRun.js (Run in Sim and the Language
- * Model tools), and the ones lazyParts.test.ts tries out (simView, webViewer, linearRegex, ssh,
- * portOwner), as the build wrote them. Each holds its own code and none of dist/extension.js's:
+ * Model tools), and the ones lazyParts.test.ts tries out (simView, ssh, linearRegex,
+ * and rare: a 6.x viewer's run and who holds a port), as the build wrote them. Each holds its own code and none of dist/extension.js's:
  * what it shares it reads from the modules its loader hands over, so a class it throws is the class
  * the rest of the extension tests for. dist/simRun.js requires `vscode`, which these tests fake.
  */
@@ -20,10 +20,9 @@ const PARTS = [
   { name: 'images', loader: 'src/docker/imagesModule.ts', own: ["too many for a web viewer's build context", 'limits how often images may be pulled'] },
   { name: 'simRun', loader: 'src/commands/simRunModule.ts', own: ['so it has no selection', 'The input must be a JSON object with the fields the tool declares'] },
   { name: 'simView', loader: 'src/views/simViewModule.ts', own: ['has no sim view URL: check isaacSim.clientUrlTemplate', 'A TCP forward cannot carry UDP'] },
-  { name: 'webViewer', loader: 'src/instances/webViewerModule.ts', own: ['(isaacSim.webViewerImage) is not on this engine', 'cannot be built from isaacSim.webViewerBuildContext'] },
-  { name: 'linearRegex', loader: 'src/instances/linearRegexModule.ts', own: ['which a linear-time matcher does not have'] },
   { name: 'ssh', loader: 'src/docker/sshModule.ts', own: ['ConnectTimeout='] },
-  { name: 'portOwner', loader: 'src/instances/portOwnerModule.ts', own: ['not created by Isaac Sim Orchestrator; left untouched'] },
+  { name: 'linearRegex', loader: 'src/instances/linearRegexModule.ts', own: ['which a linear-time matcher does not have'] },
+  { name: 'rare', loader: 'src/instances/rareModule.ts', own: ['(isaacSim.webViewerImage) is not on this engine', 'cannot be built from isaacSim.webViewerBuildContext', 'not created by Isaac Sim Orchestrator; left untouched'] },
 ];
 
 describe('the parts loaded on first use', () => {
