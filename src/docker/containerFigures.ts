@@ -7,13 +7,14 @@
  *   long request per container for as long as it is followed. When the container stops, the engine
  *   (20.10, seen here) sends no more samples but keeps the request open: the collector closes it when
  *   the instance's state leaves running, on the engine's die event.
- * - `execCapture`: runs a command in the running container (POST /containers/{id}/exec, POST
- *   /exec/{id}/start, GET /exec/{id}/json for the exit code): three requests, bounded by a timeout.
+ * - `followExec`: runs a command that keeps printing in the running container (POST
+ *   /containers/{id}/exec, POST /exec/{id}/start, then GET /exec/{id}/json for the exit code once
+ *   it ends): the GPU figures' `nvidia-smi --loop`, one long request per container, as for stats.
  */
 import * as l10n from '@vscode/l10n';
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import { describeEngineError, EngineError } from './errors';
+import { describeEngineError } from './errors';
 import { followStream } from './followStream';
 import { FrameDemuxer, Utf8Lines } from './lines';
 import type { Closeable } from './parse';
@@ -37,21 +38,26 @@ export async function followStats(docker: Docker, address: string, id: string, o
   return followStream(stream, (chunk) => lines.push(chunk), onEnd);
 }
 
-export interface ExecResult {
-  exitCode: number;
-  stdout: string;
+/** How a followed command ended (it was not closed by the caller). */
+export interface ExecEnd {
+  /** Its exit code, when it ran to its end; undefined when the stream broke (then `error`). */
+  exitCode?: number;
+  /** What it wrote on stderr (the first 64 KB). */
   stderr: string;
+  error?: Error;
 }
 
-/** Output kept of each stream: nvidia-smi's answers are a few hundred bytes. */
-const MAX_OUTPUT = 64 * 1024;
+/** Output kept of stderr: nvidia-smi's error answers are a line. */
+const MAX_STDERR = 64 * 1024;
 
 /**
- * Runs `argv` in running container `id` without a TTY and collects its output. Throws an
- * EngineError when the engine refuses (e.g. the executable is not in the container: the engine
- * answers the start with an error, or the exit code is 126/127), or when `timeoutMs` passes.
+ * Runs `argv` in running container `id` without a TTY and hands each line it writes on stdout to
+ * `onLine` as it comes: for a command that keeps printing, such as `nvidia-smi --loop=5`. Two
+ * requests to start it; `onEnd` once when it ends by itself (a third, for the exit code). `close()`
+ * drops the connection without `onEnd`: the command gets SIGPIPE at its next write and exits.
+ * Throws an EngineError when the engine refuses the exec (the container is not running, say).
  */
-export async function execCapture(docker: Docker, address: string, id: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult> {
+export async function followExec(docker: Docker, address: string, id: string, argv: readonly string[], onLine: (line: string) => void, onEnd: (end: ExecEnd) => void): Promise<Closeable> {
   const what = l10n.t('run {0} in container {1}', argv[0], id);
   let exec: Docker.Exec;
   let stream: Readable;
@@ -61,32 +67,41 @@ export async function execCapture(docker: Docker, address: string, id: string, a
   } catch (err) {
     throw describeEngineError(err, what, address);
   }
-  const out: Buffer[] = [];
+  let closed = false;
   const err: Buffer[] = [];
-  const sizes = { stdout: 0, stderr: 0 };
-  const frames = new FrameDemuxer((which, payload) => {
-    if (sizes[which] >= MAX_OUTPUT) return;
-    sizes[which] += payload.length;
-    (which === 'stdout' ? out : err).push(Buffer.from(payload));
+  let errBytes = 0;
+  const lines = new Utf8Lines((line) => {
+    if (!closed) onLine(line);
   });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
+  const frames = new FrameDemuxer((which, payload) => {
+    if (which === 'stdout') lines.push(payload);
+    else if (errBytes < MAX_STDERR) {
+      errBytes += payload.length;
+      err.push(Buffer.from(payload));
+    }
+  });
+  const follow = followStream(stream, (chunk) => frames.push(chunk), (e) => {
+    lines.flush();
+    if (closed) return;
+    const stderr = Buffer.concat(err).toString('utf8');
+    if (e) {
+      onEnd({ stderr, error: describeEngineError(e, what, address) });
+      return;
+    }
+    exec.inspect().then(
+      (info: { ExitCode?: number | null }) => {
+        if (!closed) onEnd({ ...(typeof info.ExitCode === 'number' ? { exitCode: info.ExitCode } : {}), stderr });
+      },
+      (ie: unknown) => {
+        if (!closed) onEnd({ stderr, error: describeEngineError(ie, what, address) });
+      },
+    );
+  });
+  return {
+    close: () => {
+      closed = true;
       follow.close();
       stream.destroy();
-      reject(new EngineError(l10n.t('{0} in container {1} did not answer within {2} s.', argv[0], id, Math.round(timeoutMs / 1000)), 'other'));
-    }, timeoutMs);
-    const follow = followStream(stream, (chunk) => frames.push(chunk), (e) => {
-      clearTimeout(timer);
-      if (e) reject(describeEngineError(e, what, address));
-      else resolve();
-    });
-  });
-  let exitCode: number;
-  try {
-    const info = (await exec.inspect()) as { ExitCode?: number | null };
-    exitCode = typeof info.ExitCode === 'number' ? info.ExitCode : -1;
-  } catch (e) {
-    throw describeEngineError(e, what, address);
-  }
-  return { exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+    },
+  };
 }

@@ -12,7 +12,7 @@ import type { BuildOptions } from './build';
 import type { BuildContext } from './buildContext';
 import { imagesModule } from './imagesModule';
 import { clientFor } from './client';
-import { execCapture, followStats, type ExecResult } from './containerFigures';
+import { followExec, followStats, type ExecEnd } from './containerFigures';
 import { resolveEndpoint, type Endpoint } from './endpoint';
 import { describeEngineError, EngineError } from './errors';
 import { FrameDemuxer, Utf8Lines } from './lines';
@@ -21,7 +21,7 @@ import { StampedLines } from './logLines';
 import { EventSchema, SummarySchema, type ParsedEvent, parseTimestampNanos, sinceParam, toImageConfig, toInfo, type Closeable, type ContainerInfo, type EngineEvent, type ImageConfig, type LogLine } from './parse';
 
 // The engine layer's types live in parse.ts beside their schemas; callers of the client import them from here too.
-export type { Closeable, ContainerInfo, EngineEvent, ExecResult, ImageConfig, LogLine };
+export type { Closeable, ContainerInfo, EngineEvent, ExecEnd, ImageConfig, LogLine };
 
 async function firstFileOf(archive: Readable): Promise<Buffer | undefined> {
   const extract = tar.extract();
@@ -248,9 +248,9 @@ export class DockerEngine {
     return followStats(this.docker, this.address, id, onSample, onEnd);
   }
 
-  /** Runs a command in a running container and collects its output, bounded by `timeoutMs`: containerFigures.ts. */
-  exec(id: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult> {
-    return execCapture(this.docker, this.address, id, argv, timeoutMs);
+  /** Runs a command that keeps printing in a running container, its stdout line by line: containerFigures.ts. */
+  followExec(id: string, argv: readonly string[], onLine: (line: string) => void, onEnd: (end: ExecEnd) => void): Promise<Closeable> {
+    return followExec(this.docker, this.address, id, argv, onLine, onEnd);
   }
 
   /** Builds `context` into an image tagged `options.tag`; resolves with its ID. Throws BuildError. */

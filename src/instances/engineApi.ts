@@ -6,9 +6,9 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { BuildOptions } from '../docker/build';
 import type { BuildContext } from '../docker/buildContext';
-import type { Closeable, ContainerInfo, EngineEvent, ExecResult, ImageConfig, LogLine } from '../docker/engine';
+import type { Closeable, ContainerInfo, EngineEvent, ExecEnd, ImageConfig, LogLine } from '../docker/engine';
 
-export type { Closeable, ContainerInfo, EngineEvent, ExecResult, ImageConfig, LogLine };
+export type { Closeable, ContainerInfo, EngineEvent, ExecEnd, ImageConfig, LogLine };
 
 export interface InstanceEngine {
   /** Where the engine is, e.g. unix:///var/run/docker.sock: for messages. */
@@ -38,6 +38,9 @@ export interface InstanceEngine {
   remove(id: string, force?: boolean): Promise<void>;
   /** Follows a running container's stats stream (Docker's JSON samples, about one a second). */
   followStats(id: string, onSample: (sample: unknown) => void, onEnd: (err?: Error) => void): Promise<Closeable>;
-  /** Runs a command in a running container (no TTY) and collects its output, bounded by `timeoutMs`. */
-  exec(id: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult>;
+  /**
+   * Runs a command that keeps printing in a running container (no TTY): each stdout line to
+   * `onLine`, `onEnd` once if it ends by itself; `close()` ends it without `onEnd`.
+   */
+  followExec(id: string, argv: readonly string[], onLine: (line: string) => void, onEnd: (end: ExecEnd) => void): Promise<Closeable>;
 }

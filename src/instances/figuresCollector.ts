@@ -8,9 +8,13 @@
  *   - local engine with nvidia-smi on this machine: one `--query-gpu` and one `--query-compute-apps`
  *     for all instances; each app's host PID is mapped to its container through /proc/PID/cgroup, which
  *     gives each instance its GPUs and its own VRAM;
- *   - else: `nvidia-smi --query-gpu` in each container (exec), which gives the GPUs it sees. A
- *     container where it ran and failed (no GPU, no nvidia-smi) is asked once per run, and says why;
- *     one where the engine refused the exec (still starting, say) is asked again at the next poll.
+ *   - else: `nvidia-smi --query-gpu --loop` in each container (one exec, followed like the stats
+ *     stream: no engine request per answer), which gives the GPUs it sees. The engine keeps an exec
+ *     running after its client has gone, so hiding the view ends each loop with a `kill` of its pid
+ *     (and `timeout` ends one left behind: nvidiaSmi.ts gpuLoopCommand). A container where it
+ *     failed before any answer (no GPU, no nvidia-smi) is asked once per run, and says why; one where
+ *     the engine refused the exec (still starting, say), or whose loop ended after answering, is
+ *     asked again later.
  * - Instances that use or see one same GPU are told so (`sharesGpuWith`).
  *
  * Changes are coalesced into at most one `onDidChange` per `coalesceMs`.
@@ -24,9 +28,9 @@ import type { InstanceFigures } from './figures';
 import { HOST_GPU, type HostGpu } from './hostGpu';
 import type { Logger } from './logger';
 import { containerRuns, type InstanceSnapshot } from './model';
-import { APPS_QUERY_ARGS, GPU_QUERY_ARGS, parseComputeApps, parseGpus, vramByContainer, type GpuFigure } from './nvidiaSmi';
+import { APPS_QUERY_ARGS, GPU_QUERY_ARGS, gpuLoopCommand, loopPid, parseComputeApps, parseGpus, stopLoopCommand, vramByContainer, type GpuFigure } from './nvidiaSmi';
 
-export type FiguresEngine = Pick<InstanceEngine, 'isLocal' | 'followStats' | 'exec'>;
+export type FiguresEngine = Pick<InstanceEngine, 'isLocal' | 'followStats' | 'followExec'>;
 
 export interface FiguresOptions {
   /** The engine now (undefined while there is none). */
@@ -50,6 +54,14 @@ interface Tracked {
   opening?: boolean;
   reopen?: ReturnType<typeof setTimeout>;
   figures: InstanceFigures;
+  /** nvidia-smi --loop in the container, while it runs. */
+  gpu?: Closeable;
+  gpuOpening?: boolean;
+  gpuReopen?: ReturnType<typeof setTimeout>;
+  /** The pid of the loop in the container (its first line), to end it with. */
+  gpuPid?: number;
+  /** The last line it printed that is not a GPU's answer (its error, if it then exits). */
+  gpuOther?: string;
   /** nvidia-smi in this container failed: not asked again this run. */
   noGpu?: boolean;
 }
@@ -107,10 +119,22 @@ export class FiguresCollector implements Disposable {
 
   private reconcile(): void {
     for (const t of this.tracked.values()) this.openStats(t);
-    if (this.tracked.size > 0 && !this.gpuTimer) {
-      this.gpuTimer = setInterval(() => void this.pollGpus(), this.options.gpuIntervalMs ?? 5_000);
-      void this.pollGpus();
-    } else if (this.tracked.size === 0) this.stopGpuTimer();
+    if (this.tracked.size === 0) {
+      this.stopGpuTimer();
+      return;
+    }
+    if (this.options.engine()?.isLocal && !this.hostGpuOff) {
+      if (!this.gpuTimer) {
+        this.gpuTimer = setInterval(() => void this.pollHostGpus(), this.gpuIntervalMs);
+        void this.pollHostGpus();
+      }
+    } else {
+      for (const t of this.tracked.values()) this.openGpu(t);
+    }
+  }
+
+  private get gpuIntervalMs(): number {
+    return this.options.gpuIntervalMs ?? 5_000;
   }
 
   private openStats(t: Tracked): void {
@@ -155,14 +179,15 @@ export class FiguresCollector implements Disposable {
     }, this.options.reopenMs ?? 2_000);
   }
 
-  private async pollGpus(): Promise<void> {
-    const engine = this.options.engine();
-    if (!engine || this.polling || !this.active || this.tracked.size === 0) return;
+  private async pollHostGpus(): Promise<void> {
+    if (this.polling || !this.active || this.tracked.size === 0) return;
     this.polling = true;
     try {
-      if (engine.isLocal && !this.hostGpuOff && (await this.pollHost())) return;
-      await Promise.all([...this.tracked.values()].map((t) => this.pollContainer(engine, t)));
-      this.markShared();
+      // No usable nvidia-smi here: from now on each container's own, followed.
+      if (!(await this.pollHost())) {
+        this.stopGpuTimer();
+        if (this.active) this.reconcile();
+      }
     } finally {
       this.polling = false;
     }
@@ -197,33 +222,100 @@ export class FiguresCollector implements Disposable {
     return true;
   }
 
-  private async pollContainer(engine: FiguresEngine, t: Tracked): Promise<void> {
-    if (t.noGpu) return;
-    let note: string | undefined;
-    try {
-      const r = await engine.exec(t.containerId, ['nvidia-smi', ...GPU_QUERY_ARGS], NVIDIA_SMI_TIMEOUT_MS);
-      if (r.exitCode === 0) {
-        if (this.tracked.get(t.index) !== t || !this.active) return;
-        t.figures.gpus = parseGpus(r.stdout);
-        t.figures.gpuNote = undefined;
-        t.figures.at ||= this.now();
-        this.fire();
-        return;
-      }
-      note = firstLine(r.stdout) || firstLine(r.stderr) || l10n.t('nvidia-smi exited with code {0}', r.exitCode);
-    } catch (err) {
-      // The engine refused the exec (the container is still starting or just stopped, a timeout, the
-      // engine went away): nothing is known of nvidia-smi yet, so ask again at the next poll.
-      if (this.tracked.get(t.index) !== t) return;
-      t.figures.gpuNote = l10n.t('not known yet: {0}', firstLine((err as Error).message));
-      t.figures.at ||= this.now();
-      this.fire();
-      return;
-    }
+  /** Follows nvidia-smi --loop in `t`'s container: each line is one GPU's answer. */
+  private openGpu(t: Tracked): void {
+    const engine = this.options.engine();
+    if (!engine || t.noGpu || t.gpu || t.gpuOpening || t.gpuReopen) return;
+    t.gpuOpening = true;
+    const seen = new Map<string, GpuFigure>();
+    const mine = () => this.tracked.get(t.index) === t && this.active;
+    t.gpuPid = undefined;
+    engine
+      .followExec(
+        t.containerId,
+        gpuLoopCommand(this.gpuIntervalMs / 1000),
+        (line) => {
+          if (!mine() || line.trim() === '') return;
+          const pid = seen.size === 0 && t.gpuPid === undefined ? loopPid(line) : undefined;
+          if (pid !== undefined) {
+            t.gpuPid = pid;
+            return;
+          }
+          let gpus: GpuFigure[];
+          try {
+            gpus = parseGpus(line);
+          } catch {
+            t.gpuOther = line.trim();
+            return;
+          }
+          for (const g of gpus) seen.set(g.uuid, g);
+          t.figures.gpus = [...seen.values()].sort((a, b) => a.index - b.index);
+          t.figures.gpuNote = undefined;
+          t.figures.at ||= this.now();
+          this.markShared();
+          this.fire();
+        },
+        (end) => {
+          t.gpu = undefined;
+          t.gpuPid = undefined;
+          if (!mine()) return;
+          // It failed before any answer: no usable nvidia-smi in this container.
+          if (seen.size === 0 && end.exitCode !== undefined && end.exitCode !== 0) {
+            this.noGpu(t, t.gpuOther || firstLine(end.stderr) || l10n.t('nvidia-smi exited with code {0}', end.exitCode));
+            return;
+          }
+          // It broke off (the engine went away, say) or ended after answering (its timeout): again later.
+          if (end.error) this.options.log.debug(`nvidia-smi in ${t.label} ended: ${end.error.message}`);
+          this.scheduleGpuReopen(t);
+        },
+      )
+      .then(
+        (stream) => {
+          t.gpuOpening = false;
+          if (mine()) t.gpu = stream;
+          else stream.close();
+        },
+        (err: Error) => {
+          // The engine refused the exec (the container is still starting or just stopped, the
+          // engine went away): nothing is known of nvidia-smi yet, so ask again later.
+          t.gpuOpening = false;
+          if (this.tracked.get(t.index) !== t) return;
+          t.figures.gpuNote = l10n.t('not known yet: {0}', firstLine(err.message));
+          t.figures.at ||= this.now();
+          this.fire();
+          this.scheduleGpuReopen(t);
+        },
+      );
+  }
+
+  private scheduleGpuReopen(t: Tracked): void {
+    if (!this.active || this.tracked.get(t.index) !== t || t.gpuReopen) return;
+    t.gpuReopen = setTimeout(() => {
+      t.gpuReopen = undefined;
+      if (this.active && this.tracked.get(t.index) === t) this.openGpu(t);
+    }, this.gpuIntervalMs);
+  }
+
+  /** Drops the loop's connection and, since the engine would keep it running, kills it in the container. */
+  private endLoop(t: Tracked): void {
+    const pid = t.gpuPid;
+    t.gpu?.close();
+    t.gpu = undefined;
+    t.gpuPid = undefined;
+    const engine = this.options.engine();
+    if (pid === undefined || !engine) return;
+    engine.followExec(t.containerId, stopLoopCommand(pid), () => undefined, () => undefined).then(
+      () => undefined,
+      (err: Error) => this.options.log.debug(`could not end nvidia-smi in ${t.label}: ${err.message}`),
+    );
+  }
+
+  private noGpu(t: Tracked, note: string): void {
     t.noGpu = true;
     t.figures.at ||= this.now();
     t.figures.gpus = undefined;
     t.figures.gpuNote = l10n.t('none: nvidia-smi in the container says "{0}"', note);
+    this.markShared();
     this.fire();
   }
 
@@ -240,7 +332,9 @@ export class FiguresCollector implements Disposable {
     const t = this.tracked.get(index);
     if (!t) return;
     t.stats?.close();
+    t.gpu?.close();
     clearTimeout(t.reopen);
+    clearTimeout(t.gpuReopen);
     this.tracked.delete(index);
     this.markShared();
     this.fire();
@@ -252,6 +346,9 @@ export class FiguresCollector implements Disposable {
       t.stats = undefined;
       clearTimeout(t.reopen);
       t.reopen = undefined;
+      this.endLoop(t);
+      clearTimeout(t.gpuReopen);
+      t.gpuReopen = undefined;
     }
     this.stopGpuTimer();
   }

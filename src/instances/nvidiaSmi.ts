@@ -30,6 +30,42 @@ export const GPU_QUERY_ARGS: readonly string[] = [`--query-gpu=${GPU_QUERY_FIELD
 /** The argv after `nvidia-smi` for the compute processes and the memory each holds. */
 export const APPS_QUERY_ARGS: readonly string[] = [`--query-compute-apps=${APPS_QUERY_FIELDS.join(',')}`, FORMAT];
 
+/**
+ * The GPU query, answered again every `seconds` until it is stopped: nvidia-smi(1)'s
+ * `-l SEC, --loop=SEC` option, which users run with `--query-gpu` and a CSV format
+ * (test/fixtures/gpu/SOURCES.md, "The loop"). Each answer is the lines the query gives without it,
+ * one per GPU; the figures collector reads them as they come.
+ */
+export function gpuLoopArgs(seconds: number): string[] {
+  return [...GPU_QUERY_ARGS, `--loop=${Math.max(1, Math.round(seconds))}`];
+}
+
+/** Longest one followed loop runs before it ends by itself (then the collector starts it again). */
+export const GPU_LOOP_MAX_SECONDS = 600;
+
+/**
+ * The argv of the followed GPU loop in a container. The engine keeps an exec running after its
+ * client has gone (there is no call to stop one), so sh first prints its pid, `pid N`, for the
+ * collector to end the loop with `kill N` when the view is hidden; then it becomes nvidia-smi, under
+ * `timeout` where the image has it (coreutils in NVIDIA's Ubuntu images, busybox in the stand-in's),
+ * so that a loop whose window went away without ending it stops within GPU_LOOP_MAX_SECONDS.
+ */
+export function gpuLoopCommand(seconds: number): string[] {
+  const script = `echo "pid $$"; if command -v timeout >/dev/null 2>&1; then exec timeout ${GPU_LOOP_MAX_SECONDS} nvidia-smi "$@"; fi; exec nvidia-smi "$@"`; // l10n-ignore: argv
+  return ['/bin/sh', '-c', script, 'nvidia-smi', ...gpuLoopArgs(seconds)];
+}
+
+/** The pid line gpuLoopCommand's sh prints first, else undefined. */
+export function loopPid(line: string): number | undefined {
+  const m = /^pid (\d+)$/.exec(line.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The argv that ends the loop of pid `pid` in its container. */
+export function stopLoopCommand(pid: number): string[] {
+  return ['/bin/sh', '-c', 'kill "$1"', 'kill', String(pid)]; // l10n-ignore: argv
+}
+
 export interface GpuFigure {
   index: number;
   uuid: string;

@@ -1,7 +1,8 @@
 /**
  * The engine calls behind the live figures, against the real engine: the stats stream of a running
- * container (its memory limit as `docker run --memory` set it), and exec (output, exit code, a missing executable, the timeout). Containers of the stand-in image
- * run busybox (sleep, sh), named isaac-sim-figures-*.
+ * container (its memory limit as `docker run --memory` set it), and a followed exec (its stdout line
+ * by line as it comes, stderr and the exit code, a missing executable, close() ending it). Containers
+ * of the stand-in image run busybox (sleep, sh), named isaac-sim-figures-*.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -10,7 +11,8 @@ import { DockerEngine } from '../../src/docker/engine';
 import { EngineError } from '../../src/docker/errors';
 import { containerStatsFigures, type ContainerFigures } from '../../src/docker/stats';
 import { containerIdOfCgroup } from '../../src/instances/cgroup';
-import { docker, dockerInspect, STANDIN_IMAGE, waitFor } from './helpers';
+import { loopPid, stopLoopCommand } from '../../src/instances/nvidiaSmi';
+import { docker, dockerInspect, execToEnd, STANDIN_IMAGE, waitFor } from './helpers';
 
 const NAME = 'isaac-sim-figures-0';
 const LIMIT = 256 * 1024 * 1024;
@@ -54,19 +56,46 @@ describe('live figures: the engine calls', () => {
     await assert.rejects(engine.followStats('isaac-sim-figures-missing', () => undefined, () => undefined), (err: unknown) => err instanceof EngineError && /isaac-sim-figures-missing/.test(err.message));
   });
 
-  test('exec gives stdout, stderr and the exit code, each stream on its own', async () => {
-    const r = await engine.exec(id, ['/bin/sh', '-c', 'echo to-stdout; echo to-stderr >&2; exit 3'], 10_000);
-    assert.deepEqual(r, { exitCode: 3, stdout: 'to-stdout\n', stderr: 'to-stderr\n' });
+  test('a followed exec gives stdout line by line, stderr and the exit code, each stream on its own', async () => {
+    const r = await execToEnd(engine, id, ['/bin/sh', '-c', 'echo to-stdout; echo second; echo to-stderr >&2; exit 3']);
+    assert.deepEqual(r, { exitCode: 3, stdout: 'to-stdout\nsecond\n', stderr: 'to-stderr\n' });
   });
 
-  test('exec of an executable the container lacks says so: the runtime message and exit code 126 or 127', async () => {
-    const r = await engine.exec(id, ['nvidia-smi-not-here'], 10_000);
+  test('a followed exec of an executable the container lacks says so: the runtime message and exit code 126 or 127', async () => {
+    const r = await execToEnd(engine, id, ['nvidia-smi-not-here']);
     assert.ok(r.exitCode === 126 || r.exitCode === 127, `exit code ${r.exitCode}`);
     assert.match(r.stdout + r.stderr, /nvidia-smi-not-here/);
   });
 
-  test('exec that does not answer within the timeout fails with an error that says so', async () => {
-    await assert.rejects(engine.exec(id, ['/bin/sleep', '30'], 500), (err: unknown) => err instanceof EngineError && /did not answer within 1 s/.test(err.message));
+  test('a followed exec hands over each line as it is printed; close() drops it without onEnd, the engine keeps the command running, and a kill by the pid it printed ends it', async () => {
+    const marker = `figures-loop-${process.pid}`;
+    const lines: { line: string; at: number }[] = [];
+    let ended = false;
+    // Says its pid, then prints a line every 0.3 s (as gpuLoopCommand's sh, then nvidia-smi --loop).
+    // Each pass also appends to a file, which shows the loop runs on once nobody reads its stdout.
+    const stream = await engine.followExec(id, ['/bin/sh', '-c', `echo "pid $$"; i=0; while :; do echo "${marker} $i"; echo "$i" >> /tmp/${marker}; i=$((i+1)); sleep 0.3; done`], (line) => lines.push({ line, at: Date.now() }), () => (ended = true));
+    await waitFor('four lines of the loop', () => lines.length >= 5, 15_000);
+    const pid = loopPid(lines[0].line);
+    assert.ok(pid !== undefined && pid > 0, `the pid line: ${lines[0].line}`);
+    assert.deepEqual(lines.slice(1, 5).map((l) => l.line), [0, 1, 2, 3].map((i) => `${marker} ${i}`));
+    // They came as they were printed, not all at the end.
+    assert.ok(lines[4].at - lines[1].at >= 600, `0.3 s apart: ${lines.map((l) => l.at - lines[0].at).join(', ')} ms`);
+    const running = async () => (await docker('exec', NAME, 'ps', '-o', 'args')).split('\n').some((l) => l.includes(marker) && !l.includes('ps -o'));
+    const passes = async () => (await docker('exec', NAME, 'cat', `/tmp/${marker}`)).split('\n').filter(Boolean).length;
+    stream.close();
+    // The engine keeps an exec running once its client has gone (this is why the collector kills its
+    // loop): three more passes after the close show it.
+    const atClose = await passes();
+    await waitFor('three more passes of the loop after close()', async () => (await passes()) >= atClose + 3, 15_000);
+    assert.equal(await running(), true, 'the engine keeps the command running after its client has gone');
+    const stopped = await execToEnd(engine, id, stopLoopCommand(pid!));
+    assert.equal(stopped.exitCode, 0, stopped.stderr);
+    await waitFor('the loop to end once killed', async () => !(await running()), 15_000);
+    assert.equal(ended, false, 'closing is not an end reported by the engine');
+  });
+
+  test('a followed exec in a container that does not exist fails with the engine error', async () => {
+    await assert.rejects(engine.followExec('isaac-sim-figures-missing', ['true'], () => undefined, () => undefined), (err: unknown) => err instanceof EngineError && /isaac-sim-figures-missing/.test(err.message));
   });
 
   test("the main process's host PID maps back to its container through /proc/PID/cgroup", async () => {

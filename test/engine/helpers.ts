@@ -178,3 +178,11 @@ export const viewerCommand = (port: number, ...extra: string[]): string[] => ['n
 
 /** vite preview's line for a server it listens on at 127.0.0.1:PORT (vite v8.0.16 logger.ts printServerUrls). */
 export const viewerLocalLine = (port: number): string => `  ➜  Local:   http://127.0.0.1:${port}/`;
+
+/** Runs `argv` in container `id` through DockerEngine.followExec until it ends by itself: its stdout lines, stderr and exit code. */
+export function execToEnd(engine: DockerEngine, id: string, argv: readonly string[]): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const lines: string[] = [];
+    engine.followExec(id, argv, (line) => lines.push(line), (end) => (end.error ? reject(end.error) : resolve({ exitCode: end.exitCode, stdout: lines.map((l) => `${l}\n`).join(''), stderr: end.stderr }))).catch(reject);
+  });
+}

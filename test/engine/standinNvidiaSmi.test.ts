@@ -1,8 +1,8 @@
 // The stand-in's nvidia-smi look-alike (stand-in/nvidia-smi, stand-in/README.md "nvidia-smi") inside a
 // running stand-in container of each Isaac Sim version, against the real Docker Engine: `docker exec`
 // runs /usr/local/bin/nvidia-smi with the STANDIN_* env the container was started with (and `exec -e`
-// overrides), and the extension's own exec (DockerEngine.exec, as the figures collector calls it)
-// gets figures the real parser reads. Run under the docker lock (flock /tmp/isaac-docker.lock).
+// overrides), and the extension's own exec (DockerEngine.followExec, as the figures collector calls
+// it, with --loop) gets figures the real parser reads. Run under the docker lock (flock /tmp/isaac-docker.lock).
 //
 // The containers run the image's own entrypoint on `--network none`: the Kit's servers bind the
 // container's own loopback, so no port on this machine is taken and no traffic leaves.
@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DockerEngine } from '../../src/docker/engine';
-import { APPS_QUERY_ARGS, GPU_QUERY_ARGS, parseComputeApps, parseGpus } from '../../src/instances/nvidiaSmi';
+import { APPS_QUERY_ARGS, GPU_QUERY_ARGS, gpuLoopArgs, gpuLoopCommand, loopPid, parseComputeApps, parseGpus, stopLoopCommand } from '../../src/instances/nvidiaSmi';
 import { dockerOk, dockerRun } from './exec';
-import { dockerInspect, REPO, waitFor } from './helpers';
+import { dockerInspect, execToEnd, REPO, waitFor } from './helpers';
 
 const TEST_LABEL = 'dev.isaac-sim-orchestrator.test=standin-nvidia-smi';
 const VERSIONS = ['4.2.0', '5.1.0', '6.0.1'] as const;
@@ -65,13 +65,33 @@ for (const version of VERSIONS) {
 
     // The extension's own path: exec through the Engine API, the answer through the parser.
     const engine = new DockerEngine({ dockerHost: '' });
-    const r = await engine.exec(name, ['nvidia-smi', ...GPU_QUERY_ARGS], 5_000);
+    const r = await execToEnd(engine, name, ['nvidia-smi', ...GPU_QUERY_ARGS]);
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.deepEqual(parseGpus(r.stdout), [
+    const both = [
       { index: 0, uuid: 'GPU-c7b57be0-94ff-d352-a59b-d0ee00aeed43', name: 'Quadro RTX 4000', utilizationPercent: 12, memoryUsedMiB: 3100, memoryTotalMiB: 8192 },
       { index: 1, uuid: 'GPU-d6de6afc-bdfe-75c4-5273-0544439153fc', name: 'NVIDIA A100-SXM4-40GB', memoryUsedMiB: 20000, memoryTotalMiB: 40960, mig: true },
-    ]);
-    const a = await engine.exec(name, ['nvidia-smi', ...APPS_QUERY_ARGS], 5_000);
+    ];
+    assert.deepEqual(parseGpus(r.stdout), both);
+    // The collector's form (gpuLoopCommand): sh says its pid, then nvidia-smi --loop=1 (under the
+    // image's timeout) answers again every second over the one exec, each line one GPU; the kill by
+    // that pid ends it, and then nothing of it runs in the container.
+    const looped: string[] = [];
+    let loopEnd: number | undefined;
+    const loop = await engine.followExec(name, gpuLoopCommand(1), (line) => looped.push(line), (end) => (loopEnd = end.exitCode ?? -1));
+    try {
+      await waitFor('three answers of nvidia-smi --loop=1', () => looped.length >= 7, 15_000);
+    } finally {
+      loop.close();
+    }
+    const pid = loopPid(looped[0]);
+    assert.ok(pid !== undefined, `the pid line: ${looped[0]}`);
+    assert.deepEqual(looped.slice(1, 7).map((l) => parseGpus(l)[0]), [...both, ...both, ...both]);
+    const smiRuns = async () => (await dockerOk('exec', name, 'ps', '-o', 'pid,args')).split('\n').some((l) => /nvidia-smi --query-gpu/.test(l));
+    assert.equal(await smiRuns(), true, 'the loop runs on after its connection was dropped');
+    assert.equal((await execToEnd(engine, name, stopLoopCommand(pid!))).exitCode, 0);
+    await waitFor('no nvidia-smi loop left in the container', async () => !(await smiRuns()), 10_000);
+    assert.equal(loopEnd, undefined, 'a dropped exec reports no end');
+    const a = await execToEnd(engine, name, ['nvidia-smi', ...APPS_QUERY_ARGS]);
     assert.equal(a.exitCode, 0, a.stderr);
     assert.deepEqual(parseComputeApps(a.stdout).map((p) => [p.pid, p.usedMemoryMiB]), [[4339, 480], [5120, 19000]]);
 
@@ -82,7 +102,7 @@ for (const version of VERSIONS) {
     );
     assert.deepEqual(await dockerRun('exec', '-e', 'STANDIN_GPU_APPS=', name, 'nvidia-smi', ...APPS_QUERY_ARGS), { code: 0, stdout: '', stderr: '' });
     assert.deepEqual(await dockerRun('exec', '-e', 'STANDIN_NVIDIA_SMI=no-driver', name, 'nvidia-smi', ...GPU_QUERY_ARGS), { code: 9, stdout: `${NO_DRIVER}\n`, stderr: '' });
-    const nd = await engine.exec(name, ['sh', '-c', `STANDIN_NVIDIA_SMI=no-driver exec nvidia-smi ${GPU_QUERY_ARGS.join(' ')}`], 5_000);
+    const nd = await execToEnd(engine, name, ['sh', '-c', `STANDIN_NVIDIA_SMI=no-driver exec nvidia-smi ${gpuLoopArgs(1).join(' ')}`]);
     assert.deepEqual([nd.exitCode, nd.stdout], [9, `${NO_DRIVER}\n`], 'the engine API sees the exit code the collector turns into a note');
 
     // What it does not imitate.

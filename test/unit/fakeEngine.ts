@@ -6,7 +6,7 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { BuildOptions } from '../../src/docker/build';
 import type { BuildContext } from '../../src/docker/buildContext';
-import type { Closeable, ContainerInfo, EngineEvent, ExecResult, ImageConfig, InstanceEngine, LogLine } from '../../src/instances/engineApi';
+import type { Closeable, ContainerInfo, EngineEvent, ExecEnd, ImageConfig, InstanceEngine, LogLine } from '../../src/instances/engineApi';
 
 export type Script = Partial<Omit<InstanceEngine, 'address' | 'isLocal'>>;
 
@@ -78,7 +78,7 @@ export class FakeEngine implements InstanceEngine {
   followStats(id: string, onSample: (sample: unknown) => void, onEnd: (err?: Error) => void): Promise<Closeable> {
     return this.script.followStats ? this.script.followStats(id, onSample, onEnd) : unscripted('followStats');
   }
-  exec(id: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult> {
-    return this.script.exec ? this.script.exec(id, argv, timeoutMs) : unscripted('exec');
+  followExec(id: string, argv: readonly string[], onLine: (line: string) => void, onEnd: (end: ExecEnd) => void): Promise<Closeable> {
+    return this.script.followExec ? this.script.followExec(id, argv, onLine, onEnd) : unscripted('followExec');
   }
 }

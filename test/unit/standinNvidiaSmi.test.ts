@@ -7,7 +7,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -247,6 +247,12 @@ describe('no driver, and what it does not imitate', () => {
       ['--query-gpu=index', '--query-compute-apps=pid', FORMAT],
       ['--query-gpu=index', FORMAT, '-i', '0'],
       ['--query-gpu', 'index', FORMAT],
+      // The loop: a bare -l (the real one's 5 s default is not imitated), no whole number ≥ 1, twice.
+      ['--query-gpu=index', FORMAT, '-l'],
+      ['--query-gpu=index', FORMAT, '--loop=0'],
+      ['--query-gpu=index', FORMAT, '--loop=0.5'],
+      ['--query-gpu=index', FORMAT, '--loop='],
+      ['--query-gpu=index', FORMAT, '-l', '1', '--loop=1'],
     ];
     for (const args of cases) {
       const r = await smi(args);
@@ -254,6 +260,27 @@ describe('no driver, and what it does not imitate', () => {
       assert.equal(r.stdout, '', args.join(' '));
       assert.match(r.stderr, /^\[standin\] nvidia-smi: .+ This is the Isaac Sim stand-in's nvidia-smi look-alike; it answers only --query-gpu=<index,uuid,name,utilization\.gpu,memory\.used,memory\.total,mig\.mode\.current> or --query-compute-apps=<pid,gpu_uuid,used_memory> with --format=csv,noheader,nounits/, args.join(' '));
       assert.equal(r.stderr.split('\n').filter(Boolean).length, 1, args.join(' '));
+    }
+  });
+
+  test('--loop=SEC and -l SEC: the whole answer again every SEC seconds, until the reader goes away', async () => {
+    for (const loop of [['--loop=1'], ['-l', '1']]) {
+      const child = spawn('/bin/sh', [SCRIPT, ...GPU_QUERY_ARGS, ...loop], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', STANDIN_GPUS: '0,GPU-a,NVIDIA L40S,5,100,46068;1,GPU-b,NVIDIA L40S,7,200,46068' } });
+      const got: { at: number; line: string }[] = [];
+      let rest = '';
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.stdout.on('data', (chunk: Buffer) => {
+        const parts = (rest + chunk.toString('utf8')).split('\n');
+        rest = parts.pop() ?? '';
+        for (const line of parts) got.push({ at: Date.now(), line });
+        // Two whole answers: then the reader goes away, as the extension's exec does when closed.
+        if (got.length >= 4) child.stdout.destroy();
+      });
+      const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000))]);
+      if (code === 'timeout') child.kill('SIGKILL');
+      assert.notEqual(code, 'timeout', `${loop.join(' ')}: the loop ends once nothing reads it`);
+      assert.deepEqual(got.slice(0, 4).map((g) => parseGpus(g.line)[0].uuid), ['GPU-a', 'GPU-b', 'GPU-a', 'GPU-b'], loop.join(' '));
+      assert.ok(got[2].at - got[0].at >= 800, `${loop.join(' ')}: the second answer a second later (${got[2].at - got[0].at} ms)`);
     }
   });
 
