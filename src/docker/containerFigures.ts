@@ -13,18 +13,18 @@
 import * as l10n from '@vscode/l10n';
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import { describeEngineError, EngineError } from './errors';
+import { describeEngineError, EngineError, type EngineLocation } from './errors';
 import { followStream } from './followStream';
 import { FrameDemuxer, Utf8Lines } from './lines';
 import type { Closeable } from './parse';
 
 /** Follows `id`'s stats stream: `onSample` gets each parsed JSON sample, `onEnd` once when it ends or fails. */
-export async function followStats(docker: Docker, address: string, id: string, onSample: (sample: unknown) => void, onEnd: (err?: Error) => void): Promise<Closeable> {
+export async function followStats(docker: Docker, at: EngineLocation, id: string, onSample: (sample: unknown) => void, onEnd: (err?: Error) => void): Promise<Closeable> {
   let stream: Readable;
   try {
     stream = (await docker.getContainer(id).stats({ stream: true })) as unknown as Readable;
   } catch (err) {
-    throw describeEngineError(err, l10n.t('follow the stats of {0}', id), address);
+    throw describeEngineError(err, l10n.t('follow the stats of {0}', id), at.address, at.settingIds);
   }
   const lines = new Utf8Lines((line) => {
     if (line.trim() === '') return;
@@ -51,7 +51,7 @@ const MAX_OUTPUT = 64 * 1024;
  * EngineError when the engine refuses (e.g. the executable is not in the container: the engine
  * answers the start with an error, or the exit code is 126/127), or when `timeoutMs` passes.
  */
-export async function execCapture(docker: Docker, address: string, id: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult> {
+export async function execCapture(docker: Docker, at: EngineLocation, id: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult> {
   const what = l10n.t('run {0} in container {1}', argv[0], id);
   let exec: Docker.Exec;
   let stream: Readable;
@@ -59,7 +59,7 @@ export async function execCapture(docker: Docker, address: string, id: string, a
     exec = await docker.getContainer(id).exec({ Cmd: [...argv], AttachStdout: true, AttachStderr: true, Tty: false });
     stream = (await exec.start({ hijack: true, stdin: false })) as unknown as Readable;
   } catch (err) {
-    throw describeEngineError(err, what, address);
+    throw describeEngineError(err, what, at.address, at.settingIds);
   }
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -77,7 +77,7 @@ export async function execCapture(docker: Docker, address: string, id: string, a
     }, timeoutMs);
     const follow = followStream(stream, (chunk) => frames.push(chunk), (e) => {
       clearTimeout(timer);
-      if (e) reject(describeEngineError(e, what, address));
+      if (e) reject(describeEngineError(e, what, at.address, at.settingIds));
       else resolve();
     });
   });
@@ -86,7 +86,7 @@ export async function execCapture(docker: Docker, address: string, id: string, a
     const info = (await exec.inspect()) as { ExitCode?: number | null };
     exitCode = typeof info.ExitCode === 'number' ? info.ExitCode : -1;
   } catch (e) {
-    throw describeEngineError(e, what, address);
+    throw describeEngineError(e, what, at.address, at.settingIds);
   }
   return { exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
