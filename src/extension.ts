@@ -92,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
   zodConfig(zodEnglish());
   const channel = vscode.window.createOutputChannel('Isaac Sim Orchestrator', { log: true });
   const fleet = new Fleet<DockerEngine>({
-    engineFor: (dockerHost, dockerContext) => createDockerEngine({ dockerHost, dockerContext }),
+    engineFor: (dockerHost, dockerContext, settingIds) => createDockerEngine({ dockerHost, dockerContext, settingIds }),
     log: channel,
     store: context.globalState,
     // A missing image is pulled with a cancellable progress notification before the start.

@@ -16,6 +16,7 @@ import type { InstanceSnapshot } from '../instances/model';
 import type { DoctorView } from '../views/doctorView';
 import type { LogChannels } from '../views/logChannels';
 import type { SimViewManager } from '../views/simView';
+import { settingsQuery } from '../views/config';
 import { hostOf } from '../views/hostOf';
 import { followStart } from '../views/startProgress';
 import { EXTENSION_ID, WALKTHROUGH_ID } from '../views/walkthroughReady';
@@ -244,7 +245,7 @@ export function reportError(ctx: CommandContext, commandId: string, err: unknown
   void vscode.window.showErrorMessage(message, ...actions).then(async (choice) => {
     await extra.find((a) => a.title === choice)?.run();
     if (choice === showLog) ctx.log.show(true);
-    if (choice === openSettings) await vscode.commands.executeCommand('workbench.action.openSettings', setting ?? 'isaacSim');
+    if (choice === openSettings) await vscode.commands.executeCommand('workbench.action.openSettings', setting ? settingsQuery(setting) : 'isaacSim');
   });
 }
 

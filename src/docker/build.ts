@@ -16,7 +16,7 @@
 import * as l10n from '@vscode/l10n';
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import { describeEngineError } from './errors';
+import { describeEngineError, type EngineLocation } from './errors';
 import { BuildError } from './buildErrors';
 import { summarizeBuildFailure } from './buildFailure';
 import { BuildkitProgress } from './buildkitStatus';
@@ -40,7 +40,7 @@ export interface BuildOptions {
 
 
 /** Runs the build of `context` (a tar stream) and resolves with the new image's ID. */
-export async function buildImage(docker: Docker, address: string, context: Readable, options: BuildOptions): Promise<string | undefined> {
+export async function buildImage(docker: Docker, at: EngineLocation, context: Readable, options: BuildOptions): Promise<string | undefined> {
   const tail: string[] = [];
   const keep = (line: string) => {
     tail.push(line);
@@ -78,7 +78,7 @@ export async function buildImage(docker: Docker, address: string, context: Reada
     });
   } catch (err) {
     if (options.signal?.aborted) throw cancelled();
-    const e = describeEngineError(err, l10n.t('build {0}', options.tag), address);
+    const e = describeEngineError(err, l10n.t('build {0}', options.tag), at.address, at.settingIds);
     throw new BuildError(e.message, [], e.unreachable ? 'unreachable' : 'build-failed', { cause: err });
   }
   return new Promise<string | undefined>((resolve, reject) => {

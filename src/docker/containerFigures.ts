@@ -14,18 +14,18 @@
 import * as l10n from '@vscode/l10n';
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import { describeEngineError } from './errors';
+import { describeEngineError, type EngineLocation } from './errors';
 import { followStream } from './followStream';
 import { FrameDemuxer, Utf8Lines } from './lines';
 import type { Closeable } from './parse';
 
 /** Follows `id`'s stats stream: `onSample` gets each parsed JSON sample, `onEnd` once when it ends or fails. */
-export async function followStats(docker: Docker, address: string, id: string, onSample: (sample: unknown) => void, onEnd: (err?: Error) => void): Promise<Closeable> {
+export async function followStats(docker: Docker, at: EngineLocation, id: string, onSample: (sample: unknown) => void, onEnd: (err?: Error) => void): Promise<Closeable> {
   let stream: Readable;
   try {
     stream = (await docker.getContainer(id).stats({ stream: true })) as unknown as Readable;
   } catch (err) {
-    throw describeEngineError(err, l10n.t('follow the stats of {0}', id), address);
+    throw describeEngineError(err, l10n.t('follow the stats of {0}', id), at.address, at.settingIds);
   }
   const lines = new Utf8Lines((line) => {
     if (line.trim() === '') return;
@@ -54,10 +54,11 @@ const MAX_STDERR = 64 * 1024;
  * Runs `argv` in running container `id` without a TTY and hands each line it writes on stdout to
  * `onLine` as it comes: for a command that keeps printing, such as `nvidia-smi --loop=5`. Two
  * requests to start it; `onEnd` once when it ends by itself (a third, for the exit code). `close()`
- * drops the connection without `onEnd`: the command gets SIGPIPE at its next write and exits.
+ * drops the connection without `onEnd`, but the engine keeps the command running (it has no call
+ * to stop an exec): end it in the container (nvidiaSmi.ts stopLoopCommand).
  * Throws an EngineError when the engine refuses the exec (the container is not running, say).
  */
-export async function followExec(docker: Docker, address: string, id: string, argv: readonly string[], onLine: (line: string) => void, onEnd: (end: ExecEnd) => void): Promise<Closeable> {
+export async function followExec(docker: Docker, at: EngineLocation, id: string, argv: readonly string[], onLine: (line: string) => void, onEnd: (end: ExecEnd) => void): Promise<Closeable> {
   const what = l10n.t('run {0} in container {1}', argv[0], id);
   let exec: Docker.Exec;
   let stream: Readable;
@@ -65,7 +66,7 @@ export async function followExec(docker: Docker, address: string, id: string, ar
     exec = await docker.getContainer(id).exec({ Cmd: [...argv], AttachStdout: true, AttachStderr: true, Tty: false });
     stream = (await exec.start({ hijack: true, stdin: false })) as unknown as Readable;
   } catch (err) {
-    throw describeEngineError(err, what, address);
+    throw describeEngineError(err, what, at.address, at.settingIds);
   }
   let closed = false;
   const err: Buffer[] = [];
@@ -85,7 +86,7 @@ export async function followExec(docker: Docker, address: string, id: string, ar
     if (closed) return;
     const stderr = Buffer.concat(err).toString('utf8');
     if (e) {
-      onEnd({ stderr, error: describeEngineError(e, what, address) });
+      onEnd({ stderr, error: describeEngineError(e, what, at.address, at.settingIds) });
       return;
     }
     exec.inspect().then(
@@ -93,7 +94,7 @@ export async function followExec(docker: Docker, address: string, id: string, ar
         if (!closed) onEnd({ ...(typeof info.ExitCode === 'number' ? { exitCode: info.ExitCode } : {}), stderr });
       },
       (ie: unknown) => {
-        if (!closed) onEnd({ stderr, error: describeEngineError(ie, what, address) });
+        if (!closed) onEnd({ stderr, error: describeEngineError(ie, what, at.address, at.settingIds) });
       },
     );
   });

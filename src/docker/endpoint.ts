@@ -1,6 +1,6 @@
 /**
  * Where the Docker engine is: the same answer the docker CLI gives, worked out before any connection.
- * No `vscode` here, and no dockerode: settings validation (at activation) uses `parseDockerHost`.
+ * No `vscode` here, and no dockerode. A host's syntax is dockerHost.ts's (settings validation uses it too).
  *
  * Order (checked against docker CLI 28.2.2 on this machine, and the CLI reference's environment
  * variables at docs.docker.com/engine/reference/commandline/cli/):
@@ -30,12 +30,17 @@
  * SkipTLSVerify), never these variables.
  *
  * Key material is read into Buffers here and never put into a message.
+ *
+ * "The setting" is the one the value came from: isaacSim.dockerHost and isaacSim.dockerContext, or an
+ * endpoint's own isaacSim.endpoints[i].dockerHost / .dockerContext (ResolveInput.settingIds). Messages,
+ * addresses and the errors' `setting` name it.
  */
 import * as l10n from '@vscode/l10n';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { EngineError } from './errors';
+import { parseDockerHost } from './dockerHost';
+import { EngineError, TOP_LEVEL_ENGINE_SETTINGS, type EngineSettingIds } from './errors';
 
 export type EndpointSource = 'setting' | 'context setting' | 'DOCKER_HOST' | 'DOCKER_CONTEXT' | 'current context' | 'default' | 'rootless';
 
@@ -68,10 +73,12 @@ export interface Endpoint {
 export type EndpointResult = { ok: true; endpoint: Endpoint } | { ok: false; error: EngineError; address: string };
 
 export interface ResolveInput {
-  /** The value of isaacSim.dockerHost ("" when unset). */
+  /** The value of isaacSim.dockerHost, or of the endpoint's own dockerHost ("" when unset). */
   setting: string;
-  /** The value of isaacSim.dockerContext ("" or left out when unset). */
+  /** The value of isaacSim.dockerContext, or of the endpoint's own dockerContext ("" or left out when unset). */
   context?: string;
+  /** The ids of the settings those two values came from (default: the top-level ones). */
+  settingIds?: EngineSettingIds;
   env: NodeJS.ProcessEnv;
   home: string;
   /** The system socket; only tests change it. */
@@ -79,56 +86,8 @@ export interface ResolveInput {
 }
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
-const SETTING = 'isaacSim.dockerHost';
-const CONTEXT_SETTING = 'isaacSim.dockerContext';
 
-/** A host written as the CLI takes it, before TLS and default ports are applied. */
-export type ParsedHost =
-  | { kind: 'unix' | 'npipe'; path: string }
-  | { kind: 'tcp'; host: string; port?: number }
-  | { kind: 'ssh'; username?: string; host: string; port: number };
-
-const HOST_NAME = String.raw`(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)`;
-const TCP = new RegExp(String.raw`^tcp://${HOST_NAME}(?::([^/]*))?/?$`);
-const SSH = new RegExp(String.raw`^ssh://(?:([^@:/\s]+)(:[^@/\s]*)?@)?${HOST_NAME}(?::([^/]*))?(/.*)?$`);
-
-function portOf(text: string): number | string {
-  if (text === '') return l10n.t('the port after ":" is empty');
-  if (!/^[0-9]{1,5}$/.test(text)) return l10n.t('the port "{0}" is not a number', text);
-  const n = Number(text);
-  return n >= 1 && n <= 65535 ? n : l10n.t('the port {0} is outside 1-65535', n);
-}
-
-/**
- * A Docker host URL (unix://, npipe://, tcp://host[:port], ssh://[user@]host[:port]) or why it is
- * not one. Shared by settings validation and resolveEndpoint.
- */
-export function parseDockerHost(text: string): ParsedHost | { problem: string } {
-  if (text.startsWith('unix://')) {
-    const p = text.slice('unix://'.length);
-    return p.startsWith('/') ? { kind: 'unix', path: p } : { problem: l10n.t('a unix:// host needs an absolute socket path, as in unix:///var/run/docker.sock') };
-  }
-  if (text.startsWith('npipe://')) {
-    const p = text.slice('npipe://'.length);
-    return p ? { kind: 'npipe', path: p } : { problem: l10n.t('an npipe:// host needs a pipe path, as in npipe:////./pipe/docker_engine') };
-  }
-  if (text.startsWith('tcp://')) {
-    const m = TCP.exec(text);
-    if (!m) return { problem: l10n.t('a tcp:// host is tcp://host or tcp://host:port, with no user, path or spaces') };
-    if (m[2] === undefined) return { kind: 'tcp', host: m[1] };
-    const port = portOf(m[2]);
-    return typeof port === 'string' ? { problem: port } : { kind: 'tcp', host: m[1], port };
-  }
-  if (text.startsWith('ssh://')) {
-    const m = SSH.exec(text);
-    if (!m) return { problem: l10n.t('an ssh:// host is ssh://user@host or ssh://user@host:port') };
-    if (m[2] !== undefined) return { problem: l10n.t('an ssh:// host must not carry a password: use an SSH key, as your ssh client offers it (ssh-agent, ~/.ssh/config IdentityFile, or ~/.ssh/id_*)') };
-    if (m[5] !== undefined && m[5] !== '' && m[5] !== '/') return { problem: l10n.t('an ssh:// host takes no path after the host (the CLI refuses one too)') };
-    const port = m[4] === undefined ? 22 : portOf(m[4]);
-    return typeof port === 'string' ? { problem: port } : { kind: 'ssh', username: m[1], host: m[3], port };
-  }
-  return { problem: l10n.t('it starts with none of unix://, tcp://, ssh:// or npipe://') };
-}
+const idsOf = (input: ResolveInput): EngineSettingIds => input.settingIds ?? TOP_LEVEL_ENGINE_SETTINGS;
 
 /** sha256 of the context name: the folder name the CLI's context store uses. */
 export function contextId(name: string): string {
@@ -141,14 +100,14 @@ export function dockerConfigDir(env: NodeJS.ProcessEnv, home: string): string {
 }
 
 /** Where a host came from, in the words of a message. */
-function originText(source: EndpointSource, contextName: string | undefined, metaFile?: string): string {
+function originText(source: EndpointSource, ids: EngineSettingIds, contextName: string | undefined, metaFile?: string): string {
   switch (source) {
     case 'setting':
-      return l10n.t('setting {0}', SETTING);
+      return l10n.t('setting {0}', ids.host);
     case 'DOCKER_HOST':
       return l10n.t('env DOCKER_HOST');
     case 'context setting':
-      return l10n.t('context "{0}" (named by setting {1}{2})', String(contextName), CONTEXT_SETTING, metaFile ? `, ${metaFile}` : '');
+      return l10n.t('context "{0}" (named by setting {1}{2})', String(contextName), ids.context, metaFile ? `, ${metaFile}` : '');
     case 'DOCKER_CONTEXT':
       return l10n.t('context "{0}" (named by env DOCKER_CONTEXT{1})', String(contextName), metaFile ? `, ${metaFile}` : '');
     case 'current context':
@@ -160,14 +119,14 @@ function originText(source: EndpointSource, contextName: string | undefined, met
   }
 }
 
-function addressOf(url: string, source: EndpointSource, contextName?: string): string {
+function addressOf(url: string, source: EndpointSource, ids: EngineSettingIds, contextName?: string): string {
   switch (source) {
     case 'setting':
-      return l10n.t('{0} (from setting {1})', url, SETTING);
+      return l10n.t('{0} (from setting {1})', url, ids.host);
     case 'DOCKER_HOST':
       return l10n.t('{0} (from env DOCKER_HOST)', url);
     case 'context setting':
-      return l10n.t('{0} (from context "{1}", setting {2})', url, String(contextName), CONTEXT_SETTING);
+      return l10n.t('{0} (from context "{1}", setting {2})', url, String(contextName), ids.context);
     case 'DOCKER_CONTEXT':
       return l10n.t('{0} (from context "{1}", env DOCKER_CONTEXT)', url, String(contextName));
     case 'current context':
@@ -183,8 +142,8 @@ class ResolveError extends Error {
   constructor(
     message: string,
     readonly address: string,
-    /** The setting to fix: isaacSim.dockerHost, or isaacSim.dockerContext for a context it names. */
-    readonly setting = SETTING,
+    /** The setting to fix: the host setting when left out, or the context setting for a context it names. */
+    readonly setting?: string,
   ) {
     super(message);
   }
@@ -232,7 +191,7 @@ function contextTls(configDir: string, name: string, skipVerify: boolean, origin
   return { ca, cert, key, verify: !skipVerify, dir };
 }
 
-function fromHost(text: string, source: EndpointSource, tls: (() => TlsMaterial | undefined) | undefined, contextName: string | undefined, origin: string, fix: string): Endpoint {
+function fromHost(text: string, source: EndpointSource, ids: EngineSettingIds, tls: (() => TlsMaterial | undefined) | undefined, contextName: string | undefined, origin: string, fix: string): Endpoint {
   const parsed = parseDockerHost(text);
   if ('problem' in parsed) {
     throw new ResolveError(l10n.t('The Docker host "{0}" from {1} is not valid: {2}. {3}', text, origin, parsed.problem, fix), text);
@@ -242,32 +201,33 @@ function fromHost(text: string, source: EndpointSource, tls: (() => TlsMaterial 
     case 'unix':
     case 'npipe': {
       const url = `${parsed.kind}://${parsed.path}`;
-      return { ...base, kind: parsed.kind, socketPath: parsed.path, protocol: 'http', url, address: addressOf(url, source, contextName) };
+      return { ...base, kind: parsed.kind, socketPath: parsed.path, protocol: 'http', url, address: addressOf(url, source, ids, contextName) };
     }
     case 'tcp': {
       const material = tls?.();
       const port = parsed.port ?? (material ? 2376 : 2375);
       const host = parsed.host.replace(/^\[(.*)\]$/, '$1');
       const url = `tcp://${parsed.host}:${port}`;
-      return { ...base, kind: 'tcp', host, port, protocol: material ? 'https' : 'http', ...(material ? { tls: material } : {}), url, address: addressOf(url, source, contextName) };
+      return { ...base, kind: 'tcp', host, port, protocol: material ? 'https' : 'http', ...(material ? { tls: material } : {}), url, address: addressOf(url, source, ids, contextName) };
     }
     case 'ssh': {
       const host = parsed.host.replace(/^\[(.*)\]$/, '$1');
       const url = `ssh://${parsed.username ? `${parsed.username}@` : ''}${parsed.host}${parsed.port === 22 ? '' : `:${parsed.port}`}`;
-      return { ...base, kind: 'ssh', host, port: parsed.port, protocol: 'http', ssh: { ...(parsed.username ? { username: parsed.username } : {}), host, port: parsed.port }, url, address: addressOf(url, source, contextName) };
+      return { ...base, kind: 'ssh', host, port: parsed.port, protocol: 'http', ssh: { ...(parsed.username ? { username: parsed.username } : {}), host, port: parsed.port }, url, address: addressOf(url, source, ids, contextName) };
     }
   }
 }
 
 function fromContext(name: string, source: 'context setting' | 'DOCKER_CONTEXT' | 'current context', input: ResolveInput): Endpoint {
   if (name === 'default') return defaultSocket(input);
+  const ids = idsOf(input);
   const configDir = dockerConfigDir(input.env, input.home);
   const metaFile = path.join(configDir, 'contexts', 'meta', contextId(name), 'meta.json');
   const how =
-    source === 'context setting' ? l10n.t('named by setting {0}', CONTEXT_SETTING) : source === 'DOCKER_CONTEXT' ? l10n.t('named by env DOCKER_CONTEXT') : l10n.t('the current context in {0}', path.join(configDir, 'config.json'));
+    source === 'context setting' ? l10n.t('named by setting {0}', ids.context) : source === 'DOCKER_CONTEXT' ? l10n.t('named by env DOCKER_CONTEXT') : l10n.t('the current context in {0}', path.join(configDir, 'config.json'));
   const other =
     source === 'context setting'
-      ? l10n.t('set {0} to another context (docker context ls) or to ""', CONTEXT_SETTING)
+      ? l10n.t('set {0} to another context (docker context ls) or to ""', ids.context)
       : source === 'DOCKER_CONTEXT'
         ? l10n.t('unset DOCKER_CONTEXT or name another context')
         : l10n.t('choose another with "docker context use NAME"');
@@ -278,8 +238,8 @@ function fromContext(name: string, source: 'context setting' | 'DOCKER_CONTEXT' 
     const code = (err as { code?: string }).code;
     throw new ResolveError(
       code === 'ENOENT'
-        ? l10n.t('Docker context "{0}" ({1}) does not exist: {2} is missing. Create it ("docker context create {3} --docker host=…"), {4}, or set {5}.', name, how, metaFile, name, other, SETTING)
-        : l10n.t('Cannot read Docker context "{0}" ({1}): {2}: {3}. Make it readable, {4}, or set {5}.', name, how, metaFile, code ?? String(err), other, SETTING),
+        ? l10n.t('Docker context "{0}" ({1}) does not exist: {2} is missing. Create it ("docker context create {3} --docker host=…"), {4}, or set {5}.', name, how, metaFile, name, other, ids.host)
+        : l10n.t('Cannot read Docker context "{0}" ({1}): {2}: {3}. Make it readable, {4}, or set {5}.', name, how, metaFile, code ?? String(err), other, ids.host),
       l10n.t('context "{0}"', name),
     );
   }
@@ -290,13 +250,13 @@ function fromContext(name: string, source: 'context setting' | 'DOCKER_CONTEXT' 
     host = meta?.Endpoints?.docker?.Host;
     skip = meta?.Endpoints?.docker?.SkipTLSVerify;
   } catch (err) {
-    throw new ResolveError(l10n.t('Docker context "{0}" ({1}) is damaged: {2} is not JSON ({3}). Recreate it with "docker context create", {4}, or set {5}.', name, how, metaFile, (err as Error).message, other, SETTING), l10n.t('context "{0}"', name));
+    throw new ResolveError(l10n.t('Docker context "{0}" ({1}) is damaged: {2} is not JSON ({3}). Recreate it with "docker context create", {4}, or set {5}.', name, how, metaFile, (err as Error).message, other, ids.host), l10n.t('context "{0}"', name));
   }
   if (typeof host !== 'string' || host === '') {
-    throw new ResolveError(l10n.t('Docker context "{0}" ({1}) has no Docker endpoint: {2} has no Endpoints.docker.Host. Recreate it with "docker context create {3} --docker host=…", {4}, or set {5}.', name, how, metaFile, name, other, SETTING), l10n.t('context "{0}"', name));
+    throw new ResolveError(l10n.t('Docker context "{0}" ({1}) has no Docker endpoint: {2} has no Endpoints.docker.Host. Recreate it with "docker context create {3} --docker host=…", {4}, or set {5}.', name, how, metaFile, name, other, ids.host), l10n.t('context "{0}"', name));
   }
-  const origin = originText(source, name, metaFile);
-  return fromHost(host, source, () => contextTls(configDir, name, skip === true, origin), name, origin, l10n.t('Fix it with "docker context update {0} --docker host=…", {1}, or set {2}.', name, other, SETTING));
+  const origin = originText(source, ids, name, metaFile);
+  return fromHost(host, source, ids, () => contextTls(configDir, name, skip === true, origin), name, origin, l10n.t('Fix it with "docker context update {0} --docker host=…", {1}, or set {2}.', name, other, ids.host));
 }
 
 function defaultSocket(input: ResolveInput): Endpoint {
@@ -305,10 +265,10 @@ function defaultSocket(input: ResolveInput): Endpoint {
   if (!existsSync(system) && runtime && path.isAbsolute(runtime) && existsSync(path.join(runtime, 'docker.sock'))) {
     const socketPath = path.join(runtime, 'docker.sock');
     const url = `unix://${socketPath}`;
-    return { source: 'rootless', kind: 'unix', socketPath, protocol: 'http', url, address: addressOf(url, 'rootless') };
+    return { source: 'rootless', kind: 'unix', socketPath, protocol: 'http', url, address: addressOf(url, 'rootless', idsOf(input)) };
   }
   const url = `unix://${system}`;
-  return { source: 'default', kind: 'unix', socketPath: system, protocol: 'http', url, address: addressOf(url, 'default') };
+  return { source: 'default', kind: 'unix', socketPath: system, protocol: 'http', url, address: addressOf(url, 'default', idsOf(input)) };
 }
 
 function currentContext(input: ResolveInput): string | undefined {
@@ -318,19 +278,19 @@ function currentContext(input: ResolveInput): string | undefined {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') return undefined;
-    throw new ResolveError(l10n.t('Cannot read the docker CLI config {0} ({1}), which may name the current context: make it readable, or set {2}.', file, (err as { code?: string }).code ?? String(err), SETTING), l10n.t('{0} (the docker CLI config)', file));
+    throw new ResolveError(l10n.t('Cannot read the docker CLI config {0} ({1}), which may name the current context: make it readable, or set {2}.', file, (err as { code?: string }).code ?? String(err), idsOf(input).host), l10n.t('{0} (the docker CLI config)', file));
   }
   let current: unknown;
   try {
     current = (JSON.parse(text) as { currentContext?: unknown } | null)?.currentContext;
   } catch (err) {
-    throw new ResolveError(l10n.t('The docker CLI config {0} is not JSON ({1}), so its current context cannot be read: fix the file, or set {2}.', file, (err as Error).message, SETTING), l10n.t('{0} (the docker CLI config)', file));
+    throw new ResolveError(l10n.t('The docker CLI config {0} is not JSON ({1}), so its current context cannot be read: fix the file, or set {2}.', file, (err as Error).message, idsOf(input).host), l10n.t('{0} (the docker CLI config)', file));
   }
   return typeof current === 'string' && current !== '' ? current : undefined;
 }
 
-/** Runs `fn`; a failure's address becomes `where` (what could not be resolved, and from where). */
-function at<T>(where: string, fn: () => T, setting = SETTING): T {
+/** Runs `fn`; a failure's address becomes `where` (what could not be resolved, and from where), its setting `setting`. */
+function at<T>(where: string, fn: () => T, setting: string): T {
   try {
     return fn();
   } catch (err) {
@@ -341,25 +301,31 @@ function at<T>(where: string, fn: () => T, setting = SETTING): T {
 
 function resolve(input: ResolveInput): Endpoint {
   const { setting } = input;
+  const ids = idsOf(input);
   if (setting) {
-    return at(l10n.t('{0} (from setting {1})', setting, SETTING), () =>
-      fromHost(setting, 'setting', () => envTls(input.env, input.home, l10n.t('setting {0}', SETTING)), undefined, l10n.t('setting {0}', SETTING), l10n.t('Set {0} to "" or to a host such as "unix:///var/run/docker.sock", "tcp://host:2376" or "ssh://user@host".', SETTING)),
+    const origin = l10n.t('setting {0}', ids.host);
+    return at(
+      l10n.t('{0} (from setting {1})', setting, ids.host),
+      () => fromHost(setting, 'setting', ids, () => envTls(input.env, input.home, origin), undefined, origin, l10n.t('Set {0} to "" or to a host such as "unix:///var/run/docker.sock", "tcp://host:2376" or "ssh://user@host".', ids.host)),
+      ids.host,
     );
   }
   if (input.context) {
     const name = input.context;
-    return at(l10n.t('context "{0}" (from setting {1})', name, CONTEXT_SETTING), () => fromContext(name, 'context setting', input), CONTEXT_SETTING); // l10n-ignore: an id of fromContext's source
+    return at(l10n.t('context "{0}" (from setting {1})', name, ids.context), () => fromContext(name, 'context setting', input), ids.context); // l10n-ignore: an id of fromContext's source
   }
   const dockerHost = input.env.DOCKER_HOST;
   if (dockerHost) {
-    return at(l10n.t('{0} (from env DOCKER_HOST)', dockerHost), () =>
-      fromHost(dockerHost, 'DOCKER_HOST', () => envTls(input.env, input.home, l10n.t('env DOCKER_HOST')), undefined, l10n.t('env DOCKER_HOST'), l10n.t('Fix or unset DOCKER_HOST, or set {0}, which comes first.', SETTING)),
+    return at(
+      l10n.t('{0} (from env DOCKER_HOST)', dockerHost),
+      () => fromHost(dockerHost, 'DOCKER_HOST', ids, () => envTls(input.env, input.home, l10n.t('env DOCKER_HOST')), undefined, l10n.t('env DOCKER_HOST'), l10n.t('Fix or unset DOCKER_HOST, or set {0}, which comes first.', ids.host)),
+      ids.host,
     );
   }
   const named = input.env.DOCKER_CONTEXT;
-  if (named) return at(l10n.t('context "{0}" (from env DOCKER_CONTEXT)', named), () => fromContext(named, 'DOCKER_CONTEXT', input));
+  if (named) return at(l10n.t('context "{0}" (from env DOCKER_CONTEXT)', named), () => fromContext(named, 'DOCKER_CONTEXT', input), ids.host);
   const current = currentContext(input);
-  if (current) return at(l10n.t('context "{0}" (the current context)', current), () => fromContext(current, 'current context', input)); // l10n-ignore: an id of fromContext's source
+  if (current) return at(l10n.t('context "{0}" (the current context)', current), () => fromContext(current, 'current context', input), ids.host); // l10n-ignore: an id of fromContext's source
   return defaultSocket(input);
 }
 
@@ -372,7 +338,7 @@ export function resolveEndpoint(input: ResolveInput): EndpointResult {
     return { ok: true, endpoint: resolve(input) };
   } catch (err) {
     if (!(err instanceof ResolveError)) throw err;
-    return { ok: false, address: err.address, error: new EngineError(err.message, 'settings', undefined, { setting: err.setting }) };
+    return { ok: false, address: err.address, error: new EngineError(err.message, 'settings', undefined, { setting: err.setting ?? idsOf(input).host }) };
   }
 }
 

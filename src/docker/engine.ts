@@ -14,7 +14,7 @@ import { imagesModule } from './imagesModule';
 import { clientFor } from './client';
 import { followExec, followStats, type ExecEnd } from './containerFigures';
 import { resolveEndpoint, type Endpoint } from './endpoint';
-import { describeEngineError, EngineError } from './errors';
+import { describeEngineError, EngineError, TOP_LEVEL_ENGINE_SETTINGS, type EngineSettingIds } from './errors';
 import { FrameDemuxer, Utf8Lines } from './lines';
 import { followStream } from './followStream';
 import { StampedLines } from './logLines';
@@ -56,6 +56,8 @@ export interface EngineOptions {
   dockerHost: string;
   /** isaacSim.dockerContext: a docker context by name (as the CLI's --context), or "" / left out. */
   dockerContext?: string;
+  /** The settings the two came from, for messages (default: the top-level ones; an endpoint's own in a fleet). */
+  settingIds?: EngineSettingIds;
   /** The environment the endpoint is resolved from (default process.env); tests pass their own. */
   env?: NodeJS.ProcessEnv;
   /** The home folder holding .docker (default os.homedir()); tests pass their own. ssh:// engines use the system ssh, which finds ~/.ssh itself. */
@@ -76,6 +78,8 @@ export class DockerEngine {
   readonly endpoint: Endpoint | undefined;
   /** Where the engine is and where that came from, for messages: 'tcp://127.0.0.1:2376 (from context "ci")'. */
   readonly address: string;
+  /** The settings the address came from: what messages and EngineError's `setting` name. */
+  readonly settingIds: EngineSettingIds;
   private readonly client: Docker | undefined;
   private readonly endpointError: EngineError | undefined;
 
@@ -83,7 +87,8 @@ export class DockerEngine {
   constructor(options: EngineOptions) {
     const env = options.env ?? process.env;
     const home = options.home ?? os.homedir();
-    const resolved = resolveEndpoint({ setting: options.dockerHost, context: options.dockerContext, env, home });
+    this.settingIds = options.settingIds ?? TOP_LEVEL_ENGINE_SETTINGS;
+    const resolved = resolveEndpoint({ setting: options.dockerHost, context: options.dockerContext, settingIds: this.settingIds, env, home });
     if (resolved.ok) {
       this.endpoint = resolved.endpoint;
       this.address = resolved.endpoint.address;
@@ -112,7 +117,7 @@ export class DockerEngine {
     try {
       return await fn();
     } catch (err) {
-      throw describeEngineError(err, what, this.address);
+      throw describeEngineError(err, what, this.address, this.settingIds);
     }
   }
 
@@ -124,7 +129,7 @@ export class DockerEngine {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new EngineError(l10n.t('Docker engine at {0} accepted the connection but did not answer within {1}: check that the daemon is healthy ("docker info"), or restart it.', this.address, timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : l10n.t('{0} ms', timeoutMs)), 'unreachable', undefined, { setting: 'isaacSim.dockerHost' })),
+        () => reject(new EngineError(l10n.t('Docker engine at {0} accepted the connection but did not answer within {1}: check that the daemon is healthy ("docker info"), or restart it.', this.address, timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : l10n.t('{0} ms', timeoutMs)), 'unreachable', undefined, { setting: this.settingIds.host })),
         timeoutMs,
       );
     });
@@ -153,7 +158,7 @@ export class DockerEngine {
       return toInfo(await this.docker.getContainer(idOrName).inspect());
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
-      throw describeEngineError(err, l10n.t('inspect container {0}', idOrName), this.address);
+      throw describeEngineError(err, l10n.t('inspect container {0}', idOrName), this.address, this.settingIds);
     }
   }
 
@@ -170,7 +175,7 @@ export class DockerEngine {
       return true;
     } catch (err) {
       if (statusCode(err) === 404) return false;
-      throw describeEngineError(err, l10n.t('inspect image {0}', image), this.address);
+      throw describeEngineError(err, l10n.t('inspect image {0}', image), this.address, this.settingIds);
     }
   }
 
@@ -180,7 +185,7 @@ export class DockerEngine {
       return toImageConfig(await this.docker.getImage(image).inspect());
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
-      throw describeEngineError(err, l10n.t('inspect image {0}', image), this.address);
+      throw describeEngineError(err, l10n.t('inspect image {0}', image), this.address, this.settingIds);
     }
   }
 
@@ -190,7 +195,7 @@ export class DockerEngine {
       return true;
     } catch (err) {
       if (statusCode(err) === 404) return false;
-      throw describeEngineError(err, l10n.t('inspect volume {0}', name), this.address);
+      throw describeEngineError(err, l10n.t('inspect volume {0}', name), this.address, this.settingIds);
     }
   }
 
@@ -227,7 +232,7 @@ export class DockerEngine {
       archive = (await this.docker.getContainer(id).getArchive({ path: filePath })) as unknown as Readable;
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
-      throw describeEngineError(err, l10n.t('read {0} in container {1}', filePath, id), this.address);
+      throw describeEngineError(err, l10n.t('read {0} in container {1}', filePath, id), this.address, this.settingIds);
     }
     return this.call(l10n.t('read {0} in container {1}', filePath, id), () => firstFileOf(archive));
   }
@@ -245,18 +250,18 @@ export class DockerEngine {
 
   /** Follows a running container's stats stream (one JSON sample a second): containerFigures.ts. */
   followStats(id: string, onSample: (sample: unknown) => void, onEnd: (err?: Error) => void): Promise<Closeable> {
-    return followStats(this.docker, this.address, id, onSample, onEnd);
+    return followStats(this.docker, this, id, onSample, onEnd);
   }
 
   /** Runs a command that keeps printing in a running container, its stdout line by line: containerFigures.ts. */
   followExec(id: string, argv: readonly string[], onLine: (line: string) => void, onEnd: (end: ExecEnd) => void): Promise<Closeable> {
-    return followExec(this.docker, this.address, id, argv, onLine, onEnd);
+    return followExec(this.docker, this, id, argv, onLine, onEnd);
   }
 
   /** Builds `context` into an image tagged `options.tag`; resolves with its ID. Throws BuildError. */
   async buildImage(context: BuildContext, options: BuildOptions): Promise<string | undefined> {
     const { buildImage, packBuildContext } = imagesModule();
-    return buildImage(this.docker, this.address, packBuildContext(context), options);
+    return buildImage(this.docker, this, packBuildContext(context), options);
   }
 
   async create(body: Docker.ContainerCreateOptions): Promise<string> {
@@ -281,7 +286,7 @@ export class DockerEngine {
       await this.docker.getContainer(id).remove({ force, v: true });
     } catch (err) {
       if (statusCode(err) === 404) return;
-      throw describeEngineError(err, l10n.t('remove container {0}', id), this.address);
+      throw describeEngineError(err, l10n.t('remove container {0}', id), this.address, this.settingIds);
     }
   }
 
@@ -290,7 +295,7 @@ export class DockerEngine {
       await fn();
     } catch (err) {
       if (statusCode(err) === 304) return; // already in the requested state
-      throw describeEngineError(err, what, this.address);
+      throw describeEngineError(err, what, this.address, this.settingIds);
     }
   }
 

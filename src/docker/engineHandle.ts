@@ -5,12 +5,15 @@
  */
 import type Docker from 'dockerode';
 import type { Endpoint } from './endpoint';
+import type { EngineSettingIds } from './errors';
 
 export interface EngineHandle {
   /** The dockerode client. */
   readonly docker: Docker;
   /** Where the engine is, for messages. */
   readonly address: string;
+  /** The settings the address came from, for messages (default: the top-level ones). */
+  readonly settingIds?: EngineSettingIds;
   readonly isLocal: boolean;
   readonly endpoint: Endpoint | undefined;
 }

@@ -48,6 +48,27 @@ export class EngineError extends Error {
 }
 
 /**
+ * The ids of the two settings an engine's address is read from, named in messages and in
+ * EngineError's `setting`: the top-level ones, or an endpoint's own (isaacSim.endpoints[i].dockerHost,
+ * from fleetSettings.ts), so that a message sends the user to the setting the value came from.
+ */
+export interface EngineSettingIds {
+  /** Where the host came from: isaacSim.dockerHost, or isaacSim.endpoints[i].dockerHost. */
+  host: string;
+  /** Where the context's name came from: isaacSim.dockerContext, or isaacSim.endpoints[i].dockerContext. */
+  context: string;
+}
+
+/** The top-level settings: one engine, as without isaacSim.endpoints. */
+export const TOP_LEVEL_ENGINE_SETTINGS: EngineSettingIds = Object.freeze({ host: 'isaacSim.dockerHost', context: 'isaacSim.dockerContext' });
+
+/** An engine as its failures' messages name it (DockerEngine is one): where it is, and the settings that say so. */
+export interface EngineLocation {
+  readonly address: string;
+  readonly settingIds: EngineSettingIds;
+}
+
+/**
  * The engine's own words (a daemon message, or a container's State.Error) → a kind. The one place
  * that reads the engine's English; everything after switches on the kind.
  */
@@ -147,7 +168,8 @@ function asSshError(err: unknown): Parameters<typeof sshProblem>[0] | undefined 
   return { failure: e.failure, command: String(e.command), commandLine: String(e.commandLine), stderr: typeof e.stderr === 'string' ? e.stderr : '', exitCode: typeof e.exitCode === 'number' ? e.exitCode : null };
 }
 
-export function describeEngineError(err: unknown, what: string, address: string): EngineError {
+/** `settingIds`: where the engine's address came from (the top-level settings unless given), named in the fixes and in `setting`. */
+export function describeEngineError(err: unknown, what: string, address: string, settingIds: EngineSettingIds = TOP_LEVEL_ENGINE_SETTINGS): EngineError {
   if (err instanceof EngineError) return err;
   const code = (err as { code?: unknown } | null)?.code;
   const statusCode = (err as { statusCode?: unknown } | null)?.statusCode;
@@ -158,13 +180,13 @@ export function describeEngineError(err: unknown, what: string, address: string)
   }
   const ssh = asSshError(err);
   const transport = ssh ? sshProblem(ssh, address, what) : tlsProblem(code, raw, address, what);
-  if (transport) return new EngineError(transport, 'unreachable', status, { cause: err, setting: 'isaacSim.dockerHost' });
+  if (transport) return new EngineError(transport, 'unreachable', status, { cause: err, setting: settingIds.host });
   if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) {
     const fix =
       code === 'EACCES'
-        ? l10n.t('add your user to the "docker" group (then log in again), or set isaacSim.dockerHost')
-        : l10n.t('start Docker (e.g. "sudo systemctl start docker"), or point isaacSim.dockerHost at a running engine');
-    return new EngineError(l10n.t('Docker engine unreachable at {0} ({1}) while trying to {2}: {3}.', address, code, what, fix), 'unreachable', status, { cause: err, setting: 'isaacSim.dockerHost' });
+        ? l10n.t('add your user to the "docker" group (then log in again), or set {0}', settingIds.host)
+        : l10n.t('start Docker (e.g. "sudo systemctl start docker"), or point {0} at a running engine', settingIds.host);
+    return new EngineError(l10n.t('Docker engine unreachable at {0} ({1}) while trying to {2}: {3}.', address, code, what, fix), 'unreachable', status, { cause: err, setting: settingIds.host });
   }
   const kind = classifyEngineMessage(raw, status);
   switch (kind) {
@@ -194,7 +216,7 @@ export function describeEngineError(err: unknown, what: string, address: string)
           l10n.t('Could not {0}: the engine at {1} speaks TLS ({2}). Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder of ca.pem, cert.pem and key.pem, or use a context made with "docker context create NAME --docker host=…,ca=…,cert=…,key=…".', what, address, raw),
           'unreachable',
           status,
-          { cause: err, setting: 'isaacSim.dockerHost' },
+          { cause: err, setting: settingIds.host },
         );
       }
       return new EngineError(l10n.t('Could not {0}: {1}', what, raw), kind, status, { cause: err });

@@ -23,7 +23,7 @@ import * as l10n from '@vscode/l10n';
 import type { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import type { EngineHandle } from './engineHandle';
-import { describeEngineError } from './errors';
+import { describeEngineError, type EngineSettingIds } from './errors';
 import { PullCancelledError, PullError, type PullFailure } from './pullErrors';
 import { initialPullProgress, reducePullEvent, type PullEvent, type PullProgress } from './pullProgress';
 import { authFor, describeOrigin, maskSecrets, mayReceiveCredentials, registryOf, secretsOf, type AuthLookupOptions, type RegistryCredentials } from './registryAuth';
@@ -53,6 +53,8 @@ export interface PullErrorContext {
   cause?: unknown;
   /** Where the engine is, for "engine unreachable" messages. */
   engineAddress?: string;
+  /** The settings that address came from (default: the top-level ones), named in the fix and the error's `setting`. */
+  engineSettingIds?: EngineSettingIds;
 }
 
 function loginCommand(registry: string): string {
@@ -101,12 +103,13 @@ export function describePullError(image: string, err: unknown, context: PullErro
   const statusCode = context.statusCode ?? (typeof (err as { statusCode?: unknown } | null)?.statusCode === 'number' ? (err as { statusCode: number }).statusCode : undefined);
   const cause = maskedCause(context.cause ?? err, context.credentials);
   // The engine's words are quoted: should they ever echo a secret that was sent, it is masked.
-  const make = (failure: PullFailure, message: string, unreachable = false) => new PullError(maskSecrets(message, context.credentials), image, failure, unreachable, statusCode, { cause });
+  const make = (failure: PullFailure, message: string, unreachable = false) =>
+    new PullError(maskSecrets(message, context.credentials), image, failure, unreachable, statusCode, { cause, ...(context.engineSettingIds ? { hostSetting: context.engineSettingIds.host } : {}) });
   const head = l10n.t('Could not pull "{0}"', image);
 
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^(ENOENT|ECONNREFUSED|ECONNRESET|EACCES|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE)$/.test(code)) {
-    return make('engine-unreachable', describeEngineError(err, l10n.t('pull image {0}', image), context.engineAddress ?? l10n.t('its socket')).message, true);
+    return make('engine-unreachable', describeEngineError(err, l10n.t('pull image {0}', image), context.engineAddress ?? l10n.t('its socket'), context.engineSettingIds).message, true);
   }
   if (/invalid reference format|repository name must be|invalid tag format/i.test(raw)) {
     return make('invalid-reference', l10n.t('"{0}" is not a valid image reference ({1}). Set isaacSim.image to a name like nvcr.io/nvidia/isaac-sim:4.2.0.', image, raw));
@@ -185,7 +188,7 @@ export async function pullImage(engine: EngineHandle, image: string, onProgress:
     })) as Readable;
   } catch (err) {
     if (signal?.aborted) throw new PullCancelledError(image);
-    throw describePullError(image, err, { credentials, engineAddress: engine.address });
+    throw describePullError(image, err, { credentials, engineAddress: engine.address, engineSettingIds: engine.settingIds });
   }
 
   return new Promise<void>((resolve, reject) => {
@@ -213,7 +216,7 @@ export async function pullImage(engine: EngineHandle, image: string, onProgress:
       (err: Error | null) => {
         if (settled) return;
         if (signal?.aborted) return settle(new PullCancelledError(image));
-        if (err) return settle(describePullError(image, err, { credentials, engineAddress: engine.address }));
+        if (err) return settle(describePullError(image, err, { credentials, engineAddress: engine.address, engineSettingIds: engine.settingIds }));
         if (state.error) return settle(describePullError(image, state.error, { credentials }));
         if (!state.done) {
           return settle(new PullError(l10n.t('Could not pull "{0}": the engine ended the pull before it finished. Try again; the engine\'s log may say why.', image), image, 'interrupted', false));

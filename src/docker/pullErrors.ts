@@ -3,7 +3,7 @@
  * (imagesModule.ts), because callers test for them with instanceof from the start.
  */
 import * as l10n from '@vscode/l10n';
-import { EngineError } from './errors';
+import { EngineError, TOP_LEVEL_ENGINE_SETTINGS } from './errors';
 
 export type PullFailure = 'unauthorized' | 'not-found' | 'registry-unreachable' | 'invalid-reference' | 'disk-full' | 'rate-limited' | 'engine-unreachable' | 'interrupted' | 'other';
 
@@ -15,11 +15,12 @@ export class PullError extends EngineError {
     readonly failure: PullFailure,
     unreachable: boolean,
     statusCode?: number,
-    options?: { cause?: unknown },
+    /** `hostSetting`: the setting the engine's address came from, for an unreachable engine (default isaacSim.dockerHost). */
+    options?: { cause?: unknown; hostSetting?: string },
   ) {
     super(message, unreachable ? 'unreachable' : failure === 'not-found' ? 'image-missing' : 'other', statusCode, {
-      ...options,
-      setting: unreachable ? 'isaacSim.dockerHost' : failure === 'not-found' || failure === 'invalid-reference' || failure === 'unauthorized' ? 'isaacSim.image' : undefined,
+      ...(options && 'cause' in options ? { cause: options.cause } : {}),
+      setting: unreachable ? (options?.hostSetting ?? TOP_LEVEL_ENGINE_SETTINGS.host) : failure === 'not-found' || failure === 'invalid-reference' || failure === 'unauthorized' ? 'isaacSim.image' : undefined,
     });
     this.name = 'PullError';
   }

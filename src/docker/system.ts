@@ -48,7 +48,7 @@ export async function engineInfo(engine: DockerEngine): Promise<EngineInfo> {
   try {
     raw = await engine.docker.info();
   } catch (err) {
-    throw describeEngineError(err, l10n.t('ask the engine for its configuration (docker info)'), engine.address);
+    throw describeEngineError(err, l10n.t('ask the engine for its configuration (docker info)'), engine.address, engine.settingIds);
   }
   return parseEngineInfo(raw);
 }
@@ -106,7 +106,7 @@ export async function tryGpuRequest(
   const timeoutMs = options.timeoutMs ?? 30_000;
   let id: string | undefined;
   const refused = (err: unknown, stage: 'create' | 'start'): GpuProbeResult => {
-    const error = describeEngineError(err, stage === 'create' ? l10n.t('create the GPU probe container {0}', name) : l10n.t('start the GPU probe container {0}', name), engine.address);
+    const error = describeEngineError(err, stage === 'create' ? l10n.t('create the GPU probe container {0}', name) : l10n.t('start the GPU probe container {0}', name), engine.address, engine.settingIds);
     if (error.unreachable) throw error;
     return { ok: false, message: engineMessage(err), stage, error };
   };
@@ -148,7 +148,7 @@ export async function tryGpuRequest(
       if (exit.StatusCode !== 0) return { ok: false, stage: 'exit', message: l10n.t('the probe container exited with code {0}', String(exit.StatusCode)) };
       return { ok: true };
     } catch (err) {
-      throw describeEngineError(err, l10n.t('wait for the GPU probe container {0}', name), engine.address);
+      throw describeEngineError(err, l10n.t('wait for the GPU probe container {0}', name), engine.address, engine.settingIds);
     } finally {
       clearTimeout(timer);
     }
@@ -175,5 +175,5 @@ async function removeProbe(engine: DockerEngine, idOrName: string): Promise<void
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  throw describeEngineError(last, l10n.t('remove the GPU probe container {0} (remove it with "docker rm -f {1}")', idOrName, idOrName), engine.address);
+  throw describeEngineError(last, l10n.t('remove the GPU probe container {0} (remove it with "docker rm -f {1}")', idOrName, idOrName), engine.address, engine.settingIds);
 }

@@ -12,7 +12,7 @@
  *   lost; after every (re)connect the owner resyncs from a full list anyway.
  */
 import * as l10n from '@vscode/l10n';
-import { EngineError } from '../docker/errors';
+import { EngineError, TOP_LEVEL_ENGINE_SETTINGS, type EngineSettingIds } from '../docker/errors';
 import type { Closeable, EngineEvent, InstanceEngine } from './engineApi';
 import type { Logger } from './logger';
 
@@ -23,8 +23,11 @@ export type EngineStatus =
   | { kind: 'unreachable'; message: string };
 
 export interface ConnectionOptions<E extends InstanceEngine> {
-  /** The engine client for isaacSim.dockerHost and isaacSim.dockerContext (at most one of them is set). */
-  engineFor: (dockerHost: string, dockerContext: string) => E;
+  /**
+   * The engine client for a dockerHost and dockerContext (at most one of them is set), whose messages
+   * name `settingIds`: the settings the two came from (the top-level ones, or an endpoint's own).
+   */
+  engineFor: (dockerHost: string, dockerContext: string, settingIds: EngineSettingIds) => E;
   log: Logger;
   /** The label filter of the event stream (our containers only). */
   filter: string;
@@ -57,6 +60,7 @@ export class EngineConnection<E extends InstanceEngine> {
     private readonly options: ConnectionOptions<E>,
     private host: string,
     private context = '',
+    private settingIds: EngineSettingIds = TOP_LEVEL_ENGINE_SETTINGS,
   ) {}
 
   get status(): EngineStatus {
@@ -71,17 +75,23 @@ export class EngineConnection<E extends InstanceEngine> {
   /** A connected engine, connecting first if needed. */
   async require(): Promise<E> {
     await this.connect();
-    if (!this.engine) throw new EngineError(l10n.t('Docker engine is not connected.'), 'unreachable', undefined, { setting: 'isaacSim.dockerHost' });
+    if (!this.engine) throw new EngineError(l10n.t('Docker engine is not connected.'), 'unreachable', undefined, { setting: this.settingIds.host });
     return this.engine;
   }
 
-  /** A new Docker host or context: a connection that exists is replaced. */
-  setHost(host: string, context = ''): void {
-    if (host === this.host && context === this.context) return;
+  /**
+   * A new Docker host or context: a connection that exists is replaced. So is one whose settings were
+   * renamed (`settingIds`: an endpoint moved in the list), as the engine's messages name them.
+   */
+  setHost(host: string, context = '', settingIds: EngineSettingIds = TOP_LEVEL_ENGINE_SETTINGS): void {
+    const renamed = settingIds.host !== this.settingIds.host || settingIds.context !== this.settingIds.context;
+    if (host === this.host && context === this.context && !renamed) return;
+    const moved = host !== this.host || context !== this.context;
     this.host = host;
     this.context = context;
+    this.settingIds = settingIds;
     if (!this.engine) return;
-    this.options.log.info(`Docker ${context ? `context changed to "${context}"` : `host changed to "${host || 'default'}"`}; reconnecting.`);
+    this.options.log.info(moved ? `Docker ${context ? `context changed to "${context}"` : `host changed to "${host || 'default'}"`}; reconnecting.` : `Docker engine now set by ${context ? settingIds.context : settingIds.host}; reconnecting.`);
     this.disconnect();
     this.lastEventNano = undefined; // another engine's event times mean nothing here
     void this.connect().catch(() => undefined);
@@ -133,7 +143,7 @@ export class EngineConnection<E extends InstanceEngine> {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     if (this.current.kind !== 'unreachable') this.setStatus({ kind: 'connecting' });
-    const engine = (this.engine ??= this.options.engineFor(this.host, this.context));
+    const engine = (this.engine ??= this.options.engineFor(this.host, this.context, this.settingIds));
     // Disposed, or the host changed (or Retry) while this attempt waited: it is not the connection any more.
     const stale = () => this.disposed || generation !== this.generation;
     const handOver = () => (this.disposed ? undefined : this.connect());

@@ -4,7 +4,7 @@
  * dependencies (doctorTypes.ts) and never throws: it ends ✔, ✘ with a fix, or skipped with the reason.
  */
 import * as l10n from '@vscode/l10n';
-import { EngineError } from '../docker/errors';
+import { EngineError, TOP_LEVEL_ENGINE_SETTINGS } from '../docker/errors';
 import type { DeviceRequest, EngineInfo } from '../docker/system';
 import { instanceLabel } from './model';
 import type { Settings } from './settings';
@@ -50,7 +50,8 @@ export interface EngineFacts {
 
 export async function checkEngine(deps: DoctorDeps, address: string, timeoutMs: number): Promise<EngineFacts> {
   const engine = deps.engine;
-  const startFix = l10n.t('Start Docker ({0}), or set {1} to a running engine ({2}, {3} or {4}).', code('sudo systemctl start docker'), code('isaacSim.dockerHost'), code('unix:///path/to/docker.sock'), code('tcp://host:port'), code('ssh://user@host'));
+  const hostSetting = (deps.engineSettingIds ?? TOP_LEVEL_ENGINE_SETTINGS).host;
+  const startFix = l10n.t('Start Docker ({0}), or set {1} to a running engine ({2}, {3} or {4}).', code('sudo systemctl start docker'), code(hostSetting), code('unix:///path/to/docker.sock'), code('tcp://host:port'), code('ssh://user@host'));
   if (!engine) {
     return { reachable: false, check: check('engine', false, deps.engineUnavailable ?? l10n.t('No Docker engine client for {0}.', code(address)), startFix) };
   }
@@ -64,9 +65,9 @@ export async function checkEngine(deps: DoctorDeps, address: string, timeoutMs: 
     const detail = unreachable && errCode ? l10n.t('No Docker engine answers at {0} ({1}).', code(address), errCode) : errorText(err);
     const fix =
       errCode === 'EACCES'
-        ? l10n.t('Add your user to the {0} group ({1}, then log in again), or set {2} to an engine you may use.', code('docker'), code('sudo usermod -aG docker $USER'), code('isaacSim.dockerHost'))
+        ? l10n.t('Add your user to the {0} group ({1}, then log in again), or set {2} to an engine you may use.', code('docker'), code('sudo usermod -aG docker $USER'), code(hostSetting))
         : err instanceof EngineError && err.kind === 'settings'
-          ? l10n.t('Fix what the message names (it says where the engine\'s address came from), or set {0}, which comes before {1} and docker contexts.', code('isaacSim.dockerHost'), code('DOCKER_HOST'))
+          ? l10n.t('Fix what the message names (it says where the engine\'s address came from), or set {0}, which comes before {1} and docker contexts.', code(hostSetting), code('DOCKER_HOST'))
           : startFix;
     return { reachable: false, check: check('engine', false, detail, fix) };
   }

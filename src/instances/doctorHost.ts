@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describeEndpoint } from '../docker/endpoint';
 import type { DockerEngine } from '../docker/engine';
+import type { EngineSettingIds } from '../docker/errors';
 import { engineInfo, tryGpuRequest } from '../docker/system';
 import { OWNER_LABEL, OWNER_VALUE } from './model';
 import type { Settings } from './settings';
@@ -59,16 +60,20 @@ export async function diskSpaceAt(folder: string): Promise<DiskSpace> {
 /** The doctor's dependencies on this machine: node:net for ports, statfs for disk, os for memory. */
 export function hostDoctorDeps(input: {
   settings: Settings;
+  /** The settings the engine's dockerHost / dockerContext came from (default: the engine's, else the top-level ones). */
+  settingIds?: EngineSettingIds;
   engine: DockerEngine | undefined;
   instances: readonly DoctorInstance[];
   engineUnavailable?: string;
   home?: string;
   pullsOnStart?: boolean;
 }): DoctorDeps {
+  const settingIds = input.settingIds ?? input.engine?.settingIds;
   return {
     settings: input.settings,
+    ...(settingIds ? { engineSettingIds: settingIds } : {}),
     engine: input.engine ? doctorEngineFor(input.engine) : undefined,
-    engineAddress: input.engine?.address ?? describeEndpoint({ setting: input.settings.dockerHost, context: input.settings.dockerContext, env: process.env, home: input.home ?? os.homedir() }),
+    engineAddress: input.engine?.address ?? describeEndpoint({ setting: input.settings.dockerHost, context: input.settings.dockerContext, ...(settingIds ? { settingIds } : {}), env: process.env, home: input.home ?? os.homedir() }),
     engineUnavailable: input.engineUnavailable,
     instances: input.instances,
     checkPort: (port, protocol) => probePort(port, protocol),

@@ -6,7 +6,7 @@ import * as l10n from '@vscode/l10n';
 import { BuildContextError } from '../docker/buildErrors';
 import { imagesModule } from '../docker/imagesModule';
 import { describeEndpoint } from '../docker/endpoint';
-import { EngineError, describeEngineError } from '../docker/errors';
+import { EngineError, TOP_LEVEL_ENGINE_SETTINGS, describeEngineError } from '../docker/errors';
 import { loadWithMainModules } from '../docker/mainModules';
 import { InfoSchema } from '../docker/parse';
 import { OWNER_LABEL, OWNER_VALUE, instanceLabel } from './model';
@@ -27,7 +27,7 @@ export function doctorModule(): DoctorPart {
       'src/docker/buildErrors.ts': { BuildContextError },
       'src/docker/imagesModule.ts': { imagesModule },
       'src/docker/endpoint.ts': { describeEndpoint },
-      'src/docker/errors.ts': { EngineError, describeEngineError },
+      'src/docker/errors.ts': { EngineError, TOP_LEVEL_ENGINE_SETTINGS, describeEngineError },
       'src/docker/parse.ts': { InfoSchema },
       'src/instances/model.ts': { OWNER_LABEL, OWNER_VALUE, instanceLabel },
       'src/instances/rareModule.ts': { rareModule },

@@ -5,7 +5,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import type { ImageConfig } from '../docker/engine';
-import { EngineError } from '../docker/errors';
+import { EngineError, type EngineSettingIds } from '../docker/errors';
 import type { DeviceRequest, EngineInfo, GpuProbeResult } from '../docker/system';
 import type { InstanceSnapshot } from './model';
 import type { Settings } from './settings';
@@ -73,6 +73,8 @@ export interface DoctorDeps {
   engine: DoctorEngine | undefined;
   /** Where the engine was expected, for the report when `engine` is undefined. */
   engineAddress?: string;
+  /** The settings the engine's address came from, named in the engine check's fixes (default: the top-level ones). */
+  engineSettingIds?: EngineSettingIds;
   /** Why there is no engine client, when `engine` is undefined. */
   engineUnavailable?: string;
   /** The manager's snapshots, so ports held by our own running instances are told apart. */

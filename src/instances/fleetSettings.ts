@@ -6,8 +6,14 @@
  * on its own: its merged settings go through parseSettings (the one validator), and a problem on a
  * field it overrides is renamed to isaacSim.endpoints[i].<field>, so that the message names what to
  * fix. A bad endpoint gets its own problems and keeps none of the others from running.
+ *
+ * An endpoint's engine is its own dockerHost or dockerContext, never the top-level one (the merge
+ * clears both top-level values): so the errors about where its engine is name
+ * isaacSim.endpoints[i].dockerHost / .dockerContext (EndpointPlan.settingIds), and those of the
+ * implicit endpoint the top-level settings.
  */
 import * as l10n from '@vscode/l10n';
+import { TOP_LEVEL_ENGINE_SETTINGS, type EngineSettingIds } from '../docker/errors';
 import { SETTINGS_SECTION, parseSettings, type Settings, type SettingKey, type SettingsProblem, type SettingsResult } from './settings';
 
 /** The settings an endpoint may set for itself. */
@@ -26,6 +32,8 @@ export interface EndpointPlan {
   /** Its position in isaacSim.endpoints; -1 for the implicit endpoint. */
   position: number;
   result: SettingsResult;
+  /** The settings its engine's dockerHost and dockerContext come from, for messages about where the engine is. */
+  settingIds: EngineSettingIds;
 }
 
 export interface FleetPlan {
@@ -99,7 +107,7 @@ function endpointResult(top: Settings, raw: Record<string, unknown>, position: n
  */
 export function planEndpoints(top: SettingsResult, rawEndpoints: unknown = top.ok ? top.settings.endpoints : []): FleetPlan {
   const list = Array.isArray(rawEndpoints) ? (rawEndpoints as unknown[]) : [];
-  if (list.length === 0) return { implicit: true, endpoints: [{ name: '', position: -1, result: top }], problems: [] };
+  if (list.length === 0) return { implicit: true, endpoints: [{ name: '', position: -1, result: top, settingIds: TOP_LEVEL_ENGINE_SETTINGS }], problems: [] };
   const problems: SettingsProblem[] = [];
   const endpoints: EndpointPlan[] = [];
   const names = new Map<string, number>();
@@ -137,7 +145,8 @@ export function planEndpoints(top: SettingsResult, rawEndpoints: unknown = top.o
         hosts.set(key, position);
       }
     }
-    endpoints.push({ name, position, result });
+    // Both the endpoint's own, also the one it leaves out: the top-level value does not apply to it (endpointResult clears it).
+    endpoints.push({ name, position, result, settingIds: { host: id(position, 'dockerHost'), context: id(position, 'dockerContext') } });
   });
   return { implicit: false, endpoints, problems };
 }

@@ -13,6 +13,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import os from 'node:os';
+import { TOP_LEVEL_ENGINE_SETTINGS, type EngineSettingIds } from '../docker/errors';
 import { EngineConnection, type EngineStatus } from './connection';
 import type { InstanceEngine } from './engineApi';
 import type { KeyValueStore } from './eta';
@@ -47,7 +48,8 @@ export interface Notice {
 }
 
 export interface ManagerOptions<E extends InstanceEngine> {
-  engineFor: (dockerHost: string, dockerContext: string) => E;
+  /** The engine client for a dockerHost / dockerContext, whose messages name `settingIds` (where the two came from). */
+  engineFor: (dockerHost: string, dockerContext: string, settingIds: EngineSettingIds) => E;
   log: Logger;
   home?: string;
   now?: () => number;
@@ -90,6 +92,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
   private readonly viewers: WebViewers;
   private settingsResult: SettingsResult = { ok: true, settings: { ...DEFAULT_SETTINGS } };
   private lastGood: Settings = { ...DEFAULT_SETTINGS };
+  private lastSettingIds: EngineSettingIds = TOP_LEVEL_ENGINE_SETTINGS;
 
   constructor(options: ManagerOptions<E>) {
     const redact = (m: string) => this.redactor.redact(m);
@@ -188,15 +191,24 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
     return this.settingsResult;
   }
 
-  /** Applies (re)validated settings. A new docker host means a new connection. */
-  updateSettings(result: SettingsResult): void {
+  /** The settings its engine's dockerHost and dockerContext came from (an endpoint's own in a fleet). */
+  get engineSettingIds(): EngineSettingIds {
+    return this.lastSettingIds;
+  }
+
+  /**
+   * Applies (re)validated settings. A new docker host means a new connection; so do new `settingIds`
+   * (an endpoint moved in isaacSim.endpoints), which the engine's messages name.
+   */
+  updateSettings(result: SettingsResult, settingIds: EngineSettingIds = TOP_LEVEL_ENGINE_SETTINGS): void {
     this.settingsResult = result;
     if (result.ok) {
       this.lastGood = result.settings;
+      this.lastSettingIds = settingIds;
       this.redactor.update(result.settings.env);
       if (result.settings.pythonServerToken) this.redactor.addSecret(result.settings.pythonServerToken);
       this.sync.setReadinessPatterns(result.settings.readinessPatterns);
-      this.connection.setHost(result.settings.dockerHost, result.settings.dockerContext);
+      this.connection.setHost(result.settings.dockerHost, result.settings.dockerContext, settingIds);
     }
     this.store.setSettings(result.ok ? result.settings : undefined, this.lastGood.instanceCount);
     // A viewer setting shows in no snapshot until a viewer acts on it: look now, not at the next change.

@@ -11,7 +11,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import * as z from 'zod/mini';
-import { parseDockerHost } from '../docker/endpoint';
+import { parseDockerHost } from '../docker/dockerHost';
 import { buildClientUrl, urlTemplateProblem, type UrlTemplateSetting } from './clientUrl';
 import { linearPatternProblem } from './linearPattern';
 import { maskSecrets, maskUrlCredentials } from './redact';

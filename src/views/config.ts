@@ -13,6 +13,14 @@ export function readSettings(): SettingsResult {
   return parseSettings(raw);
 }
 
+/**
+ * What the Settings editor is opened on for a setting id: an endpoint's field (isaacSim.endpoints[1].dockerHost)
+ * opens isaacSim.endpoints, which the editor shows (it finds no setting by the longer id).
+ */
+export function settingsQuery(setting: string): string {
+  return setting.replace(/\[\d+\].*$/, '');
+}
+
 /** isaacSim.endpoints as read, valid or not (the fleet still knows its hosts when other settings are invalid). */
 export function readEndpoints(): unknown {
   return vscode.workspace.getConfiguration(SETTINGS_SECTION).get('endpoints');
@@ -31,7 +39,7 @@ export function watchSettings(fleet: FleetView, log: vscode.LogOutputChannel): v
       if (message !== lastReported) {
         lastReported = message;
         void vscode.window.showErrorMessage(message, vscode.l10n.t('Open Settings')).then((choice) => {
-          if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', problems[0].setting.replace(/\[\d+\].*$/, ''));
+          if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', settingsQuery(problems[0].setting));
         });
       }
     } else {

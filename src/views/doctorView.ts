@@ -154,12 +154,12 @@ export class DoctorView implements vscode.Disposable {
     let engineUnavailable: string | undefined;
     if (!engine) {
       try {
-        engine = createDockerEngine({ dockerHost: settings.settings.dockerHost, dockerContext: settings.settings.dockerContext });
+        engine = createDockerEngine({ dockerHost: settings.settings.dockerHost, dockerContext: settings.settings.dockerContext, settingIds: manager.engineSettingIds });
       } catch (err) {
         engineUnavailable = err instanceof Error ? err.message : String(err);
       }
     }
-    return runDoctor(hostDoctorDeps({ settings: settings.settings, engine, instances: manager.list(), engineUnavailable, pullsOnStart: this.options.pullsOnStart }));
+    return runDoctor(hostDoctorDeps({ settings: settings.settings, settingIds: manager.engineSettingIds, engine, instances: manager.list(), engineUnavailable, pullsOnStart: this.options.pullsOnStart }));
   }
 
   private logReport(host: string, report: DoctorReport): void {

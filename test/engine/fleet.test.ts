@@ -155,7 +155,7 @@ describe('several engines at once: over ssh://, over TLS, and through a docker c
     });
     assert.ok(result.ok, JSON.stringify(result));
     const sshArgs = sshd.config('fleet', { identity: sshd.userKey, knownHost: true });
-    fleet = new Fleet<DockerEngine>({ engineFor: (dockerHost, dockerContext) => new DockerEngine({ dockerHost, dockerContext, env, sshArgs }), log, probeIntervalMs: 100 });
+    fleet = new Fleet<DockerEngine>({ engineFor: (dockerHost, dockerContext, settingIds) => new DockerEngine({ dockerHost, dockerContext, settingIds, env, sshArgs }), log, probeIntervalMs: 100 });
     fleet.update(result);
   });
 
@@ -175,15 +175,15 @@ describe('several engines at once: over ssh://, over TLS, and through a docker c
     assert.deepEqual(fleet.hosts.map((h) => h.manager?.get(0)?.ports.http), [29211, 29311, 29411]);
   });
 
-  test("each host's engine is reached its own way: ssh://, TLS from the environment, the context's own TLS", async () => {
+  test("each host's engine is reached its own way: ssh://, TLS from the environment, the context's own TLS; its address names the endpoint's own setting", async () => {
     await fleet.connectAll();
     const address = (name: string) => fleet.host(name)?.manager?.currentEngine?.address;
     const endpoint = (name: string) => fleet.host(name)?.manager?.currentEngine?.endpoint;
-    assert.equal(address('main'), `ssh://root@127.0.0.1:${sshd?.port} (from setting isaacSim.dockerHost)`);
+    assert.equal(address('main'), `ssh://root@127.0.0.1:${sshd?.port} (from setting isaacSim.endpoints[0].dockerHost)`);
     assert.equal(endpoint('main')?.kind, 'ssh');
-    assert.equal(address('a'), `tcp://127.0.0.1:${tlsPort} (from setting isaacSim.dockerHost)`);
+    assert.equal(address('a'), `tcp://127.0.0.1:${tlsPort} (from setting isaacSim.endpoints[1].dockerHost)`);
     assert.deepEqual([endpoint('a')?.protocol, endpoint('a')?.tls?.verify], ['https', true]);
-    assert.equal(address('b'), `tcp://127.0.0.1:${contextPort} (from context "fleet-b", setting isaacSim.dockerContext)`);
+    assert.equal(address('b'), `tcp://127.0.0.1:${contextPort} (from context "fleet-b", setting isaacSim.endpoints[2].dockerContext)`);
     assert.deepEqual([endpoint('b')?.protocol, endpoint('b')?.tls?.dir], ['https', path.join(env.DOCKER_CONFIG as string, 'contexts', 'tls', contextId('fleet-b'), 'docker')]);
     // The control: the same host without the context (TLS from DOCKER_CERT_PATH, the other CA) is refused.
     const bare = new DockerEngine({ dockerHost: `tcp://127.0.0.1:${contextPort}`, env });

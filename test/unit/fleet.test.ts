@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FakeEngine } from './fakeEngine';
+import type { EngineSettingIds } from '../../src/docker/errors';
 import { Fleet } from '../../src/instances/fleet';
 import { planEndpoints } from '../../src/instances/fleetSettings';
 import { DEFAULT_SETTINGS, SettingsError, parseSettings, type Settings } from '../../src/instances/settings';
@@ -284,6 +285,66 @@ describe('Fleet', () => {
       fleet.update(top({ env: { NGC_API_KEY: 'sekrit-value-123' }, endpoints: [{ name: 'a', dockerHost: 'unix:///a.sock' }, { name: 'b', dockerHost: 'unix:///b.sock' }] }));
       const text = 'key sekrit-value-123 here';
       for (const r of [fleet.redactor, ...fleet.managers().map((m) => m.redactor)]) assert.equal(r.redact(text), 'key *** here');
+    } finally {
+      fleet.dispose();
+    }
+  });
+});
+
+describe('the settings an engine is named by (errors about where it is name them)', () => {
+  /** Fake engines that remember what they were made for: the host, the context, and the setting ids. */
+  function recording() {
+    const made: { dockerHost: string; dockerContext: string; settingIds: EngineSettingIds }[] = [];
+    const engineFor = (dockerHost: string, dockerContext: string, settingIds: EngineSettingIds) => {
+      made.push({ dockerHost, dockerContext, settingIds });
+      return new FakeEngine({}, { address: dockerHost || dockerContext });
+    };
+    return { made, engineFor };
+  }
+  const endpointIds = (i: number): EngineSettingIds => ({ host: `isaacSim.endpoints[${i}].dockerHost`, context: `isaacSim.endpoints[${i}].dockerContext` });
+
+  test('without isaacSim.endpoints the one engine is named by the top-level settings', async () => {
+    const { made, engineFor } = recording();
+    const fleet = new Fleet({ engineFor, log: quiet });
+    try {
+      fleet.update(top({ dockerHost: 'unix:///top.sock' }));
+      await fleet.connectAll();
+      assert.deepEqual(made, [{ dockerHost: 'unix:///top.sock', dockerContext: '', settingIds: { host: 'isaacSim.dockerHost', context: 'isaacSim.dockerContext' } }]);
+      assert.deepEqual(fleet.host('')?.manager?.engineSettingIds, { host: 'isaacSim.dockerHost', context: 'isaacSim.dockerContext' });
+    } finally {
+      fleet.dispose();
+    }
+  });
+
+  test("each endpoint's engine is named by that endpoint's own fields, also where it sets only dockerContext (the top-level dockerHost does not apply to it)", async () => {
+    const { made, engineFor } = recording();
+    const fleet = new Fleet({ engineFor, log: quiet });
+    try {
+      fleet.update(top({ dockerHost: 'unix:///top.sock', endpoints: [{ name: 'a', dockerHost: 'unix:///a.sock' }, { name: 'lab', dockerContext: 'lab' }] }));
+      await fleet.connectAll();
+      const byAddress = new Map(made.map((m) => [m.dockerHost || m.dockerContext, m]));
+      assert.deepEqual(byAddress.get('unix:///a.sock'), { dockerHost: 'unix:///a.sock', dockerContext: '', settingIds: endpointIds(0) });
+      assert.deepEqual(byAddress.get('lab'), { dockerHost: '', dockerContext: 'lab', settingIds: endpointIds(1) }, 'no top-level value or name for an endpoint');
+      assert.equal(made.length, 2);
+      assert.deepEqual(fleet.host('lab')?.manager?.engineSettingIds, endpointIds(1));
+    } finally {
+      fleet.dispose();
+    }
+  });
+
+  test('an endpoint that moves in the list gets an engine named by its new position', async () => {
+    const { made, engineFor } = recording();
+    const fleet = new Fleet({ engineFor, log: quiet });
+    try {
+      fleet.update(top({ endpoints: [{ name: 'a', dockerHost: 'unix:///a.sock' }, { name: 'b', dockerHost: 'unix:///b.sock' }] }));
+      await fleet.connectAll();
+      const b = fleet.host('b')?.manager;
+      assert.deepEqual(made.find((m) => m.dockerHost === 'unix:///b.sock')?.settingIds, endpointIds(1));
+      fleet.update(top({ endpoints: [{ name: 'b', dockerHost: 'unix:///b.sock' }] }));
+      assert.equal(fleet.host('b')?.manager, b, 'b kept its manager');
+      await b?.connect();
+      assert.deepEqual(made.filter((m) => m.dockerHost === 'unix:///b.sock').map((m) => m.settingIds), [endpointIds(1), endpointIds(0)]);
+      assert.equal(b?.engineStatus.kind, 'connected');
     } finally {
       fleet.dispose();
     }

@@ -103,6 +103,12 @@ describe('several engines (isaacSim.endpoints) in a real VS Code', function () {
     const goneEngine = gone?.checks.find((c) => c.id === 'engine');
     assert.equal(goneEngine?.ok, false, JSON.stringify(goneEngine));
     assert.match(`${gone?.engineAddress}`, /nothing-here\.sock/, 'the report is about gone\'s socket');
+    // gone's engine is its own isaacSim.endpoints[1].dockerHost: the report, the fix and the host's status send the user there, not to isaacSim.dockerHost.
+    assert.match(`${gone?.engineAddress}`, /nothing-here\.sock \(from setting isaacSim\.endpoints\[1\]\.dockerHost\)$/);
+    assert.match(`${goneEngine?.fix}`, /set `isaacSim\.endpoints\[1\]\.dockerHost` to a running engine/);
+    const goneStatus = `${api.fleet.status('gone')?.message}`;
+    assert.match(goneStatus, /point isaacSim\.endpoints\[1\]\.dockerHost at a running engine/);
+    for (const text of [`${gone?.markdown}`, goneStatus]) assert.doesNotMatch(text, /isaacSim\.docker(Host|Context)/, text);
     assert.equal(api.doctor.lastReports.has('main'), false, 'only the host clicked was checked');
     await vscode.commands.executeCommand('isaacSim.doctor', rows.find((r) => r.host === 'main'));
     const mainEngine = api.doctor.lastReports.get('main')?.checks.find((c) => c.id === 'engine');
