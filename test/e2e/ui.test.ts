@@ -14,7 +14,10 @@
  * replaceUserSettings) and instance-0's next start fails, 10 the failure notification and its "Show Fix"
  * modal, 11 the error icon in the tree and the status bar's error colour, 12 the user settings switch to
  * the 6.x image: both instances become ready on their own signalling ports, instance-1 from the shader
- * cache instance-0's first start filled (the shared GLCache volume).
+ * cache instance-0's first start filled (the shared GLCache volume), 13 isaacSim.webViewerBuildContext
+ * set: each 6.x instance gets its own web viewer and each sim view frames it (13a: a tab switch reloads
+ * neither, Open in Browser asks first, a restart gives a fresh viewer page; 13b: a viewer build's
+ * cancellable progress, and a failing build's error with its last lines).
  *
  * The browser only ever talks to loopback addresses: every request elsewhere is aborted and recorded
  * (the 4.2 stand-in's /streaming/webrtc-client/ redirects off loopback, like NVIDIA's), and steps 6a
