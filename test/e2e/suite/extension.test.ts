@@ -128,17 +128,24 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
     const text = tooltip instanceof vscode.MarkdownString ? tooltip.value : String(tooltip);
     assert.match(text, /Memory/, `the tooltip shows the memory row: ${text}`);
     assert.ok(proxy.lines().some((l) => /^GET \/containers\/[0-9a-f]{64}\/stats$/.test(l.line)), 'the figures came from the stats stream');
-    // No nvidia-smi on this machine: the GPU figures come from the look-alike in the container, by exec.
+    // No nvidia-smi on this machine: the GPU figures come from the look-alike in the container, by a followed exec.
     await waitFor('the GPU figures', () => figures()?.gpus !== undefined, 15_000).catch((err: Error) => assert.fail(`${err.message}; GPU note: ${figures()?.gpuNote}`));
     const { stdout } = await run('docker', ['exec', CONTAINER, 'nvidia-smi', ...GPU_QUERY_ARGS]);
     assert.deepEqual(figures()!.gpus, parseGpus(stdout), 'the GPUs as nvidia-smi in the container lists them');
     assert.ok(proxy.lines().some((l) => /^POST \/containers\/[0-9a-f]{64}\/exec$/.test(l.line)), 'asked by exec in the container');
     assert.match(text, /GPU 0/, `the tooltip shows the GPU: ${text}`);
 
+    // The GPU figures come from one nvidia-smi --loop, followed: it runs in the container while the view is shown.
+    const loopRuns = async () => (await run('docker', ['exec', CONTAINER, 'ps', '-o', 'args'])).stdout.split('\n').some((l) => l.includes('nvidia-smi --query-gpu'));
+    assert.equal(await loopRuns(), true, 'nvidia-smi --loop runs in the container');
+
     await vscode.commands.executeCommand('workbench.view.explorer');
     await waitFor('the figures to stop with the view hidden', () => !api.figures.collecting, 5_000);
-    // A new request for figures would come within the GPU poll (5 s) or a stats reopen (2 s): wait longer.
-    const late = await proxy.nextRequest(7_000, /\/stats$|\/exec(\/|$)/);
+    // The engine would keep the loop running: hiding the view kills it in the container.
+    await waitFor('the nvidia-smi loop to end with the view hidden', async () => !(await loopRuns()), 10_000);
+    // A new request for figures (a stats stream, or a new exec in the container) would come within a
+    // loop restart (5 s) or a stats reopen (2 s): wait longer. The kill's own exec came before.
+    const late = await proxy.nextRequest(7_000, /\/stats$|^POST \/containers\/[0-9a-f]{64}\/exec$/);
     assert.equal(late, undefined, `no figures request while the view is hidden (got ${late?.line})`);
 
     const reopened = proxy.nextRequest(15_000, /\/stats$/);
