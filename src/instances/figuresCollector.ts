@@ -172,11 +172,16 @@ export class FiguresCollector implements Disposable {
 
   /** A stream that ended while its container still runs (an engine restart, say) is opened again later. */
   private scheduleReopen(t: Tracked): void {
-    if (!this.active || this.tracked.get(t.index) !== t || t.reopen) return;
-    t.reopen = setTimeout(() => {
-      t.reopen = undefined;
-      if (this.active && this.tracked.get(t.index) === t) this.openStats(t);
-    }, this.options.reopenMs ?? 2_000);
+    this.later(t, 'reopen', this.options.reopenMs ?? 2_000, () => this.openStats(t));
+  }
+
+  /** Runs `open` for `t` after `ms`, once (the timer in `t[timer]`), if `t` is still followed then. */
+  private later(t: Tracked, timer: 'reopen' | 'gpuReopen', ms: number, open: () => void): void {
+    if (!this.active || this.tracked.get(t.index) !== t || t[timer]) return;
+    t[timer] = setTimeout(() => {
+      t[timer] = undefined;
+      if (this.active && this.tracked.get(t.index) === t) open();
+    }, ms);
   }
 
   private async pollHostGpus(): Promise<void> {
@@ -289,11 +294,7 @@ export class FiguresCollector implements Disposable {
   }
 
   private scheduleGpuReopen(t: Tracked): void {
-    if (!this.active || this.tracked.get(t.index) !== t || t.gpuReopen) return;
-    t.gpuReopen = setTimeout(() => {
-      t.gpuReopen = undefined;
-      if (this.active && this.tracked.get(t.index) === t) this.openGpu(t);
-    }, this.gpuIntervalMs);
+    this.later(t, 'gpuReopen', this.gpuIntervalMs, () => this.openGpu(t));
   }
 
   /** Drops the loop's connection and, since the engine would keep it running, kills it in the container. */
