@@ -23,6 +23,14 @@ const LOGS = path.join(REPO, '.run/bench-logs.json');
 const START = '<!-- bench:start -->';
 const END = '<!-- bench:end -->';
 
+/**
+ * What the requests of the hidden window were, when all of them end the GPU loops that hiding the
+ * view killed (figuresCollector.ts endLoop: the kill's exec reports its exit code, GET /exec/<id>/json).
+ */
+const hiddenNote = (hidden) => {
+  const lines = hidden.requestLines ?? [];
+  return lines.length > 0 && lines.every((l) => /^GET \/exec\/[0-9a-f]{64}\/json$/.test(l)) ? ` (all ${lines.length}: the exit codes of the kills that ended the GPU loops at the hide)` : '';
+};
 const n0 = (x) => (typeof x === 'number' && Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : undefined);
 const n1 = (x) => (typeof x === 'number' && Number.isFinite(x) ? (Math.round(x * 10) / 10).toLocaleString('en-US') : undefined);
 const n2 = (x) => (typeof x === 'number' && Number.isFinite(x) ? (Math.round(x * 100) / 100).toFixed(2) : undefined);
@@ -50,7 +58,7 @@ export function tableFrom(bench, logs) {
     ['`ext.activate()` wall time, host settled', med(o.activationMs?.settledActivateCallWallMs), '–', '–'],
     ['engine requests before the view is shown', or(o.requestsBeforeView?.max), '–', q(peer.requestsBeforeView)],
     [`engine requests while idle, 3 running instances, view shown`, idle ? `${idle.requests} in ${n0(idle.seconds)} s${idle.figuresRequests ? ` (live figures: ${idle.figuresRequests.stats} stats streams and ${idle.figuresRequests.exec} exec requests opened in it; their streams, opened before, stay open)` : ''}` : '–', '–', q(peer.idleRequests !== undefined ? `${peer.idleRequests} in ${peer.idleSeconds} s` : undefined)],
-    ['engine requests with the view hidden, 3 running instances', o.hidden ? `${o.hidden.requests} in ${n0(o.hidden.seconds)} s` : '–', '–', '–'],
+    ['engine requests with the view hidden, 3 running instances', o.hidden ? `${o.hidden.requests} in ${n0(o.hidden.seconds)} s${hiddenNote(o.hidden)}` : '–', '–', '–'],
     ['engine event → tree row changed on screen (first change)', medP95(o.eventToTreeRowRenderedMs?.all), q(before.eventToFirstChangeMs !== undefined ? `${before.eventToFirstChangeMs} ms` : undefined), q(peer.eventToTreeMs ? med(peer.eventToTreeMs) : undefined)],
     ['the event the change shows (`die` for a stop, `start` for a start) → tree row changed on screen', medP95(o.causeToTreeRowRenderedMs?.all), q(before.eventToFirstChangeMs !== undefined ? `${before.eventToFirstChangeMs} ms` : undefined), '–'],
     ['`docker stop`: engine `die` → row shows *stopped*', medP95(o.finalStoppedMs?.fromDie), q(before.dieToStoppedMs !== undefined ? `${before.dieToStoppedMs} ms` : undefined), q(peer.dieToStoppedMs !== undefined ? `${peer.dieToStoppedMs} ms` : undefined)],
