@@ -165,20 +165,25 @@ export function activate(context: vscode.ExtensionContext): IsaacSimApi {
     contextKeys.set(key, value);
     void vscode.commands.executeCommand('setContext', key, value);
   };
+  // Only when it changes: each set is a tree refresh request to VS Code, even with the same text,
+  // and one within 200 ms of a state change holds that change back (refreshScheduler.ts).
+  const setMessage = (message: string | undefined) => {
+    if (treeView.message !== message) treeView.message = message;
+  };
   const syncViewState = () => {
     if (fleet.multiple) {
       // Each host node says whether it is reachable; the view's own message stays for "nothing at all".
       const statuses = fleet.hosts.map((h) => fleet.status(h.name)?.engine);
       setContext('isaacSim.engineStatus', statuses.includes('connected') ? 'connected' : statuses.includes('unreachable') ? 'unreachable' : (statuses[0] ?? 'idle'));
       setContext('isaacSim.noInstances', false);
-      treeView.message = undefined;
+      setMessage(undefined);
       return;
     }
     const manager = fleet.hosts[0]?.manager;
     const status = manager?.engineStatus ?? { kind: 'idle' as const };
     setContext('isaacSim.engineStatus', status.kind);
     setContext('isaacSim.noInstances', (manager?.list().length ?? 0) === 0);
-    treeView.message = status.kind === 'unreachable' ? status.message : !manager ? fleet.hosts[0]?.problems[0]?.message : undefined;
+    setMessage(status.kind === 'unreachable' ? status.message : !manager ? fleet.hosts[0]?.problems[0]?.message : undefined);
   };
 
   // Chat agents' tools (where this VS Code has the Language Model tool API).

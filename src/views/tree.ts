@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { describeState, formatElapsed } from '../instances/describe';
+import { FIGURES_REFRESH_MS, RefreshScheduler, TICKER_REFRESH_MS } from './refreshScheduler';
 import { figuresRows, figuresSummary, sharedGpuNote, type InstanceFigures } from '../instances/figures';
 import { describeHost, type FleetView, type HostStatus } from '../instances/fleet';
 import type { Manager } from '../instances/manager';
@@ -165,6 +166,8 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<TreeRow>, v
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private ticker: ReturnType<typeof setInterval> | undefined;
+  /** The one place that fires `changed` (refreshScheduler.ts says why figures and ticks wait). */
+  private readonly refresh = new RefreshScheduler(() => this.changed.fire(undefined));
 
   /** `figures`: the live figures of the running instances (refreshing the rows when they change). */
   constructor(
@@ -173,11 +176,12 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<TreeRow>, v
   ) {
     this.disposables.push(
       fleet.onDidChange(() => {
-        this.changed.fire(undefined);
+        this.refresh.state();
         this.updateTicker();
       }),
+      this.refresh,
     );
-    if (figures) this.disposables.push(figures.onDidChange(() => this.changed.fire(undefined)));
+    if (figures) this.disposables.push(figures.onDidChange(() => this.refresh.cosmetic(FIGURES_REFRESH_MS)));
   }
 
   /** With one endpoint: its manager (the tree of old); undefined while it has none. */
@@ -188,7 +192,7 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<TreeRow>, v
   /** Elapsed times in descriptions tick once a second, but only while something is loading. */
   private updateTicker(): void {
     const anyLoading = this.fleet.managers().some((m) => m.list().some((s) => s.state.kind === 'loading'));
-    if (anyLoading && !this.ticker) this.ticker = setInterval(() => this.changed.fire(undefined), 1000);
+    if (anyLoading && !this.ticker) this.ticker = setInterval(() => this.refresh.cosmetic(TICKER_REFRESH_MS), TICKER_REFRESH_MS);
     if (!anyLoading && this.ticker) {
       clearInterval(this.ticker);
       this.ticker = undefined;
