@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { describeHost, type FleetView } from '../instances/fleet';
 import type { Manager } from '../instances/manager';
 import type { InstanceSnapshot } from '../instances/model';
-import { HostTreeItem, InstanceTreeItem } from '../views/tree';
+import { HostTreeItem, InstanceTreeItem } from '../views/treeItems';
 import { fromArgs, planHostPick, planHostsChoice, type HostOption, type Picker, type TreeNodeSnapshot } from './targets';
 
 /** One instance of one host: what an instance command runs on. */

@@ -206,10 +206,25 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
     assert.equal(decoded.url, external);
   });
 
-  it('Stop and Remove clean up', async () => {
-    await vscode.commands.executeCommand('isaacSim.stopInstance', 0);
-    assert.equal((await dockerInspect(CONTAINER))?.State.Running, false);
-    await waitFor('instance-0 stopped', () => api.manager.get(0)?.state.kind === 'stopped');
+  it('Stop and Remove clean up; the stop refreshes only its row', async () => {
+    // What each refresh named, as it was then: rows (their labels and descriptions), or the whole tree.
+    // The view is shown (VS Code fetched its rows): so a change of one row names that row alone.
+    const events: ({ label: string; description: string }[] | 'whole tree')[] = [];
+    const sub = api.tree.onDidChangeTreeData((e) => {
+      events.push(e === undefined ? 'whole tree' : (Array.isArray(e) ? e : [e]).map((r) => ({ label: String(r.label), description: String(r.description) })));
+    });
+    try {
+      await vscode.commands.executeCommand('isaacSim.stopInstance', 0);
+      assert.equal((await dockerInspect(CONTAINER))?.State.Running, false);
+      await waitFor('instance-0 stopped', () => api.manager.get(0)?.state.kind === 'stopped');
+      await waitFor('a refresh that shows instance-0 stopped', () => events.some((e) => e !== 'whole tree' && e.some((r) => /^stopped/.test(r.description))), 10_000);
+    } finally {
+      sub.dispose();
+    }
+    assert.ok(
+      events.every((e) => e !== 'whole tree' && e.length === 1 && e[0].label === 'instance-0'),
+      `each refresh of the stop named instance-0's row and nothing else: ${JSON.stringify(events)}`,
+    );
     await vscode.commands.executeCommand('isaacSim.removeInstance', 0);
     assert.equal(await dockerInspect(CONTAINER), undefined);
     await waitFor('instance-0 not created', () => api.manager.get(0)?.exists === false);
@@ -247,15 +262,19 @@ describe('Isaac Sim Orchestrator in a real VS Code', function () {
     const config = vscode.workspace.getConfiguration('isaacSim');
     // The runner's own values, put back afterwards (clearing them would leave the defaults: all GPUs).
     const before = { gpus: config.inspect('gpus')?.globalValue, instanceCount: config.inspect('instanceCount')?.globalValue };
+    let whole = 0;
+    const sub = api.tree.onDidChangeTreeData((e) => (whole += e === undefined ? 1 : 0));
     await config.update('instanceCount', 2, vscode.ConfigurationTarget.Global);
     await config.update('gpus', '0,1', vscode.ConfigurationTarget.Global);
     try {
       await waitFor('the GPU in the tree', () => /GPU 1$/.test(String(api.tree.rows()[1]?.description ?? '')), 5_000);
+      await waitFor('a refresh of the whole tree: a row came', () => whole > 0, 5_000);
       assert.deepEqual(
         api.tree.rows().map((i) => String(i.description).replace(/^.* · /, '')),
         ['GPU 0', 'GPU 1'],
       );
     } finally {
+      sub.dispose();
       await config.update('gpus', before.gpus, vscode.ConfigurationTarget.Global);
       await config.update('instanceCount', before.instanceCount, vscode.ConfigurationTarget.Global);
     }

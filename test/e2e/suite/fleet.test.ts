@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { IsaacSimApi } from '../../../src/extension';
 // Types only: the tree's classes live in the extension's bundle, not in this compiled suite.
-import type { HostTreeItem, InstanceTreeItem } from '../../../src/views/tree';
+import type { HostTreeItem, InstanceTreeItem } from '../../../src/views/treeItems';
 import { EXTENSION_ID, dockerInspect, run, waitFor } from './helpers';
 
 const CONTAINER = 'isaac-sim-instance-0';
