@@ -9,7 +9,7 @@
  *  - outsideChange: an outside `docker kill` / `docker stop -t 10` / `docker rm -f` of a running,
  *    ready instance, from the CLI's return until the manager's snapshot shows it failed / stopped /
  *    gone (negative: it showed before the CLI returned). Target < 1 s each.
- *    Test: test/engine/reliability.test.ts 'changes made outside'. The `docker stop` figure is also
+ *    Test: test/engine/reliabilityOutside.test.ts 'changes made outside'. The `docker stop` figure is also
  *    the limit of test/engine/restart.test.ts 'outside docker stop reflected' (< 1 s): one figure.
  *  - engineGone: the engine going away → manager.engineStatus 'unreachable'. Target < 2 s.
  *    Test: test/engine/restart.test.ts (there the daemon is SIGKILLed). Here the bench's own engine
@@ -20,9 +20,9 @@
  *    target: it is mostly where in its backoff (250 ms doubling to 5 s) the manager's retry falls.
  *  - standinStop: `docker stop -t 10` of each Isaac Sim version's stand-in, once ready. Target < 5 s
  *    each (exit 0: SIGTERM ended it, not the SIGKILL after 10 s).
- *    Test: test/engine/standin.test.ts 'docker stop: SIGTERM ends each version'.
+ *    Test: test/engine/standinModes.test.ts 'docker stop: SIGTERM ends each version'.
  *  - standinFatal: STANDIN_MODE=fatal, each STANDIN_FATAL id, `docker run` to its exit 1. Target
- *    < 8 s each. Test: test/engine/standin.test.ts 'STANDIN_MODE=fatal'.
+ *    < 8 s each. Test: test/engine/standinModes.test.ts 'STANDIN_MODE=fatal'.
  *  - probeGiveUp: probeHttp (src/instances/probe.ts) with a 300 ms timeout against a local server
  *    that accepts and never answers, until it gives up (false); the overshoot past 300 ms is given
  *    too. Target < 2 s. Test: test/unit/probe.test.ts 'probeHttp against a server that never answers'.

@@ -1,7 +1,7 @@
 /**
  * The stand-in's own time limits (test/bench/limits.ts has the figures' meaning): `docker stop -t 10`
  * of each Isaac Sim version's image once ready, and STANDIN_MODE=fatal runs to their exit 1, set up
- * as test/engine/standin.test.ts sets them up. Plain `docker run` containers on the host network,
+ * as test/engine/standinSetup.ts sets them up. Plain `docker run` containers on the host network,
  * named isaac-sim-bench-limits-* and labelled dev.isaac-sim-orchestrator.bench=limits (scripts/bench.sh
  * removes leftovers), on ports 36371–36389. Each returns its samples (ms) by version or fatal id, and
  * pushes onto `problems` an exit code other than the one the limit is about.
@@ -16,7 +16,7 @@ const PREFIX = 'isaac-sim-bench-limits';
 export const LIMITS_LABEL = 'dev.isaac-sim-orchestrator.bench=limits';
 const HTTP_ARG = '--/exts/omni.services.transport.server.http/port=';
 const VERSIONS = ['4.2.0', '5.1.0', '6.0.1'];
-/** The STANDIN_FATAL ids (stand-in/kit.sh), each on the version test/engine/standin.test.ts runs it on. */
+/** The STANDIN_FATAL ids (stand-in/kit.sh), each on the version test/engine/standinModes.test.ts runs it on. */
 const FATAL_IDS = ['no-gpu-device', 'cuda-999', 'vulkan', 'driver-unsupported', 'no-gpu-devices-compat', 'hydra-rtx', 'cuda-bad-state', 'livestream-plugin', 'nvenc', 'rtx-resource-manager', 'nvml', 'permission'];
 const fatalVersion = (id: string) => (id === 'permission' ? '6.0.1' : id === 'livestream-plugin' ? '5.1.0' : '4.2.0');
 

@@ -15,7 +15,8 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { standinUserSettings } from './standinSettings';
-import { ensureCodeServerInstalled, runExtensionHostTests, startCodeServer } from './host';
+import { ensureCodeServerInstalled, startCodeServer } from './host';
+import { runExtensionHostTests } from './hostBrowser';
 import { TRUST_FILE, settingCases, type TrustExpectations } from './suite/trustCases';
 
 const run = promisify(execFile);

@@ -1,8 +1,8 @@
 /**
  * A stand-in for the `code` binary that `@vscode/test-electron` can spawn (through
  * scripts/code-server-launcher.sh) where no desktop VS Code exists: it takes the command line
- * test-electron builds, runs the extension tests in code-server's real extension host (test/e2e/host.ts,
- * smoke-test driver + headless Chromium), prints the suite's output on stdout and exits with the
+ * test-electron builds, runs the extension tests in code-server's real extension host (test/e2e/host.ts
+ * and hostBrowser.ts, smoke-test driver + headless Chromium), prints the suite's output on stdout and exits with the
  * suite's exit code, like `code --extensionTestsPath=…` does.
  *
  * Understood: `--extensionDevelopmentPath` (one), `--extensionTestsPath`, `--user-data-dir` (its
@@ -18,7 +18,8 @@
 import { readFileSync, readdirSync, existsSync, mkdirSync, rmSync, writeFileSync, fstatSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCodeServerInstalled, runExtensionHostTests, startCodeServer, type CodeServer } from './host';
+import { ensureCodeServerInstalled, startCodeServer, type CodeServer } from './host';
+import { runExtensionHostTests } from './hostBrowser';
 
 const REPO = path.resolve(__dirname, '../../..');
 const TAG = '[code-server-launcher]';

@@ -49,7 +49,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ensureCodeServerInstalled } from './host';
 import { probeTcp } from '../../src/instances/probe';
-import { delay, dockerBinds, dockerRemove, errorText, poll } from './ui-helpers';
+import { delay, errorText, poll } from './ui-helpers';
+import { dockerBinds, dockerRemove } from './uiDocker';
 import { ARTIFACTS, CONTAINERS, DATA_ROOT, execFileP, INSTANCES, PORTS, PROFILE, REPO, removeV6Volumes, RUN, suite, tour, V6_IMAGE, V6_VOLUME_PREFIX } from './uiSuite';
 // The steps, in order: each module's top level registers its steps with node:test.
 import './uiStepsInstall';

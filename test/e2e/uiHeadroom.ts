@@ -11,7 +11,10 @@
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { dialogBox, errorText, pickQuickItem, poll, readDialog, readToasts, runCommand, waitForTreeRow, type Dialog } from './ui-helpers';
+import { errorText, poll } from './ui-helpers';
+import { pickQuickItem, runCommand } from './uiPalette';
+import { dialogBox, readDialog, readToasts, type Dialog } from './uiNotifications';
+import { waitForTreeRow } from './uiTree';
 
 /** The row's live figures, as src/instances/figures.ts figuresSummary writes them: "CPU 0.3% · 2 MiB · GPU 0 0.0% 14.7/24.0 GiB". */
 export const FIGURES_IN_ROW = / · CPU \d+(\.\d)?% · \d+(\.\d)? (MiB|GiB)/;

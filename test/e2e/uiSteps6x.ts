@@ -11,28 +11,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { probeTcp } from '../../src/instances/probe';
-import {
-  activateTab,
-  clearNotifications,
-  dockerState,
-  errorText,
-  focusSideBar,
-  frameDepth,
-  normalize,
-  notificationTexts,
-  outputChannelName,
-  pickQuickItem,
-  poll,
-  readDialog,
-  readToasts,
-  replaceUserSettings,
-  runCommand,
-  screenshot,
-  toast,
-  treeRow,
-  waitForOutputText,
-  waitForTreeRow,
-} from './ui-helpers';
+import { errorText, normalize, poll, screenshot } from './ui-helpers';
+import { focusSideBar, pickQuickItem, runCommand } from './uiPalette';
+import { clearNotifications, notificationTexts, readDialog, readToasts, toast } from './uiNotifications';
+import { treeRow, waitForTreeRow } from './uiTree';
+import { activateTab, outputChannelName, replaceUserSettings, waitForOutputText } from './uiEditors';
+import { frameDepth } from './uiFrames';
+import { dockerState } from './uiDocker';
 import { ARTIFACTS, execFileP, INSTANCES, offLoopback, PORTS, REPO, removeV6Volumes, restMouse, step, userSettings, V6_GLCACHE, V6_IMAGE } from './uiSuite';
 
 /** What a first start prints while the GPU driver compiles the shaders (stand-in/kit.sh, from NVIDIA's logs). */

@@ -5,22 +5,12 @@
  * status bar's error colour.
  */
 import assert from 'node:assert/strict';
-import {
-  dialogBox,
-  dockerState,
-  errorText,
-  focusSideBar,
-  notificationTexts,
-  pickQuickItem,
-  poll,
-  readDialog,
-  readToasts,
-  replaceUserSettings,
-  runCommand,
-  screenshot,
-  toast,
-  waitForTreeRow,
-} from './ui-helpers';
+import { errorText, poll, screenshot } from './ui-helpers';
+import { focusSideBar, pickQuickItem, runCommand } from './uiPalette';
+import { dialogBox, notificationTexts, readDialog, readToasts, toast } from './uiNotifications';
+import { waitForTreeRow } from './uiTree';
+import { replaceUserSettings } from './uiEditors';
+import { dockerState } from './uiDocker';
 import { ARTIFACTS, foreignRowsNote, INSTANCES, PORTS, restMouse, step, treeItem, userSettings, waitForStatusBar } from './uiSuite';
 
 /** What steps 9–11 switch the stand-in to: it fails at once with "No device could be created" (the no-gpu-device diagnosis). */

@@ -11,8 +11,10 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { crc32 } from 'node:zlib';
-import { launchChromium, listInstalledExtensions, startCodeServer } from './host';
-import { errorText, fileSize, isClientFrameUrl } from './ui-helpers';
+import { listInstalledExtensions, startCodeServer } from './host';
+import { launchChromium } from './hostBrowser';
+import { errorText, fileSize } from './ui-helpers';
+import { isClientFrameUrl } from './uiFrames';
 import { vsixEntries, vsixEntryData } from './vsixEntries';
 import { clientNavigations, DATA_ROOT, execFileP, INSTANCES, offLoopback, PORTS, PROFILE, REPO, RUN, STEP1, STEP_SECONDS, step, suite, VIEWPORT } from './uiSuite';
 

@@ -9,31 +9,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import {
-  activateTab,
-  clearNotifications,
-  closeQuickInput,
-  dockerRunning,
-  editorTab,
-  errorText,
-  findClientFrame,
-  focusSideBar,
-  frameDepth,
-  isClientFrameUrl,
-  normalize,
-  notificationTexts,
-  outputChannelName,
-  pickQuickItem,
-  poll,
-  readStatusBarItem,
-  readToasts,
-  runCommand,
-  screenshot,
-  treeRow,
-  waitForOutputText,
-  waitForTreeRow,
-  webviewShown,
-} from './ui-helpers';
+import { errorText, normalize, poll, screenshot } from './ui-helpers';
+import { closeQuickInput, focusSideBar, pickQuickItem, runCommand } from './uiPalette';
+import { clearNotifications, notificationTexts, readStatusBarItem, readToasts } from './uiNotifications';
+import { treeRow, waitForTreeRow } from './uiTree';
+import { activateTab, editorTab, outputChannelName, waitForOutputText } from './uiEditors';
+import { findClientFrame, frameDepth, isClientFrameUrl, webviewShown } from './uiFrames';
+import { dockerRunning } from './uiDocker';
 import { openWalkthrough, runDoctorFromWalkthrough, walkthroughDone, walkthroughMarkup } from './uiWalkthrough';
 import { TOUR_FRAMES, tourFrameFile } from './tourFrames';
 import { ARTIFACTS, clientNavigations, INSTANCES, offLoopback, PORTS, REPO, restMouse, stateAndPort, step, tour } from './uiSuite';

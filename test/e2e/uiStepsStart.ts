@@ -7,29 +7,20 @@
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { delay, errorText, poll, screenshot } from './ui-helpers';
+import { focusSideBar, pickQuickItem, runCommand } from './uiPalette';
 import {
   clearNotifications,
-  delay,
-  dockerRunning,
-  dockerStop,
-  errorText,
-  focusSideBar,
   notificationTexts,
-  outputChannelName,
-  pickQuickItem,
-  poll,
   readStatusBarItem,
   readToasts,
-  replaceUserSettings,
-  runCommand,
-  screenshot,
   toast,
-  treeRow,
-  waitForOutputText,
-  waitForTreeRow,
   type StatusBarItem,
   type Toast,
-} from './ui-helpers';
+} from './uiNotifications';
+import { treeRow, waitForTreeRow } from './uiTree';
+import { outputChannelName, replaceUserSettings, waitForOutputText } from './uiEditors';
+import { dockerRunning, dockerStop } from './uiDocker';
 import { declinedStart, waitForFigures } from './uiHeadroom';
 import { ARTIFACTS, foreignRowsNote, INSTANCES, PORTS, restMouse, stateAndPort, STATUS, STEP_SECONDS, step, tour, treeItem, userSettings, waitForStatusBar } from './uiSuite';
 

@@ -15,7 +15,10 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { CodeServer } from './host';
-import { delay, dockerBinds, errorText, poll, readStatusBarItem, screenshot, treeRowLabels, workbenchSummary, type StatusBarItem } from './ui-helpers';
+import { delay, errorText, poll, screenshot } from './ui-helpers';
+import { readStatusBarItem, workbenchSummary, type StatusBarItem } from './uiNotifications';
+import { treeRowLabels } from './uiTree';
+import { dockerBinds } from './uiDocker';
 import { TourRecorder } from './uiTour';
 
 export const execFileP = promisify(execFile);

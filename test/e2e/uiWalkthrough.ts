@@ -13,7 +13,8 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { WALKTHROUGH_STEPS, type WalkthroughStep as StepId } from '../../src/views/walkthroughReady';
-import { normalize, poll, runCommand } from './ui-helpers';
+import { normalize, poll } from './ui-helpers';
+import { runCommand } from './uiPalette';
 
 const STEP = (id: StepId) => `.gettingStartedContainer [data-step-id$="#${id}"]`;
 const DONE = (id: StepId) => `.gettingStartedContainer [data-done-step-id$="#${id}"]`;
