@@ -33,6 +33,8 @@ export const PARTS = [
   { name: 'rare', entry: 'src/instances/rareChunk.ts', loader: 'src/instances/rareModule.ts' },
   // The linear-time matcher: with the first readiness pattern that is not plain text.
   { name: 'linearRegex', entry: 'src/instances/linearRegexChunk.ts', loader: 'src/instances/linearRegexModule.ts' },
+  // The live figures' collector: when the instances view is first shown.
+  { name: 'figures', entry: 'src/instances/figuresChunk.ts', loader: 'src/instances/figuresModule.ts' },
 ];
 
 /**

@@ -1,11 +1,14 @@
 /**
  * The live figures as the views see them: one FiguresCollector per host's manager, kept in step with
  * the hosts, collecting only while the instances view is visible (setVisible). The tree reads them
- * and refreshes on onDidChange; the start's headroom check reads the last seen.
+ * and refreshes on onDidChange; the start's headroom check reads the last seen. The collectors (a
+ * part of their own, dist/figures.js) are made when the view is first shown: until then there are
+ * no figures to show or to check against.
  */
 import * as vscode from 'vscode';
 import type { FleetView } from '../instances/fleet';
-import { FiguresCollector } from '../instances/figuresCollector';
+import type { FiguresCollector } from '../instances/figuresCollector';
+import { figuresModule } from '../instances/figuresModule';
 import type { InstanceFigures } from '../instances/figures';
 import type { HostGpu } from '../instances/hostGpu';
 import type { Logger } from '../instances/logger';
@@ -28,6 +31,8 @@ export class InstanceFiguresView implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly hosts = new Map<string, HostFigures>();
   private visible = false;
+  /** Whether the view has been shown: collectors are made from then on. */
+  private shown = false;
   private readonly hostsSub: { dispose(): void };
 
   constructor(
@@ -46,6 +51,10 @@ export class InstanceFiguresView implements vscode.Disposable {
 
   setVisible(visible: boolean): void {
     this.visible = visible;
+    if (visible && !this.shown) {
+      this.shown = true;
+      this.sync();
+    }
     for (const h of this.hosts.values()) h.collector.setActive(visible);
   }
 
@@ -56,6 +65,7 @@ export class InstanceFiguresView implements vscode.Disposable {
   }
 
   private sync(): void {
+    if (!this.shown) return;
     for (const [name, h] of this.hosts) {
       if (this.fleet.host(name)?.manager === h.manager) continue;
       this.drop(name, h);
@@ -63,7 +73,7 @@ export class InstanceFiguresView implements vscode.Disposable {
     for (const host of this.fleet.hosts) {
       const manager = host.manager;
       if (!manager || this.hosts.has(host.name)) continue;
-      const collector = new FiguresCollector({ engine: () => manager.currentEngine, log: this.log, ...this.options, coalesceMs: this.options.coalesceMs ?? 1_000 });
+      const collector = new (figuresModule().FiguresCollector)({ engine: () => manager.currentEngine, log: this.log, ...this.options, coalesceMs: this.options.coalesceMs ?? 1_000 });
       const subscriptions = [manager.onDidChange(() => collector.update(manager.list())), collector.onDidChange(() => this.changed.fire())];
       collector.update(manager.list());
       collector.setActive(this.visible);

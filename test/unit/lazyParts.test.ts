@@ -12,7 +12,9 @@ import { describe, test } from 'node:test';
 import type { InstanceEngine } from '../../src/instances/engineApi';
 import type { InstanceStore } from '../../src/instances/store';
 import type { ViewerPlan } from '../../src/instances/webViewerPlan';
+import { FakeEngine } from './fakeEngine';
 import { handedOver, loadPart, tmp } from './partsFixture';
+import { fixtureSnapshot } from './snapshotFixture';
 
 /** A stand-in for dist/extension.js's @vscode/l10n that marks what it is asked: a copy of the package in a part would format it instead. */
 const marked = { t: (m: string | { message: string }) => `⟦${typeof m === 'string' ? m : m.message}⟧` };
@@ -64,6 +66,42 @@ describe('the parts that keep activation small', () => {
         return true;
       },
     );
+  });
+
+  test('dist/figures.js: its collector reads the stats through the handed parser, tells through the handed Emitter, and says its notes through the handed @vscode/l10n', async () => {
+    const part = loadPart<typeof import('../../src/instances/figuresChunk')>('figures', handedOver('src/instances/figuresModule.ts', { '@vscode/l10n': marked }));
+    let onSample: ((sample: unknown) => void) | undefined;
+    const engine = new FakeEngine(
+      {
+        followStats: (_id, s) => {
+          onSample = s;
+          return Promise.resolve({ close() {} });
+        },
+        // No nvidia-smi in this container: the loop's sh exits at once.
+        followExec: (_id, _argv, _onLine, onEnd) => {
+          setImmediate(() => onEnd({ exitCode: 127, stderr: 'sh: 1: nvidia-smi: not found' }));
+          return Promise.resolve({ close() {} });
+        },
+      },
+      { isLocal: false },
+    );
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    const noHostGpu = { nvidiaSmi: () => Promise.reject(new Error('no nvidia-smi here')), cgroupOf: () => Promise.resolve(undefined) };
+    const c = new part.FiguresCollector({ engine: () => engine, log: quiet, hostGpu: noHostGpu, coalesceMs: 1, gpuIntervalMs: 60_000 });
+    let changes = 0;
+    c.onDidChange(() => changes++);
+    c.update([fixtureSnapshot(0, { kind: 'ready' }, 0, { containerId: 'c'.repeat(64) })]);
+    c.setActive(true);
+    const until = async (what: string, done: () => boolean) => {
+      for (let i = 0; i < 2000 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+      assert.ok(done(), what);
+    };
+    await until('the stats stream opened and the GPU query ended', () => onSample !== undefined && c.get(0)?.gpuNote !== undefined);
+    onSample!({ cpu_stats: { cpu_usage: { total_usage: 2e9 }, system_cpu_usage: 4e11, online_cpus: 2 }, precpu_stats: { cpu_usage: { total_usage: 1e9 }, system_cpu_usage: 3e11, online_cpus: 2 }, memory_stats: { usage: 1024 ** 3, limit: 8 * 1024 ** 3, stats: { inactive_file: 0 } } });
+    await until('the figures of the sample', () => c.get(0)?.memoryUsedBytes === 1024 ** 3 && changes > 0);
+    assert.equal(c.get(0)!.cpuPercent, 2, 'docker stats\' CPU %: 1e9 of 1e11 ns, times 2 CPUs, as a percentage');
+    assert.equal(c.get(0)!.gpuNote, '⟦none: nvidia-smi in the container says "{0}"⟧');
+    c.dispose();
   });
 
   test('dist/ssh.js: the agent is an http.Agent whose ssh command line is the CLI\'s', () => {

@@ -1,8 +1,8 @@
 /**
  * The parts of the extension that load on first use (src/docker/mainModules.ts, scripts/build.mjs):
  * dist/doctor.js, dist/images.js (builds and pulls), dist/simRun.js (Run in Sim and the Language
- * Model tools), and the ones lazyParts.test.ts tries out (simView, ssh, linearRegex,
- * and rare: a 6.x viewer's run and who holds a port), as the build wrote them. Each holds its own code and none of dist/extension.js's:
+ * Model tools), dist/figures.js (the live figures' collector), and the ones lazyParts.test.ts
+ * tries out (simView, ssh, linearRegex, and rare: a 6.x viewer's run and who holds a port), as the build wrote them. Each holds its own code and none of dist/extension.js's:
  * what it shares it reads from the modules its loader hands over, so a class it throws is the class
  * the rest of the extension tests for. dist/simRun.js requires `vscode`, which these tests fake.
  */
@@ -22,6 +22,7 @@ const PARTS = [
   { name: 'simView', loader: 'src/views/simViewModule.ts', own: ['has no sim view URL: check isaacSim.clientUrlTemplate', 'A TCP forward cannot carry UDP'] },
   { name: 'ssh', loader: 'src/docker/sshModule.ts', own: ['ConnectTimeout='] },
   { name: 'linearRegex', loader: 'src/instances/linearRegexModule.ts', own: ['which a linear-time matcher does not have'] },
+  { name: 'figures', loader: 'src/instances/figuresModule.ts', own: ['no process of this container uses a GPU', 'which is not a whole number'] },
   { name: 'rare', loader: 'src/instances/rareModule.ts', own: ['(isaacSim.webViewerImage) is not on this engine', 'cannot be built from isaacSim.webViewerBuildContext', 'not created by Isaac Sim Orchestrator; left untouched'] },
 ];
 
