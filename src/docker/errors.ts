@@ -57,6 +57,11 @@ export interface EngineSettingIds {
   host: string;
   /** Where the context's name came from: isaacSim.dockerContext, or isaacSim.endpoints[i].dockerContext. */
   context: string;
+  /**
+   * An endpoint's port bases, isaacSim.endpoints[i].*PortBase, for a taken port the engine reports
+   * (which port base it was is not known there); unset: only the top-level isaacSim.*PortBase apply.
+   */
+  portBases?: string;
 }
 
 /** The top-level settings: one engine, as without isaacSim.endpoints. */
@@ -209,7 +214,14 @@ export function describeEngineError(err: unknown, what: string, address: string,
     case 'image-missing':
       return new EngineError(l10n.t('Could not {0}: {1}. Pull the image first (docker pull, after "docker login nvcr.io" for NGC images) or set isaacSim.image to an image you have.', what, raw), kind, status, { cause: err, setting: 'isaacSim.image' });
     case 'port-taken':
-      return new EngineError(l10n.t('Could not {0}: a port is already in use ({1}). Stop what holds it, or change the isaacSim.*PortBase settings.', what, raw), kind, status, { cause: err });
+      return new EngineError(
+        settingIds.portBases
+          ? l10n.t('Could not {0}: a port is already in use ({1}). Stop what holds it, or change the port bases: {2} where this endpoint sets them, isaacSim.*PortBase for the others.', what, raw, settingIds.portBases)
+          : l10n.t('Could not {0}: a port is already in use ({1}). Stop what holds it, or change the isaacSim.*PortBase settings.', what, raw),
+        kind,
+        status,
+        { cause: err },
+      );
     default:
       if (status === 400 && /HTTP request to an HTTPS server/i.test(raw)) {
         return new EngineError(

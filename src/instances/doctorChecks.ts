@@ -7,13 +7,13 @@ import * as l10n from '@vscode/l10n';
 import { EngineError, TOP_LEVEL_ENGINE_SETTINGS } from '../docker/errors';
 import type { DeviceRequest, EngineInfo } from '../docker/system';
 import { instanceLabel } from './model';
-import type { Settings } from './settings';
+import { PORT_BASE_SETTING, type Settings } from './settings';
 import { buildContainerSpec, expandHome, portsFor } from './spec';
 import { code, formatGiB, instances } from './doctorReport';
-import { GIB, check, errorText, within, type DiskSpace, type DoctorCheck, type DoctorDeps, type DoctorInstance } from './doctorTypes';
+import { GIB, check, errorText, settingIdIn, within, type DiskSpace, type DoctorCheck, type DoctorDeps, type DoctorInstance } from './doctorTypes';
 import { portProtocol, type PortProbe, type PortProtocol } from './portProbe';
 import { versionOrDefault, type VersionFacts } from './doctorVersion';
-import { VERSIONS } from './versions';
+import { VERSIONS, type PortKind } from './versions';
 
 /** Isaac Sim's shader, asset and pip caches grow to tens of GiB. */
 export const MIN_FREE_DISK_GIB = 30;
@@ -21,24 +21,16 @@ export const MIN_FREE_DISK_GIB = 30;
 const TOOLKIT_URL = 'https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html';
 export const toolkitFix = (): string => l10n.t('Install the [NVIDIA Container Toolkit]({0}), then run {1} and {2}', TOOLKIT_URL, code('sudo nvidia-ctk runtime configure --runtime=docker'), code('sudo systemctl restart docker'));
 
-/** How to free taken ports: whole sentences, one per case, so that each translates as a whole. */
-function portsFix(one: boolean, heldByOurs: boolean, ss: string, settings: string | undefined): string {
+/** How to free taken ports: whole sentences, one per case, so that each translates as a whole. `settings`: the port bases to move. */
+function portsFix(one: boolean, heldByOurs: boolean, ss: string, settings: string): string {
   if (one) {
-    if (heldByOurs) {
-      return settings
-        ? l10n.t('Stop what holds the port ({0} shows the process; restart an instance of ours to move it to its new ports), or move the ports with {1}.', ss, settings)
-        : l10n.t('Stop what holds the port ({0} shows the process; restart an instance of ours to move it to its new ports), or move the instances to other ports.', ss);
-    }
-    return settings ? l10n.t('Stop what holds the port ({0} shows the process), or move the ports with {1}.', ss, settings) : l10n.t('Stop what holds the port ({0} shows the process), or move the instances to other ports.', ss);
+    return heldByOurs
+      ? l10n.t('Stop what holds the port ({0} shows the process; restart an instance of ours to move it to its new ports), or move the ports with {1}.', ss, settings)
+      : l10n.t('Stop what holds the port ({0} shows the process), or move the ports with {1}.', ss, settings);
   }
-  if (heldByOurs) {
-    return settings
-      ? l10n.t('Stop what holds the ports ({0} shows the process for the first; restart an instance of ours to move it to its new ports), or move the ports with {1}.', ss, settings)
-      : l10n.t('Stop what holds the ports ({0} shows the process for the first; restart an instance of ours to move it to its new ports), or move the instances to other ports.', ss);
-  }
-  return settings
-    ? l10n.t('Stop what holds the ports ({0} shows the process for the first), or move the ports with {1}.', ss, settings)
-    : l10n.t('Stop what holds the ports ({0} shows the process for the first), or move the instances to other ports.', ss);
+  return heldByOurs
+    ? l10n.t('Stop what holds the ports ({0} shows the process for the first; restart an instance of ours to move it to its new ports), or move the ports with {1}.', ss, settings)
+    : l10n.t('Stop what holds the ports ({0} shows the process for the first), or move the ports with {1}.', ss, settings);
 }
 
 export interface EngineFacts {
@@ -130,7 +122,8 @@ function describeRequest(r: DeviceRequest): string {
 
 export async function checkGpu(deps: DoctorDeps, facts: EngineFacts, image: ImageFacts, timeoutMs: number, address: string): Promise<DoctorCheck> {
   const s = deps.settings;
-  if (s.gpus === 'none') return check('gpu', 'skipped', l10n.t('Skipped: {0} is {1}, so no GPU is requested.', code('isaacSim.gpus'), code('none')));
+  const gpusSetting = code(settingIdIn(deps, 'gpus'));
+  if (s.gpus === 'none') return check('gpu', 'skipped', l10n.t('Skipped: {0} is {1}, so no GPU is requested.', gpusSetting, code('none')));
   if (!facts.reachable || !deps.engine) return check('gpu', 'skipped', l10n.t('Skipped: the engine is not reachable.'));
   if (image.present !== true) return check('gpu', 'skipped', l10n.t('Skipped: trying a GPU request needs the image on this machine (see the image check).'));
   const groups = gpuRequestGroups(s, deps.home);
@@ -155,9 +148,9 @@ export async function checkGpu(deps: DoctorDeps, facts: EngineFacts, image: Imag
   if (refused.length === 0) return check('gpu', true, l10n.t('The engine accepted the request for {0}. {1}', accepted.join('; '), how));
   const fix =
     (s.gpus !== 'all'
-      ? l10n.t('{0}; check that {1} works on the host and that the GPUs in {2} exist ({3}). ', toolkitFix(), code('nvidia-smi'), code('isaacSim.gpus'), code('nvidia-smi -L'))
+      ? l10n.t('{0}; check that {1} works on the host and that the GPUs in {2} exist ({3}). ', toolkitFix(), code('nvidia-smi'), gpusSetting, code('nvidia-smi -L'))
       : l10n.t('{0}; check that {1} works on the host. ', toolkitFix(), code('nvidia-smi'))) +
-    l10n.t('Isaac Sim cannot render without a GPU; only for a GPU-less test set {0} to {1}.', code('isaacSim.gpus'), code('none'));
+    l10n.t('Isaac Sim cannot render without a GPU; only for a GPU-less test set {0} to {1}.', gpusSetting, code('none'));
   return check('gpu', false, [...refused, how].join('\n'), fix);
 }
 
@@ -190,8 +183,8 @@ function portList(ports: number[]): string {
 export async function checkPorts(deps: DoctorDeps, version: VersionFacts): Promise<DoctorCheck> {
   const s = deps.settings;
   const v = versionOrDefault(version);
-  if (s.instanceCount === 0) return check('ports', 'skipped', l10n.t('Skipped: no instances are configured ({0} is 0).', code('isaacSim.instanceCount')));
-  const wanted: Array<{ index: number; kind: string; port: number; protocol: PortProtocol }> = [];
+  if (s.instanceCount === 0) return check('ports', 'skipped', l10n.t('Skipped: no instances are configured ({0} is 0).', code(settingIdIn(deps, 'instanceCount'))));
+  const wanted: Array<{ index: number; kind: PortKind; port: number; protocol: PortProtocol }> = [];
   for (let index = 0; index < s.instanceCount; index++) {
     // Only the ports the simulator binds itself: a 6.x web viewer on its port is expected, not a conflict.
     const ports = portsFor(s, v, index);
@@ -215,7 +208,7 @@ export async function checkPorts(deps: DoctorDeps, version: VersionFacts): Promi
   const problems: string[] = [];
   const ownHeld: string[] = [];
   const untested: string[] = [];
-  const badKinds = new Set<string>();
+  const badKinds = new Set<PortKind>();
   const busyPorts: number[] = [];
   let heldByOurs = false;
   const unexplained: Array<{ problem: number; what: string; port: number; protocol: PortProtocol }> = [];
@@ -247,9 +240,10 @@ export async function checkPorts(deps: DoctorDeps, version: VersionFacts): Promi
   for (const w of wanted) byKind.set(w.kind, [...(byKind.get(w.kind) ?? []), w.port]);
   const summary = `${instances(s.instanceCount)}: ${[...byKind].map(([kind, ports]) => `${kind} ${portList(ports)}`).join(', ')}.`;
   if (problems.length > 0) {
-    const settingsToMove = [...badKinds].map((k) => (`${k}PortBase` in s ? code(`isaacSim.${k}PortBase`) : undefined)).filter(Boolean);
+    // The setting each taken port's base is read from: the endpoint's own where it sets it, else the top-level one.
+    const settingsToMove = [...badKinds].map((k) => code(settingIdIn(deps, PORT_BASE_SETTING[k])));
     const first = busyPorts[0];
-    const fix = portsFix(busyPorts.length === 1, heldByOurs, code(`ss -ltnup 'sport = :${first}'`), settingsToMove.length > 0 ? settingsToMove.join(', ') : undefined);
+    const fix = portsFix(busyPorts.length === 1, heldByOurs, code(`ss -ltnup 'sport = :${first}'`), settingsToMove.join(', '));
     return check('ports', false, [...problems, ...ownHeld, ...untested, l10n.t('Checked on 127.0.0.1 for {0}', summary)].join('\n'), fix);
   }
   return check('ports', true, [l10n.t('Free on 127.0.0.1 for {0}', summary), ...ownHeld, ...untested].join('\n'));
@@ -282,7 +276,7 @@ export const GIB_PER_INSTANCE = 8;
 
 export function checkMemory(deps: DoctorDeps, facts: EngineFacts): DoctorCheck {
   const s = deps.settings;
-  if (s.instanceCount === 0) return check('memory', 'skipped', l10n.t('Skipped: no instances are configured ({0} is 0).', code('isaacSim.instanceCount')));
+  if (s.instanceCount === 0) return check('memory', 'skipped', l10n.t('Skipped: no instances are configured ({0} is 0).', code(settingIdIn(deps, 'instanceCount'))));
   const perInstance = s.memoryLimitGiB > 0 ? s.memoryLimitGiB : GIB_PER_INSTANCE;
   const need = perInstance * s.instanceCount * GIB;
   const sources: Array<{ what: string; bytes: number }> = [];
@@ -299,7 +293,7 @@ export function checkMemory(deps: DoctorDeps, facts: EngineFacts): DoctorCheck {
     false,
     detail,
     s.memoryLimitGiB > 0
-      ? l10n.t('Run fewer instances ({0}) or load smaller scenes, or lower {1}. With Docker Desktop, give its VM more memory in its settings.', code('isaacSim.instanceCount'), code('isaacSim.memoryLimitGiB'))
-      : l10n.t('Run fewer instances ({0}) or load smaller scenes. With Docker Desktop, give its VM more memory in its settings.', code('isaacSim.instanceCount')),
+      ? l10n.t('Run fewer instances ({0}) or load smaller scenes, or lower {1}. With Docker Desktop, give its VM more memory in its settings.', code(settingIdIn(deps, 'instanceCount')), code('isaacSim.memoryLimitGiB'))
+      : l10n.t('Run fewer instances ({0}) or load smaller scenes. With Docker Desktop, give its VM more memory in its settings.', code(settingIdIn(deps, 'instanceCount'))),
   );
 }

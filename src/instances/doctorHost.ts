@@ -10,7 +10,7 @@ import type { DockerEngine } from '../docker/engine';
 import type { EngineSettingIds } from '../docker/errors';
 import { engineInfo, tryGpuRequest } from '../docker/system';
 import { OWNER_LABEL, OWNER_VALUE } from './model';
-import type { Settings } from './settings';
+import type { SettingKey, Settings } from './settings';
 import { rareModule } from './rareModule';
 import type { DiskSpace, DoctorDeps, DoctorEngine, DoctorInstance } from './doctorTypes';
 import { probePort } from './portProbe';
@@ -62,6 +62,8 @@ export function hostDoctorDeps(input: {
   settings: Settings;
   /** The settings the engine's dockerHost / dockerContext came from (default: the engine's, else the top-level ones). */
   settingIds?: EngineSettingIds;
+  /** The id of the setting that holds `key` for this host (the manager's settingId); default: the top-level ones. */
+  settingId?: (key: SettingKey) => string;
   engine: DockerEngine | undefined;
   instances: readonly DoctorInstance[];
   engineUnavailable?: string;
@@ -72,6 +74,7 @@ export function hostDoctorDeps(input: {
   return {
     settings: input.settings,
     ...(settingIds ? { engineSettingIds: settingIds } : {}),
+    ...(input.settingId ? { settingId: input.settingId } : {}),
     engine: input.engine ? doctorEngineFor(input.engine) : undefined,
     engineAddress: input.engine?.address ?? describeEndpoint({ setting: input.settings.dockerHost, context: input.settings.dockerContext, ...(settingIds ? { settingIds } : {}), env: process.env, home: input.home ?? os.homedir() }),
     engineUnavailable: input.engineUnavailable,

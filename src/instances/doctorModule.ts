@@ -11,6 +11,7 @@ import { loadWithMainModules } from '../docker/mainModules';
 import { InfoSchema } from '../docker/parse';
 import { OWNER_LABEL, OWNER_VALUE, instanceLabel } from './model';
 import { rareModule } from './rareModule';
+import { PORT_BASE_SETTING } from './settings';
 import { portProtocol, probePort } from './portProbe';
 import { ISAAC_SIM_UID, buildContainerSpec, expandHome, layoutOf, portsFor } from './spec';
 import { VERSIONS, detectVersion } from './versions';
@@ -32,6 +33,7 @@ export function doctorModule(): DoctorPart {
       'src/instances/model.ts': { OWNER_LABEL, OWNER_VALUE, instanceLabel },
       'src/instances/rareModule.ts': { rareModule },
       'src/instances/portProbe.ts': { portProtocol, probePort },
+      'src/instances/settings.ts': { PORT_BASE_SETTING },
       'src/instances/spec.ts': { ISAAC_SIM_UID, buildContainerSpec, expandHome, layoutOf, portsFor },
       'src/instances/versions.ts': { VERSIONS, detectVersion },
       'src/instances/webViewerPlan.ts': { viewerPlan },

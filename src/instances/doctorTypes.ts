@@ -8,7 +8,7 @@ import type { ImageConfig } from '../docker/engine';
 import { EngineError, type EngineSettingIds } from '../docker/errors';
 import type { DeviceRequest, EngineInfo, GpuProbeResult } from '../docker/system';
 import type { InstanceSnapshot } from './model';
-import type { Settings } from './settings';
+import type { SettingKey, Settings } from './settings';
 import type { VolumeMount } from './spec';
 import type { PortProbe, PortProtocol } from './portProbe';
 
@@ -75,6 +75,11 @@ export interface DoctorDeps {
   engineAddress?: string;
   /** The settings the engine's address came from, named in the engine check's fixes (default: the top-level ones). */
   engineSettingIds?: EngineSettingIds;
+  /**
+   * The id of the setting that holds `key` for this host (isaacSim.endpoints[i].<key> where its endpoint
+   * sets it), named in the fixes; default: the top-level isaacSim.<key> (settingIdIn).
+   */
+  settingId?(key: SettingKey): string;
   /** Why there is no engine client, when `engine` is undefined. */
   engineUnavailable?: string;
   /** The manager's snapshots, so ports held by our own running instances are told apart. */
@@ -133,6 +138,11 @@ const TITLES: Record<DoctorCheckId, string> = {
     return l10n.t('Memory');
   },
 };
+
+/** The id of the setting that holds `key` for the doctored host: its endpoint's own where it sets it, else isaacSim.<key>. */
+export function settingIdIn(deps: Pick<DoctorDeps, 'settingId'>, key: SettingKey): string {
+  return deps.settingId?.(key) ?? `isaacSim.${key}`;
+}
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

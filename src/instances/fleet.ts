@@ -191,7 +191,7 @@ export class Fleet<E extends InstanceEngine = InstanceEngine> implements Disposa
         member.subscription = manager.onDidChange(() => this.changed.fire());
         hostsChanged = true;
       }
-      member.manager?.updateSettings(endpoint.result, endpoint.settingIds);
+      member.manager?.updateSettings(endpoint.result, endpoint.settingIds, endpoint.origin);
       next.push(member);
     }
     if (next.map((m) => m.name).join('\n') !== this.members.map((m) => m.name).join('\n')) hostsChanged = true;

@@ -10,7 +10,9 @@
  * An endpoint's engine is its own dockerHost or dockerContext, never the top-level one (the merge
  * clears both top-level values): so the errors about where its engine is name
  * isaacSim.endpoints[i].dockerHost / .dockerContext (EndpointPlan.settingIds), and those of the
- * implicit endpoint the top-level settings.
+ * implicit endpoint the top-level settings. Its other settings are its own only where it sets them
+ * (EndpointPlan.origin): settingIdOf names isaacSim.endpoints[i].<key> for those and isaacSim.<key> for
+ * the rest, so that a message about a value in force (a taken port's base) names the setting that holds it.
  */
 import * as l10n from '@vscode/l10n';
 import { TOP_LEVEL_ENGINE_SETTINGS, type EngineSettingIds } from '../docker/errors';
@@ -34,6 +36,22 @@ export interface EndpointPlan {
   result: SettingsResult;
   /** The settings its engine's dockerHost and dockerContext come from, for messages about where the engine is. */
   settingIds: EngineSettingIds;
+  /** Which of its settings it sets itself: settingIdOf(origin, key) is the id of the setting that holds `key` for it. */
+  origin: SettingOrigin;
+}
+
+/** Where a host's settings are read from: its position in isaacSim.endpoints (-1: the implicit endpoint) and the overrides it sets itself. */
+export interface SettingOrigin {
+  readonly position: number;
+  readonly own: readonly EndpointOverride[];
+}
+
+/** The implicit endpoint (no isaacSim.endpoints): every setting is the top-level one. */
+export const TOP_LEVEL_ORIGIN: SettingOrigin = Object.freeze({ position: -1, own: Object.freeze([]) });
+
+/** The id of the setting that holds `key` for a host: isaacSim.endpoints[i].<key> where the endpoint sets it itself, else isaacSim.<key>. */
+export function settingIdOf(origin: SettingOrigin, key: SettingKey): string {
+  return origin.position >= 0 && (origin.own as readonly string[]).includes(key) ? id(origin.position, key) : `${SETTINGS_SECTION}.${key}`;
 }
 
 export interface FleetPlan {
@@ -54,7 +72,14 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-const id = (position: number, key?: string) => `${SETTINGS_SECTION}.endpoints[${position}]${key ? `.${key}` : ''}`;
+function id(position: number, key?: string): string {
+  return `${SETTINGS_SECTION}.endpoints[${position}]${key ? `.${key}` : ''}`;
+}
+
+/** The overrides an endpoint object sets (a key whose value is undefined is not set). */
+function ownOverrides(raw: Record<string, unknown>): EndpointOverride[] {
+  return ENDPOINT_OVERRIDES.filter((k) => Object.prototype.hasOwnProperty.call(raw, k) && raw[k] !== undefined);
+}
 
 /** The settings id `isaacSim.<key>` in a text, not as the start of a longer one (host vs hostDataRoot). */
 function settingPattern(key: string): RegExp {
@@ -92,7 +117,7 @@ function endpointResult(top: Settings, raw: Record<string, unknown>, position: n
     });
   }
   const given = ['dockerHost', 'dockerContext'].filter((k) => typeof raw[k] === 'string');
-  const own = [...given, ...ENDPOINT_OVERRIDES.filter((k) => Object.prototype.hasOwnProperty.call(raw, k) && raw[k] !== undefined)];
+  const own = [...given, ...ownOverrides(raw)];
   // The endpoint's engine replaces the top-level one whole: a dockerHost here clears a top-level dockerContext, and the other way round.
   const merged: Record<string, unknown> = { ...top, dockerHost: '', dockerContext: '' };
   for (const key of own) merged[key] = raw[key];
@@ -107,7 +132,7 @@ function endpointResult(top: Settings, raw: Record<string, unknown>, position: n
  */
 export function planEndpoints(top: SettingsResult, rawEndpoints: unknown = top.ok ? top.settings.endpoints : []): FleetPlan {
   const list = Array.isArray(rawEndpoints) ? (rawEndpoints as unknown[]) : [];
-  if (list.length === 0) return { implicit: true, endpoints: [{ name: '', position: -1, result: top, settingIds: TOP_LEVEL_ENGINE_SETTINGS }], problems: [] };
+  if (list.length === 0) return { implicit: true, endpoints: [{ name: '', position: -1, result: top, settingIds: TOP_LEVEL_ENGINE_SETTINGS, origin: TOP_LEVEL_ORIGIN }], problems: [] };
   const problems: SettingsProblem[] = [];
   const endpoints: EndpointPlan[] = [];
   const names = new Map<string, number>();
@@ -146,7 +171,7 @@ export function planEndpoints(top: SettingsResult, rawEndpoints: unknown = top.o
       }
     }
     // Both the endpoint's own, also the one it leaves out: the top-level value does not apply to it (endpointResult clears it).
-    endpoints.push({ name, position, result, settingIds: { host: id(position, 'dockerHost'), context: id(position, 'dockerContext') } });
+    endpoints.push({ name, position, result, settingIds: { host: id(position, 'dockerHost'), context: id(position, 'dockerContext'), portBases: id(position, '*PortBase') }, origin: { position, own: ownOverrides(raw) } });
   });
   return { implicit: false, endpoints, problems };
 }

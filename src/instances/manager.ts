@@ -22,9 +22,10 @@ import type { Logger } from './logger';
 import { instanceLabel, type InstanceSnapshot } from './model';
 import { Operations } from './operations';
 import { Redactor } from './redact';
-import { DEFAULT_SETTINGS, SettingsError, type Settings, type SettingsProblem, type SettingsResult } from './settings';
+import { DEFAULT_SETTINGS, SettingsError, type Settings, type SettingKey, type SettingsProblem, type SettingsResult } from './settings';
 import { InstanceStore, type InstanceFailure, type Snapshot } from './store';
 import { EngineSync, OWNER_FILTER } from './sync';
+import { TOP_LEVEL_ORIGIN, settingIdOf, type SettingOrigin } from './fleetSettings';
 import { WebViewers } from './webViewers';
 import { runCodeIn } from './codeRun';
 import { OrchestratorError } from './errors';
@@ -93,6 +94,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
   private settingsResult: SettingsResult = { ok: true, settings: { ...DEFAULT_SETTINGS } };
   private lastGood: Settings = { ...DEFAULT_SETTINGS };
   private lastSettingIds: EngineSettingIds = TOP_LEVEL_ENGINE_SETTINGS;
+  private lastOrigin: SettingOrigin = TOP_LEVEL_ORIGIN;
 
   constructor(options: ManagerOptions<E>) {
     const redact = (m: string) => this.redactor.redact(m);
@@ -151,6 +153,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
       home: options.home ?? os.homedir(),
       engine: () => (this.connection.status.kind === 'connected' ? this.connection.client : undefined),
       settings: () => (this.settingsResult.ok ? this.settingsResult.settings : undefined),
+      settingId: (key) => this.settingId(key),
       onBuildLine: (index, line) => this.logAppended.fire({ index, label: instanceLabel(index), lines: [redact(line)] }),
       probeIntervalMs: options.probeIntervalMs,
     });
@@ -162,6 +165,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
       redact,
       engine: () => this.connection.require(),
       settings: () => this.requireSettings(),
+      settingId: (key) => this.settingId(key),
       inspectInto: (engine, index) => this.sync.inspectInto(engine, index),
       ensureImage: options.ensureImage,
       notice: (index, message) => this.noticed.fire({ index, label: instanceLabel(index), message }),
@@ -197,14 +201,24 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
   }
 
   /**
-   * Applies (re)validated settings. A new docker host means a new connection; so do new `settingIds`
-   * (an endpoint moved in isaacSim.endpoints), which the engine's messages name.
+   * The id of the setting that holds `key` for this host's settings in force: its endpoint's own
+   * (isaacSim.endpoints[i].<key>) where the endpoint sets it, else the top-level isaacSim.<key>.
    */
-  updateSettings(result: SettingsResult, settingIds: EngineSettingIds = TOP_LEVEL_ENGINE_SETTINGS): void {
+  settingId(key: SettingKey): string {
+    return settingIdOf(this.lastOrigin, key);
+  }
+
+  /**
+   * Applies (re)validated settings. A new docker host means a new connection; so do new `settingIds`
+   * (an endpoint moved in isaacSim.endpoints), which the engine's messages name. `origin`: which of
+   * them the endpoint sets itself (settingId), as the fleet planned it.
+   */
+  updateSettings(result: SettingsResult, settingIds: EngineSettingIds = TOP_LEVEL_ENGINE_SETTINGS, origin: SettingOrigin = TOP_LEVEL_ORIGIN): void {
     this.settingsResult = result;
     if (result.ok) {
       this.lastGood = result.settings;
       this.lastSettingIds = settingIds;
+      this.lastOrigin = origin;
       this.redactor.update(result.settings.env);
       if (result.settings.pythonServerToken) this.redactor.addSecret(result.settings.pythonServerToken);
       this.sync.setReadinessPatterns(result.settings.readinessPatterns);

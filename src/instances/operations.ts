@@ -28,7 +28,7 @@ import { rareModule } from './rareModule';
 import { givePlayerItsPort, preparePlayer } from './player';
 import { prepareVolumes, resolveVersion, type ResolvedVersion } from './prepare';
 import { StartReads } from './startReads';
-import { PORT_BASE_SETTING, type Settings } from './settings';
+import { PORT_BASE_SETTING, type SettingKey, type Settings } from './settings';
 import { SPEC_HASH_LABEL, buildContainerSpec, expandHome, hostFoldersFor, layoutOf, portsFor } from './spec';
 import type { InstanceStore } from './store';
 import { isOurs } from './sync';
@@ -65,6 +65,8 @@ export interface OperationsOptions<E extends InstanceEngine> {
   engine: () => Promise<E>;
   /** The validated settings, or a SettingsError. */
   settings: () => Settings;
+  /** The id of the setting that holds `key` for this host (an endpoint's own, or the top-level one), for messages. */
+  settingId: (key: SettingKey) => string;
   /** After every operation: read the container and apply what it says. */
   inspectInto: (engine: E, index: number) => Promise<void>;
   /** Called when the configured image is missing before a start; without it, the start fails with a clear error. */
@@ -239,7 +241,8 @@ export class Operations<E extends InstanceEngine> {
     const version = await resolveVersion(engine, settings, { image });
     this.store.setDetected(settings.image, { id: version.id, source: version.source });
     const ports = portsFor(settings, version.id, index);
-    const player = await preparePlayer(engine, { settings, version: version.id, image, index, signalPort: ports.signal, home: this.options.home, reads: this.reads });
+    const signalSetting = this.options.settingId('signalPortBase');
+    const player = await preparePlayer(engine, { settings, version: version.id, image, index, signalPort: ports.signal, home: this.options.home, reads: this.reads, signalSetting });
     const spec = buildContainerSpec(settings, index, { version: version.id, image: version.image, home: this.options.home, playerFile: player.playerFile });
     signal.throwIfAborted();
     if (existing) {
@@ -280,7 +283,7 @@ export class Operations<E extends InstanceEngine> {
     // From here the start completes: a Stop or Remove queued behind it then does its own job on a
     // whole container (an aborted start only ever stops before anything is created).
     try {
-      const note = player.afterCreate ? await givePlayerItsPort(engine, id, version.id, ports.signal, instanceLabel(index), (file) => this.reads.imageFile(image?.id, file, () => engine.readFile(id, file))) : player.note;
+      const note = player.afterCreate ? await givePlayerItsPort(engine, id, version.id, ports.signal, instanceLabel(index), (file) => this.reads.imageFile(image?.id, file, () => engine.readFile(id, file)), signalSetting) : player.note;
       this.store.apply(index, { type: 'note', streamNote: note });
       if (note) {
         log.warn(note);
@@ -319,11 +322,8 @@ export class Operations<E extends InstanceEngine> {
       if (probe.free || probe.code !== 'EADDRINUSE') continue;
       const instance = others.find((o) => Object.values(o.ports).includes(port));
       const holder = instance ? { who: l10n.t('{0} (running)', instance.label), fix: l10n.t('stop {0}', instance.label) } : await rareModule().describePortHolder(port, protocol, (id) => engine.inspect(id));
-      throw new OrchestratorError(
-        l10n.t('{0} cannot start: its {1} port {2} is already in use on 127.0.0.1 by {3}. Nothing was created: {4}, or move isaacSim.{5}.', instanceLabel(index), PORT_LABELS[kind], port, holder.who, holder.fix, PORT_BASE_SETTING[kind]),
-        'port-taken',
-        `isaacSim.${PORT_BASE_SETTING[kind]}`,
-      );
+      const setting = this.options.settingId(PORT_BASE_SETTING[kind]);
+      throw new OrchestratorError(l10n.t('{0} cannot start: its {1} port {2} is already in use on 127.0.0.1 by {3}. Nothing was created: {4}, or move {5}.', instanceLabel(index), PORT_LABELS[kind], port, holder.who, holder.fix, setting), 'port-taken', setting);
     }
   }
 

@@ -40,11 +40,11 @@ export interface PlayerPlan {
  * The image's player script with the instance's signalling port in place of NVIDIA's, or the note for
  * the user when the image has no such file or the file has no such port.
  */
-function withSignalPort(original: Buffer | undefined, player: { path: string; port: number }, signalPort: number, label: string): { content: Buffer } | { note: string } {
+function withSignalPort(original: Buffer | undefined, player: { path: string; port: number }, signalPort: number, label: string, signalSetting: string): { content: Buffer } | { note: string } {
   const needle = String(player.port);
   if (!original || !original.includes(needle)) {
     return {
-      note: l10n.t('{0}\'s web client could not be given its signalling port {1}: {2} {3}. Its page connects to {4}, so on this host only the instance on signalling port {5} (isaacSim.signalPortBase) can stream.', label, signalPort, player.path, original ? l10n.t('does not contain {0}', needle) : l10n.t('is not in the image'), needle, needle),
+      note: l10n.t('{0}\'s web client could not be given its signalling port {1}: {2} {3}. Its page connects to {4}, so on this host only the instance on signalling port {5} ({6}) can stream.', label, signalPort, player.path, original ? l10n.t('does not contain {0}', needle) : l10n.t('is not in the image'), needle, needle, signalSetting),
     };
   }
   return { content: Buffer.from(original.toString('utf8').split(needle).join(String(signalPort)), 'utf8') };
@@ -62,7 +62,11 @@ interface PlayerContext {
   signalPort: number | undefined;
   home: string;
   reads: StartReads;
+  /** The setting the signal port's base is read from (an endpoint's own, or the top-level one; default), named in the note. */
+  signalSetting?: string;
 }
+
+const TOP_SIGNAL_SETTING = 'isaacSim.signalPortBase';
 
 /** What the start does about the player script: nothing, a host file to bind, or a copy after create. */
 export async function preparePlayer(engine: InstanceEngine, ctx: PlayerContext): Promise<PlayerPlan> {
@@ -71,7 +75,7 @@ export async function preparePlayer(engine: InstanceEngine, ctx: PlayerContext):
   if (!engine.isLocal || layoutOf({ version: ctx.version, image: ctx.image }) !== 'root') return { afterCreate: true };
   const root = expandHome(ctx.settings.hostDataRoot, ctx.home);
   const original = await ctx.reads.imageFile(ctx.image?.id, player.path, () => readFromImage(engine, ctx.settings.image, ctx.image?.id, player.path, root, ctx.index));
-  const rewritten = withSignalPort(original, player, ctx.signalPort, instanceLabel(ctx.index));
+  const rewritten = withSignalPort(original, player, ctx.signalPort, instanceLabel(ctx.index), ctx.signalSetting ?? TOP_SIGNAL_SETTING);
   if ('note' in rewritten) return { note: rewritten.note };
   const { content } = rewritten;
   const file = playerFileFor(ctx.settings, ctx.index, ctx.home);
@@ -126,7 +130,7 @@ async function readFromImage(engine: InstanceEngine, image: string, imageId: str
  * The remote engine's way (see the design note): the copy with the instance's own port is written
  * into the created container before it starts. `readOriginal` reads the image's own file (the caller
  * answers from what it read of the same image before). Returns the note for the user when the page
- * cannot be given its port.
+ * cannot be given its port, naming `signalSetting` (where the signal port's base is set).
  */
 export async function givePlayerItsPort(
   engine: InstanceEngine,
@@ -135,10 +139,11 @@ export async function givePlayerItsPort(
   signalPort: number | undefined,
   label: string,
   readOriginal: (filePath: string) => Promise<Buffer | undefined>,
+  signalSetting = TOP_SIGNAL_SETTING,
 ): Promise<string | undefined> {
   const player = VERSIONS[version].playerScript;
   if (!player || signalPort === undefined || signalPort === player.port) return undefined;
-  const rewritten = withSignalPort(await readOriginal(player.path), player, signalPort, label);
+  const rewritten = withSignalPort(await readOriginal(player.path), player, signalPort, label, signalSetting);
   if ('note' in rewritten) return rewritten.note;
   await engine.writeFile(containerId, player.path, rewritten.content);
   return undefined;

@@ -12,14 +12,17 @@ import { describePortHolder } from './portOwner';
 import { SPEC_HASH_LABEL } from './spec';
 import { viewerContainerSpec, viewerIndexOf, viewerLabel, type ViewerPlan } from './webViewerPlan';
 
-/** The id of the running viewer container for run `run` of the instance: reused when its spec matches, else made anew. */
-export async function runViewerContainer(engine: InstanceEngine, plan: ViewerPlan, image: string, run: number, signal: AbortSignal): Promise<string> {
+/**
+ * The id of the running viewer container for run `run` of the instance: reused when its spec matches, else made anew.
+ * `portSetting`: the setting its port base is read from (isaacSim.webViewerPortBase, or an endpoint's own), named when the port is taken.
+ */
+export async function runViewerContainer(engine: InstanceEngine, plan: ViewerPlan, image: string, run: number, signal: AbortSignal, portSetting: string): Promise<string> {
   const spec = viewerContainerSpec(plan, image);
   const existing = await engine.inspect(spec.name);
   if (existing && viewerIndexOf(existing.labels) !== plan.index) throw foreignViewerError(existing, plan.index);
   if (existing && existing.labels[SPEC_HASH_LABEL] === spec.Labels[SPEC_HASH_LABEL]) {
     if (!existing.running) {
-      if (engine.isLocal) await assertPortFree(engine, plan);
+      if (engine.isLocal) await assertPortFree(engine, plan, portSetting);
       await engine.start(existing.id);
     } else if (existing.startedAt !== undefined && existing.startedAt < run) {
       // It served an earlier run of the instance: a new page for the new session.
@@ -28,7 +31,7 @@ export async function runViewerContainer(engine: InstanceEngine, plan: ViewerPla
     return existing.id;
   }
   if (existing) await engine.remove(existing.id, true);
-  if (engine.isLocal) await assertPortFree(engine, plan);
+  if (engine.isLocal) await assertPortFree(engine, plan, portSetting);
   signal.throwIfAborted();
   let id: string;
   try {
@@ -50,14 +53,14 @@ export async function runViewerContainer(engine: InstanceEngine, plan: ViewerPla
   return id;
 }
 
-async function assertPortFree(engine: InstanceEngine, plan: ViewerPlan): Promise<void> {
+async function assertPortFree(engine: InstanceEngine, plan: ViewerPlan, portSetting: string): Promise<void> {
   const probe = await probePort(plan.port, 'tcp', '127.0.0.1');
   if (probe.free || probe.code !== 'EADDRINUSE') return;
   const holder = await describePortHolder(plan.port, 'tcp', (id) => engine.inspect(id));
   throw new OrchestratorError(
-    l10n.t('{0} cannot start: its port {1} is already in use on 127.0.0.1 by {2}. Nothing was created: {3}, or move isaacSim.webViewerPortBase, then stop and start the instance (its ports are its container\'s).', viewerLabel(plan.index), plan.port, holder.who, holder.fix),
+    l10n.t('{0} cannot start: its port {1} is already in use on 127.0.0.1 by {2}. Nothing was created: {3}, or move {4}, then stop and start the instance (its ports are its container\'s).', viewerLabel(plan.index), plan.port, holder.who, holder.fix, portSetting),
     'port-taken',
-    'isaacSim.webViewerPortBase',
+    portSetting,
   );
 }
 

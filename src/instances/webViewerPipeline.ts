@@ -11,6 +11,7 @@ import { imagesModule } from '../docker/imagesModule';
 import type { InstanceEngine } from './engineApi';
 import { OrchestratorError } from './errors';
 import type { Logger } from './logger';
+import type { SettingKey } from './settings';
 import { probeHttp } from './probe';
 import type { InstanceStore } from './store';
 import { runViewerContainer } from './webViewerContainer';
@@ -22,6 +23,8 @@ export interface PipelineHost {
   log: Logger;
   /** A line of a viewer's build, for its instance's log channel. */
   onBuildLine: (index: number, line: string) => void;
+  /** The id of the setting that holds `key` for this host, for messages (webViewerPortBase: an endpoint's own, or the top-level one). */
+  settingId: (key: SettingKey) => string;
   /** Resolves once instance `index` is ready in run `run`. */
   untilReady: (index: number, run: number, signal: AbortSignal) => Promise<void>;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -40,7 +43,7 @@ export async function runViewerPipeline(host: PipelineHost, engine: InstanceEngi
   store.setViewer(index, { ...base, kind: 'waiting', image });
   await host.untilReady(index, run, signal);
   store.setViewer(index, { ...base, kind: 'starting', image });
-  const id = await runViewerContainer(engine, plan, image, run, signal);
+  const id = await runViewerContainer(engine, plan, image, run, signal, host.settingId('webViewerPortBase'));
   signal.throwIfAborted();
   store.setViewer(index, { ...base, kind: 'running', image, containerId: id });
   const url = store.live(index).clientUrl;

@@ -21,7 +21,7 @@ import type { ContainerInfo, EngineEvent, InstanceEngine } from './engineApi';
 import { errorInfo, OrchestratorError } from './errors';
 import type { Logger } from './logger';
 import type { WebViewerState } from './model';
-import type { Settings } from './settings';
+import type { SettingKey, Settings } from './settings';
 import type { InstanceStore } from './store';
 import { rareModule } from './rareModule';
 import {
@@ -39,6 +39,8 @@ export interface WebViewersOptions {
   engine: () => InstanceEngine | undefined;
   /** The valid settings, or undefined while they are invalid (then nothing is changed). */
   settings: () => Settings | undefined;
+  /** The id of the setting that holds `key` for this host (an endpoint's own, or the top-level one), for messages. */
+  settingId: (key: SettingKey) => string;
   /** A line of a viewer's build, for its instance's log channel. */
   onBuildLine: (index: number, line: string) => void;
   probeIntervalMs?: number;
@@ -174,6 +176,7 @@ export class WebViewers {
         store: this.store,
         log: this.options.log,
         onBuildLine: this.options.onBuildLine,
+        settingId: this.options.settingId,
         untilReady: (i: number, r: number, sig: AbortSignal) => this.untilReady(i, r, sig),
         sleep: (ms: number, sig: AbortSignal) => this.sleep(ms, sig),
         probeIntervalMs: this.options.probeIntervalMs ?? 500,

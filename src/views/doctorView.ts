@@ -159,7 +159,7 @@ export class DoctorView implements vscode.Disposable {
         engineUnavailable = err instanceof Error ? err.message : String(err);
       }
     }
-    return runDoctor(hostDoctorDeps({ settings: settings.settings, settingIds: manager.engineSettingIds, engine, instances: manager.list(), engineUnavailable, pullsOnStart: this.options.pullsOnStart }));
+    return runDoctor(hostDoctorDeps({ settings: settings.settings, settingIds: manager.engineSettingIds, settingId: (key) => manager.settingId(key), engine, instances: manager.list(), engineUnavailable, pullsOnStart: this.options.pullsOnStart }));
   }
 
   private logReport(host: string, report: DoctorReport): void {
