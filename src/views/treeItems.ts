@@ -4,7 +4,7 @@
  * row and copies a fresh build into it when what it shows changed (tree.ts says why).
  */
 import * as vscode from 'vscode';
-import { describeState, formatElapsed } from '../instances/describe';
+import { describeState, formatClock, formatElapsed } from '../instances/describe';
 import { figuresRows, figuresSummary, sharedGpuNote, type InstanceFigures } from '../instances/figures';
 import { describeHost, type HostStatus } from '../instances/fleet';
 import type { InstanceSnapshot, InstanceStateKind, WebViewerState } from '../instances/model';
@@ -53,7 +53,7 @@ export class InstanceTreeItem extends vscode.TreeItem {
     }
     // A time, not an uptime: the tooltip is built with the row, so a duration would be stale by the
     // time it is read, and would change the row at every refresh (tree.ts refreshes changed rows only).
-    row(vscode.l10n.t('Running since'), s.startedAt !== undefined ? new Date(s.startedAt).toLocaleString() : '—');
+    row(vscode.l10n.t('Running since'), s.startedAt !== undefined ? formatClock(s.startedAt, now) : '—');
     row(vscode.l10n.t('Client URL'), s.clientUrl);
     row(vscode.l10n.t('Code server'), describeCodeServer(s.codeServer));
     for (const [k, v] of figuresRows(figures)) row(k, v);

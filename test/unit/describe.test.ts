@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeState, formatElapsed } from '../../src/instances/describe';
+import { describeState, formatClock, formatElapsed } from '../../src/instances/describe';
 import type { InstanceSnapshot, InstanceState, StartupInfo } from '../../src/instances/model';
 import { fixtureSnapshot } from './snapshotFixture';
 
@@ -123,4 +123,12 @@ describe('describeState', () => {
     assert.equal(describeState(snapshot({ kind: 'failed' }), NOW), 'failed');
     assert.equal(describeState(snapshot({ kind: 'failed', reason: '' }), NOW), 'failed');
   });
+});
+
+describe('formatClock', () => {
+  // Local times, built from their parts, so the test holds in any time zone.
+  const at = (y: number, mo: number, d: number, h: number, mi: number, sec: number) => new Date(y, mo - 1, d, h, mi, sec).getTime();
+  test('today: the time to the second', () => assert.equal(formatClock(at(2026, 12, 3, 9, 5, 7), at(2026, 12, 3, 23, 59, 0)), '09:05:07'));
+  test('another day: the date and the time to the minute', () => assert.equal(formatClock(at(2026, 11, 30, 14, 5, 9), at(2026, 12, 3, 10, 0, 0)), '2026-11-30 14:05'));
+  test('the same day of another month is another day', () => assert.equal(formatClock(at(2026, 11, 3, 8, 0, 0), at(2026, 12, 3, 8, 0, 0)), '2026-11-03 08:00'));
 });
