@@ -130,31 +130,24 @@ describe('settingIdOf: which setting holds a key for a host', () => {
 });
 
 describe('a start whose HTTP port is taken', () => {
-  test("on an endpoint that sets httpPortBase itself: message and setting name isaacSim.endpoints[0].httpPortBase, never the top-level one", async () => {
-    await withFleet(async (fleet, created) => {
-      fleet.update(fleetSettings());
-      const e = await startError(fleet, 'own');
-      assert.equal(e.kind, 'port-taken', e.message);
-      assert.equal(e.setting, 'isaacSim.endpoints[0].httpPortBase');
-      assert.ok(e.message.includes(`port ${ownHttp} is already in use on 127.0.0.1`), e.message);
-      assert.ok(e.message.endsWith('or move isaacSim.endpoints[0].httpPortBase.'), e.message);
-      assert.ok(!e.message.includes('isaacSim.httpPortBase'), e.message);
-      assert.deepEqual(created, [], 'nothing was created');
+  const cases = [
+    { endpoint: 'own', sets: 'sets httpPortBase itself', setting: 'isaacSim.endpoints[0].httpPortBase', port: () => ownHttp, never: 'isaacSim.httpPortBase' },
+    { endpoint: 'other', sets: 'leaves httpPortBase to the top level', setting: 'isaacSim.httpPortBase', port: () => topHttp, never: 'isaacSim.endpoints[' },
+  ];
+  for (const c of cases) {
+    test(`on an endpoint that ${c.sets}: message and setting name ${c.setting}, never ${c.never}`, async () => {
+      await withFleet(async (fleet, created) => {
+        fleet.update(fleetSettings());
+        const e = await startError(fleet, c.endpoint);
+        assert.equal(e.kind, 'port-taken', e.message);
+        assert.equal(e.setting, c.setting);
+        assert.ok(e.message.includes(`port ${c.port()} is already in use on 127.0.0.1`), e.message);
+        assert.ok(e.message.endsWith(`or move ${c.setting}.`), e.message);
+        assert.ok(!e.message.includes(c.never), e.message);
+        assert.deepEqual(created, [], 'nothing was created');
+      });
     });
-  });
-
-  test('on an endpoint that leaves httpPortBase to the top level: message and setting name isaacSim.httpPortBase', async () => {
-    await withFleet(async (fleet, created) => {
-      fleet.update(fleetSettings());
-      const e = await startError(fleet, 'other');
-      assert.equal(e.kind, 'port-taken', e.message);
-      assert.equal(e.setting, 'isaacSim.httpPortBase');
-      assert.ok(e.message.includes(`port ${topHttp} is already in use on 127.0.0.1`), e.message);
-      assert.ok(e.message.endsWith('or move isaacSim.httpPortBase.'), e.message);
-      assert.ok(!e.message.includes('isaacSim.endpoints['), e.message);
-      assert.deepEqual(created, []);
-    });
-  });
+  }
 
   test('an endpoint that moves in the list, or drops its own httpPortBase, is named anew at the next start', async () => {
     await withFleet(async (fleet) => {
