@@ -17,6 +17,7 @@ set -uo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 mkdir -p .run
+rm -f .run/tap-*.txt # each suite writes its own; the recap at the end reads only this run's
 
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 node scripts/build.mjs --tests || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -76,6 +77,8 @@ e2e_suite ui ui ui
 e2e_suite demo demo demo
 
 cleanup; trap - EXIT
+# The failed tests again, briefly, next to the summary: a CI log is often read from its tail.
+node scripts/lib/tap-failures.mjs .run/tap-unit.txt .run/tap-engine.txt .run/tap-exthost.txt .run/tap-exthost-via-test-electron.txt .run/tap-ui.txt .run/tap-demo.txt
 printf '%s\n' "${summary[@]}"
 echo "$total_pass passed, $total_fail failed"
 [[ $total_fail -eq 0 ]]

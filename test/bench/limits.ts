@@ -34,7 +34,7 @@
  *
  * Instances: index LIMITS_INDEX (3) for the outside changes, which the other manager-level parts do
  * not use once they are done (bench.ts runs this after them); the stand-in runs are plain `docker run`
- * containers named isaac-sim-bench-limits-*, on ports 36371–36389 (beside the bench's 36211–36362).
+ * containers named isaac-sim-bench-limits-*, on ports 27411–27429 (beside the bench's 27211–27402).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

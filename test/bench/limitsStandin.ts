@@ -3,7 +3,7 @@
  * of each Isaac Sim version's image once ready, and STANDIN_MODE=fatal runs to their exit 1, set up
  * as test/engine/standinSetup.ts sets them up. Plain `docker run` containers on the host network,
  * named isaac-sim-bench-limits-* and labelled dev.isaac-sim-orchestrator.bench=limits (scripts/bench.sh
- * removes leftovers), on ports 36371–36389. Each returns its samples (ms) by version or fatal id, and
+ * removes leftovers), on ports 27411–27429. Each returns its samples (ms) by version or fatal id, and
  * pushes onto `problems` an exit code other than the one the limit is about.
  */
 import { execFile } from 'node:child_process';
@@ -44,12 +44,12 @@ export async function standinStop(socket: string, image: string, problems: strin
   const docker = cli(socket);
   const samples: Record<string, number[]> = {};
   for (const [k, version] of VERSIONS.entries()) {
-    const signal = String(36381 + k);
+    const signal = String(27421 + k);
     const r: StandinRun = {
       name: `${PREFIX}-stop-${version}`,
       image: `${repoOf(image)}:${version}`,
       env: version === '6.0.1' ? { ISAACSIM_SIGNAL_PORT: signal } : {},
-      args: [`${HTTP_ARG}${36371 + k}`, ...(version === '6.0.1' ? [] : [`--/app/livestream/port=${signal}`])],
+      args: [`${HTTP_ARG}${27411 + k}`, ...(version === '6.0.1' ? [] : [`--/app/livestream/port=${signal}`])],
     };
     await docker(['rm', '-f', r.name]).catch(() => undefined);
     try {
@@ -84,8 +84,8 @@ export async function standinFatal(socket: string, image: string, problems: stri
     const r: StandinRun = {
       name: `${PREFIX}-fatal`,
       image: `${repoOf(image)}:${fatalVersion(id)}`,
-      env: { STANDIN_MODE: 'fatal', STANDIN_FATAL: id, ISAACSIM_SIGNAL_PORT: '36389' },
-      args: [`${HTTP_ARG}36379`, '--/app/livestream/port=36389'],
+      env: { STANDIN_MODE: 'fatal', STANDIN_FATAL: id, ISAACSIM_SIGNAL_PORT: '27429' },
+      args: [`${HTTP_ARG}27419`, '--/app/livestream/port=27429'],
     };
     await docker(['rm', '-f', r.name]).catch(() => undefined);
     try {

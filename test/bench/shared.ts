@@ -40,8 +40,9 @@ export const MAX_INSTANCE_COUNT = 16;
 
 /**
  * isaacSim.* settings (bare keys) for the stand-in: 3 instances (or `instanceCount`), no NVIDIA
- * runtime, ports in 36211–36299 (this machine's other work keeps away from them; room for 32
- * instances of each kind the 4.2 stand-in uses), data under the run folder.
+ * runtime, ports in 27211–27402 (below Linux's ephemeral range, 32768–60999, where an outgoing
+ * connection can hold one: a run once lost its scale part to that; apart from the test suites'
+ * ports; room for 32 instances of each kind of port), data under the run folder.
  */
 export function benchSettings(image: string, dataRoot: string, instanceCount = INSTANCES): Record<string, unknown> {
   return {
@@ -51,11 +52,11 @@ export function benchSettings(image: string, dataRoot: string, instanceCount = I
     memoryLimitGiB: 2,
     instanceCount,
     hostDataRoot: dataRoot,
-    httpPortBase: 36211,
-    signalPortBase: 36251,
-    streamPortBase: 36291,
-    webViewerPortBase: 36331,
-    pythonServerPortBase: 36371,
+    httpPortBase: 27211,
+    signalPortBase: 27251,
+    streamPortBase: 27291,
+    webViewerPortBase: 27331,
+    pythonServerPortBase: 27371,
     stopTimeoutSeconds: 5,
     env: { STANDIN_STEP_SECONDS: '0.05' },
   };

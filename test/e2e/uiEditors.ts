@@ -90,9 +90,10 @@ export async function waitForOutputText(page: Page, accept: (text: string) => bo
       const current = await outputPanelText(page);
       if (accept(current)) return current;
       if (!scrolled && current.length > 0) {
-        scrolled = true;
-        await page.locator('.panel .monaco-editor .view-lines').first().click();
+        // Bounded, and retried at the next poll: a notification toast can cover the panel for a while.
+        await page.locator('.panel .monaco-editor .view-lines').first().click({ timeout: 3_000 });
         await page.keyboard.press('Control+End');
+        scrolled = true;
       }
       return undefined;
     },

@@ -342,6 +342,11 @@ async function openWorkspaceFile(page: Page, name: string): Promise<void> {
   );
   await page.keyboard.press('Enter');
   await poll(async () => /\bactive\b/.test((await editorTab(page, name).first().getAttribute('class').catch(() => '')) ?? ''), 10_000, `${name} to open in an active tab`);
+  // The tab turns active before the group's editor shows the file; the editor-title buttons act on
+  // the file the editor shows (a CI run once ran the file before it). The editor's view carries
+  // its model's URI in data-uri.
+  const shown = page.locator(`.editor-group-container.active [data-uri$=${JSON.stringify(`/${name}`)}]`);
+  await poll(async () => (await shown.count()) > 0, 10_000, `the active editor group's editor to show ${name}`);
 }
 
 function describeFrameUrl(url: string, httpPort: number): string {
