@@ -101,7 +101,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
     const raw = options.log;
     const log: Logger = { debug: (m) => raw.debug(redact(m)), info: (m) => raw.info(redact(m)), warn: (m) => raw.warn(redact(m)), error: (m) => raw.error(redact(m)) };
     const now = options.now ?? Date.now;
-    this.store = new InstanceStore({ log, now, store: options.store, redact });
+    this.store = new InstanceStore({ log, now, store: options.store, redact, settingId: (key) => this.settingId(key) });
     this.onDidChange = this.store.onDidChange;
     this.onDidFail = this.store.onDidFail;
     this.sync = new EngineSync(

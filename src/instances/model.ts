@@ -42,8 +42,9 @@ export type InstanceView =
    * NVIDIA's desktop "Isaac Sim WebRTC Streaming Client" connects to host:port. In 4.5–5.x it reaches
    * signal port 49100 only (IsaacSim #606), so `reachable` is false for the other instances. For 6.x,
    * `webViewerUrl` is where NVIDIA's web viewer for this instance would answer (none does yet).
+   * `signalSetting`: the setting that holds the signal port's base for this engine (an endpoint's own, or isaacSim.signalPortBase).
    */
-  | { kind: 'desktop-client'; version: VersionId; host: string; port: number; reachable: boolean; webViewerUrl?: string; streamPort?: number };
+  | { kind: 'desktop-client'; version: VersionId; host: string; port: number; reachable: boolean; webViewerUrl?: string; streamPort?: number; signalSetting: string };
 
 /**
  * An Isaac Sim 6.x instance's web viewer (webViewers.ts): its image being built, waiting for the

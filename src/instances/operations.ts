@@ -243,7 +243,7 @@ export class Operations<E extends InstanceEngine> {
     const ports = portsFor(settings, version.id, index);
     const signalSetting = this.options.settingId('signalPortBase');
     const player = await preparePlayer(engine, { settings, version: version.id, image, index, signalPort: ports.signal, home: this.options.home, reads: this.reads, signalSetting });
-    const spec = buildContainerSpec(settings, index, { version: version.id, image: version.image, home: this.options.home, playerFile: player.playerFile });
+    const spec = buildContainerSpec(settings, index, { version: version.id, image: version.image, home: this.options.home, playerFile: player.playerFile, hostSetting: this.options.settingId('host') });
     signal.throwIfAborted();
     if (existing) {
       if (existing.labels[SPEC_HASH_LABEL] === spec.Labels[SPEC_HASH_LABEL]) {

@@ -26,6 +26,8 @@ export interface SnapshotInput {
   codeTokenKnown: boolean;
   /** What a start read from the configured image, if one did. */
   detected?: DetectedVersion;
+  /** The id of the setting that holds isaacSim.signalPortBase's value for this engine (an endpoint may set its own); default the top-level one. */
+  signalSetting?: string;
   /** Expected startup duration of an image for a kind of start, from earlier starts. */
   estimate(image: string, kind: StartKind): number | undefined;
 }
@@ -76,6 +78,7 @@ export function buildSnapshot(input: SnapshotInput): InstanceSnapshot {
       reachable: profile.view !== 'desktop-client' || ports.signal === DEFAULT_SIGNAL_PORT,
       ...(profile.view === 'web-viewer' ? { webViewerUrl: clientUrl } : {}),
       ...(ports.stream !== undefined ? { streamPort: ports.stream } : {}),
+      signalSetting: input.signalSetting ?? 'isaacSim.signalPortBase',
     };
   }
   const startup = tracked.startup;

@@ -102,6 +102,8 @@ export interface SpecContext {
   home: string;
   /** 4.2 on a local engine: the host copy of the player script with the instance's port (player.ts), bound over the image's. */
   playerFile?: string;
+  /** The id of the setting that holds the host for this engine (isaacSim.endpoints[i].host where the endpoint sets it); default isaacSim.host. */
+  hostSetting?: string;
 }
 
 /** A setting value that no instance of this version can run with; names the setting to fix. */
@@ -294,9 +296,10 @@ export function buildContainerSpec(settings: Settings, index: number, ctx: SpecC
   const ports = portsFor(settings, ctx.version, index);
   const values = templateValues(settings, ctx.version, index, ports);
   if (Object.keys(profile.portEnv).includes('ISAACSIM_HOST') && !isIpAddress(settings.host)) {
+    const setting = ctx.hostSetting ?? 'isaacSim.host';
     throw new SpecError(
-      l10n.t('Setting isaacSim.host is "{0}", but Isaac Sim {1} binds its media socket to ISAACSIM_HOST, which must be an IP address of this machine (isaac-sim/IsaacSim tools/docker/README.md): use "127.0.0.1" or the host\'s LAN address. Nothing was created.', settings.host, ctx.version),
-      'isaacSim.host',
+      l10n.t('Setting {0} is "{1}", but Isaac Sim {2} binds its media socket to ISAACSIM_HOST, which must be an IP address of this machine (isaac-sim/IsaacSim tools/docker/README.md): use "127.0.0.1" or the host\'s LAN address. Nothing was created.', setting, settings.host, ctx.version),
+      setting,
     );
   }
   const entrypoint = settings.entrypoint.length > 0 ? settings.entrypoint : profile.entrypoint;

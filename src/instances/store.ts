@@ -21,7 +21,7 @@ import { StartupTimes, type KeyValueStore } from './eta';
 import { Emitter, type Event } from './events';
 import type { Logger } from './logger';
 import { instanceLabel, type InstanceSnapshot, type WebViewerState } from './model';
-import { DEFAULT_SETTINGS, type Settings } from './settings';
+import { DEFAULT_SETTINGS, type Settings, type SettingKey } from './settings';
 import { buildSnapshot } from './snapshot';
 import { initialTracked, reduce, type StateInput, type Tracked } from './state';
 import type { DetectedVersion } from './versions';
@@ -60,6 +60,8 @@ export interface StoreOptions {
   now: () => number;
   store?: KeyValueStore;
   redact: (text: string) => string;
+  /** The id of the setting that holds `key` for this engine (Manager.settingId), for what snapshots say; default the top-level ids. */
+  settingId?: (key: SettingKey) => string;
 }
 
 function isTransient(s: InstanceSnapshot, previous: InstanceSnapshot): boolean {
@@ -214,6 +216,7 @@ export class InstanceStore {
         viewer: entry.viewer,
         codeTokenKnown: this.codeToken(index) !== undefined,
         detected: this.detected.get(entry.info?.image ?? this.settings.image),
+        signalSetting: this.options.settingId?.('signalPortBase'),
         estimate: (image, kind) => this.startupTimes.estimate(image, kind),
       }),
     );

@@ -50,10 +50,11 @@ export function viewerNote(s: InstanceSnapshot): string | undefined {
     return l10n.t('{0} streams to NVIDIA\'s desktop "Isaac Sim WebRTC Streaming Client": open it and connect to server {1} (signal port {2}). Isaac Sim 4.5–5.x has no browser client.', s.label, view.host, view.port);
   }
   return l10n.t(
-    "{0} streams on signal port {1}, but NVIDIA's 4.5–5.x desktop client connects to port {2} only (isaac-sim/IsaacSim #606), so it cannot be viewed. Only the instance on port {2} can: stop that one and give this one port {2} (isaacSim.signalPortBase), or use Isaac Sim 6.x, whose web viewer takes any port.",
+    "{0} streams on signal port {1}, but NVIDIA's 4.5–5.x desktop client connects to port {2} only (isaac-sim/IsaacSim #606), so it cannot be viewed. Only the instance on port {2} can: stop that one and give this one port {2} ({3}), or use Isaac Sim 6.x, whose web viewer takes any port.",
     s.label,
     view.port,
     DEFAULT_SIGNAL_PORT,
+    view.signalSetting,
   );
 }
 
