@@ -62,6 +62,8 @@ export interface EngineSettingIds {
    * (which port base it was is not known there); unset: only the top-level isaacSim.*PortBase apply.
    */
   portBases?: string;
+  /** An endpoint's GPU list, isaacSim.endpoints[i].gpus, for the engine's no-GPU error (whether the endpoint sets its own is not known there); unset: isaacSim.gpus. */
+  gpus?: string;
 }
 
 /** The top-level settings: one engine, as without isaacSim.endpoints. */
@@ -206,10 +208,12 @@ export function describeEngineError(err: unknown, what: string, address: string,
     }
     case 'no-gpu':
       return new EngineError(
-        l10n.t('Could not {0}: the engine cannot hand out GPUs ({1}). Install the NVIDIA Container Toolkit, or set isaacSim.gpus to "none" to run without a GPU request.', what, raw),
+        settingIds.gpus
+          ? l10n.t('Could not {0}: the engine cannot hand out GPUs ({1}). Install the NVIDIA Container Toolkit, or set {2} to "none" to run without a GPU request (isaacSim.gpus if this endpoint does not set its own).', what, raw, settingIds.gpus)
+          : l10n.t('Could not {0}: the engine cannot hand out GPUs ({1}). Install the NVIDIA Container Toolkit, or set isaacSim.gpus to "none" to run without a GPU request.', what, raw),
         kind,
         status,
-        { cause: err, setting: 'isaacSim.gpus' },
+        { cause: err, setting: settingIds.gpus ?? 'isaacSim.gpus' },
       );
     case 'image-missing':
       return new EngineError(l10n.t('Could not {0}: {1}. Pull the image first (docker pull, after "docker login nvcr.io" for NGC images) or set isaacSim.image to an image you have.', what, raw), kind, status, { cause: err, setting: 'isaacSim.image' });

@@ -171,7 +171,7 @@ export function planEndpoints(top: SettingsResult, rawEndpoints: unknown = top.o
       }
     }
     // Both the endpoint's own, also the one it leaves out: the top-level value does not apply to it (endpointResult clears it).
-    endpoints.push({ name, position, result, settingIds: { host: id(position, 'dockerHost'), context: id(position, 'dockerContext'), portBases: id(position, '*PortBase') }, origin: { position, own: ownOverrides(raw) } });
+    endpoints.push({ name, position, result, settingIds: { host: id(position, 'dockerHost'), context: id(position, 'dockerContext'), portBases: id(position, '*PortBase'), gpus: id(position, 'gpus') }, origin: { position, own: ownOverrides(raw) } });
   });
   return { implicit: false, endpoints, problems };
 }

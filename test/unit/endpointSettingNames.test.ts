@@ -5,7 +5,9 @@
  * not (endpointPortNames.test.ts has the same for the port bases of a taken port).
  *  - a host name where Isaac Sim 6.x needs an IP address (ISAACSIM_HOST): the start's error;
  *  - a 4.5–5.x signal port the desktop client cannot reach (it connects to 49100 only, IsaacSim #606):
- *    the note in the tooltip and the sim view.
+ *    the note in the tooltip and the sim view;
+ *  - the engine's own error when it cannot hand out GPUs: it names the endpoint's gpus (the engine
+ *    does not know whether the endpoint sets its own, so it names the top-level one too).
  * The engines are fakes.
  */
 import assert from 'node:assert/strict';
@@ -13,8 +15,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { describeEngineError } from '../../src/docker/errors';
 import { errorInfo } from '../../src/instances/errors';
 import { Fleet } from '../../src/instances/fleet';
+import { planEndpoints } from '../../src/instances/fleetSettings';
 import { DEFAULT_SETTINGS, parseSettings } from '../../src/instances/settings';
 import { viewerNote } from '../../src/views/streamNotes';
 import { FakeEngine } from './fakeEngine';
@@ -121,5 +125,26 @@ describe('Isaac Sim 4.5–5.x on a signal port the desktop client cannot reach',
       const after = note(fleet, 'own');
       assert.match(after, /streams on signal port 49120, .* \(isaacSim\.signalPortBase\)/, after);
     });
+  });
+});
+
+describe("the engine's error when it cannot hand out GPUs", () => {
+  // What Docker answers a GPU request without the NVIDIA Container Toolkit.
+  const noGpu = () => new Error('(HTTP code 500) server error - could not select device driver "" with capabilities: [[gpu]]');
+
+  test("an endpoint's engine names the endpoint's gpus, and the top-level one for an endpoint without its own", () => {
+    const parsed = parseSettings({ ...DEFAULT_SETTINGS, endpoints: [{ name: 'a', dockerHost: 'unix:///a.sock' }, { name: 'b', dockerHost: 'unix:///b.sock', gpus: '1' }] });
+    assert.ok(parsed.ok, JSON.stringify(parsed));
+    const [, b] = planEndpoints(parsed).endpoints;
+    const e = describeEngineError(noGpu(), 'create the container', 'unix:///b.sock', b.settingIds);
+    assert.equal(e.kind, 'no-gpu');
+    assert.equal(e.setting, 'isaacSim.endpoints[1].gpus');
+    assert.ok(e.message.includes('or set isaacSim.endpoints[1].gpus to "none" to run without a GPU request (isaacSim.gpus if this endpoint does not set its own).'), e.message);
+  });
+
+  test('one engine: isaacSim.gpus, as before', () => {
+    const e = describeEngineError(noGpu(), 'create the container', 'unix:///x.sock');
+    assert.equal(e.setting, 'isaacSim.gpus');
+    assert.ok(e.message.endsWith('or set isaacSim.gpus to "none" to run without a GPU request.'), e.message);
   });
 });

@@ -301,7 +301,7 @@ describe('the settings an engine is named by (errors about where it is name them
     };
     return { made, engineFor };
   }
-  const endpointIds = (i: number): EngineSettingIds => ({ host: `isaacSim.endpoints[${i}].dockerHost`, context: `isaacSim.endpoints[${i}].dockerContext`, portBases: `isaacSim.endpoints[${i}].*PortBase` });
+  const endpointIds = (i: number): EngineSettingIds => ({ host: `isaacSim.endpoints[${i}].dockerHost`, context: `isaacSim.endpoints[${i}].dockerContext`, portBases: `isaacSim.endpoints[${i}].*PortBase`, gpus: `isaacSim.endpoints[${i}].gpus` });
 
   test('without isaacSim.endpoints the one engine is named by the top-level settings', async () => {
     const { made, engineFor } = recording();
