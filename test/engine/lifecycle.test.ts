@@ -175,7 +175,7 @@ describe('Isaac Sim versions', () => {
     assert.equal(s.versionSource, 'image tag "6.0.1"');
     assert.deepEqual(s.warnings, []);
     assert.deepEqual(s.ports, { signal: 29100, stream: 29998, http: 29211, webViewer: 29210, python: 29400 });
-    assert.deepEqual(s.view, { kind: 'desktop-client', version: '6.x', host: '127.0.0.1', port: 29100, reachable: true, webViewerUrl: 'http://127.0.0.1:29210/', streamPort: 29998 });
+    assert.deepEqual(s.view, { kind: 'desktop-client', version: '6.x', host: '127.0.0.1', port: 29100, reachable: true, webViewerUrl: 'http://127.0.0.1:29210/', streamPort: 29998, signalSetting: 'isaacSim.signalPortBase' });
     await waitFor('the image\'s HEALTHCHECK passes', () => manager.get(0)?.health === 'healthy', 15_000);
   });
 
