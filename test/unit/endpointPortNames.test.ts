@@ -22,8 +22,8 @@ import { DEFAULT_SETTINGS, parseSettings } from '../../src/instances/settings';
 import { runViewerContainer } from '../../src/instances/webViewerContainer';
 import { viewerPlan } from '../../src/instances/webViewerPlan';
 import { FakeEngine } from './fakeEngine';
+import { withFakeFleet } from './endpointFleetFixture';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const IMAGE = 'nvcr.io/nvidia/isaac-sim:4.2.0';
 const servers: net.Server[] = [];
 let home: string;
@@ -89,20 +89,7 @@ function fleetSettings() {
 }
 
 function withFleet(fn: (fleet: Fleet<FakeEngine>, created: string[]) => Promise<void>): Promise<void> {
-  const created: string[] = [];
-  const fleet = new Fleet<FakeEngine>({
-    engineFor: (dockerHost) =>
-      new FakeEngine(
-        {
-          imageConfig: async () => ({ user: '', entrypoint: [], env: [], tags: [IMAGE] }),
-          create: async (body) => (created.push(`${dockerHost} ${String(body.name)}`), 'id'),
-        },
-        { address: dockerHost },
-      ),
-    log: quiet,
-    home,
-  });
-  return fn(fleet, created).finally(() => fleet.dispose());
+  return withFakeFleet(IMAGE, home, fn);
 }
 
 async function startError(fleet: Fleet<FakeEngine>, host: string): Promise<{ message: string; setting: string | undefined; kind: string }> {

@@ -17,13 +17,13 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { describeEngineError } from '../../src/docker/errors';
 import { errorInfo } from '../../src/instances/errors';
-import { Fleet } from '../../src/instances/fleet';
+import type { Fleet } from '../../src/instances/fleet';
 import { planEndpoints } from '../../src/instances/fleetSettings';
 import { DEFAULT_SETTINGS, parseSettings } from '../../src/instances/settings';
 import { viewerNote } from '../../src/views/streamNotes';
-import { FakeEngine } from './fakeEngine';
+import type { FakeEngine } from './fakeEngine';
+import { withFakeFleet } from './endpointFleetFixture';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 let home: string;
 
 before(() => {
@@ -33,20 +33,7 @@ before(() => {
 after(() => rmSync(home, { recursive: true, force: true }));
 
 function withFleet(image: string, fn: (fleet: Fleet<FakeEngine>, created: string[]) => Promise<void>): Promise<void> {
-  const created: string[] = [];
-  const fleet = new Fleet<FakeEngine>({
-    engineFor: (dockerHost) =>
-      new FakeEngine(
-        {
-          imageConfig: async () => ({ user: '', entrypoint: [], env: [], tags: [image] }),
-          create: async (body) => (created.push(`${dockerHost} ${String(body.name)}`), 'id'),
-        },
-        { address: dockerHost },
-      ),
-    log: quiet,
-    home,
-  });
-  return fn(fleet, created).finally(() => fleet.dispose());
+  return withFakeFleet(image, home, fn);
 }
 
 describe('Isaac Sim 6.x with a host name, where ISAACSIM_HOST needs an IP address', () => {
