@@ -2,13 +2,15 @@ import * as l10n from '@vscode/l10n';
 import type { InstanceSnapshot } from './model';
 import { PHASE_LABELS } from './readiness';
 
+/** Two digits: "05". */
+const two = (n: number) => String(n).padStart(2, '0');
+
 /** "1:05", "12:03:09": compact elapsed time for descriptions. */
 export function formatElapsed(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
-  const two = (n: number) => String(n).padStart(2, '0');
   return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
 }
 
@@ -20,7 +22,6 @@ export function formatElapsed(ms: number): string {
 export function formatClock(at: number, now: number): string {
   const d = new Date(at);
   const n = new Date(now);
-  const two = (v: number) => String(v).padStart(2, '0');
   const time = `${two(d.getHours())}:${two(d.getMinutes())}`;
   const sameDay = d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate();
   return sameDay ? `${time}:${two(d.getSeconds())}` : `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${time}`;
