@@ -1,5 +1,5 @@
 // Builds the extension host bundle (dist/extension.js, with dist/dockerode.js and dist/tar-stream.js
-// loaded on the first engine connection, and dist/doctor.js and dist/images.js on first use) and its loader (dist/boot.js, package.json's `main`), the webview bundle (media/webview.js), the sim view's
+// loaded on the first engine connection, and the parts in dist/parts.js on first use: scripts/parts.mjs) and its loader (dist/boot.js, package.json's `main`), the webview bundle (media/webview.js), the sim view's
 // codicon stylesheet and, with --tests, the compiled test tree (out/) for node's test runner.
 // esbuild bundles so the .vsix ships a few small files instead of node_modules, which keeps
 // activation fast and the package small.

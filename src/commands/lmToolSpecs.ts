@@ -2,7 +2,7 @@
  * The Language Model tools' implementations (issue 13, point 5), for chat agents: list the
  * instances, start one, stop one, read its log, run Python in it. package.json contributes them
  * (contributes.languageModelTools); lmTools.ts registers them at activation, and this file loads
- * from dist/simRun.js on a tool's first call (simRunModule.ts).
+ * from the simRun part of dist/parts.js on a tool's first call (simRunModule.ts).
  *
  * Design note
  * - Confirmation: start, stop and run change something, so their prepareInvocation returns

@@ -3,7 +3,7 @@
  * instances, start one, stop one, read its log, run Python in it. package.json contributes them
  * (contributes.languageModelTools); this file registers them at activation. What they do (input
  * checks, confirmations, trust, masking: see the design note in lmToolSpecs.ts) loads from
- * dist/simRun.js on the first call of any of them (simRunModule.ts): activation neither reads nor
+ * the simRun part of dist/parts.js on the first call of any of them (simRunModule.ts): activation neither reads nor
  * compiles it.
  */
 import * as vscode from 'vscode';

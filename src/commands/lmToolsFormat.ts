@@ -4,7 +4,7 @@
  * texts the tools return and the confirmations they ask for. No `vscode`: the unit tests run it in
  * plain Node. Every text made here is masked by the caller (the fleet's redactor) on its way out.
  */
-// Only a type: @vscode/l10n is in dist/extension.js, and this file is part of dist/simRun.js, which
+// Only a type: @vscode/l10n is in dist/extension.js, and this file is in the simRun part of dist/parts.js, which
 // may not hold a copy of it. The caller hands in its translator (vscode.l10n), as the `l10n`
 // parameter of the texts a person reads (confirmations, the untrusted refusal); the import names it
 // so that l10n-dev's extraction finds those l10n.t calls.

@@ -2,7 +2,7 @@
  * "Run File in Sim", "Run Selection in Sim" and "Choose Sim Target": the SimRunner the command
  * table and the API hold. What a run does (the editor's code, the target, the progress, the
  * Sim Python channel and the Problems panel, the notifications) is in simRunFlow.ts, which loads
- * from dist/simRun.js on the first run (simRunModule.ts): activation neither reads nor compiles it.
+ * from the simRun part of dist/parts.js on the first run (simRunModule.ts): activation neither reads nor compiles it.
  * The runner owns the record of the last run.
  */
 import * as vscode from 'vscode';

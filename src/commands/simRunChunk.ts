@@ -1,5 +1,5 @@
 /**
- * Entry of dist/simRun.js (scripts/parts.mjs): Run in Sim and the Language Model tools, what they
+ * Entry of the simRun part of dist/parts.js (scripts/parts.mjs): Run in Sim and the Language Model tools, what they
  * do once invoked. Import it only through simRunModule.ts.
  */
 export { chooseSimTarget, runInSim } from './simRunFlow';

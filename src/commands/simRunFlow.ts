@@ -6,7 +6,7 @@
  * with "Show Output"; a run that could not happen goes through the registry's one error path, with
  * "Start Instance" where starting the instance is the fix.
  *
- * This runs from dist/simRun.js, loaded on the first run (simRunModule.ts); simRun.ts holds the
+ * This runs from the simRun part of dist/parts.js, loaded on the first run (simRunModule.ts); simRun.ts holds the
  * SimRunner that the commands and the API see, and hands it here.
  *
  * Arguments, for menus, tests and other extensions: VS Code passes the editor's Uri (editor title

@@ -1,5 +1,5 @@
 /**
- * Image work, builds and pulls: the part that imagesModule.ts loads on first use (dist/images.js in
+ * Image work, builds and pulls: the part that imagesModule.ts loads on first use (the images part of dist/parts.js in
  * the production build).
  */
 export { buildImage } from './build';

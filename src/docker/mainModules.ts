@@ -2,9 +2,10 @@
  * Loading a part of the extension on first use, without a second copy of what it shares with the
  * rest.
  *
- * The production build (scripts/build.mjs) writes parts that activation never needs, the preflight
- * doctor, and image builds and pulls, to files of their own (dist/doctor.js, dist/images.js): activation then
- * neither reads nor compiles them. Such a part imports modules that dist/extension.js holds too,
+ * The build (scripts/build.mjs, scripts/parts.mjs) writes the parts that activation never needs (the
+ * preflight doctor, image builds and pulls, Run in Sim, ...) to dist/parts.js, one function each:
+ * activation neither reads nor compiles them, and a part's code runs when its loader first asks.
+ * Such a part imports modules that dist/extension.js holds too,
  * among them classes that callers test with `instanceof` (EngineError, BuildError) and modules with
  * state. A copy of those in the part would be a second class and second state, so the build does
  * not copy them: each import of a module of dist/extension.js becomes a read of that module's

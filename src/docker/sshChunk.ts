@@ -1,5 +1,5 @@
 /**
- * Entry of dist/ssh.js (scripts/parts.mjs): the transport of an ssh:// engine, which no other
+ * Entry of the ssh part of dist/parts.js (scripts/parts.mjs): the transport of an ssh:// engine, which no other
  * engine needs. Import it only through sshModule.ts.
  */
 export { SshAgent } from './sshAgent';

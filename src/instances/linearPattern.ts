@@ -7,7 +7,7 @@
  * - any other pattern runs on the extension's own matcher (linearRegex.ts), which gives the answer
  *   JS RegExp gives, in time linear in the line's length. It has no backreferences or lookaround;
  *   such patterns are refused by the settings check, with what to write instead. The matcher loads
- *   with the first such pattern (linearRegexModule.ts: dist/linearRegex.js, off the activation path).
+ *   with the first such pattern (linearRegexModule.ts: the linearRegex part of dist/parts.js, off the activation path).
  * No `vscode` here.
  */
 import * as l10n from '@vscode/l10n';

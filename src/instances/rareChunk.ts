@@ -1,6 +1,5 @@
 /**
- * Entry of dist/rare.js (scripts/parts.mjs): what only rarer events need, in one file because one
- * packs smaller than two: a 6.x web viewer's run (webViewerPipeline.ts) and who holds a port found
+ * Entry of the rare part of dist/parts.js (scripts/parts.mjs): what only rarer events need: a 6.x web viewer's run (webViewerPipeline.ts) and who holds a port found
  * taken (portOwner.ts). Import it only through rareModule.ts.
  *
  * The linear-time matcher is a part of its own (linearRegexChunk.ts): readiness.ts reaches it, and

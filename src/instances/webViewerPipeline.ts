@@ -2,7 +2,7 @@
  * One run of a web viewer, as NVIDIA's compose file does it: the image (reused, or built while the
  * simulator loads), then, once the instance is ready, the container, then a probe until its page
  * answers. webViewers.ts decides when a run begins and ends; this is what the run does. It loads
- * with the first viewer (rareModule.ts: dist/rare.js), so a window with no 6.x viewer never
+ * with the first viewer (rareModule.ts: the rare part of dist/parts.js), so a window with no 6.x viewer never
  * reads it. No `vscode` here.
  */
 import * as l10n from '@vscode/l10n';

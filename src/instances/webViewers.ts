@@ -167,7 +167,7 @@ export class WebViewers {
     });
   }
 
-  /** The image, the wait for the instance, the container and the probe of its page: dist/rare.js, loaded with the first viewer. */
+  /** The image, the wait for the instance, the container and the probe of its page: the rare part of dist/parts.js, loaded with the first viewer. */
   private pipeline(run: number, plan: ViewerPlan, signal: AbortSignal): Promise<void> {
     const engine = this.options.engine();
     if (!engine) return Promise.resolve();

@@ -1,8 +1,8 @@
 /**
  * The live figures as the views see them: one FiguresCollector per host's manager, kept in step with
  * the hosts, collecting only while the instances view is visible (setVisible). The tree reads them
- * and refreshes on onDidChange; the start's headroom check reads the last seen. The collectors (a
- * part of their own, dist/figures.js) are made when the view is first shown: until then there are
+ * and refreshes on onDidChange; the start's headroom check reads the last seen. The collectors (the
+ * figures part of dist/parts.js) are made when the view is first shown: until then there are
  * no figures to show or to check against.
  */
 import * as vscode from 'vscode';

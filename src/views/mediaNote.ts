@@ -1,6 +1,6 @@
 /**
  * The sim view's note on where its stream comes from (streamNotes.ts has the notes the tree and the
- * commands show too). Only the sim view's panel uses it, so it loads with that panel (dist/simView.js).
+ * commands show too). Only the sim view's panel uses it, so it loads with that panel (the simView part of dist/parts.js).
  */
 import * as l10n from '@vscode/l10n';
 import type { InstanceSnapshot } from '../instances/model';

@@ -9,7 +9,7 @@ import type { PlainDiagnostic } from './simRunReport';
 
 /**
  * A run's block for the channel and, for a run that replied, its Problems entry. simRunReport.ts
- * writes both, in the run's own part (dist/simRun.js): this channel only shows them.
+ * writes both, in the run's own part (the simRun part of dist/parts.js): this channel only shows them.
  */
 export interface RunReport {
   block: string;

@@ -2,7 +2,7 @@
  * Sim view: one webview panel per instance, showing the instance's web client in an iframe beside the code.
  * This module opens, tracks and restores the panels (one per instance, restored after a window reload by
  * a panel serializer); what a panel shows and how it talks to its page is in simViewPanel.ts, which
- * loads with the first panel (simViewModule.ts: dist/simView.js, off the activation path).
+ * loads with the first panel (simViewModule.ts: the simView part of dist/parts.js, off the activation path).
  */
 import * as vscode from 'vscode';
 import { Emitter, type Event } from '../instances/events';

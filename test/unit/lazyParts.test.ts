@@ -20,7 +20,7 @@ import { fixtureSnapshot } from './snapshotFixture';
 const marked = { t: (m: string | { message: string }) => `⟦${typeof m === 'string' ? m : m.message}⟧` };
 
 describe('the parts that keep activation small', () => {
-  test("dist/simView.js: the panel class extends the DisposableBase it was handed, dist/extension.js's", () => {
+  test("the simView part: the panel class extends the DisposableBase it was handed, dist/extension.js's", () => {
     const modules = handedOver('src/views/simViewModule.ts');
     const { DisposableBase } = modules['src/views/dispose.ts'] as typeof import('../../src/views/dispose');
     const part = loadPart<typeof import('../../src/views/simViewChunk')>('simView', modules);
@@ -28,7 +28,7 @@ describe('the parts that keep activation small', () => {
     assert.equal(part.errorMessage(new Error('gone')), 'gone');
   });
 
-  test('dist/rare.js: a 6.x viewer whose image is missing fails with the OrchestratorError class it was handed, naming the setting', async () => {
+  test('the rare part: a 6.x viewer whose image is missing fails with the OrchestratorError class it was handed, naming the setting', async () => {
     const modules = handedOver('src/instances/rareModule.ts');
     const { OrchestratorError, errorInfo } = modules['src/instances/errors.ts'] as typeof import('../../src/instances/errors');
     const part = loadPart<typeof import('../../src/instances/rareChunk')>('rare', modules);
@@ -52,7 +52,7 @@ describe('the parts that keep activation small', () => {
     assert.deepEqual(asked, ['web-viewer:mine']);
   });
 
-  test('dist/linearRegex.js: the matcher matches in linear time, and refuses a backreference with its own PatternRefusal, said through the handed @vscode/l10n', () => {
+  test('the linearRegex part: the matcher matches in linear time, and refuses a backreference with its own PatternRefusal, said through the handed @vscode/l10n', () => {
     const part = loadPart<typeof import('../../src/instances/linearRegexChunk')>('linearRegex', handedOver('src/instances/linearRegexModule.ts', { '@vscode/l10n': marked }));
     assert.equal(new part.LinearRegex('App (is )?loaded\\.$').test('[12.3s] App is loaded.'), true);
     assert.equal(new part.LinearRegex('(a|a)*$').test(`${'a'.repeat(40)}!`), true);
@@ -68,7 +68,7 @@ describe('the parts that keep activation small', () => {
     );
   });
 
-  test('dist/figures.js: its collector reads the stats through the handed parser, tells through the handed Emitter, and says its notes through the handed @vscode/l10n', async () => {
+  test('the figures part: its collector reads the stats through the handed parser, tells through the handed Emitter, and says its notes through the handed @vscode/l10n', async () => {
     const part = loadPart<typeof import('../../src/instances/figuresChunk')>('figures', handedOver('src/instances/figuresModule.ts', { '@vscode/l10n': marked }));
     let onSample: ((sample: unknown) => void) | undefined;
     const engine = new FakeEngine(
@@ -104,14 +104,14 @@ describe('the parts that keep activation small', () => {
     c.dispose();
   });
 
-  test('dist/ssh.js: the agent is an http.Agent whose ssh command line is the CLI\'s', () => {
+  test('the ssh part: the agent is an http.Agent whose ssh command line is the CLI\'s', () => {
     const part = loadPart<typeof import('../../src/docker/sshChunk')>('ssh', handedOver('src/docker/sshModule.ts'));
     const agent = new part.SshAgent({ username: 'robot', host: 'gpu-box', port: 2222 }, { env: {} });
     assert.ok(agent instanceof http.Agent);
     assert.equal(agent.commandLine, 'ssh -o BatchMode=yes -o ConnectTimeout=8 -T -l robot -p 2222 -- gpu-box docker system dial-stdio');
   });
 
-  test('dist/rare.js: names the process that holds a port, read from a proc tree, through the handed @vscode/l10n', async () => {
+  test('the rare part: names the process that holds a port, read from a proc tree, through the handed @vscode/l10n', async () => {
     // A proc tree with one listener on 127.0.0.1:8211 (socket inode 4242), held by pid 77 "python3".
     const root = path.join(tmp, 'proc');
     mkdirSync(path.join(root, 'net'), { recursive: true });

@@ -1,10 +1,11 @@
 /**
  * The parts of the extension that load on first use (src/docker/mainModules.ts, scripts/build.mjs):
- * dist/doctor.js, dist/images.js (builds and pulls), dist/simRun.js (Run in Sim and the Language
- * Model tools), dist/figures.js (the live figures' collector), and the ones lazyParts.test.ts
- * tries out (simView, ssh, linearRegex, and rare: a 6.x viewer's run and who holds a port), as the build wrote them. Each holds its own code and none of dist/extension.js's:
- * what it shares it reads from the modules its loader hands over, so a class it throws is the class
- * the rest of the extension tests for. dist/simRun.js requires `vscode`, which these tests fake.
+ * the doctor, images (builds and pulls), simRun (Run in Sim and the Language Model tools), figures
+ * (the live figures' collector), and the ones lazyParts.test.ts tries out (simView, ssh,
+ * linearRegex, and rare: a 6.x viewer's run and who holds a port), all in dist/parts.js, as the
+ * build wrote it. Each holds its own code and none of dist/extension.js's: what it shares it reads
+ * from the modules its loader hands over, so a class it throws is the class the rest of the
+ * extension tests for. The simRun part requires `vscode`, which these tests fake.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,8 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { DEFAULT_SETTINGS } from '../../src/instances/settings';
 import { emptyDoctorInput } from './doctorFixture';
-import { FakeUri, dist, handedOver, loadPart, simRunModules, tmp } from './partsFixture';
+import { loadWithMainModules } from '../../src/docker/mainModules';
+import { FakeUri, dist, freshPartsFile, PART_NAMES, handedOver, loadPart, partSources, simRunModules, tmp, withFakeVscode } from './partsFixture';
 
 /** Each part, its loader, and messages only that part's own code says. */
 const PARTS = [
@@ -28,30 +30,45 @@ const PARTS = [
 
 describe('the parts loaded on first use', () => {
   const main = readFileSync(dist('extension.js'), 'utf8');
+  let parsed: Map<string, string> | undefined;
+  const sources = () => (parsed ??= partSources());
 
   for (const part of PARTS) {
-    test(`dist/extension.js requires ./${part.name}.js and does not hold its code; dist/${part.name}.js does`, () => {
-      assert.match(main, new RegExp(`require\\(["']\\./${part.name}\\.js["']\\)`));
+    test(`dist/extension.js loads the ${part.name} part from ./parts.js and does not hold its code; the part's function in dist/parts.js does`, () => {
+      assert.match(main, new RegExp(`require\\(["']\\./parts\\.js["']\\)\\.load\\(["']${part.name}["']\\)`));
       for (const own of part.own) {
-        assert.ok(!main.includes(own), `dist/extension.js says "${own}", which belongs to dist/${part.name}.js`);
-        assert.ok(readFileSync(dist(`${part.name}.js`), 'utf8').includes(own), `dist/${part.name}.js says "${own}"`);
+        assert.ok(!main.includes(own), `dist/extension.js says "${own}", which belongs to the ${part.name} part`);
+        assert.ok(sources().get(part.name)?.includes(own), `the ${part.name} part of dist/parts.js says "${own}"`);
       }
     });
 
-    test(`dist/${part.name}.js loaded without its loader names the module it lacks and the loader`, () => {
+    test(`the ${part.name} part loaded without its loader names the module it lacks and the loader`, () => {
       assert.throws(() => loadPart(part.name), (err: Error) => {
-        assert.match(err.message, new RegExp(`^dist/${part.name}\\.js needs (src/[\\w/]+\\.ts|@vscode/l10n) of dist/extension\\.js: load it through ${part.loader.replace('.', '\\.')}`));
+        assert.match(err.message, new RegExp(`^The ${part.name} part of dist/parts\\.js needs (src/[\\w/]+\\.ts|@vscode/l10n) of dist/extension\\.js: load it through ${part.loader.replace('.', '\\.')}`));
         return true;
       });
     });
   }
+
+  test('the fixture knows every part this file checks', () => {
+    assert.deepEqual([...PART_NAMES].sort(), PARTS.map((p) => p.name).sort());
+  });
+
+  test('dist/parts.js runs a part once, and again after a load that threw', () => {
+    const parts = freshPartsFile();
+    assert.throws(() => withFakeVscode(() => parts.load('doctor')), /^Error: The doctor part of dist\/parts\.js needs /);
+    const doctor = withFakeVscode(() => loadWithMainModules(handedOver('src/instances/doctorModule.ts'), () => parts.load('doctor'))) as { runDoctor?: unknown };
+    assert.equal(typeof doctor.runDoctor, 'function');
+    // Nothing is handed over now: the part would throw if it ran again.
+    assert.equal(parts.load('doctor'), doctor);
+  });
 
   test('the modules handed over are gone once a part has loaded', () => {
     loadPart('doctor', handedOver('src/instances/doctorModule.ts'));
     assert.equal(Object.getOwnPropertySymbols(globalThis).some((s) => s.description === 'isaac-sim-orchestrator.main-modules'), false);
   });
 
-  test("dist/images.js throws the BuildContextError class it was handed, not a copy of its own", async () => {
+  test("the images part throws the BuildContextError class it was handed, not a copy of its own", async () => {
     const modules = handedOver('src/docker/imagesModule.ts');
     const { BuildContextError } = modules['src/docker/buildErrors.ts'] as typeof import('../../src/docker/buildErrors');
     const build = loadPart<typeof import('../../src/docker/imagesChunk')>('images', modules);
@@ -63,7 +80,7 @@ describe('the parts loaded on first use', () => {
     });
   });
 
-  test("dist/images.js and dist/doctor.js say their messages through the @vscode/l10n they were handed, dist/extension.js's copy that activation configured", async () => {
+  test("the images part and the doctor part say their messages through the @vscode/l10n they were handed, dist/extension.js's copy that activation configured", async () => {
     // A stand-in for the handed copy that marks what it is asked, unformatted: a copy of the package in the part would format it.
     const t = (m: string | { message: string }) => `⟦${typeof m === 'string' ? m : m.message}⟧`;
     const images = loadPart<typeof import('../../src/docker/imagesChunk')>('images', handedOver('src/docker/imagesModule.ts', { '@vscode/l10n': { t } }));
@@ -76,7 +93,7 @@ describe('the parts loaded on first use', () => {
     assert.equal(report.checks.find((c) => c.id === 'ports')?.detail, '⟦Skipped: no instances are configured ({0} is 0).⟧');
   });
 
-  test("dist/doctor.js tells the EngineError class it was handed by instanceof: the engine check's fix for an engine address from bad settings", async () => {
+  test("the doctor part tells the EngineError class it was handed by instanceof: the engine check's fix for an engine address from bad settings", async () => {
     const modules = handedOver('src/instances/doctorModule.ts');
     const { EngineError } = modules['src/docker/errors.ts'] as typeof import('../../src/docker/errors');
     const doctor = loadPart<typeof import('../../src/instances/doctorChunk')>('doctor', modules);
@@ -97,13 +114,13 @@ describe('the parts loaded on first use', () => {
     assert.match(check?.fix ?? '', /^Fix what the message names/, JSON.stringify(check));
   });
 
-  test('dist/images.js formats sizes with the modules it was handed', () => {
+  test('the images part formats sizes with the modules it was handed', () => {
     const pull = loadPart<typeof import('../../src/docker/imagesChunk')>('images', handedOver('src/docker/imagesModule.ts'));
     assert.equal(typeof pull.pullImage, 'function');
     assert.match(pull.formatBytes(3_000_000), /^3(\.0)? MB$/);
   });
 
-  test('dist/simRun.js tells the SimPythonError class it was handed by instanceof: a run refused as not ready offers Start Instance', async () => {
+  test('the simRun part tells the SimPythonError class it was handed by instanceof: a run refused as not ready offers Start Instance', async () => {
     const modules = simRunModules();
     const { SimPythonError } = modules['src/instances/simPython.ts'] as typeof import('../../src/instances/simPython');
     const part = loadPart<typeof import('../../src/commands/simRunChunk')>('simRun', modules);
@@ -128,7 +145,7 @@ describe('the parts loaded on first use', () => {
     assert.deepEqual(reported[0].extra.map((a) => a.title), ['Start Instance']);
   });
 
-  test("dist/simRun.js's tools refuse bad input with an error of the OrchestratorError class they were handed", async () => {
+  test("the simRun part's tools refuse bad input with an error of the OrchestratorError class they were handed", async () => {
     const modules = simRunModules();
     const { OrchestratorError } = modules['src/instances/errors.ts'] as typeof import('../../src/instances/errors');
     const { TOOL_NAMES } = modules['src/commands/lmToolNames.ts'] as typeof import('../../src/commands/lmToolNames');

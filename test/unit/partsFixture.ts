@@ -18,7 +18,7 @@ const requireFresh = createRequire(__filename);
 export const tmp = mkdtempSync(path.join(os.tmpdir(), 'parts-test-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** What dist/simRun.js reads of the VS Code API in the calls below. */
+/** What the simRun part reads of the VS Code API in the calls below. */
 export class FakeUri {
   constructor(readonly fsPath: string) {}
 }
@@ -37,7 +37,7 @@ const fakeVscode = {
   },
 };
 
-/** Runs `load` with `vscode` resolved to the fake (for dist/simRun.js and the modules of ours that its loader hands over). */
+/** Runs `load` with `vscode` resolved to the fake (for the simRun part and the modules of ours that its loader hands over). */
 export function withFakeVscode<T>(load: () => T): T {
   const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
   const original = loader._resolveFilename;
@@ -67,12 +67,38 @@ export function handedOver(loader: string, doubles: MainModules = {}): MainModul
   );
 }
 
-/** What dist/simRun.js is handed, with a double of hosts.ts (whose tree imports need a real VS Code): the runs below pass no instance in their arguments. */
+/** What the simRun part is handed, with a double of hosts.ts (whose tree imports need a real VS Code): the runs below pass no instance in their arguments. */
 export const simRunModules = () => handedOver('src/commands/simRunModule.ts', { 'src/commands/hosts.ts': { targetsFromArgs: () => assert.fail('targetsFromArgs: the run names no instance') } });
 
-/** Loads dist/<name>.js anew (not from require's cache). */
-export function loadPart<T>(name: string, modules?: MainModules): T {
-  const file = dist(`${name}.js`);
+/** dist/parts.js required anew, not from require's cache: no part of it has run yet. */
+export function freshPartsFile(): { load(part: string): unknown } {
+  const file = dist('parts.js');
   delete requireFresh.cache[file];
-  return withFakeVscode(() => (modules ? loadWithMainModules(modules, () => requireFresh(file) as T) : (requireFresh(file) as T)));
+  return requireFresh(file) as { load(part: string): unknown };
+}
+
+/** Loads part `name` of a fresh dist/parts.js, with `modules` handed over if given. */
+export function loadPart<T>(name: string, modules?: MainModules): T {
+  const parts = freshPartsFile();
+  const load = () => parts.load(name) as T;
+  return withFakeVscode(() => (modules ? loadWithMainModules(modules, load) : load()));
+}
+
+/** The parts that scripts/parts.mjs builds into dist/parts.js (parts.test.ts checks each one). */
+export const PART_NAMES = ['doctor', 'images', 'simRun', 'simView', 'ssh', 'rare', 'linearRegex', 'figures'];
+
+/**
+ * Each part's code in dist/parts.js, by name: from the head of its function to the next part's head
+ * (of those in `names`, by default all of them). The heads are found in a development build (`"doctor": function (module, …) {`)
+ * and in a minified one (`doctor:function(e,…){`).
+ */
+export function partSources(names: readonly string[] = PART_NAMES): Map<string, string> {
+  const text = readFileSync(dist('parts.js'), 'utf8');
+  const heads = names.map((name) => {
+    const match = new RegExp(`[{,]\\s*"?${name}"?\\s*:\\s*function\\s*\\(`).exec(text);
+    assert.ok(match, `dist/parts.js has a function for the ${name} part`);
+    return { name, at: match.index };
+  });
+  heads.sort((a, b) => a.at - b.at);
+  return new Map(heads.map(({ name, at }, i) => [name, text.slice(at, heads[i + 1]?.at ?? text.length)]));
 }
