@@ -144,8 +144,14 @@ export function settingIdIn(deps: Pick<DoctorDeps, 'settingId'>, key: SettingKey
   return deps.settingId?.(key) ?? `isaacSim.${key}`;
 }
 
+/** What was thrown, as text; never throws itself (a thrown object may have no string form). */
 export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (err instanceof Error) return err.message;
+  try {
+    return String(err);
+  } catch {
+    return Object.prototype.toString.call(err);
+  }
 }
 
 export function check(id: DoctorCheckId, ok: boolean | 'skipped', detail: string, fix?: string): DoctorCheck {
