@@ -21,11 +21,11 @@ import type { Page } from 'playwright-core';
 import { ensureCodeServerInstalled, startCodeServer, type CodeServer } from '../e2e/host';
 import { runExtensionHostTests } from '../e2e/hostBrowser';
 import { resolvedManifest } from '../unit/manifestNls';
-import { limitLines, limitsPart } from './limits';
+import { limitsPart } from './limits';
 import { managerBench, startInstances, type ManagerFigures } from './manager';
 import { parallelBench, type ParallelFigures } from './parallel';
-import { OURS_BEFORE, PEER, clickFigures, fmt, header, marksOf, managerSummary, newFigureLines, parallelSummary, scaleFigures, trialFigures, type ScaleRun } from './report';
-import { INSTANCES, MAX_INSTANCE_COUNT, benchSettings, containerName, runMain, summarize, type BenchConfig } from './shared';
+import { benchResult, marksOf, type ScaleRun, type VsixSizes } from './report';
+import { INSTANCES, MAX_INSTANCE_COUNT, benchSettings, containerName, runMain, type BenchConfig } from './shared';
 import { clickView, collector, extensionHosts, firstRenderedRow, newCollected, renderedRowShows, readRunningExtensions, renderedRowsReady, watchTreeRows, type Answerer, type Collected } from './workbench';
 
 const exec = promisify(execFile);
@@ -141,7 +141,7 @@ async function main(): Promise<number> {
     (r) => new Map(r.stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 10 && /^-/.test(f[0])).map((f) => [f[f.length - 1], Number(f[3])])),
     () => new Map<string, number>(),
   );
-  const sizes = {
+  const sizes: VsixSizes = {
     vsixBytes: statSync(VSIX).size,
     vsixFiles: listing.size || undefined,
     bundleBytes: listing.get('extension/dist/extension.js'),
@@ -324,94 +324,13 @@ async function main(): Promise<number> {
     await stopAll();
   }
 
-  // Figures.
-  const act = collected.activations;
-  const vscodeMs = (settled: boolean) => summarize(act.filter((a) => Boolean(a.settleMs) === settled).map((a) => a.vscodeMs).filter((x): x is number => typeof x === 'number'));
-  const [activation, activationAtStartup] = [vscodeMs(true), vscodeMs(false)];
-  const activateCall = summarize(act.filter((a) => a.settleMs).map((a) => Number(a.ms)));
-  // The extension host's own marks, settled runs: the require of our bundle, and the activate call.
-  const settledMark = (k: 'requireMs' | 'activateMs') => summarize(act.filter((a) => a.settleMs).map((a) => marksOf(a)[k]).filter((x): x is number => typeof x === 'number'));
-  const [requireMark, activateMark] = [settledMark('requireMs'), settledMark('activateMs')];
-  if (act.length && !activation) failures.push(`VS Code's activation time was not read from Running Extensions (${String(act[0].vscodeText)})`);
-  if (act.some((a) => a.wasActive)) failures.push('the extension was already active before a run activated it: activation time not measured');
-  const click = clickFigures(clicks);
-  if (click.wasActive) failures.push('the extension was already active before a click run clicked the view: click activation not measured');
-  const beforeView = act.map((a) => Number(a.requestsBeforeView));
-  const main = trialFigures(collected);
-  const { rendered, data } = main;
-  const scale = scaleFigures(scaleRuns);
-  const kb = (b: unknown) => (typeof b === 'number' ? Math.round(b / 1024) : undefined);
-  const heapAfterActivation = summarize(act.filter((a) => a.settleMs).map((a) => Number(a.heapDeltaBytes) / 1024));
-  const idle = collected.idle;
-  const figuresIdle = idle?.figuresRequests as { stats: number; exec: number } | undefined;
-  if (idle && idle.figuresCollecting !== true) failures.push('the live figures were not being collected during the idle window, with the view shown');
-  // The bound of figuresCollector.ts: per instance, one followed nvidia-smi --loop (3 requests:
-  // create, start, and inspect once it ends) started again at most every 5 s if it keeps ending,
-  // and one stats stream opened at most every 2 s if it keeps ending. Both stay open while the
-  // view is shown, so a quiet window opens neither.
-  const figuresBound = idle ? INSTANCES * (3 * Math.ceil(Number(idle.seconds) / 5) + Math.ceil(Number(idle.seconds) / 2)) : 0;
-  if (figuresIdle && figuresIdle.stats + figuresIdle.exec > figuresBound) failures.push(`the live figures made ${figuresIdle.stats + figuresIdle.exec} requests in the idle window, above their bound of ${figuresBound}`);
-  const view = collected.view;
-  if (!ONLY_ACTIVATION && collected.trials.length < 2 * TRIALS) failures.push(`only ${collected.trials.length} of ${2 * TRIALS} trials finished`);
-  if (collected.trials.length && !rendered.all) failures.push('no rendered row change was seen (see exthost-main.log)');
-  for (const s of scaleRuns) if (s.collected.trials.length < 2 * SCALE_TRIALS) failures.push(`scale ${s.instances}: only ${s.collected.trials.length} of ${2 * SCALE_TRIALS} trials finished`);
-
-  const result = {
-    date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, memMiB: Math.round(os.totalmem() / 2 ** 20), loadavg: os.loadavg(), node: process.version, note: 'shared machine: other work may have been running' },
-    config: { only: ONLY_ACTIVATION ? 'activation' : undefined, idleSeconds: IDLE_SECONDS, activationRuns: ACTIVATION_RUNS, clickRuns: CLICK_RUNS, trials: TRIALS, instances: INSTANCES, scale: SCALE, scaleTrials: SCALE_TRIALS, scaleIdleSeconds: SCALE_IDLE_SECONDS, parallelRounds: PARALLEL_ROUNDS, engine: upstream, standinStepSeconds: 0.05 },
-    peer: PEER,
-    oursBefore: OURS_BEFORE,
-    ours: {
-      activationMs: { settled: activation, atStartup: activationAtStartup, settledActivateCallWallMs: activateCall, settledRequireMs: requireMark, settledActivateFunctionMs: activateMark, settleMs: SETTLE_MS },
-      activationByClick: click,
-      requestsBeforeView: { perRun: beforeView, max: beforeView.length ? Math.max(...beforeView) : undefined, windowMs: BEFORE_VIEW_MS, lines: act.flatMap((a) => a.requestLinesBeforeView as string[]) },
-      viewOpen: collected.view,
-      idle,
-      hidden: collected.hidden,
-      eventToTreeRowRenderedMs: rendered,
-      causeToTreeRowRenderedMs: main.renderedFromCause,
-      eventToTreeDataMs: data,
-      finalStoppedMs: main.finalStopped,
-      scale,
-      parallelStart: parallelSummary(parallel),
-      trials: collected.trials,
-      renderedRowChanges: collected.domRows,
-      sizes,
-      exthostMemory: { heapDeltaAfterActivationKiB: heapAfterActivation, heapDeltaAfterViewAndIdleKiB: kb(idle?.heapDeltaSinceActivationBytes), rssDeltaAfterViewAndIdleKiB: kb(idle?.rssDeltaSinceActivationBytes), gc: idle?.gc ?? act[0]?.gc },
-      manager: managerSummary(manager),
-      limits,
-    },
+  const { result, lines } = benchResult(
+    { onlyActivation: ONLY_ACTIVATION, idleSeconds: IDLE_SECONDS, activationRuns: ACTIVATION_RUNS, clickRuns: CLICK_RUNS, trials: TRIALS, scale: SCALE, scaleTrials: SCALE_TRIALS, scaleIdleSeconds: SCALE_IDLE_SECONDS, parallelRounds: PARALLEL_ROUNDS, engine: upstream, settleMs: SETTLE_MS, beforeViewMs: BEFORE_VIEW_MS },
+    { collected, clicks, scaleRuns, manager, parallel, limits, sizes, started, jsonOut: JSON_OUT },
     failures,
-    durationS: Math.round((Date.now() - started) / 1000),
-  };
+  );
   mkdirSync(path.dirname(JSON_OUT), { recursive: true });
   writeFileSync(JSON_OUT, JSON.stringify(result, null, 2) + '\n');
-
-  const ratio = (peer: number, ours: number | undefined) => (ours && ours > 0 ? ` = ${(peer / ours).toFixed(1)}× better` : '');
-  const m = result.ours.manager;
-  const lines = [
-    header(result.date),
-    `activation_ms ${fmt(activation)} VS Code's Running Extensions figure, fresh extension host settled ${SETTLE_MS / 1000} s, incl. the main run (peer ${PEER.activationMs}, quoted)${ratio(PEER.activationMs, activation?.median)}`,
-    `activation_at_startup_ms ${fmt(activationAtStartup)} the same, activated as the extension host starts, beside the built-in extensions' start-up (peer ${PEER.activationMs}, quoted)${ratio(PEER.activationMs, activationAtStartup?.median)}`,
-    `activate_call_ms ${fmt(activateCall)} wall time of ext.activate() in the settled extension host; by the host's own marks: require of the bundle ${fmt(requireMark)}, the activate function ${fmt(activateMark)} (peer n/a)`,
-    `engine_requests_before_view=${beforeView.length ? Math.max(...beforeView) : 'n/a'} max over ${beforeView.length} runs, each activation + ${BEFORE_VIEW_MS / 1000} s with the view hidden (peer ${PEER.requestsBeforeView}, quoted)`,
-    `engine_requests_idle=${idle ? String(idle.requests) : 'n/a'} in ${idle ? Math.round(Number(idle.seconds)) : IDLE_SECONDS} s with ${INSTANCES} running instances, view shown; of them live figures: ${figuresIdle ? `${figuresIdle.stats} stats streams opened, ${figuresIdle.exec} exec requests (nvidia-smi), bound ${figuresBound}` : 'n/a'} (peer ${PEER.idleRequests} in ${PEER.idleSeconds} s, quoted)`,
-    `engine_requests_view_hidden=${collected.hidden ? String(collected.hidden.requests) : 'n/a'} in ${collected.hidden ? Math.round(Number(collected.hidden.seconds)) : 'n/a'} s once the view was hidden, ${INSTANCES} instances running (the live figures stop) (peer n/a)`,
-    `event_to_tree_row_ms ${fmt(rendered.all)} rendered row in the workbench, docker stop+start from the CLI (peer median ${PEER.eventToTreeMs.median}, ${PEER.eventToTreeMs.min}–${PEER.eventToTreeMs.max}, quoted)${ratio(PEER.eventToTreeMs.median, rendered.all?.median)}`,
-    `event_to_tree_row_ms[stop] ${fmt(rendered.stop)}`,
-    `event_to_tree_row_ms[start] ${fmt(rendered.start)}`,
-    `event_to_tree_data_ms ${fmt(data.all)} api.tree.rows() changed, in the extension host (peer n/a)`,
-    ...newFigureLines({ main, clicks: click, activateCall, scale, parallel: result.ours.parallelStart }),
-    `vsix_bytes=${sizes.vsixBytes} (${sizes.vsixFiles ?? '?'} files) (peer ${PEER.vsixBytes}, quoted)${ratio(PEER.vsixBytes, sizes.vsixBytes)}`,
-    `bundle_bytes=${sizes.bundleBytes ?? 'n/a'} dist/extension.js, ${Object.entries(sizes.firstUseBytes).map(([name, bytes]) => `${bytes} ${name}`).join(', ')} (first use), ${sizes.webviewBundleBytes ?? 'n/a'} media/webview.js, ${sizes.unpackedBytes ?? 'n/a'} unpacked in all (peer n/a)`,
-    `exthost_heap_delta_kib after activation (settled) ${fmt(heapAfterActivation)}; after view + ${INSTANCES} instances + idle ${kb(idle?.heapDeltaSinceActivationBytes) ?? 'n/a'}${act[0]?.gc ? ', after full GC' : ', no forced GC'} (peer n/a)`,
-    `view_open_ms connected=${view ? Math.round(Number(view.connectedMs)) : 'n/a'} data_rows_ready=${view ? Math.round(Number(view.rowsReadyMs)) : 'n/a'} rendered_rows_ready=${view ? (typeof view.renderedReadyMs === 'number' ? Math.round(view.renderedReadyMs) : `NOT within 10 s of the data (rendered: ${(view.renderedRows as string[] | undefined)?.join(', ') ?? '?'})`) : 'n/a'}; engine_requests=${view ? String(view.requests) : 'n/a'}${view?.startedHere ? ' (instances started by Start All here)' : ` (${INSTANCES} running instances adopted)`} (peer n/a)`,
-    `manager_stop_event_to_state_ms ${fmt(m?.stopEventToStateMs)} (no VS Code)`,
-    `manager_start_to_ready_ms first=${m?.firstStartToReadyMs ?? 'n/a'} new_cached ${fmt(m?.cachedCreateToReadyMs)}; restart ${fmt(m?.restartToReadyMs)} (stand-in at 0.05 s per log line)`,
-    ...limitLines(limits),
-    `# json: ${JSON_OUT}; took ${result.durationS} s${failures.length ? `; HARNESS FAILURES: ${failures.join(' | ')}` : ''}`,
-  ];
   process.stdout.write(lines.join('\n') + '\n');
   return failures.length ? 1 : 0;
 }
