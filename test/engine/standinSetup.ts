@@ -8,6 +8,7 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { dockerOk, dockerRun, run, type Run } from './exec';
@@ -105,10 +106,28 @@ export async function exitCode(name: string): Promise<number> {
   assert.equal(r.code, 0, `docker wait ${name}: ${r.stderr}`);
   return Number(r.stdout.trim());
 }
-export async function get(port: number, urlPath: string): Promise<{ status: number; body: string; headers: Headers }> {
-  // redirect: 'manual' — never follow (the 4.2 redirect names a non-loopback address).
-  const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
-  return { status: res.status, body: await res.text(), headers: res.headers };
+/**
+ * One GET on a connection of its own, never following a redirect (the 4.2 redirect names a
+ * non-loopback address). Not fetch, which failed once in CI with a bare "fetch failed" on the third
+ * request to the same port; the likely cause is its pool reusing a connection that the stand-in's
+ * busybox httpd closes after each reply. A connection per request leaves no such race, and an error
+ * here names the request.
+ */
+export function get(port: number, urlPath: string): Promise<{ status: number; body: string; headers: Headers }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: urlPath, agent: false, timeout: 5000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET 127.0.0.1:${port}${urlPath} took over 5 s`)));
+    req.on('error', (err) => reject(new Error(`GET 127.0.0.1:${port}${urlPath}: ${err.message}`, { cause: err })));
+  });
 }
 export function tcpConnect(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
