@@ -16,6 +16,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import { TOP_LEVEL_ENGINE_SETTINGS, type EngineSettingIds } from '../docker/errors';
+import type { NamedSetting } from './diagnosis';
 import { SETTINGS_SECTION, parseSettings, type Settings, type SettingKey, type SettingsProblem, type SettingsResult } from './settings';
 
 /** The settings an endpoint may set for itself. */
@@ -52,6 +53,15 @@ export const TOP_LEVEL_ORIGIN: SettingOrigin = Object.freeze({ position: -1, own
 /** The id of the setting that holds `key` for a host: isaacSim.endpoints[i].<key> where the endpoint sets it itself, else isaacSim.<key>. */
 export function settingIdOf(origin: SettingOrigin, key: SettingKey): string {
   return origin.position >= 0 && (origin.own as readonly string[]).includes(key) ? id(origin.position, key) : `${SETTINGS_SECTION}.${key}`;
+}
+
+/**
+ * How a failure's fix (diagnosis.ts) names a setting for a host: as settingIdOf, and the port bases
+ * as isaacSim.endpoints[i].*PortBase when the endpoint sets any of them itself.
+ */
+export function fixSettingName(origin: SettingOrigin, key: NamedSetting): string {
+  if (key !== '*PortBase') return settingIdOf(origin, key);
+  return origin.position >= 0 && origin.own.some((k) => k.endsWith('PortBase')) ? id(origin.position, key) : `${SETTINGS_SECTION}.${key}`;
 }
 
 export interface FleetPlan {

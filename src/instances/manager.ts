@@ -25,7 +25,7 @@ import { Redactor } from './redact';
 import { DEFAULT_SETTINGS, SettingsError, type Settings, type SettingKey, type SettingsProblem, type SettingsResult } from './settings';
 import { InstanceStore, type InstanceFailure, type Snapshot } from './store';
 import { EngineSync, OWNER_FILTER } from './sync';
-import { TOP_LEVEL_ORIGIN, settingIdOf, type SettingOrigin } from './fleetSettings';
+import { TOP_LEVEL_ORIGIN, fixSettingName, settingIdOf, type SettingOrigin } from './fleetSettings';
 import { WebViewers } from './webViewers';
 import { runCodeIn } from './codeRun';
 import { OrchestratorError } from './errors';
@@ -101,7 +101,7 @@ export class InstanceManager<E extends InstanceEngine = InstanceEngine> implemen
     const raw = options.log;
     const log: Logger = { debug: (m) => raw.debug(redact(m)), info: (m) => raw.info(redact(m)), warn: (m) => raw.warn(redact(m)), error: (m) => raw.error(redact(m)) };
     const now = options.now ?? Date.now;
-    this.store = new InstanceStore({ log, now, store: options.store, redact, settingId: (key) => this.settingId(key) });
+    this.store = new InstanceStore({ log, now, store: options.store, redact, settingId: (key) => this.settingId(key), fixNames: (key) => fixSettingName(this.lastOrigin, key) });
     this.onDidChange = this.store.onDidChange;
     this.onDidFail = this.store.onDidFail;
     this.sync = new EngineSync(

@@ -12,7 +12,7 @@
  *   any --log:failure--> failed(diagnosis)           any --engine:destroy--> stopped (no container)
  */
 import * as l10n from '@vscode/l10n';
-import { diagnoseErrorKind, diagnoseExit, type Diagnosis } from './diagnosis';
+import { TOP_LEVEL_NAMES, diagnoseErrorKind, diagnoseExit, type Diagnosis, type SettingNamer } from './diagnosis';
 import type { StartKind } from './eta';
 import type { ErrorKind } from './errors';
 import type { InstanceState } from './model';
@@ -126,15 +126,15 @@ function enter(t: Tracked, state: Omit<InstanceState, 'since'>, now: number, new
   return { ...t, state: { ...state, since } };
 }
 
-function failedWith(t: Tracked, d: Diagnosis, now: number, exitCode?: number): Tracked {
+function failedWith(t: Tracked, d: Diagnosis, n: SettingNamer, now: number, exitCode?: number): Tracked {
   const mentioned = exitCode !== undefined && new RegExp(`\\b(exit|code) ${exitCode}\\b`).test(d.problem);
   const reason = exitCode !== undefined && !mentioned ? l10n.t('{0} (exit {1})', d.problem, exitCode) : d.problem;
-  return enter(t, { kind: 'failed', reason, exitCode, diagnosisId: d.id, fix: d.fix }, now);
+  return enter(t, { kind: 'failed', reason, exitCode, diagnosisId: d.id, fix: d.fix(n) }, now);
 }
 
-function exited(t: Tracked, exitCode: number, now: number, lastErrors: readonly string[] = []): Tracked {
+function exited(t: Tracked, exitCode: number, n: SettingNamer, now: number, lastErrors: readonly string[] = []): Tracked {
   const base: Tracked = { ...t, running: false, exists: true, stopRequested: false, exiting: undefined };
-  if (t.diagnosis) return failedWith(base, t.diagnosis, now, exitCode);
+  if (t.diagnosis) return failedWith(base, t.diagnosis, n, now, exitCode);
   // SIGTERM (143) is how every stop ends a process that does not handle it: a stop, not a failure.
   if (t.stopRequested || ((exitCode === 0 || exitCode === 143) && !t.oomKilled)) {
     return enter(base, { kind: 'stopped', exitCode }, now);
@@ -142,23 +142,24 @@ function exited(t: Tracked, exitCode: number, now: number, lastErrors: readonly 
   // An often harmless line becomes the reason once the process exits after it; an OOM kill, a SIGKILL,
   // a segfault or an abort says more.
   const warning = t.oomKilled || [134, 137, 139].includes(exitCode) ? undefined : t.warnings[0];
-  if (warning) return failedWith(base, { ...warning, severity: 'fatal' }, now, exitCode);
-  return failedWith(base, diagnoseExit(exitCode, t.oomKilled, undefined, lastErrors), now, exitCode);
+  if (warning) return failedWith(base, { ...warning, severity: 'fatal' }, n, now, exitCode);
+  return failedWith(base, diagnoseExit(exitCode, t.oomKilled, undefined, lastErrors), n, now, exitCode);
 }
 
 /**
  * The reducer. Returns `t` itself when nothing changed, so callers can skip publishing. A start in
- * progress ends with its run: entering ready, failed or stopped clears `startup`.
+ * progress ends with its run: entering ready, failed or stopped clears `startup`. `names`: the ids
+ * of the settings a failure's fix names, as they hold for the instance's engine (the store's).
  */
-export function reduce(t: Tracked, input: StateInput, now: number): Tracked {
-  const next = step(t, input, now);
+export function reduce(t: Tracked, input: StateInput, now: number, names: SettingNamer = TOP_LEVEL_NAMES): Tracked {
+  const next = step(t, input, now, names);
   if (next !== t && next.startup && next.state.kind !== t.state.kind && (next.state.kind === 'ready' || next.state.kind === 'failed' || next.state.kind === 'stopped')) {
     return { ...next, startup: undefined };
   }
   return next;
 }
 
-function step(t: Tracked, input: StateInput, now: number): Tracked {
+function step(t: Tracked, input: StateInput, now: number, n: SettingNamer): Tracked {
   switch (input.type) {
     case 'opCancelled':
       // A start that never got to run: back to what the container is (the inspect that follows says
@@ -207,7 +208,7 @@ function step(t: Tracked, input: StateInput, now: number): Tracked {
       if ((t.state.kind === 'starting' || input.op === 'start' || input.op === 'restart') && !t.running) {
         const d = input.kind ? diagnoseErrorKind(input.kind) : undefined;
         const base = { ...t, stopRequested: false, startFailed: true };
-        return d ? failedWith(base, d, now) : enter(base, { kind: 'failed', reason: input.short ?? input.message }, now);
+        return d ? failedWith(base, d, n, now) : enter(base, { kind: 'failed', reason: input.short ?? input.message }, now);
       }
       if (t.state.kind === 'stopping' && t.running) return enter({ ...t, stopRequested: false }, { kind: 'loading' }, now);
       return t;
@@ -229,7 +230,7 @@ function step(t: Tracked, input: StateInput, now: number): Tracked {
         case 'oom':
           return { ...t, oomKilled: true };
         case 'die':
-          return exited(t, input.exitCode ?? 0, now, input.lastErrors);
+          return exited(t, input.exitCode ?? 0, n, now, input.lastErrors);
         case 'destroy':
           if (t.startFailed) return { ...t, exists: false, running: false };
           return enter({ ...t, exists: false, running: false, stopRequested: false, diagnosis: undefined }, { kind: 'stopped' }, now);
@@ -259,12 +260,12 @@ function step(t: Tracked, input: StateInput, now: number): Tracked {
       }
       // The first fatal line is the root cause; later ones are usually its consequences.
       if (t.diagnosis) return t;
-      return failedWith({ ...t, diagnosis: input.line.diagnosis }, input.line.diagnosis, now);
+      return failedWith({ ...t, diagnosis: input.line.diagnosis }, input.line.diagnosis, n, now);
     case 'exiting': {
       // Only a stop is shown early: the exit's verdict as known now. A failure waits for the drained
       // log, whose last error lines it quotes. `running` stays set, so the run's lines still count.
       if (!t.running || t.exiting) return t;
-      const verdict = exited(t, input.exitCode ?? 0, now);
+      const verdict = exited(t, input.exitCode ?? 0, n, now);
       if (verdict.state.kind !== 'stopped') return t;
       return enter({ ...t, exiting: true }, { kind: 'stopped', exitCode: verdict.state.exitCode }, now);
     }
@@ -276,7 +277,7 @@ function step(t: Tracked, input: StateInput, now: number): Tracked {
       if (t.state.kind === 'starting') return { ...t, diagnosis: input.diagnosis };
       // A run that ended as a plain exit ("exited with code 1 after: ...").
       if (t.state.kind !== 'failed' || t.state.diagnosisId !== 'exit') return t;
-      return failedWith({ ...t, diagnosis: input.diagnosis }, input.diagnosis, now, t.state.exitCode);
+      return failedWith({ ...t, diagnosis: input.diagnosis }, input.diagnosis, n, now, t.state.exitCode);
     case 'inspect': {
       const f = input.facts;
       if (!f.exists) {
@@ -297,7 +298,7 @@ function step(t: Tracked, input: StateInput, now: number): Tracked {
           diagnosis: sameRun ? t.diagnosis : undefined,
           warnings: sameRun ? t.warnings : [],
         };
-        if (next.diagnosis) return failedWith(next, next.diagnosis, now);
+        if (next.diagnosis) return failedWith(next, next.diagnosis, n, now);
         // A reply from before the engine's `die` of this run: the exit is newer.
         if (sameRun && t.exiting) return t;
         if (sameRun && t.state.kind === 'stopping') return next;
@@ -310,9 +311,9 @@ function step(t: Tracked, input: StateInput, now: number): Tracked {
         if (f.error && !t.stopRequested) {
           const d = f.errorKind ? diagnoseErrorKind(f.errorKind) : undefined;
           const stopped = { ...base, running: false, stopRequested: false };
-          return d ? failedWith(stopped, d, now, f.exitCode) : enter(stopped, { kind: 'failed', reason: f.error, exitCode: f.exitCode }, now);
+          return d ? failedWith(stopped, d, n, now, f.exitCode) : enter(stopped, { kind: 'failed', reason: f.error, exitCode: f.exitCode }, now);
         }
-        return exited(base, f.exitCode ?? 0, now, input.lastErrors);
+        return exited(base, f.exitCode ?? 0, n, now, input.lastErrors);
       }
       return { ...t, exists: true, running: false };
     }

@@ -17,6 +17,7 @@
  */
 import type { ContainerInfo } from './engineApi';
 import type { EngineStatus } from './connection';
+import type { SettingNamer } from './diagnosis';
 import { StartupTimes, type KeyValueStore } from './eta';
 import { Emitter, type Event } from './events';
 import type { Logger } from './logger';
@@ -62,6 +63,8 @@ export interface StoreOptions {
   redact: (text: string) => string;
   /** The id of the setting that holds `key` for this engine (Manager.settingId), for what snapshots say; default the top-level ids. */
   settingId?: (key: SettingKey) => string;
+  /** How a failure's fix names settings for this engine (fleetSettings.ts fixSettingName); default the top-level ids. */
+  fixNames?: SettingNamer;
 }
 
 function isTransient(s: InstanceSnapshot, previous: InstanceSnapshot): boolean {
@@ -182,7 +185,7 @@ export class InstanceStore {
     const entry = this.entry(index);
     const previous = entry.tracked;
     const now = this.options.now();
-    const next = reduce(previous, input, now);
+    const next = reduce(previous, input, now, this.options.fixNames);
     if (next === previous) return;
     entry.tracked = next;
     this.invalidate(entry);

@@ -39,7 +39,7 @@ async function dockerLogLines(name: string): Promise<string[]> {
 
 describe('instance lifecycle on a real engine', () => {
   const settings = standinSettings({ instanceCount: 2, ...BASES });
-  const { manager, enginesMade } = newManager(settings);
+  const { manager, enginesMade, log } = newManager(settings);
   const logs = new Map<number, string[]>();
   manager.onDidAppendLog((e: LogAppend) => logs.set(e.index, [...(logs.get(e.index) ?? []), ...e.lines]));
 
@@ -65,7 +65,7 @@ describe('instance lifecycle on a real engine', () => {
     await manager.startAll();
     assert.equal(enginesMade(), 1);
     for (const i of [0, 1]) {
-      assert.ok(['loading', 'ready'].includes(stateOf(manager, i) ?? ''), `instance-${i} is ${stateOf(manager, i)} right after start`);
+      assert.ok(['loading', 'ready'].includes(stateOf(manager, i) ?? ''), `instance-${i} is ${JSON.stringify(manager.get(i)?.state)} right after start; its log:\n${(logs.get(i) ?? []).join('\n')}\nthe manager's:\n${log.lines.join('\n')}`);
     }
     await waitFor('both instances ready', () => stateOf(manager, 0) === 'ready' && stateOf(manager, 1) === 'ready');
   });

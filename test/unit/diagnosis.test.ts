@@ -10,9 +10,9 @@ function assertWellFormed(d: Diagnosis, where: string): void {
   assert.match(d.id, /^[a-z][a-z0-9-]*$/, `${where}: id ${d.id}`);
   assert.ok(d.problem.trim().length > 0, `${where}: empty problem`);
   assert.ok(d.problem.length <= 80, `${where}: problem too long for the tree: ${d.problem}`);
-  assert.ok(d.fix.trim().length > 20, `${where}: the fix must say what to do: ${d.fix}`);
-  assert.match(d.fix, ACTIONABLE, `${where}: the fix does not say what to do: ${d.fix}`);
-  assert.notEqual(d.fix, d.problem);
+  assert.ok(d.fix().trim().length > 20, `${where}: the fix must say what to do: ${d.fix()}`);
+  assert.match(d.fix(), ACTIONABLE, `${where}: the fix does not say what to do: ${d.fix()}`);
+  assert.notEqual(d.fix(), d.problem);
 }
 
 function assertTable(table: readonly PatternDiagnosis[], name: string): void {
@@ -215,10 +215,10 @@ describe('ENGINE_DIAGNOSES and diagnoseErrorKind', () => {
   });
 
   test('the runtime fixes name the NVIDIA Container Toolkit and the settings to change', () => {
-    assert.match(diagnoseErrorKind('no-runtime')!.fix, /NVIDIA Container Toolkit/);
-    assert.match(diagnoseErrorKind('no-runtime')!.fix, /isaacSim\.runtime/);
-    assert.match(diagnoseErrorKind('no-gpu')!.fix, /isaacSim\.gpus/);
-    assert.match(diagnoseErrorKind('port-taken')!.fix, /PortBase/);
+    assert.match(diagnoseErrorKind('no-runtime')!.fix(), /NVIDIA Container Toolkit/);
+    assert.match(diagnoseErrorKind('no-runtime')!.fix(), /isaacSim\.runtime/);
+    assert.match(diagnoseErrorKind('no-gpu')!.fix(), /isaacSim\.gpus/);
+    assert.match(diagnoseErrorKind('port-taken')!.fix(), /PortBase/);
   });
 
   test('other kinds, and other engine errors, are not diagnosed', () => {
@@ -263,12 +263,12 @@ describe('diagnoseExit', () => {
       const d = diagnoseExit(code, false);
       assert.equal(d.id, id);
       assert.equal(d.problem, problem);
-      assert.match(d.fix, fix);
+      assert.match(d.fix(), fix);
       assert.ok(d.problem.includes(String(code)), 'the problem names the exit code');
       // SIGABRT and SIGTERM explain rather than prescribe; the others must say what to do.
       if (id === 'abort' || id === 'terminated') {
         assert.match(d.id, /^[a-z][a-z0-9-]*$/);
-        assert.ok(d.fix.trim().length > 0);
+        assert.ok(d.fix().trim().length > 0);
       } else {
         assertWellFormed(d, `exit ${code}`);
       }
@@ -280,16 +280,16 @@ describe('diagnoseExit', () => {
       const d = diagnoseExit(code, true);
       assert.equal(d.id, 'oom');
       assert.equal(d.problem, `out of memory (OOM killed, exit ${code})`);
-      assert.match(d.fix, /Raise isaacSim\.memoryLimitGiB/);
+      assert.match(d.fix(), /Raise isaacSim\.memoryLimitGiB/);
       assertWellFormed(d, `oom ${code}`);
     }
   });
 
   test('OOM names the limit when it is known', () => {
-    assert.match(diagnoseExit(137, true, 8).fix, /its 8 GiB limit/);
-    assert.match(diagnoseExit(137, true, 1.5).fix, /its 1\.5 GiB limit/);
-    assert.doesNotMatch(diagnoseExit(137, true).fix, /GiB limit/);
-    assert.doesNotMatch(diagnoseExit(137, true, 0).fix, /its 0 GiB/, 'no limit (0) is not shown as a limit');
+    assert.match(diagnoseExit(137, true, 8).fix(), /its 8 GiB limit/);
+    assert.match(diagnoseExit(137, true, 1.5).fix(), /its 1\.5 GiB limit/);
+    assert.doesNotMatch(diagnoseExit(137, true).fix(), /GiB limit/);
+    assert.doesNotMatch(diagnoseExit(137, true, 0).fix(), /its 0 GiB/, 'no limit (0) is not shown as a limit');
   });
 
   test('an exit no code explains quotes the last error lines: the last two in the problem, all in the fix', () => {
@@ -297,17 +297,18 @@ describe('diagnoseExit', () => {
     const d = diagnoseExit(1, false, undefined, errors);
     assert.equal(d.id, 'exit');
     assert.equal(d.problem, 'exited with code 1 after: [Error] [omni.ext] second | [Error] [omni.kit.app] Extension isaacsim.foo failed to start');
-    for (const l of errors) assert.ok(d.fix.includes(`"${l}"`), l);
-    assert.match(d.fix, /Show Logs|Preflight Doctor/);
-    assert.doesNotMatch(d.fix, /shows no error line/);
-    assert.equal(diagnoseExit(1, false).fix.includes('shows no error line'), true, 'without lines the fix says there were none');
+    for (const l of errors) assert.ok(d.fix().includes(`"${l}"`), l);
+    assert.match(d.fix(), /Show Logs|Preflight Doctor/);
+    assert.doesNotMatch(d.fix(), /shows no error line/);
+    assert.equal(diagnoseExit(1, false).fix().includes('shows no error line'), true, 'without lines the fix says there were none');
   });
 
   test('the last error lines do not replace a known exit code or an OOM kill', () => {
     const errors = ['[Error] [omni.ext] boom'];
-    for (const code of [134, 137, 139, 143]) assert.deepEqual(diagnoseExit(code, false, undefined, errors), diagnoseExit(code, false), String(code));
-    assert.deepEqual(diagnoseExit(1, true, 16, errors), diagnoseExit(1, true, 16));
-    assert.deepEqual(diagnoseExit(2, false, undefined, []), diagnoseExit(2, false), 'no lines is the plain exit');
+    const shown = (d: Diagnosis) => ({ ...d, fix: d.fix() });
+    for (const code of [134, 137, 139, 143]) assert.deepEqual(shown(diagnoseExit(code, false, undefined, errors)), shown(diagnoseExit(code, false)), String(code));
+    assert.deepEqual(shown(diagnoseExit(1, true, 16, errors)), shown(diagnoseExit(1, true, 16)));
+    assert.deepEqual(shown(diagnoseExit(2, false, undefined, [])), shown(diagnoseExit(2, false)), 'no lines is the plain exit');
   });
 
   test('describeLastErrors: the last two lines, each cut to 160 characters', () => {

@@ -139,11 +139,11 @@ describe('pseudo-localised, the domain speaks the bundle', () => {
   test('diagnoses of log lines, engine errors and exits', () => {
     const line = diagnoseLine('[Error] [gpu.foundation.plugin] No device could be created. Some functionality will be disabled.');
     marked(line?.problem);
-    marked(line?.fix);
-    marked(diagnoseErrorKind('no-runtime')?.fix);
+    marked(line?.fix());
+    marked(diagnoseErrorKind('no-runtime')?.fix());
     for (const d of [diagnoseExit(137, false), diagnoseExit(1, true, 16), diagnoseExit(1, true), diagnoseExit(3, false, undefined, ['boom'])]) {
       marked(d.problem);
-      marked(d.fix);
+      marked(d.fix());
     }
   });
 

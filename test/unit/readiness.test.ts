@@ -154,7 +154,7 @@ describe('LogClassifier failure lines from Isaac Sim', () => {
       assert.ok(v && v.kind === 'failure', JSON.stringify(v));
       const entry = LOG_DIAGNOSES.find((d) => d.id === id)!;
       assert.deepEqual(v.diagnosis, { id, problem: entry.problem, fix: entry.fix, severity }, 'the verdict carries the diagnosis and its severity, without its regex or source');
-      assert.ok(v.diagnosis.fix.length > 0);
+      assert.ok(v.diagnosis.fix().length > 0);
     });
   }
 
@@ -296,7 +296,7 @@ describe('LogClassifier: properties', () => {
     (v.kind === 'failure' &&
       typeof v.diagnosis.id === 'string' &&
       v.diagnosis.problem.length > 0 &&
-      v.diagnosis.fix.length > 0 &&
+      v.diagnosis.fix().length > 0 &&
       (v.diagnosis.severity === 'fatal' || v.diagnosis.severity === 'warning')) ||
     (v.kind === 'phase' && v.phase in PHASE_LABELS && (v.detail === undefined || v.detail.length > 0));
 

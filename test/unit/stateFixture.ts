@@ -16,7 +16,7 @@ export function diag(problem: string): Diagnosis {
   const known = LOG_DIAGNOSES.find((d) => d.problem === problem);
   return known
     ? { id: known.id, problem: known.problem, fix: known.fix, severity: known.severity ?? 'fatal' }
-    : { id: `test:${problem}`, problem, fix: `do something about ${problem}` };
+    : { id: `test:${problem}`, problem, fix: () => `do something about ${problem}` };
 }
 export const failure = (problem: string | Diagnosis): StateInput => ({ type: 'log', line: { kind: 'failure', diagnosis: typeof problem === 'string' ? diag(problem) : problem } });
 export const phase = (p: StartupPhase): StateInput => ({ type: 'log', line: { kind: 'phase', phase: p } });

@@ -39,14 +39,14 @@ describe('reduce: log lines', () => {
     const t = reduce(runningReady(), failure(d), T0 + 10_000);
     const { exitCode, ...rest } = t.state;
     assert.equal(exitCode, undefined);
-    assert.deepEqual(rest, { kind: 'failed', reason: d.problem, diagnosisId: 'rtx-resource-manager', fix: d.fix, since: T0 + 10_000 });
+    assert.deepEqual(rest, { kind: 'failed', reason: d.problem, diagnosisId: 'rtx-resource-manager', fix: d.fix(), since: T0 + 10_000 });
     assert.ok(t.state.fix && t.state.fix.length > 0);
   });
 
   test('the die that follows adds the exit code to the reason and keeps the diagnosis id and fix', () => {
     const d = diag('no GPU device could be created');
     const t = last([failure(d), engine('die', 1)], runningReady());
-    assert.deepEqual(t.state, { kind: 'failed', reason: `${d.problem} (exit 1)`, exitCode: 1, diagnosisId: 'no-gpu-device', fix: d.fix, since: T0 + 2000 });
+    assert.deepEqual(t.state, { kind: 'failed', reason: `${d.problem} (exit 1)`, exitCode: 1, diagnosisId: 'no-gpu-device', fix: d.fix(), since: T0 + 2000 });
   });
 
   test('every fatal LOG_DIAGNOSES entry flows through: id and fix in the state, exit code added on die', () => {
@@ -56,10 +56,10 @@ describe('reduce: log lines', () => {
       const d: Diagnosis = { id: entry.id, problem: entry.problem, fix: entry.fix, severity: 'fatal' };
       const [f, died] = run([failure(d), engine('die', 139)], runningReady());
       assert.equal(f.state.diagnosisId, entry.id);
-      assert.equal(f.state.fix, entry.fix);
+      assert.equal(f.state.fix, entry.fix());
       assert.equal(f.state.reason, entry.problem);
       assert.equal(died.state.diagnosisId, entry.id, 'the log diagnosis, not the exit code, explains the failure');
-      assert.equal(died.state.fix, entry.fix);
+      assert.equal(died.state.fix, entry.fix());
       assert.equal(died.state.reason, `${entry.problem} (exit 139)`);
       assert.equal(died.state.exitCode, 139);
     }
@@ -130,7 +130,7 @@ describe('reduce: warning lines (often harmless)', () => {
 
     test(`a ${entry.id} warning then an unrequested exit 1 → failed with the warning's problem, id and fix`, () => {
       const t = last([failure(warn(entry.id)), die(1)], runningReady());
-      assert.deepEqual(t.state, { kind: 'failed', reason: `${entry.problem} (exit 1)`, exitCode: 1, diagnosisId: entry.id, fix: entry.fix, since: T0 + 2000 });
+      assert.deepEqual(t.state, { kind: 'failed', reason: `${entry.problem} (exit 1)`, exitCode: 1, diagnosisId: entry.id, fix: entry.fix(), since: T0 + 2000 });
       assert.equal(t.running, false);
     });
   }
@@ -210,7 +210,7 @@ describe('reduce: an unexplained exit quotes the last error lines', () => {
     assert.ok(t.state.reason?.includes(lastErrors[0]), 'the last two error lines are quoted');
     assert.match(t.state.reason ?? '', /^exited with code 1 after: /);
     assert.doesNotMatch(t.state.reason ?? '', /\(exit 1\)/, 'the exit code is not repeated');
-    assert.equal(t.state.fix, diagnoseExit(1, false, undefined, lastErrors).fix);
+    assert.equal(t.state.fix, diagnoseExit(1, false, undefined, lastErrors).fix());
     for (const l of lastErrors) assert.ok(t.state.fix?.includes(`"${l}"`));
   });
 
@@ -260,7 +260,7 @@ describe('lateFailure: a fatal line that lags behind its run\'s exit', () => {
     assert.equal(after.state.diagnosisId, 'permission');
     assert.equal(after.state.exitCode, 1);
     assert.match(after.state.reason ?? '', /not writable \(exit 1\)$/);
-    assert.equal(after.state.fix, permission.fix);
+    assert.equal(after.state.fix, permission.fix());
   });
 
   test('left alone: a clean stop, a specific exit, an earlier diagnosis, a warning, a running instance', () => {

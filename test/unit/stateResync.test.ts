@@ -60,7 +60,7 @@ describe('reduce: inspect (authoritative resync)', () => {
     const failed = reduce(initialTracked(T0), inspect({ exists: true, running: false, exitCode: 1 }), T0 + 1);
     const { reason, ...rest } = failed.state;
     assert.match(reason ?? '', exitedWithCode(1));
-    assert.deepEqual(rest, { kind: 'failed', exitCode: 1, diagnosisId: 'exit', fix: diagnoseExit(1, false).fix, since: T0 + 1 });
+    assert.deepEqual(rest, { kind: 'failed', exitCode: 1, diagnosisId: 'exit', fix: diagnoseExit(1, false).fix(), since: T0 + 1 });
     assert.equal(failed.running, false);
 
     const oom = reduce(initialTracked(T0), inspect({ exists: true, running: false, exitCode: 137, oomKilled: true }), T0 + 1);
@@ -72,7 +72,7 @@ describe('reduce: inspect (authoritative resync)', () => {
   test('an engine-side start error (e.g. unknown runtime) → failed with its diagnosis and the exit code', () => {
     const t = last([op('start'), inspect({ exists: true, running: false, exitCode: 128, error: 'unknown or invalid runtime name: nvidia', errorKind: 'no-runtime' })]);
     const d = diagnoseErrorKind('no-runtime')!;
-    assert.deepEqual(t.state, { kind: 'failed', reason: 'Docker has no NVIDIA runtime (exit 128)', exitCode: 128, diagnosisId: 'no-nvidia-runtime', fix: d.fix, since: T0 + 2000 });
+    assert.deepEqual(t.state, { kind: 'failed', reason: 'Docker has no NVIDIA runtime (exit 128)', exitCode: 128, diagnosisId: 'no-nvidia-runtime', fix: d.fix(), since: T0 + 2000 });
     assert.equal(t.running, false);
     assert.equal(t.exists, true);
   });

@@ -62,7 +62,7 @@ describe('reduce: stopping and exits', () => {
       const { reason: actual, ...rest } = t.state;
       if (typeof reason === 'string') assert.equal(actual, reason);
       else assert.match(actual ?? '', reason);
-      assert.deepEqual(rest, { kind: 'failed', exitCode: code, diagnosisId: id, fix: diagnoseExit(code, false).fix, since: T0 + 10_000 });
+      assert.deepEqual(rest, { kind: 'failed', exitCode: code, diagnosisId: id, fix: diagnoseExit(code, false).fix(), since: T0 + 10_000 });
       assert.equal(t.running, false);
       assert.equal(t.exists, true);
     });
@@ -104,7 +104,7 @@ describe('reduce: stopping and exits', () => {
     const k = reduce(runningReady(), { type: 'engine', action: 'kill', signal: 9 }, T0 + 10_000);
     assert.equal(k.state.kind, 'ready');
     const d = reduce(k, engine('die', 137), T0 + 11_000);
-    assert.deepEqual(d.state, { kind: 'failed', reason: 'killed (SIGKILL, exit 137)', exitCode: 137, diagnosisId: 'killed', fix: diagnoseExit(137, false).fix, since: T0 + 11_000 });
+    assert.deepEqual(d.state, { kind: 'failed', reason: 'killed (SIGKILL, exit 137)', exitCode: 137, diagnosisId: 'killed', fix: diagnoseExit(137, false).fix(), since: T0 + 11_000 });
   });
 
   test('SIGTERM on a failed instance keeps the failure and its reason', () => {
@@ -216,11 +216,11 @@ describe('reduce: opFailed', () => {
       assert.equal(t.state.kind, 'failed');
       assert.equal(t.state.diagnosisId, id);
       assert.equal(t.state.reason, d.problem);
-      assert.equal(t.state.fix, d.fix);
+      assert.equal(t.state.fix, d.fix());
       assert.equal(t.state.exitCode, undefined);
       assert.equal(t.stopRequested, false);
       assert.equal(t.diagnosis, undefined, 'an engine error is not a log diagnosis of a run');
-      assert.deepEqual({ id: t.state.diagnosisId, problem: t.state.reason, fix: t.state.fix, severity: 'fatal' }, d);
+      assert.deepEqual({ id: t.state.diagnosisId, problem: t.state.reason, fix: t.state.fix, severity: 'fatal' }, { ...d, fix: d.fix() });
     });
   }
 
