@@ -3,9 +3,8 @@
  *
  * An endpoint is `{ name, dockerHost }` or `{ name, dockerContext }` plus optional overrides of the per-engine settings
  * (ENDPOINT_OVERRIDES); everything else comes from the top-level settings. Each endpoint is checked
- * on its own: its merged settings go through parseSettings (the one validator), and a problem on a
- * field it overrides is renamed to isaacSim.endpoints[i].<field>, so that the message names what to
- * fix. A bad endpoint gets its own problems and keeps none of the others from running.
+ * on its own: its merged settings go through parseSettings (the one validator), which names each field
+ * it overrides isaacSim.endpoints[i].<field>, so that the message names what to fix. A bad endpoint gets its own problems and keeps none of the others from running.
  *
  * An endpoint's engine is its own dockerHost or dockerContext, never the top-level one (the merge
  * clears both top-level values): so the errors about where its engine is name
@@ -91,23 +90,15 @@ function ownOverrides(raw: Record<string, unknown>): EndpointOverride[] {
   return ENDPOINT_OVERRIDES.filter((k) => Object.prototype.hasOwnProperty.call(raw, k) && raw[k] !== undefined);
 }
 
-/** The settings id `isaacSim.<key>` in a text, not as the start of a longer one (host vs hostDataRoot). */
-function settingPattern(key: string): RegExp {
-  return new RegExp(`${SETTINGS_SECTION}\\.${key}(?![A-Za-z0-9_])`, 'g');
-}
-
-/** Problems of the merged settings, with those on the endpoint's own fields renamed to isaacSim.endpoints[i].<field>. */
-function renamed(problems: SettingsProblem[], position: number, name: string, own: readonly string[]): SettingsProblem[] {
-  return problems.map((p) => {
-    let message = p.message;
-    let setting = p.setting;
-    for (const key of own) {
-      message = message.replace(settingPattern(key), id(position, key));
-      if (setting === `${SETTINGS_SECTION}.${key}`) setting = id(position, key);
-    }
-    if (setting === p.setting) message = l10n.t('Endpoint "{0}" ({1}): {2}', name, id(position), message);
-    return { setting, message };
-  });
+/**
+ * The merged settings' problems name the endpoint's own fields isaacSim.endpoints[i].<field> (parseSettings
+ * takes the namer); one on a top-level setting it inherits says which endpoint it spoils.
+ */
+function endpointProblems(merged: Record<string, unknown>, position: number, name: string, own: readonly string[]): SettingsResult {
+  const parsed = parseSettings(merged, (key) => (own.includes(key) ? id(position, key) : `${SETTINGS_SECTION}.${key}`));
+  if (parsed.ok) return parsed;
+  const mine = `${id(position)}.`;
+  return { ok: false, problems: parsed.problems.map((p) => (p.setting.startsWith(mine) ? p : { setting: p.setting, message: l10n.t('Endpoint "{0}" ({1}): {2}', name, id(position), p.message) })) };
 }
 
 /** An endpoint's own settings: the top-level ones with its dockerHost and overrides, validated as one. */
@@ -131,8 +122,8 @@ function endpointResult(top: Settings, raw: Record<string, unknown>, position: n
   // The endpoint's engine replaces the top-level one whole: a dockerHost here clears a top-level dockerContext, and the other way round.
   const merged: Record<string, unknown> = { ...top, dockerHost: '', dockerContext: '' };
   for (const key of own) merged[key] = raw[key];
-  const parsed = parseSettings(merged);
-  if (!parsed.ok) problems.push(...renamed(parsed.problems, position, name, own));
+  const parsed = endpointProblems(merged, position, name, own);
+  if (!parsed.ok) problems.push(...parsed.problems);
   return problems.length > 0 ? { ok: false, problems } : parsed;
 }
 

@@ -238,7 +238,7 @@ export class Operations<E extends InstanceEngine> {
       image = await this.reads.imageConfig(engine, settings.image);
     }
     signal.throwIfAborted();
-    const version = await resolveVersion(engine, settings, { image });
+    const version = await resolveVersion(engine, settings, { image }, this.options.settingId);
     this.store.setDetected(settings.image, { id: version.id, source: version.source });
     const ports = portsFor(settings, version.id, index);
     const signalSetting = this.options.settingId('signalPortBase');

@@ -10,7 +10,7 @@ import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import type { ImageConfig, InstanceEngine } from './engineApi';
 import { EngineError } from '../docker/errors';
-import { SettingsError, portRangeProblems, type Settings } from './settings';
+import { SettingsError, portRangeProblems, type SettingIdOf, type Settings } from './settings';
 import { SpecError, volumeOwnerFix, type ContainerCreateBody } from './spec';
 import { detectVersion, type DetectedVersion } from './versions';
 
@@ -22,9 +22,10 @@ export interface ResolvedVersion extends DetectedVersion {
 /**
  * isaacSim.version when it names one, else the version read from the image (tag, then config).
  * The image must be on the engine already (the caller pulls it first). `known` is the image's config
- * when the caller has just read it (undefined: not on the engine).
+ * when the caller has just read it (undefined: not on the engine). A port range that does not fit is
+ * refused naming its setting as `settingId` gives it (an endpoint's own port bases, in a fleet).
  */
-export async function resolveVersion(engine: InstanceEngine, settings: Settings, known?: { image: ImageConfig | undefined }): Promise<ResolvedVersion> {
+export async function resolveVersion(engine: InstanceEngine, settings: Settings, known?: { image: ImageConfig | undefined }, settingId?: SettingIdOf): Promise<ResolvedVersion> {
   const image = known ? known.image : await engine.imageConfig(settings.image);
   let resolved: ResolvedVersion;
   if (settings.version !== 'auto') {
@@ -39,7 +40,7 @@ export async function resolveVersion(engine: InstanceEngine, settings: Settings,
     }
     resolved = { ...detected, image };
   }
-  const problems = portRangeProblems(settings, resolved.id);
+  const problems = portRangeProblems(settings, resolved.id, settingId);
   if (problems.length > 0) throw new SettingsError(problems);
   return resolved;
 }

@@ -258,14 +258,10 @@ function whyNot(key: SettingKey, value: unknown): string {
   return '';
 }
 
-function settingId(key: string): string {
-  return `${SETTINGS_SECTION}.${key}`;
-}
+/** How messages name a setting: its id where the settings in force hold it (fleetSettings.ts settingIdOf for an endpoint). */
+export type SettingIdOf = (key: SettingKey) => string;
+const topLevelId: SettingIdOf = (key) => `${SETTINGS_SECTION}.${key}`;
 
-/**
- * Validates a raw settings object (as read from VS Code, or any unknown input).
- * Missing keys take their defaults; unknown keys are ignored. Never throws.
- */
 /** `value` is the setting's default: the same primitive, or the same JSON. */
 function isDefault(key: SettingKey, value: unknown): boolean {
   const fallback: unknown = DEFAULT_SETTINGS[key];
@@ -283,7 +279,11 @@ function copyOf<T>(value: T): T {
   return value !== null && typeof value === 'object' ? (structuredClone(value) as T) : value;
 }
 
-export function parseSettings(raw: unknown): SettingsResult {
+/**
+ * Validates a raw settings object (as read from VS Code, or any unknown input). Missing keys take their
+ * defaults; unknown keys are ignored. Never throws. Problems name each setting as `settingId` gives it.
+ */
+export function parseSettings(raw: unknown, settingId: SettingIdOf = topLevelId): SettingsResult {
   const input: Record<string, unknown> = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const problems: SettingsProblem[] = [];
   if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
@@ -309,7 +309,7 @@ export function parseSettings(raw: unknown): SettingsResult {
     }
   }
   if (problems.length === 0) {
-    problems.push(...crossFieldProblems(out as unknown as Settings));
+    problems.push(...crossFieldProblems(out as unknown as Settings, settingId));
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, settings: out as unknown as Settings };
 }
@@ -332,7 +332,7 @@ export function portBase(s: Settings, kind: PortKind, version: VersionId): numbe
  * The version's port ranges must fit below 65536 and must not overlap. Checked when the settings are
  * read if isaacSim.version names a version, and again at each start for the version read from the image.
  */
-export function portRangeProblems(s: Settings, version: VersionId): SettingsProblem[] {
+export function portRangeProblems(s: Settings, version: VersionId, settingId: SettingIdOf = topLevelId): SettingsProblem[] {
   const problems: SettingsProblem[] = [];
   const count = Math.max(s.instanceCount, 1);
   const ranges = VERSIONS[version].ports.flatMap((kind) => {
@@ -363,8 +363,8 @@ export function portRangeProblems(s: Settings, version: VersionId): SettingsProb
   return problems;
 }
 
-function crossFieldProblems(s: Settings): SettingsProblem[] {
-  const problems = s.version === 'auto' ? [] : portRangeProblems(s, s.version);
+function crossFieldProblems(s: Settings, settingId: SettingIdOf): SettingsProblem[] {
+  const problems = s.version === 'auto' ? [] : portRangeProblems(s, s.version, settingId);
   if (s.dockerHost !== '' && s.dockerContext !== '') {
     problems.push({
       setting: settingId('dockerContext'),
