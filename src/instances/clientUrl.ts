@@ -37,12 +37,18 @@ export type ClientUrlResult =
 
 type PortPlaceholder = 'httpPort' | 'signalPort' | 'streamPort' | 'webViewerPort';
 
+/** The settings a URL's values come from: isaacSim.host and the port bases, by key. */
+export type UrlValueSetting = 'host' | 'httpPortBase' | 'signalPortBase' | 'streamPortBase' | 'webViewerPortBase';
+/** How an error names them: the setting in force for this engine (an endpoint may set its own); default the top-level ids. */
+export type UrlSettingIdOf = (key: UrlValueSetting) => string;
+const topLevelId: UrlSettingIdOf = (key) => `isaacSim.${key}`;
+
 /** Placeholders that may stand for the port of the URL, and the setting each one comes from. */
-export const PORT_PLACEHOLDER_SETTING: Readonly<Record<PortPlaceholder, string>> = {
-  httpPort: 'isaacSim.httpPortBase',
-  signalPort: 'isaacSim.signalPortBase',
-  streamPort: 'isaacSim.streamPortBase',
-  webViewerPort: 'isaacSim.webViewerPortBase',
+const PORT_PLACEHOLDER_KEY: Readonly<Record<PortPlaceholder, UrlValueSetting>> = {
+  httpPort: 'httpPortBase',
+  signalPort: 'signalPortBase',
+  streamPort: 'streamPortBase',
+  webViewerPort: 'webViewerPortBase',
 };
 
 /** What isaacSim.host allows (the same pattern as its schema): a DNS name, an IPv4 address or a bracketed IPv6. */
@@ -76,7 +82,7 @@ function show(value: string): string {
 }
 
 function isPortPlaceholder(name: string): name is PortPlaceholder {
-  return Object.prototype.hasOwnProperty.call(PORT_PLACEHOLDER_SETTING, name);
+  return Object.prototype.hasOwnProperty.call(PORT_PLACEHOLDER_KEY, name);
 }
 
 /** True when `host` is a usable host as written (ASCII name, IPv4 or [IPv6]) that the URL parser accepts. */
@@ -127,7 +133,7 @@ function parseTemplate(template: string): ParsedTemplate {
     } else if (/^[0-9]{1,5}$/.test(portPart) && Number(portPart) >= 1 && Number(portPart) <= 65535) {
       port = { literal: Number(portPart) };
     } else {
-      return { ok: false, reason: l10n.t('its port "{0}" must be one of {1} or a number from 1 to 65535', portPart, Object.keys(PORT_PLACEHOLDER_SETTING).map((p) => `{${p}}`).join(', ')) };
+      return { ok: false, reason: l10n.t('its port "{0}" must be one of {1} or a number from 1 to 65535', portPart, Object.keys(PORT_PLACEHOLDER_KEY).map((p) => `{${p}}`).join(', ')) };
     }
   }
   return { ok: true, scheme: scheme[1].toLowerCase() as 'http' | 'https', host, port, rest };
@@ -157,7 +163,7 @@ export function urlTemplateProblem(template: string): string | undefined {
  * Expands a sim view URL template with one instance's values, under the rule in the design note above.
  * Never throws: an unusable template or value gives `{ ok: false }` with a message naming the setting to fix.
  */
-export function buildClientUrl(template: string, values: TemplateValues, setting: UrlTemplateSetting): ClientUrlResult {
+export function buildClientUrl(template: string, values: TemplateValues, setting: UrlTemplateSetting, settingId: UrlSettingIdOf = topLevelId): ClientUrlResult {
   if (typeof template !== 'string') return templateError(setting, String(template), l10n.t('it is not a string'));
   const parsed = parseTemplate(template);
   if (!parsed.ok) return templateError(setting, template, parsed.reason);
@@ -168,10 +174,10 @@ export function buildClientUrl(template: string, values: TemplateValues, setting
     if (!isUsableHost(host)) {
       return {
         ok: false,
-        setting: 'isaacSim.host',
+        setting: settingId('host'),
         message:
-          l10n.t('Setting isaacSim.host is {0}, which cannot be the host of the sim view\'s URL ({1} uses {host}). ', show(host), setting) +
-          l10n.t('Fix isaacSim.host: use a host name or IP address such as "127.0.0.1" (an IPv6 address in brackets, such as "[::1]").'),
+          l10n.t('Setting {0} is {1}, which cannot be the host of the sim view\'s URL ({2} uses {host}). ', settingId('host'), show(host), setting) +
+          l10n.t('Fix {0}: use a host name or IP address such as "127.0.0.1" (an IPv6 address in brackets, such as "[::1]").', settingId('host')),
       };
     }
   } else {
@@ -183,7 +189,7 @@ export function buildClientUrl(template: string, values: TemplateValues, setting
     const name = parsed.port.placeholder;
     const value = values[name];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
-      const base = PORT_PLACEHOLDER_SETTING[name];
+      const base = settingId(PORT_PLACEHOLDER_KEY[name]);
       return {
         ok: false,
         setting: base,

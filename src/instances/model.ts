@@ -129,6 +129,8 @@ export interface InstanceSnapshot {
   exists: boolean;
   /** True when the index is within the configured instance count. */
   configured: boolean;
+  /** Beyond the count (not configured): the setting that holds it for this engine, an endpoint's own or isaacSim.instanceCount. */
+  countSetting?: string;
   /** An operation of ours is in flight for this instance. */
   busy: boolean;
 }

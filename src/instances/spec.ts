@@ -17,7 +17,7 @@ import * as l10n from '@vscode/l10n';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { INDEX_LABEL, OWNER_LABEL, OWNER_VALUE, containerNameFor, instanceLabel, type InstancePorts } from './model';
-import { buildClientUrl, type ClientUrlResult } from './clientUrl';
+import { buildClientUrl, type ClientUrlResult, type UrlSettingIdOf } from './clientUrl';
 import { VERSIONS, layoutFor, type ImageFacts, type Layout, type PortKind, type VersionId } from './versions';
 import { PORT_BASE_SETTING, portBase, type Settings } from './settings';
 import { fillTemplate, type TemplateValues } from './templates';
@@ -151,13 +151,14 @@ export function templateValues(settings: Settings, version: VersionId, index: nu
 /**
  * The URL the sim view loads, or why there is none: the web viewer for 6.x, else the client URL template,
  * expanded under the rule in clientUrl.ts (http(s) only; the host is isaacSim.host or one written out in the
- * template; values cannot change scheme, host, user info or port). An error names the setting to fix.
+ * template; values cannot change scheme, host, user info or port). An error names the setting to fix, the
+ * host and the port bases as `settingId` names them (an endpoint's own, in a fleet).
  */
-export function clientUrlResultFor(settings: Settings, version: VersionId, index: number, ports: InstancePorts = portsFor(settings, version, index)): ClientUrlResult {
+export function clientUrlResultFor(settings: Settings, version: VersionId, index: number, ports: InstancePorts = portsFor(settings, version, index), settingId?: UrlSettingIdOf): ClientUrlResult {
   const values = templateValues(settings, version, index, ports);
   return VERSIONS[version].view === 'web-viewer'
-    ? buildClientUrl(settings.webViewerUrlTemplate, values, 'isaacSim.webViewerUrlTemplate')
-    : buildClientUrl(settings.clientUrlTemplate, values, 'isaacSim.clientUrlTemplate');
+    ? buildClientUrl(settings.webViewerUrlTemplate, values, 'isaacSim.webViewerUrlTemplate', settingId)
+    : buildClientUrl(settings.clientUrlTemplate, values, 'isaacSim.clientUrlTemplate', settingId);
 }
 
 /** The sim view's URL (see `clientUrlResultFor`), or '' when the settings cannot give a safe one. */

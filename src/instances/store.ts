@@ -219,7 +219,7 @@ export class InstanceStore {
         viewer: entry.viewer,
         codeTokenKnown: this.codeToken(index) !== undefined,
         detected: this.detected.get(entry.info?.image ?? this.settings.image),
-        signalSetting: this.options.settingId?.('signalPortBase'),
+        settingId: this.options.settingId,
         estimate: (image, kind) => this.startupTimes.estimate(image, kind),
       }),
     );

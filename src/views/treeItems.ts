@@ -65,7 +65,7 @@ export class InstanceTreeItem extends vscode.TreeItem {
       md.appendMarkdown(`\n$(error) ${escapeMd(s.state.reason)}`);
       if (s.state.fix) md.appendMarkdown(`\n\n**${vscode.l10n.t('Fix:')}** ${escapeMd(s.state.fix)}`);
     }
-    if (!s.configured) md.appendMarkdown(`\n\n_${vscode.l10n.t('Beyond isaacSim.instanceCount; kept because its container exists.')}_`);
+    if (!s.configured) md.appendMarkdown(`\n\n_${vscode.l10n.t('Beyond {0}; kept because its container exists.', s.countSetting ?? 'isaacSim.instanceCount')}_`);
     this.tooltip = md;
   }
 }
