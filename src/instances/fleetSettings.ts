@@ -4,7 +4,8 @@
  * An endpoint is `{ name, dockerHost }` or `{ name, dockerContext }` plus optional overrides of the per-engine settings
  * (ENDPOINT_OVERRIDES); everything else comes from the top-level settings. Each endpoint is checked
  * on its own: its merged settings go through parseSettings (the one validator), which names each field
- * it overrides isaacSim.endpoints[i].<field>, so that the message names what to fix. A bad endpoint gets its own problems and keeps none of the others from running.
+ * it overrides isaacSim.endpoints[i].<field>, so that the message names what to fix. A bad endpoint
+ * gets its own problems and keeps none of the others from running.
  *
  * An endpoint's engine is its own dockerHost or dockerContext, never the top-level one (the merge
  * clears both top-level values): so the errors about where its engine is name
@@ -16,7 +17,7 @@
 import * as l10n from '@vscode/l10n';
 import { TOP_LEVEL_ENGINE_SETTINGS, type EngineSettingIds } from '../docker/errors';
 import type { NamedSetting } from './diagnosis';
-import { SETTINGS_SECTION, parseSettings, type Settings, type SettingKey, type SettingsProblem, type SettingsResult } from './settings';
+import { SETTINGS_SECTION, TOP_LEVEL_SETTING_ID, parseSettings, type Settings, type SettingKey, type SettingsProblem, type SettingsResult } from './settings';
 
 /** The settings an endpoint may set for itself. */
 export const ENDPOINT_OVERRIDES = ['instanceCount', 'httpPortBase', 'signalPortBase', 'streamPortBase', 'webViewerPortBase', 'pythonServerPortBase', 'gpus', 'host'] as const satisfies readonly SettingKey[];
@@ -51,7 +52,7 @@ export const TOP_LEVEL_ORIGIN: SettingOrigin = Object.freeze({ position: -1, own
 
 /** The id of the setting that holds `key` for a host: isaacSim.endpoints[i].<key> where the endpoint sets it itself, else isaacSim.<key>. */
 export function settingIdOf(origin: SettingOrigin, key: SettingKey): string {
-  return origin.position >= 0 && (origin.own as readonly string[]).includes(key) ? id(origin.position, key) : `${SETTINGS_SECTION}.${key}`;
+  return origin.position >= 0 && (origin.own as readonly string[]).includes(key) ? id(origin.position, key) : TOP_LEVEL_SETTING_ID(key);
 }
 
 /**
@@ -95,7 +96,7 @@ function ownOverrides(raw: Record<string, unknown>): EndpointOverride[] {
  * takes the namer); one on a top-level setting it inherits says which endpoint it spoils.
  */
 function endpointProblems(merged: Record<string, unknown>, position: number, name: string, own: readonly string[]): SettingsResult {
-  const parsed = parseSettings(merged, (key) => (own.includes(key) ? id(position, key) : `${SETTINGS_SECTION}.${key}`));
+  const parsed = parseSettings(merged, (key) => (own.includes(key) ? id(position, key) : TOP_LEVEL_SETTING_ID(key)));
   if (parsed.ok) return parsed;
   const mine = `${id(position)}.`;
   return { ok: false, problems: parsed.problems.map((p) => (p.setting.startsWith(mine) ? p : { setting: p.setting, message: l10n.t('Endpoint "{0}" ({1}): {2}', name, id(position), p.message) })) };

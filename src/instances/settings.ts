@@ -260,7 +260,7 @@ function whyNot(key: SettingKey, value: unknown): string {
 
 /** How messages name a setting: its id where the settings in force hold it (fleetSettings.ts settingIdOf for an endpoint). */
 export type SettingIdOf = (key: SettingKey) => string;
-const topLevelId: SettingIdOf = (key) => `${SETTINGS_SECTION}.${key}`;
+export const TOP_LEVEL_SETTING_ID: SettingIdOf = (key) => `${SETTINGS_SECTION}.${key}`;
 
 /** `value` is the setting's default: the same primitive, or the same JSON. */
 function isDefault(key: SettingKey, value: unknown): boolean {
@@ -283,7 +283,7 @@ function copyOf<T>(value: T): T {
  * Validates a raw settings object (as read from VS Code, or any unknown input). Missing keys take their
  * defaults; unknown keys are ignored. Never throws. Problems name each setting as `settingId` gives it.
  */
-export function parseSettings(raw: unknown, settingId: SettingIdOf = topLevelId): SettingsResult {
+export function parseSettings(raw: unknown, settingId: SettingIdOf = TOP_LEVEL_SETTING_ID): SettingsResult {
   const input: Record<string, unknown> = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const problems: SettingsProblem[] = [];
   if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
@@ -332,7 +332,7 @@ export function portBase(s: Settings, kind: PortKind, version: VersionId): numbe
  * The version's port ranges must fit below 65536 and must not overlap. Checked when the settings are
  * read if isaacSim.version names a version, and again at each start for the version read from the image.
  */
-export function portRangeProblems(s: Settings, version: VersionId, settingId: SettingIdOf = topLevelId): SettingsProblem[] {
+export function portRangeProblems(s: Settings, version: VersionId, settingId: SettingIdOf = TOP_LEVEL_SETTING_ID): SettingsProblem[] {
   const problems: SettingsProblem[] = [];
   const count = Math.max(s.instanceCount, 1);
   const ranges = VERSIONS[version].ports.flatMap((kind) => {

@@ -8,7 +8,7 @@ import type { ContainerInfo } from './engineApi';
 import type { StartKind } from './eta';
 import { containerNameFor, instanceLabel, type CodeServerInfo, type InstancePorts, type InstanceSnapshot, type InstanceView, type WebViewerState } from './model';
 import { PYTHON_SERVERS } from './simPythonProtocol';
-import type { SettingIdOf, Settings } from './settings';
+import { TOP_LEVEL_SETTING_ID, type SettingIdOf, type Settings } from './settings';
 import { GPU_LABEL, PORTS_LABEL, VERSION_LABEL, clientUrlResultFor, gpuFor, parsePortsLabel, portsFor } from './spec';
 import type { Tracked } from './state';
 import { DEFAULT_SIGNAL_PORT, VERSIONS, VERSION_IDS, detectVersion, type DetectedVersion, type VersionId } from './versions';
@@ -65,7 +65,8 @@ export function buildSnapshot(input: SnapshotInput): InstanceSnapshot {
   const version = versionOf(labels, image, s, input.detected);
   const profile = VERSIONS[version.id];
   const ports = parsePortsLabel(labels[PORTS_LABEL]) ?? portsFor(s, version.id, index);
-  const clientUrlResult = clientUrlResultFor(s, version.id, index, ports, input.settingId);
+  const settingId = input.settingId ?? TOP_LEVEL_SETTING_ID;
+  const clientUrlResult = clientUrlResultFor(s, version.id, index, ports, settingId);
   const clientUrl = clientUrlResult.ok ? clientUrlResult.url : '';
   let view: InstanceView = { kind: 'url', url: clientUrl };
   if (ports.signal !== undefined && (profile.view === 'desktop-client' || (profile.view === 'web-viewer' && tracked.webViewerUp !== true))) {
@@ -78,7 +79,7 @@ export function buildSnapshot(input: SnapshotInput): InstanceSnapshot {
       reachable: profile.view !== 'desktop-client' || ports.signal === DEFAULT_SIGNAL_PORT,
       ...(profile.view === 'web-viewer' ? { webViewerUrl: clientUrl } : {}),
       ...(ports.stream !== undefined ? { streamPort: ports.stream } : {}),
-      signalSetting: input.settingId?.('signalPortBase') ?? 'isaacSim.signalPortBase',
+      signalSetting: settingId('signalPortBase'),
     };
   }
   const startup = tracked.startup;
@@ -110,7 +111,7 @@ export function buildSnapshot(input: SnapshotInput): InstanceSnapshot {
         : undefined,
     exists: tracked.exists || info !== undefined,
     configured: index < input.count,
-    ...(index < input.count ? {} : { countSetting: input.settingId?.('instanceCount') ?? 'isaacSim.instanceCount' }),
+    ...(index < input.count ? {} : { countSetting: settingId('instanceCount') }),
     busy: tracked.busy > 0,
   };
 }
